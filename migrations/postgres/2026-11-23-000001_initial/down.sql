@@ -1,0 +1,16 @@
+DROP TABLE sign_in_throttle;
+DROP TABLE sessions;
+DROP TABLE audit_events;
+DROP TABLE api_token_allowed_networks;
+DROP TABLE api_token_scopes;
+DROP TABLE api_token_permissions;
+DROP TABLE api_tokens;
+DROP TABLE module_path_prefixes;
+DROP TABLE modules;
+DROP TABLE administrator_scopes;
+DROP TABLE scopes;
+DROP TABLE administrators;
+DROP TABLE role_permissions;
+DROP TABLE roles;
+DROP TABLE setup_codes;
+DROP TABLE server_settings;

@@ -1,0 +1,11 @@
+//! Administrator authentication: passwords, server-side sessions, CSRF protection,
+//! sign-in throttling and the extractors that decide who may do what.
+
+pub mod csrf;
+pub mod current_admin;
+pub mod password;
+pub mod session;
+pub mod session_store;
+pub mod throttle;
+
+pub use current_admin::{Authorized, CurrentAdmin, perm};

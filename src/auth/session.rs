@@ -1,0 +1,109 @@
+//! What Tessera keeps in a session, and the only functions that read or write it.
+
+use actix_session::Session;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use rand::RngCore;
+use serde::{Deserialize, Serialize};
+
+const ADMIN_ID: &str = "admin_id";
+const CSRF_TOKEN: &str = "csrf";
+const FLASHES: &str = "flash";
+
+/// A random value of `bytes` bytes from the OS, URL-safe base64 encoded.
+pub fn random_token(bytes: usize) -> String {
+    let mut buf = vec![0u8; bytes];
+    rand::rngs::OsRng.fill_bytes(&mut buf);
+    URL_SAFE_NO_PAD.encode(buf)
+}
+
+/// The signed-in administrator's ID, if any.
+pub fn admin_id(session: &Session) -> Option<i64> {
+    session.get::<i64>(ADMIN_ID).ok().flatten()
+}
+
+/// The session store keeps the administrator's ID in a column too, to end sessions by it.
+pub fn admin_id_in_state(state: &std::collections::HashMap<String, String>) -> Option<i64> {
+    state
+        .get(ADMIN_ID)
+        .and_then(|v| serde_json::from_str(v).ok())
+}
+
+pub fn strip_admin(state: &mut std::collections::HashMap<String, String>) {
+    state.remove(ADMIN_ID);
+}
+
+/// Starts an authenticated session under a new key (the old one is deleted, so a key
+/// planted before sign-in is worthless) with a new CSRF token.
+pub fn sign_in(session: &Session, admin_id: i64) -> Result<(), actix_session::SessionInsertError> {
+    session.renew();
+    session.insert(ADMIN_ID, admin_id)?;
+    session.insert(CSRF_TOKEN, random_token(32))
+}
+
+/// Ends the authenticated session: its key is deleted from the store, and the browser
+/// gets a fresh anonymous session (which can carry a goodbye message).
+pub fn sign_out(session: &Session) {
+    session.clear();
+    session.renew();
+}
+
+/// The session's CSRF token, created on first use.
+pub fn csrf_token(session: &Session) -> String {
+    if let Ok(Some(token)) = session.get::<String>(CSRF_TOKEN) {
+        return token;
+    }
+    let token = random_token(32);
+    // A failure here only means the next form post is refused with a clear message.
+    let _ = session.insert(CSRF_TOKEN, &token);
+    token
+}
+
+pub fn expected_csrf_token(session: &Session) -> Option<String> {
+    session.get::<String>(CSRF_TOKEN).ok().flatten()
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FlashKind {
+    Success,
+    Info,
+    Error,
+}
+
+impl FlashKind {
+    pub fn css_class(self) -> &'static str {
+        match self {
+            FlashKind::Success => "flash-success",
+            FlashKind::Info => "flash-info",
+            FlashKind::Error => "flash-error",
+        }
+    }
+}
+
+/// A message shown once, on the next page (after a redirect).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Flash {
+    pub kind: FlashKind,
+    pub message: String,
+}
+
+pub fn flash(session: &Session, kind: FlashKind, message: impl Into<String>) {
+    let mut flashes = session
+        .get::<Vec<Flash>>(FLASHES)
+        .ok()
+        .flatten()
+        .unwrap_or_default();
+    flashes.push(Flash {
+        kind,
+        message: message.into(),
+    });
+    let _ = session.insert(FLASHES, flashes);
+}
+
+pub fn take_flashes(session: &Session) -> Vec<Flash> {
+    session
+        .remove_as::<Vec<Flash>>(FLASHES)
+        .and_then(Result::ok)
+        .unwrap_or_default()
+}

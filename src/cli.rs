@@ -1,0 +1,51 @@
+//! The command-line entry points: `serve`, `migrate`, `admin create`.
+
+pub mod admin;
+
+use crate::config::{AdminCommand, Cli, Command, LogArgs, LogFormat};
+use crate::startup::{self, Application};
+
+pub fn init_logging(args: &LogArgs) {
+    let filter = tracing_subscriber::EnvFilter::try_new(&args.log)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()));
+    match args.log_format {
+        LogFormat::Json => builder.json().init(),
+        LogFormat::Text => builder.init(),
+    }
+}
+
+pub fn run(cli: Cli) -> anyhow::Result<()> {
+    init_logging(&cli.log);
+    match cli.command {
+        None => serve(cli.serve, cli.database),
+        Some(Command::Serve(args)) => serve(args, cli.database),
+        Some(Command::Migrate) => {
+            startup::open_database(&cli.database)?;
+            println!("The database schema is up to date.");
+            Ok(())
+        }
+        Some(Command::Admin(AdminCommand::Create(args))) => admin::create(&cli.database, args),
+    }
+}
+
+fn serve(
+    args: crate::config::ServeArgs,
+    database: crate::config::DatabaseArgs,
+) -> anyhow::Result<()> {
+    let config = crate::config::ServerConfig::from_args(&args)?;
+    actix_web::rt::System::new().block_on(async move {
+        let app = Application::build(config, database).await?;
+        tracing::info!(url = app.public_url(), port = app.port(), "Tessera is listening");
+        if let Some(url) = app.setup_url() {
+            // One line on standard output, for the operator who just started Tessera.
+            println!("Tessera has no administrator yet. Open {url} to create the first one (the link works once, for 24 hours).");
+        }
+        app.run_until_stopped().await?;
+        tracing::info!("Tessera stopped");
+        anyhow::Ok(())
+    })
+}

@@ -1,0 +1,119 @@
+//! `tessera admin create`: an administrator from a terminal. The password comes from
+//! a prompt or from standard input, never from the command line (which other users
+//! of the machine can see).
+
+use std::io::{BufRead, IsTerminal};
+
+use anyhow::{Context, bail};
+use diesel::Connection;
+
+use crate::auth::password::{self, Password};
+use crate::config::{AdminCreateArgs, DatabaseArgs};
+use crate::db::admins::{self, AdminWriteError, NewAdmin};
+use crate::db::audit::{self, Actor, Target};
+use crate::db::{catalog, setup};
+use crate::domain::admins::{generate_public_id, validate_details, validate_new_password};
+use crate::domain::audit::AuditAction;
+use crate::domain::catalog::{example_modules, example_scopes};
+use crate::domain::validation::{FieldErrors, name_key};
+use crate::startup::open_database;
+
+pub fn create(database: &DatabaseArgs, args: AdminCreateArgs) -> anyhow::Result<()> {
+    let details = validate_details(&args.name, &args.email).map_err(describe)?;
+    let password = read_password(args.password_stdin)?;
+    let mut errors = FieldErrors::default();
+    validate_new_password(
+        &mut errors,
+        password.expose(),
+        password.expose(),
+        &details.email,
+    );
+    if !errors.is_empty() {
+        bail!(describe(errors));
+    }
+    let hash = password::hash(&password);
+
+    let db = open_database(database)?;
+    let mut conn = db.get()?;
+    let admin = conn.transaction(|c| -> anyhow::Result<_> {
+        if args.example_catalog {
+            catalog::add_examples(c, &example_modules(), &example_scopes())?;
+        }
+        let known = catalog::list_scopes(c)?;
+        let mut scope_ids = Vec::new();
+        for wanted in &args.scopes {
+            let scope = known
+                .iter()
+                .find(|s| name_key(&s.name) == name_key(wanted))
+                .with_context(|| format!("there is no scope named {wanted:?}"))?;
+            scope_ids.push(scope.id);
+        }
+        let public_id = generate_public_id();
+        let admin = admins::create(
+            c,
+            &NewAdmin {
+                public_id: &public_id,
+                display_name: &details.display_name,
+                email: &details.email,
+                password_hash: &hash,
+                role_key: args.role.role_key(),
+                scope_ids: &scope_ids,
+            },
+        )
+        .map_err(|e| match e {
+            AdminWriteError::EmailTaken => anyhow::anyhow!(
+                "an administrator with the email {} already exists",
+                details.email
+            ),
+            other => other.into(),
+        })?;
+        // The first administrator closes first-run setup.
+        setup::delete_all(c)?;
+        let label = admin.label();
+        let target = Target {
+            kind: "administrator",
+            id: Some(&admin.public_id),
+            label: &label,
+        };
+        audit::record(
+            c,
+            &Actor::command_line(),
+            AuditAction::AdminCreated.key(),
+            &target,
+            "",
+        )?;
+        Ok(admin)
+    })?;
+    println!(
+        "Created {} <{}>. They can sign in now.",
+        admin.label(),
+        admin.email
+    );
+    Ok(())
+}
+
+fn read_password(from_stdin: bool) -> anyhow::Result<Password> {
+    let stdin = std::io::stdin();
+    if from_stdin || !stdin.is_terminal() {
+        let mut line = String::new();
+        stdin
+            .lock()
+            .read_line(&mut line)
+            .context("cannot read the password from standard input")?;
+        return Ok(Password::new(line.trim_end_matches(['\r', '\n'])));
+    }
+    let first = rpassword::prompt_password("Password (at least 12 characters): ")?;
+    let second = rpassword::prompt_password("Repeat the password: ")?;
+    if first != second {
+        bail!("the two passwords do not match");
+    }
+    Ok(Password::new(first))
+}
+
+fn describe(errors: FieldErrors) -> anyhow::Error {
+    let messages: Vec<String> = errors
+        .iter()
+        .map(|(field, m)| format!("{field}: {m}"))
+        .collect();
+    anyhow::anyhow!(messages.join("\n"))
+}

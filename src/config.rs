@@ -1,0 +1,292 @@
+//! Command line and environment configuration. Every flag has a `TESSERA_*` fallback.
+
+use std::net::SocketAddr;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "tessera",
+    version,
+    about = "Tessera: self-hosted API tokens, with an admin web app and a verification API",
+    long_about = "Tessera: self-hosted API tokens.\n\n\
+        Administrators manage API tokens in a web app; the services those tokens are for \
+        ask Tessera on every request whether a token may pass.\n\n\
+        Without a command, Tessera runs the web server (`tessera serve`).",
+    args_conflicts_with_subcommands = true,
+    propagate_version = true
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+
+    #[command(flatten)]
+    pub log: LogArgs,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    #[command(flatten)]
+    pub serve: ServeArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the web server: the admin app and the verification API (the default)
+    Serve(ServeArgs),
+    /// Apply pending database migrations, then exit
+    Migrate,
+    /// Manage administrators from a terminal
+    #[command(subcommand)]
+    Admin(AdminCommand),
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct DatabaseArgs {
+    /// Database URL: a SQLite file path (`tessera.db`, `sqlite://data/tessera.db`)
+    /// or a PostgreSQL URL (`postgres://user:password@host/db`)
+    #[arg(
+        long,
+        env = "TESSERA_DATABASE_URL",
+        default_value = "tessera.db",
+        global = true,
+        hide_env_values = true
+    )]
+    pub database_url: String,
+
+    /// Largest number of open database connections per instance
+    #[arg(
+        long,
+        env = "TESSERA_DATABASE_POOL_SIZE",
+        default_value_t = 10,
+        global = true
+    )]
+    pub database_pool_size: u32,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct LogArgs {
+    /// Log filter, in `tracing` syntax (for example `info` or `tessera=debug,info`)
+    #[arg(long, env = "TESSERA_LOG", default_value = "info", global = true)]
+    pub log: String,
+
+    /// Log format on standard error
+    #[arg(long, env = "TESSERA_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
+    pub log_format: LogFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// One human-readable line per event
+    Text,
+    /// One JSON object per event, for log collectors
+    Json,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct ServeArgs {
+    /// Address and port to listen on
+    #[arg(long, env = "TESSERA_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+
+    /// URL administrators and API clients reach Tessera at (default: http://<listen>)
+    #[arg(long, env = "TESSERA_PUBLIC_URL")]
+    pub public_url: Option<String>,
+
+    /// Mark the session cookie Secure: `auto` does so when the public URL is https
+    #[arg(long, env = "TESSERA_COOKIE_SECURE", value_enum, default_value_t = CookieSecure::Auto)]
+    pub cookie_secure: CookieSecure,
+
+    /// Minutes without activity after which an administrator is signed out
+    #[arg(long, env = "TESSERA_SESSION_IDLE_MINUTES", default_value_t = 30,
+          value_parser = clap::value_parser!(u32).range(1..=1440))]
+    pub session_idle_minutes: u32,
+
+    /// Hours after sign-in at which a session ends, active or not
+    #[arg(long, env = "TESSERA_SESSION_LIFETIME_HOURS", default_value_t = 12,
+          value_parser = clap::value_parser!(u32).range(1..=720))]
+    pub session_lifetime_hours: u32,
+
+    /// Number of HTTP worker threads (default: one per CPU core)
+    #[arg(long, env = "TESSERA_WORKERS")]
+    pub workers: Option<usize>,
+}
+
+impl Default for ServeArgs {
+    fn default() -> Self {
+        Self {
+            listen: "127.0.0.1:8080".parse().expect("valid default address"),
+            public_url: None,
+            cookie_secure: CookieSecure::Auto,
+            session_idle_minutes: 30,
+            session_lifetime_hours: 12,
+            workers: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CookieSecure {
+    /// Secure when the public URL starts with https://
+    Auto,
+    /// Always Secure (Tessera is behind HTTPS)
+    Always,
+    /// Never Secure: plain http, for localhost only
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Create an administrator; the password is read from a prompt or from standard input
+    Create(AdminCreateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AdminCreateArgs {
+    /// Display name, shown in the admin app and the audit log
+    #[arg(long)]
+    pub name: String,
+
+    /// Email address used to sign in
+    #[arg(long)]
+    pub email: String,
+
+    /// Role of the new administrator
+    #[arg(long, value_enum, default_value_t = RoleArg::SuperAdmin)]
+    pub role: RoleArg,
+
+    /// Scope the administrator may see (by name); repeat for several
+    #[arg(long = "scope", value_name = "SCOPE")]
+    pub scopes: Vec<String>,
+
+    /// Read the password from the first line of standard input instead of a prompt
+    #[arg(long)]
+    pub password_stdin: bool,
+
+    /// Also add the example modules and scopes (Orders, Catalog, ... / Production, Staging, ...)
+    #[arg(long)]
+    pub example_catalog: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RoleArg {
+    SuperAdmin,
+    TokenManager,
+    Viewer,
+}
+
+impl RoleArg {
+    pub fn role_key(self) -> &'static str {
+        match self {
+            RoleArg::SuperAdmin => "super_admin",
+            RoleArg::TokenManager => "token_manager",
+            RoleArg::Viewer => "viewer",
+        }
+    }
+}
+
+/// Settings the running server needs, resolved from [`ServeArgs`].
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    pub listen: SocketAddr,
+    public_url: Option<String>,
+    cookie_secure: CookieSecure,
+    pub session_idle: time::Duration,
+    pub session_lifetime: time::Duration,
+    pub workers: Option<usize>,
+}
+
+impl ServerConfig {
+    pub fn from_args(args: &ServeArgs) -> anyhow::Result<Self> {
+        Ok(Self {
+            listen: args.listen,
+            public_url: args
+                .public_url
+                .as_deref()
+                .map(normalize_public_url)
+                .transpose()?,
+            cookie_secure: args.cookie_secure,
+            session_idle: time::Duration::minutes(args.session_idle_minutes.into()),
+            session_lifetime: time::Duration::hours(args.session_lifetime_hours.into()),
+            workers: args.workers,
+        })
+    }
+
+    /// Without a configured public URL, the address actually bound is used
+    /// (it differs from `listen` when the port is 0).
+    pub fn resolve_public_url(&mut self, bound: SocketAddr) {
+        if self.public_url.is_none() {
+            self.public_url = Some(format!("http://{bound}"));
+        }
+    }
+
+    pub fn public_url(&self) -> &str {
+        self.public_url
+            .as_deref()
+            .unwrap_or("http://127.0.0.1:8080")
+    }
+
+    pub fn cookie_secure(&self) -> bool {
+        match self.cookie_secure {
+            CookieSecure::Always => true,
+            CookieSecure::Never => false,
+            CookieSecure::Auto => self.public_url().starts_with("https://"),
+        }
+    }
+}
+
+fn normalize_public_url(url: &str) -> anyhow::Result<String> {
+    let url = url.trim().trim_end_matches('/');
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .ok_or_else(|| anyhow::anyhow!("TESSERA_PUBLIC_URL must start with http:// or https://"))?;
+    if rest.is_empty() || rest.contains(['?', '#', ' ']) {
+        anyhow::bail!("TESSERA_PUBLIC_URL must be a plain URL such as https://tokens.example.com");
+    }
+    Ok(url.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn public_url_defaults_to_the_listen_address_and_drives_secure_cookies() {
+        let mut config = ServerConfig::from_args(&ServeArgs::default()).unwrap();
+        config.resolve_public_url("127.0.0.1:40123".parse().unwrap());
+        assert_eq!(config.public_url(), "http://127.0.0.1:40123");
+        assert!(!config.cookie_secure());
+
+        let args = ServeArgs {
+            public_url: Some("https://tokens.example.com/".into()),
+            ..ServeArgs::default()
+        };
+        let mut config = ServerConfig::from_args(&args).unwrap();
+        config.resolve_public_url("127.0.0.1:40123".parse().unwrap());
+        assert_eq!(config.public_url(), "https://tokens.example.com");
+        assert!(config.cookie_secure());
+    }
+
+    #[test]
+    fn malformed_public_urls_are_refused() {
+        for bad in [
+            "tokens.example.com",
+            "ftp://x",
+            "https://",
+            "https://x/?a=b",
+        ] {
+            let args = ServeArgs {
+                public_url: Some(bad.into()),
+                ..ServeArgs::default()
+            };
+            assert!(ServerConfig::from_args(&args).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn cli_is_well_formed() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+}

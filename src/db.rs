@@ -1,0 +1,83 @@
+//! Storage: the connection, the schema, the migrations, and one module of queries
+//! per part of the domain. Query functions are plain functions taking a connection;
+//! callers run them off the async workers (see [`Db::run`]).
+
+pub mod admins;
+pub mod audit;
+pub mod catalog;
+pub mod connection;
+pub mod migrations;
+pub mod schema;
+pub mod sessions;
+pub mod settings;
+pub mod setup;
+pub mod throttle;
+
+pub use connection::{Backend, DatabaseUrl, DbConnection, DbPool};
+
+use time::{OffsetDateTime, PrimitiveDateTime};
+
+/// The current time in UTC, to the microsecond (what both backends store).
+pub fn now() -> PrimitiveDateTime {
+    let now = OffsetDateTime::now_utc();
+    let micros = now.microsecond();
+    let now = now.replace_microsecond(micros).expect("valid microsecond");
+    PrimitiveDateTime::new(now.date(), now.time())
+}
+
+/// True when a Diesel error is a unique-constraint violation.
+pub fn is_unique_violation(error: &diesel::result::Error) -> bool {
+    matches!(
+        error,
+        diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)
+    )
+}
+
+/// The pool, with a way to run blocking queries on the blocking thread pool.
+#[derive(Clone)]
+pub struct Db {
+    pool: DbPool,
+    backend: Backend,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("no database connection available: {0}")]
+    Pool(#[from] diesel::r2d2::PoolError),
+    #[error(transparent)]
+    Query(#[from] diesel::result::Error),
+    #[error("the blocking thread pool is gone")]
+    Canceled,
+}
+
+impl Db {
+    pub fn new(pool: DbPool, backend: Backend) -> Self {
+        Self { pool, backend }
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Runs `f` with a pooled connection on actix's blocking thread pool, so neither
+    /// waiting for a connection nor the query itself holds up an async worker.
+    pub async fn run<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<DbError> + Send + 'static,
+    {
+        let pool = self.pool.clone();
+        actix_web::web::block(move || {
+            let mut conn = pool.get().map_err(DbError::from)?;
+            f(&mut conn)
+        })
+        .await
+        .map_err(|_| E::from(DbError::Canceled))?
+    }
+
+    /// A connection for code that is already off the async workers (CLI, background jobs).
+    pub fn get(&self) -> Result<connection::PooledConnection, DbError> {
+        Ok(self.pool.get()?)
+    }
+}

@@ -1,0 +1,181 @@
+//! One connection type over SQLite and PostgreSQL, chosen by the URL scheme.
+
+use std::time::Duration;
+
+use diesel::r2d2::{self, ManageConnection, R2D2Connection};
+use diesel::{Connection, PgConnection, SqliteConnection};
+
+#[derive(diesel::MultiConnection)]
+pub enum DbConnection {
+    Postgres(PgConnection),
+    // SQLite last: it accepts any string as a file name.
+    Sqlite(SqliteConnection),
+}
+
+pub type DbPool = r2d2::Pool<ConnectionManager>;
+pub type PooledConnection = r2d2::PooledConnection<ConnectionManager>;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Where the database lives, parsed once from `TESSERA_DATABASE_URL`.
+#[derive(Clone)]
+pub struct DatabaseUrl {
+    backend: Backend,
+    target: String,
+}
+
+impl DatabaseUrl {
+    pub fn parse(url: &str) -> anyhow::Result<Self> {
+        let url = url.trim();
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return Ok(Self {
+                backend: Backend::Postgres,
+                target: url.to_owned(),
+            });
+        }
+        let path = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+            .unwrap_or(url);
+        if path.is_empty() || path == ":memory:" {
+            anyhow::bail!(
+                "TESSERA_DATABASE_URL must name a SQLite file (such as tessera.db) or a postgres:// URL"
+            );
+        }
+        if path.contains("://") {
+            anyhow::bail!(
+                "unsupported database URL scheme; use a SQLite file path or a postgres:// URL"
+            );
+        }
+        Ok(Self {
+            backend: Backend::Sqlite,
+            target: path.to_owned(),
+        })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Opens one connection, configured like the pooled ones.
+    pub fn connect(&self) -> diesel::ConnectionResult<DbConnection> {
+        match self.backend {
+            Backend::Postgres => PgConnection::establish(&self.target).map(DbConnection::Postgres),
+            Backend::Sqlite => {
+                let mut conn = SqliteConnection::establish(&self.target)?;
+                configure_sqlite(&mut conn)
+                    .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
+                Ok(DbConnection::Sqlite(conn))
+            }
+        }
+    }
+}
+
+// The URL may carry a password: never print it.
+impl std::fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.backend {
+            Backend::Sqlite => write!(f, "sqlite:{}", self.target),
+            Backend::Postgres => f.write_str("postgres://[redacted]"),
+        }
+    }
+}
+
+/// WAL lets readers run beside the writer; the busy timeout makes a writer wait for
+/// the lock instead of failing; foreign keys are off in SQLite unless asked for.
+fn configure_sqlite(conn: &mut SqliteConnection) -> diesel::QueryResult<()> {
+    use diesel::connection::SimpleConnection;
+    conn.batch_execute(
+        "PRAGMA busy_timeout = 10000;
+         PRAGMA journal_mode = WAL;
+         PRAGMA synchronous = NORMAL;
+         PRAGMA foreign_keys = ON;",
+    )
+}
+
+/// An r2d2 manager that picks the backend from the URL, never by trying each in turn.
+pub struct ConnectionManager {
+    url: DatabaseUrl,
+}
+
+impl ConnectionManager {
+    pub fn new(url: DatabaseUrl) -> Self {
+        Self { url }
+    }
+}
+
+impl ManageConnection for ConnectionManager {
+    type Connection = DbConnection;
+    type Error = diesel::ConnectionError;
+
+    fn connect(&self) -> Result<DbConnection, Self::Error> {
+        self.url.connect()
+    }
+
+    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), Self::Error> {
+        conn.ping()
+            .map_err(|e| diesel::ConnectionError::BadConnection(e.to_string()))
+    }
+
+    fn has_broken(&self, conn: &mut DbConnection) -> bool {
+        conn.is_broken()
+    }
+}
+
+pub fn build_pool(url: &DatabaseUrl, max_size: u32) -> anyhow::Result<DbPool> {
+    let pool = r2d2::Pool::builder()
+        .max_size(max_size.max(1))
+        .connection_timeout(Duration::from_secs(10))
+        .build(ConnectionManager::new(url.clone()))?;
+    Ok(pool)
+}
+
+/// Runs the same Diesel query on whichever backend the connection is, for
+/// statements `MultiConnection` cannot express (such as `ON CONFLICT` upserts).
+#[macro_export]
+macro_rules! on_backend {
+    ($conn:expr, |$inner:ident| $body:expr) => {
+        match $conn {
+            $crate::db::DbConnection::Postgres($inner) => $body,
+            $crate::db::DbConnection::Sqlite($inner) => $body,
+        }
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_scheme_chooses_the_backend() {
+        assert_eq!(
+            DatabaseUrl::parse("tessera.db").unwrap().backend(),
+            Backend::Sqlite
+        );
+        assert_eq!(
+            DatabaseUrl::parse("sqlite://data/t.db").unwrap().target,
+            "data/t.db"
+        );
+        assert_eq!(
+            DatabaseUrl::parse("postgres://u:p@h/db").unwrap().backend(),
+            Backend::Postgres
+        );
+        assert_eq!(
+            DatabaseUrl::parse("postgresql://h/db").unwrap().backend(),
+            Backend::Postgres
+        );
+        assert!(DatabaseUrl::parse("mysql://h/db").is_err());
+        assert!(DatabaseUrl::parse(":memory:").is_err());
+        assert!(DatabaseUrl::parse("").is_err());
+    }
+
+    #[test]
+    fn debug_output_hides_the_postgres_password() {
+        let url = DatabaseUrl::parse("postgres://u:secret@h/db").unwrap();
+        assert!(!format!("{url:?}").contains("secret"));
+    }
+}

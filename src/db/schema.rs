@@ -1,0 +1,206 @@
+// The database schema, shared by the SQLite and PostgreSQL migrations.
+// Only types both backends support through `MultiConnection` are used:
+// BigInt, Integer, Text, Timestamp (flags are nullable timestamps).
+
+diesel::table! {
+    server_settings (name) {
+        name -> Text,
+        value -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    setup_codes (code_digest) {
+        code_digest -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    roles (role_key) {
+        role_key -> Text,
+        name -> Text,
+        description -> Text,
+        position -> Integer,
+    }
+}
+
+diesel::table! {
+    role_permissions (role_key, permission) {
+        role_key -> Text,
+        permission -> Text,
+    }
+}
+
+diesel::table! {
+    administrators (id) {
+        id -> BigInt,
+        public_id -> Text,
+        display_name -> Text,
+        email -> Text,
+        password_hash -> Text,
+        role_key -> Text,
+        disabled_at -> Nullable<Timestamp>,
+        password_changed_at -> Timestamp,
+        last_sign_in_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    scopes (id) {
+        id -> BigInt,
+        name -> Text,
+        name_key -> Text,
+        description -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    administrator_scopes (administrator_id, scope_id) {
+        administrator_id -> BigInt,
+        scope_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    modules (id) {
+        id -> BigInt,
+        module_key -> Text,
+        name -> Text,
+        description -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    module_path_prefixes (module_id, path_prefix) {
+        module_id -> BigInt,
+        path_prefix -> Text,
+    }
+}
+
+diesel::table! {
+    api_tokens (id) {
+        id -> BigInt,
+        guid -> Text,
+        name -> Text,
+        name_key -> Text,
+        description -> Text,
+        token_type -> Text,
+        capabilities -> Text,
+        secret_digest -> Text,
+        secret_hint -> Text,
+        previous_secret_digest -> Nullable<Text>,
+        previous_secret_expires_at -> Nullable<Timestamp>,
+        secret_ciphertext -> Nullable<Text>,
+        valid_from -> Timestamp,
+        valid_to -> Nullable<Timestamp>,
+        disabled_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+        deleted_at -> Nullable<Timestamp>,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        last_used_at -> Nullable<Timestamp>,
+        last_used_ip -> Nullable<Text>,
+        last_used_user_agent -> Nullable<Text>,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    api_token_permissions (token_id, module_id, action) {
+        token_id -> BigInt,
+        module_id -> BigInt,
+        action -> Text,
+    }
+}
+
+diesel::table! {
+    api_token_scopes (token_id, scope_id) {
+        token_id -> BigInt,
+        scope_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    api_token_allowed_networks (token_id, cidr) {
+        token_id -> BigInt,
+        cidr -> Text,
+    }
+}
+
+diesel::table! {
+    audit_events (id) {
+        id -> BigInt,
+        occurred_at -> Timestamp,
+        actor_id -> Nullable<BigInt>,
+        actor_label -> Text,
+        action -> Text,
+        target_type -> Text,
+        target_id -> Nullable<Text>,
+        target_label -> Text,
+        ip -> Nullable<Text>,
+        details -> Text,
+    }
+}
+
+diesel::table! {
+    sessions (key_digest) {
+        key_digest -> Text,
+        administrator_id -> Nullable<BigInt>,
+        state -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    sign_in_throttle (throttle_key) {
+        throttle_key -> Text,
+        failures -> Integer,
+        window_started_at -> Timestamp,
+        locked_until -> Nullable<Timestamp>,
+    }
+}
+
+diesel::joinable!(role_permissions -> roles (role_key));
+diesel::joinable!(administrators -> roles (role_key));
+diesel::joinable!(administrator_scopes -> administrators (administrator_id));
+diesel::joinable!(administrator_scopes -> scopes (scope_id));
+diesel::joinable!(module_path_prefixes -> modules (module_id));
+diesel::joinable!(api_tokens -> administrators (created_by));
+diesel::joinable!(api_token_permissions -> api_tokens (token_id));
+diesel::joinable!(api_token_permissions -> modules (module_id));
+diesel::joinable!(api_token_scopes -> api_tokens (token_id));
+diesel::joinable!(api_token_scopes -> scopes (scope_id));
+diesel::joinable!(api_token_allowed_networks -> api_tokens (token_id));
+diesel::joinable!(audit_events -> administrators (actor_id));
+diesel::joinable!(sessions -> administrators (administrator_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    server_settings,
+    setup_codes,
+    roles,
+    role_permissions,
+    administrators,
+    scopes,
+    administrator_scopes,
+    modules,
+    module_path_prefixes,
+    api_tokens,
+    api_token_permissions,
+    api_token_scopes,
+    api_token_allowed_networks,
+    audit_events,
+    sessions,
+    sign_in_throttle,
+);

@@ -1,0 +1,36 @@
+//! Server-wide values every instance shares.
+
+use diesel::prelude::*;
+
+use super::schema::server_settings;
+use super::{DbConnection, now};
+use crate::on_backend;
+
+pub fn get(conn: &mut DbConnection, name: &str) -> QueryResult<Option<String>> {
+    server_settings::table
+        .find(name)
+        .select(server_settings::value)
+        .first(conn)
+        .optional()
+}
+
+/// Returns the stored value, storing `make()` first when there is none. When several
+/// instances start at once, the first insert wins and all of them read the same value.
+pub fn get_or_insert_with(
+    conn: &mut DbConnection,
+    name: &str,
+    make: impl FnOnce() -> String,
+) -> QueryResult<String> {
+    if let Some(value) = get(conn, name)? {
+        return Ok(value);
+    }
+    let insert = diesel::insert_into(server_settings::table)
+        .values((
+            server_settings::name.eq(name),
+            server_settings::value.eq(make()),
+            server_settings::updated_at.eq(now()),
+        ))
+        .on_conflict_do_nothing();
+    on_backend!(conn, |c| insert.execute(c))?;
+    get(conn, name)?.ok_or(diesel::result::Error::NotFound)
+}

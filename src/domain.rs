@@ -1,0 +1,9 @@
+//! The product's rules, free of I/O: permissions, validation, administrators, catalog.
+
+pub mod admins;
+pub mod audit;
+pub mod catalog;
+pub mod digest;
+pub mod permissions;
+pub mod throttle;
+pub mod validation;

@@ -1,0 +1,86 @@
+//! The actions the audit log records, with the words it shows for them.
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuditAction {
+    SetupCompleted,
+    AdminSignedIn,
+    AdminCreated,
+    AdminAccessChanged,
+    AdminPasswordSet,
+    AdminDisabled,
+    AdminEnabled,
+    ModuleCreated,
+    ScopeCreated,
+    ExamplesAdded,
+}
+
+impl AuditAction {
+    pub const ALL: [AuditAction; 10] = [
+        AuditAction::SetupCompleted,
+        AuditAction::AdminSignedIn,
+        AuditAction::AdminCreated,
+        AuditAction::AdminAccessChanged,
+        AuditAction::AdminPasswordSet,
+        AuditAction::AdminDisabled,
+        AuditAction::AdminEnabled,
+        AuditAction::ModuleCreated,
+        AuditAction::ScopeCreated,
+        AuditAction::ExamplesAdded,
+    ];
+
+    /// The stable name stored in the database.
+    pub fn key(self) -> &'static str {
+        match self {
+            AuditAction::SetupCompleted => "setup.complete",
+            AuditAction::AdminSignedIn => "admin.sign_in",
+            AuditAction::AdminCreated => "admin.create",
+            AuditAction::AdminAccessChanged => "admin.update",
+            AuditAction::AdminPasswordSet => "admin.password",
+            AuditAction::AdminDisabled => "admin.disable",
+            AuditAction::AdminEnabled => "admin.enable",
+            AuditAction::ModuleCreated => "module.create",
+            AuditAction::ScopeCreated => "scope.create",
+            AuditAction::ExamplesAdded => "catalog.examples",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|a| a.key() == key)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            AuditAction::SetupCompleted => "Completed first-run setup",
+            AuditAction::AdminSignedIn => "Signed in",
+            AuditAction::AdminCreated => "Added administrator",
+            AuditAction::AdminAccessChanged => "Changed role or scopes",
+            AuditAction::AdminPasswordSet => "Set password",
+            AuditAction::AdminDisabled => "Disabled administrator",
+            AuditAction::AdminEnabled => "Enabled administrator",
+            AuditAction::ModuleCreated => "Added module",
+            AuditAction::ScopeCreated => "Added scope",
+            AuditAction::ExamplesAdded => "Added the example modules and scopes",
+        }
+    }
+}
+
+/// The label of a stored action name; unknown names are shown as stored.
+pub fn label_of(key: &str) -> String {
+    AuditAction::from_key(key).map_or_else(|| key.to_owned(), |a| a.label().to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_unique_and_round_trip() {
+        for action in AuditAction::ALL {
+            assert_eq!(AuditAction::from_key(action.key()), Some(action));
+        }
+        let mut keys: Vec<_> = AuditAction::ALL.iter().map(|a| a.key()).collect();
+        keys.sort_unstable();
+        keys.dedup();
+        assert_eq!(keys.len(), AuditAction::ALL.len());
+    }
+}

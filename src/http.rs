@@ -1,0 +1,10 @@
+//! HTTP plumbing shared by every route: errors, error pages, security headers,
+//! request logging and static assets.
+
+pub mod error_pages;
+pub mod errors;
+pub mod headers;
+pub mod request_log;
+pub mod static_files;
+
+pub use errors::AppError;

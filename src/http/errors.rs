@@ -1,0 +1,102 @@
+//! The error type of request handling. `anyhow` is for startup and the command line;
+//! query functions return `QueryResult`; handlers return [`AppError`], which decides
+//! the status code and the message the administrator sees.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpResponse, ResponseError};
+
+use crate::db::DbError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// Not signed in: the browser is sent to the sign-in page, then back to `next`.
+    #[error("sign-in required")]
+    SignInRequired { next: Option<String> },
+    #[error("You do not have permission to do this.")]
+    Forbidden,
+    #[error("This page does not exist, or you cannot see it.")]
+    NotFound,
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{0}")]
+    TooManyRequests(String),
+    /// A form without a valid CSRF token, or a request from another site.
+    #[error(
+        "This form has expired or was sent from another site. Go back, reload the page and try again."
+    )]
+    CrossSiteRequest,
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl AppError {
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        Self::BadRequest(message.into())
+    }
+
+    pub fn internal(error: impl Into<anyhow::Error>) -> Self {
+        Self::Internal(error.into())
+    }
+}
+
+impl From<DbError> for AppError {
+    fn from(error: DbError) -> Self {
+        Self::Internal(error.into())
+    }
+}
+
+impl From<diesel::result::Error> for AppError {
+    fn from(error: diesel::result::Error) -> Self {
+        Self::Internal(error.into())
+    }
+}
+
+/// The message of an error response, for the error page renderer.
+#[derive(Debug, Clone)]
+pub struct ErrorMessage(pub String);
+
+impl ResponseError for AppError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            AppError::SignInRequired { .. } => StatusCode::SEE_OTHER,
+            AppError::Forbidden | AppError::CrossSiteRequest => StatusCode::FORBIDDEN,
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if let AppError::SignInRequired { next } = self {
+            let location = match next {
+                Some(next) => format!("/login?next={}", crate::routes::urlencode(next)),
+                None => "/login".to_owned(),
+            };
+            return HttpResponse::SeeOther()
+                .insert_header((header::LOCATION, location))
+                .finish();
+        }
+        let message = match self {
+            AppError::Internal(error) => {
+                // The chain goes to the log, with the request ID; the page says only
+                // that something failed.
+                tracing::error!(error = format!("{error:#}"), "request failed");
+                "Something went wrong on our side. Try again; if it keeps happening, tell your operator the request ID below.".to_owned()
+            }
+            other => other.to_string(),
+        };
+        let mut response = HttpResponse::build(self.status_code())
+            .insert_header((
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/plain; charset=utf-8"),
+            ))
+            .body(message.clone());
+        response.extensions_mut().insert(ErrorMessage(message));
+        response
+    }
+}

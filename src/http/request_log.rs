@@ -1,0 +1,67 @@
+//! One log line per request, inside a span that carries a request ID. The ID is sent
+//! back in `X-Request-Id` and shown on error pages, so a report can be matched to logs.
+//! Query strings are never logged: they can carry one-time codes.
+
+use std::time::Instant;
+
+use actix_web::HttpMessage;
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::middleware::Next;
+use tracing::Instrument;
+
+pub const HEADER: &str = "x-request-id";
+
+/// The ID of the request being served, in the request's extensions.
+#[derive(Debug, Clone)]
+pub struct RequestId(pub String);
+
+pub async fn log_requests(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let id = incoming_id(&req).unwrap_or_else(|| uuid::Uuid::new_v4().simple().to_string());
+    req.extensions_mut().insert(RequestId(id.clone()));
+    let span = tracing::info_span!(
+        "request",
+        request_id = %id,
+        method = %req.method(),
+        path = %req.path(),
+    );
+    let started = Instant::now();
+    let result = next.call(req).instrument(span.clone()).await;
+    let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let _entered = span.enter();
+    match result {
+        Ok(mut response) => {
+            let status = response.status().as_u16();
+            if status >= 500 {
+                tracing::error!(status, elapsed_ms, "request served");
+            } else {
+                tracing::info!(status, elapsed_ms, "request served");
+            }
+            if let Ok(value) = HeaderValue::from_str(&id) {
+                response
+                    .headers_mut()
+                    .insert(HeaderName::from_static(HEADER), value);
+            }
+            Ok(response)
+        }
+        Err(error) => {
+            tracing::error!(elapsed_ms, %error, "request failed");
+            Err(error)
+        }
+    }
+}
+
+/// Keeps a proxy's request ID when it is short and plain.
+fn incoming_id(req: &ServiceRequest) -> Option<String> {
+    let value = req.headers().get(HEADER)?.to_str().ok()?;
+    let plain = !value.is_empty()
+        && value.len() <= 64
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
+    plain.then(|| value.to_owned())
+}

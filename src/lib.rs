@@ -1,0 +1,12 @@
+//! Tessera: self-hosted API tokens. An admin web app to manage them, and an API that
+//! the services they protect ask on every request.
+
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod http;
+pub mod routes;
+pub mod startup;
+pub mod views;

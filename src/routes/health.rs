@@ -1,0 +1,73 @@
+//! `/healthz`: the process is up. `/readyz`: it can reach its database.
+
+use actix_web::{HttpResponse, web};
+use diesel::RunQueryDsl;
+
+use crate::db::DbError;
+use crate::startup::AppState;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/healthz", web::get().to(healthz))
+        .route("/readyz", web::get().to(readyz));
+}
+
+async fn healthz() -> HttpResponse {
+    HttpResponse::Ok().json(serde_json::json!({ "status": "ok" }))
+}
+
+async fn readyz(state: web::Data<AppState>) -> HttpResponse {
+    let reachable = state
+        .db
+        .run(|conn| {
+            diesel::sql_query("SELECT 1")
+                .execute(conn)
+                .map_err(DbError::from)
+        })
+        .await;
+    match reachable {
+        Ok(_) => HttpResponse::Ok().json(serde_json::json!({ "status": "ready" })),
+        Err(error) => {
+            tracing::warn!(%error, "database unreachable");
+            HttpResponse::ServiceUnavailable().json(
+                serde_json::json!({ "status": "unavailable", "reason": "database unreachable" }),
+            )
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use actix_web::{App, test, web};
+    use diesel::r2d2::Pool;
+
+    use super::configure;
+    use crate::config::{ServeArgs, ServerConfig};
+    use crate::db::connection::ConnectionManager;
+    use crate::db::{DatabaseUrl, Db};
+    use crate::startup::AppState;
+
+    #[actix_web::test]
+    async fn readyz_reports_an_unreachable_database() {
+        let url = DatabaseUrl::parse("postgres://tessera@127.0.0.1:1/nowhere").unwrap();
+        let backend = url.backend();
+        let pool = Pool::builder()
+            .connection_timeout(std::time::Duration::from_millis(300))
+            .build_unchecked(ConnectionManager::new(url));
+        let state = AppState {
+            db: Db::new(pool, backend),
+            config: ServerConfig::from_args(&ServeArgs::default()).unwrap(),
+        };
+        let app = test::init_service(
+            App::new()
+                .app_data(web::Data::new(state))
+                .configure(configure),
+        )
+        .await;
+        let ready =
+            test::call_service(&app, test::TestRequest::get().uri("/readyz").to_request()).await;
+        assert_eq!(ready.status(), 503);
+        let health =
+            test::call_service(&app, test::TestRequest::get().uri("/healthz").to_request()).await;
+        assert_eq!(health.status(), 200, "the process itself is up");
+    }
+}

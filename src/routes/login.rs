@@ -1,0 +1,166 @@
+//! `/login`: the sign-in form and its submission.
+
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Deserialize;
+
+use super::{client_ip, safe_next, see_other};
+use crate::auth::csrf::CsrfForm;
+use crate::auth::password::{self, Password};
+use crate::auth::throttle::{self, SignInKeys};
+use crate::auth::{CurrentAdmin, session};
+use crate::db::audit::{self, Actor, Target};
+use crate::db::{DbError, admins};
+use crate::domain::admins::normalize_email;
+use crate::domain::audit::AuditAction;
+use crate::domain::throttle::retry_message;
+use crate::domain::validation::FieldErrors;
+use crate::http::AppError;
+use crate::startup::AppState;
+use crate::views::auth::LoginPage;
+use crate::views::{Layout, Section, render_with_status};
+
+/// The one message for every failed sign-in: it does not tell which part was wrong,
+/// nor whether the account exists or is disabled.
+const FAILED: &str = "The email or password is incorrect.";
+
+#[derive(Deserialize)]
+pub struct NextQuery {
+    next: Option<String>,
+}
+
+pub async fn show(
+    req: HttpRequest,
+    query: web::Query<NextQuery>,
+) -> Result<HttpResponse, AppError> {
+    let next = query.into_inner().next.unwrap_or_default();
+    if CurrentAdmin::optional(&req).await?.is_some() {
+        return Ok(see_other(safe_next(&next)));
+    }
+    page(&req, StatusCode::OK, String::new(), next, None)
+}
+
+fn page(
+    req: &HttpRequest,
+    status: StatusCode,
+    email: String,
+    next: String,
+    error: Option<String>,
+) -> Result<HttpResponse, AppError> {
+    let page = LoginPage {
+        layout: Layout::page(req, None, "Sign in", Section::None),
+        email,
+        next,
+        error,
+        errors: FieldErrors::default(),
+    };
+    render_with_status(status, &page)
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: Password,
+    #[serde(default)]
+    next: String,
+}
+
+pub async fn submit(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: Session,
+    CsrfForm(form): CsrfForm<LoginForm>,
+) -> Result<HttpResponse, AppError> {
+    let email = normalize_email(&form.email);
+    let ip = client_ip(&req);
+    let keys = std::sync::Arc::new(SignInKeys::new(&email, &ip));
+
+    let wait = {
+        let keys = keys.clone();
+        state
+            .db
+            .run(move |c| throttle::locked_for(c, &keys).map_err(DbError::from))
+            .await?
+    };
+    if let Some(wait) = wait {
+        tracing::warn!(client_ip = %ip, "sign-in refused: too many failures");
+        let mut response = page(
+            &req,
+            StatusCode::TOO_MANY_REQUESTS,
+            form.email,
+            form.next,
+            Some(retry_message(wait)),
+        )?;
+        response.headers_mut().insert(
+            header::RETRY_AFTER,
+            header::HeaderValue::from(wait.whole_seconds().max(1)),
+        );
+        return Ok(response);
+    }
+
+    let credentials = {
+        let email = email.clone();
+        state
+            .db
+            .run(move |c| admins::find_credentials(c, &email).map_err(DbError::from))
+            .await?
+    };
+    let password = form.password;
+    let admin_id = web::block(move || match credentials {
+        Some((id, hash, disabled_at)) => {
+            let matches = password::verify(&password, &hash);
+            (matches && disabled_at.is_none()).then_some(id)
+        }
+        None => {
+            password::verify_without_account(&password);
+            None
+        }
+    })
+    .await
+    .map_err(AppError::internal)?;
+
+    let Some(admin_id) = admin_id else {
+        let keys = keys.clone();
+        state
+            .db
+            .run(move |c| throttle::record_failure(c, &keys).map_err(DbError::from))
+            .await?;
+        tracing::warn!(client_ip = %ip, "sign-in failed");
+        return page(
+            &req,
+            StatusCode::UNAUTHORIZED,
+            form.email,
+            form.next,
+            Some(FAILED.into()),
+        );
+    };
+
+    state
+        .db
+        .run(move |c| {
+            throttle::record_success(c, &keys)?;
+            admins::record_sign_in(c, admin_id)?;
+            if let Some(admin) = admins::find(c, admin_id)? {
+                let label = admin.label();
+                let actor = Actor {
+                    id: Some(admin.id),
+                    label: label.clone(),
+                    ip: Some(ip),
+                };
+                let target = Target {
+                    kind: "administrator",
+                    id: Some(&admin.public_id),
+                    label: &label,
+                };
+                audit::record(c, &actor, AuditAction::AdminSignedIn.key(), &target, "")?;
+            }
+            Ok::<_, DbError>(())
+        })
+        .await?;
+    session::sign_in(&session, admin_id).map_err(AppError::internal)?;
+    Ok(see_other(safe_next(&form.next)))
+}

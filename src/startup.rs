@@ -1,0 +1,217 @@
+//! Building and running the server: database, migrations, first-run code, middleware.
+
+use std::net::TcpListener;
+
+use actix_session::SessionMiddleware;
+use actix_session::config::{BrowserSession, CookieContentSecurity, TtlExtensionPolicy};
+use actix_web::cookie::{Key, SameSite};
+use actix_web::dev::Server;
+use actix_web::middleware::{ErrorHandlers, from_fn};
+use actix_web::{App, HttpServer, web};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+
+use crate::auth::csrf::reject_cross_site;
+use crate::auth::session::random_token;
+use crate::auth::session_store::DbSessionStore;
+use crate::config::{DatabaseArgs, ServerConfig};
+use crate::db::{self, DatabaseUrl, Db, DbConnection, connection, migrations};
+use crate::domain::digest::sha256_hex;
+use crate::http::{error_pages, headers, request_log, static_files};
+use crate::routes;
+
+/// What every request handler can reach.
+pub struct AppState {
+    pub db: Db,
+    pub config: ServerConfig,
+}
+
+/// How long a printed setup link stays valid.
+const SETUP_CODE_LIFETIME: time::Duration = time::Duration::hours(24);
+
+/// Opens the pool and brings the schema up to date. Blocking: call off the async workers.
+pub fn open_database(args: &DatabaseArgs) -> anyhow::Result<Db> {
+    let url = DatabaseUrl::parse(&args.database_url)?;
+    let mut conn = url
+        .connect()
+        .map_err(|e| anyhow::anyhow!("cannot connect to the database ({url:?}): {e}"))?;
+    let applied = migrations::run_pending(&mut conn)
+        .map_err(|e| anyhow::anyhow!("database migration failed: {e}"))?;
+    for name in applied {
+        tracing::info!(migration = %name, "applied migration");
+    }
+    drop(conn);
+    let pool = connection::build_pool(&url, args.database_pool_size)?;
+    Ok(Db::new(pool, url.backend()))
+}
+
+/// Loads the key that signs session cookies, creating it at the very first start.
+/// It lives in the database so every instance, and every restart, shares it.
+fn session_cookie_key(conn: &mut DbConnection) -> anyhow::Result<Key> {
+    let stored = db::settings::get_or_insert_with(conn, "session_cookie_key", || {
+        STANDARD.encode(Key::generate().master())
+    })?;
+    let bytes = STANDARD.decode(stored)?;
+    Ok(Key::try_from(bytes.as_slice())?)
+}
+
+/// With no administrator yet, creates a one-time setup code and returns the setup URL.
+pub fn setup_url_if_needed(
+    conn: &mut DbConnection,
+    public_url: &str,
+) -> anyhow::Result<Option<String>> {
+    if db::admins::count(conn)? > 0 {
+        return Ok(None);
+    }
+    let code = random_token(24);
+    db::setup::insert_code(
+        conn,
+        &sha256_hex(code.as_bytes()),
+        db::now() + SETUP_CODE_LIFETIME,
+    )?;
+    Ok(Some(format!("{public_url}/setup?code={code}")))
+}
+
+pub struct Application {
+    server: Server,
+    port: u16,
+    setup_url: Option<String>,
+    state: web::Data<AppState>,
+}
+
+impl Application {
+    pub async fn build(mut config: ServerConfig, database: DatabaseArgs) -> anyhow::Result<Self> {
+        let listener = TcpListener::bind(config.listen)
+            .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.listen))?;
+        let local = listener.local_addr()?;
+        config.resolve_public_url(local);
+
+        let db = web::block(move || open_database(&database)).await??;
+        let public_url = config.public_url().to_owned();
+        let startup_db = db.clone();
+        let (key, setup_url) = web::block(move || {
+            let mut conn = startup_db.get()?;
+            let key = session_cookie_key(&mut conn)?;
+            let setup_url = setup_url_if_needed(&mut conn, &public_url)?;
+            anyhow::Ok((key, setup_url))
+        })
+        .await??;
+
+        let state = web::Data::new(AppState { db, config });
+        let server = Self::serve(listener, state.clone(), key)?;
+        Ok(Self {
+            server,
+            port: local.port(),
+            setup_url,
+            state,
+        })
+    }
+
+    fn serve(
+        listener: TcpListener,
+        state: web::Data<AppState>,
+        key: Key,
+    ) -> anyhow::Result<Server> {
+        let config = state.config.clone();
+        let secure = config.cookie_secure();
+        let workers = config
+            .workers
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
+        let server = HttpServer::new(move || {
+            let sessions = SessionMiddleware::builder(
+                DbSessionStore::new(state.db.clone(), config.session_lifetime),
+                key.clone(),
+            )
+            .cookie_name(
+                if secure {
+                    "__Host-tessera_session"
+                } else {
+                    "tessera_session"
+                }
+                .to_owned(),
+            )
+            .cookie_secure(secure)
+            .cookie_http_only(true)
+            .cookie_same_site(SameSite::Strict)
+            .cookie_path("/".to_owned())
+            .cookie_content_security(CookieContentSecurity::Private)
+            .session_lifecycle(
+                BrowserSession::default()
+                    .state_ttl(actix_web::cookie::time::Duration::seconds(
+                        config.session_idle.whole_seconds(),
+                    ))
+                    .state_ttl_extension_policy(TtlExtensionPolicy::OnEveryRequest),
+            )
+            .build();
+            App::new()
+                .app_data(state.clone())
+                .wrap(headers::security_headers(secure))
+                .wrap(from_fn(request_log::log_requests))
+                .service(
+                    web::resource("/static/{path:.*}")
+                        .route(web::get().to(static_files::serve))
+                        .route(web::head().to(static_files::serve)),
+                )
+                .configure(routes::health::configure)
+                .service(
+                    web::scope("")
+                        // Outermost first: the session, then error pages (which need
+                        // the session to show who is signed in), then the CSRF check.
+                        .wrap(from_fn(reject_cross_site))
+                        .wrap(ErrorHandlers::new().default_handler(error_pages::render))
+                        .wrap(sessions)
+                        .configure(routes::configure_admin)
+                        .default_service(web::to(routes::not_found)),
+                )
+        })
+        .workers(workers)
+        .shutdown_timeout(30)
+        .listen(listener)?
+        .run();
+        Ok(server)
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The first-run setup URL, when the database has no administrator yet.
+    pub fn setup_url(&self) -> Option<&str> {
+        self.setup_url.as_deref()
+    }
+
+    pub fn public_url(&self) -> &str {
+        self.state.config.public_url()
+    }
+
+    /// Serves until SIGTERM or Ctrl-C, letting requests in flight finish.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let cleanup = actix_web::rt::spawn(clean_up_periodically(self.state.clone()));
+        let result = self.server.await;
+        cleanup.abort();
+        result
+    }
+}
+
+/// Removes expired sessions and stale sign-in counters every ten minutes.
+async fn clean_up_periodically(state: web::Data<AppState>) {
+    let mut interval = actix_web::rt::time::interval(std::time::Duration::from_secs(600));
+    loop {
+        interval.tick().await;
+        let lifetime = state.config.session_lifetime;
+        let result = state
+            .db
+            .run(move |c| {
+                let sessions = db::sessions::delete_expired(c, lifetime)?;
+                let counters = db::throttle::delete_stale(c, time::Duration::hours(1))?;
+                Ok::<_, db::DbError>((sessions, counters))
+            })
+            .await;
+        match result {
+            Ok((sessions, counters)) => {
+                tracing::debug!(sessions, counters, "removed expired sessions and counters")
+            }
+            Err(error) => tracing::warn!(%error, "cleanup failed"),
+        }
+    }
+}

@@ -1,0 +1,23 @@
+//! Settings > Audit log.
+
+use askama::Template;
+use askama_web::WebTemplate;
+
+use super::Layout;
+
+pub struct AuditRow {
+    pub when: String,
+    pub iso: String,
+    pub actor: String,
+    pub action: String,
+    pub target: String,
+    pub ip: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "audit_log.html")]
+pub struct AuditLogPage {
+    pub layout: Layout,
+    pub events: Vec<AuditRow>,
+    pub older_than: Option<i64>,
+}

@@ -1,0 +1,41 @@
+//! How dates and times read on every page: UTC, to the minute.
+
+use time::PrimitiveDateTime;
+use time::macros::format_description;
+
+pub fn datetime(value: &PrimitiveDateTime) -> String {
+    value
+        .format(format_description!(
+            "[year]-[month]-[day] [hour]:[minute] UTC"
+        ))
+        .unwrap_or_default()
+}
+
+pub fn optional_datetime(value: &Option<PrimitiveDateTime>, none: &str) -> String {
+    value
+        .as_ref()
+        .map(datetime)
+        .unwrap_or_else(|| none.to_owned())
+}
+
+/// The machine-readable form for `<time datetime="...">`.
+pub fn iso(value: &PrimitiveDateTime) -> String {
+    value
+        .format(format_description!(
+            "[year]-[month]-[day]T[hour]:[minute]:[second]Z"
+        ))
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use time::macros::datetime;
+
+    #[test]
+    fn formats_to_the_minute_in_utc() {
+        let t = datetime!(2026-11-23 17:54:31.5);
+        assert_eq!(super::datetime(&t), "2026-11-23 17:54 UTC");
+        assert_eq!(super::iso(&t), "2026-11-23T17:54:31Z");
+        assert_eq!(super::optional_datetime(&None, "Never"), "Never");
+    }
+}

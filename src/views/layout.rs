@@ -1,0 +1,127 @@
+//! What every page shows around its content: navigation, the signed-in
+//! administrator, flash messages.
+
+use actix_session::SessionExt;
+use actix_web::HttpRequest;
+
+use crate::auth::CurrentAdmin;
+use crate::auth::session::{self, Flash};
+use crate::domain::permissions::Permission;
+use crate::http::static_files;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Section {
+    ApiTokens,
+    Modules,
+    Scopes,
+    Administrators,
+    AuditLog,
+    /// Pages outside the settings navigation (sign-in, setup, errors).
+    None,
+}
+
+const NAVIGATION: [(Section, &str, &str, Permission); 5] = [
+    (
+        Section::ApiTokens,
+        "API tokens",
+        "/settings/api-tokens",
+        Permission::TokensRead,
+    ),
+    (
+        Section::Modules,
+        "Modules",
+        "/settings/modules",
+        Permission::SettingsManage,
+    ),
+    (
+        Section::Scopes,
+        "Scopes",
+        "/settings/scopes",
+        Permission::SettingsManage,
+    ),
+    (
+        Section::Administrators,
+        "Administrators",
+        "/settings/administrators",
+        Permission::AdminsManage,
+    ),
+    (
+        Section::AuditLog,
+        "Audit log",
+        "/settings/audit-log",
+        Permission::AuditRead,
+    ),
+];
+
+pub struct NavLink {
+    pub label: &'static str,
+    pub href: &'static str,
+    pub current: bool,
+}
+
+pub struct LayoutAdmin {
+    pub display_name: String,
+    pub public_id: String,
+    pub role_name: String,
+}
+
+pub struct Layout {
+    pub title: String,
+    pub admin: Option<LayoutAdmin>,
+    pub nav: Vec<NavLink>,
+    pub csrf_token: String,
+    pub flashes: Vec<Flash>,
+    pub css_url: &'static str,
+    pub js_url: &'static str,
+    pub icon_url: &'static str,
+}
+
+impl Layout {
+    /// The layout of a page; takes the flash messages waiting in the session.
+    pub fn page(
+        req: &HttpRequest,
+        admin: Option<&CurrentAdmin>,
+        title: impl Into<String>,
+        section: Section,
+    ) -> Self {
+        let mut layout = Self::without_flashes(req, admin, title, section);
+        layout.flashes = session::take_flashes(&req.get_session());
+        layout
+    }
+
+    /// For error pages, rendered after the session was saved: flashes stay for the next page.
+    pub fn without_flashes(
+        req: &HttpRequest,
+        admin: Option<&CurrentAdmin>,
+        title: impl Into<String>,
+        section: Section,
+    ) -> Self {
+        let nav = admin
+            .map(|admin| {
+                NAVIGATION
+                    .iter()
+                    .filter(|(_, _, _, permission)| admin.can(*permission))
+                    .map(|(s, label, href, _)| NavLink {
+                        label,
+                        href,
+                        current: *s == section,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        Self {
+            title: title.into(),
+            admin: admin.map(|a| LayoutAdmin {
+                display_name: a.admin.display_name.clone(),
+                public_id: a.admin.public_id.clone(),
+                role_name: a.role_name.clone(),
+            }),
+            nav,
+            csrf_token: session::csrf_token(&req.get_session()),
+            flashes: Vec::new(),
+            css_url: &static_files::CSS_URL,
+            js_url: &static_files::JS_URL,
+            icon_url: &static_files::ICON_URL,
+        }
+    }
+}

@@ -1,0 +1,14 @@
+//! Integration tests: the real application, on SQLite, or on PostgreSQL when
+//! TEST_DATABASE_URL is set. One database per test.
+
+mod administrators;
+mod csrf;
+mod health;
+mod helpers;
+mod migrations;
+mod pages;
+mod permissions;
+mod process;
+mod sessions;
+mod setup;
+mod sign_in;

@@ -1,0 +1,98 @@
+//! Both migration sets apply, revert, and describe the tables and columns of
+//! `src/db/schema.rs`, so one Diesel schema serves both backends.
+
+use std::collections::BTreeSet;
+
+use diesel::RunQueryDsl;
+use tessera::db::{DbConnection, migrations};
+
+use crate::helpers::TestDatabase;
+
+/// (table, column, nullable)
+type Columns = BTreeSet<(String, String, bool)>;
+
+#[derive(diesel::QueryableByName)]
+struct ColumnRow {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    table_name: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    column_name: String,
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    nullable: i32,
+}
+
+fn columns(conn: &mut DbConnection) -> Columns {
+    let sql = match conn {
+        DbConnection::Sqlite(_) => {
+            "SELECT m.name AS table_name, p.name AS column_name,
+                    CASE WHEN p.\"notnull\" = 1 OR p.pk > 0 THEN 0 ELSE 1 END AS nullable
+             FROM sqlite_master m JOIN pragma_table_info(m.name) p
+             WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%'
+               AND m.name <> '__diesel_schema_migrations'"
+        }
+        DbConnection::Postgres(_) => {
+            "SELECT table_name::text AS table_name, column_name::text AS column_name,
+                    CASE WHEN is_nullable = 'YES' THEN 1 ELSE 0 END AS nullable
+             FROM information_schema.columns
+             WHERE table_schema = current_schema() AND table_name <> '__diesel_schema_migrations'"
+        }
+    };
+    diesel::sql_query(sql)
+        .load::<ColumnRow>(conn)
+        .unwrap()
+        .into_iter()
+        .map(|r| (r.table_name, r.column_name, r.nullable == 1))
+        .collect()
+}
+
+/// The tables and columns that `src/db/schema.rs` declares.
+fn declared() -> Columns {
+    let source = include_str!("../../src/db/schema.rs");
+    let mut result = Columns::new();
+    let mut table: Option<String> = None;
+    for line in source.lines() {
+        let trimmed = line.trim();
+        if line.starts_with("    ") && !line.starts_with("        ") && trimmed.ends_with('{') {
+            table = trimmed.split_whitespace().next().map(str::to_owned);
+        } else if trimmed == "}" {
+            table = None;
+        } else if let (Some(t), Some((column, kind))) = (&table, trimmed.split_once(" -> ")) {
+            result.insert((t.clone(), column.to_owned(), kind.starts_with("Nullable<")));
+        }
+    }
+    assert!(result.len() > 50, "schema.rs was parsed");
+    result
+}
+
+fn apply_compare_revert(db: &TestDatabase) -> Columns {
+    let mut conn = db.connect();
+    let applied = migrations::run_pending(&mut conn).unwrap();
+    assert!(!applied.is_empty());
+    let found = columns(&mut conn);
+    assert_eq!(found, declared(), "the migrations match src/db/schema.rs");
+
+    let reverted = migrations::revert_all(&mut conn).unwrap();
+    assert_eq!(reverted.len(), applied.len());
+    assert!(
+        columns(&mut conn).is_empty(),
+        "reverting removes every table"
+    );
+    migrations::run_pending(&mut conn).unwrap();
+    assert_eq!(columns(&mut conn), found, "and they apply again");
+    found
+}
+
+#[test]
+fn sqlite_migrations_apply_revert_and_match_the_schema() {
+    apply_compare_revert(&TestDatabase::sqlite());
+}
+
+/// Runs against PostgreSQL whenever TEST_DATABASE_URL is set (CI sets it); on SQLite
+/// this is the same check as above.
+#[test]
+fn both_backends_describe_the_same_tables_and_columns() {
+    let db = TestDatabase::new();
+    let found = apply_compare_revert(&db);
+    let sqlite = apply_compare_revert(&TestDatabase::sqlite());
+    assert_eq!(found, sqlite);
+}

@@ -1,0 +1,197 @@
+//! The `tessera` binary as an operator runs it.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::helpers::{PASSWORD, TestDatabase};
+
+fn tessera(db: &TestDatabase) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_tessera"));
+    command
+        .env_clear()
+        .env("TESSERA_DATABASE_URL", &db.url)
+        .env("TESSERA_LOG", "info");
+    command
+}
+
+fn terminate(child: &mut Child) -> std::process::ExitStatus {
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "tessera did not stop after SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn http_get(url: &str) -> String {
+    let rest = url.strip_prefix("http://").unwrap();
+    let (host, path) = rest.split_at(rest.find('/').unwrap());
+    let mut stream = std::net::TcpStream::connect(host).unwrap();
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    response
+}
+
+#[test]
+fn serve_prints_a_working_setup_url_logs_requests_and_stops_on_sigterm() {
+    let db = TestDatabase::new();
+    let mut child = tessera(&db)
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    stdout.read_line(&mut line).unwrap();
+    let url = line
+        .split_whitespace()
+        .find(|w| w.contains("/setup?code="))
+        .unwrap_or_else(|| panic!("a setup URL on stdout: {line}"));
+    assert!(url.starts_with("http://127.0.0.1:"));
+
+    let response = http_get(url);
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    assert!(response.contains("Create the first administrator"));
+    let request_id = response
+        .lines()
+        .find_map(|l| l.strip_prefix("x-request-id: "))
+        .unwrap()
+        .trim()
+        .to_owned();
+
+    let status = terminate(&mut child);
+    assert!(status.success(), "a clean exit after SIGTERM: {status:?}");
+    let mut logs = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut logs)
+        .unwrap();
+    let request_line = logs
+        .lines()
+        .find(|l| l.contains(&request_id))
+        .unwrap_or_else(|| panic!("the request is logged with its ID: {logs}"));
+    assert!(request_line.contains("status=200"));
+    let code = url.split("code=").nth(1).unwrap();
+    assert!(!logs.contains(code), "the setup code is not logged");
+}
+
+#[test]
+fn admin_create_reads_the_password_from_stdin_and_closes_setup() {
+    let db = TestDatabase::new();
+    let mut child = tessera(&db)
+        .args([
+            "admin",
+            "create",
+            "--name",
+            "Olga Operator",
+            "--email",
+            "olga@example.com",
+            "--example-catalog",
+            "--scope",
+            "staging",
+            "--role",
+            "viewer",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    writeln!(child.stdin.take().unwrap(), "{PASSWORD}").unwrap();
+    let output = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(stdout.contains("Created Olga Operator · "), "{stdout}");
+    assert!(!stdout.contains(PASSWORD));
+
+    let mut child = tessera(&db)
+        .args([
+            "admin",
+            "create",
+            "--name",
+            "Olga Again",
+            "--email",
+            "OLGA@example.com",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    writeln!(child.stdin.take().unwrap(), "{PASSWORD}").unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("already exists"));
+
+    let output = tessera(&db)
+        .args([
+            "admin",
+            "create",
+            "--name",
+            "Weak",
+            "--email",
+            "weak@example.com",
+        ])
+        .stdin(Stdio::piped())
+        .output()
+        .unwrap();
+    assert!(!output.status.success(), "an empty password is refused");
+    assert!(String::from_utf8_lossy(&output.stderr).contains("at least 12 characters"));
+}
+
+#[test]
+fn migrate_brings_a_new_database_up_to_date() {
+    let db = TestDatabase::new();
+    let output = tessera(&db).arg("migrate").output().unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(String::from_utf8_lossy(&output.stdout).contains("up to date"));
+    let output = tessera(&db).arg("migrate").output().unwrap();
+    assert!(output.status.success(), "running it twice is harmless");
+}
+
+#[test]
+fn bad_configuration_is_reported_clearly() {
+    let db = TestDatabase::new();
+    let output = tessera(&db)
+        .args(["serve", "--public-url", "tokens.example.com"])
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("TESSERA_PUBLIC_URL must start with http")
+    );
+    let output = Command::new(env!("CARGO_BIN_EXE_tessera"))
+        .env_clear()
+        .env("TESSERA_DATABASE_URL", "mysql://x/y")
+        .arg("migrate")
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("unsupported database URL scheme"));
+}
