@@ -1,6 +1,7 @@
 //! The command-line entry points: `serve`, `migrate`, `admin create`.
 
 pub mod admin;
+pub mod seed;
 
 use crate::config::{AdminCommand, Cli, Command, LogArgs, LogFormat};
 use crate::startup::{self, Application};
@@ -29,6 +30,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Some(Command::Admin(AdminCommand::Create(args))) => admin::create(&cli.database, args),
+        Some(Command::Seed(args)) => seed::run(&cli.database, args),
     }
 }
 

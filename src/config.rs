@@ -39,6 +39,15 @@ pub enum Command {
     /// Manage administrators from a terminal
     #[command(subcommand)]
     Admin(AdminCommand),
+    /// Add example tokens across example scopes and modules, to try Tessera out or measure it
+    Seed(SeedArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SeedArgs {
+    /// How many tokens to add
+    #[arg(long, default_value_t = 1000)]
+    pub tokens: usize,
 }
 
 #[derive(Debug, Args, Clone)]

@@ -12,6 +12,8 @@ pub mod sessions;
 pub mod settings;
 pub mod setup;
 pub mod throttle;
+pub mod token_list;
+pub mod tokens;
 
 pub use connection::{Backend, DatabaseUrl, DbConnection, DbPool};
 

@@ -6,4 +6,6 @@ pub mod catalog;
 pub mod digest;
 pub mod permissions;
 pub mod throttle;
+pub mod token_list;
+pub mod tokens;
 pub mod validation;

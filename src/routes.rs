@@ -28,7 +28,7 @@ pub fn configure_admin(cfg: &mut web::ServiceConfig) {
             web::post().to(setup::add_examples),
         )
         .route("/settings", web::get().to(home::settings))
-        .route("/settings/api-tokens", web::get().to(api_tokens::list))
+        .configure(api_tokens::configure)
         .route(
             "/settings/administrators",
             web::get().to(administrators::list),
@@ -64,6 +64,26 @@ pub fn configure_admin(cfg: &mut web::ServiceConfig) {
             web::resource("/settings/scopes")
                 .get(scopes::list)
                 .post(scopes::create),
+        )
+        .service(
+            web::resource("/settings/modules/{id}/edit")
+                .get(modules::edit_form)
+                .post(modules::update),
+        )
+        .service(
+            web::resource("/settings/modules/{id}/delete")
+                .get(modules::delete_confirm)
+                .post(modules::delete),
+        )
+        .service(
+            web::resource("/settings/scopes/{id}/edit")
+                .get(scopes::edit_form)
+                .post(scopes::update),
+        )
+        .service(
+            web::resource("/settings/scopes/{id}/delete")
+                .get(scopes::delete_confirm)
+                .post(scopes::delete),
         )
         .route("/settings/audit-log", web::get().to(audit_log::list));
 }
@@ -108,6 +128,13 @@ pub fn urlencode(value: &str) -> String {
         }
     }
     out
+}
+
+/// The version a form was rendered with, for optimistic locking.
+pub fn parse_version(version: &str) -> Result<i32, AppError> {
+    version.trim().parse().map_err(|_| {
+        AppError::bad_request("The form is missing its version; reload the page and try again.")
+    })
 }
 
 /// Parses a list of IDs from checkbox values, ignoring anything that is not a number.

@@ -70,9 +70,24 @@ pub fn record(
     Ok(())
 }
 
-/// The newest events first, `limit` of them, older than `before_id` when given.
-pub fn recent(
+diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
+
+/// What the audit log is narrowed to.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    /// `Some(None)`: the command line; `Some(Some(id))`: that administrator.
+    pub actor: Option<Option<i64>>,
+    pub action: Option<String>,
+    /// Part of a token's GUID or name, lower-cased.
+    pub token: Option<String>,
+    pub from: Option<PrimitiveDateTime>,
+    pub until: Option<PrimitiveDateTime>,
+}
+
+/// The newest matching events first, `limit` of them, older than `before_id` when given.
+pub fn search(
     conn: &mut DbConnection,
+    filter: &AuditFilter,
     limit: i64,
     before_id: Option<i64>,
 ) -> QueryResult<Vec<AuditEvent>> {
@@ -84,5 +99,37 @@ pub fn recent(
     if let Some(before) = before_id {
         query = query.filter(audit_events::id.lt(before));
     }
+    match filter.actor {
+        Some(Some(id)) => query = query.filter(audit_events::actor_id.eq(id)),
+        Some(None) => query = query.filter(audit_events::actor_id.is_null()),
+        None => {}
+    }
+    if let Some(action) = &filter.action {
+        query = query.filter(audit_events::action.eq(action.clone()));
+    }
+    if let Some(token) = &filter.token {
+        let pattern = format!("%{}%", token.replace(['%', '_'], ""));
+        query = query.filter(audit_events::target_type.eq("token")).filter(
+            lower(audit_events::target_label)
+                .like(pattern.clone())
+                .or(audit_events::target_id.like(pattern)),
+        );
+    }
+    if let Some(from) = filter.from {
+        query = query.filter(audit_events::occurred_at.ge(from));
+    }
+    if let Some(until) = filter.until {
+        query = query.filter(audit_events::occurred_at.le(until));
+    }
     query.load(conn)
+}
+
+/// The events about one object, newest first.
+pub fn for_target(conn: &mut DbConnection, kind: &str, id: &str) -> QueryResult<Vec<AuditEvent>> {
+    audit_events::table
+        .filter(audit_events::target_type.eq(kind))
+        .filter(audit_events::target_id.eq(id))
+        .order(audit_events::id.desc())
+        .select(AuditEvent::as_select())
+        .load(conn)
 }

@@ -3,7 +3,9 @@
 use diesel::prelude::*;
 use time::PrimitiveDateTime;
 
-use super::schema::{module_path_prefixes, modules, scopes};
+use super::schema::{
+    api_token_permissions, api_token_scopes, api_tokens, module_path_prefixes, modules, scopes,
+};
 use super::{DbConnection, DbError, is_unique_violation, now};
 use crate::domain::catalog::{ModuleDetails, ScopeDetails};
 use crate::domain::validation::name_key;
@@ -41,6 +43,10 @@ pub enum CatalogWriteError {
     PathPrefixTaken(String),
     #[error("a scope with this name already exists")]
     ScopeNameTaken,
+    #[error("{0} tokens use it")]
+    InUse(i64),
+    #[error("not found")]
+    NotFound,
     #[error(transparent)]
     Db(#[from] DbError),
 }
@@ -103,7 +109,7 @@ pub fn create_module(
         if taken > 0 {
             return Err(CatalogWriteError::ModuleKeyTaken);
         }
-        if let Some(prefix) = first_taken_prefix(conn, &details.path_prefixes)? {
+        if let Some(prefix) = first_taken_prefix(conn, &details.path_prefixes, None)? {
             return Err(CatalogWriteError::PathPrefixTaken(prefix));
         }
         let now = now();
@@ -127,21 +133,164 @@ pub fn create_module(
             .filter(modules::module_key.eq(&details.key))
             .select(modules::id)
             .first(conn)?;
-        for prefix in &details.path_prefixes {
-            diesel::insert_into(module_path_prefixes::table)
-                .values((
-                    module_path_prefixes::module_id.eq(id),
-                    module_path_prefixes::path_prefix.eq(prefix),
-                ))
-                .execute(conn)?;
+        replace_prefixes(conn, id, &details.path_prefixes)
+    })
+}
+
+fn replace_prefixes(
+    conn: &mut DbConnection,
+    module_id: i64,
+    prefixes: &[String],
+) -> Result<(), CatalogWriteError> {
+    diesel::delete(
+        module_path_prefixes::table.filter(module_path_prefixes::module_id.eq(module_id)),
+    )
+    .execute(conn)?;
+    for prefix in prefixes {
+        diesel::insert_into(module_path_prefixes::table)
+            .values((
+                module_path_prefixes::module_id.eq(module_id),
+                module_path_prefixes::path_prefix.eq(prefix),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+pub fn find_module(conn: &mut DbConnection, id: i64) -> QueryResult<Option<ModuleWithPaths>> {
+    let Some(module) = modules::table
+        .find(id)
+        .select(Module::as_select())
+        .first(conn)
+        .optional()?
+    else {
+        return Ok(None);
+    };
+    let path_prefixes = module_path_prefixes::table
+        .filter(module_path_prefixes::module_id.eq(id))
+        .order(module_path_prefixes::path_prefix.asc())
+        .select(module_path_prefixes::path_prefix)
+        .load(conn)?;
+    Ok(Some(ModuleWithPaths {
+        module,
+        path_prefixes,
+    }))
+}
+
+/// Renames a module and changes its description and paths; its key stays, because
+/// APIs and proxies use it.
+pub fn update_module(
+    conn: &mut DbConnection,
+    id: i64,
+    details: &ModuleDetails,
+) -> Result<(), CatalogWriteError> {
+    conn.transaction(|conn| {
+        if let Some(prefix) = first_taken_prefix(conn, &details.path_prefixes, Some(id))? {
+            return Err(CatalogWriteError::PathPrefixTaken(prefix));
+        }
+        let updated = diesel::update(modules::table.find(id))
+            .set((
+                modules::name.eq(&details.name),
+                modules::description.eq(&details.description),
+                modules::updated_at.eq(now()),
+            ))
+            .execute(conn)?;
+        if updated == 0 {
+            return Err(CatalogWriteError::NotFound);
+        }
+        replace_prefixes(conn, id, &details.path_prefixes)
+    })
+}
+
+/// Deletes a module no live token is granted; deleted tokens lose their grant on it.
+pub fn delete_module(conn: &mut DbConnection, id: i64) -> Result<(), CatalogWriteError> {
+    conn.transaction(|conn| {
+        let live: Vec<i64> = api_token_permissions::table
+            .inner_join(api_tokens::table)
+            .filter(api_token_permissions::module_id.eq(id))
+            .filter(api_tokens::deleted_at.is_null())
+            .select(api_tokens::id)
+            .distinct()
+            .load(conn)?;
+        if !live.is_empty() {
+            return Err(CatalogWriteError::InUse(live.len() as i64));
+        }
+        diesel::delete(
+            api_token_permissions::table.filter(api_token_permissions::module_id.eq(id)),
+        )
+        .execute(conn)?;
+        let deleted = diesel::delete(modules::table.find(id)).execute(conn)?;
+        if deleted == 0 {
+            return Err(CatalogWriteError::NotFound);
         }
         Ok(())
     })
 }
 
-fn first_taken_prefix(conn: &mut DbConnection, prefixes: &[String]) -> QueryResult<Option<String>> {
+pub fn find_scope(conn: &mut DbConnection, id: i64) -> QueryResult<Option<Scope>> {
+    scopes::table
+        .find(id)
+        .select(Scope::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn update_scope(
+    conn: &mut DbConnection,
+    id: i64,
+    details: &ScopeDetails,
+) -> Result<(), CatalogWriteError> {
+    let updated = diesel::update(scopes::table.find(id))
+        .set((
+            scopes::name.eq(&details.name),
+            scopes::name_key.eq(name_key(&details.name)),
+            scopes::description.eq(&details.description),
+            scopes::updated_at.eq(now()),
+        ))
+        .execute(conn)
+        .map_err(|e| {
+            if is_unique_violation(&e) {
+                CatalogWriteError::ScopeNameTaken
+            } else {
+                e.into()
+            }
+        })?;
+    if updated == 0 {
+        return Err(CatalogWriteError::NotFound);
+    }
+    Ok(())
+}
+
+/// Deletes a scope no live token belongs to; administrators lose it, deleted tokens too.
+pub fn delete_scope(conn: &mut DbConnection, id: i64) -> Result<(), CatalogWriteError> {
+    conn.transaction(|conn| {
+        let live: i64 = api_token_scopes::table
+            .inner_join(api_tokens::table)
+            .filter(api_token_scopes::scope_id.eq(id))
+            .filter(api_tokens::deleted_at.is_null())
+            .count()
+            .get_result(conn)?;
+        if live > 0 {
+            return Err(CatalogWriteError::InUse(live));
+        }
+        diesel::delete(api_token_scopes::table.filter(api_token_scopes::scope_id.eq(id)))
+            .execute(conn)?;
+        let deleted = diesel::delete(scopes::table.find(id)).execute(conn)?;
+        if deleted == 0 {
+            return Err(CatalogWriteError::NotFound);
+        }
+        Ok(())
+    })
+}
+
+fn first_taken_prefix(
+    conn: &mut DbConnection,
+    prefixes: &[String],
+    except_module: Option<i64>,
+) -> QueryResult<Option<String>> {
     module_path_prefixes::table
         .filter(module_path_prefixes::path_prefix.eq_any(prefixes))
+        .filter(module_path_prefixes::module_id.ne(except_module.unwrap_or(-1)))
         .select(module_path_prefixes::path_prefix)
         .first(conn)
         .optional()

@@ -12,10 +12,21 @@ pub enum AuditAction {
     ModuleCreated,
     ScopeCreated,
     ExamplesAdded,
+    TokenCreated,
+    TokenUpdated,
+    TokenRegenerated,
+    TokenEnabled,
+    TokenDisabled,
+    TokenRevoked,
+    TokenDeleted,
+    ModuleUpdated,
+    ModuleDeleted,
+    ScopeUpdated,
+    ScopeDeleted,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 10] = [
+    pub const ALL: [AuditAction; 21] = [
         AuditAction::SetupCompleted,
         AuditAction::AdminSignedIn,
         AuditAction::AdminCreated,
@@ -26,6 +37,17 @@ impl AuditAction {
         AuditAction::ModuleCreated,
         AuditAction::ScopeCreated,
         AuditAction::ExamplesAdded,
+        AuditAction::TokenCreated,
+        AuditAction::TokenUpdated,
+        AuditAction::TokenRegenerated,
+        AuditAction::TokenEnabled,
+        AuditAction::TokenDisabled,
+        AuditAction::TokenRevoked,
+        AuditAction::TokenDeleted,
+        AuditAction::ModuleUpdated,
+        AuditAction::ModuleDeleted,
+        AuditAction::ScopeUpdated,
+        AuditAction::ScopeDeleted,
     ];
 
     /// The stable name stored in the database.
@@ -41,6 +63,17 @@ impl AuditAction {
             AuditAction::ModuleCreated => "module.create",
             AuditAction::ScopeCreated => "scope.create",
             AuditAction::ExamplesAdded => "catalog.examples",
+            AuditAction::TokenCreated => "token.create",
+            AuditAction::TokenUpdated => "token.update",
+            AuditAction::TokenRegenerated => "token.regenerate",
+            AuditAction::TokenEnabled => "token.enable",
+            AuditAction::TokenDisabled => "token.disable",
+            AuditAction::TokenRevoked => "token.revoke",
+            AuditAction::TokenDeleted => "token.delete",
+            AuditAction::ModuleUpdated => "module.update",
+            AuditAction::ModuleDeleted => "module.delete",
+            AuditAction::ScopeUpdated => "scope.update",
+            AuditAction::ScopeDeleted => "scope.delete",
         }
     }
 
@@ -60,6 +93,17 @@ impl AuditAction {
             AuditAction::ModuleCreated => "Added module",
             AuditAction::ScopeCreated => "Added scope",
             AuditAction::ExamplesAdded => "Added the example modules and scopes",
+            AuditAction::TokenCreated => "Created token",
+            AuditAction::TokenUpdated => "Edited token",
+            AuditAction::TokenRegenerated => "Regenerated token",
+            AuditAction::TokenEnabled => "Enabled token",
+            AuditAction::TokenDisabled => "Disabled token",
+            AuditAction::TokenRevoked => "Revoked token",
+            AuditAction::TokenDeleted => "Deleted token",
+            AuditAction::ModuleUpdated => "Changed module",
+            AuditAction::ModuleDeleted => "Deleted module",
+            AuditAction::ScopeUpdated => "Renamed scope",
+            AuditAction::ScopeDeleted => "Deleted scope",
         }
     }
 }

@@ -7,7 +7,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use diesel::Connection;
 use serde::Deserialize;
 
-use super::{parse_ids, see_other};
+use super::{parse_ids, parse_version, see_other};
 use crate::auth::csrf::CsrfForm;
 use crate::auth::password::{self, Password};
 use crate::auth::session::{self, FlashKind};
@@ -330,12 +330,6 @@ pub struct AccessForm {
     role: String,
     #[serde(default)]
     scopes: Vec<String>,
-}
-
-fn parse_version(version: &str) -> Result<i32, AppError> {
-    version.trim().parse().map_err(|_| {
-        AppError::bad_request("The form is missing its version; reload the page and try again.")
-    })
 }
 
 /// Refuses to leave Tessera without an enabled Super Admin.

@@ -1,15 +1,298 @@
-//! Settings > API tokens.
+//! Settings > API tokens: one module per page or action, and what they share.
 
-use actix_web::HttpRequest;
+pub mod create;
+pub mod delete;
+pub mod edit;
+pub mod enable_disable;
+pub mod list;
+pub mod regenerate;
+pub mod revoke;
+pub mod show;
 
-use crate::auth::{Authorized, perm};
-use crate::domain::permissions::Permission;
-use crate::views::tokens::TokensPage;
+use actix_session::Session;
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Deserialize;
+
+use super::see_other;
+use crate::auth::CurrentAdmin;
+use crate::auth::session::{self, FlashKind};
+use crate::db::DbError;
+use crate::db::audit::Target;
+use crate::db::catalog::{self, ModuleWithPaths, Scope};
+use crate::db::now;
+use crate::db::tokens::{self, TokenDetails, TokenWriteError, Visibility};
+use crate::domain::tokens::{
+    Action, TokenInput, TokenType, Validity, format_date, parse_permission,
+};
+use crate::domain::validation::FieldErrors;
+use crate::http::AppError;
+use crate::startup::AppState;
+use crate::views::format::datetime;
+use crate::views::tokens::{FormMode, TokenFormPage, TokenFormValues, duration_options};
 use crate::views::{Layout, Section};
 
-pub async fn list(req: HttpRequest, admin: Authorized<perm::TokensRead>) -> TokensPage {
-    TokensPage {
-        layout: Layout::page(&req, Some(&admin), "API tokens", Section::ApiTokens),
-        can_create: admin.can(Permission::TokensCreate),
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/settings/api-tokens", web::get().to(list::page))
+        .service(
+            web::resource("/settings/api-tokens/new")
+                .get(create::form)
+                .post(create::submit),
+        )
+        .route("/settings/api-tokens/{guid}", web::get().to(show::general))
+        .route(
+            "/settings/api-tokens/{guid}/modules",
+            web::get().to(show::modules),
+        )
+        .route(
+            "/settings/api-tokens/{guid}/details",
+            web::get().to(show::details),
+        )
+        .service(
+            web::resource("/settings/api-tokens/{guid}/edit")
+                .get(edit::form)
+                .post(edit::submit),
+        )
+        .service(
+            web::resource("/settings/api-tokens/{guid}/regenerate")
+                .get(regenerate::confirm)
+                .post(regenerate::submit),
+        )
+        .route(
+            "/settings/api-tokens/{guid}/disable",
+            web::post().to(enable_disable::disable),
+        )
+        .route(
+            "/settings/api-tokens/{guid}/enable",
+            web::post().to(enable_disable::enable),
+        )
+        .service(
+            web::resource("/settings/api-tokens/{guid}/revoke")
+                .get(revoke::confirm)
+                .post(revoke::submit),
+        )
+        .service(
+            web::resource("/settings/api-tokens/{guid}/delete")
+                .get(delete::confirm)
+                .post(delete::submit),
+        );
+}
+
+/// Which tokens the administrator may see.
+pub fn visibility(admin: &CurrentAdmin) -> Visibility {
+    if admin.sees_all_scopes() {
+        Visibility::All
+    } else {
+        Visibility::Scopes(admin.scope_ids.clone())
+    }
+}
+
+/// The token, if it exists and the administrator may see it; 404 otherwise, so an
+/// unknown GUID and another scope's token look the same.
+pub async fn load(
+    state: &AppState,
+    admin: &CurrentAdmin,
+    guid: String,
+) -> Result<TokenDetails, AppError> {
+    let visibility = visibility(admin);
+    state
+        .db
+        .run(move |c| tokens::find(c, &guid, &visibility).map_err(DbError::from))
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+/// The scopes the administrator may put tokens in, and every module.
+pub async fn choices(
+    state: &AppState,
+    admin: &CurrentAdmin,
+) -> Result<(Vec<Scope>, Vec<ModuleWithPaths>), AppError> {
+    let (scopes, modules) = state
+        .db
+        .run(|c| Ok::<_, DbError>((catalog::list_scopes(c)?, catalog::list_modules(c)?)))
+        .await?;
+    Ok((assignable(admin, scopes), modules))
+}
+
+pub fn assignable(admin: &CurrentAdmin, scopes: Vec<Scope>) -> Vec<Scope> {
+    if admin.sees_all_scopes() {
+        scopes
+    } else {
+        scopes
+            .into_iter()
+            .filter(|s| admin.scope_ids.contains(&s.id))
+            .collect()
+    }
+}
+
+/// Where API clients (and the examples) reach the verification API.
+pub fn endpoint(state: &AppState) -> String {
+    format!("{}/api/v1/verify", state.config.public_url())
+}
+
+pub fn target<'a>(guid: &'a str, name: &'a str) -> Target<'a> {
+    Target {
+        kind: "token",
+        id: Some(guid),
+        label: name,
+    }
+}
+
+pub fn window(validity: &Validity) -> String {
+    match validity.valid_to {
+        Some(to) => format!(
+            "valid from {} to {}",
+            datetime(&validity.valid_from),
+            datetime(&to)
+        ),
+        None => format!("valid from {}, with no end", datetime(&validity.valid_from)),
+    }
+}
+
+/// What the token form posts.
+#[derive(Debug, Default, Deserialize)]
+pub struct TokenForm {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub guid: String,
+    #[serde(default)]
+    pub scopes: Vec<String>,
+    #[serde(default)]
+    pub duration: String,
+    #[serde(default)]
+    pub valid_from: String,
+    #[serde(default)]
+    pub valid_to: String,
+    #[serde(default)]
+    pub token_type: String,
+    #[serde(default)]
+    pub permissions: Vec<String>,
+    #[serde(default)]
+    pub version: String,
+    /// `new_guid` asks for the form again with a fresh GUID.
+    #[serde(default)]
+    pub intent: String,
+}
+
+impl TokenForm {
+    pub fn input(&self) -> TokenInput {
+        TokenInput {
+            name: self.name.clone(),
+            description: self.description.clone(),
+            guid: self.guid.clone(),
+            scopes: self.scopes.clone(),
+            duration: self.duration.clone(),
+            valid_from: self.valid_from.clone(),
+            valid_to: self.valid_to.clone(),
+            token_type: self.token_type.clone(),
+            permissions: self.permissions.clone(),
+        }
+    }
+}
+
+/// A form with only the version of the page it was on.
+#[derive(Debug, Deserialize)]
+pub struct VersionForm {
+    #[serde(default)]
+    pub version: String,
+    #[serde(default)]
+    pub grace: String,
+}
+
+/// Back to the page the action was started from (list with its filters, or the
+/// token), when the browser says which; otherwise to the token.
+pub fn return_path(req: &HttpRequest, guid: &str) -> String {
+    let fallback = format!("/settings/api-tokens/{guid}");
+    let Some(referer) = req.headers().get("referer").and_then(|v| v.to_str().ok()) else {
+        return fallback;
+    };
+    let host = req.connection_info().host().to_owned();
+    let path = referer
+        .strip_prefix("https://")
+        .or_else(|| referer.strip_prefix("http://"))
+        .and_then(|rest| rest.strip_prefix(host.as_str()));
+    match path {
+        Some(path) if path.starts_with("/settings/api-tokens") => super::safe_next(path).to_owned(),
+        _ => fallback,
+    }
+}
+
+/// The outcome of a lifecycle action: a message, and back to where it started.
+pub fn finish(
+    session: &Session,
+    result: Result<(), TokenWriteError>,
+    location: &str,
+    success: String,
+) -> Result<HttpResponse, AppError> {
+    match result {
+        Ok(()) => session::flash(session, FlashKind::Success, success),
+        Err(TokenWriteError::Conflict) => session::flash(
+            session,
+            FlashKind::Error,
+            "Someone else changed this token meanwhile, so nothing was done. Check its current state and try again.",
+        ),
+        Err(TokenWriteError::NotAllowed(message)) => {
+            session::flash(session, FlashKind::Error, message)
+        }
+        Err(TokenWriteError::NotFound) => return Err(AppError::NotFound),
+        Err(e) => return Err(AppError::internal(e)),
+    }
+    Ok(see_other(location))
+}
+
+/// The values to show again after a failed save: what was typed.
+pub fn values_from(form: &TokenForm) -> TokenFormValues {
+    TokenFormValues {
+        name: form.name.clone(),
+        description: form.description.clone(),
+        guid: form.guid.clone(),
+        scopes: super::parse_ids(&form.scopes),
+        duration: form.duration.clone(),
+        valid_from: form.valid_from.clone(),
+        valid_to: form.valid_to.clone(),
+        token_type: form.token_type.clone(),
+        permissions: form
+            .permissions
+            .iter()
+            .filter_map(|p| parse_permission(p))
+            .collect(),
+    }
+}
+
+/// Everything the token form page needs, in either mode.
+pub struct FormParts {
+    pub mode: FormMode,
+    pub values: TokenFormValues,
+    pub errors: FieldErrors,
+    pub conflict: Option<String>,
+    pub scopes: Vec<Scope>,
+    pub modules: Vec<ModuleWithPaths>,
+}
+
+pub fn form_page(req: &HttpRequest, admin: &CurrentAdmin, parts: FormParts) -> TokenFormPage {
+    let editing = matches!(parts.mode, FormMode::Edit { .. });
+    let title = if editing {
+        "Edit API token"
+    } else {
+        "Create new API token"
+    };
+    let types = TokenType::ALL
+        .into_iter()
+        .map(|t| (t, parts.values.token_type == t.key()))
+        .collect();
+    TokenFormPage {
+        layout: Layout::page(req, Some(admin), title, Section::ApiTokens),
+        mode: parts.mode,
+        values: parts.values,
+        errors: parts.errors,
+        conflict: parts.conflict,
+        scopes: parts.scopes,
+        modules: parts.modules,
+        durations: duration_options(editing),
+        types,
+        actions: Action::ALL,
+        today: format_date(now().date()),
     }
 }

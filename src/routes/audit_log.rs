@@ -1,22 +1,69 @@
-//! Settings > Audit log.
+//! Settings > Audit log, filtered by who, what, which token and when.
 
 use actix_web::{HttpRequest, web};
 use serde::Deserialize;
+use time::PrimitiveDateTime;
+use time::macros::time;
 
 use crate::auth::{Authorized, perm};
-use crate::db::{DbError, audit};
-use crate::domain::audit::label_of;
+use crate::db::audit::{self, AuditFilter};
+use crate::db::{DbError, admins};
+use crate::domain::audit::{AuditAction, label_of};
+use crate::domain::tokens::parse_date;
 use crate::http::AppError;
 use crate::startup::AppState;
 use crate::views::audit::{AuditLogPage, AuditRow};
 use crate::views::format::{datetime, iso};
+use crate::views::tokens::Choice;
 use crate::views::{Layout, Section};
 
 const PAGE_SIZE: i64 = 50;
+const COMMAND_LINE: &str = "cli";
 
-#[derive(Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 pub struct AuditQuery {
+    #[serde(default)]
+    actor: String,
+    #[serde(default)]
+    action: String,
+    #[serde(default)]
+    token: String,
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
     before: Option<i64>,
+}
+
+impl AuditQuery {
+    fn filter(&self) -> AuditFilter {
+        let actor = match self.actor.as_str() {
+            COMMAND_LINE => Some(None),
+            other => other.parse().ok().map(Some),
+        };
+        AuditFilter {
+            actor,
+            action: AuditAction::from_key(&self.action).map(|a| a.key().to_owned()),
+            token: Some(self.token.trim().to_lowercase()).filter(|t| !t.is_empty()),
+            from: parse_date(&self.from).map(|d| PrimitiveDateTime::new(d, time!(00:00))),
+            until: parse_date(&self.to).map(|d| PrimitiveDateTime::new(d, time!(23:59:59.999999))),
+        }
+    }
+
+    /// The filters as a query string, for the link to older events.
+    fn query_string(&self) -> String {
+        let pairs: Vec<(&str, &str)> = [
+            ("actor", self.actor.as_str()),
+            ("action", self.action.as_str()),
+            ("token", self.token.as_str()),
+            ("from", self.from.as_str()),
+            ("to", self.to.as_str()),
+        ]
+        .into_iter()
+        .filter(|(_, v)| !v.is_empty())
+        .collect();
+        serde_html_form::to_string(pairs).unwrap_or_default()
+    }
 }
 
 pub async fn list(
@@ -25,10 +72,16 @@ pub async fn list(
     admin: Authorized<perm::AuditRead>,
     query: web::Query<AuditQuery>,
 ) -> Result<AuditLogPage, AppError> {
+    let filter = query.filter();
     let before = query.before;
-    let events = state
+    let (events, administrators) = state
         .db
-        .run(move |c| audit::recent(c, PAGE_SIZE, before).map_err(DbError::from))
+        .run(move |c| {
+            Ok::<_, DbError>((
+                audit::search(c, &filter, PAGE_SIZE, before)?,
+                admins::list(c)?,
+            ))
+        })
         .await?;
     let older_than = (events.len() as i64 == PAGE_SIZE)
         .then(|| events.last().map(|e| e.id))
@@ -47,9 +100,43 @@ pub async fn list(
             ip: e.ip.unwrap_or_else(|| "—".into()),
         })
         .collect();
+    let mut actors: Vec<Choice> = administrators
+        .into_iter()
+        .map(|s| Choice {
+            selected: query.actor == s.admin.id.to_string(),
+            value: s.admin.id.to_string(),
+            label: s.admin.label(),
+        })
+        .collect();
+    actors.push(Choice {
+        selected: query.actor == COMMAND_LINE,
+        value: COMMAND_LINE.into(),
+        label: "Command line".into(),
+    });
+    let actions = AuditAction::ALL
+        .into_iter()
+        .map(|a| Choice {
+            selected: query.action == a.key(),
+            value: a.key().into(),
+            label: a.label().into(),
+        })
+        .collect();
+    let filters = query.query_string();
     Ok(AuditLogPage {
         layout: Layout::page(&req, Some(&admin), "Audit log", Section::AuditLog),
         events,
-        older_than,
+        older_href: older_than.map(|id| {
+            if filters.is_empty() {
+                format!("/settings/audit-log?before={id}")
+            } else {
+                format!("/settings/audit-log?{filters}&before={id}")
+            }
+        }),
+        filtered: !filters.is_empty(),
+        actors,
+        actions,
+        token: query.token.clone(),
+        from: query.from.clone(),
+        to: query.to.clone(),
     })
 }

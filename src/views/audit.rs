@@ -4,6 +4,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 
 use super::Layout;
+use super::tokens::Choice;
 
 pub struct AuditRow {
     pub when: String,
@@ -19,5 +20,11 @@ pub struct AuditRow {
 pub struct AuditLogPage {
     pub layout: Layout,
     pub events: Vec<AuditRow>,
-    pub older_than: Option<i64>,
+    pub older_href: Option<String>,
+    pub filtered: bool,
+    pub actors: Vec<Choice>,
+    pub actions: Vec<Choice>,
+    pub token: String,
+    pub from: String,
+    pub to: String,
 }

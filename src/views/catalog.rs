@@ -37,6 +37,7 @@ pub struct ScopeValues {
 }
 
 pub struct ScopeRow {
+    pub id: i64,
     pub name: String,
     pub description: String,
     pub created: String,
@@ -47,6 +48,25 @@ pub struct ScopeRow {
 pub struct ScopesPage {
     pub layout: Layout,
     pub scopes: Vec<ScopeRow>,
+    pub form: ScopeValues,
+    pub errors: FieldErrors,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "module_edit.html")]
+pub struct ModuleEditPage {
+    pub layout: Layout,
+    pub id: i64,
+    pub key: String,
+    pub form: ModuleValues,
+    pub errors: FieldErrors,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "scope_edit.html")]
+pub struct ScopeEditPage {
+    pub layout: Layout,
+    pub id: i64,
     pub form: ScopeValues,
     pub errors: FieldErrors,
 }

@@ -28,3 +28,26 @@ pub struct MessagePage {
     pub message: String,
     pub link: Option<Link>,
 }
+
+/// What a confirmation asks.
+pub struct Confirmation {
+    pub title: String,
+    pub body: String,
+    pub button: &'static str,
+    pub danger: bool,
+    pub action: String,
+    /// Regenerate only: offer a grace period for the previous secret.
+    pub grace: bool,
+}
+
+/// A confirmation as a page of its own, for browsers without JavaScript (with it,
+/// the same question opens in a dialog).
+#[derive(Template, WebTemplate)]
+#[template(path = "confirm.html")]
+pub struct ConfirmPage {
+    pub layout: Layout,
+    pub back: Link,
+    pub confirmation: Confirmation,
+    /// The version of the object the page showed, for optimistic locking.
+    pub version: Option<i32>,
+}

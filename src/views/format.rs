@@ -18,6 +18,36 @@ pub fn optional_datetime(value: &Option<PrimitiveDateTime>, none: &str) -> Strin
         .unwrap_or_else(|| none.to_owned())
 }
 
+/// A date and time on two lines, for narrow table cells under a note that times
+/// are UTC; or a word ("Never").
+pub struct Stamp {
+    pub date: String,
+    pub time: String,
+}
+
+impl Stamp {
+    pub fn of(value: &PrimitiveDateTime) -> Self {
+        Self {
+            date: value
+                .format(format_description!("[year]-[month]-[day]"))
+                .unwrap_or_default(),
+            time: value
+                .format(format_description!("[hour]:[minute]"))
+                .unwrap_or_default(),
+        }
+    }
+
+    pub fn or(value: &Option<PrimitiveDateTime>, none: &str) -> Self {
+        value.as_ref().map_or_else(
+            || Self {
+                date: none.to_owned(),
+                time: String::new(),
+            },
+            Self::of,
+        )
+    }
+}
+
 /// The machine-readable form for `<time datetime="...">`.
 pub fn iso(value: &PrimitiveDateTime) -> String {
     value

@@ -404,3 +404,122 @@ impl TestApp {
             .unwrap()
     }
 }
+
+/// A token made through the form: its GUID and the secret shown once.
+pub struct CreatedToken {
+    pub guid: String,
+    pub secret: String,
+    pub page: Response,
+}
+
+/// The value of an input with this id on a page.
+pub fn input_value(body: &str, id: &str) -> Option<String> {
+    let marker = format!("id=\"{id}\"");
+    let at = body.find(&marker)?;
+    let tag_end = body[at..].find('>')? + at;
+    let tag = &body[at..tag_end];
+    let start = tag.find("value=\"")? + "value=\"".len();
+    let end = tag[start..].find('"')?;
+    Some(tag[start..start + end].to_owned())
+}
+
+impl TestApp {
+    /// Setup, plus the example modules and scopes.
+    pub async fn with_examples(&self) -> Browser {
+        let admin = self.set_up().await;
+        admin
+            .post("/setup/catalog/examples", &[])
+            .await
+            .assert_redirect("/setup/catalog");
+        admin.get("/settings/api-tokens").await;
+        admin
+    }
+
+    pub fn scope_id(&self, name: &str) -> String {
+        use diesel::prelude::*;
+        use tessera::db::schema::scopes;
+        scopes::table
+            .filter(scopes::name.eq(name))
+            .select(scopes::id)
+            .first::<i64>(&mut self.conn())
+            .unwrap()
+            .to_string()
+    }
+
+    pub fn module_id(&self, key: &str) -> String {
+        use diesel::prelude::*;
+        use tessera::db::schema::modules;
+        modules::table
+            .filter(modules::module_key.eq(key))
+            .select(modules::id)
+            .first::<i64>(&mut self.conn())
+            .unwrap()
+            .to_string()
+    }
+
+    /// The stored SHA-256 digest of a token's current secret.
+    pub fn digest_of(&self, guid: &str) -> String {
+        use diesel::prelude::*;
+        use tessera::db::schema::api_tokens;
+        api_tokens::table
+            .filter(api_tokens::guid.eq(guid))
+            .select(api_tokens::secret_digest)
+            .first(&mut self.conn())
+            .unwrap()
+    }
+}
+
+impl Browser {
+    /// Opens the create form and posts it with these fields on top of defaults
+    /// (30 days, read-only, the form's GUID). Returns the raw response.
+    pub async fn submit_token_form(&self, fields: &[(&str, &str)]) -> Response {
+        let form = self.get("/settings/api-tokens/new").await;
+        assert_eq!(form.status, 200, "{}", form.body);
+        let guid = input_value(&form.body, "guid").expect("a GUID in the form");
+        let mut all: Vec<(&str, &str)> = vec![("guid", guid.as_str())];
+        for (name, default) in [("duration", "30d"), ("token_type", "read_only")] {
+            if !fields.iter().any(|(n, _)| *n == name) {
+                all.push((name, default));
+            }
+        }
+        all.extend_from_slice(fields);
+        self.post("/settings/api-tokens/new", &all).await
+    }
+
+    /// Creates a token named `name` in `scope_id`; panics unless it worked.
+    pub async fn create_token(
+        &self,
+        name: &str,
+        scope_id: &str,
+        extra: &[(&str, &str)],
+    ) -> CreatedToken {
+        let mut fields = vec![("name", name), ("scopes", scope_id)];
+        fields.extend_from_slice(extra);
+        let page = self.submit_token_form(&fields).await;
+        assert_eq!(page.status, 200, "{}", page.body);
+        let secret = input_value(&page.body, "secret").expect("the one-time page shows the secret");
+        let marker = "data-details-url=\"/settings/api-tokens/";
+        let start = page.body.find(marker).unwrap() + marker.len();
+        let guid = page.body[start..start + 36].to_owned();
+        CreatedToken { guid, secret, page }
+    }
+
+    /// The version the token's page carries in its action forms.
+    pub async fn version_of(&self, guid: &str) -> String {
+        let page = self.get(&format!("/settings/api-tokens/{guid}")).await;
+        hidden_value(&page.body, "version")
+            .or_else(|| {
+                let start = page.body.find("data-version=\"")? + "data-version=\"".len();
+                Some(page.body[start..].split('"').next()?.to_owned())
+            })
+            .unwrap_or_else(|| panic!("a version on the token page: {}", page.body))
+    }
+}
+
+/// Undoes the HTML escaping of an attribute value (such as a link's href).
+pub fn unescape(text: &str) -> String {
+    text.replace("&#38;", "&")
+        .replace("&amp;", "&")
+        .replace("&#34;", "\"")
+        .replace("&#39;", "'")
+}

@@ -2,6 +2,8 @@
 //! TEST_DATABASE_URL is set. One database per test.
 
 mod administrators;
+mod audit_log;
+mod catalog;
 mod csrf;
 mod health;
 mod helpers;
@@ -12,3 +14,7 @@ mod process;
 mod sessions;
 mod setup;
 mod sign_in;
+mod tokens_create;
+mod tokens_lifecycle;
+mod tokens_list;
+mod tokens_security;

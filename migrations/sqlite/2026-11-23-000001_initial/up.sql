@@ -99,12 +99,17 @@ CREATE TABLE api_tokens (
 );
 -- Names are unique among tokens that are not deleted.
 CREATE UNIQUE INDEX api_tokens_live_name ON api_tokens (name_key) WHERE deleted_at IS NULL;
+-- Counting the live tokens of some scopes reads this instead of the table.
+CREATE INDEX api_tokens_live ON api_tokens (id) WHERE deleted_at IS NULL;
 CREATE INDEX api_tokens_previous_secret ON api_tokens (previous_secret_digest);
 CREATE INDEX api_tokens_created_by ON api_tokens (created_by);
-CREATE INDEX api_tokens_by_name ON api_tokens (name_key, id);
-CREATE INDEX api_tokens_by_created ON api_tokens (created_at, id);
-CREATE INDEX api_tokens_by_last_used ON api_tokens (last_used_at, id);
-CREATE INDEX api_tokens_by_expiry ON api_tokens (valid_to, id);
+-- One index per sort order of the token list, starting with the sort expression
+-- (the list query uses these expressions verbatim) and holding the columns the
+-- filters read, so a page is found without reading the table.
+CREATE INDEX api_tokens_by_name ON api_tokens (name_key, id, deleted_at, revoked_at, disabled_at, valid_to, valid_from, guid);
+CREATE INDEX api_tokens_by_created ON api_tokens (created_at, id, deleted_at, revoked_at, disabled_at, valid_to, valid_from, name_key, guid);
+CREATE INDEX api_tokens_by_last_used ON api_tokens (COALESCE(last_used_at, '0001-01-01 00:00:00'), id, deleted_at, revoked_at, disabled_at, valid_to, valid_from, name_key, guid);
+CREATE INDEX api_tokens_by_expiry ON api_tokens (COALESCE(valid_to, '9999-12-31 23:59:59'), id, deleted_at, revoked_at, disabled_at, valid_to, valid_from, name_key, guid);
 
 CREATE TABLE api_token_permissions (
     token_id BIGINT NOT NULL REFERENCES api_tokens (id) ON DELETE CASCADE,

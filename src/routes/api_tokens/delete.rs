@@ -1,0 +1,83 @@
+//! `/settings/api-tokens/{guid}/delete`: a permanent soft delete. The row stays,
+//! as Deleted, for the audit trail.
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use diesel::Connection;
+
+use super::{VersionForm, finish, load, target};
+use crate::auth::csrf::CsrfForm;
+use crate::auth::{Authorized, perm};
+use crate::db::audit;
+use crate::db::tokens::{self, TokenWriteError};
+use crate::domain::audit::AuditAction;
+use crate::http::AppError;
+use crate::routes::parse_version;
+use crate::startup::AppState;
+use crate::views::errors::{ConfirmPage, Confirmation, Link};
+use crate::views::{Layout, Section};
+
+type Deleter = Authorized<perm::TokensDelete>;
+
+pub async fn confirm(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    admin: Deleter,
+    guid: web::Path<String>,
+) -> Result<ConfirmPage, AppError> {
+    let t = load(&state, &admin, guid.into_inner()).await?.token;
+    Ok(ConfirmPage {
+        layout: Layout::page(&req, Some(&admin), format!("Delete {}", t.name), Section::ApiTokens),
+        confirmation: Confirmation {
+            title: format!("Delete {}?", t.name),
+            body: "The token stops working and leaves the list for good. Its history stays in the audit log.".into(),
+            button: "Delete token",
+            danger: true,
+            action: format!("/settings/api-tokens/{}/delete", t.guid),
+            grace: false,
+        },
+        back: Link {
+            href: format!("/settings/api-tokens/{}", t.guid),
+            label: t.name,
+        },
+        version: Some(t.version),
+    })
+}
+
+pub async fn submit(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: actix_session::Session,
+    admin: Deleter,
+    guid: web::Path<String>,
+    CsrfForm(form): CsrfForm<VersionForm>,
+) -> Result<HttpResponse, AppError> {
+    let token = load(&state, &admin, guid.into_inner()).await?;
+    let version = parse_version(&form.version)?;
+    let actor = admin.actor(&req);
+    let (id, guid, name) = (
+        token.token.id,
+        token.token.guid.clone(),
+        token.token.name.clone(),
+    );
+    let result = state
+        .db
+        .run(move |c| {
+            c.transaction(|c| {
+                tokens::delete(c, id, version)?;
+                audit::record(
+                    c,
+                    &actor,
+                    AuditAction::TokenDeleted.key(),
+                    &target(&guid, &name),
+                    "",
+                )?;
+                Ok::<_, TokenWriteError>(())
+            })
+        })
+        .await;
+    let success = format!(
+        "Deleted {}. It no longer works; its history stays in the audit log.",
+        token.token.name
+    );
+    finish(&session, result, "/settings/api-tokens", success)
+}

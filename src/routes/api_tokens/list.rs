@@ -1,0 +1,162 @@
+//! `GET /settings/api-tokens`: the list, with filters, sorting and pages in the
+//! query string.
+
+use actix_web::{HttpRequest, web};
+
+use super::{assignable, visibility};
+use crate::auth::{Authorized, CurrentAdmin, perm};
+use crate::db::catalog;
+use crate::db::token_list::{self, PagePosition, TokenPage};
+use crate::db::{DbError, now};
+use crate::domain::permissions::Permission;
+use crate::domain::token_list::{ListQuery, TokenFilter};
+use crate::domain::tokens::TokenType;
+use crate::http::AppError;
+use crate::startup::AppState;
+use crate::views::format::Stamp;
+use crate::views::tokens::{
+    Choice, SortHeaders, TokenActions, TokenListPage, TokenRow, sort_choices, status_choices,
+};
+use crate::views::{Layout, Section};
+
+pub const PAGE_SIZE: i64 = 25;
+const BASE_PATH: &str = "/settings/api-tokens";
+
+pub async fn page(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    admin: Authorized<perm::TokensRead>,
+    query: web::Query<ListQuery>,
+) -> Result<TokenListPage, AppError> {
+    let filter = query.filter();
+    render(&req, &state, &admin, &query, filter, BASE_PATH).await
+}
+
+/// Renders a list of tokens for `filter` (the full list, or one administrator's own).
+pub async fn render(
+    req: &HttpRequest,
+    state: &AppState,
+    admin: &CurrentAdmin,
+    query: &ListQuery,
+    filter: TokenFilter,
+    base_path: &'static str,
+) -> Result<TokenListPage, AppError> {
+    let position = match query.cursor(filter.sort) {
+        (Some(after), _) => PagePosition::After(after),
+        (None, Some(before)) => PagePosition::Before(before),
+        (None, None) => PagePosition::First,
+    };
+    let visibility = visibility(admin);
+    let listed = filter.clone();
+    let (page, scopes) = state
+        .db
+        .run(move |c| {
+            let page = token_list::list(c, &listed, &visibility, &position, PAGE_SIZE)?;
+            Ok::<_, DbError>((page, catalog::list_scopes(c)?))
+        })
+        .await?;
+    let scopes = assignable(admin, scopes);
+    let can_update = admin.can(Permission::TokensUpdate);
+    let can_delete = admin.can(Permission::TokensDelete);
+    let rows = rows(&page, can_update, can_delete);
+    let (sort_choices, direction_choices) = sort_choices(&filter);
+    let link = |param: &str, cursor: &crate::domain::token_list::Cursor| {
+        format!(
+            "{base_path}?{}",
+            filter.query_string(Some((param, &cursor.encode())))
+        )
+    };
+    Ok(TokenListPage {
+        layout: Layout::page(req, Some(admin), "API tokens", Section::ApiTokens),
+        rows,
+        total: page.total,
+        filtered: filter.is_filtered(),
+        keywords: query.q.clone(),
+        guid: query.guid.clone(),
+        scope_choices: scopes
+            .into_iter()
+            .map(|s| Choice {
+                selected: filter.scope_id == Some(s.id),
+                value: s.id.to_string(),
+                label: s.name,
+            })
+            .collect(),
+        status_choices: status_choices(filter.status),
+        sort_choices,
+        direction_choices,
+        sort: SortHeaders::new(&filter, base_path),
+        next_href: page.next.as_ref().map(|c| link("after", c)),
+        previous_href: page.previous.as_ref().map(|c| link("before", c)),
+        can_create: admin.can(Permission::TokensCreate),
+        base_path,
+    })
+}
+
+fn rows(page: &TokenPage, can_update: bool, can_delete: bool) -> Vec<TokenRow> {
+    let now = now();
+    let module_count = page.module_names.len();
+    let module_name = |id: i64| {
+        page.module_names
+            .iter()
+            .find(|(m, _)| *m == id)
+            .map_or_else(String::new, |(_, name)| name.clone())
+    };
+    page.tokens
+        .iter()
+        .map(|t| {
+            let status = t.lifecycle().status(now);
+            let granted: Vec<i64> = page
+                .custom_modules
+                .iter()
+                .filter(|(token, _)| *token == t.id)
+                .map(|(_, module)| *module)
+                .collect();
+            let modules = match (
+                TokenType::from_key(&t.token_type),
+                granted.as_slice(),
+                module_count,
+            ) {
+                (Some(TokenType::Custom) | None, [], _) => "None".to_owned(),
+                (Some(TokenType::Custom) | None, [only], _) => module_name(*only),
+                (Some(TokenType::Custom) | None, many, _) => format!("{} modules", many.len()),
+                (_, _, 0) => "None yet".to_owned(),
+                (_, _, 1) => page.module_names[0].1.clone(),
+                (_, _, n) => format!("All {n} modules"),
+            };
+            let scopes: Vec<&str> = page
+                .scopes
+                .iter()
+                .filter(|(token, _)| *token == t.id)
+                .map(|(_, name)| name.as_str())
+                .collect();
+            TokenRow {
+                guid: t.guid.clone(),
+                name: t.name.clone(),
+                description: truncate(&t.description, 80),
+                modules,
+                scopes: scopes.join(", "),
+                created_by: t
+                    .creator_name
+                    .clone()
+                    .unwrap_or_else(|| "Command line".into()),
+                created_by_id: t.creator_public_id.clone().unwrap_or_default(),
+                created: Stamp::of(&t.created_at),
+                last_used: Stamp::or(&t.last_used_at, "Never"),
+                active_from: Stamp::of(&t.valid_from),
+                expires: Stamp::or(&t.valid_to, "Never"),
+                badge: status.into(),
+                version: t.version,
+                actions: TokenActions::new(status, can_update, can_delete),
+            }
+        })
+        .collect()
+}
+
+fn truncate(text: &str, max: usize) -> String {
+    let text = text.lines().next().unwrap_or_default();
+    if text.chars().count() <= max {
+        text.to_owned()
+    } else {
+        format!("{}…", text.chars().take(max - 1).collect::<String>())
+    }
+}

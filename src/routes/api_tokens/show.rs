@@ -1,0 +1,184 @@
+//! The token's details page and its tabs: General, Modules, Details.
+
+use actix_web::{HttpRequest, web};
+
+use super::{endpoint, load, window};
+use crate::auth::{Authorized, perm};
+use crate::db::audit;
+use crate::db::catalog;
+use crate::db::{DbError, now};
+use crate::domain::audit::label_of;
+use crate::domain::permissions::Permission;
+use crate::domain::tokens::Action;
+use crate::http::AppError;
+use crate::startup::AppState;
+use crate::views::format::{datetime, optional_datetime};
+use crate::views::tokens::{
+    DetailRow, HistoryRow, ModuleGrant, Tab, TokenActions, TokenShowPage, tabs,
+};
+use crate::views::{Layout, Section};
+
+type Reader = Authorized<perm::TokensRead>;
+
+pub async fn general(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    admin: Reader,
+    guid: web::Path<String>,
+) -> Result<TokenShowPage, AppError> {
+    render(&req, &state, &admin, guid.into_inner(), Tab::General).await
+}
+
+pub async fn modules(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    admin: Reader,
+    guid: web::Path<String>,
+) -> Result<TokenShowPage, AppError> {
+    render(&req, &state, &admin, guid.into_inner(), Tab::Modules).await
+}
+
+pub async fn details(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    admin: Reader,
+    guid: web::Path<String>,
+) -> Result<TokenShowPage, AppError> {
+    render(&req, &state, &admin, guid.into_inner(), Tab::Details).await
+}
+
+async fn render(
+    req: &HttpRequest,
+    state: &AppState,
+    admin: &Reader,
+    guid: String,
+    tab: Tab,
+) -> Result<TokenShowPage, AppError> {
+    let token = load(state, admin, guid).await?;
+    let now = now();
+    let status = token.token.status(now);
+    let (grants, history) = {
+        let guid = token.token.guid.clone();
+        let needs_modules = tab == Tab::Modules;
+        let needs_history = tab == Tab::Details;
+        state
+            .db
+            .run(move |c| {
+                let modules = if needs_modules {
+                    catalog::list_modules(c)?
+                } else {
+                    Vec::new()
+                };
+                let history = if needs_history {
+                    audit::for_target(c, "token", &guid)?
+                } else {
+                    Vec::new()
+                };
+                Ok::<_, DbError>((modules, history))
+            })
+            .await?
+    };
+    let grants = grants
+        .into_iter()
+        .map(|m| ModuleGrant {
+            read: token.grants(m.module.id, Action::Read),
+            write: token.grants(m.module.id, Action::Write),
+            name: m.module.name,
+            key: m.module.module_key,
+        })
+        .collect();
+    let history = history
+        .into_iter()
+        .map(|e| HistoryRow {
+            when: datetime(&e.occurred_at),
+            actor: e.actor_label,
+            action: label_of(&e.action),
+            ip: e.ip.unwrap_or_else(|| "—".into()),
+            details: e.details,
+        })
+        .collect();
+    let t = &token.token;
+    let last_used = match (&t.last_used_at, &t.last_used_ip) {
+        (Some(at), Some(ip)) => format!("{} from {ip}", datetime(at)),
+        (Some(at), None) => datetime(at),
+        _ => "Never".into(),
+    };
+    let mut details = vec![
+        DetailRow {
+            label: "Created",
+            value: format!(
+                "{} by {}",
+                datetime(&t.created_at),
+                token.created_by_label()
+            ),
+        },
+        DetailRow {
+            label: "Updated",
+            value: datetime(&t.updated_at),
+        },
+        DetailRow {
+            label: "Valid from",
+            value: datetime(&t.valid_from),
+        },
+        DetailRow {
+            label: "Valid to",
+            value: optional_datetime(&t.valid_to, "No end date"),
+        },
+        DetailRow {
+            label: "Last used",
+            value: last_used,
+        },
+        DetailRow {
+            label: "Last user agent",
+            value: t.last_used_user_agent.clone().unwrap_or_else(|| "—".into()),
+        },
+    ];
+    for (label, value) in [
+        ("Disabled", &t.disabled_at),
+        ("Revoked", &t.revoked_at),
+        ("Deleted", &t.deleted_at),
+    ] {
+        if let Some(at) = value {
+            details.push(DetailRow {
+                label,
+                value: datetime(at),
+            });
+        }
+    }
+    if let Some(until) = t.previous_secret_expires_at.filter(|until| *until > now) {
+        details.push(DetailRow {
+            label: "Previous secret works until",
+            value: datetime(&until),
+        });
+    }
+    let scopes = token
+        .scopes
+        .iter()
+        .map(|(_, name)| name.as_str())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let actions = TokenActions::new(
+        status,
+        admin.can(Permission::TokensUpdate),
+        admin.can(Permission::TokensDelete),
+    );
+    Ok(TokenShowPage {
+        layout: Layout::page(req, Some(admin), t.name.clone(), Section::ApiTokens),
+        tab,
+        tabs: tabs(&t.guid, tab),
+        guid: t.guid.clone(),
+        name: t.name.clone(),
+        description: t.description.clone(),
+        badge: status.into(),
+        version: t.version,
+        actions,
+        endpoint: endpoint(state),
+        hint: t.secret_hint.clone(),
+        token_type: t.token_type(),
+        scopes,
+        grants,
+        details,
+        history,
+        window: window(&t.validity()),
+    })
+}

@@ -1,0 +1,173 @@
+use crate::helpers::spawn_app;
+
+#[actix_web::test]
+async fn modules_are_created_renamed_and_deleted_unless_tokens_use_them() {
+    let app = spawn_app().await;
+    let admin = app.with_examples().await;
+    admin.get("/settings/modules").await;
+    admin
+        .post(
+            "/settings/modules",
+            &[
+                ("key", "reports"),
+                ("name", "Reports"),
+                ("path_prefixes", "/reports\n/exports/"),
+            ],
+        )
+        .await
+        .assert_redirect("/settings/modules");
+    let duplicate = admin
+        .post(
+            "/settings/modules",
+            &[("key", "reports"), ("name", "Again"), ("path_prefixes", "")],
+        )
+        .await;
+    assert_eq!(duplicate.status, 409);
+    assert!(
+        duplicate
+            .body
+            .contains("Another module already has this key.")
+    );
+    let overlap = admin
+        .post(
+            "/settings/modules",
+            &[
+                ("key", "other"),
+                ("name", "Other"),
+                ("path_prefixes", "/orders"),
+            ],
+        )
+        .await;
+    assert!(
+        overlap
+            .body
+            .contains("Another module already covers /orders.")
+    );
+
+    let reports = app.module_id("reports");
+    let edit = admin
+        .get(&format!("/settings/modules/{reports}/edit"))
+        .await;
+    assert!(edit.body.contains("/exports"));
+    admin
+        .post(
+            &format!("/settings/modules/{reports}/edit"),
+            &[("name", "Reporting"), ("path_prefixes", "/reports")],
+        )
+        .await
+        .assert_redirect("/settings/modules");
+    let list = admin.get("/settings/modules").await;
+    assert!(list.body.contains("Reporting") && !list.body.contains("/exports"));
+    assert_eq!(app.module_id("reports"), reports, "the key stays");
+
+    // A custom token granted the module blocks its deletion, with a clear message.
+    let grant = format!("{reports}:read");
+    let token = admin
+        .create_token(
+            "Reader",
+            &app.scope_id("Production"),
+            &[("token_type", "custom"), ("permissions", &grant)],
+        )
+        .await;
+    admin.get("/settings/modules").await;
+    admin
+        .post(&format!("/settings/modules/{reports}/delete"), &[])
+        .await
+        .assert_redirect("/settings/modules");
+    let page = admin.get("/settings/modules").await;
+    assert!(
+        page.body
+            .contains("Reporting was not deleted: 1 token is granted it."),
+        "{}",
+        page.body
+    );
+    assert_eq!(app.count(&format!("modules WHERE id = {reports}")), 1);
+
+    let version = admin.version_of(&token.guid).await;
+    admin
+        .post(
+            &format!("/settings/api-tokens/{}/delete", token.guid),
+            &[("version", &version)],
+        )
+        .await;
+    admin.get("/settings/modules").await;
+    let confirm = admin
+        .get(&format!("/settings/modules/{reports}/delete"))
+        .await;
+    assert!(confirm.body.contains("Delete the module Reporting?"));
+    admin
+        .post(&format!("/settings/modules/{reports}/delete"), &[])
+        .await
+        .assert_redirect("/settings/modules");
+    assert!(
+        admin
+            .get("/settings/modules")
+            .await
+            .body
+            .contains("Deleted the module Reporting.")
+    );
+    assert_eq!(app.count(&format!("modules WHERE id = {reports}")), 0);
+    let actions = app.get_audit_actions();
+    assert!(
+        actions.contains(&"module.update".to_owned())
+            && actions.contains(&"module.delete".to_owned())
+    );
+}
+
+#[actix_web::test]
+async fn scopes_are_renamed_and_deleted_unless_tokens_use_them() {
+    let app = spawn_app().await;
+    let admin = app.with_examples().await;
+    let staging = app.scope_id("Staging");
+    let development = app.scope_id("Development");
+    admin.get("/settings/scopes").await;
+    admin
+        .post(
+            &format!("/settings/scopes/{staging}/edit"),
+            &[("name", "Pre-production")],
+        )
+        .await
+        .assert_redirect("/settings/scopes");
+    let taken = admin
+        .post(
+            &format!("/settings/scopes/{development}/edit"),
+            &[("name", "production")],
+        )
+        .await;
+    assert_eq!(taken.status, 409);
+    assert!(taken.body.contains("Another scope already has this name."));
+
+    let token = admin.create_token("In pre-prod", &staging, &[]).await;
+    admin.get("/settings/scopes").await;
+    admin
+        .post(&format!("/settings/scopes/{staging}/delete"), &[])
+        .await
+        .assert_redirect("/settings/scopes");
+    assert!(
+        admin
+            .get("/settings/scopes")
+            .await
+            .body
+            .contains("Pre-production was not deleted: 1 token is in it.")
+    );
+
+    let version = admin.version_of(&token.guid).await;
+    admin
+        .post(
+            &format!("/settings/api-tokens/{}/delete", token.guid),
+            &[("version", &version)],
+        )
+        .await;
+    admin.get("/settings/scopes").await;
+    admin
+        .post(&format!("/settings/scopes/{staging}/delete"), &[])
+        .await
+        .assert_redirect("/settings/scopes");
+    assert_eq!(app.count(&format!("scopes WHERE id = {staging}")), 0);
+    // The development scope, unused, goes at once.
+    admin
+        .post(&format!("/settings/scopes/{development}/delete"), &[])
+        .await
+        .assert_redirect("/settings/scopes");
+    assert_eq!(app.count("scopes"), 1);
+}
