@@ -213,8 +213,18 @@ pub fn return_path(req: &HttpRequest, guid: &str) -> String {
         .strip_prefix("https://")
         .or_else(|| referer.strip_prefix("http://"))
         .and_then(|rest| rest.strip_prefix(host.as_str()));
+    // The list (with its filters) or one of the token's tabs; never an action's own
+    // page, such as a confirmation, which would ask again.
+    let page = path.map(|p| p.split('?').next().unwrap_or_default());
+    let is_view = page.is_some_and(|page| {
+        page == "/settings/api-tokens"
+            || (page.starts_with("/settings/api-tokens/")
+                && !["/new", "/edit", "/regenerate", "/revoke", "/delete"]
+                    .iter()
+                    .any(|action| page.ends_with(action)))
+    });
     match path {
-        Some(path) if path.starts_with("/settings/api-tokens") => super::safe_next(path).to_owned(),
+        Some(path) if is_view => super::safe_next(path).to_owned(),
         _ => fallback,
     }
 }

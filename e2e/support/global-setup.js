@@ -1,0 +1,56 @@
+// Starts the real server on a fresh SQLite database and a free port, and records
+// where it listens and the one-time setup link it prints.
+const { spawn } = require("node:child_process");
+const fs = require("node:fs");
+const net = require("node:net");
+const os = require("node:os");
+const path = require("node:path");
+const { STATE_FILE } = require("./state");
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+    server.on("error", reject);
+  });
+}
+
+module.exports = async () => {
+  const chromium = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
+  if (!fs.existsSync(chromium)) {
+    throw new Error(`Chromium not found at ${chromium}: install Debian's chromium package (the suite never downloads a browser).`);
+  }
+  const binary = process.env.TESSERA_BIN || path.resolve(__dirname, "../../target/debug/tessera");
+  if (!fs.existsSync(binary)) {
+    throw new Error(`${binary} not found: run cargo build first.`);
+  }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tessera-e2e-"));
+  const port = await freePort();
+  const server = spawn(binary, ["serve", "--listen", `127.0.0.1:${port}`], {
+    env: { PATH: process.env.PATH, TESSERA_DATABASE_URL: path.join(dir, "tessera.db"), TESSERA_LOG: "warn" },
+    stdio: ["ignore", "pipe", "inherit"],
+    detached: true,
+  });
+  const setupUrl = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("the server printed no setup link")), 30_000);
+    let output = "";
+    server.stdout.on("data", (chunk) => {
+      output += chunk;
+      const match = output.match(/(http:\/\/\S+\/setup\?code=\S+)/);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
+    });
+    server.on("exit", (code) => reject(new Error(`the server exited with ${code}`)));
+  });
+  server.unref();
+  fs.mkdirSync(path.dirname(STATE_FILE), { recursive: true });
+  fs.writeFileSync(
+    STATE_FILE,
+    JSON.stringify({ baseURL: `http://127.0.0.1:${port}`, setupUrl, pid: server.pid, dir }),
+  );
+};

@@ -1,0 +1,44 @@
+const { test, expect, unique, createToken, shoot, expectAccessible } = require("../support/fixtures");
+
+test("filters and sorting work from the page and live in the address", async ({ page }) => {
+  const tag = unique("zq");
+  const names = [`${tag} alpha feed`, `${tag} beta feed`, `${tag} gamma sync`];
+  await createToken(page, { name: names[0], scope: "Production", duration: "90d" });
+  await createToken(page, { name: names[1], scope: "Staging", duration: "7d" });
+  await createToken(page, { name: names[2], scope: "Staging", duration: "unlimited" });
+  const shown = async () => page.locator(".token-name").allTextContents();
+
+  await page.goto("/settings/api-tokens");
+  await page.getByLabel("Search by name").fill(`${tag.toUpperCase()} feed`);
+  await page.getByRole("button", { name: "Apply" }).click();
+  expect((await shown()).sort()).toEqual([names[0], names[1]]);
+  expect(page.url()).toContain("q=");
+
+  await page.getByLabel("Scope").selectOption({ label: "Staging" });
+  await page.getByRole("button", { name: "Apply" }).click();
+  expect(await shown()).toEqual([names[1]]);
+
+  await page.goto(`/settings/api-tokens?q=${encodeURIComponent(tag)}`);
+  await page.getByRole("link", { name: "Expires" }).click();
+  expect(await shown()).toEqual([names[1], names[0], names[2]]);
+  await expect(page.getByRole("columnheader", { name: "Expires" })).toHaveAttribute("aria-sort", "ascending");
+  await page.getByRole("link", { name: "Expires" }).click();
+  expect(await shown()).toEqual([names[2], names[0], names[1]]);
+  await page.getByRole("link", { name: "API token", exact: true }).click();
+  expect(await shown()).toEqual(names);
+  await shoot(page, "token-list");
+  await expectAccessible(page, "token list");
+
+  // The view is a link: opening it again shows the same.
+  const bookmarked = page.url();
+  await page.goto("/settings/api-tokens");
+  await page.goto(bookmarked);
+  expect(await shown()).toEqual(names);
+
+  await page.getByLabel("Search by GUID").fill("ffffffff-ffff");
+  await page.getByRole("button", { name: "Apply" }).click();
+  await expect(page.getByText("No tokens match these filters")).toBeVisible();
+  await shoot(page, "token-list-empty");
+  await page.getByRole("link", { name: "Clear filters" }).first().click();
+  await expect(page).toHaveURL(/\/settings\/api-tokens$/);
+});

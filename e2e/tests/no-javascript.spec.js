@@ -1,0 +1,49 @@
+// Every action works without JavaScript: confirmations are pages of their own.
+const { test, expect, unique } = require("../support/fixtures");
+
+test.use({ javaScriptEnabled: false });
+
+test("create, reveal, revoke and delete without JavaScript", async ({ page }) => {
+  const name = unique("No script");
+  await page.goto("/settings/api-tokens/new");
+  await expect(page.locator("[data-save]")).toBeEnabled();
+  await expect(page.getByRole("button", { name: "Copy token" })).toHaveCount(0);
+  await page.getByLabel("Name", { exact: false }).first().fill(name);
+  await page.locator("fieldset", { hasText: "Scopes" }).getByLabel("Production", { exact: true }).check();
+  await page.locator("input[name=duration][value=unlimited]").check();
+  await page.locator("[data-save]").click();
+  await expect(page.getByRole("heading", { name: "Copy your API token now" })).toBeVisible();
+  const secret = await page.locator("#secret").inputValue();
+  expect(secret).toMatch(/^tsr_/);
+  const guid = (await page.locator("[data-reveal]").getAttribute("data-details-url")).split("/").pop();
+
+  await page.getByRole("link", { name: "I have copied it — show the token" }).click();
+  expect(await page.content()).not.toContain(secret);
+
+  await page.getByRole("link", { name: "Revoke" }).click();
+  await expect(page).toHaveURL(new RegExp(`/settings/api-tokens/${guid}/revoke$`));
+  await expect(page.getByRole("heading", { name: `Revoke ${name}?` })).toBeVisible();
+  await page.getByRole("button", { name: "Revoke token" }).click();
+  await expect(page.locator("h1 .badge")).toHaveText("Revoked");
+
+  await page.getByRole("link", { name: "Delete" }).click();
+  await expect(page.getByRole("heading", { name: `Delete ${name}?` })).toBeVisible();
+  await page.getByRole("button", { name: "Delete token" }).click();
+  await expect(page.getByText(`Deleted ${name}.`)).toBeVisible();
+});
+
+test("regenerate and a new GUID without JavaScript", async ({ page }) => {
+  await page.goto("/settings/api-tokens/new");
+  const guid = await page.locator("#guid").inputValue();
+  await page.getByLabel("Name", { exact: false }).first().fill(unique("No script GUID"));
+  await page.getByRole("button", { name: "Generate a new GUID" }).click();
+  await expect(page.locator("#guid")).not.toHaveValue(guid);
+  await page.locator("fieldset", { hasText: "Scopes" }).getByLabel("Staging", { exact: true }).check();
+  await page.locator("[data-save]").click();
+  const token = (await page.locator("[data-reveal]").getAttribute("data-details-url")).split("/").pop();
+  await page.goto(`/settings/api-tokens/${token}`);
+  await page.getByRole("link", { name: "Regenerate" }).click();
+  await page.getByLabel("Keep the current secret working for").selectOption("1h");
+  await page.getByRole("button", { name: "Regenerate" }).click();
+  await expect(page.getByText("Token regenerated")).toBeVisible();
+});

@@ -1,0 +1,120 @@
+const { test, expect, unique, createToken, dayFromToday, shoot, expectAccessible } = require("../support/fixtures");
+
+test.use({ permissions: ["clipboard-read", "clipboard-write"] });
+
+test("every token type can be created with every duration", async ({ page }) => {
+  const durations = [
+    ["7d", {}, 7],
+    ["30d", {}, 30],
+    ["90d", {}, 90],
+    ["unlimited", {}, null],
+    ["custom", { from: dayFromToday(3), to: dayFromToday(40) }, 40],
+  ];
+  for (const type of ["read_only", "full_access", "custom"]) {
+    for (const [duration, dates, days] of durations) {
+      const name = unique(`${type} ${duration}`);
+      const permissions = type === "custom" ? ["Read on Orders", "Write on Billing"] : [];
+      const { secret, guid } = await createToken(page, { name, type, duration, ...dates, permissions });
+      expect(secret).toMatch(/^tsr_[0-9A-Za-z]{46}$/);
+      await page.goto(`/settings/api-tokens/${guid}`);
+      const summary = page.locator(".token-window");
+      if (days === null) {
+        await expect(summary).toContainText("with no end");
+      } else {
+        await expect(summary).toContainText(`to ${dayFromToday(days)}`);
+      }
+      await expect(page.locator("h1 .badge")).toHaveText(duration === "custom" ? "Scheduled" : "Active");
+      if (type === "custom") {
+        await page.getByRole("navigation", { name: "Token sections" }).getByRole("link", { name: "Modules" }).click();
+        await expect(page.getByRole("row", { name: /Orders/ })).toContainText("✓");
+        await expect(page.getByRole("row", { name: /Catalog/ })).not.toContainText("✓");
+      }
+    }
+  }
+});
+
+test("the one-time page copies exactly the token, and a reload never shows it again", async ({ page }) => {
+  const name = unique("Reveal");
+  await page.goto("/settings/api-tokens/new");
+  await page.getByLabel("Name", { exact: false }).first().fill(name);
+  await page.locator("fieldset", { hasText: "Scopes" }).getByLabel("Staging", { exact: true }).check();
+  await page.locator("[data-save]").click();
+  const secret = await page.locator("#secret").inputValue();
+  await shoot(page, "token-reveal");
+  await expectAccessible(page, "token reveal");
+
+  await page.getByRole("button", { name: "Copy token" }).click();
+  await expect(page.locator("#toast")).toHaveText("API token copied to the clipboard.");
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(secret);
+
+  await page.getByRole("button", { name: "Copy endpoint" }).click();
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toMatch(/\/api\/v1\/verify$/);
+
+  // Every example carries the token and the endpoint.
+  for (const language of ["curl", "Python", "JavaScript"]) {
+    await expect(page.locator(".example", { hasText: language })).toContainText(secret);
+  }
+
+  await page.reload();
+  await expect(page.getByRole("heading", { name })).toBeVisible();
+  expect(await page.content()).not.toContain(secret);
+  await page.goBack();
+  expect(await page.content()).not.toContain(secret);
+});
+
+test("Save stays disabled until the form is valid, and past dates are not offered", async ({ page }) => {
+  await page.goto("/settings/api-tokens/new");
+  const save = page.locator("[data-save]");
+  await expect(save).toBeDisabled();
+  await expect(page.getByText("Fill in the required fields and valid dates to save.")).toBeVisible();
+  await shoot(page, "token-form");
+  await expectAccessible(page, "token form");
+
+  await page.getByLabel("Name", { exact: false }).first().fill(unique("Form"));
+  await expect(save).toBeDisabled();
+  await page.locator("fieldset", { hasText: "Scopes" }).getByLabel("Production", { exact: true }).check();
+  await expect(save).toBeEnabled();
+
+  // Custom dates: the pickers start today; a past date or an inverted window disables Save.
+  await page.locator("input[name=duration][value=custom]").check();
+  await expect(page.locator("#valid_from")).toBeVisible();
+  await expect(page.locator("#valid_from")).toHaveAttribute("min", dayFromToday(0));
+  await expect(page.locator("#valid_to")).toHaveAttribute("min", dayFromToday(0));
+  await page.locator("#valid_from").fill(dayFromToday(-1));
+  await expect(save).toBeDisabled();
+  await page.locator("#valid_from").fill(dayFromToday(10));
+  await expect(page.locator("#valid_to")).toHaveAttribute("min", dayFromToday(10));
+  await page.locator("#valid_to").fill(dayFromToday(5));
+  await expect(save).toBeDisabled();
+  await page.locator("#valid_to").fill(dayFromToday(20));
+  await expect(save).toBeEnabled();
+  await shoot(page, "token-form-custom-dates");
+
+  // Custom type: the matrix appears, and one tick is needed.
+  await page.locator("input[name=token_type][value=custom]").check();
+  await expect(page.locator("[data-custom-permissions]")).toBeVisible();
+  await expect(save).toBeDisabled();
+  await page.getByLabel("Read on Catalog", { exact: true }).check();
+  await expect(save).toBeEnabled();
+
+  // A new GUID, without leaving the page.
+  const guid = await page.locator("#guid").inputValue();
+  await page.getByRole("button", { name: "Generate a new GUID" }).click();
+  await expect(page.locator("#guid")).not.toHaveValue(guid);
+});
+
+test("the server checks again and keeps what was typed", async ({ page }) => {
+  await page.goto("/settings/api-tokens/new");
+  // Bypass the disabled button, as a script or an old browser would.
+  await page.getByLabel("Description").fill("Kept as typed");
+  await page.locator("[data-save]").evaluate((button) => {
+    button.disabled = false;
+    button.click();
+  });
+  await expect(page.getByText("Name is required.")).toBeVisible();
+  await expect(page.getByText("Choose at least one scope.")).toBeVisible();
+  await expect(page.getByLabel("Description")).toHaveValue("Kept as typed");
+  await expect(page.getByLabel("Name", { exact: false }).first()).toBeFocused();
+  await shoot(page, "token-form-errors");
+  await expectAccessible(page, "token form with errors");
+});

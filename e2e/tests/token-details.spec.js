@@ -1,0 +1,44 @@
+const { test, expect, unique, createToken, shoot, expectAccessible } = require("../support/fixtures");
+
+test.use({ permissions: ["clipboard-read", "clipboard-write"] });
+
+test("the details page: tabs, copying the GUID and endpoint, show and hide", async ({ page }) => {
+  const name = unique("Details");
+  const { secret, guid } = await createToken(page, { name, type: "custom", permissions: ["Read on Orders"] });
+  await page.goto("/settings/api-tokens");
+  // Copy the GUID from the list.
+  await page.getByRole("button", { name: `Copy the GUID of ${name}` }).click();
+  await expect(page.locator("#toast")).toHaveText("GUID copied to the clipboard.");
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(guid);
+
+  await page.getByRole("link", { name, exact: true }).click();
+  await expect(page).toHaveURL(new RegExp(`/settings/api-tokens/${guid}$`));
+  await expect(page.getByRole("navigation", { name: "Token sections" }).getByRole("link", { name: "General" })).toHaveAttribute("aria-current", "page");
+  await shoot(page, "token-general");
+  await expectAccessible(page, "token general");
+
+  await page.getByRole("button", { name: "Copy the API endpoint" }).click();
+  await expect(page.locator("#toast")).toHaveText("API endpoint copied to the clipboard.");
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/api\/v1\/verify$/);
+  await page.getByRole("button", { name: "Copy the token GUID" }).click();
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(guid);
+
+  const hint = page.locator("#token-hint");
+  await expect(hint).toHaveText("••••••••••••••••");
+  await page.getByRole("button", { name: "Show the token hint" }).click();
+  await expect(hint).toHaveText(`tsr_…${secret.slice(-4)}`);
+  await expect(page.getByRole("button", { name: "Hide the token hint" })).toHaveAttribute("aria-pressed", "true");
+  await page.getByRole("button", { name: "Hide the token hint" }).click();
+  await expect(hint).toHaveText("••••••••••••••••");
+
+  await page.getByRole("navigation", { name: "Token sections" }).getByRole("link", { name: "Modules" }).click();
+  await expect(page.getByRole("navigation", { name: "Token sections" }).getByRole("link", { name: "Modules" })).toHaveAttribute("aria-current", "page");
+  await expect(page.getByRole("row", { name: /Orders/ })).toContainText("✓");
+  await shoot(page, "token-modules");
+  await expectAccessible(page, "token modules");
+
+  await page.getByRole("navigation", { name: "Token sections" }).getByRole("link", { name: "Details" }).click();
+  await expect(page.getByText("Created token")).toBeVisible();
+  await shoot(page, "token-details");
+  await expectAccessible(page, "token details");
+});
