@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod seed;
+pub mod token;
 
 use crate::config::{AdminCommand, Cli, Command, LogArgs, LogFormat};
 use crate::startup::{self, Application};
@@ -25,12 +26,13 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         None => serve(cli.serve, cli.database),
         Some(Command::Serve(args)) => serve(args, cli.database),
         Some(Command::Migrate) => {
-            startup::open_database(&cli.database)?;
+            startup::open_database(&cli.database, None)?;
             println!("The database schema is up to date.");
             Ok(())
         }
         Some(Command::Admin(AdminCommand::Create(args))) => admin::create(&cli.database, args),
         Some(Command::Seed(args)) => seed::run(&cli.database, args),
+        Some(Command::Token(command)) => token::run(&cli.database, command),
     }
 }
 

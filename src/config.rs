@@ -39,8 +39,76 @@ pub enum Command {
     /// Manage administrators from a terminal
     #[command(subcommand)]
     Admin(AdminCommand),
+    /// Create, list and revoke API tokens from a terminal
+    #[command(subcommand)]
+    Token(TokenCommand),
     /// Add example tokens across example scopes and modules, to try Tessera out or measure it
     Seed(SeedArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create a token; its secret is printed once, alone, on standard output
+    Create(TokenCreateArgs),
+    /// List tokens (not deleted ones, unless --all)
+    List(TokenListArgs),
+    /// Revoke an active token for good
+    Revoke {
+        /// The token's GUID
+        guid: String,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct TokenCreateArgs {
+    /// Name, unique among tokens that are not deleted
+    #[arg(long)]
+    pub name: String,
+
+    /// Scope the token belongs to (by name); repeat for several
+    #[arg(long = "scope", value_name = "SCOPE", required = true)]
+    pub scopes: Vec<String>,
+
+    /// What the token may do
+    #[arg(long = "type", value_enum, default_value_t = TokenTypeArg::ReadOnly)]
+    pub token_type: TokenTypeArg,
+
+    /// For custom tokens: module and action, such as orders:read; repeat for several
+    #[arg(long = "grant", value_name = "MODULE:ACTION")]
+    pub grants: Vec<String>,
+
+    /// 7d, 30d, 90d, unlimited, or the last day (UTC) such as 2027-01-31
+    #[arg(long, default_value = "30d")]
+    pub expires: String,
+
+    #[arg(long, default_value = "")]
+    pub description: String,
+
+    /// Client network the token may be used from (CIDR); repeat for several
+    #[arg(long = "allow-ip", value_name = "CIDR")]
+    pub allowed_networks: Vec<String>,
+
+    /// Let the token call the introspection endpoint about other tokens
+    #[arg(long)]
+    pub introspect: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TokenTypeArg {
+    ReadOnly,
+    FullAccess,
+    Custom,
+}
+
+#[derive(Debug, Args)]
+pub struct TokenListArgs {
+    /// Include deleted tokens
+    #[arg(long)]
+    pub all: bool,
+
+    /// One JSON array instead of a table
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -119,6 +187,17 @@ pub struct ServeArgs {
     /// Number of HTTP worker threads (default: one per CPU core)
     #[arg(long, env = "TESSERA_WORKERS")]
     pub workers: Option<usize>,
+
+    /// Proxies whose X-Forwarded-For is believed, as addresses or CIDR networks,
+    /// comma-separated (for example 127.0.0.1,10.0.0.0/8); from anyone else the
+    /// connection's address is the client's
+    #[arg(long, env = "TESSERA_TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxies: Vec<String>,
+
+    /// Seconds between writes of buffered last-use data
+    #[arg(long, env = "TESSERA_USAGE_FLUSH_SECONDS", default_value_t = 5,
+          value_parser = clap::value_parser!(u32).range(1..=300))]
+    pub usage_flush_seconds: u32,
 }
 
 impl Default for ServeArgs {
@@ -130,6 +209,8 @@ impl Default for ServeArgs {
             session_idle_minutes: 30,
             session_lifetime_hours: 12,
             workers: None,
+            trusted_proxies: Vec::new(),
+            usage_flush_seconds: 5,
         }
     }
 }
@@ -203,6 +284,8 @@ pub struct ServerConfig {
     pub session_idle: time::Duration,
     pub session_lifetime: time::Duration,
     pub workers: Option<usize>,
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    pub usage_flush: std::time::Duration,
 }
 
 impl ServerConfig {
@@ -218,6 +301,19 @@ impl ServerConfig {
             session_idle: time::Duration::minutes(args.session_idle_minutes.into()),
             session_lifetime: time::Duration::hours(args.session_lifetime_hours.into()),
             workers: args.workers,
+            trusted_proxies: args
+                .trusted_proxies
+                .iter()
+                .filter(|p| !p.trim().is_empty())
+                .map(|p| {
+                    crate::domain::networks::parse_network(p).ok_or_else(|| {
+                        anyhow::anyhow!(
+                            "TESSERA_TRUSTED_PROXIES: {p:?} is not an IP address or CIDR network"
+                        )
+                    })
+                })
+                .collect::<anyhow::Result<_>>()?,
+            usage_flush: std::time::Duration::from_secs(args.usage_flush_seconds.into()),
         })
     }
 
@@ -291,6 +387,26 @@ mod tests {
             };
             assert!(ServerConfig::from_args(&args).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn trusted_proxies_are_parsed_or_refused() {
+        let args = ServeArgs {
+            trusted_proxies: vec!["127.0.0.1".into(), "10.0.0.0/8".into()],
+            ..ServeArgs::default()
+        };
+        assert_eq!(
+            ServerConfig::from_args(&args)
+                .unwrap()
+                .trusted_proxies
+                .len(),
+            2
+        );
+        let args = ServeArgs {
+            trusted_proxies: vec!["proxy.local".into()],
+            ..ServeArgs::default()
+        };
+        assert!(ServerConfig::from_args(&args).is_err());
     }
 
     #[test]

@@ -5,6 +5,7 @@
 pub mod admins;
 pub mod audit;
 pub mod catalog;
+pub mod changes;
 pub mod connection;
 pub mod migrations;
 pub mod schema;
@@ -14,6 +15,7 @@ pub mod setup;
 pub mod throttle;
 pub mod token_list;
 pub mod tokens;
+pub mod verification;
 
 pub use connection::{Backend, DatabaseUrl, DbConnection, DbPool};
 
@@ -39,7 +41,7 @@ pub fn is_unique_violation(error: &diesel::result::Error) -> bool {
 #[derive(Clone)]
 pub struct Db {
     pool: DbPool,
-    backend: Backend,
+    url: DatabaseUrl,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -53,12 +55,12 @@ pub enum DbError {
 }
 
 impl Db {
-    pub fn new(pool: DbPool, backend: Backend) -> Self {
-        Self { pool, backend }
+    pub fn new(pool: DbPool, url: DatabaseUrl) -> Self {
+        Self { pool, url }
     }
 
-    pub fn backend(&self) -> Backend {
-        self.backend
+    pub fn url(&self) -> &DatabaseUrl {
+        &self.url
     }
 
     /// Runs `f` with a pooled connection on actix's blocking thread pool, so neither

@@ -9,4 +9,5 @@ pub mod domain;
 pub mod http;
 pub mod routes;
 pub mod startup;
+pub mod verification;
 pub mod views;

@@ -1,6 +1,7 @@
 //! Every URL of Tessera, one module per page or action.
 
 pub mod administrators;
+pub mod api;
 pub mod api_tokens;
 pub mod audit_log;
 pub mod health;
@@ -100,11 +101,25 @@ pub fn see_other(location: &str) -> HttpResponse {
         .finish()
 }
 
-/// The client's IP address, as seen on the connection.
+/// The client's IP address: the connection's, or what a trusted proxy says it is.
+pub fn client_address(req: &HttpRequest) -> std::net::IpAddr {
+    let peer = req
+        .peer_addr()
+        .map_or(std::net::IpAddr::from([0, 0, 0, 0]), |addr| addr.ip());
+    let trusted = req
+        .app_data::<web::Data<crate::startup::AppState>>()
+        .map(|state| state.config.trusted_proxies.as_slice())
+        .unwrap_or_default();
+    let forwarded = req
+        .headers()
+        .get("x-forwarded-for")
+        .and_then(|v| v.to_str().ok());
+    crate::domain::networks::client_ip(peer, forwarded, trusted)
+}
+
+/// The client's IP address as text, for logs and the audit trail.
 pub fn client_ip(req: &HttpRequest) -> String {
-    req.peer_addr()
-        .map(|addr| addr.ip().to_string())
-        .unwrap_or_else(|| "unknown".into())
+    client_address(req).to_string()
 }
 
 /// A local path to return to after sign-in; anything else (another host, a

@@ -1,6 +1,7 @@
 //! Building and running the server: database, migrations, first-run code, middleware.
 
 use std::net::TcpListener;
+use std::sync::Arc;
 
 use actix_session::SessionMiddleware;
 use actix_session::config::{BrowserSession, CookieContentSecurity, TtlExtensionPolicy};
@@ -15,22 +16,29 @@ use crate::auth::csrf::reject_cross_site;
 use crate::auth::session::random_token;
 use crate::auth::session_store::DbSessionStore;
 use crate::config::{DatabaseArgs, ServerConfig};
+use crate::db::connection::StatementHook;
 use crate::db::{self, DatabaseUrl, Db, DbConnection, connection, migrations};
 use crate::domain::digest::sha256_hex;
 use crate::http::{error_pages, headers, request_log, static_files};
 use crate::routes;
+use crate::verification::{Metrics, Verifier, listener};
 
 /// What every request handler can reach.
 pub struct AppState {
     pub db: Db,
     pub config: ServerConfig,
+    pub verifier: Arc<Verifier>,
 }
 
 /// How long a printed setup link stays valid.
 const SETUP_CODE_LIFETIME: time::Duration = time::Duration::hours(24);
 
 /// Opens the pool and brings the schema up to date. Blocking: call off the async workers.
-pub fn open_database(args: &DatabaseArgs) -> anyhow::Result<Db> {
+/// `on_statement` hears of every statement the pool runs (for `/metrics`).
+pub fn open_database(
+    args: &DatabaseArgs,
+    on_statement: Option<StatementHook>,
+) -> anyhow::Result<Db> {
     let url = DatabaseUrl::parse(&args.database_url)?;
     let mut conn = url
         .connect()
@@ -41,8 +49,8 @@ pub fn open_database(args: &DatabaseArgs) -> anyhow::Result<Db> {
         tracing::info!(migration = %name, "applied migration");
     }
     drop(conn);
-    let pool = connection::build_pool(&url, args.database_pool_size)?;
-    Ok(Db::new(pool, url.backend()))
+    let pool = connection::build_pool(&url, args.database_pool_size, on_statement)?;
+    Ok(Db::new(pool, url))
 }
 
 /// Loads the key that signs session cookies, creating it at the very first start.
@@ -86,7 +94,10 @@ impl Application {
         let local = listener.local_addr()?;
         config.resolve_public_url(local);
 
-        let db = web::block(move || open_database(&database)).await??;
+        let metrics = Arc::new(Metrics::default());
+        let counter = metrics.clone();
+        let hook: StatementHook = Arc::new(move |write| counter.statement(write));
+        let db = web::block(move || open_database(&database, Some(hook))).await??;
         let public_url = config.public_url().to_owned();
         let startup_db = db.clone();
         let (key, setup_url) = web::block(move || {
@@ -97,7 +108,19 @@ impl Application {
         })
         .await??;
 
-        let state = web::Data::new(AppState { db, config });
+        let verifier = Arc::new(Verifier::new(
+            db.clone(),
+            metrics,
+            config.trusted_proxies.clone(),
+        ));
+        if let Some(url) = db.url().postgres() {
+            listener::spawn(url.to_owned(), Arc::downgrade(&verifier));
+        }
+        let state = web::Data::new(AppState {
+            db,
+            config,
+            verifier,
+        });
         let server = Self::serve(listener, state.clone(), key)?;
         Ok(Self {
             server,
@@ -153,6 +176,7 @@ impl Application {
                         .route(web::head().to(static_files::serve)),
                 )
                 .configure(routes::health::configure)
+                .configure(routes::api::configure)
                 .service(
                     web::scope("")
                         // Outermost first: the session, then error pages (which need
@@ -184,18 +208,44 @@ impl Application {
         self.state.config.public_url()
     }
 
-    /// Serves until SIGTERM or Ctrl-C, letting requests in flight finish.
+    /// Serves until SIGTERM or Ctrl-C, letting requests in flight finish, then
+    /// writes the last uses still in memory.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let cleanup = actix_web::rt::spawn(clean_up_periodically(self.state.clone()));
+        let flusher = actix_web::rt::spawn(flush_usage_periodically(self.state.clone()));
         let result = self.server.await;
         cleanup.abort();
+        flusher.abort();
+        match self.state.verifier.flush_usage().await {
+            Ok(written) => tracing::info!(tokens = written, "wrote the last uses at shutdown"),
+            Err(error) => tracing::error!(%error, "could not write the last uses at shutdown"),
+        }
         result
+    }
+
+    pub fn state(&self) -> web::Data<AppState> {
+        self.state.clone()
+    }
+}
+
+/// Writes buffered last uses every few seconds: one statement per used token.
+async fn flush_usage_periodically(state: web::Data<AppState>) {
+    let period = state.config.usage_flush;
+    let mut interval =
+        actix_web::rt::time::interval_at(actix_web::rt::time::Instant::now() + period, period);
+    loop {
+        interval.tick().await;
+        if let Err(error) = state.verifier.flush_usage().await {
+            tracing::warn!(%error, "could not write last uses; they are kept for the next try");
+        }
     }
 }
 
 /// Removes expired sessions and stale sign-in counters every ten minutes.
 async fn clean_up_periodically(state: web::Data<AppState>) {
-    let mut interval = actix_web::rt::time::interval(std::time::Duration::from_secs(600));
+    let period = std::time::Duration::from_secs(600);
+    let mut interval =
+        actix_web::rt::time::interval_at(actix_web::rt::time::Instant::now() + period, period);
     loop {
         interval.tick().await;
         let lifetime = state.config.session_lifetime;

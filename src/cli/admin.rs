@@ -33,7 +33,7 @@ pub fn create(database: &DatabaseArgs, args: AdminCreateArgs) -> anyhow::Result<
     }
     let hash = password::hash(&password);
 
-    let db = open_database(database)?;
+    let db = open_database(database, None)?;
     let mut conn = db.get()?;
     let admin = conn.transaction(|c| -> anyhow::Result<_> {
         if args.example_catalog {

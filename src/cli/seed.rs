@@ -63,7 +63,7 @@ struct SeedToken {
 }
 
 pub fn run(database: &DatabaseArgs, args: SeedArgs) -> anyhow::Result<()> {
-    let db = open_database(database)?;
+    let db = open_database(database, None)?;
     let mut conn = db.get()?;
     let mut scopes = example_scopes();
     scopes.extend((1..=7).map(|i| ScopeDetails {

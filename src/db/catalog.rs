@@ -6,7 +6,7 @@ use time::PrimitiveDateTime;
 use super::schema::{
     api_token_permissions, api_token_scopes, api_tokens, module_path_prefixes, modules, scopes,
 };
-use super::{DbConnection, DbError, is_unique_violation, now};
+use super::{DbConnection, DbError, changes, is_unique_violation, now};
 use crate::domain::catalog::{ModuleDetails, ScopeDetails};
 use crate::domain::validation::name_key;
 
@@ -133,7 +133,9 @@ pub fn create_module(
             .filter(modules::module_key.eq(&details.key))
             .select(modules::id)
             .first(conn)?;
-        replace_prefixes(conn, id, &details.path_prefixes)
+        replace_prefixes(conn, id, &details.path_prefixes)?;
+        changes::catalog_changed(conn)?;
+        Ok(())
     })
 }
 
@@ -198,7 +200,9 @@ pub fn update_module(
         if updated == 0 {
             return Err(CatalogWriteError::NotFound);
         }
-        replace_prefixes(conn, id, &details.path_prefixes)
+        replace_prefixes(conn, id, &details.path_prefixes)?;
+        changes::catalog_changed(conn)?;
+        Ok(())
     })
 }
 
@@ -223,6 +227,7 @@ pub fn delete_module(conn: &mut DbConnection, id: i64) -> Result<(), CatalogWrit
         if deleted == 0 {
             return Err(CatalogWriteError::NotFound);
         }
+        changes::catalog_changed(conn)?;
         Ok(())
     })
 }
@@ -258,6 +263,7 @@ pub fn update_scope(
     if updated == 0 {
         return Err(CatalogWriteError::NotFound);
     }
+    changes::catalog_changed(conn)?;
     Ok(())
 }
 
@@ -279,6 +285,7 @@ pub fn delete_scope(conn: &mut DbConnection, id: i64) -> Result<(), CatalogWrite
         if deleted == 0 {
             return Err(CatalogWriteError::NotFound);
         }
+        changes::catalog_changed(conn)?;
         Ok(())
     })
 }

@@ -1,6 +1,9 @@
 //! One connection type over SQLite and PostgreSQL, chosen by the URL scheme.
 
+use std::sync::Arc;
 use std::time::Duration;
+
+use diesel::connection::InstrumentationEvent;
 
 use diesel::r2d2::{self, ManageConnection, R2D2Connection};
 use diesel::{Connection, PgConnection, SqliteConnection};
@@ -61,6 +64,11 @@ impl DatabaseUrl {
         self.backend
     }
 
+    /// The PostgreSQL URL, for a connection of its own (change notifications).
+    pub fn postgres(&self) -> Option<&str> {
+        (self.backend == Backend::Postgres).then_some(self.target.as_str())
+    }
+
     /// Opens one connection, configured like the pooled ones.
     pub fn connect(&self) -> diesel::ConnectionResult<DbConnection> {
         match self.backend {
@@ -97,15 +105,27 @@ fn configure_sqlite(conn: &mut SqliteConnection) -> diesel::QueryResult<()> {
     )
 }
 
+/// Called once per statement a pooled connection runs; true for writes.
+pub type StatementHook = Arc<dyn Fn(bool) + Send + Sync>;
+
 /// An r2d2 manager that picks the backend from the URL, never by trying each in turn.
 pub struct ConnectionManager {
     url: DatabaseUrl,
+    on_statement: Option<StatementHook>,
 }
 
 impl ConnectionManager {
-    pub fn new(url: DatabaseUrl) -> Self {
-        Self { url }
+    pub fn new(url: DatabaseUrl, on_statement: Option<StatementHook>) -> Self {
+        Self { url, on_statement }
     }
+}
+
+/// Whether a statement writes (for the statement counts of `/metrics`).
+fn is_write(sql: &str) -> bool {
+    let first = sql.split_whitespace().next().unwrap_or_default();
+    ["INSERT", "UPDATE", "DELETE"]
+        .iter()
+        .any(|w| first.eq_ignore_ascii_case(w))
 }
 
 impl ManageConnection for ConnectionManager {
@@ -113,7 +133,15 @@ impl ManageConnection for ConnectionManager {
     type Error = diesel::ConnectionError;
 
     fn connect(&self) -> Result<DbConnection, Self::Error> {
-        self.url.connect()
+        let mut conn = self.url.connect()?;
+        if let Some(hook) = self.on_statement.clone() {
+            conn.set_instrumentation(move |event: InstrumentationEvent<'_>| {
+                if let InstrumentationEvent::StartQuery { query, .. } = event {
+                    hook(is_write(&query.to_string()));
+                }
+            });
+        }
+        Ok(conn)
     }
 
     fn is_valid(&self, conn: &mut DbConnection) -> Result<(), Self::Error> {
@@ -126,11 +154,15 @@ impl ManageConnection for ConnectionManager {
     }
 }
 
-pub fn build_pool(url: &DatabaseUrl, max_size: u32) -> anyhow::Result<DbPool> {
+pub fn build_pool(
+    url: &DatabaseUrl,
+    max_size: u32,
+    on_statement: Option<StatementHook>,
+) -> anyhow::Result<DbPool> {
     let pool = r2d2::Pool::builder()
         .max_size(max_size.max(1))
         .connection_timeout(Duration::from_secs(10))
-        .build(ConnectionManager::new(url.clone()))?;
+        .build(ConnectionManager::new(url.clone(), on_statement))?;
     Ok(pool)
 }
 
@@ -171,6 +203,14 @@ mod tests {
         assert!(DatabaseUrl::parse("mysql://h/db").is_err());
         assert!(DatabaseUrl::parse(":memory:").is_err());
         assert!(DatabaseUrl::parse("").is_err());
+    }
+
+    #[test]
+    fn writes_are_told_from_reads() {
+        assert!(is_write("  UPDATE \"api_tokens\" SET x = 1"));
+        assert!(is_write("insert into t values (1)"));
+        assert!(!is_write("SELECT 1"));
+        assert!(!is_write("SELECT pg_notify($1, $2)"));
     }
 
     #[test]

@@ -4,9 +4,14 @@
 use diesel::prelude::*;
 use time::PrimitiveDateTime;
 
-use super::schema::{administrators, api_token_permissions, api_token_scopes, api_tokens, scopes};
-use super::{DbConnection, DbError, is_unique_violation, now};
-use crate::domain::tokens::{Action, Lifecycle, TokenDefinition, TokenStatus, TokenType, Validity};
+use super::schema::{
+    administrators, api_token_allowed_networks, api_token_permissions, api_token_scopes,
+    api_tokens, scopes,
+};
+use super::{DbConnection, DbError, changes, is_unique_violation, now};
+use crate::domain::tokens::{
+    Action, INTROSPECT, Lifecycle, TokenDefinition, TokenStatus, TokenType, Validity,
+};
 use crate::domain::validation::name_key;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -17,6 +22,7 @@ pub struct TokenRow {
     pub name: String,
     pub description: String,
     pub token_type: String,
+    pub capabilities: String,
     pub secret_hint: String,
     pub previous_secret_expires_at: Option<PrimitiveDateTime>,
     pub valid_from: PrimitiveDateTime,
@@ -53,6 +59,12 @@ impl TokenRow {
         TokenType::from_key(&self.token_type).unwrap_or(TokenType::Custom)
     }
 
+    pub fn can_introspect(&self) -> bool {
+        self.capabilities
+            .split_whitespace()
+            .any(|c| c == INTROSPECT)
+    }
+
     pub fn validity(&self) -> Validity {
         Validity {
             valid_from: self.valid_from,
@@ -76,6 +88,8 @@ pub struct TokenDetails {
     pub scopes: Vec<(i64, String)>,
     /// Per-module grants of a Custom token: (module id, action).
     pub permissions: Vec<(i64, Action)>,
+    /// Client networks the token may be used from; empty for any.
+    pub allowed_networks: Vec<String>,
 }
 
 impl TokenDetails {
@@ -178,11 +192,17 @@ pub fn find(
         .into_iter()
         .filter_map(|(module, action)| Action::from_key(&action).map(|a| (module, a)))
         .collect();
+    let allowed_networks = api_token_allowed_networks::table
+        .filter(api_token_allowed_networks::token_id.eq(token.id))
+        .order(api_token_allowed_networks::cidr.asc())
+        .select(api_token_allowed_networks::cidr)
+        .load(conn)?;
     Ok(Some(TokenDetails {
         token,
         created_by,
         scopes,
         permissions,
+        allowed_networks,
     }))
 }
 
@@ -213,6 +233,7 @@ pub fn create(conn: &mut DbConnection, new: &NewToken<'_>) -> Result<TokenRow, T
                 api_tokens::name_key.eq(name_key(&def.name)),
                 api_tokens::description.eq(&def.description),
                 api_tokens::token_type.eq(def.token_type.key()),
+                api_tokens::capabilities.eq(capabilities(def)),
                 api_tokens::secret_digest.eq(new.secret_digest),
                 api_tokens::secret_hint.eq(new.secret_hint),
                 api_tokens::valid_from.eq(def.validity.valid_from),
@@ -230,8 +251,14 @@ pub fn create(conn: &mut DbConnection, new: &NewToken<'_>) -> Result<TokenRow, T
             .first(conn)?;
         replace_scopes(conn, token.id, &def.scope_ids)?;
         replace_permissions(conn, token.id, &def.permissions)?;
+        replace_networks(conn, token.id, &def.allowed_networks)?;
+        changes::token_changed(conn, &def.guid)?;
         Ok(token)
     })
+}
+
+fn capabilities(def: &TokenDefinition) -> &'static str {
+    if def.can_introspect { INTROSPECT } else { "" }
 }
 
 fn map_unique(error: diesel::result::Error) -> TokenWriteError {
@@ -302,6 +329,26 @@ fn replace_permissions(
     Ok(())
 }
 
+fn replace_networks(
+    conn: &mut DbConnection,
+    token_id: i64,
+    networks: &[ipnet::IpNet],
+) -> Result<(), TokenWriteError> {
+    diesel::delete(
+        api_token_allowed_networks::table.filter(api_token_allowed_networks::token_id.eq(token_id)),
+    )
+    .execute(conn)?;
+    for network in networks {
+        diesel::insert_into(api_token_allowed_networks::table)
+            .values((
+                api_token_allowed_networks::token_id.eq(token_id),
+                api_token_allowed_networks::cidr.eq(network.to_string()),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
 /// Claims the next version of the token, or says why not. Every change goes through
 /// here first, inside its transaction, so two changes made from the same page
 /// version cannot both succeed.
@@ -328,11 +375,12 @@ fn claim_version(
         .first(conn)
         .optional()?
         .ok_or(TokenWriteError::NotFound)?;
-    if updated == 1 {
-        Ok(token)
-    } else {
-        Err(TokenWriteError::Conflict)
+    if updated != 1 {
+        return Err(TokenWriteError::Conflict);
     }
+    // Sent at commit: other instances forget the token's cached verification.
+    changes::token_changed(conn, &token.guid)?;
+    Ok(token)
 }
 
 /// Saves an edit. `scope_ids` is the full new set (the caller keeps the scopes the
@@ -358,13 +406,15 @@ pub fn update(
                 api_tokens::name_key.eq(name_key(&def.name)),
                 api_tokens::description.eq(&def.description),
                 api_tokens::token_type.eq(def.token_type.key()),
+                api_tokens::capabilities.eq(capabilities(def)),
                 api_tokens::valid_from.eq(def.validity.valid_from),
                 api_tokens::valid_to.eq(def.validity.valid_to),
             ))
             .execute(conn)
             .map_err(map_unique)?;
         replace_scopes(conn, id, scope_ids)?;
-        replace_permissions(conn, id, &def.permissions)
+        replace_permissions(conn, id, &def.permissions)?;
+        replace_networks(conn, id, &def.allowed_networks)
     })
 }
 

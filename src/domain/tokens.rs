@@ -7,7 +7,10 @@ use rand::Rng;
 use time::macros::{format_description, time};
 use time::{Date, Duration, PrimitiveDateTime};
 
+use ipnet::IpNet;
+
 use super::digest::sha256_hex;
+use super::networks::parse_allow_list;
 use super::validation::{FieldErrors, optional_text, required_text};
 
 /// Every secret starts with this, so secret scanners can find leaked tokens.
@@ -407,6 +410,10 @@ pub struct TokenInput {
     pub valid_to: String,
     pub token_type: String,
     pub permissions: Vec<String>,
+    /// Client networks, one per line; empty for any address.
+    pub allowed_networks: String,
+    /// May call the introspection endpoint about other tokens.
+    pub can_introspect: bool,
 }
 
 /// What the form may choose from, and what it is editing.
@@ -430,7 +437,12 @@ pub struct TokenDefinition {
     pub token_type: TokenType,
     /// Per-module grants; empty unless the type is Custom.
     pub permissions: Vec<(i64, Action)>,
+    pub allowed_networks: Vec<IpNet>,
+    pub can_introspect: bool,
 }
+
+/// The capability stored for tokens that may introspect others.
+pub const INTROSPECT: &str = "introspect";
 
 pub const MAX_NAME_CHARS: usize = 100;
 pub const MAX_DESCRIPTION_CHARS: usize = 1000;
@@ -501,6 +513,11 @@ pub fn validate(input: &TokenInput, ctx: &FormContext<'_>) -> Result<TokenDefini
         Some(_) => {}
     }
 
+    let allowed_networks = parse_allow_list(&input.allowed_networks).unwrap_or_else(|message| {
+        errors.add("allowed_networks", message);
+        Vec::new()
+    });
+
     match (token_type, validity) {
         (Some(token_type), Some(validity)) if errors.is_empty() => Ok(TokenDefinition {
             name,
@@ -510,6 +527,8 @@ pub fn validate(input: &TokenInput, ctx: &FormContext<'_>) -> Result<TokenDefini
             validity,
             token_type,
             permissions,
+            allowed_networks,
+            can_introspect: input.can_introspect,
         }),
         _ => Err(errors),
     }
@@ -783,6 +802,24 @@ mod tests {
     }
 
     #[test]
+    fn allowed_networks_are_checked() {
+        let mut limited = input();
+        limited.allowed_networks = "10.0.0.0/8\n2001:db8::1".into();
+        assert_eq!(
+            validate(&limited, &ctx()).unwrap().allowed_networks.len(),
+            2
+        );
+        limited.allowed_networks = "10.0.0.0/8 intranet".into();
+        assert!(
+            validate(&limited, &ctx())
+                .unwrap_err()
+                .get("allowed_networks")
+                .unwrap()
+                .contains("intranet")
+        );
+    }
+
+    #[test]
     fn keep_is_only_for_editing() {
         let mut keep = input();
         keep.duration = "keep".into();
@@ -808,11 +845,12 @@ mod tests {
         fn validation_never_panics_on_any_input(
             name in ".{0,300}", description in ".{0,1200}", guid in ".{0,40}",
             scope in ".{0,12}", duration in ".{0,12}", from in ".{0,12}", to in ".{0,12}",
-            kind in ".{0,12}", permission in ".{0,20}",
+            kind in ".{0,12}", permission in ".{0,20}", networks in ".{0,60}",
         ) {
             let input = TokenInput {
                 name, description, guid, scopes: vec![scope], duration,
                 valid_from: from, valid_to: to, token_type: kind, permissions: vec![permission],
+                allowed_networks: networks, can_introspect: false,
             };
             let _ = validate(&input, &ctx());
         }

@@ -23,12 +23,15 @@ pub async fn log_requests(
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let id = incoming_id(&req).unwrap_or_else(|| uuid::Uuid::new_v4().simple().to_string());
     req.extensions_mut().insert(RequestId(id.clone()));
-    let span = tracing::info_span!(
-        "request",
-        request_id = %id,
-        method = %req.method(),
-        path = %req.path(),
-    );
+    // Machine endpoints (verification, metrics, health) answer thousands of times a
+    // second: they log at debug level, unless they fail.
+    let path = req.path();
+    let machine = path.starts_with("/api/") || matches!(path, "/metrics" | "/healthz" | "/readyz");
+    let span = if machine {
+        tracing::debug_span!("request", request_id = %id, method = %req.method(), path = %path)
+    } else {
+        tracing::info_span!("request", request_id = %id, method = %req.method(), path = %path)
+    };
     let started = Instant::now();
     let result = next.call(req).instrument(span.clone()).await;
     let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
@@ -38,6 +41,8 @@ pub async fn log_requests(
             let status = response.status().as_u16();
             if status >= 500 {
                 tracing::error!(status, elapsed_ms, "request served");
+            } else if machine {
+                tracing::debug!(status, elapsed_ms, "request served");
             } else {
                 tracing::info!(status, elapsed_ms, "request served");
             }

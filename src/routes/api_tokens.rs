@@ -170,6 +170,11 @@ pub struct TokenForm {
     #[serde(default)]
     pub permissions: Vec<String>,
     #[serde(default)]
+    pub allowed_networks: String,
+    /// A checkbox: present when ticked.
+    #[serde(default)]
+    pub can_introspect: Option<String>,
+    #[serde(default)]
     pub version: String,
     /// `new_guid` asks for the form again with a fresh GUID.
     #[serde(default)]
@@ -188,6 +193,8 @@ impl TokenForm {
             valid_to: self.valid_to.clone(),
             token_type: self.token_type.clone(),
             permissions: self.permissions.clone(),
+            allowed_networks: self.allowed_networks.clone(),
+            can_introspect: self.can_introspect.is_some(),
         }
     }
 }
@@ -263,6 +270,8 @@ pub fn values_from(form: &TokenForm) -> TokenFormValues {
         valid_from: form.valid_from.clone(),
         valid_to: form.valid_to.clone(),
         token_type: form.token_type.clone(),
+        allowed_networks: form.allowed_networks.clone(),
+        can_introspect: form.can_introspect.is_some(),
         permissions: form
             .permissions
             .iter()

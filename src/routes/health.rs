@@ -49,12 +49,17 @@ mod tests {
     #[actix_web::test]
     async fn readyz_reports_an_unreachable_database() {
         let url = DatabaseUrl::parse("postgres://tessera@127.0.0.1:1/nowhere").unwrap();
-        let backend = url.backend();
         let pool = Pool::builder()
             .connection_timeout(std::time::Duration::from_millis(300))
-            .build_unchecked(ConnectionManager::new(url));
+            .build_unchecked(ConnectionManager::new(url.clone(), None));
+        let db = Db::new(pool, url);
         let state = AppState {
-            db: Db::new(pool, backend),
+            verifier: std::sync::Arc::new(crate::verification::Verifier::new(
+                db.clone(),
+                Default::default(),
+                Vec::new(),
+            )),
+            db,
             config: ServerConfig::from_args(&ServeArgs::default()).unwrap(),
         };
         let app = test::init_service(

@@ -93,6 +93,8 @@ pub async fn create(
             })
         })
         .await;
+    // Cached verifications list modules: they are prepared again.
+    state.verifier.forget_everything();
     let mut errors = FieldErrors::default();
     match result {
         Ok(()) => {
@@ -208,6 +210,8 @@ pub async fn update(
             })
         })
         .await;
+    // Cached verifications list modules: they are prepared again.
+    state.verifier.forget_everything();
     match result {
         Ok(()) => {
             session::flash(
@@ -292,6 +296,8 @@ pub async fn delete(
             })
         })
         .await;
+    // Cached verifications list modules: they are prepared again.
+    state.verifier.forget_everything();
     let name = found.module.name;
     match result {
         Ok(()) => session::flash(

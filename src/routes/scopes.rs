@@ -199,6 +199,8 @@ pub async fn update(
             })
         })
         .await;
+    // Cached verifications list modules: they are prepared again.
+    state.verifier.forget_everything();
     match result {
         Ok(()) => {
             session::flash(
@@ -275,6 +277,8 @@ pub async fn delete(
             })
         })
         .await;
+    // Cached verifications list modules: they are prepared again.
+    state.verifier.forget_everything();
     let name = scope.name;
     match result {
         Ok(()) => session::flash(

@@ -228,6 +228,8 @@ pub async fn submit(
             })
         })
         .await;
+    // Cached verifications list modules: they are prepared again.
+    state.verifier.forget_everything();
     match created {
         Ok(admin) => {
             session::sign_in(&session, admin.id).map_err(AppError::internal)?;

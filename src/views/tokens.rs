@@ -225,6 +225,8 @@ pub struct TokenFormValues {
     pub valid_to: String,
     pub token_type: String,
     pub permissions: Vec<(i64, Action)>,
+    pub allowed_networks: String,
+    pub can_introspect: bool,
 }
 
 impl TokenFormValues {
@@ -406,6 +408,9 @@ pub struct TokenShowPage {
     pub history: Vec<HistoryRow>,
     /// "valid from ... to ...", under the name.
     pub window: String,
+    /// The allow-list, or that any address may use the token.
+    pub networks: String,
+    pub can_introspect: bool,
 }
 
 pub fn tabs(guid: &str, current: Tab) -> Vec<TabLink> {

@@ -55,6 +55,10 @@ impl TestDatabase {
         }
     }
 
+    pub fn is_postgres(&self) -> bool {
+        self.postgres.is_some()
+    }
+
     pub fn connect(&self) -> DbConnection {
         DatabaseUrl::parse(&self.url)
             .unwrap()
@@ -106,22 +110,32 @@ pub async fn spawn_app() -> TestApp {
     spawn_app_with(ServeArgs::default()).await
 }
 
-pub async fn spawn_app_with(mut args: ServeArgs) -> TestApp {
+pub async fn spawn_app_with(args: ServeArgs) -> TestApp {
     let db = TestDatabase::new();
-    args.listen = "127.0.0.1:0".parse().unwrap();
-    args.workers = Some(1);
-    let config = ServerConfig::from_args(&args).unwrap();
-    let app = Application::build(config, db.args())
-        .await
-        .expect("the application starts");
-    let address = format!("http://127.0.0.1:{}", app.port());
-    let setup_url = app.setup_url().map(str::to_owned);
-    actix_web::rt::spawn(app.run_until_stopped());
+    let (address, setup_url) = start(args, db.args()).await;
     TestApp {
         address,
         setup_url,
         db,
     }
+}
+
+/// Starts one more instance of Tessera on the same database (scale-out).
+pub async fn spawn_instance(app: &TestApp, args: ServeArgs) -> String {
+    start(args, app.db.args()).await.0
+}
+
+async fn start(mut args: ServeArgs, database: DatabaseArgs) -> (String, Option<String>) {
+    args.listen = "127.0.0.1:0".parse().unwrap();
+    args.workers = Some(1);
+    let config = ServerConfig::from_args(&args).unwrap();
+    let app = Application::build(config, database)
+        .await
+        .expect("the application starts");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    let setup_url = app.setup_url().map(str::to_owned);
+    actix_web::rt::spawn(app.run_until_stopped());
+    (address, setup_url)
 }
 
 #[derive(Debug)]
@@ -507,11 +521,12 @@ impl Browser {
     /// The version the token's page carries in its action forms.
     pub async fn version_of(&self, guid: &str) -> String {
         let page = self.get(&format!("/settings/api-tokens/{guid}")).await;
-        hidden_value(&page.body, "version")
-            .or_else(|| {
-                let start = page.body.find("data-version=\"")? + "data-version=\"".len();
-                Some(page.body[start..].split('"').next()?.to_owned())
-            })
+        let data = page.body.find("data-version=\"").map(|start| {
+            let rest = &page.body[start + "data-version=\"".len()..];
+            rest.split('"').next().unwrap_or_default().to_owned()
+        });
+        data.or_else(|| hidden_value(&page.body, "version"))
+            .filter(|v| !v.is_empty())
             .unwrap_or_else(|| panic!("a version on the token page: {}", page.body))
     }
 }

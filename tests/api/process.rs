@@ -34,12 +34,20 @@ fn terminate(child: &mut Child) -> std::process::ExitStatus {
 }
 
 fn http_get(url: &str) -> String {
+    http_get_with(url, &[])
+}
+
+fn http_get_with(url: &str, headers: &[(&str, &str)]) -> String {
     let rest = url.strip_prefix("http://").unwrap();
     let (host, path) = rest.split_at(rest.find('/').unwrap());
     let mut stream = std::net::TcpStream::connect(host).unwrap();
+    let extra: String = headers
+        .iter()
+        .map(|(k, v)| format!("{k}: {v}\r\n"))
+        .collect();
     write!(
         stream,
-        "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+        "GET {path} HTTP/1.1\r\nHost: {host}\r\n{extra}Connection: close\r\n\r\n"
     )
     .unwrap();
     let mut response = String::new();
@@ -194,4 +202,150 @@ fn bad_configuration_is_reported_clearly() {
         .unwrap();
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("unsupported database URL scheme"));
+}
+
+fn run_ok(command: &mut Command, stdin: Option<&str>) -> (String, String) {
+    let mut child = command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    if let Some(input) = stdin {
+        writeln!(child.stdin.take().unwrap(), "{input}").unwrap();
+    }
+    let output = child.wait_with_output().unwrap();
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    );
+    assert!(output.status.success(), "{stdout}{stderr}");
+    (stdout, stderr)
+}
+
+#[test]
+fn operators_create_list_and_revoke_tokens_and_uses_are_written_at_shutdown() {
+    let db = TestDatabase::new();
+    run_ok(
+        tessera(&db).args([
+            "admin",
+            "create",
+            "--name",
+            "Olga",
+            "--email",
+            "olga@example.com",
+            "--example-catalog",
+        ]),
+        Some(PASSWORD),
+    );
+    let (stdout, stderr) = run_ok(
+        tessera(&db).args([
+            "token",
+            "create",
+            "--name",
+            "Nightly job",
+            "--scope",
+            "production",
+            "--type",
+            "custom",
+            "--grant",
+            "orders:read",
+            "--expires",
+            "7d",
+        ]),
+        None,
+    );
+    let secret = stdout.trim().to_owned();
+    assert_eq!(
+        stdout.lines().count(),
+        1,
+        "only the secret on standard output"
+    );
+    assert!(
+        tessera::domain::tokens::check_format(&secret).is_ok(),
+        "{stdout}"
+    );
+    assert!(stderr.contains("Created Nightly job"), "{stderr}");
+    assert!(!stderr.contains(&secret));
+
+    let refused = tessera(&db)
+        .args([
+            "token",
+            "create",
+            "--name",
+            "Bad",
+            "--scope",
+            "production",
+            "--type",
+            "custom",
+            "--grant",
+            "nothing:read",
+        ])
+        .output()
+        .unwrap();
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("no module with the key"));
+
+    let (listed, _) = run_ok(tessera(&db).args(["token", "list", "--json"]), None);
+    let list: serde_json::Value = serde_json::from_str(&listed).unwrap();
+    assert_eq!(list[0]["name"], "Nightly job");
+    assert_eq!(list[0]["status"], "active");
+    let guid = list[0]["guid"].as_str().unwrap().to_owned();
+
+    // The server, used once, stopped with SIGTERM long before its next flush.
+    let mut child = tessera(&db)
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--usage-flush-seconds",
+            "300",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    let address = loop {
+        line.clear();
+        assert!(
+            stderr.read_line(&mut line).unwrap() > 0,
+            "the server said where it listens"
+        );
+        if let Some(at) = line.find("url=\"") {
+            break line[at + 5..].split('"').next().unwrap().to_owned();
+        }
+    };
+    let auth = format!("Bearer {secret}");
+    let response = http_get_with(
+        &format!("{address}/api/v1/verify?module=orders"),
+        &[
+            ("Authorization", auth.as_str()),
+            ("User-Agent", "nightly/1"),
+        ],
+    );
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    assert!(terminate(&mut child).success());
+
+    let (listed, _) = run_ok(tessera(&db).args(["token", "list", "--json"]), None);
+    let list: serde_json::Value = serde_json::from_str(&listed).unwrap();
+    assert!(
+        list[0]["last_used_at"].is_string(),
+        "written at shutdown: {list}"
+    );
+
+    let (_, stderr) = run_ok(tessera(&db).args(["token", "revoke", &guid]), None);
+    assert!(stderr.contains("Revoked Nightly job"));
+    let (table, _) = run_ok(tessera(&db).args(["token", "list"]), None);
+    assert!(
+        table.contains("revoked") && table.contains("Nightly job"),
+        "{table}"
+    );
+    let again = tessera(&db)
+        .args(["token", "revoke", &guid])
+        .output()
+        .unwrap();
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("Only active tokens can be revoked."));
 }

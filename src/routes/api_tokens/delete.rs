@@ -75,6 +75,8 @@ pub async fn submit(
             })
         })
         .await;
+    // The next verification on this instance sees the change.
+    state.verifier.token_changed(&token.token.guid);
     let success = format!(
         "Deleted {}. It no longer works; its history stays in the audit log.",
         token.token.name

@@ -44,6 +44,8 @@ fn values_of(token: &TokenDetails) -> TokenFormValues {
             .unwrap_or_default(),
         token_type: t.token_type.clone(),
         permissions: token.permissions.clone(),
+        allowed_networks: token.allowed_networks.join("\n"),
+        can_introspect: t.can_introspect(),
     }
 }
 
@@ -174,6 +176,8 @@ pub async fn submit(
             })
         })
         .await;
+    // The next verification on this instance sees the change.
+    state.verifier.token_changed(&token.token.guid);
     match result {
         Ok(()) => {
             session::flash(

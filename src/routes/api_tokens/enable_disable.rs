@@ -70,6 +70,8 @@ async fn set(
             })
         })
         .await;
+    // The next verification on this instance sees the change.
+    state.verifier.token_changed(&token.token.guid);
     let name = &token.token.name;
     let success = if disabled {
         format!("Disabled {name}. It is refused until you enable it again.")

@@ -101,6 +101,8 @@ pub async fn submit(
             })
         })
         .await;
+    // The next verification on this instance sees the change.
+    state.verifier.token_changed(&token.token.guid);
     match result {
         Ok(()) => reveal(
             &req,

@@ -74,6 +74,8 @@ pub async fn submit(
             })
         })
         .await;
+    // The next verification on this instance sees the change.
+    state.verifier.token_changed(&token.token.guid);
     let success = format!("Revoked {}. It no longer works.", token.token.name);
     finish(
         &session,

@@ -180,5 +180,11 @@ async fn render(
         details,
         history,
         window: window(&t.validity()),
+        networks: if token.allowed_networks.is_empty() {
+            "Any address".into()
+        } else {
+            token.allowed_networks.join(", ")
+        },
+        can_introspect: t.can_introspect(),
     })
 }

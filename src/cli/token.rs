@@ -1,0 +1,215 @@
+//! `tessera token create | list | revoke`, for operators and automation. `create`
+//! prints the secret, and nothing else, on standard output.
+
+use anyhow::{Context, bail};
+use diesel::prelude::*;
+
+use crate::config::{DatabaseArgs, TokenCommand, TokenCreateArgs, TokenListArgs, TokenTypeArg};
+use crate::db::audit::{self, Actor, Target};
+use crate::db::schema::api_tokens;
+use crate::db::tokens::{self, NewToken, TokenRow, TokenWriteError, Visibility};
+use crate::db::{catalog, now};
+use crate::domain::audit::AuditAction;
+use crate::domain::tokens::{
+    DurationChoice, FormContext, SecretToken, TokenInput, TokenType, format_date, parse_date,
+    validate,
+};
+use crate::domain::validation::name_key;
+use crate::startup::open_database;
+use crate::views::format::optional_datetime;
+
+pub fn run(database: &DatabaseArgs, command: TokenCommand) -> anyhow::Result<()> {
+    match command {
+        TokenCommand::Create(args) => create(database, args),
+        TokenCommand::List(args) => list(database, args),
+        TokenCommand::Revoke { guid } => revoke(database, &guid),
+    }
+}
+
+fn create(database: &DatabaseArgs, args: TokenCreateArgs) -> anyhow::Result<()> {
+    let db = open_database(database, None)?;
+    let mut conn = db.get()?;
+    let scopes = catalog::list_scopes(&mut conn)?;
+    let modules = catalog::list_modules(&mut conn)?;
+    let mut scope_ids = Vec::new();
+    for wanted in &args.scopes {
+        let scope = scopes
+            .iter()
+            .find(|s| name_key(&s.name) == name_key(wanted))
+            .with_context(|| format!("there is no scope named {wanted:?}"))?;
+        scope_ids.push(scope.id.to_string());
+    }
+    let mut permissions = Vec::new();
+    for grant in &args.grants {
+        let (key, action) = grant.split_once(':').with_context(|| {
+            format!("{grant:?}: write grants as module:action, such as orders:read")
+        })?;
+        let module = modules
+            .iter()
+            .find(|m| m.module.module_key == key)
+            .with_context(|| format!("there is no module with the key {key:?}"))?;
+        permissions.push(format!("{}:{action}", module.module.id));
+    }
+    let (duration, valid_to) = match args.expires.as_str() {
+        preset
+            if DurationChoice::from_key(preset)
+                .is_some_and(|d| !matches!(d, DurationChoice::Keep | DurationChoice::Custom)) =>
+        {
+            (preset.to_owned(), String::new())
+        }
+        date if parse_date(date).is_some() => ("custom".to_owned(), date.to_owned()),
+        other => {
+            bail!("--expires {other:?}: use 7d, 30d, 90d, unlimited or a date such as 2027-01-31")
+        }
+    };
+    let token_type = match args.token_type {
+        TokenTypeArg::ReadOnly => TokenType::ReadOnly,
+        TokenTypeArg::FullAccess => TokenType::FullAccess,
+        TokenTypeArg::Custom => TokenType::Custom,
+    };
+    let input = TokenInput {
+        name: args.name,
+        description: args.description,
+        guid: uuid::Uuid::new_v4().to_string(),
+        scopes: scope_ids,
+        duration,
+        valid_from: String::new(),
+        valid_to,
+        token_type: token_type.key().to_owned(),
+        permissions,
+        allowed_networks: args.allowed_networks.join("\n"),
+        can_introspect: args.introspect,
+    };
+    let all_scopes: Vec<i64> = scopes.iter().map(|s| s.id).collect();
+    let module_ids: Vec<i64> = modules.iter().map(|m| m.module.id).collect();
+    let context = FormContext {
+        now: now(),
+        module_ids: &module_ids,
+        scope_ids: &all_scopes,
+        current: None,
+    };
+    let definition = validate(&input, &context).map_err(|errors| {
+        let lines: Vec<String> = errors
+            .iter()
+            .map(|(field, message)| format!("{field}: {message}"))
+            .collect();
+        anyhow::anyhow!(lines.join("\n"))
+    })?;
+    let secret = SecretToken::generate();
+    let token = conn.transaction(|c| -> anyhow::Result<TokenRow> {
+        let token = tokens::create(
+            c,
+            &NewToken {
+                definition: &definition,
+                secret_digest: &secret.digest(),
+                secret_hint: &secret.hint(),
+                created_by: None,
+            },
+        )
+        .map_err(|e| match e {
+            TokenWriteError::NameTaken => {
+                anyhow::anyhow!("a token named {:?} exists already", definition.name)
+            }
+            other => other.into(),
+        })?;
+        let target = Target {
+            kind: "token",
+            id: Some(&token.guid),
+            label: &token.name,
+        };
+        audit::record(
+            c,
+            &Actor::command_line(),
+            AuditAction::TokenCreated.key(),
+            &target,
+            "",
+        )?;
+        Ok(token)
+    })?;
+    eprintln!(
+        "Created {} ({}), {}. The secret below is shown once.",
+        token.name,
+        token.guid,
+        match token.valid_to {
+            Some(to) => format!("valid until {}", format_date(to.date())),
+            None => "valid with no end".to_owned(),
+        }
+    );
+    println!("{}", secret.expose());
+    Ok(())
+}
+
+fn list(database: &DatabaseArgs, args: TokenListArgs) -> anyhow::Result<()> {
+    let db = open_database(database, None)?;
+    let mut conn = db.get()?;
+    let mut query = api_tokens::table
+        .order(api_tokens::created_at.desc())
+        .select(TokenRow::as_select())
+        .into_boxed();
+    if !args.all {
+        query = query.filter(api_tokens::deleted_at.is_null());
+    }
+    let rows: Vec<TokenRow> = query.load(&mut conn)?;
+    let now = now();
+    if args.json {
+        let list: Vec<serde_json::Value> = rows
+            .iter()
+            .map(|t| {
+                serde_json::json!({
+                    "guid": t.guid,
+                    "name": t.name,
+                    "status": t.status(now).key(),
+                    "type": t.token_type().key(),
+                    "valid_to": t.valid_to.as_ref().map(crate::views::format::iso),
+                    "last_used_at": t.last_used_at.as_ref().map(crate::views::format::iso),
+                })
+            })
+            .collect();
+        println!("{}", serde_json::Value::Array(list));
+        return Ok(());
+    }
+    println!(
+        "{:<36}  {:<10}  {:<21}  {:<21}  NAME",
+        "GUID", "STATUS", "EXPIRES", "LAST USED"
+    );
+    for t in rows {
+        println!(
+            "{:<36}  {:<10}  {:<21}  {:<21}  {}",
+            t.guid,
+            t.status(now).key(),
+            optional_datetime(&t.valid_to, "never"),
+            optional_datetime(&t.last_used_at, "never"),
+            t.name
+        );
+    }
+    Ok(())
+}
+
+fn revoke(database: &DatabaseArgs, guid: &str) -> anyhow::Result<()> {
+    let db = open_database(database, None)?;
+    let mut conn = db.get()?;
+    let token = tokens::find(&mut conn, guid, &Visibility::All)?
+        .with_context(|| format!("there is no token with the GUID {guid}"))?
+        .token;
+    conn.transaction(|c| -> anyhow::Result<()> {
+        tokens::revoke(c, token.id, token.version).map_err(|e| match e {
+            TokenWriteError::NotAllowed(message) => anyhow::anyhow!(message),
+            other => other.into(),
+        })?;
+        let target = Target {
+            kind: "token",
+            id: Some(&token.guid),
+            label: &token.name,
+        };
+        audit::record(
+            c,
+            &Actor::command_line(),
+            AuditAction::TokenRevoked.key(),
+            &target,
+            "",
+        )?;
+        Ok(())
+    })?;
+    eprintln!("Revoked {} ({}).", token.name, token.guid);
+    Ok(())
+}

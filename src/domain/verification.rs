@@ -1,0 +1,373 @@
+//! Whether a presented token may pass: the rules of the verification API, free of
+//! I/O so every outcome can be tested on its own.
+
+use std::net::IpAddr;
+
+use ipnet::IpNet;
+use time::PrimitiveDateTime;
+
+use super::networks::allows;
+use super::tokens::{Action, Lifecycle, TokenStatus, TokenType};
+
+/// The answer to a verification, with its HTTP status and its stable code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Outcome {
+    Valid,
+    /// Anything that does not match a stored, usable secret (garbage, typos,
+    /// unknown or deleted tokens, a previous secret past its grace period).
+    Invalid,
+    Expired,
+    Disabled,
+    Revoked,
+    NotYetValid,
+    InsufficientPermissions,
+    IpNotAllowed,
+}
+
+impl Outcome {
+    pub const ALL: [Outcome; 8] = [
+        Outcome::Valid,
+        Outcome::Invalid,
+        Outcome::Expired,
+        Outcome::Disabled,
+        Outcome::Revoked,
+        Outcome::NotYetValid,
+        Outcome::InsufficientPermissions,
+        Outcome::IpNotAllowed,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Outcome::Valid => "valid",
+            Outcome::Invalid => "invalid",
+            Outcome::Expired => "expired",
+            Outcome::Disabled => "disabled",
+            Outcome::Revoked => "revoked",
+            Outcome::NotYetValid => "not_yet_valid",
+            Outcome::InsufficientPermissions => "insufficient_permissions",
+            Outcome::IpNotAllowed => "ip_not_allowed",
+        }
+    }
+
+    /// 200 to pass, 401 for the token itself, 403 for what it may not do.
+    pub fn http_status(self) -> u16 {
+        match self {
+            Outcome::Valid => 200,
+            Outcome::InsufficientPermissions | Outcome::IpNotAllowed => 403,
+            _ => 401,
+        }
+    }
+}
+
+/// How the presented secret matched a token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SecretMatch {
+    Current,
+    /// The secret before the last regenerate, which works until `until`.
+    Previous {
+        until: PrimitiveDateTime,
+    },
+}
+
+/// What a token allows, as loaded for verification.
+#[derive(Debug, Clone)]
+pub struct TokenRules {
+    pub lifecycle: Lifecycle,
+    pub token_type: TokenType,
+    /// Custom tokens: (module key, action).
+    pub grants: Vec<(String, Action)>,
+    /// Empty: any address.
+    pub allowed_networks: Vec<IpNet>,
+}
+
+impl TokenRules {
+    /// Whether the token may do `action` on the module `key`, which must exist.
+    pub fn grants(&self, key: &str, action: Action, module_exists: bool) -> bool {
+        module_exists
+            && (self.token_type.grants_everywhere(action)
+                || self.grants.iter().any(|(k, a)| k == key && *a == action))
+    }
+}
+
+/// A module and action a request asks for.
+#[derive(Debug, Clone, Copy)]
+pub struct Access<'a> {
+    pub module: &'a str,
+    pub action: Action,
+    pub module_exists: bool,
+}
+
+pub fn evaluate(
+    rules: &TokenRules,
+    matched: SecretMatch,
+    now: PrimitiveDateTime,
+    client_ip: IpAddr,
+    access: Option<Access<'_>>,
+) -> Outcome {
+    if let SecretMatch::Previous { until } = matched
+        && now >= until
+    {
+        return Outcome::Invalid;
+    }
+    match rules.lifecycle.status(now) {
+        TokenStatus::Deleted => return Outcome::Invalid,
+        TokenStatus::Revoked => return Outcome::Revoked,
+        TokenStatus::Disabled => return Outcome::Disabled,
+        TokenStatus::Expired => return Outcome::Expired,
+        TokenStatus::Scheduled => return Outcome::NotYetValid,
+        TokenStatus::Active => {}
+    }
+    if !allows(&rules.allowed_networks, client_ip) {
+        return Outcome::IpNotAllowed;
+    }
+    match access {
+        Some(a) if !rules.grants(a.module, a.action, a.module_exists) => {
+            Outcome::InsufficientPermissions
+        }
+        _ => Outcome::Valid,
+    }
+}
+
+/// The action an HTTP method performs: reading methods read, the rest write.
+pub fn action_of_method(method: &str) -> Action {
+    match method.to_ascii_uppercase().as_str() {
+        "GET" | "HEAD" | "OPTIONS" => Action::Read,
+        _ => Action::Write,
+    }
+}
+
+/// The module whose path prefix is the longest match for `path`, on whole segments:
+/// `/orders` covers `/orders` and `/orders/7`, not `/ordersfoo`.
+pub fn module_for_path<'a>(path: &str, prefixes: &'a [(String, String)]) -> Option<&'a str> {
+    let path = path.split(['?', '#']).next().unwrap_or_default();
+    prefixes
+        .iter()
+        .filter(|(prefix, _)| {
+            prefix == "/"
+                || path == prefix
+                || path
+                    .strip_prefix(prefix.as_str())
+                    .is_some_and(|rest| rest.starts_with('/'))
+        })
+        .max_by_key(|(prefix, _)| prefix.len())
+        .map(|(_, key)| key.as_str())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::Duration;
+    use time::macros::datetime;
+
+    const NOW: PrimitiveDateTime = datetime!(2026-11-23 12:00);
+
+    fn rules() -> TokenRules {
+        TokenRules {
+            lifecycle: Lifecycle {
+                valid_from: NOW - Duration::days(1),
+                valid_to: None,
+                disabled_at: None,
+                revoked_at: None,
+                deleted_at: None,
+            },
+            token_type: TokenType::Custom,
+            grants: vec![("orders".into(), Action::Read)],
+            allowed_networks: Vec::new(),
+        }
+    }
+
+    fn ip() -> IpAddr {
+        "198.51.100.7".parse().unwrap()
+    }
+
+    fn orders(action: Action) -> Option<Access<'static>> {
+        Some(Access {
+            module: "orders",
+            action,
+            module_exists: true,
+        })
+    }
+
+    #[test]
+    fn an_active_token_passes_within_its_grants() {
+        assert_eq!(
+            evaluate(&rules(), SecretMatch::Current, NOW, ip(), None),
+            Outcome::Valid
+        );
+        assert_eq!(
+            evaluate(
+                &rules(),
+                SecretMatch::Current,
+                NOW,
+                ip(),
+                orders(Action::Read)
+            ),
+            Outcome::Valid
+        );
+        assert_eq!(
+            evaluate(
+                &rules(),
+                SecretMatch::Current,
+                NOW,
+                ip(),
+                orders(Action::Write)
+            ),
+            Outcome::InsufficientPermissions
+        );
+        let unknown = Some(Access {
+            module: "nope",
+            action: Action::Read,
+            module_exists: false,
+        });
+        let everything = TokenRules {
+            token_type: TokenType::FullAccess,
+            ..rules()
+        };
+        assert_eq!(
+            evaluate(&everything, SecretMatch::Current, NOW, ip(), unknown),
+            Outcome::InsufficientPermissions
+        );
+        assert_eq!(
+            evaluate(
+                &everything,
+                SecretMatch::Current,
+                NOW,
+                ip(),
+                orders(Action::Write)
+            ),
+            Outcome::Valid
+        );
+        let reader = TokenRules {
+            token_type: TokenType::ReadOnly,
+            ..rules()
+        };
+        assert_eq!(
+            evaluate(
+                &reader,
+                SecretMatch::Current,
+                NOW,
+                ip(),
+                orders(Action::Write)
+            ),
+            Outcome::InsufficientPermissions
+        );
+    }
+
+    #[test]
+    fn each_status_has_its_code() {
+        let base = rules();
+        let with = |lifecycle: Lifecycle| TokenRules {
+            lifecycle,
+            ..rules()
+        };
+        let cases = [
+            (
+                Lifecycle {
+                    deleted_at: Some(NOW),
+                    ..base.lifecycle
+                },
+                Outcome::Invalid,
+            ),
+            (
+                Lifecycle {
+                    revoked_at: Some(NOW),
+                    ..base.lifecycle
+                },
+                Outcome::Revoked,
+            ),
+            (
+                Lifecycle {
+                    disabled_at: Some(NOW),
+                    ..base.lifecycle
+                },
+                Outcome::Disabled,
+            ),
+            (
+                Lifecycle {
+                    valid_to: Some(NOW),
+                    ..base.lifecycle
+                },
+                Outcome::Expired,
+            ),
+            (
+                Lifecycle {
+                    valid_from: NOW + Duration::minutes(1),
+                    ..base.lifecycle
+                },
+                Outcome::NotYetValid,
+            ),
+        ];
+        for (lifecycle, outcome) in cases {
+            assert_eq!(
+                evaluate(&with(lifecycle), SecretMatch::Current, NOW, ip(), None),
+                outcome
+            );
+        }
+        assert_eq!(Outcome::NotYetValid.code(), "not_yet_valid");
+        assert_eq!(Outcome::Revoked.http_status(), 401);
+        assert_eq!(Outcome::InsufficientPermissions.http_status(), 403);
+    }
+
+    #[test]
+    fn the_previous_secret_works_only_during_its_grace() {
+        let until = NOW + Duration::hours(1);
+        assert_eq!(
+            evaluate(&rules(), SecretMatch::Previous { until }, NOW, ip(), None),
+            Outcome::Valid
+        );
+        assert_eq!(
+            evaluate(&rules(), SecretMatch::Previous { until }, until, ip(), None),
+            Outcome::Invalid
+        );
+    }
+
+    #[test]
+    fn the_allow_list_is_enforced() {
+        let limited = TokenRules {
+            allowed_networks: vec!["10.0.0.0/8".parse().unwrap()],
+            ..rules()
+        };
+        assert_eq!(
+            evaluate(&limited, SecretMatch::Current, NOW, ip(), None),
+            Outcome::IpNotAllowed
+        );
+        assert_eq!(
+            evaluate(
+                &limited,
+                SecretMatch::Current,
+                NOW,
+                "10.9.8.7".parse().unwrap(),
+                None
+            ),
+            Outcome::Valid
+        );
+    }
+
+    #[test]
+    fn methods_map_to_actions() {
+        for method in ["GET", "head", "OPTIONS"] {
+            assert_eq!(action_of_method(method), Action::Read);
+        }
+        for method in ["POST", "PUT", "PATCH", "DELETE", "PURGE"] {
+            assert_eq!(action_of_method(method), Action::Write);
+        }
+    }
+
+    #[test]
+    fn paths_map_to_the_longest_prefix_on_whole_segments() {
+        let prefixes = vec![
+            ("/orders".to_owned(), "orders".to_owned()),
+            ("/orders/export".to_owned(), "exports".to_owned()),
+            ("/catalog".to_owned(), "catalog".to_owned()),
+        ];
+        assert_eq!(module_for_path("/orders", &prefixes), Some("orders"));
+        assert_eq!(module_for_path("/orders/42?x=1", &prefixes), Some("orders"));
+        assert_eq!(
+            module_for_path("/orders/export/2026", &prefixes),
+            Some("exports")
+        );
+        assert_eq!(module_for_path("/ordersfoo", &prefixes), None);
+        assert_eq!(module_for_path("/", &prefixes), None);
+        assert_eq!(module_for_path("/catalog#top", &prefixes), Some("catalog"));
+    }
+}

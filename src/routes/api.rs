@@ -1,0 +1,102 @@
+//! The JSON API the protected services call: `/api/v1/verify`, `/api/v1/introspect`,
+//! `/api/v1/auth` (forward-auth), and `/metrics`. No session, no CSRF: callers
+//! authenticate with tokens.
+
+pub mod forward_auth;
+pub mod introspect;
+pub mod metrics;
+pub mod verify;
+
+use std::time::Instant;
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde_json::json;
+
+use crate::domain::verification::Outcome;
+use crate::verification::{Client, Endpoint, Verifier};
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::scope("/api/v1")
+            .route("/verify", web::get().to(verify::verify))
+            .route("/introspect", web::post().to(introspect::introspect))
+            // Envoy's ext_authz sends the original method and path after the prefix.
+            .route("/auth", web::route().to(forward_auth::auth))
+            .route("/auth/{path:.*}", web::route().to(forward_auth::auth))
+            .default_service(web::to(not_found)),
+    )
+    .route("/metrics", web::get().to(metrics::metrics));
+}
+
+async fn not_found() -> HttpResponse {
+    json_error(
+        StatusCode::NOT_FOUND,
+        "not_found",
+        "There is no such API endpoint.",
+    )
+}
+
+/// The token of an `Authorization: Bearer ...` header.
+pub fn bearer(req: &HttpRequest) -> Option<&str> {
+    let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.trim().split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+}
+
+pub fn client<'a>(req: &'a HttpRequest) -> Client<'a> {
+    Client {
+        ip: super::client_address(req),
+        user_agent: req
+            .headers()
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok()),
+    }
+}
+
+/// A refused verification: 401 (with `WWW-Authenticate`) or 403, and its code.
+pub fn refusal(outcome: Outcome) -> HttpResponse {
+    let status = StatusCode::from_u16(outcome.http_status()).unwrap_or(StatusCode::UNAUTHORIZED);
+    let mut response = HttpResponse::build(status)
+        .content_type("application/json")
+        .body(json!({ "valid": false, "code": outcome.code() }).to_string());
+    if status == StatusCode::UNAUTHORIZED {
+        response.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            HeaderValue::from_static("Bearer realm=\"tessera\", error=\"invalid_token\""),
+        );
+    }
+    response
+}
+
+pub fn json_error(status: StatusCode, code: &str, message: &str) -> HttpResponse {
+    HttpResponse::build(status)
+        .content_type("application/json")
+        .body(json!({ "valid": false, "code": code, "message": message }).to_string())
+}
+
+/// Records how long an endpoint took.
+pub struct Timer<'a> {
+    verifier: &'a Verifier,
+    endpoint: Endpoint,
+    started: Instant,
+}
+
+impl<'a> Timer<'a> {
+    pub fn start(verifier: &'a Verifier, endpoint: Endpoint) -> Self {
+        Self {
+            verifier,
+            endpoint,
+            started: Instant::now(),
+        }
+    }
+}
+
+impl Drop for Timer<'_> {
+    fn drop(&mut self) {
+        self.verifier
+            .metrics
+            .latency(self.endpoint, self.started.elapsed().as_secs_f64());
+    }
+}

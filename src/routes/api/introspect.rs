@@ -1,0 +1,91 @@
+//! `POST /api/v1/introspect`: OAuth 2.0 Token Introspection (RFC 7662). The caller
+//! authenticates with a token of its own that may introspect.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::{Timer, bearer, client};
+use crate::domain::verification::Outcome;
+use crate::http::AppError;
+use crate::startup::AppState;
+use crate::verification::{Endpoint, Requested};
+
+#[derive(Deserialize)]
+pub struct IntrospectionForm {
+    token: Option<String>,
+}
+
+fn oauth_error(status: StatusCode, error: &str, description: &str) -> HttpResponse {
+    let mut response = HttpResponse::build(status)
+        .content_type("application/json")
+        .body(json!({ "error": error, "error_description": description }).to_string());
+    if status == StatusCode::UNAUTHORIZED {
+        response.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            HeaderValue::from_static("Bearer realm=\"tessera\", error=\"invalid_token\""),
+        );
+    }
+    response
+}
+
+pub async fn introspect(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    form: Option<web::Form<IntrospectionForm>>,
+) -> Result<HttpResponse, AppError> {
+    let verifier = &state.verifier;
+    let _timer = Timer::start(verifier, Endpoint::Introspect);
+    let caller = verifier
+        .check(
+            Endpoint::Introspect,
+            bearer(&req),
+            Requested::Nothing,
+            client(&req),
+        )
+        .await?;
+    match (caller.outcome, &caller.token) {
+        (Outcome::Valid, Some(token)) if token.can_introspect => {}
+        (Outcome::Valid, Some(_)) => {
+            return Ok(oauth_error(
+                StatusCode::FORBIDDEN,
+                "insufficient_scope",
+                "This token may not introspect other tokens.",
+            ));
+        }
+        _ => {
+            return Ok(oauth_error(
+                StatusCode::UNAUTHORIZED,
+                "invalid_token",
+                "Authenticate with a valid token that may introspect.",
+            ));
+        }
+    }
+    let Some(presented) = form
+        .and_then(|f| f.into_inner().token)
+        .filter(|t| !t.is_empty())
+    else {
+        return Ok(oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "The form field token is required.",
+        ));
+    };
+    let verdict = verifier
+        .check(
+            Endpoint::Introspect,
+            Some(&presented),
+            Requested::Nothing,
+            client(&req),
+        )
+        .await?;
+    let body = match (verdict.outcome, verdict.token) {
+        (Outcome::Valid, Some(token)) => token.introspection_body.clone(),
+        _ => web::Bytes::from_static(br#"{"active":false}"#),
+    };
+    Ok(HttpResponse::Ok()
+        .content_type("application/json")
+        .body(body))
+}

@@ -1,0 +1,60 @@
+//! `GET /api/v1/verify`: may this bearer token pass, optionally for a module and action?
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Deserialize;
+
+use super::{Timer, bearer, client, json_error, refusal};
+use crate::domain::tokens::Action;
+use crate::domain::verification::Outcome;
+use crate::http::AppError;
+use crate::startup::AppState;
+use crate::verification::{Endpoint, Requested};
+
+#[derive(Deserialize)]
+pub struct VerifyQuery {
+    module: Option<String>,
+    action: Option<String>,
+}
+
+pub async fn verify(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    query: web::Query<VerifyQuery>,
+) -> Result<HttpResponse, AppError> {
+    let verifier = &state.verifier;
+    let _timer = Timer::start(verifier, Endpoint::Verify);
+    let action = match query.action.as_deref() {
+        None => Action::Read,
+        Some(text) => match Action::from_key(text) {
+            Some(action) => action,
+            None => {
+                return Ok(json_error(
+                    StatusCode::BAD_REQUEST,
+                    "bad_request",
+                    "action must be read or write.",
+                ));
+            }
+        },
+    };
+    let requested = match (query.module.as_deref(), query.action.is_some()) {
+        (Some(key), _) => Requested::Module { key, action },
+        (None, true) => {
+            return Ok(json_error(
+                StatusCode::BAD_REQUEST,
+                "bad_request",
+                "action needs a module.",
+            ));
+        }
+        (None, false) => Requested::Nothing,
+    };
+    let verdict = verifier
+        .check(Endpoint::Verify, bearer(&req), requested, client(&req))
+        .await?;
+    Ok(match (verdict.outcome, verdict.token) {
+        (Outcome::Valid, Some(token)) => HttpResponse::Ok()
+            .content_type("application/json")
+            .body(token.verify_body.clone()),
+        (outcome, _) => refusal(outcome),
+    })
+}

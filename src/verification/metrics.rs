@@ -1,0 +1,183 @@
+//! Prometheus metrics at `/metrics`: verifications by endpoint and outcome, their
+//! latency, cache hits and misses, usage flushes, and database statements.
+
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
+use prometheus_client::registry::Registry;
+
+use crate::domain::verification::Outcome;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Endpoint {
+    Verify,
+    Introspect,
+    ForwardAuth,
+}
+
+impl Endpoint {
+    fn label(self) -> &'static str {
+        match self {
+            Endpoint::Verify => "verify",
+            Endpoint::Introspect => "introspect",
+            Endpoint::ForwardAuth => "auth",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct OutcomeLabels {
+    endpoint: &'static str,
+    outcome: &'static str,
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct EndpointLabels {
+    endpoint: &'static str,
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct StatementLabels {
+    kind: &'static str,
+}
+
+fn latency_histogram() -> Histogram {
+    // 25 µs to about 0.4 s.
+    Histogram::new(exponential_buckets(0.000_025, 2.0, 15))
+}
+
+pub struct Metrics {
+    registry: Registry,
+    verifications: Family<OutcomeLabels, Counter>,
+    latency: Family<EndpointLabels, Histogram, fn() -> Histogram>,
+    cache_hits: Counter,
+    cache_misses: Counter,
+    flushes: Counter,
+    flushed_tokens: Counter,
+    statements: Family<StatementLabels, Counter>,
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        let mut registry = Registry::with_prefix("tessera");
+        let verifications = Family::<OutcomeLabels, Counter>::default();
+        registry.register(
+            "verifications",
+            "Token verifications by endpoint and outcome",
+            verifications.clone(),
+        );
+        let latency = Family::<EndpointLabels, Histogram, fn() -> Histogram>::new_with_constructor(
+            latency_histogram,
+        );
+        registry.register(
+            "verification_duration_seconds",
+            "Time to answer a verification, from request to response",
+            latency.clone(),
+        );
+        let cache_hits = Counter::default();
+        registry.register(
+            "token_cache_hits",
+            "Verifications answered from the cache",
+            cache_hits.clone(),
+        );
+        let cache_misses = Counter::default();
+        registry.register(
+            "token_cache_misses",
+            "Verifications that read the database",
+            cache_misses.clone(),
+        );
+        let flushes = Counter::default();
+        registry.register(
+            "usage_flushes",
+            "Batched writes of last-use data",
+            flushes.clone(),
+        );
+        let flushed_tokens = Counter::default();
+        registry.register(
+            "usage_flushed_tokens",
+            "Tokens whose last use was written",
+            flushed_tokens.clone(),
+        );
+        let statements = Family::<StatementLabels, Counter>::default();
+        registry.register(
+            "db_statements",
+            "Database statements by kind (read or write)",
+            statements.clone(),
+        );
+        // Every series exists from the start, at zero, so rates work at once.
+        for outcome in Outcome::ALL {
+            for endpoint in [
+                Endpoint::Verify,
+                Endpoint::Introspect,
+                Endpoint::ForwardAuth,
+            ] {
+                let _ = verifications.get_or_create(&OutcomeLabels {
+                    endpoint: endpoint.label(),
+                    outcome: outcome.code(),
+                });
+            }
+        }
+        for kind in ["read", "write"] {
+            let _ = statements.get_or_create(&StatementLabels { kind });
+        }
+        Self {
+            registry,
+            verifications,
+            latency,
+            cache_hits,
+            cache_misses,
+            flushes,
+            flushed_tokens,
+            statements,
+        }
+    }
+}
+
+impl Metrics {
+    pub fn outcome(&self, endpoint: Endpoint, outcome: Outcome) {
+        self.verifications
+            .get_or_create(&OutcomeLabels {
+                endpoint: endpoint.label(),
+                outcome: outcome.code(),
+            })
+            .inc();
+    }
+
+    pub fn latency(&self, endpoint: Endpoint, seconds: f64) {
+        self.latency
+            .get_or_create(&EndpointLabels {
+                endpoint: endpoint.label(),
+            })
+            .observe(seconds);
+    }
+
+    pub fn cache_hit(&self) {
+        self.cache_hits.inc();
+    }
+
+    pub fn cache_miss(&self) {
+        self.cache_misses.inc();
+    }
+
+    pub fn flushed(&self, tokens: usize) {
+        self.flushes.inc();
+        self.flushed_tokens.inc_by(tokens as u64);
+    }
+
+    /// Counts one database statement; given to the connection pool.
+    pub fn statement(&self, write: bool) {
+        let kind = if write { "write" } else { "read" };
+        self.statements
+            .get_or_create(&StatementLabels { kind })
+            .inc();
+    }
+
+    /// The text exposition format.
+    pub fn encode(&self) -> String {
+        let mut out = String::new();
+        // Writing to a String cannot fail.
+        let _ = prometheus_client::encoding::text::encode(&mut out, &self.registry);
+        out
+    }
+}

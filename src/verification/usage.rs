@@ -1,0 +1,149 @@
+//! Last-use data, kept in memory and written in batches: verification itself never
+//! writes to the database.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::Mutex;
+
+use time::PrimitiveDateTime;
+
+use crate::db::verification::{Usage, record_usage};
+use crate::db::{Db, DbError};
+use crate::http::AppError;
+
+/// Longest user agent kept.
+const MAX_USER_AGENT: usize = 256;
+
+#[derive(Debug)]
+struct LastUse {
+    at: PrimitiveDateTime,
+    ip: IpAddr,
+    user_agent: Option<String>,
+}
+
+/// The latest use of each token since the last flush: at most one write per token
+/// per flush, however often it was used.
+#[derive(Debug, Default)]
+pub struct UsageBuffer {
+    pending: Mutex<HashMap<i64, LastUse>>,
+}
+
+impl UsageBuffer {
+    pub fn record(
+        &self,
+        token_id: i64,
+        at: PrimitiveDateTime,
+        ip: IpAddr,
+        user_agent: Option<&str>,
+    ) {
+        let user_agent = user_agent.map(|ua| truncate(ua, MAX_USER_AGENT));
+        let mut pending = self.pending.lock().expect("usage lock");
+        match pending.get_mut(&token_id) {
+            Some(last) => {
+                last.at = at;
+                last.ip = ip;
+                if last.user_agent.as_deref() != user_agent {
+                    last.user_agent = user_agent.map(str::to_owned);
+                }
+            }
+            None => {
+                pending.insert(
+                    token_id,
+                    LastUse {
+                        at,
+                        ip,
+                        user_agent: user_agent.map(str::to_owned),
+                    },
+                );
+            }
+        }
+    }
+
+    /// How many tokens wait to be written.
+    pub fn len(&self) -> usize {
+        self.pending.lock().expect("usage lock").len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Takes the buffer and writes it; nothing is written when nothing was used.
+    pub async fn flush(&self, db: &Db) -> Result<usize, AppError> {
+        let batch: Vec<Usage> = std::mem::take(&mut *self.pending.lock().expect("usage lock"))
+            .into_iter()
+            .map(|(token_id, last)| Usage {
+                token_id,
+                at: last.at,
+                ip: last.ip.to_string(),
+                user_agent: last.user_agent,
+            })
+            .collect();
+        if batch.is_empty() {
+            return Ok(0);
+        }
+        let kept = batch.clone();
+        match db
+            .run(move |c| record_usage(c, &batch).map_err(DbError::from))
+            .await
+        {
+            Ok(written) => Ok(written),
+            Err(error) => {
+                self.put_back(kept);
+                Err(error.into())
+            }
+        }
+    }
+}
+
+impl UsageBuffer {
+    /// Returns a batch that could not be written, unless newer uses arrived meanwhile.
+    fn put_back(&self, batch: Vec<Usage>) {
+        let mut pending = self.pending.lock().expect("usage lock");
+        for usage in batch {
+            let Ok(ip) = usage.ip.parse() else { continue };
+            pending.entry(usage.token_id).or_insert(LastUse {
+                at: usage.at,
+                ip,
+                user_agent: usage.user_agent,
+            });
+        }
+    }
+}
+
+fn truncate(text: &str, max: usize) -> &str {
+    if text.len() <= max {
+        return text;
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn only_the_latest_use_of_each_token_is_kept() {
+        let buffer = UsageBuffer::default();
+        let ip: IpAddr = "10.0.0.1".parse().unwrap();
+        buffer.record(1, datetime!(2026-01-01 10:00), ip, Some("curl/8"));
+        buffer.record(1, datetime!(2026-01-01 10:05), ip, Some("curl/9"));
+        buffer.record(2, datetime!(2026-01-01 10:01), ip, None);
+        assert_eq!(buffer.len(), 2);
+        let pending = buffer.pending.lock().unwrap();
+        assert_eq!(pending[&1].at, datetime!(2026-01-01 10:05));
+        assert_eq!(pending[&1].user_agent.as_deref(), Some("curl/9"));
+    }
+
+    #[test]
+    fn long_user_agents_are_cut_on_a_character_boundary() {
+        let long = "é".repeat(200);
+        let cut = truncate(&long, MAX_USER_AGENT);
+        assert!(cut.len() <= MAX_USER_AGENT && cut.chars().all(|c| c == 'é'));
+    }
+}
