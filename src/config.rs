@@ -194,6 +194,10 @@ pub struct ServeArgs {
     #[arg(long, env = "TESSERA_TRUSTED_PROXIES", value_delimiter = ',')]
     pub trusted_proxies: Vec<String>,
 
+    /// Cache verified tokens in memory (turn off only to measure the database path)
+    #[arg(long, env = "TESSERA_TOKEN_CACHE", default_value_t = true, action = clap::ArgAction::Set)]
+    pub token_cache: bool,
+
     /// Seconds between writes of buffered last-use data
     #[arg(long, env = "TESSERA_USAGE_FLUSH_SECONDS", default_value_t = 5,
           value_parser = clap::value_parser!(u32).range(1..=300))]
@@ -210,6 +214,7 @@ impl Default for ServeArgs {
             session_lifetime_hours: 12,
             workers: None,
             trusted_proxies: Vec::new(),
+            token_cache: true,
             usage_flush_seconds: 5,
         }
     }
@@ -285,6 +290,7 @@ pub struct ServerConfig {
     pub session_lifetime: time::Duration,
     pub workers: Option<usize>,
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    pub token_cache: bool,
     pub usage_flush: std::time::Duration,
 }
 
@@ -313,6 +319,7 @@ impl ServerConfig {
                     })
                 })
                 .collect::<anyhow::Result<_>>()?,
+            token_cache: args.token_cache,
             usage_flush: std::time::Duration::from_secs(args.usage_flush_seconds.into()),
         })
     }

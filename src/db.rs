@@ -52,6 +52,8 @@ pub enum DbError {
     Query(#[from] diesel::result::Error),
     #[error("the blocking thread pool is gone")]
     Canceled,
+    #[error("token lookup failed: {0}")]
+    Lookup(String),
 }
 
 impl Db {

@@ -21,7 +21,7 @@ use crate::db::{self, DatabaseUrl, Db, DbConnection, connection, migrations};
 use crate::domain::digest::sha256_hex;
 use crate::http::{error_pages, headers, request_log, static_files};
 use crate::routes;
-use crate::verification::{Metrics, Verifier, listener};
+use crate::verification::{Metrics, Verifier, listener, usage};
 
 /// What every request handler can reach.
 pub struct AppState {
@@ -96,7 +96,7 @@ impl Application {
 
         let metrics = Arc::new(Metrics::default());
         let counter = metrics.clone();
-        let hook: StatementHook = Arc::new(move |write| counter.statement(write));
+        let hook: StatementHook = Arc::new(move || counter.statement());
         let db = web::block(move || open_database(&database, Some(hook))).await??;
         let public_url = config.public_url().to_owned();
         let startup_db = db.clone();
@@ -112,6 +112,7 @@ impl Application {
             db.clone(),
             metrics,
             config.trusted_proxies.clone(),
+            config.token_cache,
         ));
         if let Some(url) = db.url().postgres() {
             listener::spawn(url.to_owned(), Arc::downgrade(&verifier));
@@ -170,13 +171,14 @@ impl Application {
                 .app_data(state.clone())
                 .wrap(headers::security_headers(secure))
                 .wrap(from_fn(request_log::log_requests))
+                // The verification API first: it is matched on every call.
+                .configure(routes::api::configure)
+                .configure(routes::health::configure)
                 .service(
                     web::resource("/static/{path:.*}")
                         .route(web::get().to(static_files::serve))
                         .route(web::head().to(static_files::serve)),
                 )
-                .configure(routes::health::configure)
-                .configure(routes::api::configure)
                 .service(
                     web::scope("")
                         // Outermost first: the session, then error pages (which need
@@ -212,11 +214,17 @@ impl Application {
     /// writes the last uses still in memory.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let cleanup = actix_web::rt::spawn(clean_up_periodically(self.state.clone()));
-        let flusher = actix_web::rt::spawn(flush_usage_periodically(self.state.clone()));
+        usage::spawn_flusher(
+            Arc::downgrade(&self.state.verifier),
+            self.state.config.usage_flush,
+        );
         let result = self.server.await;
         cleanup.abort();
-        flusher.abort();
-        match self.state.verifier.flush_usage().await {
+        let verifier = self.state.verifier.clone();
+        let flushed = web::block(move || verifier.flush_usage())
+            .await
+            .unwrap_or(Err(db::DbError::Canceled));
+        match flushed {
             Ok(written) => tracing::info!(tokens = written, "wrote the last uses at shutdown"),
             Err(error) => tracing::error!(%error, "could not write the last uses at shutdown"),
         }
@@ -225,19 +233,6 @@ impl Application {
 
     pub fn state(&self) -> web::Data<AppState> {
         self.state.clone()
-    }
-}
-
-/// Writes buffered last uses every few seconds: one statement per used token.
-async fn flush_usage_periodically(state: web::Data<AppState>) {
-    let period = state.config.usage_flush;
-    let mut interval =
-        actix_web::rt::time::interval_at(actix_web::rt::time::Instant::now() + period, period);
-    loop {
-        interval.tick().await;
-        if let Err(error) = state.verifier.flush_usage().await {
-            tracing::warn!(%error, "could not write last uses; they are kept for the next try");
-        }
     }
 }
 

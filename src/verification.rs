@@ -7,15 +7,17 @@
 //! them through PostgreSQL notifications (see [`listener`]).
 
 pub mod listener;
+pub mod loader;
 pub mod metrics;
 pub mod usage;
 
 use std::collections::HashSet;
 use std::net::IpAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, OnceLock, RwLock};
 use std::time::Duration;
 
+use actix_web::http::header::HeaderValue;
 use actix_web::web::Bytes;
 use ipnet::IpNet;
 use moka::sync::Cache;
@@ -23,7 +25,7 @@ use serde_json::json;
 use time::PrimitiveDateTime;
 
 use crate::db::{self, Db, DbError, catalog};
-use crate::domain::digest::sha256_hex;
+use crate::domain::digest::{hex, sha256};
 use crate::domain::networks::parse_network;
 use crate::domain::tokens::{Action, TokenType, check_format};
 use crate::domain::verification::{
@@ -42,7 +44,7 @@ pub const KNOWN_TTL: Duration = Duration::from_secs(60);
 pub const UNKNOWN_TTL: Duration = Duration::from_secs(10);
 const CACHE_CAPACITY: u64 = 200_000;
 
-/// A token as verification sees it, with its answers prepared.
+/// A token as verification sees it. Its answers are built on first use and kept.
 #[derive(Debug)]
 pub struct CachedToken {
     pub id: i64,
@@ -51,10 +53,76 @@ pub struct CachedToken {
     pub rules: TokenRules,
     pub matched: SecretMatch,
     pub can_introspect: bool,
+    /// Forward-auth tells the upstream which token passed.
+    pub guid_header: HeaderValue,
+    /// Names are free text: sent only when they are plain ASCII.
+    pub name_header: Option<HeaderValue>,
+    scope_names: Vec<String>,
+    /// Every (module, action) the token grants, for the answers.
+    granted: Vec<(String, Action)>,
+    valid_from: PrimitiveDateTime,
+    valid_to: Option<PrimitiveDateTime>,
+    created_at: PrimitiveDateTime,
+    verify_body: OnceLock<Bytes>,
+    introspection_body: OnceLock<Bytes>,
+}
+
+impl CachedToken {
     /// The body of a passing `/verify`.
-    pub verify_body: Bytes,
-    /// The body of an active `/introspect` answer.
-    pub introspection_body: Bytes,
+    pub fn verify_body(&self) -> Bytes {
+        self.verify_body
+            .get_or_init(|| {
+                let mut permissions = serde_json::Map::new();
+                for (key, action) in &self.granted {
+                    let entry = permissions.entry(key.clone()).or_insert_with(|| json!([]));
+                    if let Some(list) = entry.as_array_mut() {
+                        list.push(json!(action.key()));
+                    }
+                }
+                let body = json!({
+                    "valid": true,
+                    "token": {
+                        "guid": self.guid,
+                        "name": self.name,
+                        "type": self.rules.token_type.key(),
+                        "scopes": self.scope_names,
+                        "permissions": permissions,
+                        "valid_from": iso(&self.valid_from),
+                        "valid_to": self.valid_to.as_ref().map(iso),
+                    }
+                });
+                Bytes::from(body.to_string())
+            })
+            .clone()
+    }
+
+    /// The body of an active `/introspect` answer (RFC 7662).
+    pub fn introspection_body(&self) -> Bytes {
+        self.introspection_body
+            .get_or_init(|| {
+                let scope = self
+                    .granted
+                    .iter()
+                    .map(|(key, action)| format!("{key}:{}", action.key()))
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                let mut body = json!({
+                    "active": true,
+                    "scope": scope,
+                    "client_id": self.guid,
+                    "sub": self.guid,
+                    "username": self.name,
+                    "token_type": "bearer",
+                    "iat": unix(&self.created_at),
+                    "nbf": unix(&self.valid_from),
+                });
+                if let Some(to) = &self.valid_to {
+                    body["exp"] = json!(unix(to));
+                }
+                Bytes::from(body.to_string())
+            })
+            .clone()
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -102,8 +170,12 @@ pub struct Verdict {
 
 pub struct Verifier {
     db: Db,
-    cache: Cache<String, Lookup>,
+    loader: loader::Loader,
+    /// None: every verification reads the database (for measurements).
+    cache: Option<Cache<Digest, Lookup>>,
     catalog: RwLock<Option<Arc<Catalog>>>,
+    /// One catalog load at a time: requests that miss together wait for it.
+    catalog_loading: tokio::sync::Mutex<()>,
     /// Bumped by every invalidation; a lookup that started before one does not
     /// store what it read, which may predate the change.
     generation: AtomicU64,
@@ -114,10 +186,13 @@ pub struct Verifier {
 
 struct TtlByKind;
 
-impl moka::Expiry<String, Lookup> for TtlByKind {
+/// A secret's SHA-256, the cache's key.
+type Digest = [u8; 32];
+
+impl moka::Expiry<Digest, Lookup> for TtlByKind {
     fn expire_after_create(
         &self,
-        _: &String,
+        _: &Digest,
         value: &Lookup,
         _: std::time::Instant,
     ) -> Option<Duration> {
@@ -129,15 +204,19 @@ impl moka::Expiry<String, Lookup> for TtlByKind {
 }
 
 impl Verifier {
-    pub fn new(db: Db, metrics: Arc<Metrics>, trusted_proxies: Vec<IpNet>) -> Self {
+    pub fn new(db: Db, metrics: Arc<Metrics>, trusted_proxies: Vec<IpNet>, cache: bool) -> Self {
         Self {
+            loader: loader::Loader::start(db.clone()),
             db,
-            cache: Cache::builder()
-                .max_capacity(CACHE_CAPACITY)
-                .expire_after(TtlByKind)
-                .support_invalidation_closures()
-                .build(),
+            cache: cache.then(|| {
+                Cache::builder()
+                    .max_capacity(CACHE_CAPACITY)
+                    .expire_after(TtlByKind)
+                    .support_invalidation_closures()
+                    .build()
+            }),
             catalog: RwLock::new(None),
+            catalog_loading: tokio::sync::Mutex::new(()),
             generation: AtomicU64::new(0),
             usage: UsageBuffer::default(),
             metrics,
@@ -172,7 +251,7 @@ impl Verifier {
         let Some(secret) = presented.filter(|s| check_format(s).is_ok()) else {
             return Ok(invalid);
         };
-        let Lookup::Known(token) = self.lookup(sha256_hex(secret.as_bytes())).await? else {
+        let Lookup::Known(token) = self.lookup(sha256(secret.as_bytes())).await? else {
             return Ok(invalid);
         };
         let catalog = self.catalog().await?;
@@ -210,31 +289,33 @@ impl Verifier {
         })
     }
 
-    async fn lookup(&self, digest: String) -> Result<Lookup, AppError> {
-        if let Some(hit) = self.cache.get(&digest) {
+    async fn lookup(&self, digest: Digest) -> Result<Lookup, AppError> {
+        if let Some(hit) = self.cache.as_ref().and_then(|c| c.get(&digest)) {
             self.metrics.cache_hit();
             return Ok(hit);
         }
         self.metrics.cache_miss();
         let generation = self.generation.load(Ordering::Acquire);
         let catalog = self.catalog().await?;
-        let key = digest.clone();
-        let loaded = self
-            .db
-            .run(move |c| db::verification::find_by_digest(c, &key).map_err(DbError::from))
-            .await?;
+        let loaded = self.loader.find(hex(&digest)).await?;
         let lookup = match loaded {
             Some(loaded) => Lookup::Known(Arc::new(prepare(loaded, &catalog))),
             None => Lookup::Unknown,
         };
-        if self.generation.load(Ordering::Acquire) == generation {
-            self.cache.insert(digest, lookup.clone());
+        if let Some(cache) = &self.cache
+            && self.generation.load(Ordering::Acquire) == generation
+        {
+            cache.insert(digest, lookup.clone());
         }
         Ok(lookup)
     }
 
     /// The module catalog, loaded once and again after it changes.
     pub async fn catalog(&self) -> Result<Arc<Catalog>, AppError> {
+        if let Some(catalog) = self.catalog.read().expect("catalog lock").as_ref() {
+            return Ok(catalog.clone());
+        }
+        let _loading = self.catalog_loading.lock().await;
         if let Some(catalog) = self.catalog.read().expect("catalog lock").as_ref() {
             return Ok(catalog.clone());
         }
@@ -267,10 +348,12 @@ impl Verifier {
     pub fn token_changed(&self, guid: &str) {
         self.generation.fetch_add(1, Ordering::AcqRel);
         let guid = guid.to_owned();
-        // Fails only when invalidation closures are off, which `new` turns on.
-        let _ = self.cache.invalidate_entries_if(
-            move |_, lookup| matches!(lookup, Lookup::Known(t) if t.guid == guid),
-        );
+        if let Some(cache) = &self.cache {
+            // Fails only when invalidation closures are off, which `new` turns on.
+            let _ = cache.invalidate_entries_if(
+                move |_, lookup| matches!(lookup, Lookup::Known(t) if t.guid == guid),
+            );
+        }
     }
 
     /// Forgets everything: the catalog changed (prepared answers list modules), or
@@ -278,12 +361,15 @@ impl Verifier {
     pub fn forget_everything(&self) {
         self.generation.fetch_add(1, Ordering::AcqRel);
         *self.catalog.write().expect("catalog lock") = None;
-        self.cache.invalidate_all();
+        if let Some(cache) = &self.cache {
+            cache.invalidate_all();
+        }
     }
 
     /// Writes the buffered last uses; returns how many tokens were written.
-    pub async fn flush_usage(&self) -> Result<usize, AppError> {
-        let written = self.usage.flush(&self.db).await?;
+    /// Blocking.
+    pub fn flush_usage(&self) -> Result<usize, DbError> {
+        let written = self.usage.flush(&self.db)?;
         if written > 0 {
             self.metrics.flushed(written);
         }
@@ -291,61 +377,25 @@ impl Verifier {
     }
 }
 
-/// Builds the cached form of a token, with the bodies of its answers.
+/// Builds the cached form of a token.
 fn prepare(loaded: db::verification::LoadedToken, catalog: &Catalog) -> CachedToken {
     let t = &loaded.token;
     let token_type = t.token_type();
-    let mut modules: Vec<&String> = catalog.keys.iter().collect();
-    modules.sort();
     let granted: Vec<(String, Action)> = match token_type {
         TokenType::Custom => loaded.grants.clone(),
-        _ => modules
-            .iter()
-            .flat_map(|key| {
-                Action::ALL
-                    .into_iter()
-                    .filter(|a| token_type.grants_everywhere(*a))
-                    .map(|a| ((*key).clone(), a))
-            })
-            .collect(),
+        _ => {
+            let mut keys: Vec<&String> = catalog.keys.iter().collect();
+            keys.sort();
+            keys.into_iter()
+                .flat_map(|key| {
+                    Action::ALL
+                        .into_iter()
+                        .filter(|a| token_type.grants_everywhere(*a))
+                        .map(|a| (key.clone(), a))
+                })
+                .collect()
+        }
     };
-    let mut permissions = serde_json::Map::new();
-    for (key, action) in &granted {
-        let entry = permissions.entry(key.clone()).or_insert_with(|| json!([]));
-        if let Some(list) = entry.as_array_mut() {
-            list.push(json!(action.key()));
-        }
-    }
-    let verify_body = json!({
-        "valid": true,
-        "token": {
-            "guid": t.guid,
-            "name": t.name,
-            "type": token_type.key(),
-            "scopes": loaded.scope_names,
-            "permissions": permissions,
-            "valid_from": iso(&t.valid_from),
-            "valid_to": t.valid_to.as_ref().map(iso),
-        }
-    });
-    let scope = granted
-        .iter()
-        .map(|(key, action)| format!("{key}:{}", action.key()))
-        .collect::<Vec<_>>()
-        .join(" ");
-    let mut introspection = json!({
-        "active": true,
-        "scope": scope,
-        "client_id": t.guid,
-        "sub": t.guid,
-        "username": t.name,
-        "token_type": "bearer",
-        "iat": unix(&t.created_at),
-        "nbf": unix(&t.valid_from),
-    });
-    if let Some(to) = &t.valid_to {
-        introspection["exp"] = json!(unix(to));
-    }
     CachedToken {
         id: t.id,
         guid: t.guid.clone(),
@@ -353,13 +403,24 @@ fn prepare(loaded: db::verification::LoadedToken, catalog: &Catalog) -> CachedTo
         rules: TokenRules {
             lifecycle: t.lifecycle(),
             token_type,
-            grants: loaded.grants.clone(),
+            grants: loaded.grants,
             allowed_networks: networks(&loaded.allowed_networks),
         },
         matched: loaded.matched,
         can_introspect: t.can_introspect(),
-        verify_body: Bytes::from(verify_body.to_string()),
-        introspection_body: Bytes::from(introspection.to_string()),
+        guid_header: HeaderValue::from_str(&t.guid).unwrap_or(HeaderValue::from_static("")),
+        name_header: t
+            .name
+            .is_ascii()
+            .then(|| HeaderValue::from_str(&t.name).ok())
+            .flatten(),
+        scope_names: loaded.scope_names,
+        granted,
+        valid_from: t.valid_from,
+        valid_to: t.valid_to,
+        created_at: t.created_at,
+        verify_body: OnceLock::new(),
+        introspection_body: OnceLock::new(),
     }
 }
 

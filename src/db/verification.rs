@@ -1,6 +1,8 @@
 //! What verification reads (a token by the digest of a presented secret, the module
 //! catalog) and the one thing it writes: batched last-use data.
 
+use std::collections::HashMap;
+
 use diesel::prelude::*;
 use time::PrimitiveDateTime;
 
@@ -10,7 +12,7 @@ use super::schema::{
     scopes,
 };
 use super::tokens::TokenRow;
-use crate::domain::tokens::Action;
+use crate::domain::tokens::{Action, TokenType};
 use crate::domain::verification::SecretMatch;
 
 /// A live token found by one of its secrets, with what verification needs.
@@ -24,58 +26,105 @@ pub struct LoadedToken {
     pub allowed_networks: Vec<String>,
 }
 
-/// The token whose current (or previous, during its grace) secret has this digest.
-/// Deleted tokens are not found.
-pub fn find_by_digest(conn: &mut DbConnection, digest: &str) -> QueryResult<Option<LoadedToken>> {
-    let found: Option<(TokenRow, String)> = api_tokens::table
+/// The live tokens whose current (or previous, during its grace) secret has one of
+/// these digests, by digest. Verification looks tokens up in batches: under load,
+/// many requests share each of these four queries.
+pub fn find_by_digests(
+    conn: &mut DbConnection,
+    digests: &[String],
+) -> QueryResult<HashMap<String, LoadedToken>> {
+    let rows: Vec<(TokenRow, String, Option<String>)> = api_tokens::table
         .filter(
             api_tokens::secret_digest
-                .eq(digest)
-                .or(api_tokens::previous_secret_digest.eq(digest)),
+                .eq_any(digests)
+                .or(api_tokens::previous_secret_digest.eq_any(digests)),
         )
         .filter(api_tokens::deleted_at.is_null())
-        .select((TokenRow::as_select(), api_tokens::secret_digest))
-        .first(conn)
-        .optional()?;
-    let Some((token, current)) = found else {
-        return Ok(None);
-    };
-    let matched = if current == digest {
-        SecretMatch::Current
-    } else {
-        // A previous secret without an end date has no grace left.
-        SecretMatch::Previous {
-            until: token
-                .previous_secret_expires_at
-                .unwrap_or(PrimitiveDateTime::MIN),
-        }
-    };
-    let scope_names = api_token_scopes::table
-        .inner_join(scopes::table)
-        .filter(api_token_scopes::token_id.eq(token.id))
-        .order(scopes::name_key.asc())
-        .select(scopes::name)
+        .select((
+            TokenRow::as_select(),
+            api_tokens::secret_digest,
+            api_tokens::previous_secret_digest,
+        ))
         .load(conn)?;
-    let grants = api_token_permissions::table
-        .inner_join(modules::table)
-        .filter(api_token_permissions::token_id.eq(token.id))
-        .order(modules::module_key.asc())
-        .select((modules::module_key, api_token_permissions::action))
-        .load::<(String, String)>(conn)?
-        .into_iter()
-        .filter_map(|(key, action)| Action::from_key(&action).map(|a| (key, a)))
+    if rows.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let ids: Vec<i64> = rows.iter().map(|(t, _, _)| t.id).collect();
+    let custom: Vec<i64> = rows
+        .iter()
+        .filter(|(t, _, _)| t.token_type() == TokenType::Custom)
+        .map(|(t, _, _)| t.id)
         .collect();
-    let allowed_networks = api_token_allowed_networks::table
-        .filter(api_token_allowed_networks::token_id.eq(token.id))
-        .select(api_token_allowed_networks::cidr)
+    let scope_names: Vec<(i64, String)> = api_token_scopes::table
+        .inner_join(scopes::table)
+        .filter(api_token_scopes::token_id.eq_any(&ids))
+        .order(scopes::name_key.asc())
+        .select((api_token_scopes::token_id, scopes::name))
         .load(conn)?;
-    Ok(Some(LoadedToken {
-        token,
-        matched,
-        scope_names,
-        grants,
-        allowed_networks,
-    }))
+    // Only Custom tokens have per-module grants.
+    let grants: Vec<(i64, String, String)> = if custom.is_empty() {
+        Vec::new()
+    } else {
+        api_token_permissions::table
+            .inner_join(modules::table)
+            .filter(api_token_permissions::token_id.eq_any(&custom))
+            .order(modules::module_key.asc())
+            .select((
+                api_token_permissions::token_id,
+                modules::module_key,
+                api_token_permissions::action,
+            ))
+            .load(conn)?
+    };
+    let networks: Vec<(i64, String)> = api_token_allowed_networks::table
+        .filter(api_token_allowed_networks::token_id.eq_any(&ids))
+        .select((
+            api_token_allowed_networks::token_id,
+            api_token_allowed_networks::cidr,
+        ))
+        .load(conn)?;
+
+    let mut found = HashMap::new();
+    for (token, current, previous) in rows {
+        let id = token.id;
+        let loaded = LoadedToken {
+            matched: SecretMatch::Current,
+            scope_names: scope_names
+                .iter()
+                .filter(|(t, _)| *t == id)
+                .map(|(_, n)| n.clone())
+                .collect(),
+            grants: grants
+                .iter()
+                .filter(|(t, _, _)| *t == id)
+                .filter_map(|(_, key, action)| Action::from_key(action).map(|a| (key.clone(), a)))
+                .collect(),
+            allowed_networks: networks
+                .iter()
+                .filter(|(t, _)| *t == id)
+                .map(|(_, c)| c.clone())
+                .collect(),
+            token,
+        };
+        if let Some(previous) = previous.filter(|p| digests.contains(p)) {
+            // A previous secret without an end date has no grace left.
+            let until = loaded
+                .token
+                .previous_secret_expires_at
+                .unwrap_or(PrimitiveDateTime::MIN);
+            found.insert(
+                previous,
+                LoadedToken {
+                    matched: SecretMatch::Previous { until },
+                    ..loaded.clone()
+                },
+            );
+        }
+        if digests.contains(&current) {
+            found.insert(current, loaded);
+        }
+    }
+    Ok(found)
 }
 
 /// The last use of a token, as buffered in memory between flushes.

@@ -37,7 +37,7 @@ impl SecretToken {
             secret.push(BASE62[rng.gen_range(0..BASE62.len())] as char);
         }
         let checksum = checksum(&secret);
-        secret.push_str(&checksum);
+        secret.extend(checksum.iter().map(|b| char::from(*b)));
         Self(secret)
     }
 
@@ -64,14 +64,14 @@ impl fmt::Debug for SecretToken {
 }
 
 /// Six base62 digits of the CRC32 of `text` (zero-padded: 62⁶ > 2³²).
-fn checksum(text: &str) -> String {
+fn checksum(text: &str) -> [u8; CHECKSUM_LEN] {
     let mut value = u64::from(crc32fast::hash(text.as_bytes()));
     let mut digits = [b'0'; CHECKSUM_LEN];
     for slot in digits.iter_mut().rev() {
         *slot = BASE62[(value % 62) as usize];
         value /= 62;
     }
-    String::from_utf8(digits.to_vec()).expect("base62 is ASCII")
+    digits
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -94,7 +94,7 @@ pub fn check_format(candidate: &str) -> Result<(), FormatError> {
         return Err(FormatError::BadCharacter);
     }
     let (head, sum) = candidate.split_at(candidate.len() - CHECKSUM_LEN);
-    if checksum(head) != sum {
+    if checksum(head) != sum.as_bytes() {
         return Err(FormatError::BadChecksum);
     }
     Ok(())

@@ -130,9 +130,13 @@ pub fn evaluate(
 
 /// The action an HTTP method performs: reading methods read, the rest write.
 pub fn action_of_method(method: &str) -> Action {
-    match method.to_ascii_uppercase().as_str() {
-        "GET" | "HEAD" | "OPTIONS" => Action::Read,
-        _ => Action::Write,
+    if ["GET", "HEAD", "OPTIONS"]
+        .iter()
+        .any(|m| method.eq_ignore_ascii_case(m))
+    {
+        Action::Read
+    } else {
+        Action::Write
     }
 }
 

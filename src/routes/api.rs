@@ -7,7 +7,10 @@ pub mod introspect;
 pub mod metrics;
 pub mod verify;
 
+use std::sync::LazyLock;
 use std::time::Instant;
+
+use actix_web::web::Bytes;
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
@@ -57,10 +60,27 @@ pub fn client<'a>(req: &'a HttpRequest) -> Client<'a> {
 
 /// A refused verification: 401 (with `WWW-Authenticate`) or 403, and its code.
 pub fn refusal(outcome: Outcome) -> HttpResponse {
+    // The few possible bodies, built once.
+    static BODIES: LazyLock<Vec<(Outcome, Bytes)>> = LazyLock::new(|| {
+        Outcome::ALL
+            .iter()
+            .map(|o| {
+                (
+                    *o,
+                    Bytes::from(json!({ "valid": false, "code": o.code() }).to_string()),
+                )
+            })
+            .collect()
+    });
+    let body = BODIES
+        .iter()
+        .find(|(o, _)| *o == outcome)
+        .map(|(_, body)| body.clone())
+        .unwrap_or_default();
     let status = StatusCode::from_u16(outcome.http_status()).unwrap_or(StatusCode::UNAUTHORIZED);
     let mut response = HttpResponse::build(status)
         .content_type("application/json")
-        .body(json!({ "valid": false, "code": outcome.code() }).to_string());
+        .body(body);
     if status == StatusCode::UNAUTHORIZED {
         response.headers_mut().insert(
             header::WWW_AUTHENTICATE,

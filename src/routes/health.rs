@@ -58,6 +58,7 @@ mod tests {
                 db.clone(),
                 Default::default(),
                 Vec::new(),
+                true,
             )),
             db,
             config: ServerConfig::from_args(&ServeArgs::default()).unwrap(),

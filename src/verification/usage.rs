@@ -3,13 +3,15 @@
 
 use std::collections::HashMap;
 use std::net::IpAddr;
-use std::sync::Mutex;
+use std::sync::{Mutex, Weak};
+use std::thread;
+use std::time::Duration;
 
 use time::PrimitiveDateTime;
 
+use super::Verifier;
 use crate::db::verification::{Usage, record_usage};
 use crate::db::{Db, DbError};
-use crate::http::AppError;
 
 /// Longest user agent kept.
 const MAX_USER_AGENT: usize = 256;
@@ -69,7 +71,8 @@ impl UsageBuffer {
     }
 
     /// Takes the buffer and writes it; nothing is written when nothing was used.
-    pub async fn flush(&self, db: &Db) -> Result<usize, AppError> {
+    /// Blocking: runs on the flusher thread, or off the async workers at shutdown.
+    pub fn flush(&self, db: &Db) -> Result<usize, DbError> {
         let batch: Vec<Usage> = std::mem::take(&mut *self.pending.lock().expect("usage lock"))
             .into_iter()
             .map(|(token_id, last)| Usage {
@@ -82,21 +85,15 @@ impl UsageBuffer {
         if batch.is_empty() {
             return Ok(0);
         }
-        let kept = batch.clone();
-        match db
-            .run(move |c| record_usage(c, &batch).map_err(DbError::from))
-            .await
-        {
-            Ok(written) => Ok(written),
-            Err(error) => {
-                self.put_back(kept);
-                Err(error.into())
-            }
+        let written = db
+            .get()
+            .and_then(|mut conn| Ok(record_usage(&mut conn, &batch)?));
+        if written.is_err() {
+            self.put_back(batch);
         }
+        written
     }
-}
 
-impl UsageBuffer {
     /// Returns a batch that could not be written, unless newer uses arrived meanwhile.
     fn put_back(&self, batch: Vec<Usage>) {
         let mut pending = self.pending.lock().expect("usage lock");
@@ -109,6 +106,31 @@ impl UsageBuffer {
             });
         }
     }
+}
+
+/// Writes buffered uses every `period`, on a thread of its own at a lower
+/// scheduling priority, so a write never delays a verification that shares its
+/// core. Ends when the verifier is dropped.
+pub fn spawn_flusher(verifier: Weak<Verifier>, period: Duration) -> thread::JoinHandle<()> {
+    thread::Builder::new()
+        .name("tessera-usage".into())
+        .spawn(move || {
+            // SAFETY: setpriority changes only this thread's niceness (Linux threads
+            // are scheduled on their own); it reads no memory of ours.
+            unsafe {
+                libc::setpriority(libc::PRIO_PROCESS, 0, 10);
+            }
+            loop {
+                thread::sleep(period);
+                let Some(verifier) = verifier.upgrade() else {
+                    return;
+                };
+                if let Err(error) = verifier.flush_usage() {
+                    tracing::warn!(%error, "could not write last uses; they are kept for the next try");
+                }
+            }
+        })
+        .expect("spawn the usage flusher")
 }
 
 fn truncate(text: &str, max: usize) -> &str {

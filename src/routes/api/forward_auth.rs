@@ -3,7 +3,9 @@
 //! proxy's headers, or (Envoy) from this request itself; the path picks the module,
 //! the method the action.
 
-use actix_web::http::header::{HeaderName, HeaderValue};
+use std::borrow::Cow;
+
+use actix_web::http::header::HeaderName;
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use super::{Timer, bearer, client, refusal};
@@ -21,13 +23,16 @@ fn header<'a>(req: &'a HttpRequest, name: &str) -> Option<&'a str> {
 }
 
 /// The original method and URI: nginx, then Traefik, then this request (Envoy).
-fn original(req: &HttpRequest, path: Option<&str>) -> (String, String) {
+fn original<'a>(req: &'a HttpRequest, path: Option<&'a str>) -> (&'a str, Cow<'a, str>) {
     let method = header(req, "x-original-method")
         .or_else(|| header(req, "x-forwarded-method"))
-        .map_or_else(|| req.method().as_str().to_owned(), str::to_owned);
+        .unwrap_or_else(|| req.method().as_str());
     let uri = header(req, "x-original-uri")
         .or_else(|| header(req, "x-forwarded-uri"))
-        .map_or_else(|| format!("/{}", path.unwrap_or_default()), str::to_owned);
+        .map_or_else(
+            || Cow::Owned(format!("/{}", path.unwrap_or_default())),
+            Cow::Borrowed,
+        );
     (method, uri)
 }
 
@@ -41,7 +46,7 @@ pub async fn auth(
     let (method, uri) = original(&req, path.as_deref().map(String::as_str));
     let requested = Requested::Path {
         path: &uri,
-        action: action_of_method(&method),
+        action: action_of_method(method),
     };
     let verdict = verifier
         .check(Endpoint::ForwardAuth, bearer(&req), requested, client(&req))
@@ -50,14 +55,12 @@ pub async fn auth(
         (Outcome::Valid, Some(token)) => {
             let mut response = HttpResponse::Ok().finish();
             let headers = response.headers_mut();
-            if let Ok(guid) = HeaderValue::from_str(&token.guid) {
-                headers.insert(HeaderName::from_static(TOKEN_GUID_HEADER), guid);
-            }
-            // Names are free text: sent only when they are plain ASCII.
-            if let Ok(name) = HeaderValue::from_str(&token.name)
-                && token.name.is_ascii()
-            {
-                headers.insert(HeaderName::from_static(TOKEN_NAME_HEADER), name);
+            headers.insert(
+                HeaderName::from_static(TOKEN_GUID_HEADER),
+                token.guid_header.clone(),
+            );
+            if let Some(name) = &token.name_header {
+                headers.insert(HeaderName::from_static(TOKEN_NAME_HEADER), name.clone());
             }
             response
         }

@@ -82,7 +82,7 @@ pub async fn introspect(
         )
         .await?;
     let body = match (verdict.outcome, verdict.token) {
-        (Outcome::Valid, Some(token)) => token.introspection_body.clone(),
+        (Outcome::Valid, Some(token)) => token.introspection_body(),
         _ => web::Bytes::from_static(br#"{"active":false}"#),
     };
     Ok(HttpResponse::Ok()

@@ -54,7 +54,7 @@ pub async fn verify(
     Ok(match (verdict.outcome, verdict.token) {
         (Outcome::Valid, Some(token)) => HttpResponse::Ok()
             .content_type("application/json")
-            .body(token.verify_body.clone()),
+            .body(token.verify_body()),
         (outcome, _) => refusal(outcome),
     })
 }

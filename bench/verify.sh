@@ -1,0 +1,115 @@
+#!/usr/bin/env bash
+# Verification throughput and latency with wrk (Debian's package), the server pinned
+# to one core and wrk to the other. Usage:
+#   bench/verify.sh                          # SQLite
+#   BENCH_DATABASE_URL=postgres://... bench/verify.sh
+# Environment: BENCH_SECONDS (default 20), BENCH_CONNECTIONS (default 64).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+seconds=${BENCH_SECONDS:-20}
+connections=${BENCH_CONNECTIONS:-64}
+work=$(mktemp -d)
+server=
+trap 'kill $server 2>/dev/null || true; rm -rf "$work"' EXIT
+database=${BENCH_DATABASE_URL:-$work/bench.db}
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+base="http://127.0.0.1:$port"
+
+cargo build --release --quiet
+bin=$PWD/target/release/tessera
+export TESSERA_DATABASE_URL=$database TESSERA_LOG=warn
+if [[ $database == postgres* ]]; then
+    psql "$database" -qc 'DROP SCHEMA public CASCADE; CREATE SCHEMA public;' >/dev/null
+fi
+echo "benchmark password" | "$bin" admin create --name Bench --email bench@example.com \
+    --example-catalog --password-stdin >/dev/null
+secret=$("$bin" token create --name "Bench reader" --scope Production --expires unlimited 2>/dev/null)
+guid=$("$bin" token list --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["guid"])')
+
+# Tokens for S3: random and malformed; for S3b: well-formed (right checksum) but unknown.
+python3 - "$work" <<'PY'
+import random, string, sys, zlib
+alphabet = string.digits + string.ascii_uppercase + string.ascii_lowercase
+def base62(n, width):
+    out = ""
+    for _ in range(width):
+        out = alphabet[n % 62] + out
+        n //= 62
+    return out
+rng = random.Random(7)
+with open(f"{sys.argv[1]}/garbage", "w") as f:
+    for _ in range(1000):
+        f.write("tsr_" + "".join(rng.choice(alphabet) for _ in range(46)) + "\n")
+with open(f"{sys.argv[1]}/unknown", "w") as f:
+    for _ in range(1000):
+        head = "tsr_" + "".join(rng.choice(alphabet) for _ in range(40))
+        f.write(head + base62(zlib.crc32(head.encode()), 6) + "\n")
+PY
+echo "$secret" > "$work/valid"
+
+start_server() {
+    taskset -c 0 "$bin" serve --listen "127.0.0.1:$port" --workers 1 "$@" >/dev/null 2>"$work/server.log" &
+    server=$!
+    for _ in $(seq 1 100); do curl -sf "$base/healthz" >/dev/null && return; sleep 0.1; done
+    echo "the server did not start" >&2; exit 1
+}
+stop_server() { kill "$server"; wait "$server" 2>/dev/null || true; server=; }
+metric() { curl -s "$base/metrics" | awk -v k="$1" '$1 == k {print $2}'; }
+
+# wrk's summary: requests per second, and the 99th percentile in milliseconds.
+run() {
+    local label=$1 path=$2 tokens=$3 duration=${4:-$seconds}
+    local out
+    out=$(TOKENS="$work/$tokens" TOKENS_PATH="$path" taskset -c 1 wrk -t1 -c"$connections" -d"${duration}s" \
+        --latency -s bench/tokens.lua "$base$path")
+    local rps p99
+    rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
+    p99=$(echo "$out" | awk '$1 == "99%" {v=$2; if (v ~ /us$/) {sub(/us/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v*=1000}; print v}')
+    local non2xx
+    non2xx=$(echo "$out" | awk '/Non-2xx/ {print $NF}')
+    echo "$label|$rps|$p99|${non2xx:-0}"
+}
+
+backend=sqlite; [[ $database == postgres* ]] && backend=postgres
+results=()
+start_server
+run "S0 trivial route (/healthz)" /healthz valid >/dev/null   # warm-up
+results+=("$(run "S0 trivial route (/healthz)" /healthz valid)")
+statements_before=$(metric tessera_db_statements_total)
+flushes_before=$(metric tessera_usage_flushes_total)
+results+=("$(run "S1 verify, cache hit" /api/v1/verify valid 30)")
+sleep 6
+statements=$(( $(metric tessera_db_statements_total) - statements_before ))
+flushes=$(( $(metric tessera_usage_flushes_total) - flushes_before ))
+results+=("$(run "S3 random malformed tokens" /api/v1/verify garbage)")
+results+=("$(run "S3b well-formed unknown tokens (1,000)" /api/v1/verify unknown)")
+results+=("$(ORIGINAL_URI=/orders/42 run "S4 forward-auth, cache hit" /api/v1/auth valid)")
+stop_server
+
+start_server --token-cache false
+results+=("$(run "S2 verify, cache off" /api/v1/verify valid)")
+stop_server
+
+start_server
+revoke_same=$(taskset -c 1 python3 bench/revoke_probe.py --url "$base" --secret "$secret" --guid "$guid" \
+    --email bench@example.com --password "benchmark password")
+stop_server
+
+s0=$(echo "${results[0]}" | cut -d'|' -f2)
+s0p99=$(echo "${results[0]}" | cut -d'|' -f3)
+echo "Tessera verification, $backend, $(date -u +%Y-%m-%d), $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)),"
+echo "server on core 0 (one worker), wrk on core 1: -t1 -c$connections, ${seconds}s (S1 30s)."
+echo
+echo "| Scenario | requests/s | × S0 | p99 ms | p99 − S0 p99 (ms) | non-2xx |"
+echo "| --- | --- | --- | --- | --- | --- |"
+for row in "${results[@]}"; do
+    IFS='|' read -r label rps p99 non2xx <<<"$row"
+    ratio=$(python3 -c "print(f'{$rps / $s0:.2f}')")
+    delta=$(python3 -c "print(f'{$p99 - $s0p99:+.3f}')")
+    echo "| $label | $rps | $ratio | $p99 | $delta | $non2xx |"
+done
+echo
+echo "During the 30 s S1 run and the 6 s after it: $statements database statements in all, from $flushes batched"
+echo "flushes (each: BEGIN, one UPDATE for the one token used, COMMIT); none from the verifications."
+echo "Revoke under S1-level load, through the admin app: $revoke_same."
