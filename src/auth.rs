@@ -4,6 +4,7 @@
 pub mod csrf;
 pub mod current_admin;
 pub mod password;
+pub mod reauth;
 pub mod session;
 pub mod session_store;
 pub mod throttle;

@@ -1,6 +1,7 @@
-//! The command-line entry points: `serve`, `migrate`, `admin create`.
+//! The command-line entry points: `serve`, `migrate`, `admin`, `token`, `keys`, `seed`.
 
 pub mod admin;
+pub mod keys;
 pub mod seed;
 pub mod token;
 
@@ -33,6 +34,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Admin(AdminCommand::Create(args))) => admin::create(&cli.database, args),
         Some(Command::Seed(args)) => seed::run(&cli.database, args),
         Some(Command::Token(command)) => token::run(&cli.database, command),
+        Some(Command::Keys(command)) => keys::run(&cli.database, command),
     }
 }
 

@@ -4,6 +4,8 @@ use std::net::SocketAddr;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::domain::encryption::EncryptionKey;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "tessera",
@@ -42,6 +44,9 @@ pub enum Command {
     /// Create, list and revoke API tokens from a terminal
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Make and rotate the key that stored token values are encrypted with
+    #[command(subcommand)]
+    Keys(KeysCommand),
     /// Add example tokens across example scopes and modules, to try Tessera out or measure it
     Seed(SeedArgs),
 }
@@ -91,6 +96,9 @@ pub struct TokenCreateArgs {
     /// Let the token call the introspection endpoint about other tokens
     #[arg(long)]
     pub introspect: bool,
+
+    #[command(flatten)]
+    pub encryption: EncryptionArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -116,6 +124,25 @@ pub struct SeedArgs {
     /// How many tokens to add
     #[arg(long, default_value_t = 1000)]
     pub tokens: usize,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Print a new random key, for TESSERA_ENCRYPTION_KEY
+    Generate,
+    /// Re-encrypt every stored token value under a new key, in one transaction
+    Rotate(KeysRotateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct KeysRotateArgs {
+    /// The key the values are stored under now
+    #[arg(long, env = "TESSERA_ENCRYPTION_KEY", hide_env_values = true)]
+    pub old_key: String,
+
+    /// The key to store them under from now on; then start Tessera with it
+    #[arg(long, env = "TESSERA_NEW_ENCRYPTION_KEY", hide_env_values = true)]
+    pub new_key: String,
 }
 
 #[derive(Debug, Args, Clone)]
@@ -202,6 +229,35 @@ pub struct ServeArgs {
     #[arg(long, env = "TESSERA_USAGE_FLUSH_SECONDS", default_value_t = 5,
           value_parser = clap::value_parser!(u32).range(1..=300))]
     pub usage_flush_seconds: u32,
+
+    #[command(flatten)]
+    pub encryption: EncryptionArgs,
+}
+
+#[derive(Debug, Args, Clone, Default)]
+pub struct EncryptionArgs {
+    /// Key (32 bytes, base64: `tessera keys generate`) under which token values are
+    /// also stored encrypted, so that administrators allowed to may show them again.
+    /// Without it, a token value is shown once. Prefer the environment variable
+    #[arg(long, env = "TESSERA_ENCRYPTION_KEY", hide_env_values = true)]
+    pub encryption_key: Option<String>,
+}
+
+impl EncryptionArgs {
+    /// The configured key, or a message that says what is wrong with it (never the key).
+    pub fn key(&self) -> anyhow::Result<Option<EncryptionKey>> {
+        self.encryption_key
+            .as_deref()
+            .filter(|text| !text.trim().is_empty())
+            .map(|text| {
+                EncryptionKey::from_base64(text).map_err(|e| {
+                    anyhow::anyhow!(
+                        "TESSERA_ENCRYPTION_KEY is malformed: {e}. Make one with `tessera keys generate`."
+                    )
+                })
+            })
+            .transpose()
+    }
 }
 
 impl Default for ServeArgs {
@@ -216,6 +272,7 @@ impl Default for ServeArgs {
             trusted_proxies: Vec::new(),
             token_cache: true,
             usage_flush_seconds: 5,
+            encryption: EncryptionArgs::default(),
         }
     }
 }
@@ -292,6 +349,7 @@ pub struct ServerConfig {
     pub trusted_proxies: Vec<ipnet::IpNet>,
     pub token_cache: bool,
     pub usage_flush: std::time::Duration,
+    pub encryption_key: Option<EncryptionKey>,
 }
 
 impl ServerConfig {
@@ -321,6 +379,7 @@ impl ServerConfig {
                 .collect::<anyhow::Result<_>>()?,
             token_cache: args.token_cache,
             usage_flush: std::time::Duration::from_secs(args.usage_flush_seconds.into()),
+            encryption_key: args.encryption.key()?,
         })
     }
 

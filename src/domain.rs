@@ -4,6 +4,7 @@ pub mod admins;
 pub mod audit;
 pub mod catalog;
 pub mod digest;
+pub mod encryption;
 pub mod networks;
 pub mod permissions;
 pub mod throttle;

@@ -9,7 +9,7 @@ pub mod format;
 pub mod layout;
 pub mod tokens;
 
-pub use layout::{Layout, Section};
+pub use layout::{Layout, Refresh, Section};
 
 use actix_web::HttpResponse;
 use actix_web::http::StatusCode;

@@ -52,18 +52,127 @@
     });
   }
 
-  function setUpMaskToggles() {
-    document.querySelectorAll("[data-toggle-mask]").forEach((button) => {
-      const target = document.getElementById(button.dataset.toggleMask);
-      if (!target) return;
-      const masked = target.textContent;
-      button.hidden = false;
-      button.addEventListener("click", () => {
-        const showing = button.getAttribute("aria-pressed") === "true";
-        target.textContent = showing ? masked : target.dataset.masked;
-        button.setAttribute("aria-pressed", String(!showing));
-        button.setAttribute("aria-label", showing ? "Show the token hint" : "Hide the token hint");
+  // A token's stored value on its General tab: show, hide and copy, after the
+  // password when the server asks for it; hidden again by itself. Without this,
+  // the form posts and the server answers with a page that hides it again.
+  function setUpValueReveal() {
+    const form = document.querySelector("[data-reveal-form]");
+    if (!form) return;
+    const value = form.querySelector("#token-value");
+    const show = form.querySelector("[data-reveal-show]");
+    const copy = form.querySelector("[data-reveal-copy]");
+    const dialog = document.getElementById("confirm-password-dialog");
+    const masked = value.dataset.maskedText;
+    const hideAfter = Number(form.dataset.hideAfter || 30) * 1000;
+    let secret = null;
+    let hideTimer = 0;
+    copy.hidden = false;
+
+    function hide() {
+      secret = null;
+      clearTimeout(hideTimer);
+      value.textContent = masked;
+      value.classList.remove("token-revealed");
+      show.setAttribute("aria-pressed", "false");
+      show.setAttribute("aria-label", "Show the token");
+    }
+
+    function remember(token, seconds) {
+      secret = token;
+      clearTimeout(hideTimer);
+      hideTimer = setTimeout(() => {
+        hide();
+        toast("The token is hidden again.");
+      }, seconds ? seconds * 1000 : hideAfter);
+    }
+
+    function display() {
+      value.textContent = secret;
+      value.classList.add("token-revealed");
+      show.setAttribute("aria-pressed", "true");
+      show.setAttribute("aria-label", "Hide the token");
+    }
+
+    function askPassword(message) {
+      return new Promise((resolve) => {
+        if (!dialog || typeof dialog.showModal !== "function") return resolve(null);
+        const input = dialog.querySelector("input[name=password]");
+        const error = dialog.querySelector(".field-error");
+        const dialogForm = dialog.querySelector("form");
+        error.hidden = !message;
+        error.textContent = message || "";
+        input.setAttribute("aria-invalid", message ? "true" : "false");
+        input.value = "";
+        const done = (password) => {
+          dialogForm.removeEventListener("submit", onSubmit);
+          dialog.removeEventListener("close", onClose);
+          resolve(password);
+        };
+        const onSubmit = (event) => {
+          event.preventDefault();
+          const password = input.value;
+          dialog.close();
+          done(password);
+        };
+        const onClose = () => done(null);
+        dialogForm.addEventListener("submit", onSubmit);
+        dialog.addEventListener("close", onClose);
+        dialog.querySelector("[data-dialog-cancel]").onclick = () => dialog.close();
+        dialog.showModal();
+        input.focus();
       });
+    }
+
+    async function fetchValue(purpose) {
+      let password = null;
+      let prompt = null;
+      for (;;) {
+        const body = new URLSearchParams(new FormData(form));
+        body.set("purpose", purpose);
+        if (password !== null) body.set("password", password);
+        let response;
+        try {
+          response = await fetch(form.action, {
+            method: "POST",
+            headers: { Accept: "application/json" },
+            body,
+            credentials: "same-origin",
+            cache: "no-store",
+          });
+        } catch {
+          toast("Tessera could not be reached. Try again.");
+          return null;
+        }
+        const answer = await response.json().catch(() => ({}));
+        if (response.ok) {
+          remember(answer.token, answer.hide_after_seconds);
+          return answer.token;
+        }
+        if (response.status === 401 && answer.code === "confirm_password") {
+          prompt = password === null ? null : answer.message;
+          password = await askPassword(prompt);
+          if (password === null) return null;
+          continue;
+        }
+        toast(answer.message || "The token could not be shown. Reload the page and try again.");
+        return null;
+      }
+    }
+
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const purpose = event.submitter === copy ? "copy" : "show";
+      if (purpose === "show" && show.getAttribute("aria-pressed") === "true") {
+        hide();
+        return;
+      }
+      const token = secret ?? (await fetchValue(purpose));
+      if (token === null) return;
+      if (purpose === "copy") {
+        await copyText(token, "API token");
+      } else {
+        display();
+      }
     });
   }
 
@@ -180,7 +289,7 @@
 
   document.addEventListener("DOMContentLoaded", () => {
     setUpCopyButtons();
-    setUpMaskToggles();
+    setUpValueReveal();
     setUpConfirmations();
     setUpReveal();
     setUpTokenForm();

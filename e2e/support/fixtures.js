@@ -70,6 +70,18 @@ async function createToken(page, { name, scope = "Production", type = "read_only
   return { secret, guid };
 }
 
+/** A browser context with a session of its own, signed in as `email`. */
+async function signedIn(browser, baseURL, email = "ada@example.com", options = {}) {
+  const context = await browser.newContext({ baseURL, storageState: undefined, ...options });
+  const page = await context.newPage();
+  await page.goto("/login");
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(/\/settings\/api-tokens$/);
+  return { context, page };
+}
+
 /** A date `days` from today (UTC), as the date inputs take it. */
 function dayFromToday(days) {
   const date = new Date();
@@ -77,4 +89,4 @@ function dayFromToday(days) {
   return date.toISOString().slice(0, 10);
 }
 
-module.exports = { test, expect, PASSWORD, LAPTOP, PHONE, unique, shoot, expectAccessible, createToken, dayFromToday, ADMIN_STATE };
+module.exports = { test, expect, PASSWORD, LAPTOP, PHONE, unique, shoot, expectAccessible, createToken, dayFromToday, signedIn, ADMIN_STATE };

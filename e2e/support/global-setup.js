@@ -1,6 +1,7 @@
 // Starts the real server on a fresh SQLite database and a free port, and records
 // where it listens and the one-time setup link it prints.
 const { spawn } = require("node:child_process");
+const crypto = require("node:crypto");
 const fs = require("node:fs");
 const net = require("node:net");
 const os = require("node:os");
@@ -30,7 +31,13 @@ module.exports = async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tessera-e2e-"));
   const port = await freePort();
   const server = spawn(binary, ["serve", "--listen", `127.0.0.1:${port}`], {
-    env: { PATH: process.env.PATH, TESSERA_DATABASE_URL: path.join(dir, "tessera.db"), TESSERA_LOG: "warn" },
+    env: {
+      PATH: process.env.PATH,
+      TESSERA_DATABASE_URL: path.join(dir, "tessera.db"),
+      TESSERA_LOG: "warn",
+      // Token values are kept encrypted, so administrators may show them again.
+      TESSERA_ENCRYPTION_KEY: crypto.randomBytes(32).toString("base64"),
+    },
     stdio: ["ignore", "pipe", "inherit"],
     detached: true,
   });

@@ -1,5 +1,5 @@
 // Every action works without JavaScript: confirmations are pages of their own.
-const { test, expect, unique } = require("../support/fixtures");
+const { test, expect, PASSWORD, unique, createToken, signedIn, shoot } = require("../support/fixtures");
 
 test.use({ javaScriptEnabled: false });
 
@@ -46,4 +46,22 @@ test("regenerate and a new GUID without JavaScript", async ({ page }) => {
   await page.getByLabel("Keep the current secret working for").selectOption("1h");
   await page.getByRole("button", { name: "Regenerate" }).click();
   await expect(page.getByText("Token regenerated")).toBeVisible();
+});
+
+test("show a token's value again without JavaScript", async ({ browser, baseURL }) => {
+  // A session of its own: its password confirmation must not leak into other tests.
+  const { context, page } = await signedIn(browser, baseURL, "ada@example.com", { javaScriptEnabled: false });
+  const { secret, guid } = await createToken(page, { name: unique("No script reveal") });
+  await page.goto(`/settings/api-tokens/${guid}`);
+  expect(await page.content()).not.toContain(secret);
+  await page.getByRole("button", { name: "Show the token" }).click();
+  await expect(page.getByRole("heading", { name: "Confirm your password" })).toBeVisible();
+  await page.getByLabel("Your password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Confirm and show the token" }).click();
+  await expect(page.locator("#token-value")).toHaveText(secret);
+  await expect(page.locator('meta[http-equiv="refresh"]')).toHaveAttribute("content", `30;url=/settings/api-tokens/${guid}`);
+  await shoot(page, "token-value-shown-no-script");
+  await page.getByRole("link", { name: "Hide it now" }).click();
+  expect(await page.content()).not.toContain(secret);
+  await context.close();
 });

@@ -1,4 +1,4 @@
-const { test, expect, unique, createToken, shoot, expectAccessible } = require("../support/fixtures");
+const { test, expect, PASSWORD, unique, createToken, shoot, expectAccessible } = require("../support/fixtures");
 
 test.use({ permissions: ["clipboard-read", "clipboard-write"] });
 
@@ -23,13 +23,38 @@ test("the details page: tabs, copying the GUID and endpoint, show and hide", asy
   await page.getByRole("button", { name: "Copy the token GUID" }).click();
   expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(guid);
 
-  const hint = page.locator("#token-hint");
-  await expect(hint).toHaveText("••••••••••••••••");
-  await page.getByRole("button", { name: "Show the token hint" }).click();
-  await expect(hint).toHaveText(`tsr_…${secret.slice(-4)}`);
-  await expect(page.getByRole("button", { name: "Hide the token hint" })).toHaveAttribute("aria-pressed", "true");
-  await page.getByRole("button", { name: "Hide the token hint" }).click();
-  await expect(hint).toHaveText("••••••••••••••••");
+  // Show the value again: the password first, then the value, hidden again by itself.
+  await page.clock.install();
+  const value = page.locator("#token-value");
+  await expect(value).toHaveText(`tsr_…${secret.slice(-4)}`);
+  await page.getByRole("button", { name: "Show the token" }).click();
+  const dialog = page.getByRole("dialog", { name: "Confirm your password" });
+  await expect(dialog).toBeVisible();
+  await shoot(page, "token-confirm-password");
+  await dialog.getByLabel("Your password").fill("not my password");
+  await dialog.getByRole("button", { name: "Confirm" }).click();
+  await expect(dialog.getByText("That is not your password.")).toBeVisible();
+  await dialog.getByLabel("Your password").fill(PASSWORD);
+  await dialog.getByRole("button", { name: "Confirm" }).click();
+  await expect(value).toHaveText(secret);
+  await expect(page.getByRole("button", { name: "Hide the token" })).toHaveAttribute("aria-pressed", "true");
+  await shoot(page, "token-value-shown");
+  await page.getByRole("button", { name: "Hide the token" }).click();
+  await expect(value).toHaveText(`tsr_…${secret.slice(-4)}`);
+
+  // Copy: no password again within five minutes.
+  await page.getByRole("button", { name: "Copy the token value" }).click();
+  await expect(page.locator("#toast")).toHaveText("API token copied to the clipboard.");
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(secret);
+  await page.getByRole("button", { name: "Show the token" }).click();
+  await expect(value).toHaveText(secret);
+  await page.clock.runFor(31_000);
+  await expect(value).toHaveText(`tsr_…${secret.slice(-4)}`);
+  await expect(page.locator("#toast")).toHaveText("The token is hidden again.");
+
+  await page.goto("/settings/audit-log");
+  await expect(page.getByRole("cell", { name: "Showed token value" }).first()).toBeVisible();
+  await page.goto(`/settings/api-tokens/${guid}`);
 
   await page.getByRole("navigation", { name: "Token sections" }).getByRole("link", { name: "Modules" }).click();
   await expect(page.getByRole("navigation", { name: "Token sections" }).getByRole("link", { name: "Modules" })).toHaveAttribute("aria-current", "page");

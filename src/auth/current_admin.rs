@@ -152,6 +152,7 @@ pub mod perm {
         TokensCreate => TokensCreate,
         TokensUpdate => TokensUpdate,
         TokensDelete => TokensDelete,
+        TokensReveal => TokensReveal,
         AdminsManage => AdminsManage,
         SettingsManage => SettingsManage,
         AuditRead => AuditRead,

@@ -9,6 +9,10 @@ use serde::{Deserialize, Serialize};
 const ADMIN_ID: &str = "admin_id";
 const CSRF_TOKEN: &str = "csrf";
 const FLASHES: &str = "flash";
+const PASSWORD_CONFIRMED_AT: &str = "password_confirmed_at";
+
+/// How long a password confirmation lets an administrator do sensitive things.
+pub const CONFIRMATION_LIFETIME: time::Duration = time::Duration::minutes(5);
 
 /// A random value of `bytes` bytes from the OS, URL-safe base64 encoded.
 pub fn random_token(bytes: usize) -> String {
@@ -46,6 +50,23 @@ pub fn sign_in(session: &Session, admin_id: i64) -> Result<(), actix_session::Se
 pub fn sign_out(session: &Session) {
     session.clear();
     session.renew();
+}
+
+/// Notes that the administrator has just typed their password again.
+pub fn confirm_password(session: &Session) -> Result<(), actix_session::SessionInsertError> {
+    session.insert(
+        PASSWORD_CONFIRMED_AT,
+        time::OffsetDateTime::now_utc().unix_timestamp(),
+    )
+}
+
+/// Whether the password was confirmed in this session within [`CONFIRMATION_LIFETIME`].
+pub fn password_recently_confirmed(session: &Session) -> bool {
+    let Ok(Some(at)) = session.get::<i64>(PASSWORD_CONFIRMED_AT) else {
+        return false;
+    };
+    let age = time::OffsetDateTime::now_utc().unix_timestamp() - at;
+    (0..CONFIRMATION_LIFETIME.whole_seconds()).contains(&age)
 }
 
 /// The session's CSRF token, created on first use.

@@ -27,6 +27,7 @@ pub fn run(database: &DatabaseArgs, command: TokenCommand) -> anyhow::Result<()>
 }
 
 fn create(database: &DatabaseArgs, args: TokenCreateArgs) -> anyhow::Result<()> {
+    let key = args.encryption.key()?;
     let db = open_database(database, None)?;
     let mut conn = db.get()?;
     let scopes = catalog::list_scopes(&mut conn)?;
@@ -101,8 +102,7 @@ fn create(database: &DatabaseArgs, args: TokenCreateArgs) -> anyhow::Result<()> 
             c,
             &NewToken {
                 definition: &definition,
-                secret_digest: &secret.digest(),
-                secret_hint: &secret.hint(),
+                secret: &secret.to_store(&definition.guid, key.as_ref()),
                 created_by: None,
             },
         )

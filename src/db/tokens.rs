@@ -10,7 +10,7 @@ use super::schema::{
 };
 use super::{DbConnection, DbError, changes, is_unique_violation, now};
 use crate::domain::tokens::{
-    Action, INTROSPECT, Lifecycle, TokenDefinition, TokenStatus, TokenType, Validity,
+    Action, INTROSPECT, Lifecycle, StoredSecret, TokenDefinition, TokenStatus, TokenType, Validity,
 };
 use crate::domain::validation::name_key;
 
@@ -90,6 +90,8 @@ pub struct TokenDetails {
     pub permissions: Vec<(i64, Action)>,
     /// Client networks the token may be used from; empty for any.
     pub allowed_networks: Vec<String>,
+    /// The secret is also stored encrypted, so it can be shown again.
+    pub has_sealed_secret: bool,
 }
 
 impl TokenDetails {
@@ -197,20 +199,52 @@ pub fn find(
         .order(api_token_allowed_networks::cidr.asc())
         .select(api_token_allowed_networks::cidr)
         .load(conn)?;
+    let has_sealed_secret = api_tokens::table
+        .find(token.id)
+        .select(api_tokens::secret_ciphertext.is_not_null())
+        .first(conn)?;
     Ok(Some(TokenDetails {
         token,
         created_by,
         scopes,
         permissions,
         allowed_networks,
+        has_sealed_secret,
     }))
 }
 
-/// A new token: its definition, and the digest and hint of its first secret.
+/// The token's secret, encrypted (base64), if it is stored for showing again.
+pub fn sealed_secret(conn: &mut DbConnection, id: i64) -> QueryResult<Option<String>> {
+    api_tokens::table
+        .find(id)
+        .select(api_tokens::secret_ciphertext)
+        .first(conn)
+}
+
+/// Every encrypted secret: (id, GUID, ciphertext), for re-encrypting under a new key.
+pub fn sealed_secrets(conn: &mut DbConnection) -> QueryResult<Vec<(i64, String, String)>> {
+    api_tokens::table
+        .filter(api_tokens::secret_ciphertext.is_not_null())
+        .order(api_tokens::id.asc())
+        .select((
+            api_tokens::id,
+            api_tokens::guid,
+            api_tokens::secret_ciphertext.assume_not_null(),
+        ))
+        .load(conn)
+}
+
+pub fn replace_sealed_secret(conn: &mut DbConnection, id: i64, sealed: &str) -> QueryResult<()> {
+    diesel::update(api_tokens::table.find(id))
+        .set(api_tokens::secret_ciphertext.eq(sealed))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// A new token: its definition, and its first secret as stored.
 pub struct NewToken<'a> {
     pub definition: &'a TokenDefinition,
-    pub secret_digest: &'a str,
-    pub secret_hint: &'a str,
+    pub secret: &'a StoredSecret,
     pub created_by: Option<i64>,
 }
 
@@ -234,8 +268,9 @@ pub fn create(conn: &mut DbConnection, new: &NewToken<'_>) -> Result<TokenRow, T
                 api_tokens::description.eq(&def.description),
                 api_tokens::token_type.eq(def.token_type.key()),
                 api_tokens::capabilities.eq(capabilities(def)),
-                api_tokens::secret_digest.eq(new.secret_digest),
-                api_tokens::secret_hint.eq(new.secret_hint),
+                api_tokens::secret_digest.eq(&new.secret.digest),
+                api_tokens::secret_hint.eq(&new.secret.hint),
+                api_tokens::secret_ciphertext.eq(&new.secret.sealed),
                 api_tokens::valid_from.eq(def.validity.valid_from),
                 api_tokens::valid_to.eq(def.validity.valid_to),
                 api_tokens::created_by.eq(new.created_by),
@@ -424,8 +459,7 @@ pub fn regenerate(
     conn: &mut DbConnection,
     id: i64,
     expected_version: i32,
-    secret_digest: &str,
-    secret_hint: &str,
+    secret: &StoredSecret,
     previous_until: Option<PrimitiveDateTime>,
 ) -> Result<(), TokenWriteError> {
     conn.transaction(|conn| {
@@ -446,8 +480,10 @@ pub fn regenerate(
         };
         diesel::update(api_tokens::table.find(id))
             .set((
-                api_tokens::secret_digest.eq(secret_digest),
-                api_tokens::secret_hint.eq(secret_hint),
+                api_tokens::secret_digest.eq(&secret.digest),
+                api_tokens::secret_hint.eq(&secret.hint),
+                // Without a key now, an older ciphertext would show the old secret.
+                api_tokens::secret_ciphertext.eq(&secret.sealed),
                 api_tokens::previous_secret_digest.eq(previous),
                 api_tokens::previous_secret_expires_at.eq(previous_until),
             ))
@@ -499,6 +535,8 @@ pub fn revoke(
                 api_tokens::valid_to.eq(now),
                 api_tokens::previous_secret_digest.eq(None::<String>),
                 api_tokens::previous_secret_expires_at.eq(None::<PrimitiveDateTime>),
+                // A secret that can never pass again is not kept for showing.
+                api_tokens::secret_ciphertext.eq(None::<String>),
             ))
             .execute(conn)?;
         Ok(())
@@ -523,6 +561,7 @@ pub fn delete(
                 api_tokens::deleted_at.eq(now()),
                 api_tokens::previous_secret_digest.eq(None::<String>),
                 api_tokens::previous_secret_expires_at.eq(None::<PrimitiveDateTime>),
+                api_tokens::secret_ciphertext.eq(None::<String>),
             ))
             .execute(conn)?;
         Ok(())

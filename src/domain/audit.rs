@@ -23,10 +23,15 @@ pub enum AuditAction {
     ModuleDeleted,
     ScopeUpdated,
     ScopeDeleted,
+    TokenRevealed,
+    KeysRotated,
+    ProfileUpdated,
+    PasswordChanged,
+    SignedOutEverywhere,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 21] = [
+    pub const ALL: [AuditAction; 26] = [
         AuditAction::SetupCompleted,
         AuditAction::AdminSignedIn,
         AuditAction::AdminCreated,
@@ -48,6 +53,11 @@ impl AuditAction {
         AuditAction::ModuleDeleted,
         AuditAction::ScopeUpdated,
         AuditAction::ScopeDeleted,
+        AuditAction::TokenRevealed,
+        AuditAction::KeysRotated,
+        AuditAction::ProfileUpdated,
+        AuditAction::PasswordChanged,
+        AuditAction::SignedOutEverywhere,
     ];
 
     /// The stable name stored in the database.
@@ -74,6 +84,11 @@ impl AuditAction {
             AuditAction::ModuleDeleted => "module.delete",
             AuditAction::ScopeUpdated => "scope.update",
             AuditAction::ScopeDeleted => "scope.delete",
+            AuditAction::TokenRevealed => "token.reveal",
+            AuditAction::KeysRotated => "keys.rotate",
+            AuditAction::ProfileUpdated => "profile.update",
+            AuditAction::PasswordChanged => "profile.password",
+            AuditAction::SignedOutEverywhere => "profile.sign_out_everywhere",
         }
     }
 
@@ -104,6 +119,11 @@ impl AuditAction {
             AuditAction::ModuleDeleted => "Deleted module",
             AuditAction::ScopeUpdated => "Renamed scope",
             AuditAction::ScopeDeleted => "Deleted scope",
+            AuditAction::TokenRevealed => "Showed token value",
+            AuditAction::KeysRotated => "Rotated the encryption key",
+            AuditAction::ProfileUpdated => "Changed own name",
+            AuditAction::PasswordChanged => "Changed own password",
+            AuditAction::SignedOutEverywhere => "Signed out everywhere",
         }
     }
 }

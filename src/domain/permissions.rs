@@ -9,6 +9,8 @@ pub enum Permission {
     TokensCreate,
     TokensUpdate,
     TokensDelete,
+    /// Show and copy a stored token value again (needs an encryption key).
+    TokensReveal,
     AdminsManage,
     SettingsManage,
     AuditRead,
@@ -17,11 +19,12 @@ pub enum Permission {
 }
 
 impl Permission {
-    pub const ALL: [Permission; 8] = [
+    pub const ALL: [Permission; 9] = [
         Permission::TokensRead,
         Permission::TokensCreate,
         Permission::TokensUpdate,
         Permission::TokensDelete,
+        Permission::TokensReveal,
         Permission::AdminsManage,
         Permission::SettingsManage,
         Permission::AuditRead,
@@ -35,6 +38,7 @@ impl Permission {
             Permission::TokensCreate => "tokens.create",
             Permission::TokensUpdate => "tokens.update",
             Permission::TokensDelete => "tokens.delete",
+            Permission::TokensReveal => "tokens.reveal",
             Permission::AdminsManage => "admins.manage",
             Permission::SettingsManage => "settings.manage",
             Permission::AuditRead => "audit.read",
@@ -52,6 +56,7 @@ impl Permission {
             Permission::TokensCreate => "Create API tokens",
             Permission::TokensUpdate => "Edit, regenerate, enable, disable and revoke API tokens",
             Permission::TokensDelete => "Delete API tokens",
+            Permission::TokensReveal => "Show and copy stored API token values again",
             Permission::AdminsManage => "Manage administrators",
             Permission::SettingsManage => "Manage modules and scopes",
             Permission::AuditRead => "Read the audit log",

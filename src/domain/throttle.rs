@@ -40,6 +40,18 @@ pub const ACCOUNT: ThrottlePolicy = ThrottlePolicy {
     lock: Duration::minutes(1),
 };
 
+/// An administrator typing their password again (to show a token value, to change the
+/// password): five mistakes lock it for a quarter hour, as at sign-in.
+pub const PASSWORD_CONFIRMATION: ThrottlePolicy = ACCOUNT_FROM_IP;
+
+/// Token values one administrator shows or copies: enough for real work, not for
+/// harvesting every token.
+pub const REVEALS: ThrottlePolicy = ThrottlePolicy {
+    max_failures: 20,
+    window: Duration::minutes(15),
+    lock: Duration::minutes(15),
+};
+
 impl ThrottlePolicy {
     pub fn after_failure(
         &self,
@@ -74,16 +86,22 @@ impl ThrottleState {
     }
 }
 
-/// "Try again in 3 minutes", rounded up so the advice is never too early.
-pub fn retry_message(wait: Duration) -> String {
+/// "3 minutes", rounded up so the advice is never too early.
+pub fn wait_text(wait: Duration) -> String {
     let seconds = wait.whole_seconds().max(1);
-    let text = if seconds <= 60 {
+    if seconds <= 60 {
         format!("{seconds} second{}", if seconds == 1 { "" } else { "s" })
     } else {
         let minutes = (seconds + 59) / 60;
         format!("{minutes} minutes")
-    };
-    format!("Too many failed sign-in attempts. Try again in {text}.")
+    }
+}
+
+pub fn retry_message(wait: Duration) -> String {
+    format!(
+        "Too many failed sign-in attempts. Try again in {}.",
+        wait_text(wait)
+    )
 }
 
 #[cfg(test)]

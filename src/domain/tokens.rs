@@ -9,7 +9,11 @@ use time::{Date, Duration, PrimitiveDateTime};
 
 use ipnet::IpNet;
 
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as BASE64;
+
 use super::digest::sha256_hex;
+use super::encryption::{DecryptError, EncryptionKey};
 use super::networks::parse_allow_list;
 use super::validation::{FieldErrors, optional_text, required_text};
 
@@ -55,6 +59,30 @@ impl SecretToken {
     pub fn hint(&self) -> String {
         format!("{PREFIX}…{}", &self.0[self.0.len() - 4..])
     }
+
+    /// What the database keeps of the secret of the token `guid`: with an encryption
+    /// key, the secret encrypted too, so it can be shown again.
+    pub fn to_store(&self, guid: &str, key: Option<&EncryptionKey>) -> StoredSecret {
+        StoredSecret {
+            digest: self.digest(),
+            hint: self.hint(),
+            sealed: key.map(|k| BASE64.encode(k.seal(guid, &self.0))),
+        }
+    }
+
+    /// The secret of the token `guid`, decrypted from what [`to_store`](Self::to_store) kept.
+    pub fn unseal(key: &EncryptionKey, guid: &str, sealed: &str) -> Result<Self, DecryptError> {
+        let bytes = BASE64.decode(sealed).map_err(|_| DecryptError)?;
+        key.open(guid, &bytes).map(Self)
+    }
+}
+
+/// A secret as stored: never in clear.
+pub struct StoredSecret {
+    pub digest: String,
+    pub hint: String,
+    /// Base64 of the AES-256-GCM ciphertext, when an encryption key is set.
+    pub sealed: Option<String>,
 }
 
 impl fmt::Debug for SecretToken {

@@ -25,3 +25,12 @@ pub fn security_headers(https: bool) -> DefaultHeaders {
         headers
     }
 }
+
+/// Marks a response that carries a token's value: no cache may keep it.
+pub fn no_store(mut response: actix_web::HttpResponse) -> actix_web::HttpResponse {
+    response.headers_mut().insert(
+        actix_web::http::header::CACHE_CONTROL,
+        actix_web::http::header::HeaderValue::from_static("no-store, max-age=0"),
+    );
+    response
+}

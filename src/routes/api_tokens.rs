@@ -6,6 +6,7 @@ pub mod edit;
 pub mod enable_disable;
 pub mod list;
 pub mod regenerate;
+pub mod reveal;
 pub mod revoke;
 pub mod show;
 
@@ -39,6 +40,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .post(create::submit),
         )
         .route("/settings/api-tokens/{guid}", web::get().to(show::general))
+        .route(
+            "/settings/api-tokens/{guid}/reveal",
+            web::post().to(reveal::submit),
+        )
         .route(
             "/settings/api-tokens/{guid}/modules",
             web::get().to(show::modules),
@@ -226,9 +231,16 @@ pub fn return_path(req: &HttpRequest, guid: &str) -> String {
     let is_view = page.is_some_and(|page| {
         page == "/settings/api-tokens"
             || (page.starts_with("/settings/api-tokens/")
-                && !["/new", "/edit", "/regenerate", "/revoke", "/delete"]
-                    .iter()
-                    .any(|action| page.ends_with(action)))
+                && ![
+                    "/new",
+                    "/edit",
+                    "/regenerate",
+                    "/revoke",
+                    "/delete",
+                    "/reveal",
+                ]
+                .iter()
+                .any(|action| page.ends_with(action)))
     });
     match path {
         Some(path) if is_view => super::safe_next(path).to_owned(),

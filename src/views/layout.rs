@@ -65,8 +65,15 @@ pub struct LayoutAdmin {
     pub role_name: String,
 }
 
+/// A page that reloads itself (to hide a shown token value again).
+pub struct Refresh {
+    pub seconds: u32,
+    pub url: String,
+}
+
 pub struct Layout {
     pub title: String,
+    pub refresh: Option<Refresh>,
     pub admin: Option<LayoutAdmin>,
     pub nav: Vec<NavLink>,
     pub csrf_token: String,
@@ -111,6 +118,7 @@ impl Layout {
             .unwrap_or_default();
         Self {
             title: title.into(),
+            refresh: None,
             admin: admin.map(|a| LayoutAdmin {
                 display_name: a.admin.display_name.clone(),
                 public_id: a.admin.public_id.clone(),

@@ -352,6 +352,8 @@ pub struct TokenRevealPage {
     pub examples: Vec<Example>,
     /// Until when the previous secret still works, after a regenerate with grace.
     pub previous_until: Option<String>,
+    /// The value is also kept encrypted, to be shown again by those allowed to.
+    pub kept: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -411,6 +413,36 @@ pub struct TokenShowPage {
     /// The allow-list, or that any address may use the token.
     pub networks: String,
     pub can_introspect: bool,
+    pub value: TokenValue,
+    pub hide_after_seconds: u32,
+}
+
+/// What the General tab may show of the token's value.
+pub enum TokenValue {
+    /// No encryption key is set: every value is shown once.
+    ShownOnce,
+    /// A key is set, but this value was not kept (created before the key, or the
+    /// token can no longer pass).
+    NotStored,
+    /// Kept, but this administrator may not show it.
+    NoPermission,
+    /// Kept, and this administrator may show and copy it.
+    Revealable,
+    /// Shown now, on the page that hides it again by itself.
+    Revealed(String),
+}
+
+/// "Confirm your password" before a sensitive action, without JavaScript.
+#[derive(Template, WebTemplate)]
+#[template(path = "confirm_password.html")]
+pub struct ConfirmPasswordPage {
+    pub layout: Layout,
+    pub action: String,
+    pub back: String,
+    pub purpose: String,
+    pub prompt: &'static str,
+    /// The typed password did not do.
+    pub error: Option<String>,
 }
 
 pub fn tabs(guid: &str, current: Tab) -> Vec<TabLink> {

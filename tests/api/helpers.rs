@@ -201,6 +201,11 @@ impl Browser {
         }
     }
 
+    /// The address of the server this browser talks to.
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
     /// The raw session cookie (name=value), to replay it later.
     pub fn cookie(&self) -> Option<String> {
         self.cookie.borrow().clone()

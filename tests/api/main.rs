@@ -16,6 +16,7 @@ mod scale_out;
 mod sessions;
 mod setup;
 mod sign_in;
+mod token_reveal;
 mod tokens_create;
 mod tokens_lifecycle;
 mod tokens_list;

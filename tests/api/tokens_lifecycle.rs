@@ -31,8 +31,8 @@ async fn the_details_page_has_three_tabs_that_work_without_javascript() {
     assert!(general.body.contains("data-copy-from=\"guid-value\""));
     let hint = format!("tsr_…{}", &created.secret[46..]);
     assert!(
-        general.body.contains(&format!("data-masked=\"{hint}\"")),
-        "the masked hint, to show and hide"
+        general.body.contains(&format!("<code>{hint}</code>")),
+        "the hint, never the value"
     );
     assert!(general.body.contains("was shown once"));
     assert!(general.body.contains(&format!("href=\"{base}/modules\"")));

@@ -15,6 +15,7 @@ use crate::domain::audit::AuditAction;
 use crate::domain::tokens::{FormContext, SecretToken, TokenType, validate};
 use crate::domain::validation::FieldErrors;
 use crate::http::AppError;
+use crate::http::headers::no_store;
 use crate::startup::AppState;
 use crate::views::render_with_status;
 use crate::views::tokens::{FormMode, TokenFormValues, TokenRevealPage, examples};
@@ -103,8 +104,7 @@ pub async fn submit(
     };
 
     let secret = SecretToken::generate();
-    let digest = secret.digest();
-    let hint = secret.hint();
+    let stored = secret.to_store(&definition.guid, state.config.encryption_key.as_ref());
     let actor = admin.actor(&req);
     let admin_id = admin.admin.admin.id;
     let saved = definition.clone();
@@ -116,8 +116,7 @@ pub async fn submit(
                     c,
                     &NewToken {
                         definition: &saved,
-                        secret_digest: &digest,
-                        secret_hint: &hint,
+                        secret: &stored,
                         created_by: Some(admin_id),
                     },
                 )?;
@@ -207,11 +206,7 @@ pub fn reveal(
         examples: examples(&endpoint, secret.expose()),
         endpoint,
         previous_until,
+        kept: state.config.encryption_key.is_some(),
     };
-    let mut response = render_with_status(StatusCode::OK, &page)?;
-    response.headers_mut().insert(
-        actix_web::http::header::CACHE_CONTROL,
-        actix_web::http::header::HeaderValue::from_static("no-store, max-age=0"),
-    );
-    Ok(response)
+    render_with_status(StatusCode::OK, &page).map(no_store)
 }

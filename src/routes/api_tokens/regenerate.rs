@@ -74,7 +74,7 @@ pub async fn submit(
     let version = parse_version(&form.version)?;
     let previous_until = grace(&form.grace)?.map(|g| now() + g);
     let secret = SecretToken::generate();
-    let (digest, hint) = (secret.digest(), secret.hint());
+    let stored = secret.to_store(&token.token.guid, state.config.encryption_key.as_ref());
     let actor = admin.actor(&req);
     let (id, guid, name) = (
         token.token.id,
@@ -85,7 +85,7 @@ pub async fn submit(
         .db
         .run(move |c| {
             c.transaction(|c| {
-                tokens::regenerate(c, id, version, &digest, &hint, previous_until)?;
+                tokens::regenerate(c, id, version, &stored, previous_until)?;
                 let details = serde_json::json!({
                     "previous_secret_until": previous_until.as_ref().map(crate::views::format::iso),
                 })

@@ -3,9 +3,10 @@
 use actix_web::{HttpRequest, web};
 
 use super::{endpoint, load, window};
-use crate::auth::{Authorized, perm};
+use crate::auth::{Authorized, CurrentAdmin, perm};
 use crate::db::audit;
 use crate::db::catalog;
+use crate::db::tokens::TokenDetails;
 use crate::db::{DbError, now};
 use crate::domain::audit::label_of;
 use crate::domain::permissions::Permission;
@@ -14,7 +15,7 @@ use crate::http::AppError;
 use crate::startup::AppState;
 use crate::views::format::{datetime, optional_datetime};
 use crate::views::tokens::{
-    DetailRow, HistoryRow, ModuleGrant, Tab, TokenActions, TokenShowPage, tabs,
+    DetailRow, HistoryRow, ModuleGrant, Tab, TokenActions, TokenShowPage, TokenValue, tabs,
 };
 use crate::views::{Layout, Section};
 
@@ -55,6 +56,30 @@ async fn render(
     tab: Tab,
 ) -> Result<TokenShowPage, AppError> {
     let token = load(state, admin, guid).await?;
+    page(req, state, admin, token, tab).await
+}
+
+/// What the administrator may learn of the token's value on the General tab.
+fn value_access(state: &AppState, admin: &CurrentAdmin, token: &TokenDetails) -> TokenValue {
+    if state.config.encryption_key.is_none() {
+        TokenValue::ShownOnce
+    } else if !token.has_sealed_secret {
+        TokenValue::NotStored
+    } else if !admin.can(Permission::TokensReveal) {
+        TokenValue::NoPermission
+    } else {
+        TokenValue::Revealable
+    }
+}
+
+/// The page of a loaded token, on one of its tabs.
+pub async fn page(
+    req: &HttpRequest,
+    state: &AppState,
+    admin: &CurrentAdmin,
+    token: TokenDetails,
+    tab: Tab,
+) -> Result<TokenShowPage, AppError> {
     let now = now();
     let status = token.token.status(now);
     let (grants, history) = {
@@ -186,5 +211,7 @@ async fn render(
             token.allowed_networks.join(", ")
         },
         can_introspect: t.can_introspect(),
+        value: value_access(state, admin, &token),
+        hide_after_seconds: super::reveal::HIDE_AFTER_SECONDS,
     })
 }

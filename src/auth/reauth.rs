@@ -1,0 +1,98 @@
+//! Typing the password again before something sensitive (showing a token value,
+//! changing the password), with its own throttle.
+
+use actix_session::Session;
+use time::Duration;
+
+use super::password::{self, Password};
+use super::session;
+use crate::db::{DbError, admins, throttle};
+use crate::domain::digest::sha256_hex;
+use crate::domain::throttle::{PASSWORD_CONFIRMATION, wait_text};
+use crate::http::AppError;
+use crate::startup::AppState;
+
+/// The result of checking a typed password.
+pub enum PasswordCheck {
+    Correct,
+    Wrong,
+    /// Too many wrong ones: wait this long.
+    Locked(Duration),
+}
+
+impl PasswordCheck {
+    /// What to tell the administrator when the password did not do.
+    pub fn refusal(&self) -> Option<String> {
+        match self {
+            PasswordCheck::Correct => None,
+            PasswordCheck::Wrong => Some("That is not your password.".into()),
+            PasswordCheck::Locked(wait) => Some(format!(
+                "Too many wrong passwords. Try again in {}.",
+                wait_text(*wait)
+            )),
+        }
+    }
+}
+
+fn throttle_key(admin_id: i64) -> String {
+    sha256_hex(format!("password-confirmation\n{admin_id}").as_bytes())
+}
+
+/// Checks the administrator's password (argon2, off the async workers), counting
+/// wrong ones; a locked counter refuses even the right password.
+pub async fn check_password(
+    state: &AppState,
+    admin_id: i64,
+    typed: Password,
+) -> Result<PasswordCheck, AppError> {
+    let check = state
+        .db
+        .run(move |c| {
+            let key = throttle_key(admin_id);
+            let now = crate::db::now();
+            if let Some(wait) = throttle::get(c, &key)?.and_then(|s| s.locked_for(now)) {
+                return Ok::<_, DbError>(PasswordCheck::Locked(wait));
+            }
+            let hash = admins::password_hash(c, admin_id)?;
+            if password::verify(&typed, &hash) {
+                throttle::clear(c, &key)?;
+                Ok(PasswordCheck::Correct)
+            } else {
+                throttle::record_failure(c, &key, &PASSWORD_CONFIRMATION)?;
+                Ok(PasswordCheck::Wrong)
+            }
+        })
+        .await?;
+    Ok(check)
+}
+
+/// Where a sensitive action stands with the password confirmation it needs.
+pub enum Confirmation {
+    /// Confirmed within the last five minutes (or just now).
+    Fresh,
+    /// Not confirmed lately: ask for the password.
+    Needed,
+    /// The typed password did not do: ask again, saying why.
+    Refused(String),
+}
+
+/// Checks `typed`, if given, else whether the session holds a fresh confirmation.
+pub async fn confirmation(
+    state: &AppState,
+    session: &Session,
+    admin_id: i64,
+    typed: Option<Password>,
+) -> Result<Confirmation, AppError> {
+    match typed.filter(|p| !p.expose().is_empty()) {
+        Some(typed) => {
+            let check = check_password(state, admin_id, typed).await?;
+            if let Some(message) = check.refusal() {
+                return Ok(Confirmation::Refused(message));
+            }
+            session::confirm_password(session).map_err(AppError::internal)?;
+            Ok(Confirmation::Fresh)
+        }
+        None if session::password_recently_confirmed(session) => Ok(Confirmation::Fresh),
+        None => Ok(Confirmation::Needed),
+    }
+}
