@@ -9,6 +9,7 @@ pub mod home;
 pub mod login;
 pub mod logout;
 pub mod modules;
+pub mod profile;
 pub mod scopes;
 pub mod setup;
 
@@ -30,6 +31,7 @@ pub fn configure_admin(cfg: &mut web::ServiceConfig) {
         )
         .route("/settings", web::get().to(home::settings))
         .configure(api_tokens::configure)
+        .configure(profile::configure)
         .route(
             "/settings/administrators",
             web::get().to(administrators::list),

@@ -7,6 +7,7 @@ pub mod catalog;
 pub mod errors;
 pub mod format;
 pub mod layout;
+pub mod profile;
 pub mod tokens;
 
 pub use layout::{Layout, Refresh, Section};

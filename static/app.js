@@ -221,6 +221,22 @@
     }
   }
 
+  // The account menu in the header (a <details>): closes on Escape and on a click
+  // elsewhere, as menus do.
+  function setUpAccountMenu() {
+    const menu = document.querySelector("[data-account-menu]");
+    if (!menu) return;
+    document.addEventListener("click", (event) => {
+      if (menu.open && !menu.contains(event.target)) menu.open = false;
+    });
+    menu.addEventListener("keydown", (event) => {
+      if (event.key === "Escape" && menu.open) {
+        menu.open = false;
+        menu.querySelector("summary").focus();
+      }
+    });
+  }
+
   function today() {
     const now = new Date();
     return now.toISOString().slice(0, 10);
@@ -290,6 +306,7 @@
   document.addEventListener("DOMContentLoaded", () => {
     setUpCopyButtons();
     setUpValueReveal();
+    setUpAccountMenu();
     setUpConfirmations();
     setUpReveal();
     setUpTokenForm();

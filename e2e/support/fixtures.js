@@ -70,6 +70,14 @@ async function createToken(page, { name, scope = "Production", type = "read_only
   return { secret, guid };
 }
 
+/** Opens the account menu in the header and picks `item`. */
+async function accountMenu(page, item) {
+  await page.locator("[data-account-menu] > summary").click();
+  const menu = page.locator(".account-dropdown");
+  await expect(menu).toBeVisible();
+  await menu.getByRole(item === "Sign out" ? "button" : "link", { name: item, exact: true }).click();
+}
+
 /** A browser context with a session of its own, signed in as `email`. */
 async function signedIn(browser, baseURL, email = "ada@example.com", options = {}) {
   const context = await browser.newContext({ baseURL, storageState: undefined, ...options });
@@ -89,4 +97,4 @@ function dayFromToday(days) {
   return date.toISOString().slice(0, 10);
 }
 
-module.exports = { test, expect, PASSWORD, LAPTOP, PHONE, unique, shoot, expectAccessible, createToken, dayFromToday, signedIn, ADMIN_STATE };
+module.exports = { test, expect, PASSWORD, LAPTOP, PHONE, unique, shoot, expectAccessible, createToken, dayFromToday, signedIn, accountMenu, ADMIN_STATE };

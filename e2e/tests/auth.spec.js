@@ -1,4 +1,4 @@
-const { test, expect, PASSWORD, shoot, expectAccessible } = require("../support/fixtures");
+const { test, expect, PASSWORD, shoot, expectAccessible, accountMenu } = require("../support/fixtures");
 
 test.describe("signed out", () => {
   test.use({ storageState: undefined });
@@ -32,7 +32,7 @@ test("signing out ends the session", async ({ browser, baseURL }) => {
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page.getByRole("heading", { name: "API tokens", exact: true })).toBeVisible();
   const cookies = await context.cookies();
-  await page.getByRole("button", { name: "Sign out" }).click();
+  await accountMenu(page, "Sign out");
   await expect(page.getByText("You have signed out.")).toBeVisible();
 
   // The old cookie no longer signs anyone in.

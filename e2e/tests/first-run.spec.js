@@ -1,6 +1,6 @@
 // First run: the printed setup link creates the first Super Admin, who adds the
 // example modules and scopes, signs out and signs in again.
-const { test, expect, PASSWORD, ADMIN_STATE, shoot, expectAccessible } = require("../support/fixtures");
+const { test, expect, PASSWORD, ADMIN_STATE, shoot, expectAccessible, accountMenu } = require("../support/fixtures");
 const { state } = require("../support/state");
 
 test.use({ storageState: undefined });
@@ -36,7 +36,7 @@ test("the setup link creates the first administrator, who then signs in", async 
   await expect(page.getByText("Tessera is already set up.")).toBeVisible();
 
   await page.goto("/settings/api-tokens");
-  await page.getByRole("button", { name: "Sign out" }).click();
+  await accountMenu(page, "Sign out");
   await expect(page.getByText("You have signed out.")).toBeVisible();
   await expect(page).toHaveURL(/\/login$/);
 

@@ -322,6 +322,22 @@ pub fn set_disabled(
     })
 }
 
+/// An administrator's own new display name, if nobody changed them meanwhile.
+pub fn update_display_name(
+    conn: &mut DbConnection,
+    id: i64,
+    expected_version: i32,
+    display_name: &str,
+) -> Result<(), AdminWriteError> {
+    conn.transaction(|conn| {
+        claim_version(conn, id, expected_version)?;
+        diesel::update(administrators::table.find(id))
+            .set(administrators::display_name.eq(display_name))
+            .execute(conn)?;
+        Ok(())
+    })
+}
+
 /// Stores a new password hash and ends every session of the administrator except `keep`.
 pub fn set_password(
     conn: &mut DbConnection,

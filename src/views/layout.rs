@@ -16,6 +16,8 @@ pub enum Section {
     Scopes,
     Administrators,
     AuditLog,
+    /// My profile and my tokens: nothing highlighted in the settings navigation.
+    Profile,
     /// Pages outside the settings navigation (sign-in, setup, errors).
     None,
 }

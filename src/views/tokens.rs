@@ -123,8 +123,10 @@ pub struct TokenListPage {
     pub next_href: Option<String>,
     pub previous_href: Option<String>,
     pub can_create: bool,
-    /// The page lists only the signed-in administrator's own tokens.
+    /// Where the filters and pages link to.
     pub base_path: &'static str,
+    /// Set when the page is the administrator's own tokens, under My profile.
+    pub profile_tabs: Vec<TabLink>,
 }
 
 /// The sortable column headers of the list.

@@ -12,6 +12,7 @@ mod nginx;
 mod pages;
 mod permissions;
 mod process;
+mod profile;
 mod scale_out;
 mod sessions;
 mod setup;

@@ -15,7 +15,8 @@ use crate::http::AppError;
 use crate::startup::AppState;
 use crate::views::format::Stamp;
 use crate::views::tokens::{
-    Choice, SortHeaders, TokenActions, TokenListPage, TokenRow, sort_choices, status_choices,
+    Choice, SortHeaders, TabLink, TokenActions, TokenListPage, TokenRow, sort_choices,
+    status_choices,
 };
 use crate::views::{Layout, Section};
 
@@ -29,7 +30,7 @@ pub async fn page(
     query: web::Query<ListQuery>,
 ) -> Result<TokenListPage, AppError> {
     let filter = query.filter();
-    render(&req, &state, &admin, &query, filter, BASE_PATH).await
+    render(&req, &state, &admin, &query, filter, BASE_PATH, Vec::new()).await
 }
 
 /// Renders a list of tokens for `filter` (the full list, or one administrator's own).
@@ -40,7 +41,13 @@ pub async fn render(
     query: &ListQuery,
     filter: TokenFilter,
     base_path: &'static str,
+    profile_tabs: Vec<TabLink>,
 ) -> Result<TokenListPage, AppError> {
+    let (title, section) = if profile_tabs.is_empty() {
+        ("API tokens", Section::ApiTokens)
+    } else {
+        ("API token management", Section::Profile)
+    };
     let position = match query.cursor(filter.sort) {
         (Some(after), _) => PagePosition::After(after),
         (None, Some(before)) => PagePosition::Before(before),
@@ -67,7 +74,7 @@ pub async fn render(
         )
     };
     Ok(TokenListPage {
-        layout: Layout::page(req, Some(admin), "API tokens", Section::ApiTokens),
+        layout: Layout::page(req, Some(admin), title, section),
         rows,
         total: page.total,
         filtered: filter.is_filtered(),
@@ -89,6 +96,7 @@ pub async fn render(
         previous_href: page.previous.as_ref().map(|c| link("before", c)),
         can_create: admin.can(Permission::TokensCreate),
         base_path,
+        profile_tabs,
     })
 }
 

@@ -1,0 +1,115 @@
+// My profile and "API token management", reached from the account menu in the header.
+const { test, expect, PASSWORD, unique, shoot, expectAccessible, signedIn, accountMenu } = require("../support/fixtures");
+
+/** Adds a Token Manager in Production and returns their email. */
+async function addTokenManager(page, name) {
+  const email = `${unique("pat").replace(/\s/g, "")}@example.com`;
+  await page.goto("/settings/administrators/new");
+  await page.getByLabel("Name", { exact: false }).first().fill(name);
+  await page.getByLabel("Email").fill(email);
+  await page.locator("input[name=role][value=token_manager]").check();
+  await page.locator("fieldset", { hasText: "Scopes" }).getByLabel("Production", { exact: true }).check();
+  await page.getByLabel("First password").fill(PASSWORD);
+  await page.getByLabel("Repeat the password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Add administrator" }).click();
+  await expect(page.getByText(`can now sign in as ${email}`)).toBeVisible();
+  return email;
+}
+
+test("the account menu opens, closes and leads to My profile", async ({ page }) => {
+  await page.goto("/settings/api-tokens");
+  const summary = page.locator("[data-account-menu] > summary");
+  await summary.click();
+  const menu = page.locator(".account-dropdown");
+  await expect(menu.getByRole("link")).toHaveText(["My profile", "API token management"]);
+  await expect(menu.getByRole("button", { name: "Sign out" })).toBeVisible();
+  await shoot(page, "account-menu");
+  await page.keyboard.press("Escape");
+  await expect(menu).toBeHidden();
+  await expect(summary).toBeFocused();
+  await summary.click();
+  await page.getByRole("heading", { name: "API tokens", exact: true }).click();
+  await expect(menu).toBeHidden();
+
+  await accountMenu(page, "My profile");
+  await expect(page).toHaveURL(/\/profile$/);
+  await expect(page.getByRole("heading", { name: "My profile", level: 1 })).toBeVisible();
+  await shoot(page, "profile");
+  await expectAccessible(page, "profile");
+
+  // A new display name shows in the header at once.
+  await page.getByLabel("Display name").fill("Ada Byron");
+  await page.getByRole("button", { name: "Save name" }).click();
+  await expect(page.getByText("Your name was changed.")).toBeVisible();
+  await expect(page.locator(".account-name")).toHaveText("Ada Byron");
+  await page.getByLabel("Display name").fill("Ada Admin");
+  await page.getByRole("button", { name: "Save name" }).click();
+  await expect(page.locator(".account-name")).toHaveText("Ada Admin");
+});
+
+test("an administrator generates a token from their profile menu", async ({ page }) => {
+  const name = unique("From my profile");
+  await page.goto("/settings/api-tokens");
+  await accountMenu(page, "API token management");
+  await expect(page).toHaveURL(/\/profile\/api-tokens$/);
+  await expect(page.getByRole("heading", { name: "API token management" })).toBeVisible();
+  await page.getByRole("link", { name: "Generate New Token" }).click();
+
+  // Seed 002: name, expiry date, read and write permissions, then create.
+  await page.getByLabel("Name", { exact: false }).first().fill(name);
+  await page.locator("fieldset", { hasText: "Scopes" }).getByLabel("Production", { exact: true }).check();
+  await page.locator("input[name=duration][value=custom]").check();
+  const expiry = new Date(Date.now() + 60 * 86_400_000).toISOString().slice(0, 10);
+  await page.locator("#valid_to").fill(expiry);
+  await page.locator("input[name=token_type][value=custom]").check();
+  await page.getByLabel("Read on Orders", { exact: true }).check();
+  await page.getByLabel("Write on Orders", { exact: true }).check();
+  await page.locator("[data-save]").click();
+
+  await expect(page.getByRole("heading", { name: "Copy your API token now" })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "How to use it" })).toBeVisible();
+  await expect(page.locator("pre code").first()).toContainText("Authorization: Bearer tsr_");
+  await page.getByRole("link", { name: "I have copied it — show the token" }).click();
+  await expect(page.getByRole("heading", { name })).toBeVisible();
+
+  await accountMenu(page, "API token management");
+  await expect(page.getByRole("link", { name, exact: true })).toBeVisible();
+  await shoot(page, "profile-tokens");
+  await expectAccessible(page, "profile tokens");
+});
+
+test("changing one's password, and signing out everywhere", async ({ page, browser, baseURL }) => {
+  const email = await addTokenManager(page, "Pat Profile");
+  const first = await signedIn(browser, baseURL, email);
+  const second = await signedIn(browser, baseURL, email);
+  const newPassword = "another long passphrase";
+
+  await first.page.goto("/profile");
+  await first.page.getByLabel("Current password").fill("not my password");
+  await first.page.getByLabel(/^New password/).fill(newPassword);
+  await first.page.getByLabel("Repeat the new password").fill(newPassword);
+  await first.page.getByRole("button", { name: "Change password" }).click();
+  await expect(first.page.getByText("That is not your password.")).toBeVisible();
+  await expect(first.page.getByLabel("Current password")).toBeFocused();
+  await shoot(first.page, "profile-password-error");
+
+  await first.page.getByLabel("Current password").fill(PASSWORD);
+  await first.page.getByLabel(/^New password/).fill(newPassword);
+  await first.page.getByLabel("Repeat the new password").fill(newPassword);
+  await first.page.getByRole("button", { name: "Change password" }).click();
+  await expect(first.page.getByText("Your other sessions were signed out.")).toBeVisible();
+  await second.page.goto("/settings/api-tokens");
+  await expect(second.page).toHaveURL(/\/login/);
+
+  await first.page.getByRole("button", { name: "Sign out everywhere" }).click();
+  await expect(first.page.getByText(/You were signed out everywhere/)).toBeVisible();
+  await first.page.goto("/profile");
+  await expect(first.page).toHaveURL(/\/login/);
+
+  await second.page.getByLabel("Email").fill(email);
+  await second.page.getByLabel("Password").fill(newPassword);
+  await second.page.getByRole("button", { name: "Sign in" }).click();
+  await expect(second.page).toHaveURL(/\/profile$|\/settings\/api-tokens$/);
+  await first.context.close();
+  await second.context.close();
+});

@@ -1,0 +1,49 @@
+//! My profile: the signed-in administrator's name, password and sessions, and the
+//! API tokens they created ("API token management").
+
+pub mod password;
+pub mod show;
+pub mod sign_out_everywhere;
+pub mod tokens;
+
+use actix_web::web;
+
+use crate::views::tokens::TabLink;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/profile")
+            .get(show::page)
+            .post(show::update_name),
+    )
+    .route("/profile/password", web::post().to(password::change))
+    .route(
+        "/profile/sign-out-everywhere",
+        web::post().to(sign_out_everywhere::submit),
+    )
+    .route("/profile/api-tokens", web::get().to(tokens::page));
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProfileTab {
+    Profile,
+    Tokens,
+}
+
+pub fn tabs(current: ProfileTab) -> Vec<TabLink> {
+    [
+        (ProfileTab::Profile, "My profile", "/profile"),
+        (
+            ProfileTab::Tokens,
+            "API token management",
+            "/profile/api-tokens",
+        ),
+    ]
+    .into_iter()
+    .map(|(tab, label, href)| TabLink {
+        label,
+        href: href.to_owned(),
+        current: tab == current,
+    })
+    .collect()
+}

@@ -1,0 +1,103 @@
+//! `POST /profile/password`: a new password, with the current one. Every other
+//! session of the administrator ends; this one continues under a new key.
+
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Deserialize;
+
+use super::show::profile_page;
+use crate::auth::CurrentAdmin;
+use crate::auth::csrf::CsrfForm;
+use crate::auth::password::{self, Password};
+use crate::auth::reauth::check_password;
+use crate::auth::session::{self, FlashKind};
+use crate::db::admins::{self, AdminWriteError};
+use crate::db::audit::{self, Target};
+use crate::domain::admins::validate_new_password;
+use crate::domain::audit::AuditAction;
+use crate::domain::validation::FieldErrors;
+use crate::http::AppError;
+use crate::routes::see_other;
+use crate::startup::AppState;
+use crate::views::render_with_status;
+
+#[derive(Deserialize)]
+pub struct PasswordChangeForm {
+    #[serde(default)]
+    current_password: Password,
+    #[serde(default)]
+    password: Password,
+    #[serde(default)]
+    password_confirmation: Password,
+}
+
+pub async fn change(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: Session,
+    admin: CurrentAdmin,
+    CsrfForm(form): CsrfForm<PasswordChangeForm>,
+) -> Result<HttpResponse, AppError> {
+    let mut errors = FieldErrors::default();
+    if form.current_password.expose().is_empty() {
+        errors.add("current_password", "Type your current password.");
+    }
+    validate_new_password(
+        &mut errors,
+        form.password.expose(),
+        form.password_confirmation.expose(),
+        &admin.admin.email,
+    );
+    if errors.is_empty() {
+        let check = check_password(&state, admin.admin.id, form.current_password).await?;
+        if let Some(message) = check.refusal() {
+            errors.add("current_password", message);
+        }
+    }
+    if !errors.is_empty() {
+        let name = admin.admin.display_name.clone();
+        let page = profile_page(&req, &admin, name, FieldErrors::default(), errors);
+        return render_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
+    }
+
+    let new_password = form.password;
+    let hash = web::block(move || password::hash(&new_password))
+        .await
+        .map_err(AppError::internal)?;
+    let actor = admin.actor(&req);
+    let (id, public_id, name) = (
+        admin.admin.id,
+        admin.admin.public_id.clone(),
+        admin.admin.display_name.clone(),
+    );
+    state
+        .db
+        .run(move |c| {
+            diesel::Connection::transaction(c, |c| {
+                // Every session ends, this one too; it continues below under a new key.
+                admins::set_password(c, id, &hash, None)?;
+                audit::record(
+                    c,
+                    &actor,
+                    AuditAction::PasswordChanged.key(),
+                    &Target {
+                        kind: "administrator",
+                        id: Some(&public_id),
+                        label: &name,
+                    },
+                    "",
+                )?;
+                Ok::<_, AdminWriteError>(())
+            })
+        })
+        .await
+        .map_err(AppError::internal)?;
+    session::sign_in(&session, id).map_err(AppError::internal)?;
+    session::flash(
+        &session,
+        FlashKind::Success,
+        "Your password was changed. Your other sessions were signed out.",
+    );
+    Ok(see_other("/profile"))
+}

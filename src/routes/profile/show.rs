@@ -1,0 +1,120 @@
+//! `GET /profile`, and `POST /profile` to change one's own display name.
+
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Deserialize;
+
+use super::{ProfileTab, tabs};
+use crate::auth::CurrentAdmin;
+use crate::auth::csrf::CsrfForm;
+use crate::auth::session::{self, FlashKind};
+use crate::db::admins::{self, AdminWriteError};
+use crate::db::audit::{self, Target};
+use crate::domain::audit::AuditAction;
+use crate::domain::validation::{FieldErrors, required_text};
+use crate::http::AppError;
+use crate::routes::{parse_version, see_other};
+use crate::startup::AppState;
+use crate::views::profile::ProfilePage;
+use crate::views::{Layout, Section, render_with_status};
+
+pub async fn page(req: HttpRequest, admin: CurrentAdmin) -> ProfilePage {
+    let name = admin.admin.display_name.clone();
+    profile_page(
+        &req,
+        &admin,
+        name,
+        FieldErrors::default(),
+        FieldErrors::default(),
+    )
+}
+
+/// The profile page, with what was typed and what was wrong with it.
+pub fn profile_page(
+    req: &HttpRequest,
+    admin: &CurrentAdmin,
+    display_name: String,
+    name_errors: FieldErrors,
+    password_errors: FieldErrors,
+) -> ProfilePage {
+    ProfilePage {
+        layout: Layout::page(req, Some(admin), "My profile", Section::Profile),
+        profile_tabs: tabs(ProfileTab::Profile),
+        display_name,
+        email: admin.admin.email.clone(),
+        public_id: admin.admin.public_id.clone(),
+        role_name: admin.role_name.clone(),
+        version: admin.admin.version,
+        name_errors,
+        password_errors,
+    }
+}
+
+#[derive(Deserialize)]
+pub struct NameForm {
+    #[serde(default)]
+    display_name: String,
+    #[serde(default)]
+    version: String,
+}
+
+pub async fn update_name(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: Session,
+    admin: CurrentAdmin,
+    CsrfForm(form): CsrfForm<NameForm>,
+) -> Result<HttpResponse, AppError> {
+    let version = parse_version(&form.version)?;
+    let mut errors = FieldErrors::default();
+    let name = required_text(&mut errors, "display_name", "Name", &form.display_name, 100);
+    if !errors.is_empty() {
+        let page = profile_page(
+            &req,
+            &admin,
+            form.display_name,
+            errors,
+            FieldErrors::default(),
+        );
+        return render_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
+    }
+    let actor = admin.actor(&req);
+    let (id, public_id, previous) = (
+        admin.admin.id,
+        admin.admin.public_id.clone(),
+        admin.admin.display_name.clone(),
+    );
+    let saved = name.clone();
+    let result = state
+        .db
+        .run(move |c| {
+            diesel::Connection::transaction(c, |c| {
+                admins::update_display_name(c, id, version, &saved)?;
+                audit::record(
+                    c,
+                    &actor,
+                    AuditAction::ProfileUpdated.key(),
+                    &Target {
+                        kind: "administrator",
+                        id: Some(&public_id),
+                        label: &saved,
+                    },
+                    &serde_json::json!({ "previous_name": previous }).to_string(),
+                )?;
+                Ok::<_, AdminWriteError>(())
+            })
+        })
+        .await;
+    match result {
+        Ok(()) => session::flash(&session, FlashKind::Success, "Your name was changed."),
+        Err(AdminWriteError::Conflict) => session::flash(
+            &session,
+            FlashKind::Error,
+            "Your profile was changed elsewhere meanwhile, so your new name was not saved. The page shows the current one; change it again if still needed.",
+        ),
+        Err(AdminWriteError::NotFound) => return Err(AppError::NotFound),
+        Err(e) => return Err(AppError::internal(e)),
+    }
+    Ok(see_other("/profile"))
+}

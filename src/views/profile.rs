@@ -1,0 +1,23 @@
+//! My profile.
+
+use askama::Template;
+use askama_web::WebTemplate;
+
+use super::Layout;
+use super::tokens::TabLink;
+use crate::domain::validation::FieldErrors;
+
+#[derive(Template, WebTemplate)]
+#[template(path = "profile.html")]
+pub struct ProfilePage {
+    pub layout: Layout,
+    pub profile_tabs: Vec<TabLink>,
+    /// As typed, when the form comes back with an error.
+    pub display_name: String,
+    pub email: String,
+    pub public_id: String,
+    pub role_name: String,
+    pub version: i32,
+    pub name_errors: FieldErrors,
+    pub password_errors: FieldErrors,
+}
