@@ -249,7 +249,8 @@ pub async fn create(
     }
 }
 
-fn target(admin: &Administrator) -> Target<'_> {
+/// An administrator as the subject of an audit event.
+pub fn target(admin: &Administrator) -> Target<'_> {
     Target {
         kind: "administrator",
         id: Some(&admin.public_id),

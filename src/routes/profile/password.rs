@@ -13,11 +13,12 @@ use crate::auth::password::{self, Password};
 use crate::auth::reauth::check_password;
 use crate::auth::session::{self, FlashKind};
 use crate::db::admins::{self, AdminWriteError};
-use crate::db::audit::{self, Target};
+use crate::db::audit;
 use crate::domain::admins::validate_new_password;
 use crate::domain::audit::AuditAction;
 use crate::domain::validation::FieldErrors;
 use crate::http::AppError;
+use crate::routes::administrators::target;
 use crate::routes::see_other;
 use crate::startup::AppState;
 use crate::views::render_with_status;
@@ -66,26 +67,18 @@ pub async fn change(
         .await
         .map_err(AppError::internal)?;
     let actor = admin.actor(&req);
-    let (id, public_id, name) = (
-        admin.admin.id,
-        admin.admin.public_id.clone(),
-        admin.admin.display_name.clone(),
-    );
+    let me = admin.admin.clone();
     state
         .db
         .run(move |c| {
             diesel::Connection::transaction(c, |c| {
                 // Every session ends, this one too; it continues below under a new key.
-                admins::set_password(c, id, &hash, None)?;
+                admins::set_password(c, me.id, &hash, None)?;
                 audit::record(
                     c,
                     &actor,
                     AuditAction::PasswordChanged.key(),
-                    &Target {
-                        kind: "administrator",
-                        id: Some(&public_id),
-                        label: &name,
-                    },
+                    &target(&me),
                     "",
                 )?;
                 Ok::<_, AdminWriteError>(())
@@ -93,7 +86,7 @@ pub async fn change(
         })
         .await
         .map_err(AppError::internal)?;
-    session::sign_in(&session, id).map_err(AppError::internal)?;
+    session::sign_in(&session, admin.admin.id).map_err(AppError::internal)?;
     session::flash(
         &session,
         FlashKind::Success,

@@ -10,10 +10,11 @@ use crate::auth::CurrentAdmin;
 use crate::auth::csrf::CsrfForm;
 use crate::auth::session::{self, FlashKind};
 use crate::db::admins::{self, AdminWriteError};
-use crate::db::audit::{self, Target};
+use crate::db::audit;
 use crate::domain::audit::AuditAction;
 use crate::domain::validation::{FieldErrors, required_text};
 use crate::http::AppError;
+use crate::routes::administrators::target;
 use crate::routes::{parse_version, see_other};
 use crate::startup::AppState;
 use crate::views::profile::ProfilePage;
@@ -80,26 +81,18 @@ pub async fn update_name(
         return render_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
     }
     let actor = admin.actor(&req);
-    let (id, public_id, previous) = (
-        admin.admin.id,
-        admin.admin.public_id.clone(),
-        admin.admin.display_name.clone(),
-    );
-    let saved = name.clone();
+    let mut renamed = admin.admin.clone();
+    let previous = std::mem::replace(&mut renamed.display_name, name);
     let result = state
         .db
         .run(move |c| {
             diesel::Connection::transaction(c, |c| {
-                admins::update_display_name(c, id, version, &saved)?;
+                admins::update_display_name(c, renamed.id, version, &renamed.display_name)?;
                 audit::record(
                     c,
                     &actor,
                     AuditAction::ProfileUpdated.key(),
-                    &Target {
-                        kind: "administrator",
-                        id: Some(&public_id),
-                        label: &saved,
-                    },
+                    &target(&renamed),
                     &serde_json::json!({ "previous_name": previous }).to_string(),
                 )?;
                 Ok::<_, AdminWriteError>(())

@@ -7,10 +7,11 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use crate::auth::CurrentAdmin;
 use crate::auth::csrf::{CsrfForm, NoFields};
 use crate::auth::session::{self, FlashKind};
-use crate::db::audit::{self, Target};
+use crate::db::audit;
 use crate::db::{DbError, admins};
 use crate::domain::audit::AuditAction;
 use crate::http::AppError;
+use crate::routes::administrators::target;
 use crate::routes::see_other;
 use crate::startup::AppState;
 
@@ -22,25 +23,17 @@ pub async fn submit(
     _form: CsrfForm<NoFields>,
 ) -> Result<HttpResponse, AppError> {
     let actor = admin.actor(&req);
-    let (id, public_id, name) = (
-        admin.admin.id,
-        admin.admin.public_id.clone(),
-        admin.admin.display_name.clone(),
-    );
+    let me = admin.admin.clone();
     let ended = state
         .db
         .run(move |c| {
             diesel::Connection::transaction(c, |c| {
-                let ended = admins::end_sessions(c, id, None)?;
+                let ended = admins::end_sessions(c, me.id, None)?;
                 audit::record(
                     c,
                     &actor,
                     AuditAction::SignedOutEverywhere.key(),
-                    &Target {
-                        kind: "administrator",
-                        id: Some(&public_id),
-                        label: &name,
-                    },
+                    &target(&me),
                     &serde_json::json!({ "sessions": ended }).to_string(),
                 )?;
                 Ok::<_, DbError>(ended)
