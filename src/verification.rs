@@ -126,7 +126,7 @@ impl CachedToken {
 }
 
 #[derive(Debug, Clone)]
-enum Lookup {
+pub(crate) enum Lookup {
     Unknown,
     Known(Arc<CachedToken>),
 }
@@ -297,11 +297,7 @@ impl Verifier {
         self.metrics.cache_miss();
         let generation = self.generation.load(Ordering::Acquire);
         let catalog = self.catalog().await?;
-        let loaded = self.loader.find(hex(&digest)).await?;
-        let lookup = match loaded {
-            Some(loaded) => Lookup::Known(Arc::new(prepare(loaded, &catalog))),
-            None => Lookup::Unknown,
-        };
+        let lookup = self.loader.find(hex(&digest), catalog).await?;
         if let Some(cache) = &self.cache
             && self.generation.load(Ordering::Acquire) == generation
         {
@@ -378,7 +374,7 @@ impl Verifier {
 }
 
 /// Builds the cached form of a token.
-fn prepare(loaded: db::verification::LoadedToken, catalog: &Catalog) -> CachedToken {
+pub(crate) fn prepare(loaded: db::verification::LoadedToken, catalog: &Catalog) -> CachedToken {
     let t = &loaded.token;
     let token_type = t.token_type();
     let granted: Vec<(String, Action)> = match token_type {

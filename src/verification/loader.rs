@@ -2,29 +2,38 @@
 //! arrives while one batch runs joins the next. Under a flood of cache misses (cache
 //! turned off, every token forgotten at once, many unknown tokens) the database
 //! answers a few queries per batch instead of a few per request, and the async
-//! workers never wait for it.
+//! workers never wait for it. Each token found is prepared once per batch and shared
+//! by every request in the batch that presented it.
 
 use std::collections::HashMap;
-use std::sync::mpsc;
+use std::sync::{Arc, mpsc};
 use std::thread;
 
 use tokio::sync::oneshot;
 
-use crate::db::verification::{LoadedToken, find_by_digests};
+use super::{Catalog, Lookup, prepare};
+use crate::db::verification::find_by_digests;
 use crate::db::{Db, DbError};
 
 /// Largest number of digests in one batch.
 const MAX_BATCH: usize = 256;
 
-type Reply = oneshot::Sender<Result<Option<LoadedToken>, String>>;
+type Reply = oneshot::Sender<Result<Lookup, String>>;
+
+/// A digest to look up, with the module catalog to prepare the token with.
+struct Job {
+    digest: String,
+    catalog: Arc<Catalog>,
+    reply: Reply,
+}
 
 pub struct Loader {
-    jobs: mpsc::Sender<(String, Reply)>,
+    jobs: mpsc::Sender<Job>,
 }
 
 impl Loader {
     pub fn start(db: Db) -> Self {
-        let (jobs, queue) = mpsc::channel::<(String, Reply)>();
+        let (jobs, queue) = mpsc::channel::<Job>();
         thread::Builder::new()
             .name("tessera-lookups".into())
             .spawn(move || {
@@ -44,34 +53,65 @@ impl Loader {
         Self { jobs }
     }
 
-    /// The live token one of whose secrets has this digest.
-    pub async fn find(&self, digest: String) -> Result<Option<LoadedToken>, DbError> {
+    /// The live token one of whose secrets has this digest, prepared with `catalog`.
+    pub(crate) async fn find(
+        &self,
+        digest: String,
+        catalog: Arc<Catalog>,
+    ) -> Result<Lookup, DbError> {
         let (reply, answer) = oneshot::channel();
         self.jobs
-            .send((digest, reply))
+            .send(Job {
+                digest,
+                catalog,
+                reply,
+            })
             .map_err(|_| DbError::Canceled)?;
         match answer.await {
-            Ok(Ok(found)) => Ok(found),
+            Ok(Ok(lookup)) => Ok(lookup),
             Ok(Err(message)) => Err(DbError::Lookup(message)),
             Err(_) => Err(DbError::Canceled),
         }
     }
 }
 
-fn answer(db: &Db, batch: Vec<(String, Reply)>) {
-    let mut digests: Vec<String> = batch.iter().map(|(d, _)| d.clone()).collect();
+fn answer(db: &Db, batch: Vec<Job>) {
+    let mut digests: Vec<String> = batch.iter().map(|job| job.digest.clone()).collect();
     digests.sort_unstable();
     digests.dedup();
-    let result: Result<HashMap<String, LoadedToken>, String> = db
+    let result = db
         .get()
         .map_err(|e| e.to_string())
         .and_then(|mut conn| find_by_digests(&mut conn, &digests).map_err(|e| e.to_string()));
-    for (digest, reply) in batch {
-        let answer = match &result {
-            Ok(found) => Ok(found.get(&digest).cloned()),
-            Err(message) => Err(message.clone()),
+    let found = match result {
+        Ok(found) => found,
+        Err(message) => {
+            for job in batch {
+                let _ = job.reply.send(Err(message.clone()));
+            }
+            return;
+        }
+    };
+    // Prepared once per digest and catalog, then shared.
+    let mut prepared: HashMap<String, (Arc<Catalog>, Lookup)> = HashMap::new();
+    for Job {
+        digest,
+        catalog,
+        reply,
+    } in batch
+    {
+        let lookup = match prepared.get(&digest) {
+            Some((seen, lookup)) if Arc::ptr_eq(seen, &catalog) => lookup.clone(),
+            _ => {
+                let lookup = match found.get(&digest) {
+                    Some(loaded) => Lookup::Known(Arc::new(prepare(loaded.clone(), &catalog))),
+                    None => Lookup::Unknown,
+                };
+                prepared.insert(digest, (catalog, lookup.clone()));
+                lookup
+            }
         };
         // The request may have gone away meanwhile; nothing to tell it then.
-        let _ = reply.send(answer);
+        let _ = reply.send(Ok(lookup));
     }
 }
