@@ -450,3 +450,27 @@ async fn rotation_re_encrypts_every_value_or_changes_nothing() {
     }
     assert!(app.get_audit_actions().contains(&"keys.rotate".to_owned()));
 }
+
+#[actix_web::test]
+async fn regenerating_without_a_key_drops_the_old_stored_value() {
+    let app = spawn_app_with(with_key(KEY)).await;
+    let admin = app.with_examples().await;
+    let token = admin
+        .create_token("Keyless later", &app.scope_id("Production"), &[])
+        .await;
+    assert!(sealed(&app, &token.guid).is_some());
+    // As a server started without the key regenerates it.
+    let id: i64 = api_tokens::table
+        .filter(api_tokens::guid.eq(&token.guid))
+        .select(api_tokens::id)
+        .first(&mut app.conn())
+        .unwrap();
+    let version: i32 = admin.version_of(&token.guid).await.parse().unwrap();
+    let fresh = SecretToken::generate().to_store(&token.guid, None);
+    tessera::db::tokens::regenerate(&mut app.conn(), id, version, &fresh, None).unwrap();
+    assert_eq!(
+        sealed(&app, &token.guid),
+        None,
+        "the old value must not show"
+    );
+}
