@@ -249,15 +249,16 @@ impl EncryptionArgs {
         self.encryption_key
             .as_deref()
             .filter(|text| !text.trim().is_empty())
-            .map(|text| {
-                EncryptionKey::from_base64(text).map_err(|e| {
-                    anyhow::anyhow!(
-                        "TESSERA_ENCRYPTION_KEY is malformed: {e}. Make one with `tessera keys generate`."
-                    )
-                })
-            })
+            .map(|text| parse_key(text, "TESSERA_ENCRYPTION_KEY"))
             .transpose()
     }
+}
+
+/// A key given in the environment variable `variable`; the message never holds the key.
+pub fn parse_key(text: &str, variable: &str) -> anyhow::Result<EncryptionKey> {
+    EncryptionKey::from_base64(text).map_err(|e| {
+        anyhow::anyhow!("{variable} is malformed: {e}. Make one with `tessera keys generate`.")
+    })
 }
 
 impl Default for ServeArgs {

@@ -163,9 +163,12 @@ pub fn find(
     guid: &str,
     visibility: &Visibility,
 ) -> QueryResult<Option<TokenDetails>> {
-    let Some(token) = visible(guid, visibility)
-        .select(TokenRow::as_select())
-        .first(conn)
+    let Some((token, has_sealed_secret)) = visible(guid, visibility)
+        .select((
+            TokenRow::as_select(),
+            api_tokens::secret_ciphertext.is_not_null(),
+        ))
+        .first::<(TokenRow, bool)>(conn)
         .optional()?
     else {
         return Ok(None);
@@ -199,10 +202,6 @@ pub fn find(
         .order(api_token_allowed_networks::cidr.asc())
         .select(api_token_allowed_networks::cidr)
         .load(conn)?;
-    let has_sealed_secret = api_tokens::table
-        .find(token.id)
-        .select(api_tokens::secret_ciphertext.is_not_null())
-        .first(conn)?;
     Ok(Some(TokenDetails {
         token,
         created_by,

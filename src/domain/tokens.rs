@@ -66,8 +66,13 @@ impl SecretToken {
         StoredSecret {
             digest: self.digest(),
             hint: self.hint(),
-            sealed: key.map(|k| BASE64.encode(k.seal(guid, &self.0))),
+            sealed: key.map(|k| self.seal(guid, k)),
         }
+    }
+
+    /// The secret encrypted for the token `guid` under `key`, as stored (base64).
+    pub fn seal(&self, guid: &str, key: &EncryptionKey) -> String {
+        BASE64.encode(key.seal(guid, &self.0))
     }
 
     /// The secret of the token `guid`, decrypted from what [`to_store`](Self::to_store) kept.

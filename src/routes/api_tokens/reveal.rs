@@ -173,6 +173,7 @@ pub async fn submit(
                 )));
             };
             c.transaction(|c| {
+                // The throttle counts reveals as it counts failed sign-ins.
                 throttle::record_failure(c, &key_name, &REVEALS)?;
                 audit::record(
                     c,
