@@ -221,6 +221,22 @@ pub struct ServeArgs {
     #[arg(long, env = "TESSERA_TRUSTED_PROXIES", value_delimiter = ',')]
     pub trusted_proxies: Vec<String>,
 
+    /// Proxies allowed to call forward-auth (/api/v1/auth), as addresses or CIDR
+    /// networks, comma-separated; checked against the connection's address. Without
+    /// it, anyone who reaches Tessera may call it
+    #[arg(long, env = "TESSERA_FORWARD_AUTH_FROM", value_delimiter = ',')]
+    pub forward_auth_from: Vec<String>,
+
+    /// Bearer token that /metrics requires (Authorization: Bearer ...); prefer the
+    /// environment variable
+    #[arg(long, env = "TESSERA_METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<String>,
+
+    /// Serve /metrics on this address and port only, apart from the admin app and
+    /// the verification API (for example 127.0.0.1:9090)
+    #[arg(long, env = "TESSERA_METRICS_LISTEN")]
+    pub metrics_listen: Option<SocketAddr>,
+
     /// Cache verified tokens in memory (turn off only to measure the database path)
     #[arg(long, env = "TESSERA_TOKEN_CACHE", default_value_t = true, action = clap::ArgAction::Set)]
     pub token_cache: bool,
@@ -271,6 +287,9 @@ impl Default for ServeArgs {
             session_lifetime_hours: 12,
             workers: None,
             trusted_proxies: Vec::new(),
+            forward_auth_from: Vec::new(),
+            metrics_token: None,
+            metrics_listen: None,
             token_cache: true,
             usage_flush_seconds: 5,
             encryption: EncryptionArgs::default(),
@@ -348,6 +367,10 @@ pub struct ServerConfig {
     pub session_lifetime: time::Duration,
     pub workers: Option<usize>,
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Empty: forward-auth answers anyone.
+    pub forward_auth_from: Vec<ipnet::IpNet>,
+    pub metrics_token: Option<String>,
+    pub metrics_listen: Option<SocketAddr>,
     pub token_cache: bool,
     pub usage_flush: std::time::Duration,
     pub encryption_key: Option<EncryptionKey>,
@@ -366,18 +389,18 @@ impl ServerConfig {
             session_idle: time::Duration::minutes(args.session_idle_minutes.into()),
             session_lifetime: time::Duration::hours(args.session_lifetime_hours.into()),
             workers: args.workers,
-            trusted_proxies: args
-                .trusted_proxies
-                .iter()
-                .filter(|p| !p.trim().is_empty())
-                .map(|p| {
-                    crate::domain::networks::parse_network(p).ok_or_else(|| {
-                        anyhow::anyhow!(
-                            "TESSERA_TRUSTED_PROXIES: {p:?} is not an IP address or CIDR network"
-                        )
-                    })
-                })
-                .collect::<anyhow::Result<_>>()?,
+            trusted_proxies: parse_networks(&args.trusted_proxies, "TESSERA_TRUSTED_PROXIES")?,
+            forward_auth_from: parse_networks(
+                &args.forward_auth_from,
+                "TESSERA_FORWARD_AUTH_FROM",
+            )?,
+            metrics_token: args
+                .metrics_token
+                .as_deref()
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .map(str::to_owned),
+            metrics_listen: args.metrics_listen,
             token_cache: args.token_cache,
             usage_flush: std::time::Duration::from_secs(args.usage_flush_seconds.into()),
             encryption_key: args.encryption.key()?,
@@ -405,6 +428,19 @@ impl ServerConfig {
             CookieSecure::Auto => self.public_url().starts_with("https://"),
         }
     }
+}
+
+/// A comma-separated list of addresses and CIDR networks from `variable`.
+fn parse_networks(items: &[String], variable: &str) -> anyhow::Result<Vec<ipnet::IpNet>> {
+    items
+        .iter()
+        .filter(|p| !p.trim().is_empty())
+        .map(|p| {
+            crate::domain::networks::parse_network(p).ok_or_else(|| {
+                anyhow::anyhow!("{variable}: {p:?} is not an IP address or CIDR network")
+            })
+        })
+        .collect()
 }
 
 fn normalize_public_url(url: &str) -> anyhow::Result<String> {
@@ -471,6 +507,11 @@ mod tests {
         );
         let args = ServeArgs {
             trusted_proxies: vec!["proxy.local".into()],
+            ..ServeArgs::default()
+        };
+        assert!(ServerConfig::from_args(&args).is_err());
+        let args = ServeArgs {
+            forward_auth_from: vec!["10.0.0.0/33".into()],
             ..ServeArgs::default()
         };
         assert!(ServerConfig::from_args(&args).is_err());

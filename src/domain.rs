@@ -7,6 +7,8 @@ pub mod digest;
 pub mod encryption;
 pub mod networks;
 pub mod permissions;
+pub mod request_path;
+pub mod scopes;
 pub mod throttle;
 pub mod token_list;
 pub mod tokens;

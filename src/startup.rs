@@ -1,6 +1,6 @@
 //! Building and running the server: database, migrations, first-run code, middleware.
 
-use std::net::TcpListener;
+use std::net::{SocketAddr, TcpListener};
 use std::sync::Arc;
 
 use actix_session::SessionMiddleware;
@@ -8,7 +8,7 @@ use actix_session::config::{BrowserSession, CookieContentSecurity, TtlExtensionP
 use actix_web::cookie::{Key, SameSite};
 use actix_web::dev::Server;
 use actix_web::middleware::{ErrorHandlers, from_fn};
-use actix_web::{App, HttpServer, web};
+use actix_web::{App, HttpResponse, HttpServer, web};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 
@@ -19,7 +19,7 @@ use crate::config::{DatabaseArgs, ServerConfig};
 use crate::db::connection::StatementHook;
 use crate::db::{self, DatabaseUrl, Db, DbConnection, connection, migrations};
 use crate::domain::digest::sha256_hex;
-use crate::http::{error_pages, headers, request_log, static_files};
+use crate::http::{error_pages, headers, input, request_log, static_files};
 use crate::routes;
 use crate::verification::{Metrics, Verifier, listener, usage};
 
@@ -82,6 +82,8 @@ pub fn setup_url_if_needed(
 
 pub struct Application {
     server: Server,
+    /// `/metrics` on an address of its own, when configured.
+    metrics_server: Option<Server>,
     port: u16,
     setup_url: Option<String>,
     state: web::Data<AppState>,
@@ -122,9 +124,16 @@ impl Application {
             config,
             verifier,
         });
+        warn_about_open_endpoints(&state.config);
+        let metrics_server = state
+            .config
+            .metrics_listen
+            .map(|address| Self::serve_metrics(address, state.clone()))
+            .transpose()?;
         let server = Self::serve(listener, state.clone(), key)?;
         Ok(Self {
             server,
+            metrics_server,
             port: local.port(),
             setup_url,
             state,
@@ -173,6 +182,11 @@ impl Application {
                 .wrap(from_fn(request_log::log_requests))
                 // The verification API first: it is matched on every call.
                 .configure(routes::api::configure)
+                .configure(|cfg| {
+                    if config.metrics_listen.is_none() {
+                        routes::api::configure_metrics(cfg);
+                    }
+                })
                 .configure(routes::health::configure)
                 .service(
                     web::resource("/static/{path:.*}")
@@ -183,6 +197,7 @@ impl Application {
                     web::scope("")
                         // Outermost first: the session, then error pages (which need
                         // the session to show who is signed in), then the CSRF check.
+                        .wrap(from_fn(input::reject_control_characters))
                         .wrap(from_fn(reject_cross_site))
                         .wrap(ErrorHandlers::new().default_handler(error_pages::render))
                         .wrap(sessions)
@@ -192,6 +207,24 @@ impl Application {
         })
         .workers(workers)
         .shutdown_timeout(30)
+        .listen(listener)?
+        .run();
+        Ok(server)
+    }
+
+    /// Serves `/metrics`, and nothing else, on `address`.
+    fn serve_metrics(address: SocketAddr, state: web::Data<AppState>) -> anyhow::Result<Server> {
+        let listener = TcpListener::bind(address)
+            .map_err(|e| anyhow::anyhow!("cannot listen on {address} for metrics: {e}"))?;
+        let server = HttpServer::new(move || {
+            App::new()
+                .app_data(state.clone())
+                .configure(routes::api::configure_metrics)
+                .default_service(web::to(HttpResponse::NotFound))
+        })
+        .workers(1)
+        .disable_signals()
+        .shutdown_timeout(5)
         .listen(listener)?
         .run();
         Ok(server)
@@ -214,12 +247,20 @@ impl Application {
     /// writes the last uses still in memory.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let cleanup = actix_web::rt::spawn(clean_up_periodically(self.state.clone()));
+        let metrics = self.metrics_server.map(|server| {
+            let handle = server.handle();
+            actix_web::rt::spawn(server);
+            handle
+        });
         usage::spawn_flusher(
             Arc::downgrade(&self.state.verifier),
             self.state.config.usage_flush,
         );
         let result = self.server.await;
         cleanup.abort();
+        if let Some(metrics) = metrics {
+            metrics.stop(true).await;
+        }
         let verifier = self.state.verifier.clone();
         let flushed = web::block(move || verifier.flush_usage())
             .await
@@ -233,6 +274,22 @@ impl Application {
 
     pub fn state(&self) -> web::Data<AppState> {
         self.state.clone()
+    }
+}
+
+/// Says at start which endpoints anyone who reaches Tessera may call.
+fn warn_about_open_endpoints(config: &ServerConfig) {
+    if config.forward_auth_from.is_empty() {
+        tracing::warn!(
+            "forward-auth (/api/v1/auth) answers any client and believes its X-Original-URI: \
+             keep it unreachable from clients, or set TESSERA_FORWARD_AUTH_FROM to your proxies"
+        );
+    }
+    if config.metrics_token.is_none() && config.metrics_listen.is_none() {
+        tracing::warn!(
+            "/metrics is open to anyone who reaches Tessera: set TESSERA_METRICS_TOKEN, \
+             or TESSERA_METRICS_LISTEN to serve it on an address of its own"
+        );
     }
 }
 

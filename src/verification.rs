@@ -29,7 +29,7 @@ use crate::domain::digest::{hex, sha256};
 use crate::domain::networks::parse_network;
 use crate::domain::tokens::{Action, TokenType, check_format};
 use crate::domain::verification::{
-    Access, Outcome, SecretMatch, TokenRules, evaluate, module_for_path,
+    Access, Outcome, PathModule, SecretMatch, TokenRules, evaluate, module_for_path,
 };
 use crate::http::AppError;
 use crate::views::format::iso;
@@ -148,7 +148,8 @@ pub enum Requested<'a> {
         key: &'a str,
         action: Action,
     },
-    /// Forward-auth: the original request's path and method.
+    /// Forward-auth: the original request's path, normalised
+    /// ([`crate::domain::request_path::normalize`]), and method.
     Path {
         path: &'a str,
         action: Action,
@@ -262,20 +263,24 @@ impl Verifier {
                 action,
                 module_exists: catalog.keys.contains(key),
             }),
-            Requested::Path { path, action } => {
-                Some(match module_for_path(path, &catalog.prefixes) {
-                    Some(key) => Access {
-                        module: key,
-                        action,
-                        module_exists: true,
-                    },
-                    None => Access {
-                        module: "",
-                        action,
-                        module_exists: false,
-                    },
-                })
-            }
+            Requested::Path { path, action } => match module_for_path(path, &catalog.prefixes) {
+                PathModule::Module(key) => Some(Access {
+                    module: key,
+                    action,
+                    module_exists: true,
+                }),
+                PathModule::Unmapped => Some(Access {
+                    module: "",
+                    action,
+                    module_exists: false,
+                }),
+                PathModule::AmbiguousCase => {
+                    return Ok(Verdict {
+                        outcome: Outcome::AmbiguousPath,
+                        token: None,
+                    });
+                }
+            },
         };
         let now = db::now();
         let outcome = evaluate(&token.rules, token.matched, now, client.ip, access);

@@ -13,6 +13,7 @@ use subtle::ConstantTimeEq;
 
 use super::session::expected_csrf_token;
 use crate::http::AppError;
+use crate::http::input::field_holds_control_characters;
 
 /// Name of the hidden field every form carries.
 pub const FIELD: &str = "csrf_token";
@@ -49,6 +50,13 @@ impl<T: DeserializeOwned + 'static> FromRequest for CsrfForm<T> {
                 (Some(submitted), Some(expected))
                     if bool::from(submitted.as_bytes().ct_eq(expected.as_bytes())) => {}
                 _ => return Err(AppError::CrossSiteRequest),
+            }
+            if pairs.iter().any(|(k, v)| {
+                field_holds_control_characters(k) || field_holds_control_characters(v)
+            }) {
+                return Err(AppError::Unprocessable(
+                    "A field holds a control character (such as a NUL byte), which no field accepts. Remove it and send the form again.".into(),
+                ));
             }
             let form = serde_html_form::from_bytes(&body)
                 .map_err(|e| AppError::bad_request(format!("The form is incomplete: {e}.")))?;

@@ -14,6 +14,7 @@ use super::session;
 use crate::db::admins::{self, AdminAccess};
 use crate::db::{DbError, audit::Actor};
 use crate::domain::permissions::Permission;
+use crate::domain::scopes::ScopeAccess;
 use crate::http::AppError;
 use crate::startup::AppState;
 
@@ -35,6 +36,15 @@ impl CurrentAdmin {
 
     pub fn sees_all_scopes(&self) -> bool {
         self.can(Permission::AllScopes)
+    }
+
+    /// The scopes whose tokens the administrator sees and changes.
+    pub fn scope_access(&self) -> ScopeAccess {
+        if self.sees_all_scopes() {
+            ScopeAccess::All
+        } else {
+            ScopeAccess::Scopes(self.scope_ids.clone())
+        }
     }
 
     /// The administrator as the author of audit events.

@@ -7,9 +7,10 @@ use diesel::prelude::*;
 use crate::config::{DatabaseArgs, TokenCommand, TokenCreateArgs, TokenListArgs, TokenTypeArg};
 use crate::db::audit::{self, Actor, Target};
 use crate::db::schema::api_tokens;
-use crate::db::tokens::{self, NewToken, TokenRow, TokenWriteError, Visibility};
+use crate::db::tokens::{self, NewToken, TokenRow, TokenWriteError};
 use crate::db::{catalog, now};
 use crate::domain::audit::AuditAction;
+use crate::domain::scopes::ScopeAccess;
 use crate::domain::tokens::{
     DurationChoice, FormContext, SecretToken, TokenInput, TokenType, format_date, parse_date,
     validate,
@@ -188,7 +189,7 @@ fn list(database: &DatabaseArgs, args: TokenListArgs) -> anyhow::Result<()> {
 fn revoke(database: &DatabaseArgs, guid: &str) -> anyhow::Result<()> {
     let db = open_database(database, None)?;
     let mut conn = db.get()?;
-    let token = tokens::find(&mut conn, guid, &Visibility::All)?
+    let token = tokens::find(&mut conn, guid, &ScopeAccess::All)?
         .with_context(|| format!("there is no token with the GUID {guid}"))?
         .token;
     conn.transaction(|c| -> anyhow::Result<()> {

@@ -3,8 +3,10 @@
 use diesel::prelude::*;
 use time::PrimitiveDateTime;
 
-use super::schema::audit_events;
+use super::connection::MultiBackend;
+use super::schema::{api_token_scopes, api_tokens, audit_events};
 use super::{DbConnection, now};
+use crate::domain::scopes::ScopeAccess;
 
 /// Who acts: an administrator, or an operator at the command line.
 #[derive(Debug, Clone)]
@@ -72,9 +74,64 @@ pub fn record(
 
 diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
 
+/// Whose audit log it is: what an administrator limited to some scopes may read.
+#[derive(Debug, Clone)]
+pub struct AuditReader {
+    pub scopes: ScopeAccess,
+    /// The reader's public ID: the events about their own account are theirs too.
+    pub public_id: String,
+}
+
+type Condition = Box<
+    dyn BoxableExpression<
+            audit_events::table,
+            MultiBackend,
+            SqlType = diesel::sql_types::Nullable<diesel::sql_types::Bool>,
+        >,
+>;
+
+/// The events a reader limited to some scopes sees: those about tokens in one of
+/// their scopes, and those about their own account. `None`: every event.
+fn readable_by(reader: &AuditReader) -> Option<Condition> {
+    let ScopeAccess::Scopes(ids) = &reader.scopes else {
+        return None;
+    };
+    let tokens_in_scope = api_tokens::table
+        .filter(
+            api_tokens::id.eq_any(
+                api_token_scopes::table
+                    .filter(api_token_scopes::scope_id.eq_any(ids.clone()))
+                    .select(api_token_scopes::token_id),
+            ),
+        )
+        .select(api_tokens::guid.nullable());
+    Some(Box::new(
+        audit_events::target_type
+            .eq("token")
+            .and(audit_events::target_id.eq_any(tokens_in_scope))
+            .or(audit_events::target_type
+                .eq("administrator")
+                .and(audit_events::target_id.eq(reader.public_id.clone()))),
+    ))
+}
+
+/// Who appears as the author of events the reader sees: administrator IDs, and
+/// `None` for the command line.
+pub fn actors(conn: &mut DbConnection, reader: &AuditReader) -> QueryResult<Vec<Option<i64>>> {
+    let mut query = audit_events::table
+        .select(audit_events::actor_id)
+        .distinct()
+        .into_boxed();
+    if let Some(condition) = readable_by(reader) {
+        query = query.filter(condition);
+    }
+    query.load(conn)
+}
+
 /// What the audit log is narrowed to.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct AuditFilter {
+    pub reader: AuditReader,
     /// `Some(None)`: the command line; `Some(Some(id))`: that administrator.
     pub actor: Option<Option<i64>>,
     pub action: Option<String>,
@@ -96,6 +153,9 @@ pub fn search(
         .order(audit_events::id.desc())
         .limit(limit)
         .into_boxed();
+    if let Some(condition) = readable_by(&filter.reader) {
+        query = query.filter(condition);
+    }
     if let Some(before) = before_id {
         query = query.filter(audit_events::id.lt(before));
     }

@@ -9,8 +9,8 @@ use time::PrimitiveDateTime;
 
 use super::connection::MultiBackend;
 use super::schema::{api_token_permissions, api_token_scopes, modules, scopes};
-use super::tokens::Visibility;
 use super::{DbConnection, now};
+use crate::domain::scopes::ScopeAccess;
 use crate::domain::token_list::{
     Cursor, CursorValue, SortDirection, SortKey, StatusFilter, TokenFilter,
 };
@@ -94,8 +94,8 @@ pub struct TokenPage {
     /// Cursors for the neighbouring pages, when there are any.
     pub next: Option<Cursor>,
     pub previous: Option<Cursor>,
-    /// Per token ID: scope names, and the modules granted (IDs).
-    pub scopes: Vec<(i64, String)>,
+    /// Per token ID: its scopes (ID, name), and the modules granted (IDs).
+    pub scopes: Vec<(i64, i64, String)>,
     pub custom_modules: Vec<(i64, i64)>,
     pub module_names: Vec<(i64, String)>,
 }
@@ -253,12 +253,12 @@ enum Purpose {
 fn where_clause(
     sql: &mut Sql,
     filter: &TokenFilter,
-    visibility: &Visibility,
+    visibility: &ScopeAccess,
     now: PrimitiveDateTime,
     purpose: Purpose,
 ) {
     sql.push(" WHERE 1 = 1");
-    if let Visibility::Scopes(ids) = visibility {
+    if let ScopeAccess::Scopes(ids) = visibility {
         if ids.is_empty() {
             sql.push(" AND 1 = 0");
         } else {
@@ -363,7 +363,7 @@ pub enum PagePosition {
 pub fn list(
     conn: &mut DbConnection,
     filter: &TokenFilter,
-    visibility: &Visibility,
+    visibility: &ScopeAccess,
     position: &PagePosition,
     page_size: i64,
 ) -> QueryResult<TokenPage> {
@@ -433,7 +433,7 @@ pub fn list(
         .inner_join(scopes::table)
         .filter(api_token_scopes::token_id.eq_any(&ids))
         .order(scopes::name_key.asc())
-        .select((api_token_scopes::token_id, scopes::name))
+        .select((api_token_scopes::token_id, scopes::id, scopes::name))
         .load(conn)?;
     let custom_ids: Vec<i64> = tokens
         .iter()

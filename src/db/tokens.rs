@@ -9,6 +9,7 @@ use super::schema::{
     api_tokens, scopes,
 };
 use super::{DbConnection, DbError, changes, is_unique_violation, now};
+use crate::domain::scopes::ScopeAccess;
 use crate::domain::tokens::{
     Action, INTROSPECT, Lifecycle, StoredSecret, TokenDefinition, TokenStatus, TokenType, Validity,
 };
@@ -73,13 +74,6 @@ impl TokenRow {
     }
 }
 
-/// Which tokens an administrator may see: all, or those in at least one of their scopes.
-#[derive(Debug, Clone)]
-pub enum Visibility {
-    All,
-    Scopes(Vec<i64>),
-}
-
 /// A token with what its pages show around it.
 #[derive(Debug, Clone)]
 pub struct TokenDetails {
@@ -140,14 +134,14 @@ impl From<diesel::result::Error> for TokenWriteError {
 
 fn visible(
     guid: &str,
-    visibility: &Visibility,
+    visibility: &ScopeAccess,
 ) -> api_tokens::BoxedQuery<'static, super::connection::MultiBackend> {
     let query = api_tokens::table
         .filter(api_tokens::guid.eq(guid.to_owned()))
         .into_boxed();
     match visibility {
-        Visibility::All => query,
-        Visibility::Scopes(ids) => query.filter(
+        ScopeAccess::All => query,
+        ScopeAccess::Scopes(ids) => query.filter(
             api_tokens::id.eq_any(
                 api_token_scopes::table
                     .filter(api_token_scopes::scope_id.eq_any(ids.clone()))
@@ -161,7 +155,7 @@ fn visible(
 pub fn find(
     conn: &mut DbConnection,
     guid: &str,
-    visibility: &Visibility,
+    visibility: &ScopeAccess,
 ) -> QueryResult<Option<TokenDetails>> {
     let Some((token, has_sealed_secret)) = visible(guid, visibility)
         .select((

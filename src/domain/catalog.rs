@@ -1,5 +1,6 @@
 //! Modules (parts of the protected API) and scopes (teams, projects, environments).
 
+use super::request_path;
 use super::validation::{FieldErrors, optional_text, required_text};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,20 +62,24 @@ fn parse_path_prefixes(errors: &mut FieldErrors, input: &str) -> Vec<String> {
         if raw.is_empty() {
             continue;
         }
-        if !raw.starts_with('/') || raw.len() > 200 || raw.chars().any(|c| c.is_control()) {
-            errors.add(
-                "path_prefixes",
-                format!(
-                    "\u{201c}{}\u{201d} is not a URL path; paths start with '/', such as /orders.",
-                    truncate(raw, 40)
-                ),
-            );
-            continue;
-        }
-        let normalized = if raw.len() > 1 {
-            raw.trim_end_matches('/')
+        // Stored as forward-auth compares it: normalised like a request path.
+        let normalized = match request_path::normalize(raw) {
+            Ok(path) if raw.len() <= 200 && !raw.contains(['?', '#']) => path,
+            _ => {
+                errors.add(
+                    "path_prefixes",
+                    format!(
+                        "\u{201c}{}\u{201d} is not a URL path; paths start with '/', such as /orders.",
+                        truncate(raw, 40)
+                    ),
+                );
+                continue;
+            }
+        };
+        let normalized = if normalized.len() > 1 {
+            normalized.trim_end_matches('/')
         } else {
-            raw
+            &normalized
         };
         if !prefixes.iter().any(|p| p == normalized) {
             prefixes.push(normalized.to_owned());
@@ -175,6 +180,13 @@ mod tests {
         assert_eq!(m.path_prefixes, vec!["/orders", "/carts"]);
         let errors = validate_module("orders", "Orders", "", "orders").unwrap_err();
         assert!(errors.get("path_prefixes").is_some());
+        // Prefixes are kept as forward-auth compares paths: normalised.
+        let m = validate_module("orders", "Orders", "", "/%6Frders//v2/./").unwrap();
+        assert_eq!(m.path_prefixes, vec!["/orders/v2"]);
+        for bad in ["/orders%2Fv2", "/orders?x=1", "/a/..;/b", "/a%zz"] {
+            let errors = validate_module("orders", "Orders", "", bad).unwrap_err();
+            assert!(errors.get("path_prefixes").is_some(), "{bad}");
+        }
     }
 
     #[test]

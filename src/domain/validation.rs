@@ -72,10 +72,7 @@ pub fn optional_text(
             field,
             format!("{label} must be at most {max} characters (it has {count})."),
         );
-    } else if value
-        .chars()
-        .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
-    {
+    } else if value.chars().any(is_forbidden_control) {
         errors.add(field, format!("{label} contains control characters."));
     }
     value.to_owned()
@@ -91,6 +88,12 @@ fn check_text(errors: &mut FieldErrors, field: &'static str, label: &str, value:
     } else if value.chars().any(char::is_control) {
         errors.add(field, format!("{label} contains control characters."));
     }
+}
+
+/// Control characters that no input takes anywhere (NUL, escape, DEL, C1...).
+/// Tabs and line breaks belong in multi-line fields and are judged per field.
+pub fn is_forbidden_control(c: char) -> bool {
+    c.is_control() && !matches!(c, '\t' | '\n' | '\r')
 }
 
 /// The lower-cased form used to compare names regardless of case.

@@ -15,12 +15,18 @@ pub enum AppError {
     SignInRequired { next: Option<String> },
     #[error("You do not have permission to do this.")]
     Forbidden,
+    /// Forbidden, with the reason in words.
+    #[error("{0}")]
+    NotAllowed(String),
     #[error("This page does not exist, or you cannot see it.")]
     NotFound,
     #[error("{0}")]
     BadRequest(String),
     #[error("{0}")]
     Conflict(String),
+    /// Well-formed, but holding what no field accepts.
+    #[error("{0}")]
+    Unprocessable(String),
     #[error("{0}")]
     TooManyRequests(String),
     /// A form without a valid CSRF token, or a request from another site.
@@ -54,6 +60,13 @@ impl From<diesel::result::Error> for AppError {
     }
 }
 
+/// An error of the JSON API: its stable code and a sentence for people.
+pub fn json_error(status: StatusCode, code: &str, message: &str) -> HttpResponse {
+    HttpResponse::build(status)
+        .content_type("application/json")
+        .body(serde_json::json!({ "valid": false, "code": code, "message": message }).to_string())
+}
+
 /// The message of an error response, for the error page renderer.
 #[derive(Debug, Clone)]
 pub struct ErrorMessage(pub String);
@@ -62,10 +75,13 @@ impl ResponseError for AppError {
     fn status_code(&self) -> StatusCode {
         match self {
             AppError::SignInRequired { .. } => StatusCode::SEE_OTHER,
-            AppError::Forbidden | AppError::CrossSiteRequest => StatusCode::FORBIDDEN,
+            AppError::Forbidden | AppError::NotAllowed(_) | AppError::CrossSiteRequest => {
+                StatusCode::FORBIDDEN
+            }
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }

@@ -1,6 +1,6 @@
 //! The JSON API the protected services call: `/api/v1/verify`, `/api/v1/introspect`,
-//! `/api/v1/auth` (forward-auth), and `/metrics`. No session, no CSRF: callers
-//! authenticate with tokens.
+//! `/api/v1/auth` (forward-auth); and `/metrics`, on this listener or its own. No
+//! session, no CSRF: callers authenticate with tokens.
 
 pub mod forward_auth;
 pub mod introspect;
@@ -14,23 +14,31 @@ use actix_web::web::Bytes;
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
+use actix_web::middleware::from_fn;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::json;
 
 use crate::domain::verification::Outcome;
+pub use crate::http::errors::json_error;
+use crate::http::input::reject_control_characters;
 use crate::verification::{Client, Endpoint, Verifier};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope("/api/v1")
+            .wrap(from_fn(reject_control_characters))
             .route("/verify", web::get().to(verify::verify))
             .route("/introspect", web::post().to(introspect::introspect))
             // Envoy's ext_authz sends the original method and path after the prefix.
             .route("/auth", web::route().to(forward_auth::auth))
             .route("/auth/{path:.*}", web::route().to(forward_auth::auth))
             .default_service(web::to(not_found)),
-    )
-    .route("/metrics", web::get().to(metrics::metrics));
+    );
+}
+
+/// `/metrics`, on whichever listener serves it.
+pub fn configure_metrics(cfg: &mut web::ServiceConfig) {
+    cfg.route("/metrics", web::get().to(metrics::metrics));
 }
 
 async fn not_found() -> HttpResponse {
@@ -88,12 +96,6 @@ pub fn refusal(outcome: Outcome) -> HttpResponse {
         );
     }
     response
-}
-
-pub fn json_error(status: StatusCode, code: &str, message: &str) -> HttpResponse {
-    HttpResponse::build(status)
-        .content_type("application/json")
-        .body(json!({ "valid": false, "code": code, "message": message }).to_string())
 }
 
 /// Records how long an endpoint took.

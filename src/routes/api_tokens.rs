@@ -21,7 +21,8 @@ use crate::db::DbError;
 use crate::db::audit::Target;
 use crate::db::catalog::{self, ModuleWithPaths, Scope};
 use crate::db::now;
-use crate::db::tokens::{self, TokenDetails, TokenWriteError, Visibility};
+use crate::db::tokens::{self, TokenDetails, TokenWriteError};
+use crate::domain::scopes::change_refusal;
 use crate::domain::tokens::{
     Action, TokenInput, TokenType, Validity, format_date, parse_permission,
 };
@@ -82,15 +83,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         );
 }
 
-/// Which tokens the administrator may see.
-pub fn visibility(admin: &CurrentAdmin) -> Visibility {
-    if admin.sees_all_scopes() {
-        Visibility::All
-    } else {
-        Visibility::Scopes(admin.scope_ids.clone())
-    }
-}
-
 /// The token, if it exists and the administrator may see it; 404 otherwise, so an
 /// unknown GUID and another scope's token look the same.
 pub async fn load(
@@ -98,12 +90,33 @@ pub async fn load(
     admin: &CurrentAdmin,
     guid: String,
 ) -> Result<TokenDetails, AppError> {
-    let visibility = visibility(admin);
+    let access = admin.scope_access();
     state
         .db
-        .run(move |c| tokens::find(c, &guid, &visibility).map_err(DbError::from))
+        .run(move |c| tokens::find(c, &guid, &access).map_err(DbError::from))
         .await?
         .ok_or(AppError::NotFound)
+}
+
+/// The token, if the administrator may change it: they see it, and every one of its
+/// scopes is theirs. A token they only see is refused with the scopes they lack.
+pub async fn load_to_change(
+    state: &AppState,
+    admin: &CurrentAdmin,
+    guid: String,
+) -> Result<TokenDetails, AppError> {
+    let token = load(state, admin, guid).await?;
+    let access = admin.scope_access();
+    let scope_ids: Vec<i64> = token.scopes.iter().map(|(id, _)| *id).collect();
+    if access.may_change(&scope_ids) {
+        Ok(token)
+    } else {
+        let foreign = access.foreign(&token.scopes);
+        Err(AppError::NotAllowed(change_refusal(
+            &token.token.name,
+            &foreign,
+        )))
+    }
 }
 
 /// The scopes the administrator may put tokens in, and every module.

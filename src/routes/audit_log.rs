@@ -6,9 +6,10 @@ use time::PrimitiveDateTime;
 use time::macros::time;
 
 use crate::auth::{Authorized, perm};
-use crate::db::audit::{self, AuditFilter};
+use crate::db::audit::{self, AuditFilter, AuditReader};
 use crate::db::{DbError, admins};
 use crate::domain::audit::{AuditAction, label_of};
+use crate::domain::scopes::ScopeAccess;
 use crate::domain::tokens::parse_date;
 use crate::http::AppError;
 use crate::startup::AppState;
@@ -36,12 +37,13 @@ pub struct AuditQuery {
 }
 
 impl AuditQuery {
-    fn filter(&self) -> AuditFilter {
+    fn filter(&self, reader: AuditReader) -> AuditFilter {
         let actor = match self.actor.as_str() {
             COMMAND_LINE => Some(None),
             other => other.parse().ok().map(Some),
         };
         AuditFilter {
+            reader,
             actor,
             action: AuditAction::from_key(&self.action).map(|a| a.key().to_owned()),
             token: Some(self.token.trim().to_lowercase()).filter(|t| !t.is_empty()),
@@ -72,13 +74,22 @@ pub async fn list(
     admin: Authorized<perm::AuditRead>,
     query: web::Query<AuditQuery>,
 ) -> Result<AuditLogPage, AppError> {
-    let filter = query.filter();
+    let reader = AuditReader {
+        scopes: admin.scope_access(),
+        public_id: admin.admin.admin.public_id.clone(),
+    };
+    let filter = query.filter(reader.clone());
     let before = query.before;
-    let (events, administrators) = state
+    let (events, authors, administrators) = state
         .db
         .run(move |c| {
             Ok::<_, DbError>((
                 audit::search(c, &filter, PAGE_SIZE, before)?,
+                // A reader of every scope is offered every author.
+                match reader.scopes {
+                    ScopeAccess::All => None,
+                    ScopeAccess::Scopes(_) => Some(audit::actors(c, &reader)?),
+                },
                 admins::list(c)?,
             ))
         })
@@ -100,19 +111,24 @@ pub async fn list(
             ip: e.ip.unwrap_or_else(|| "—".into()),
         })
         .collect();
+    // A reader limited to some scopes is offered only the authors of what they see.
+    let offered = |id: Option<i64>| authors.as_ref().is_none_or(|a| a.contains(&id));
     let mut actors: Vec<Choice> = administrators
         .into_iter()
+        .filter(|s| offered(Some(s.admin.id)))
         .map(|s| Choice {
             selected: query.actor == s.admin.id.to_string(),
             value: s.admin.id.to_string(),
             label: s.admin.label(),
         })
         .collect();
-    actors.push(Choice {
-        selected: query.actor == COMMAND_LINE,
-        value: COMMAND_LINE.into(),
-        label: "Command line".into(),
-    });
+    if offered(None) {
+        actors.push(Choice {
+            selected: query.actor == COMMAND_LINE,
+            value: COMMAND_LINE.into(),
+            label: "Command line".into(),
+        });
+    }
     let actions = AuditAction::ALL
         .into_iter()
         .map(|a| Choice {

@@ -43,10 +43,25 @@ pub struct TokenActions {
     pub show_revoke: bool,
     pub revoke: bool,
     pub delete: bool,
+    /// The administrator's permissions would allow changes, but the token is also
+    /// in scopes that are not theirs.
+    pub scope_locked: bool,
 }
 
 impl TokenActions {
-    pub fn new(status: TokenStatus, can_update: bool, can_delete: bool) -> Self {
+    /// `in_all_scopes`: every scope of the token is the administrator's.
+    pub fn new(
+        status: TokenStatus,
+        can_update: bool,
+        can_delete: bool,
+        in_all_scopes: bool,
+    ) -> Self {
+        if !in_all_scopes {
+            return Self {
+                scope_locked: can_update || can_delete,
+                ..Self::default()
+            };
+        }
         let open = !status.is_final();
         Self {
             edit: can_update && open,
@@ -55,6 +70,7 @@ impl TokenActions {
             show_revoke: can_update && open,
             revoke: can_update && status == TokenStatus::Active,
             delete: can_delete && status != TokenStatus::Deleted,
+            scope_locked: false,
         }
     }
 
@@ -403,6 +419,8 @@ pub struct TokenShowPage {
     pub badge: Badge,
     pub version: i32,
     pub actions: TokenActions,
+    /// Why an administrator who may change tokens cannot change this one.
+    pub scope_note: Option<String>,
     pub endpoint: String,
     pub hint: String,
     pub token_type: TokenType,

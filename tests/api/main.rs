@@ -5,6 +5,7 @@ mod administrators;
 mod audit_log;
 mod catalog;
 mod csrf;
+mod forward_auth;
 mod health;
 mod helpers;
 mod migrations;

@@ -1,14 +1,15 @@
 //! `/api/v1/auth`: forward-auth for nginx `auth_request`, Traefik ForwardAuth and
 //! Envoy `ext_authz` (HTTP). The original request's method and path come from the
-//! proxy's headers, or (Envoy) from this request itself; the path picks the module,
-//! the method the action.
+//! proxy's headers, or (Envoy) from this request itself; the path, normalised as the
+//! upstream will resolve it, picks the module, the method the action.
 
-use std::borrow::Cow;
-
+use actix_web::http::StatusCode;
 use actix_web::http::header::HeaderName;
 use actix_web::{HttpRequest, HttpResponse, web};
 
-use super::{Timer, bearer, client, refusal};
+use super::{Timer, bearer, client, json_error, refusal};
+use crate::domain::networks::{allows, canonical};
+use crate::domain::request_path::{self, Ambiguity};
 use crate::domain::verification::{Outcome, action_of_method};
 use crate::http::AppError;
 use crate::startup::AppState;
@@ -18,35 +19,67 @@ use crate::verification::{Endpoint, Requested};
 pub const TOKEN_GUID_HEADER: &str = "x-tessera-token-guid";
 pub const TOKEN_NAME_HEADER: &str = "x-tessera-token-name";
 
-fn header<'a>(req: &'a HttpRequest, name: &str) -> Option<&'a str> {
-    req.headers().get(name).and_then(|v| v.to_str().ok())
+/// Where Envoy's `path_prefix` puts the original path.
+const ENVOY_PREFIX: &str = "/api/v1/auth";
+
+/// A header's value as text; `Err` when it is present but not UTF-8.
+fn header<'a>(req: &'a HttpRequest, name: &str) -> Result<Option<&'a str>, Ambiguity> {
+    req.headers()
+        .get(name)
+        .map(|v| std::str::from_utf8(v.as_bytes()).map_err(|_| Ambiguity::InvalidEscape))
+        .transpose()
 }
 
-/// The original method and URI: nginx, then Traefik, then this request (Envoy).
-fn original<'a>(req: &'a HttpRequest, path: Option<&'a str>) -> (&'a str, Cow<'a, str>) {
-    let method = header(req, "x-original-method")
-        .or_else(|| header(req, "x-forwarded-method"))
-        .unwrap_or_else(|| req.method().as_str());
-    let uri = header(req, "x-original-uri")
-        .or_else(|| header(req, "x-forwarded-uri"))
-        .map_or_else(
-            || Cow::Owned(format!("/{}", path.unwrap_or_default())),
-            Cow::Borrowed,
-        );
-    (method, uri)
+/// The original method and request target: nginx's headers, then Traefik's, then
+/// this request itself (Envoy), taken as sent, before any decoding.
+fn original(req: &HttpRequest) -> Result<(&str, &str), Ambiguity> {
+    let method = match header(req, "x-original-method")? {
+        Some(method) => method,
+        None => header(req, "x-forwarded-method")?.unwrap_or_else(|| req.method().as_str()),
+    };
+    let target = match header(req, "x-original-uri")? {
+        Some(uri) => uri,
+        None => match header(req, "x-forwarded-uri")? {
+            Some(uri) => uri,
+            None => req
+                .uri()
+                .path()
+                .strip_prefix(ENVOY_PREFIX)
+                .filter(|rest| !rest.is_empty())
+                .unwrap_or("/"),
+        },
+    };
+    Ok((method, target))
 }
 
-pub async fn auth(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    path: Option<web::Path<String>>,
-) -> Result<HttpResponse, AppError> {
+pub async fn auth(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     let verifier = &state.verifier;
     let _timer = Timer::start(verifier, Endpoint::ForwardAuth);
-    let (method, uri) = original(&req, path.as_deref().map(String::as_str));
+    let allowed = &state.config.forward_auth_from;
+    let peer = req.peer_addr().map(|a| canonical(a.ip()));
+    if !allowed.is_empty() && !peer.is_some_and(|ip| allows(allowed, ip)) {
+        return Ok(json_error(
+            StatusCode::FORBIDDEN,
+            "forward_auth_not_allowed",
+            "Forward-auth answers only the proxies in TESSERA_FORWARD_AUTH_FROM.",
+        ));
+    }
+    let normalized = original(&req).and_then(|(method, target)| {
+        request_path::normalize(target).map(|path| (action_of_method(method), path))
+    });
+    let (action, path) = match normalized {
+        Ok(judged) => judged,
+        Err(reason) => {
+            tracing::info!(%reason, "forward-auth refused an ambiguous path");
+            verifier
+                .metrics
+                .outcome(Endpoint::ForwardAuth, Outcome::AmbiguousPath);
+            return Ok(refusal(Outcome::AmbiguousPath));
+        }
+    };
     let requested = Requested::Path {
-        path: &uri,
-        action: action_of_method(method),
+        path: &path,
+        action,
     };
     let verdict = verifier
         .check(Endpoint::ForwardAuth, bearer(&req), requested, client(&req))

@@ -1,10 +1,30 @@
-//! `GET /metrics`: Prometheus metrics, in the text exposition format.
+//! `GET /metrics`: Prometheus metrics, in the text exposition format. With
+//! `TESSERA_METRICS_TOKEN` set, only a scraper presenting it is answered.
 
-use actix_web::{HttpResponse, web};
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpRequest, HttpResponse, web};
+use subtle::ConstantTimeEq;
 
+use super::{bearer, json_error};
 use crate::startup::AppState;
 
-pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+pub async fn metrics(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    if let Some(expected) = &state.config.metrics_token {
+        let presented = bearer(&req).unwrap_or_default();
+        if !bool::from(presented.as_bytes().ct_eq(expected.as_bytes())) {
+            let mut response = json_error(
+                StatusCode::UNAUTHORIZED,
+                "invalid_metrics_token",
+                "The metrics need the bearer token set in TESSERA_METRICS_TOKEN.",
+            );
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer realm=\"tessera-metrics\""),
+            );
+            return response;
+        }
+    }
     HttpResponse::Ok()
         .content_type("application/openmetrics-text; version=1.0.0; charset=utf-8")
         .body(state.verifier.metrics.encode())

@@ -4,7 +4,7 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use diesel::Connection;
 
-use super::{VersionForm, finish, load, target};
+use super::{VersionForm, finish, load_to_change, target};
 use crate::auth::csrf::CsrfForm;
 use crate::auth::{Authorized, perm};
 use crate::db::audit;
@@ -24,7 +24,9 @@ pub async fn confirm(
     admin: Deleter,
     guid: web::Path<String>,
 ) -> Result<ConfirmPage, AppError> {
-    let t = load(&state, &admin, guid.into_inner()).await?.token;
+    let t = load_to_change(&state, &admin, guid.into_inner())
+        .await?
+        .token;
     Ok(ConfirmPage {
         layout: Layout::page(&req, Some(&admin), format!("Delete {}", t.name), Section::ApiTokens),
         confirmation: Confirmation {
@@ -51,7 +53,7 @@ pub async fn submit(
     guid: web::Path<String>,
     CsrfForm(form): CsrfForm<VersionForm>,
 ) -> Result<HttpResponse, AppError> {
-    let token = load(&state, &admin, guid.into_inner()).await?;
+    let token = load_to_change(&state, &admin, guid.into_inner()).await?;
     let version = parse_version(&form.version)?;
     let actor = admin.actor(&req);
     let (id, guid, name) = (

@@ -5,7 +5,9 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use diesel::Connection;
 
-use super::{FormParts, TokenForm, choices, form_page, load, target, values_from, window};
+use super::{
+    FormParts, TokenForm, choices, form_page, load, load_to_change, target, values_from, window,
+};
 use crate::auth::csrf::CsrfForm;
 use crate::auth::session::{self, FlashKind};
 use crate::auth::{Authorized, CurrentAdmin, perm};
@@ -62,7 +64,7 @@ async fn editable(
     admin: &CurrentAdmin,
     guid: String,
 ) -> Result<TokenDetails, AppError> {
-    let token = load(state, admin, guid).await?;
+    let token = load_to_change(state, admin, guid).await?;
     if token.token.status(now()).is_final() {
         return Err(AppError::Conflict(
             "Revoked and deleted tokens cannot be edited.".into(),
@@ -140,17 +142,9 @@ pub async fn submit(
         Ok(definition) => definition,
         Err(errors) => return again(&token, errors, None, StatusCode::UNPROCESSABLE_ENTITY),
     };
-    // Scopes the editor cannot see stay as they are.
-    let mut scope_ids = definition.scope_ids.clone();
-    scope_ids.extend(
-        token
-            .scopes
-            .iter()
-            .map(|(id, _)| *id)
-            .filter(|id| !assignable.contains(id)),
-    );
-    scope_ids.sort_unstable();
-    scope_ids.dedup();
+    // Every scope of the token is the editor's (`load_to_change`), so the scopes
+    // ticked are the whole new set.
+    let scope_ids = definition.scope_ids.clone();
 
     let actor = admin.actor(&req);
     let changes = describe_changes(&token, &definition, &scope_ids);

@@ -4,7 +4,7 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use diesel::Connection;
 
-use super::{VersionForm, finish, load, return_path, target};
+use super::{VersionForm, finish, load_to_change, return_path, target};
 use crate::auth::csrf::CsrfForm;
 use crate::auth::{Authorized, perm};
 use crate::db::audit;
@@ -47,7 +47,7 @@ async fn set(
     form: VersionForm,
     disabled: bool,
 ) -> Result<HttpResponse, AppError> {
-    let token = load(&state, &admin, guid).await?;
+    let token = load_to_change(&state, &admin, guid).await?;
     let version = parse_version(&form.version)?;
     let actor = admin.actor(&req);
     let (id, guid, name) = (

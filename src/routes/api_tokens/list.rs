@@ -3,12 +3,13 @@
 
 use actix_web::{HttpRequest, web};
 
-use super::{assignable, visibility};
+use super::assignable;
 use crate::auth::{Authorized, CurrentAdmin, perm};
 use crate::db::catalog;
 use crate::db::token_list::{self, PagePosition, TokenPage};
 use crate::db::{DbError, now};
 use crate::domain::permissions::Permission;
+use crate::domain::scopes::ScopeAccess;
 use crate::domain::token_list::{ListQuery, TokenFilter};
 use crate::domain::tokens::TokenType;
 use crate::http::AppError;
@@ -53,19 +54,19 @@ pub async fn render(
         (None, Some(before)) => PagePosition::Before(before),
         (None, None) => PagePosition::First,
     };
-    let visibility = visibility(admin);
+    let access = admin.scope_access();
     let listed = filter.clone();
     let (page, scopes) = state
         .db
         .run(move |c| {
-            let page = token_list::list(c, &listed, &visibility, &position, PAGE_SIZE)?;
+            let page = token_list::list(c, &listed, &access, &position, PAGE_SIZE)?;
             Ok::<_, DbError>((page, catalog::list_scopes(c)?))
         })
         .await?;
     let scopes = assignable(admin, scopes);
     let can_update = admin.can(Permission::TokensUpdate);
     let can_delete = admin.can(Permission::TokensDelete);
-    let rows = rows(&page, can_update, can_delete);
+    let rows = rows(&page, &admin.scope_access(), can_update, can_delete);
     let (sort_choices, direction_choices) = sort_choices(&filter);
     let link = |param: &str, cursor: &crate::domain::token_list::Cursor| {
         format!(
@@ -100,7 +101,12 @@ pub async fn render(
     })
 }
 
-fn rows(page: &TokenPage, can_update: bool, can_delete: bool) -> Vec<TokenRow> {
+fn rows(
+    page: &TokenPage,
+    access: &ScopeAccess,
+    can_update: bool,
+    can_delete: bool,
+) -> Vec<TokenRow> {
     let now = now();
     let module_count = page.module_names.len();
     let module_name = |id: i64| {
@@ -131,12 +137,12 @@ fn rows(page: &TokenPage, can_update: bool, can_delete: bool) -> Vec<TokenRow> {
                 (_, _, 1) => page.module_names[0].1.clone(),
                 (_, _, n) => format!("All {n} modules"),
             };
-            let scopes: Vec<&str> = page
+            let (scope_ids, scopes): (Vec<i64>, Vec<&str>) = page
                 .scopes
                 .iter()
-                .filter(|(token, _)| *token == t.id)
-                .map(|(_, name)| name.as_str())
-                .collect();
+                .filter(|(token, _, _)| *token == t.id)
+                .map(|(_, id, name)| (*id, name.as_str()))
+                .unzip();
             TokenRow {
                 guid: t.guid.clone(),
                 name: t.name.clone(),
@@ -154,7 +160,12 @@ fn rows(page: &TokenPage, can_update: bool, can_delete: bool) -> Vec<TokenRow> {
                 expires: Stamp::or(&t.valid_to, "Never"),
                 badge: status.into(),
                 version: t.version,
-                actions: TokenActions::new(status, can_update, can_delete),
+                actions: TokenActions::new(
+                    status,
+                    can_update,
+                    can_delete,
+                    access.may_change(&scope_ids),
+                ),
             }
         })
         .collect()

@@ -6,7 +6,7 @@ use diesel::Connection;
 use time::Duration;
 
 use super::create::reveal;
-use super::{VersionForm, finish, load, target};
+use super::{VersionForm, finish, load_to_change, target};
 use crate::auth::csrf::CsrfForm;
 use crate::auth::{Authorized, perm};
 use crate::db::audit;
@@ -42,7 +42,7 @@ pub async fn confirm(
     admin: Editor,
     guid: web::Path<String>,
 ) -> Result<ConfirmPage, AppError> {
-    let token = load(&state, &admin, guid.into_inner()).await?;
+    let token = load_to_change(&state, &admin, guid.into_inner()).await?;
     let t = token.token;
     Ok(ConfirmPage {
         layout: Layout::page(&req, Some(&admin), format!("Regenerate {}", t.name), Section::ApiTokens),
@@ -70,7 +70,7 @@ pub async fn submit(
     guid: web::Path<String>,
     CsrfForm(form): CsrfForm<VersionForm>,
 ) -> Result<HttpResponse, AppError> {
-    let token = load(&state, &admin, guid.into_inner()).await?;
+    let token = load_to_change(&state, &admin, guid.into_inner()).await?;
     let version = parse_version(&form.version)?;
     let previous_until = grace(&form.grace)?.map(|g| now() + g);
     let secret = SecretToken::generate();

@@ -14,7 +14,7 @@ use diesel::Connection;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{load, show, target};
+use super::{load_to_change, show, target};
 use crate::auth::csrf::CsrfForm;
 use crate::auth::password::Password;
 use crate::auth::reauth::{Confirmation, confirmation};
@@ -90,7 +90,15 @@ pub async fn submit(
     } else {
         "show"
     };
-    let token = load(&state, &admin, guid.into_inner()).await?;
+    let token = match load_to_change(&state, &admin, guid.into_inner()).await {
+        Err(AppError::NotAllowed(message)) => {
+            return refuse(
+                json,
+                Refusal::new(StatusCode::FORBIDDEN, "scope_not_managed", message),
+            );
+        }
+        other => other?,
+    };
     let Some(key) = state.config.encryption_key.clone() else {
         return refuse(
             json,

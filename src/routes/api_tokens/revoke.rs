@@ -3,7 +3,7 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use diesel::Connection;
 
-use super::{VersionForm, finish, load, return_path, target};
+use super::{VersionForm, finish, load_to_change, return_path, target};
 use crate::auth::csrf::CsrfForm;
 use crate::auth::{Authorized, perm};
 use crate::db::audit;
@@ -23,7 +23,9 @@ pub async fn confirm(
     admin: Editor,
     guid: web::Path<String>,
 ) -> Result<ConfirmPage, AppError> {
-    let t = load(&state, &admin, guid.into_inner()).await?.token;
+    let t = load_to_change(&state, &admin, guid.into_inner())
+        .await?
+        .token;
     Ok(ConfirmPage {
         layout: Layout::page(&req, Some(&admin), format!("Revoke {}", t.name), Section::ApiTokens),
         confirmation: Confirmation {
@@ -50,7 +52,7 @@ pub async fn submit(
     guid: web::Path<String>,
     CsrfForm(form): CsrfForm<VersionForm>,
 ) -> Result<HttpResponse, AppError> {
-    let token = load(&state, &admin, guid.into_inner()).await?;
+    let token = load_to_change(&state, &admin, guid.into_inner()).await?;
     let version = parse_version(&form.version)?;
     let actor = admin.actor(&req);
     let (id, guid, name) = (

@@ -10,6 +10,7 @@ use crate::db::tokens::TokenDetails;
 use crate::db::{DbError, now};
 use crate::domain::audit::label_of;
 use crate::domain::permissions::Permission;
+use crate::domain::scopes::change_refusal;
 use crate::domain::tokens::Action;
 use crate::http::AppError;
 use crate::startup::AppState;
@@ -182,11 +183,17 @@ pub async fn page(
         .map(|(_, name)| name.as_str())
         .collect::<Vec<_>>()
         .join(", ");
+    let access = admin.scope_access();
+    let scope_ids: Vec<i64> = token.scopes.iter().map(|(id, _)| *id).collect();
     let actions = TokenActions::new(
         status,
         admin.can(Permission::TokensUpdate),
         admin.can(Permission::TokensDelete),
+        access.may_change(&scope_ids),
     );
+    let scope_note = actions
+        .scope_locked
+        .then(|| change_refusal(&t.name, &access.foreign(&token.scopes)));
     Ok(TokenShowPage {
         layout: Layout::page(req, Some(admin), t.name.clone(), Section::ApiTokens),
         tab,
@@ -197,6 +204,7 @@ pub async fn page(
         badge: status.into(),
         version: t.version,
         actions,
+        scope_note,
         endpoint: endpoint(state),
         hint: t.secret_hint.clone(),
         token_type: t.token_type(),

@@ -1,0 +1,113 @@
+//! Control characters are refused at the edge, before anything reaches the
+//! database: PostgreSQL rejects NUL in text (SQLite stores it), and no address,
+//! search or name needs one. Paths and query strings are checked here; form fields
+//! by [`crate::auth::csrf::CsrfForm`].
+
+use actix_web::body::{EitherBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::StatusCode;
+use actix_web::middleware::Next;
+
+use super::AppError;
+use crate::domain::validation::is_forbidden_control;
+
+const MESSAGE: &str = "The address holds a control character (such as a NUL byte) or bytes that are not text. Check the link and try again.";
+
+/// Whether a path or query string, percent-decoded, holds a control character
+/// (line breaks and tabs included) or is not UTF-8.
+pub fn holds_control_characters(raw: &str) -> bool {
+    if !raw.contains('%') {
+        return raw.chars().any(char::is_control);
+    }
+    let mut decoded = Vec::with_capacity(raw.len());
+    let bytes = raw.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let escape = bytes
+            .get(i + 1..i + 3)
+            .and_then(|hex| std::str::from_utf8(hex).ok())
+            .and_then(|hex| u8::from_str_radix(hex, 16).ok());
+        match (bytes[i], escape) {
+            (b'%', Some(value)) => {
+                decoded.push(value);
+                i += 3;
+            }
+            (byte, _) => {
+                decoded.push(byte);
+                i += 1;
+            }
+        }
+    }
+    match std::str::from_utf8(&decoded) {
+        Ok(text) => text.chars().any(char::is_control),
+        Err(_) => true,
+    }
+}
+
+/// Whether a form field's value holds a control character that no field takes.
+pub fn field_holds_control_characters(value: &str) -> bool {
+    value.chars().any(is_forbidden_control)
+}
+
+/// Refuses a request whose path or query string holds control characters: 400,
+/// as JSON under `/api/`, as a page elsewhere.
+pub async fn reject_control_characters<B: MessageBody>(
+    req: ServiceRequest,
+    next: Next<B>,
+) -> Result<ServiceResponse<EitherBody<B>>, actix_web::Error> {
+    let uri = req.uri();
+    if holds_control_characters(uri.path()) || uri.query().is_some_and(holds_control_characters) {
+        tracing::info!("refused an address with control characters");
+        let response = if req.path().starts_with("/api/") {
+            super::errors::json_error(StatusCode::BAD_REQUEST, "invalid_request", MESSAGE)
+        } else {
+            // A response, not an error, so the error page renderer sees it.
+            return Ok(req
+                .error_response(AppError::bad_request(MESSAGE))
+                .map_into_right_body());
+        };
+        return Ok(req.into_response(response).map_into_right_body());
+    }
+    next.call(req)
+        .await
+        .map(ServiceResponse::map_into_left_body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn encoded_and_raw_control_characters_are_found() {
+        for bad in [
+            "/settings/api-tokens/x%00",
+            "q=a%00b",
+            "q=%0a",
+            "q=%1B%5B31m",
+            "q=%7f",
+            "q=%C2%85",
+            "q=%ff",
+            "a\u{1}",
+        ] {
+            assert!(holds_control_characters(bad), "{bad}");
+        }
+        for good in [
+            "/settings/api-tokens",
+            "q=billing+sync&status=active",
+            "q=%C3%A9t%C3%A9",
+            "q=100%",
+            "q=%zz",
+            "q=%2",
+        ] {
+            assert!(!holds_control_characters(good), "{good}");
+        }
+    }
+
+    #[test]
+    fn multi_line_fields_keep_their_line_breaks() {
+        assert!(!field_holds_control_characters("line one\r\nline two\tend"));
+        assert!(field_holds_control_characters("root\0@example.com"));
+        assert!(field_holds_control_characters("\u{1b}[2J"));
+        assert!(field_holds_control_characters("\u{9b}"));
+    }
+}
