@@ -4,6 +4,7 @@
 mod administrators;
 mod audit_log;
 mod catalog;
+mod control_characters;
 mod csrf;
 mod forward_auth;
 mod health;
@@ -15,6 +16,7 @@ mod permissions;
 mod process;
 mod profile;
 mod scale_out;
+mod scoped_access;
 mod sessions;
 mod setup;
 mod sign_in;
