@@ -99,6 +99,50 @@ fn serve_prints_a_working_setup_url_logs_requests_and_stops_on_sigterm() {
     assert!(request_line.contains("status=200"));
     let code = url.split("code=").nth(1).unwrap();
     assert!(!logs.contains(code), "the setup code is not logged");
+    // With nothing configured, forward-auth and the metrics are open: it says so.
+    assert!(
+        logs.contains("forward-auth (/api/v1/auth) answers any client"),
+        "{logs}"
+    );
+    assert!(logs.contains("/metrics is open to anyone"), "{logs}");
+}
+
+#[test]
+fn closed_endpoints_are_not_reported_open() {
+    let db = TestDatabase::new();
+    let mut child = tessera(&db)
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .env("TESSERA_FORWARD_AUTH_FROM", "127.0.0.1")
+        .env("TESSERA_METRICS_TOKEN", "scraper-secret-1234")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let url = line
+        .split_whitespace()
+        .find(|w| w.contains("/setup?code="))
+        .unwrap_or_else(|| panic!("started: {line}"));
+    let health = url.split("/setup").next().unwrap().to_owned() + "/healthz";
+    assert!(http_get(&health).starts_with("HTTP/1.1 200"));
+    assert!(terminate(&mut child).success());
+    let mut logs = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut logs)
+        .unwrap();
+    assert!(logs.contains("listening"), "{logs}");
+    assert!(!logs.contains("answers any client"), "{logs}");
+    assert!(!logs.contains("/metrics is open"), "{logs}");
+    assert!(
+        !logs.contains("scraper-secret-1234"),
+        "the token is never logged"
+    );
 }
 
 #[test]
