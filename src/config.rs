@@ -5,6 +5,7 @@ use std::net::SocketAddr;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::domain::encryption::EncryptionKey;
+use crate::domain::networks::ForwardedHeader;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -221,6 +222,11 @@ pub struct ServeArgs {
     #[arg(long, env = "TESSERA_TRUSTED_PROXIES", value_delimiter = ',')]
     pub trusted_proxies: Vec<String>,
 
+    /// The header trusted proxies name the client in: X-Forwarded-For, or the
+    /// standard Forwarded (RFC 7239); the other one is ignored
+    #[arg(long, env = "TESSERA_FORWARDED_HEADER", value_enum, default_value_t = ForwardedHeaderArg::XForwardedFor)]
+    pub forwarded_header: ForwardedHeaderArg,
+
     /// Proxies allowed to call forward-auth (/api/v1/auth), as addresses or CIDR
     /// networks, comma-separated; checked against the connection's address. Without
     /// it, anyone who reaches Tessera may call it
@@ -287,6 +293,7 @@ impl Default for ServeArgs {
             session_lifetime_hours: 12,
             workers: None,
             trusted_proxies: Vec::new(),
+            forwarded_header: ForwardedHeaderArg::XForwardedFor,
             forward_auth_from: Vec::new(),
             metrics_token: None,
             metrics_listen: None,
@@ -295,6 +302,14 @@ impl Default for ServeArgs {
             encryption: EncryptionArgs::default(),
         }
     }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ForwardedHeaderArg {
+    /// X-Forwarded-For: client, proxy1, ...
+    XForwardedFor,
+    /// Forwarded: for=client, for=proxy1 (RFC 7239)
+    Forwarded,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -367,6 +382,7 @@ pub struct ServerConfig {
     pub session_lifetime: time::Duration,
     pub workers: Option<usize>,
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    pub forwarded_header: ForwardedHeader,
     /// Empty: forward-auth answers anyone.
     pub forward_auth_from: Vec<ipnet::IpNet>,
     pub metrics_token: Option<String>,
@@ -390,6 +406,10 @@ impl ServerConfig {
             session_lifetime: time::Duration::hours(args.session_lifetime_hours.into()),
             workers: args.workers,
             trusted_proxies: parse_networks(&args.trusted_proxies, "TESSERA_TRUSTED_PROXIES")?,
+            forwarded_header: match args.forwarded_header {
+                ForwardedHeaderArg::XForwardedFor => ForwardedHeader::XForwardedFor,
+                ForwardedHeaderArg::Forwarded => ForwardedHeader::Forwarded,
+            },
             forward_auth_from: parse_networks(
                 &args.forward_auth_from,
                 "TESSERA_FORWARD_AUTH_FROM",

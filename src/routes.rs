@@ -14,7 +14,7 @@ pub mod scopes;
 pub mod setup;
 
 use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 
 use crate::http::AppError;
 
@@ -103,26 +103,7 @@ pub fn see_other(location: &str) -> HttpResponse {
         .finish()
 }
 
-/// The client's IP address: the connection's, or what a trusted proxy says it is.
-pub fn client_address(req: &HttpRequest) -> std::net::IpAddr {
-    let peer = req
-        .peer_addr()
-        .map_or(std::net::IpAddr::from([0, 0, 0, 0]), |addr| addr.ip());
-    let trusted = req
-        .app_data::<web::Data<crate::startup::AppState>>()
-        .map(|state| state.config.trusted_proxies.as_slice())
-        .unwrap_or_default();
-    let forwarded = req
-        .headers()
-        .get("x-forwarded-for")
-        .and_then(|v| v.to_str().ok());
-    crate::domain::networks::client_ip(peer, forwarded, trusted)
-}
-
-/// The client's IP address as text, for logs and the audit trail.
-pub fn client_ip(req: &HttpRequest) -> String {
-    client_address(req).to_string()
-}
+pub use crate::http::client::{client_address, client_ip_text as client_ip};
 
 /// A local path to return to after sign-in; anything else (another host, a
 /// scheme-relative `//evil`) becomes the API tokens page.

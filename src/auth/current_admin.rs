@@ -52,7 +52,7 @@ impl CurrentAdmin {
         Actor {
             id: Some(self.admin.id),
             label: self.admin.label(),
-            ip: Some(crate::routes::client_ip(req)),
+            ip: Some(crate::http::client::client_ip_text(req)),
         }
     }
 

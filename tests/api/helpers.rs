@@ -259,7 +259,7 @@ impl Browser {
             request = request.insert_header(("cookie", cookie));
         }
         for (name, value) in headers {
-            request = request.insert_header((*name, *value));
+            request = request.append_header((*name, *value));
         }
         let body = serde_html_form::to_string(fields).unwrap();
         let response = request

@@ -4,6 +4,7 @@
 mod administrators;
 mod audit_log;
 mod catalog;
+mod client_address;
 mod control_characters;
 mod csrf;
 mod forward_auth;

@@ -20,7 +20,7 @@ pub async fn call(
     let url = format!("{}{path}", app.address);
     let mut request = client.request(method.parse().unwrap(), url);
     for (name, value) in headers {
-        request = request.insert_header((*name, *value));
+        request = request.append_header((*name, *value));
     }
     let mut response = match body {
         Some(body) => request
