@@ -63,7 +63,8 @@ fn session_cookie_key(conn: &mut DbConnection) -> anyhow::Result<Key> {
     Ok(Key::try_from(bytes.as_slice())?)
 }
 
-/// With no administrator yet, creates a one-time setup code and returns the setup URL.
+/// With no administrator yet, creates a one-time setup code, which replaces any
+/// earlier one, and returns the setup URL.
 pub fn setup_url_if_needed(
     conn: &mut DbConnection,
     public_url: &str,
@@ -72,7 +73,7 @@ pub fn setup_url_if_needed(
         return Ok(None);
     }
     let code = random_token(24);
-    db::setup::insert_code(
+    db::setup::replace_code(
         conn,
         &sha256_hex(code.as_bytes()),
         db::now() + SETUP_CODE_LIFETIME,

@@ -156,7 +156,8 @@ pub enum Requested<'a> {
     },
 }
 
-/// Who presents the token.
+/// Who presents the token. Checks made about a token on someone else's behalf
+/// (introspection) pass no client: no IP rule applies and no use is recorded.
 #[derive(Debug, Clone, Copy)]
 pub struct Client<'a> {
     pub ip: IpAddr,
@@ -232,7 +233,7 @@ impl Verifier {
         endpoint: Endpoint,
         presented: Option<&str>,
         requested: Requested<'_>,
-        client: Client<'_>,
+        client: Option<Client<'_>>,
     ) -> Result<Verdict, AppError> {
         let verdict = self.decide(presented, requested, client).await?;
         self.metrics.outcome(endpoint, verdict.outcome);
@@ -243,7 +244,7 @@ impl Verifier {
         &self,
         presented: Option<&str>,
         requested: Requested<'_>,
-        client: Client<'_>,
+        client: Option<Client<'_>>,
     ) -> Result<Verdict, AppError> {
         let invalid = Verdict {
             outcome: Outcome::Invalid,
@@ -283,8 +284,14 @@ impl Verifier {
             },
         };
         let now = db::now();
-        let outcome = evaluate(&token.rules, token.matched, now, client.ip, access);
-        if outcome == Outcome::Valid {
+        let outcome = evaluate(
+            &token.rules,
+            token.matched,
+            now,
+            client.map(|c| c.ip),
+            access,
+        );
+        if let (Outcome::Valid, Some(client)) = (outcome, client) {
             self.usage
                 .record(token.id, now, client.ip, client.user_agent);
         }

@@ -6,19 +6,23 @@ use time::PrimitiveDateTime;
 use super::schema::setup_codes;
 use super::{DbConnection, now};
 
-pub fn insert_code(
+/// Makes this the one valid code: codes printed at earlier starts stop working.
+pub fn replace_code(
     conn: &mut DbConnection,
     digest: &str,
     expires_at: PrimitiveDateTime,
 ) -> QueryResult<()> {
-    diesel::insert_into(setup_codes::table)
-        .values((
-            setup_codes::code_digest.eq(digest),
-            setup_codes::created_at.eq(now()),
-            setup_codes::expires_at.eq(expires_at),
-        ))
-        .execute(conn)?;
-    Ok(())
+    conn.transaction(|conn| {
+        delete_all(conn)?;
+        diesel::insert_into(setup_codes::table)
+            .values((
+                setup_codes::code_digest.eq(digest),
+                setup_codes::created_at.eq(now()),
+                setup_codes::expires_at.eq(expires_at),
+            ))
+            .execute(conn)?;
+        Ok(())
+    })
 }
 
 pub fn is_valid(conn: &mut DbConnection, digest: &str) -> QueryResult<bool> {

@@ -107,7 +107,8 @@ pub fn evaluate(
     rules: &TokenRules,
     matched: SecretMatch,
     now: PrimitiveDateTime,
-    client_ip: IpAddr,
+    // `None`: judged on someone else's behalf (introspection), without IP rules.
+    client_ip: Option<IpAddr>,
     access: Option<Access<'_>>,
 ) -> Outcome {
     if let SecretMatch::Previous { until } = matched
@@ -123,7 +124,7 @@ pub fn evaluate(
         TokenStatus::Scheduled => return Outcome::NotYetValid,
         TokenStatus::Active => {}
     }
-    if !allows(&rules.allowed_networks, client_ip) {
+    if client_ip.is_some_and(|ip| !allows(&rules.allowed_networks, ip)) {
         return Outcome::IpNotAllowed;
     }
     match access {
@@ -243,7 +244,7 @@ mod tests {
     #[test]
     fn an_active_token_passes_within_its_grants() {
         assert_eq!(
-            evaluate(&rules(), SecretMatch::Current, NOW, ip(), None),
+            evaluate(&rules(), SecretMatch::Current, NOW, Some(ip()), None),
             Outcome::Valid
         );
         assert_eq!(
@@ -251,7 +252,7 @@ mod tests {
                 &rules(),
                 SecretMatch::Current,
                 NOW,
-                ip(),
+                Some(ip()),
                 orders(Action::Read)
             ),
             Outcome::Valid
@@ -261,7 +262,7 @@ mod tests {
                 &rules(),
                 SecretMatch::Current,
                 NOW,
-                ip(),
+                Some(ip()),
                 orders(Action::Write)
             ),
             Outcome::InsufficientPermissions
@@ -276,7 +277,7 @@ mod tests {
             ..rules()
         };
         assert_eq!(
-            evaluate(&everything, SecretMatch::Current, NOW, ip(), unknown),
+            evaluate(&everything, SecretMatch::Current, NOW, Some(ip()), unknown),
             Outcome::InsufficientPermissions
         );
         assert_eq!(
@@ -284,7 +285,7 @@ mod tests {
                 &everything,
                 SecretMatch::Current,
                 NOW,
-                ip(),
+                Some(ip()),
                 orders(Action::Write)
             ),
             Outcome::Valid
@@ -298,7 +299,7 @@ mod tests {
                 &reader,
                 SecretMatch::Current,
                 NOW,
-                ip(),
+                Some(ip()),
                 orders(Action::Write)
             ),
             Outcome::InsufficientPermissions
@@ -351,7 +352,13 @@ mod tests {
         ];
         for (lifecycle, outcome) in cases {
             assert_eq!(
-                evaluate(&with(lifecycle), SecretMatch::Current, NOW, ip(), None),
+                evaluate(
+                    &with(lifecycle),
+                    SecretMatch::Current,
+                    NOW,
+                    Some(ip()),
+                    None
+                ),
                 outcome
             );
         }
@@ -364,11 +371,23 @@ mod tests {
     fn the_previous_secret_works_only_during_its_grace() {
         let until = NOW + Duration::hours(1);
         assert_eq!(
-            evaluate(&rules(), SecretMatch::Previous { until }, NOW, ip(), None),
+            evaluate(
+                &rules(),
+                SecretMatch::Previous { until },
+                NOW,
+                Some(ip()),
+                None
+            ),
             Outcome::Valid
         );
         assert_eq!(
-            evaluate(&rules(), SecretMatch::Previous { until }, until, ip(), None),
+            evaluate(
+                &rules(),
+                SecretMatch::Previous { until },
+                until,
+                Some(ip()),
+                None
+            ),
             Outcome::Invalid
         );
     }
@@ -380,7 +399,7 @@ mod tests {
             ..rules()
         };
         assert_eq!(
-            evaluate(&limited, SecretMatch::Current, NOW, ip(), None),
+            evaluate(&limited, SecretMatch::Current, NOW, Some(ip()), None),
             Outcome::IpNotAllowed
         );
         assert_eq!(
@@ -388,9 +407,14 @@ mod tests {
                 &limited,
                 SecretMatch::Current,
                 NOW,
-                "10.9.8.7".parse().unwrap(),
+                Some("10.9.8.7".parse().unwrap()),
                 None
             ),
+            Outcome::Valid
+        );
+        // Introspection judges the token without the asking client's address.
+        assert_eq!(
+            evaluate(&limited, SecretMatch::Current, NOW, None, None),
             Outcome::Valid
         );
     }

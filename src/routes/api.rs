@@ -27,6 +27,15 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope("/api/v1")
             .wrap(from_fn(reject_control_characters))
+            .app_data(web::QueryConfig::default().error_handler(|error, _| {
+                // Such as a parameter given twice (`?module=a&module=b`).
+                let response = json_error(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_request",
+                    &format!("The query string could not be read: {error}."),
+                );
+                actix_web::error::InternalError::from_response(error, response).into()
+            }))
             .route("/verify", web::get().to(verify::verify))
             .route("/introspect", web::post().to(introspect::introspect))
             // Envoy's ext_authz sends the original method and path after the prefix.

@@ -208,3 +208,23 @@ async fn metrics_can_move_to_a_listener_of_their_own() {
     let (status, _) = get_metrics(&format!("http://127.0.0.1:{port}/settings"), None).await;
     assert_eq!(status, 404, "the metrics listener serves nothing else");
 }
+
+#[actix_web::test]
+async fn a_query_parameter_given_twice_gets_a_json_error() {
+    let app = spawn_app().await;
+    let (status, json, headers) = call(
+        &app,
+        "GET",
+        "/api/v1/verify?module=orders&module=billing",
+        &[("authorization", "Bearer x")],
+        None,
+    )
+    .await;
+    assert_eq!(status, 400);
+    assert_eq!(json["code"], "invalid_request", "{json}");
+    assert!(json["message"].as_str().unwrap().contains("module"));
+    assert_eq!(
+        headers.get("content-type").unwrap().to_str().unwrap(),
+        "application/json"
+    );
+}

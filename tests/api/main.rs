@@ -10,6 +10,7 @@ mod csrf;
 mod forward_auth;
 mod health;
 mod helpers;
+mod introspection;
 mod migrations;
 mod nginx;
 mod pages;

@@ -130,3 +130,20 @@ async fn the_example_set_adds_modules_and_scopes_once() {
             .contains("Added the example modules and scopes")
     );
 }
+
+#[actix_web::test]
+async fn each_start_replaces_the_setup_code() {
+    let app = spawn_app().await;
+    let first = app.setup_url.clone().unwrap();
+    // Another start (a restart, or a second instance) prints a new link...
+    let second = tessera::startup::setup_url_if_needed(&mut app.conn(), &app.address)
+        .unwrap()
+        .unwrap();
+    assert_ne!(first, second);
+    assert_eq!(app.count("setup_codes"), 1, "one valid code at a time");
+    // ...and the earlier one stops working.
+    let browser = Browser::new(&app);
+    let path = |url: &str| url[url.find("/setup").unwrap()..].to_owned();
+    assert_eq!(browser.get(&path(&first)).await.status, 403);
+    assert_eq!(browser.get(&path(&second)).await.status, 200);
+}

@@ -43,7 +43,7 @@ pub async fn introspect(
             Endpoint::Introspect,
             bearer(&req),
             Requested::Nothing,
-            client(&req),
+            Some(client(&req)),
         )
         .await?;
     match (caller.outcome, &caller.token) {
@@ -78,7 +78,9 @@ pub async fn introspect(
             Endpoint::Introspect,
             Some(&presented),
             Requested::Nothing,
-            client(&req),
+            // The token asked about is not being used: the caller's address is not
+            // its client's, and no use is recorded.
+            None,
         )
         .await?;
     let body = match (verdict.outcome, verdict.token) {
