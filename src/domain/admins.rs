@@ -67,9 +67,32 @@ pub fn validate_new_password(
         );
     } else if !email.is_empty() && password.trim().eq_ignore_ascii_case(email) {
         errors.add("password", "The password must not be the email address.");
+    } else if let Some(advice) = weakness(password, email) {
+        errors.add("password", advice);
     } else if password != confirmation {
         errors.add("password_confirmation", "The two passwords do not match.");
     }
+}
+
+/// Why a password is easy to guess, when it is: common passwords and their
+/// variations, keyboard walks, repeats, dates, the administrator's own email
+/// (estimated by zxcvbn, whose dictionaries hold the most common passwords).
+fn weakness(password: &str, email: &str) -> Option<String> {
+    let local_part = email.split('@').next().unwrap_or_default();
+    let estimate = zxcvbn::zxcvbn(password, &[email, local_part]);
+    if estimate.score() >= zxcvbn::Score::Three {
+        return None;
+    }
+    let feedback = estimate.feedback();
+    let warning = feedback.and_then(|f| f.warning()).map_or_else(
+        || "This password is easy to guess.".to_owned(),
+        |w| w.to_string(),
+    );
+    let suggestion = feedback.and_then(|f| f.suggestions().first()).map_or_else(
+        || "Add another word or two; uncommon words are better.".to_owned(),
+        |s| s.to_string(),
+    );
+    Some(format!("{warning} {suggestion}"))
 }
 
 /// Crockford's base32 alphabet: no I, L, O or U, so an ID read aloud is not misheard.
@@ -141,6 +164,31 @@ mod tests {
             "",
         );
         assert!(errors.is_empty());
+    }
+
+    #[test]
+    fn common_and_guessable_passwords_are_refused() {
+        for weak in [
+            "password1234",
+            "123456789012",
+            "qwertyuiop123",
+            "iloveyou2026!",
+            "aaaaaaaaaaaaaaaa",
+            "jane.doe@example.com1",
+        ] {
+            let mut errors = FieldErrors::default();
+            validate_new_password(&mut errors, weak, weak, "jane.doe@example.com");
+            assert!(errors.get("password").is_some(), "{weak}");
+        }
+        for strong in [
+            "correct horse battery staple",
+            "another long passphrase",
+            "a brand new passphrase here",
+        ] {
+            let mut errors = FieldErrors::default();
+            validate_new_password(&mut errors, strong, strong, "jane@example.com");
+            assert!(errors.is_empty(), "{strong}: {errors:?}");
+        }
     }
 
     #[test]

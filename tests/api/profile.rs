@@ -259,3 +259,36 @@ async fn api_token_management_lists_the_tokens_one_created() {
     );
     assert!(!page.body.contains("Generate New Token"));
 }
+
+#[actix_web::test]
+async fn a_new_password_must_be_new_and_hard_to_guess() {
+    let app = spawn_app().await;
+    let ada = app.set_up().await;
+    ada.get("/profile").await;
+    for (new, expected) in [
+        (PASSWORD, "is the current one"),
+        ("password1234", "very common password"),
+        ("qwertyuiop123", ""),
+    ] {
+        let refused = ada
+            .post(
+                "/profile/password",
+                &[
+                    ("current_password", PASSWORD),
+                    ("password", new),
+                    ("password_confirmation", new),
+                ],
+            )
+            .await;
+        assert_eq!(refused.status, 422, "{new}");
+        assert!(refused.body.contains(expected), "{new}: {}", refused.body);
+    }
+    assert_eq!(
+        app.count("audit_events WHERE action = 'profile.password'"),
+        0,
+        "nothing was changed"
+    );
+    // The old password still works.
+    let again = Browser::new(&app);
+    again.sign_in("ada@example.com", PASSWORD).await;
+}

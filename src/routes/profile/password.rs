@@ -50,6 +50,12 @@ pub async fn change(
         form.password_confirmation.expose(),
         &admin.admin.email,
     );
+    if errors.is_empty() && form.password.expose() == form.current_password.expose() {
+        errors.add(
+            "password",
+            "The new password is the current one; choose a different password.",
+        );
+    }
     if errors.is_empty() {
         let check = check_password(&state, admin.admin.id, form.current_password).await?;
         if let Some(message) = check.refusal() {
