@@ -377,6 +377,8 @@ impl RoleArg {
 pub struct ServerConfig {
     pub listen: SocketAddr,
     public_url: Option<String>,
+    /// The operator set the public URL (it is not the listen address).
+    pub public_url_configured: bool,
     cookie_secure: CookieSecure,
     pub session_idle: time::Duration,
     pub session_lifetime: time::Duration,
@@ -396,6 +398,7 @@ impl ServerConfig {
     pub fn from_args(args: &ServeArgs) -> anyhow::Result<Self> {
         Ok(Self {
             listen: args.listen,
+            public_url_configured: args.public_url.is_some(),
             public_url: args
                 .public_url
                 .as_deref()

@@ -19,7 +19,7 @@ use crate::config::{DatabaseArgs, ServerConfig};
 use crate::db::connection::StatementHook;
 use crate::db::{self, DatabaseUrl, Db, DbConnection, connection, migrations};
 use crate::domain::digest::sha256_hex;
-use crate::http::{error_pages, headers, input, request_log, static_files};
+use crate::http::{client, error_pages, headers, input, request_log, static_files};
 use crate::routes;
 use crate::verification::{Metrics, Verifier, listener, usage};
 
@@ -180,6 +180,7 @@ impl Application {
             App::new()
                 .app_data(state.clone())
                 .wrap(headers::security_headers(secure))
+                .wrap(from_fn(client::notice_https_proxy))
                 .wrap(from_fn(request_log::log_requests))
                 // The verification API first: it is matched on every call.
                 .configure(routes::api::configure)

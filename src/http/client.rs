@@ -2,7 +2,12 @@
 //! allow-lists, the sign-in throttles and the audit trail all use this one answer.
 
 use std::net::IpAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
 
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::HeaderMap;
+use actix_web::middleware::Next;
 use actix_web::{HttpRequest, web};
 
 use crate::domain::networks::{ForwardedHeader, client_ip};
@@ -31,4 +36,43 @@ pub fn client_address(req: &HttpRequest) -> IpAddr {
 /// The client's IP address as text, for logs and the audit trail.
 pub fn client_ip_text(req: &HttpRequest) -> String {
     client_address(req).to_string()
+}
+
+/// Says once, in the log, that requests arrive through an HTTPS proxy while Tessera
+/// believes it is served over plain http (no `TESSERA_PUBLIC_URL`): its session
+/// cookie then lacks `Secure`, and no HSTS header is sent.
+pub async fn notice_https_proxy<B: MessageBody>(
+    req: ServiceRequest,
+    next: Next<B>,
+) -> Result<ServiceResponse<B>, actix_web::Error> {
+    static NOTICED: AtomicBool = AtomicBool::new(false);
+    if !NOTICED.load(Ordering::Relaxed)
+        && arrived_over_https(req.headers())
+        && let Some(state) = req.app_data::<web::Data<crate::startup::AppState>>()
+        && !state.config.public_url_configured
+        && !state.config.cookie_secure()
+        && !NOTICED.swap(true, Ordering::Relaxed)
+    {
+        tracing::warn!(
+            "requests arrive through an HTTPS proxy, but TESSERA_PUBLIC_URL is not set: the \
+             session cookie is sent without Secure and no HSTS header is sent; set \
+             TESSERA_PUBLIC_URL=https://..."
+        );
+    }
+    next.call(req).await
+}
+
+fn arrived_over_https(headers: &HeaderMap) -> bool {
+    let says_https = |name: &str, matches: fn(&str) -> bool| {
+        headers
+            .get_all(name)
+            .filter_map(|v| v.to_str().ok())
+            .any(matches)
+    };
+    says_https("x-forwarded-proto", |v| {
+        v.trim().eq_ignore_ascii_case("https")
+    }) || says_https("forwarded", |v| {
+        v.split([';', ','])
+            .any(|pair| pair.trim().eq_ignore_ascii_case("proto=https"))
+    })
 }

@@ -82,6 +82,11 @@ fn serve_prints_a_working_setup_url_logs_requests_and_stops_on_sigterm() {
         .unwrap()
         .trim()
         .to_owned();
+    let health = url.split("/setup").next().unwrap().to_owned() + "/healthz";
+    for _ in 0..2 {
+        let proxied = http_get_with(&health, &[("x-forwarded-proto", "https")]);
+        assert!(proxied.starts_with("HTTP/1.1 200"), "{proxied}");
+    }
 
     let status = terminate(&mut child);
     assert!(status.success(), "a clean exit after SIGTERM: {status:?}");
@@ -99,6 +104,13 @@ fn serve_prints_a_working_setup_url_logs_requests_and_stops_on_sigterm() {
     assert!(request_line.contains("status=200"));
     let code = url.split("code=").nth(1).unwrap();
     assert!(!logs.contains(code), "the setup code is not logged");
+    // Behind an HTTPS proxy without TESSERA_PUBLIC_URL: said once.
+    assert_eq!(
+        logs.matches("requests arrive through an HTTPS proxy")
+            .count(),
+        1,
+        "{logs}"
+    );
     // With nothing configured, forward-auth and the metrics are open: it says so.
     assert!(
         logs.contains("forward-auth (/api/v1/auth) answers any client"),
