@@ -243,6 +243,16 @@ pub struct ServeArgs {
     #[arg(long, env = "TESSERA_METRICS_LISTEN")]
     pub metrics_listen: Option<SocketAddr>,
 
+    /// Seconds a client may take to send a request body; slower ones are cut off
+    #[arg(long, env = "TESSERA_BODY_TIMEOUT_SECONDS", default_value_t = 10,
+          value_parser = clap::value_parser!(u32).range(1..=300))]
+    pub body_timeout_seconds: u32,
+
+    /// Open connections each worker accepts; beyond them, new ones wait
+    #[arg(long, env = "TESSERA_MAX_CONNECTIONS", default_value_t = 2048,
+          value_parser = clap::value_parser!(u32).range(16..=100_000))]
+    pub max_connections: u32,
+
     /// Cache verified tokens in memory (turn off only to measure the database path)
     #[arg(long, env = "TESSERA_TOKEN_CACHE", default_value_t = true, action = clap::ArgAction::Set)]
     pub token_cache: bool,
@@ -294,6 +304,8 @@ impl Default for ServeArgs {
             workers: None,
             trusted_proxies: Vec::new(),
             forwarded_header: ForwardedHeaderArg::XForwardedFor,
+            body_timeout_seconds: 10,
+            max_connections: 2048,
             forward_auth_from: Vec::new(),
             metrics_token: None,
             metrics_listen: None,
@@ -385,6 +397,8 @@ pub struct ServerConfig {
     pub workers: Option<usize>,
     pub trusted_proxies: Vec<ipnet::IpNet>,
     pub forwarded_header: ForwardedHeader,
+    pub body_timeout: std::time::Duration,
+    pub max_connections: usize,
     /// Empty: forward-auth answers anyone.
     pub forward_auth_from: Vec<ipnet::IpNet>,
     pub metrics_token: Option<String>,
@@ -413,6 +427,8 @@ impl ServerConfig {
                 ForwardedHeaderArg::XForwardedFor => ForwardedHeader::XForwardedFor,
                 ForwardedHeaderArg::Forwarded => ForwardedHeader::Forwarded,
             },
+            body_timeout: std::time::Duration::from_secs(args.body_timeout_seconds.into()),
+            max_connections: args.max_connections as usize,
             forward_auth_from: parse_networks(
                 &args.forward_auth_from,
                 "TESSERA_FORWARD_AUTH_FROM",

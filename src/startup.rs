@@ -151,6 +151,7 @@ impl Application {
         let workers = config
             .workers
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
+        let config_limits = config.clone();
         let server = HttpServer::new(move || {
             let sessions = SessionMiddleware::builder(
                 DbSessionStore::new(state.db.clone(), config.session_lifetime),
@@ -208,6 +209,10 @@ impl Application {
                 )
         })
         .workers(workers)
+        .max_connections(config_limits.max_connections)
+        // Request headers must arrive within 5 s; bodies within the body timeout.
+        .client_request_timeout(std::time::Duration::from_secs(5))
+        .client_disconnect_timeout(std::time::Duration::from_secs(1))
         .shutdown_timeout(30)
         .listen(listener)?
         .run();

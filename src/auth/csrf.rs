@@ -18,6 +18,9 @@ use crate::http::input::field_holds_control_characters;
 /// Name of the hidden field every form carries.
 pub const FIELD: &str = "csrf_token";
 
+/// How long a form may take to arrive when no configuration says otherwise.
+const DEFAULT_BODY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// Largest form body accepted.
 const MAX_FORM_BYTES: usize = 64 * 1024;
 
@@ -31,11 +34,18 @@ impl<T: DeserializeOwned + 'static> FromRequest for CsrfForm<T> {
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let session = req.get_session();
+        let timeout = req
+            .app_data::<web::Data<crate::startup::AppState>>()
+            .map_or(DEFAULT_BODY_TIMEOUT, |state| state.config.body_timeout);
         let body = web::Bytes::from_request(req, payload);
         Box::pin(async move {
-            let body = body.await.map_err(|_| {
-                AppError::bad_request("The form is too large or could not be read.")
-            })?;
+            // A body trickled in byte by byte must not hold the connection forever.
+            let body = actix_web::rt::time::timeout(timeout, body)
+                .await
+                .map_err(|_| AppError::TimedOut)?
+                .map_err(|_| {
+                    AppError::bad_request("The form is too large or could not be read.")
+                })?;
             if body.len() > MAX_FORM_BYTES {
                 return Err(AppError::bad_request("The form is too large."));
             }

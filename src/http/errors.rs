@@ -29,6 +29,9 @@ pub enum AppError {
     Unprocessable(String),
     #[error("{0}")]
     TooManyRequests(String),
+    /// The client sent its request body too slowly.
+    #[error("The request took too long to arrive. Try again.")]
+    TimedOut,
     /// A form without a valid CSRF token, or a request from another site.
     #[error(
         "This form has expired or was sent from another site. Go back, reload the page and try again."
@@ -83,6 +86,7 @@ impl ResponseError for AppError {
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            AppError::TimedOut => StatusCode::REQUEST_TIMEOUT,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

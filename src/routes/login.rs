@@ -20,7 +20,7 @@ use crate::domain::validation::FieldErrors;
 use crate::http::AppError;
 use crate::startup::AppState;
 use crate::views::auth::LoginPage;
-use crate::views::{Layout, Section, render_with_status};
+use crate::views::{Layout, render_with_status};
 
 /// The one message for every failed sign-in: it does not tell which part was wrong,
 /// nor whether the account exists or is disabled.
@@ -50,7 +50,7 @@ fn page(
     error: Option<String>,
 ) -> Result<HttpResponse, AppError> {
     let page = LoginPage {
-        layout: Layout::page(req, None, "Sign in", Section::None),
+        layout: Layout::anonymous_form(req, "Sign in"),
         email,
         next,
         error,

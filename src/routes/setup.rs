@@ -104,7 +104,7 @@ fn form_page(
     errors: FieldErrors,
 ) -> Result<HttpResponse, AppError> {
     let page = SetupPage {
-        layout: Layout::page(req, None, "Set up Tessera", Section::None),
+        layout: Layout::anonymous_form(req, "Set up Tessera"),
         code,
         display_name,
         email,

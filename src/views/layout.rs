@@ -98,6 +98,14 @@ impl Layout {
         layout
     }
 
+    /// The layout of a page with a form for visitors who are not signed in (sign-in,
+    /// setup): the one kind of anonymous page that needs a session, for its CSRF token.
+    pub fn anonymous_form(req: &HttpRequest, title: impl Into<String>) -> Self {
+        let mut layout = Self::page(req, None, title, Section::None);
+        layout.csrf_token = session::csrf_token(&req.get_session());
+        layout
+    }
+
     /// For error pages, rendered after the session was saved: flashes stay for the next page.
     pub fn without_flashes(
         req: &HttpRequest,
@@ -127,7 +135,12 @@ impl Layout {
                 role_name: a.role_name.clone(),
             }),
             nav,
-            csrf_token: session::csrf_token(&req.get_session()),
+            // Signed-in pages all have forms (Sign out at least). Anonymous pages
+            // create no session of their own: see `anonymous_form`.
+            csrf_token: match admin {
+                Some(_) => session::csrf_token(&req.get_session()),
+                None => session::expected_csrf_token(&req.get_session()).unwrap_or_default(),
+            },
             flashes: Vec::new(),
             css_url: &static_files::CSS_URL,
             js_url: &static_files::JS_URL,

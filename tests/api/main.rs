@@ -22,6 +22,7 @@ mod scoped_access;
 mod sessions;
 mod setup;
 mod sign_in;
+mod slow_clients;
 mod token_reveal;
 mod tokens_create;
 mod tokens_lifecycle;

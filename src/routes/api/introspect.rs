@@ -13,6 +13,9 @@ use crate::http::AppError;
 use crate::startup::AppState;
 use crate::verification::{Endpoint, Requested};
 
+/// Largest introspection form accepted: one token and a hint.
+const FORM_LIMIT: usize = 16 * 1024;
+
 #[derive(Deserialize)]
 pub struct IntrospectionForm {
     token: Option<String>,
@@ -34,7 +37,7 @@ fn oauth_error(status: StatusCode, error: &str, description: &str) -> HttpRespon
 pub async fn introspect(
     req: HttpRequest,
     state: web::Data<AppState>,
-    form: Option<web::Form<IntrospectionForm>>,
+    payload: web::Payload,
 ) -> Result<HttpResponse, AppError> {
     let verifier = &state.verifier;
     let _timer = Timer::start(verifier, Endpoint::Introspect);
@@ -63,8 +66,32 @@ pub async fn introspect(
             ));
         }
     }
-    let Some(presented) = form
-        .and_then(|f| f.into_inner().token)
+    // The form, read within the body timeout: a trickled body is cut off.
+    let body = match actix_web::rt::time::timeout(
+        state.config.body_timeout,
+        payload.to_bytes_limited(FORM_LIMIT),
+    )
+    .await
+    {
+        Ok(Ok(Ok(body))) => body,
+        Ok(_) => {
+            return Ok(oauth_error(
+                StatusCode::BAD_REQUEST,
+                "invalid_request",
+                "The form is too large or could not be read.",
+            ));
+        }
+        Err(_) => {
+            return Ok(oauth_error(
+                StatusCode::REQUEST_TIMEOUT,
+                "invalid_request",
+                "The request body took too long to arrive.",
+            ));
+        }
+    };
+    let Some(presented) = serde_html_form::from_bytes::<IntrospectionForm>(&body)
+        .ok()
+        .and_then(|f| f.token)
         .filter(|t| !t.is_empty())
     else {
         return Ok(oauth_error(
