@@ -13,6 +13,7 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 
 use crate::auth::csrf::reject_cross_site;
+use crate::auth::hashing::HashingGate;
 use crate::auth::session::random_token;
 use crate::auth::session_store::DbSessionStore;
 use crate::config::{DatabaseArgs, ServerConfig};
@@ -28,6 +29,8 @@ pub struct AppState {
     pub db: Db,
     pub config: ServerConfig,
     pub verifier: Arc<Verifier>,
+    /// Password hashing and checking, at most one per core at a time.
+    pub hashing: HashingGate,
 }
 
 /// How long a printed setup link stays valid.
@@ -124,6 +127,7 @@ impl Application {
             db,
             config,
             verifier,
+            hashing: HashingGate::per_core(),
         });
         warn_about_open_endpoints(&state.config);
         let metrics_server = state

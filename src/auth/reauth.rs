@@ -8,7 +8,7 @@ use super::password::{self, Password};
 use super::session;
 use crate::db::{DbError, admins, throttle};
 use crate::domain::digest::sha256_hex;
-use crate::domain::throttle::{PASSWORD_CONFIRMATION, wait_text};
+use crate::domain::throttle::{PASSWORD_CONFIRMATION, Verdict, wait_text};
 use crate::http::AppError;
 use crate::startup::AppState;
 
@@ -38,32 +38,45 @@ fn throttle_key(admin_id: i64) -> String {
     sha256_hex(format!("password-confirmation\n{admin_id}").as_bytes())
 }
 
-/// Checks the administrator's password (argon2, off the async workers), counting
-/// wrong ones; a locked counter refuses even the right password.
+/// Checks the administrator's password. The attempt is counted first, in one
+/// statement, so concurrent guesses cannot outrun the limit; a locked counter refuses
+/// even the right password. The hash is checked (argon2, within the hashing gate)
+/// without holding a database connection.
 pub async fn check_password(
     state: &AppState,
     admin_id: i64,
     typed: Password,
 ) -> Result<PasswordCheck, AppError> {
-    let check = state
+    let key = throttle_key(admin_id);
+    let counted = {
+        let key = key.clone();
+        state
+            .db
+            .run(move |c| {
+                let counter = throttle::count_attempt(c, &key, &PASSWORD_CONFIRMATION)?;
+                let hash = admins::password_hash(c, admin_id)?;
+                Ok::<_, DbError>((counter, hash))
+            })
+            .await?
+    };
+    let (counter, hash) = counted;
+    if let Verdict::Refused(wait) | Verdict::Delayed(wait) =
+        PASSWORD_CONFIRMATION.judge(&counter, crate::db::now())
+    {
+        return Ok(PasswordCheck::Locked(wait));
+    }
+    if !state
+        .hashing
+        .run(move || password::verify(&typed, &hash))
+        .await?
+    {
+        return Ok(PasswordCheck::Wrong);
+    }
+    state
         .db
-        .run(move |c| {
-            let key = throttle_key(admin_id);
-            let now = crate::db::now();
-            if let Some(wait) = throttle::get(c, &key)?.and_then(|s| s.locked_for(now)) {
-                return Ok::<_, DbError>(PasswordCheck::Locked(wait));
-            }
-            let hash = admins::password_hash(c, admin_id)?;
-            if password::verify(&typed, &hash) {
-                throttle::clear(c, &key)?;
-                Ok(PasswordCheck::Correct)
-            } else {
-                throttle::record_failure(c, &key, &PASSWORD_CONFIRMATION)?;
-                Ok(PasswordCheck::Wrong)
-            }
-        })
+        .run(move |c| throttle::clear(c, &key).map_err(DbError::from))
         .await?;
-    Ok(check)
+    Ok(PasswordCheck::Correct)
 }
 
 /// Where a sensitive action stands with the password confirmation it needs.

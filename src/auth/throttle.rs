@@ -1,10 +1,12 @@
-//! Applies the sign-in throttling rules of [`crate::domain::throttle`] to an attempt.
+//! Applies the sign-in throttling rules of [`crate::domain::throttle`] to an attempt:
+//! counted on every counter before the password is checked, so concurrent guesses
+//! cannot outrun a limit.
 
-use time::Duration;
+use std::net::IpAddr;
 
 use crate::db::{DbConnection, now, throttle};
 use crate::domain::digest::sha256_hex;
-use crate::domain::throttle::{ACCOUNT, ACCOUNT_FROM_IP, CLIENT_IP, ThrottlePolicy};
+use crate::domain::throttle::{ACCOUNT, ACCOUNT_FROM_IP, CLIENT_IP, ThrottlePolicy, Verdict};
 
 /// The three counters one sign-in attempt touches. Keys are digests, so the table
 /// holds neither typed emails nor addresses.
@@ -14,13 +16,24 @@ pub struct SignInKeys {
     account: String,
 }
 
+/// A client's address as throttles key it: an IPv6 client by its /64, since one
+/// host usually has a whole /64 to pick addresses from.
+pub fn throttled_address(ip: IpAddr) -> String {
+    match crate::domain::networks::canonical(ip) {
+        IpAddr::V6(v6) => {
+            let network = ipnet::Ipv6Net::new(v6, 64).map(|n| n.trunc());
+            network.map_or_else(|_| v6.to_string(), |n| n.to_string())
+        }
+        v4 => v4.to_string(),
+    }
+}
+
 impl SignInKeys {
-    pub fn new(email: &str, client_ip: &str) -> Self {
+    pub fn new(email: &str, client_ip: IpAddr) -> Self {
+        let client = throttled_address(client_ip);
         Self {
-            account_from_ip: sha256_hex(
-                format!("account-from-ip\n{email}\n{client_ip}").as_bytes(),
-            ),
-            client_ip: sha256_hex(format!("client-ip\n{client_ip}").as_bytes()),
+            account_from_ip: sha256_hex(format!("account-from-ip\n{email}\n{client}").as_bytes()),
+            client_ip: sha256_hex(format!("client-ip\n{client}").as_bytes()),
             account: sha256_hex(format!("account\n{email}").as_bytes()),
         }
     }
@@ -34,30 +47,77 @@ impl SignInKeys {
     }
 }
 
-/// How long the attempt must wait, if any counter is locked.
-pub fn locked_for(
-    conn: &mut DbConnection,
-    keys: &SignInKeys,
-) -> diesel::QueryResult<Option<Duration>> {
+/// Counts the attempt on every counter, before any password is checked; the
+/// strictest verdict wins.
+pub fn count_attempt(conn: &mut DbConnection, keys: &SignInKeys) -> diesel::QueryResult<Verdict> {
     let now = now();
-    let mut longest: Option<Duration> = None;
-    for (key, _) in keys.each() {
-        if let Some(wait) = throttle::get(conn, key)?.and_then(|s| s.locked_for(now)) {
-            longest = Some(longest.map_or(wait, |l| l.max(wait)));
-        }
-    }
-    Ok(longest)
-}
-
-pub fn record_failure(conn: &mut DbConnection, keys: &SignInKeys) -> diesel::QueryResult<()> {
+    let mut verdict = Verdict::Allowed;
     for (key, policy) in keys.each() {
-        throttle::record_failure(conn, key, policy)?;
+        let state = throttle::count_attempt(conn, key, policy)?;
+        verdict = stricter(verdict, policy.judge(&state, now));
     }
-    Ok(())
+    Ok(verdict)
 }
 
-/// A successful sign-in clears the account's counters (not the client IP's).
+fn stricter(a: Verdict, b: Verdict) -> Verdict {
+    match (a, b) {
+        (Verdict::Refused(x), Verdict::Refused(y)) => Verdict::Refused(x.max(y)),
+        (refused @ Verdict::Refused(_), _) | (_, refused @ Verdict::Refused(_)) => refused,
+        (Verdict::Delayed(x), Verdict::Delayed(y)) => Verdict::Delayed(x.max(y)),
+        (delayed @ Verdict::Delayed(_), _) | (_, delayed @ Verdict::Delayed(_)) => delayed,
+        _ => Verdict::Allowed,
+    }
+}
+
+/// A successful sign-in clears the account's counters, and takes its own attempt
+/// back from the client IP's (which others behind the same address share).
 pub fn record_success(conn: &mut DbConnection, keys: &SignInKeys) -> diesel::QueryResult<()> {
     throttle::clear(conn, &keys.account_from_ip)?;
-    throttle::clear(conn, &keys.account)
+    throttle::clear(conn, &keys.account)?;
+    throttle::forgive_one(conn, &keys.client_ip)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::Duration;
+
+    #[test]
+    fn ipv6_clients_are_keyed_by_their_64() {
+        let a: IpAddr = "2001:db8:1:2:aaaa::1".parse().unwrap();
+        let b: IpAddr = "2001:db8:1:2:ffff::9".parse().unwrap();
+        let c: IpAddr = "2001:db8:1:3::1".parse().unwrap();
+        assert_eq!(throttled_address(a), "2001:db8:1:2::/64");
+        assert_eq!(throttled_address(a), throttled_address(b));
+        assert_ne!(throttled_address(a), throttled_address(c));
+        assert_eq!(
+            throttled_address("::ffff:10.0.0.1".parse().unwrap()),
+            "10.0.0.1"
+        );
+        assert_eq!(
+            throttled_address("203.0.113.7".parse().unwrap()),
+            "203.0.113.7"
+        );
+    }
+
+    #[test]
+    fn the_strictest_verdict_wins() {
+        let s = Duration::seconds;
+        assert_eq!(
+            stricter(Verdict::Delayed(s(4)), Verdict::Refused(s(60))),
+            Verdict::Refused(s(60))
+        );
+        assert_eq!(
+            stricter(Verdict::Allowed, Verdict::Delayed(s(2))),
+            Verdict::Delayed(s(2))
+        );
+        assert_eq!(
+            stricter(Verdict::Refused(s(5)), Verdict::Refused(s(9))),
+            Verdict::Refused(s(9))
+        );
+        assert_eq!(
+            stricter(Verdict::Allowed, Verdict::Allowed),
+            Verdict::Allowed
+        );
+    }
 }

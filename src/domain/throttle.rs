@@ -11,33 +11,47 @@ pub struct ThrottleState {
     pub locked_until: Option<PrimitiveDateTime>,
 }
 
+/// What happens to attempts beyond a counter's limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OverLimit {
+    /// Refused until the lock ends; attempts while locked do not extend it.
+    Lock(Duration),
+    /// Slowed, never refused: each attempt beyond the limit waits twice as long as
+    /// the one before, up to `max`. Nobody can lock an administrator out this way.
+    Delay { first: Duration, max: Duration },
+}
+
 #[derive(Debug, Clone, Copy)]
 pub struct ThrottlePolicy {
-    /// Failures within the window that lock the key.
-    pub max_failures: i32,
+    /// Attempts within the window that pass unhindered.
+    pub max_attempts: i32,
     pub window: Duration,
-    pub lock: Duration,
+    pub over_limit: OverLimit,
 }
 
 /// One account from one client IP: a guessing attacker is stopped for a quarter hour.
 pub const ACCOUNT_FROM_IP: ThrottlePolicy = ThrottlePolicy {
-    max_failures: 5,
+    max_attempts: 5,
     window: Duration::minutes(15),
-    lock: Duration::minutes(15),
+    over_limit: OverLimit::Lock(Duration::minutes(15)),
 };
 
-/// One client IP over every account: password spraying.
+/// One client IP (an IPv6 client by its /64) over every account: password spraying.
 pub const CLIENT_IP: ThrottlePolicy = ThrottlePolicy {
-    max_failures: 20,
+    max_attempts: 20,
     window: Duration::minutes(15),
-    lock: Duration::minutes(15),
+    over_limit: OverLimit::Lock(Duration::minutes(15)),
 };
 
-/// One account from anywhere: slows distributed guessing, and locks only for a minute.
+/// One account from anywhere: distributed guessing is slowed, never turned into a
+/// lock-out of the administrator (a browser that signed in before skips it).
 pub const ACCOUNT: ThrottlePolicy = ThrottlePolicy {
-    max_failures: 10,
+    max_attempts: 10,
     window: Duration::minutes(15),
-    lock: Duration::minutes(1),
+    over_limit: OverLimit::Delay {
+        first: Duration::seconds(1),
+        max: Duration::seconds(30),
+    },
 };
 
 /// An administrator typing their password again (to show a token value, to change the
@@ -47,33 +61,49 @@ pub const PASSWORD_CONFIRMATION: ThrottlePolicy = ACCOUNT_FROM_IP;
 /// Token values one administrator shows or copies: enough for real work, not for
 /// harvesting every token.
 pub const REVEALS: ThrottlePolicy = ThrottlePolicy {
-    max_failures: 20,
+    max_attempts: 20,
     window: Duration::minutes(15),
-    lock: Duration::minutes(15),
+    over_limit: OverLimit::Lock(Duration::minutes(15)),
 };
 
+/// What a counter says of the attempt that was just counted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    Allowed,
+    /// Allowed after this wait.
+    Delayed(Duration),
+    /// Refused; try again after this long.
+    Refused(Duration),
+}
+
 impl ThrottlePolicy {
-    pub fn after_failure(
-        &self,
-        previous: Option<&ThrottleState>,
-        now: PrimitiveDateTime,
-    ) -> ThrottleState {
-        let fresh = ThrottleState {
-            failures: 1,
-            window_started_at: now,
-            locked_until: None,
-        };
-        let mut state = match previous {
-            Some(p) if now - p.window_started_at < self.window => ThrottleState {
-                failures: p.failures.saturating_add(1),
-                ..p.clone()
-            },
-            _ => fresh,
-        };
-        if state.failures >= self.max_failures {
-            state.locked_until = Some(now + self.lock);
+    /// How long a lock set now lasts; `None` for a policy that delays instead.
+    pub fn lock(&self) -> Option<Duration> {
+        match self.over_limit {
+            OverLimit::Lock(lock) => Some(lock),
+            OverLimit::Delay { .. } => None,
         }
-        state
+    }
+
+    /// Judges an attempt from the counter's state after counting it: the first
+    /// `max_attempts` of a window pass; later ones are refused or delayed.
+    pub fn judge(&self, state: &ThrottleState, now: PrimitiveDateTime) -> Verdict {
+        let beyond = state.failures - self.max_attempts;
+        if beyond <= 0 {
+            return Verdict::Allowed;
+        }
+        match self.over_limit {
+            OverLimit::Lock(_) => Verdict::Refused(
+                state
+                    .locked_for(now)
+                    .unwrap_or_else(|| state.window_started_at + self.window - now)
+                    .max(Duration::seconds(1)),
+            ),
+            OverLimit::Delay { first, max } => {
+                let doublings = (beyond - 1).clamp(0, 16) as u32;
+                Verdict::Delayed((first * 2_i32.pow(doublings)).min(max))
+            }
+        }
     }
 }
 
@@ -111,30 +141,47 @@ mod tests {
 
     const T0: PrimitiveDateTime = datetime!(2026-01-01 12:00);
 
-    #[test]
-    fn locks_after_the_limit_and_unlocks_after_the_lock() {
-        let mut state = None;
-        for i in 1..=5 {
-            let next = ACCOUNT_FROM_IP.after_failure(state.as_ref(), T0 + Duration::seconds(i));
-            assert_eq!(next.locked_for(T0 + Duration::seconds(i)).is_some(), i == 5);
-            state = Some(next);
+    fn counted(failures: i32, locked_until: Option<PrimitiveDateTime>) -> ThrottleState {
+        ThrottleState {
+            failures,
+            window_started_at: T0,
+            locked_until,
         }
-        let state = state.unwrap();
-        assert!(state.locked_for(T0 + Duration::minutes(14)).is_some());
-        assert!(state.locked_for(T0 + Duration::minutes(16)).is_none());
     }
 
     #[test]
-    fn the_window_resets_the_count() {
-        let first = ACCOUNT.after_failure(None, T0);
-        let later = ACCOUNT.after_failure(Some(&first), T0 + Duration::minutes(16));
-        assert_eq!(later.failures, 1);
-        assert_eq!(later.window_started_at, T0 + Duration::minutes(16));
+    fn the_first_attempts_of_a_window_pass_and_later_ones_are_refused() {
+        for n in 1..=5 {
+            assert_eq!(
+                ACCOUNT_FROM_IP.judge(&counted(n, None), T0),
+                Verdict::Allowed
+            );
+        }
+        let locked = counted(6, Some(T0 + Duration::minutes(15)));
+        assert_eq!(
+            ACCOUNT_FROM_IP.judge(&locked, T0 + Duration::minutes(5)),
+            Verdict::Refused(Duration::minutes(10))
+        );
     }
 
     #[test]
-    fn the_account_wide_lock_is_short() {
-        assert!(ACCOUNT.lock <= Duration::minutes(1));
+    fn the_account_wide_counter_slows_and_never_refuses() {
+        assert_eq!(ACCOUNT.judge(&counted(10, None), T0), Verdict::Allowed);
+        assert_eq!(
+            ACCOUNT.judge(&counted(11, None), T0),
+            Verdict::Delayed(Duration::seconds(1))
+        );
+        assert_eq!(
+            ACCOUNT.judge(&counted(13, None), T0),
+            Verdict::Delayed(Duration::seconds(4))
+        );
+        for n in [20, 1000, i32::MAX] {
+            assert_eq!(
+                ACCOUNT.judge(&counted(n, None), T0),
+                Verdict::Delayed(Duration::seconds(30))
+            );
+        }
+        assert_eq!(ACCOUNT.lock(), None);
     }
 
     #[test]

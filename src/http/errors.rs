@@ -29,6 +29,9 @@ pub enum AppError {
     Unprocessable(String),
     #[error("{0}")]
     TooManyRequests(String),
+    /// Too much work of this kind under way (password checks): try again shortly.
+    #[error("Tessera is busy checking other passwords. Try again in a moment.")]
+    Busy,
     /// The client sent its request body too slowly.
     #[error("The request took too long to arrive. Try again.")]
     TimedOut,
@@ -87,6 +90,7 @@ impl ResponseError for AppError {
             AppError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::TimedOut => StatusCode::REQUEST_TIMEOUT,
+            AppError::Busy => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -116,6 +120,11 @@ impl ResponseError for AppError {
                 HeaderValue::from_static("text/plain; charset=utf-8"),
             ))
             .body(message.clone());
+        if matches!(self, AppError::Busy) {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        }
         response.extensions_mut().insert(ErrorMessage(message));
         response
     }

@@ -189,9 +189,7 @@ pub async fn create(
     };
 
     let password = form.password.clone();
-    let hash = web::block(move || password::hash(&password))
-        .await
-        .map_err(AppError::internal)?;
+    let hash = state.hashing.run(move || password::hash(&password)).await?;
     let actor = admin.actor(&req);
     let role = form.role.clone();
     let ids = scope_ids.clone();
@@ -482,9 +480,7 @@ pub async fn set_password(
         return render_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
     }
     let password = form.password;
-    let hash = web::block(move || password::hash(&password))
-        .await
-        .map_err(AppError::internal)?;
+    let hash = state.hashing.run(move || password::hash(&password)).await?;
     let actor = admin.actor(&req);
     let target_admin = summary.admin.clone();
     let result = state

@@ -62,6 +62,7 @@ mod tests {
             )),
             db,
             config: ServerConfig::from_args(&ServeArgs::default()).unwrap(),
+            hashing: crate::auth::hashing::HashingGate::new(1),
         };
         let app = test::init_service(
             App::new()

@@ -6,7 +6,7 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
-use super::{client_ip, safe_next, see_other};
+use super::{client_address, safe_next, see_other};
 use crate::auth::csrf::CsrfForm;
 use crate::auth::password::{self, Password};
 use crate::auth::throttle::{self, SignInKeys};
@@ -15,7 +15,7 @@ use crate::db::audit::{self, Actor, Target};
 use crate::db::{DbError, admins};
 use crate::domain::admins::normalize_email;
 use crate::domain::audit::AuditAction;
-use crate::domain::throttle::retry_message;
+use crate::domain::throttle::{Verdict, retry_message};
 use crate::domain::validation::FieldErrors;
 use crate::http::AppError;
 use crate::startup::AppState;
@@ -76,30 +76,40 @@ pub async fn submit(
     CsrfForm(form): CsrfForm<LoginForm>,
 ) -> Result<HttpResponse, AppError> {
     let email = normalize_email(&form.email);
-    let ip = client_ip(&req);
-    let keys = std::sync::Arc::new(SignInKeys::new(&email, &ip));
+    let ip = client_address(&req);
+    let keys = std::sync::Arc::new(SignInKeys::new(&email, ip));
+    let ip = ip.to_string();
 
-    let wait = {
+    // Counted before any password is checked, so concurrent guesses cannot
+    // outrun a limit.
+    let verdict = {
         let keys = keys.clone();
         state
             .db
-            .run(move |c| throttle::locked_for(c, &keys).map_err(DbError::from))
+            .run(move |c| throttle::count_attempt(c, &keys).map_err(DbError::from))
             .await?
     };
-    if let Some(wait) = wait {
-        tracing::warn!(client_ip = %ip, "sign-in refused: too many failures");
-        let mut response = page(
-            &req,
-            StatusCode::TOO_MANY_REQUESTS,
-            form.email,
-            form.next,
-            Some(retry_message(wait)),
-        )?;
-        response.headers_mut().insert(
-            header::RETRY_AFTER,
-            header::HeaderValue::from(wait.whole_seconds().max(1)),
-        );
-        return Ok(response);
+    match verdict {
+        Verdict::Allowed => {}
+        // The account-wide counter slows distributed guessing; it never locks out.
+        Verdict::Delayed(wait) => {
+            actix_web::rt::time::sleep(wait.unsigned_abs()).await;
+        }
+        Verdict::Refused(wait) => {
+            tracing::warn!(client_ip = %ip, "sign-in refused: too many attempts");
+            let mut response = page(
+                &req,
+                StatusCode::TOO_MANY_REQUESTS,
+                form.email,
+                form.next,
+                Some(retry_message(wait)),
+            )?;
+            response.headers_mut().insert(
+                header::RETRY_AFTER,
+                header::HeaderValue::from(wait.whole_seconds().max(1)),
+            );
+            return Ok(response);
+        }
     }
 
     let credentials = {
@@ -110,25 +120,38 @@ pub async fn submit(
             .await?
     };
     let password = form.password;
-    let admin_id = web::block(move || match credentials {
-        Some((id, hash, disabled_at)) => {
-            let matches = password::verify(&password, &hash);
-            (matches && disabled_at.is_none()).then_some(id)
+    let checked = state
+        .hashing
+        .run(move || match credentials {
+            Some((id, hash, disabled_at)) => {
+                let matches = password::verify(&password, &hash);
+                (matches && disabled_at.is_none()).then_some(id)
+            }
+            None => {
+                password::verify_without_account(&password);
+                None
+            }
+        })
+        .await;
+    let admin_id = match checked {
+        Ok(admin_id) => admin_id,
+        Err(AppError::Busy) => {
+            let mut response = page(
+                &req,
+                StatusCode::SERVICE_UNAVAILABLE,
+                form.email,
+                form.next,
+                Some(AppError::Busy.to_string()),
+            )?;
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, header::HeaderValue::from_static("1"));
+            return Ok(response);
         }
-        None => {
-            password::verify_without_account(&password);
-            None
-        }
-    })
-    .await
-    .map_err(AppError::internal)?;
+        Err(error) => return Err(error),
+    };
 
     let Some(admin_id) = admin_id else {
-        let keys = keys.clone();
-        state
-            .db
-            .run(move |c| throttle::record_failure(c, &keys).map_err(DbError::from))
-            .await?;
         tracing::warn!(client_ip = %ip, "sign-in failed");
         return page(
             &req,

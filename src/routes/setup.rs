@@ -184,9 +184,7 @@ pub async fn submit(
     };
 
     let password = form.password;
-    let hash = web::block(move || password::hash(&password))
-        .await
-        .map_err(AppError::internal)?;
+    let hash = state.hashing.run(move || password::hash(&password)).await?;
     let digest = sha256_hex(form.code.as_bytes());
     let ip = super::client_ip(&req);
     let created = state

@@ -23,6 +23,7 @@ mod sessions;
 mod setup;
 mod sign_in;
 mod slow_clients;
+mod throttle_races;
 mod token_reveal;
 mod tokens_create;
 mod tokens_lifecycle;

@@ -10,7 +10,6 @@ use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
-use diesel::Connection;
 use serde::Deserialize;
 use serde_json::json;
 
@@ -22,7 +21,7 @@ use crate::auth::{Authorized, perm};
 use crate::db::{DbError, audit, throttle, tokens};
 use crate::domain::audit::AuditAction;
 use crate::domain::digest::sha256_hex;
-use crate::domain::throttle::{REVEALS, wait_text};
+use crate::domain::throttle::{REVEALS, Verdict, wait_text};
 use crate::domain::tokens::SecretToken;
 use crate::http::AppError;
 use crate::http::headers::no_store;
@@ -158,8 +157,12 @@ pub async fn submit(
     let opened = state
         .db
         .run(move |c| {
-            let key_name = throttle_key(admin_id);
-            if let Some(wait) = throttle::get(c, &key_name)?.and_then(|s| s.locked_for(crate::db::now())) {
+            // Counted before anything is shown, in one statement: concurrent
+            // reveals cannot outrun the limit.
+            let counter = throttle::count_attempt(c, &throttle_key(admin_id), &REVEALS)?;
+            if let Verdict::Refused(wait) | Verdict::Delayed(wait) =
+                REVEALS.judge(&counter, crate::db::now())
+            {
                 return Ok::<_, DbError>(Err(Refusal::new(
                     StatusCode::TOO_MANY_REQUESTS,
                     "rate_limited",
@@ -180,17 +183,13 @@ pub async fn submit(
                     "The stored value does not decrypt with the encryption key Tessera runs with. Was the key changed without `tessera keys rotate`?",
                 )));
             };
-            c.transaction(|c| {
-                // The throttle counts reveals as it counts failed sign-ins.
-                throttle::record_failure(c, &key_name, &REVEALS)?;
-                audit::record(
-                    c,
-                    &actor,
-                    AuditAction::TokenRevealed.key(),
-                    &target(&guid, &name),
-                    &json!({ "purpose": purpose }).to_string(),
-                )
-            })?;
+            audit::record(
+                c,
+                &actor,
+                AuditAction::TokenRevealed.key(),
+                &target(&guid, &name),
+                &json!({ "purpose": purpose }).to_string(),
+            )?;
             Ok(Ok(secret))
         })
         .await?;

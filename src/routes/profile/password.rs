@@ -69,9 +69,10 @@ pub async fn change(
     }
 
     let new_password = form.password;
-    let hash = web::block(move || password::hash(&new_password))
-        .await
-        .map_err(AppError::internal)?;
+    let hash = state
+        .hashing
+        .run(move || password::hash(&new_password))
+        .await?;
     let actor = admin.actor(&req);
     let me = admin.admin.clone();
     state

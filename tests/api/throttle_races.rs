@@ -1,0 +1,153 @@
+//! Limits that concurrency cannot beat: each attempt is counted by one statement
+//! before the password is checked or a value shown, so a burst of concurrent
+//! requests gets exactly the limit, on SQLite and PostgreSQL alike.
+
+use futures_util::future::join_all;
+use tessera::config::{EncryptionArgs, ServeArgs};
+use tessera::domain::digest::sha256_hex;
+
+use crate::helpers::{Browser, PASSWORD, spawn_app, spawn_app_with};
+
+fn failures(app: &crate::helpers::TestApp, key: &str) -> i64 {
+    use diesel::prelude::*;
+    use tessera::db::schema::sign_in_throttle;
+    sign_in_throttle::table
+        .find(key)
+        .select(sign_in_throttle::failures)
+        .first::<i32>(&mut app.conn())
+        .map_or(0, i64::from)
+}
+
+#[actix_web::test]
+async fn sixty_concurrent_wrong_passwords_get_five_checks() {
+    let app = spawn_app().await;
+    app.set_up().await;
+    let browser = Browser::new(&app);
+    browser.get("/login").await;
+    let guesses = (0..60).map(|i| {
+        let guess = format!("wrong guess number {i}");
+        let browser = &browser;
+        async move {
+            browser
+                .post(
+                    "/login",
+                    &[
+                        ("email", "ada@example.com"),
+                        ("password", &guess),
+                        ("next", ""),
+                    ],
+                )
+                .await
+                .status
+        }
+    });
+    let statuses = join_all(guesses).await;
+    let checked = statuses.iter().filter(|s| **s == 401).count();
+    let refused = statuses.iter().filter(|s| **s == 429 || **s == 503).count();
+    assert!(checked <= 5, "{checked} guesses were checked: {statuses:?}");
+    assert_eq!(checked + refused, 60, "{statuses:?}");
+    // Every attempt was counted, none lost to a race.
+    let key = sha256_hex(b"account-from-ip\nada@example.com\n127.0.0.1");
+    assert_eq!(failures(&app, &key), 60);
+    // Even the right password is refused while the lock holds.
+    let right = browser
+        .post(
+            "/login",
+            &[
+                ("email", "ada@example.com"),
+                ("password", PASSWORD),
+                ("next", ""),
+            ],
+        )
+        .await;
+    assert_eq!(right.status, 429);
+    assert!(right.header("retry-after").is_some());
+}
+
+#[actix_web::test]
+async fn eighty_concurrent_reveals_show_twenty_values() {
+    let app = spawn_app_with(ServeArgs {
+        encryption: EncryptionArgs {
+            encryption_key: Some("MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=".into()),
+        },
+        ..ServeArgs::default()
+    })
+    .await;
+    let admin = app.with_examples().await;
+    let token = admin
+        .create_token("Busy", &app.scope_id("Production"), &[])
+        .await;
+    let path = format!("/settings/api-tokens/{}/reveal", token.guid);
+    let confirmed = admin
+        .post_raw(
+            &path,
+            &[("csrf_token", &admin.csrf()), ("password", PASSWORD)],
+            &[("origin", admin.base()), ("accept", "application/json")],
+        )
+        .await;
+    assert_eq!(confirmed.status, 200, "{}", confirmed.body);
+    let csrf = admin.csrf();
+    let base = admin.base().to_owned();
+    let reveals = (0..80).map(|_| {
+        let (admin, path, csrf, base) = (&admin, &path, &csrf, &base);
+        async move {
+            admin
+                .post_raw(
+                    path,
+                    &[("csrf_token", csrf.as_str())],
+                    &[("origin", base.as_str()), ("accept", "application/json")],
+                )
+                .await
+        }
+    });
+    let responses = join_all(reveals).await;
+    let shown = responses
+        .iter()
+        .filter(|r| r.status == 200 && r.body.contains(&token.secret))
+        .count();
+    assert_eq!(shown, 19, "20 in all, the confirming one included");
+    assert!(responses.iter().all(|r| r.status == 200 || r.status == 429));
+    assert_eq!(
+        app.count("audit_events WHERE action = 'token.reveal'"),
+        20,
+        "each value shown is audited, and only those"
+    );
+}
+
+#[actix_web::test]
+async fn concurrent_wrong_confirmations_get_five_checks() {
+    let app = spawn_app_with(ServeArgs {
+        encryption: EncryptionArgs {
+            encryption_key: Some("MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=".into()),
+        },
+        ..ServeArgs::default()
+    })
+    .await;
+    let admin = app.with_examples().await;
+    let token = admin
+        .create_token("Guarded", &app.scope_id("Production"), &[])
+        .await;
+    let path = format!("/settings/api-tokens/{}/reveal", token.guid);
+    let csrf = admin.csrf();
+    let base = admin.base().to_owned();
+    let guesses = (0..40).map(|i| {
+        let (admin, path, csrf, base) = (&admin, &path, &csrf, &base);
+        async move {
+            let guess = format!("not my password {i}");
+            admin
+                .post_raw(
+                    path,
+                    &[("csrf_token", csrf.as_str()), ("password", guess.as_str())],
+                    &[("origin", base.as_str()), ("accept", "application/json")],
+                )
+                .await
+        }
+    });
+    let responses = join_all(guesses).await;
+    let checked = responses
+        .iter()
+        .filter(|r| r.body.contains("That is not your password"))
+        .count();
+    assert!(checked <= 5, "{checked} wrong passwords were checked");
+    assert!(responses.iter().all(|r| !r.body.contains(&token.secret)));
+}
