@@ -3,6 +3,7 @@
 
 pub mod csrf;
 pub mod current_admin;
+pub mod device;
 pub mod hashing;
 pub mod password;
 pub mod reauth;

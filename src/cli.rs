@@ -32,6 +32,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Some(Command::Admin(AdminCommand::Create(args))) => admin::create(&cli.database, args),
+        Some(Command::Admin(AdminCommand::Unlock { email })) => {
+            admin::unlock(&cli.database, &email)
+        }
         Some(Command::Seed(args)) => seed::run(&cli.database, args),
         Some(Command::Token(command)) => token::run(&cli.database, command),
         Some(Command::Keys(command)) => keys::run(&cli.database, command),

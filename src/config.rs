@@ -338,6 +338,12 @@ pub enum CookieSecure {
 pub enum AdminCommand {
     /// Create an administrator; the password is read from a prompt or from standard input
     Create(AdminCreateArgs),
+    /// Lift every sign-in limit of an account, from every address
+    Unlock {
+        /// The administrator's email address
+        #[arg(long)]
+        email: String,
+    },
 }
 
 #[derive(Debug, Args)]

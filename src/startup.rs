@@ -31,6 +31,8 @@ pub struct AppState {
     pub verifier: Arc<Verifier>,
     /// Password hashing and checking, at most one per core at a time.
     pub hashing: HashingGate,
+    /// Signs the cookie of browsers that signed in before ([`crate::auth::device`]).
+    pub cookie_key: Key,
 }
 
 /// How long a printed setup link stays valid.
@@ -128,6 +130,7 @@ impl Application {
             config,
             verifier,
             hashing: HashingGate::per_core(),
+            cookie_key: key.clone(),
         });
         warn_about_open_endpoints(&state.config);
         let metrics_server = state

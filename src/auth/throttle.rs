@@ -28,35 +28,57 @@ pub fn throttled_address(ip: IpAddr) -> String {
     }
 }
 
+/// The account's own counter; its per-address counters start with it, so that
+/// `tessera admin unlock` finds them all.
+fn account_key(email: &str) -> String {
+    sha256_hex(format!("account\n{email}").as_bytes())
+}
+
 impl SignInKeys {
     pub fn new(email: &str, client_ip: IpAddr) -> Self {
         let client = throttled_address(client_ip);
+        let account = account_key(email);
         Self {
-            account_from_ip: sha256_hex(format!("account-from-ip\n{email}\n{client}").as_bytes()),
+            account_from_ip: format!("{account}/{}", sha256_hex(client.as_bytes())),
             client_ip: sha256_hex(format!("client-ip\n{client}").as_bytes()),
-            account: sha256_hex(format!("account\n{email}").as_bytes()),
+            account,
         }
     }
 
-    fn each(&self) -> [(&str, &'static ThrottlePolicy); 3] {
-        [
-            (&self.account_from_ip, &ACCOUNT_FROM_IP),
-            (&self.client_ip, &CLIENT_IP),
-            (&self.account, &ACCOUNT),
-        ]
+    /// The counters of an attempt; a browser the administrator signed in with
+    /// before skips the account-wide one.
+    fn each(&self, known_device: bool) -> Vec<(&str, &'static ThrottlePolicy)> {
+        let mut each = vec![
+            (self.account_from_ip.as_str(), &ACCOUNT_FROM_IP),
+            (self.client_ip.as_str(), &CLIENT_IP),
+        ];
+        if !known_device {
+            each.push((self.account.as_str(), &ACCOUNT));
+        }
+        each
     }
 }
 
 /// Counts the attempt on every counter, before any password is checked; the
 /// strictest verdict wins.
-pub fn count_attempt(conn: &mut DbConnection, keys: &SignInKeys) -> diesel::QueryResult<Verdict> {
+pub fn count_attempt(
+    conn: &mut DbConnection,
+    keys: &SignInKeys,
+    known_device: bool,
+) -> diesel::QueryResult<Verdict> {
     let now = now();
     let mut verdict = Verdict::Allowed;
-    for (key, policy) in keys.each() {
+    for (key, policy) in keys.each(known_device) {
         let state = throttle::count_attempt(conn, key, policy)?;
         verdict = stricter(verdict, policy.judge(&state, now));
     }
     Ok(verdict)
+}
+
+/// Lifts every sign-in limit of one account (from every address); returns how many
+/// counters were removed.
+pub fn unlock(conn: &mut DbConnection, email: &str) -> diesel::QueryResult<usize> {
+    throttle::clear_family(conn, &account_key(email))
 }
 
 fn stricter(a: Verdict, b: Verdict) -> Verdict {

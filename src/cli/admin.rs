@@ -1,4 +1,4 @@
-//! `tessera admin create`: an administrator from a terminal. The password comes from
+//! `tessera admin create` and `unlock`: administrators from a terminal. The password comes from
 //! a prompt or from standard input, never from the command line (which other users
 //! of the machine can see).
 
@@ -8,11 +8,14 @@ use anyhow::{Context, bail};
 use diesel::Connection;
 
 use crate::auth::password::{self, Password};
+use crate::auth::throttle;
 use crate::config::{AdminCreateArgs, DatabaseArgs};
 use crate::db::admins::{self, AdminWriteError, NewAdmin};
 use crate::db::audit::{self, Actor, Target};
 use crate::db::{catalog, setup};
-use crate::domain::admins::{generate_public_id, validate_details, validate_new_password};
+use crate::domain::admins::{
+    generate_public_id, normalize_email, validate_details, validate_new_password,
+};
 use crate::domain::audit::AuditAction;
 use crate::domain::catalog::{example_modules, example_scopes};
 use crate::domain::validation::{FieldErrors, name_key};
@@ -88,6 +91,42 @@ pub fn create(database: &DatabaseArgs, args: AdminCreateArgs) -> anyhow::Result<
         "Created {} <{}>. They can sign in now.",
         admin.label(),
         admin.email
+    );
+    Ok(())
+}
+
+/// `tessera admin unlock --email`: lifts the sign-in limits of one account.
+pub fn unlock(database: &DatabaseArgs, email: &str) -> anyhow::Result<()> {
+    let email = normalize_email(email);
+    let db = open_database(database, None)?;
+    let mut conn = db.get()?;
+    let found = match admins::find_credentials(&mut conn, &email)? {
+        Some((id, _, _)) => admins::find(&mut conn, id)?,
+        None => None,
+    };
+    let Some(admin) = found else {
+        bail!("no administrator has the email {email}");
+    };
+    let removed = conn.transaction(|c| {
+        let removed = throttle::unlock(c, &email)?;
+        let label = admin.label();
+        let target = Target {
+            kind: "administrator",
+            id: Some(&admin.public_id),
+            label: &label,
+        };
+        audit::record(
+            c,
+            &Actor::command_line(),
+            AuditAction::SignInUnlocked.key(),
+            &target,
+            &format!("{removed} counters removed"),
+        )?;
+        Ok::<_, anyhow::Error>(removed)
+    })?;
+    println!(
+        "Lifted the sign-in limits of {} ({removed} counters removed).",
+        admin.label()
     );
     Ok(())
 }

@@ -70,6 +70,18 @@ pub fn clear(conn: &mut DbConnection, key: &str) -> QueryResult<()> {
     Ok(())
 }
 
+/// Removes the counter `key` and those whose keys extend it (`key/...`).
+pub fn clear_family(conn: &mut DbConnection, key: &str) -> QueryResult<usize> {
+    diesel::delete(
+        t::table.filter(
+            t::throttle_key
+                .eq(key)
+                .or(t::throttle_key.like(format!("{key}/%"))),
+        ),
+    )
+    .execute(conn)
+}
+
 /// Removes counters whose window and lock are both over.
 pub fn delete_stale(conn: &mut DbConnection, older_than: time::Duration) -> QueryResult<usize> {
     let cutoff = now() - older_than;

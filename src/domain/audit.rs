@@ -28,10 +28,11 @@ pub enum AuditAction {
     ProfileUpdated,
     PasswordChanged,
     SignedOutEverywhere,
+    SignInUnlocked,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 26] = [
+    pub const ALL: [AuditAction; 27] = [
         AuditAction::SetupCompleted,
         AuditAction::AdminSignedIn,
         AuditAction::AdminCreated,
@@ -58,6 +59,7 @@ impl AuditAction {
         AuditAction::ProfileUpdated,
         AuditAction::PasswordChanged,
         AuditAction::SignedOutEverywhere,
+        AuditAction::SignInUnlocked,
     ];
 
     /// The stable name stored in the database.
@@ -89,6 +91,7 @@ impl AuditAction {
             AuditAction::ProfileUpdated => "profile.update",
             AuditAction::PasswordChanged => "profile.password",
             AuditAction::SignedOutEverywhere => "profile.sign_out_everywhere",
+            AuditAction::SignInUnlocked => "admin.unlock",
         }
     }
 
@@ -124,6 +127,7 @@ impl AuditAction {
             AuditAction::ProfileUpdated => "Changed own name",
             AuditAction::PasswordChanged => "Changed own password",
             AuditAction::SignedOutEverywhere => "Signed out everywhere",
+            AuditAction::SignInUnlocked => "Lifted sign-in limits",
         }
     }
 }

@@ -63,6 +63,7 @@ mod tests {
             db,
             config: ServerConfig::from_args(&ServeArgs::default()).unwrap(),
             hashing: crate::auth::hashing::HashingGate::new(1),
+            cookie_key: actix_web::cookie::Key::generate(),
         };
         let app = test::init_service(
             App::new()

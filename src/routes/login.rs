@@ -10,7 +10,7 @@ use super::{client_address, safe_next, see_other};
 use crate::auth::csrf::CsrfForm;
 use crate::auth::password::{self, Password};
 use crate::auth::throttle::{self, SignInKeys};
-use crate::auth::{CurrentAdmin, session};
+use crate::auth::{CurrentAdmin, device, session};
 use crate::db::audit::{self, Actor, Target};
 use crate::db::{DbError, admins};
 use crate::domain::admins::normalize_email;
@@ -80,13 +80,26 @@ pub async fn submit(
     let keys = std::sync::Arc::new(SignInKeys::new(&email, ip));
     let ip = ip.to_string();
 
+    let credentials = {
+        let email = email.clone();
+        state
+            .db
+            .run(move |c| admins::find_credentials(c, &email).map_err(DbError::from))
+            .await?
+    };
+    // A browser this administrator signed in with before skips the account-wide
+    // counter, so guessing from elsewhere cannot slow them down.
+    let known_device = matches!(
+        (&credentials, device::known_admin(&req, &state.cookie_key)),
+        (Some((id, _, _)), Some(known)) if *id == known
+    );
     // Counted before any password is checked, so concurrent guesses cannot
     // outrun a limit.
     let verdict = {
         let keys = keys.clone();
         state
             .db
-            .run(move |c| throttle::count_attempt(c, &keys).map_err(DbError::from))
+            .run(move |c| throttle::count_attempt(c, &keys, known_device).map_err(DbError::from))
             .await?
     };
     match verdict {
@@ -112,13 +125,6 @@ pub async fn submit(
         }
     }
 
-    let credentials = {
-        let email = email.clone();
-        state
-            .db
-            .run(move |c| admins::find_credentials(c, &email).map_err(DbError::from))
-            .await?
-    };
     let password = form.password;
     let checked = state
         .hashing
@@ -185,5 +191,10 @@ pub async fn submit(
         })
         .await?;
     session::sign_in(&session, admin_id).map_err(AppError::internal)?;
-    Ok(see_other(safe_next(&form.next)))
+    let mut response = see_other(safe_next(&form.next));
+    let remembered = device::cookie_for(admin_id, &state.cookie_key, state.config.cookie_secure());
+    response
+        .add_cookie(&remembered)
+        .map_err(AppError::internal)?;
+    Ok(response)
 }

@@ -11,6 +11,7 @@ mod forward_auth;
 mod health;
 mod helpers;
 mod introspection;
+mod lock_out;
 mod migrations;
 mod nginx;
 mod pages;

@@ -47,7 +47,11 @@ async fn sixty_concurrent_wrong_passwords_get_five_checks() {
     assert!(checked <= 5, "{checked} guesses were checked: {statuses:?}");
     assert_eq!(checked + refused, 60, "{statuses:?}");
     // Every attempt was counted, none lost to a race.
-    let key = sha256_hex(b"account-from-ip\nada@example.com\n127.0.0.1");
+    let key = format!(
+        "{}/{}",
+        sha256_hex(b"account\nada@example.com"),
+        sha256_hex(b"127.0.0.1")
+    );
     assert_eq!(failures(&app, &key), 60);
     // Even the right password is refused while the lock holds.
     let right = browser
