@@ -46,7 +46,9 @@ quiet=$(s1)
 
 # The flood: 400 concurrent sign-ins with unknown emails, each client a session of
 # its own (sign-in form, CSRF token), for as long as the measurement lasts.
-taskset -c 1 python3 - "$base" "$((seconds + 4))" > "$work/flood" <<'PY' &
+# The flood runs at the lowest priority on wrk's core, so that wrk measures the
+# server rather than waiting for its own core.
+taskset -c 1 nice -n 19 python3 - "$base" "$((seconds + 4))" > "$work/flood" <<'PY' &
 import collections, http.client, re, sys, threading, time, urllib.parse
 base, duration = sys.argv[1], float(sys.argv[2])
 host = base.removeprefix("http://")
@@ -93,7 +95,7 @@ threads_max=$(awk '{print $2}' "$work/samples" | sort -n | tail -n 1)
 
 backend=sqlite; [[ $database == postgres* ]] && backend=postgres
 echo "Sign-in flood, $backend, $(date -u +%Y-%m-%d), $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)),"
-echo "server on core 0 (one worker), wrk and the flood on core 1, ${seconds}s each."
+echo "server on core 0 (one worker), wrk and the flood (nice 19) on core 1, ${seconds}s each."
 echo
 echo "| | S1 verify, cache hit | server memory (RSS) | threads |"
 echo "| --- | --- | --- | --- |"

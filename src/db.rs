@@ -61,6 +61,11 @@ impl Db {
         Self { pool, url }
     }
 
+    /// How many connections the pool holds at most.
+    pub fn max_connections(&self) -> usize {
+        self.pool.max_size() as usize
+    }
+
     pub fn url(&self) -> &DatabaseUrl {
         &self.url
     }

@@ -159,6 +159,9 @@ impl Application {
             .workers
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
         let config_limits = config.clone();
+        let blocking_threads = state.db.max_connections()
+            + std::thread::available_parallelism().map_or(2, |n| n.get())
+            + 2;
         let server = HttpServer::new(move || {
             let sessions = SessionMiddleware::builder(
                 DbSessionStore::new(state.db.clone(), config.session_lifetime),
@@ -217,6 +220,10 @@ impl Application {
         })
         .workers(workers)
         .max_connections(config_limits.max_connections)
+        // Blocking work is database queries (bounded by the pool) and password
+        // hashing (bounded per core): more threads than that would only wait, and
+        // each idle one keeps memory (a flood of sign-ins once grew 100 of them).
+        .worker_max_blocking_threads(blocking_threads)
         // Request headers must arrive within 5 s; bodies within the body timeout.
         .client_request_timeout(std::time::Duration::from_secs(5))
         .client_disconnect_timeout(std::time::Duration::from_secs(1))

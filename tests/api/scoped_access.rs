@@ -117,6 +117,8 @@ async fn a_token_in_another_teams_scope_is_seen_not_changed() {
 
     let list = t.staging.get("/settings/api-tokens").await;
     assert!(list.body.contains(shared_name.as_str()), "seen in the list");
+    // The count covers the reader's scopes only: Stage sandbox and the shared one.
+    assert!(list.body.contains(">2 tokens · "), "{}", list.body);
     assert!(
         !list
             .body
@@ -233,4 +235,28 @@ async fn an_administrator_of_every_scope_of_a_token_may_change_it() {
     assert_eq!(revoked.status, 303);
     let page = t.ada.get(&format!("/settings/api-tokens/{guid}")).await;
     assert!(page.body.contains("badge-revoked"), "{}", page.body);
+}
+
+#[actix_web::test]
+async fn an_administrator_without_scopes_sees_no_token() {
+    let t = teams().await;
+    let nobody = t
+        .app
+        .add_admin(&t.ada, "nia@example.com", "token_manager", &[])
+        .await;
+    let list = nobody.get("/settings/api-tokens").await;
+    assert_eq!(list.status, 200);
+    assert!(list.body.contains("No API tokens yet"), "{}", list.body);
+    assert!(
+        !list.body.contains("result-count"),
+        "no count of other scopes' tokens"
+    );
+    for (guid, name) in [&t.production_only, &t.staging_only, &t.shared] {
+        assert!(!list.body.contains(guid.as_str()));
+        assert!(!list.body.contains(name.as_str()));
+        let page = nobody.get(&format!("/settings/api-tokens/{guid}")).await;
+        assert_eq!(page.status, 404);
+    }
+    let log = nobody.get("/settings/audit-log").await;
+    assert!(!log.body.contains(&t.shared.0));
 }

@@ -173,7 +173,7 @@ async fn a_new_password_ends_every_session_of_the_administrator() {
     assert_eq!(admin.get("/settings/administrators").await.status, 200);
 }
 
-fn sql_time(offset: time::Duration) -> String {
+pub fn sql_time(offset: time::Duration) -> String {
     (time::OffsetDateTime::now_utc() + offset)
         .format(time::macros::format_description!(
             "[year]-[month]-[day] [hour]:[minute]:[second]"
@@ -199,8 +199,14 @@ async fn idle_sessions_expire_and_activity_extends_them() {
         .first(&mut app.conn())
         .unwrap();
     let now = tessera::db::now();
+    // A full idle period ahead: not less (activity extends), not more (the idle
+    // timeout is what it says).
     assert!(
         expires > now + time::Duration::minutes(29),
+        "{expires} vs {now}"
+    );
+    assert!(
+        expires <= now + time::Duration::minutes(30),
         "{expires} vs {now}"
     );
 

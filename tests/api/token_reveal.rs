@@ -474,3 +474,33 @@ async fn regenerating_without_a_key_drops_the_old_stored_value() {
         "the old value must not show"
     );
 }
+
+/// One value that no longer decrypts (moved from another row) stops the rotation
+/// with the right key too, and the values before it in the table stay as they were:
+/// the rotation is one transaction.
+#[actix_web::test]
+async fn rotation_with_one_undecryptable_value_changes_nothing() {
+    let app = spawn_app_with(with_key(KEY)).await;
+    let admin = app.with_examples().await;
+    let production = app.scope_id("Production");
+    let first = admin.create_token("First", &production, &[]).await;
+    let last = admin.create_token("Last", &production, &[]).await;
+    let first_sealed = sealed(&app, &first.guid).unwrap();
+    // The last row gets the first row's ciphertext: bound to another GUID, it fails.
+    diesel::update(api_tokens::table.filter(api_tokens::guid.eq(&last.guid)))
+        .set(api_tokens::secret_ciphertext.eq(Some(first_sealed.clone())))
+        .execute(&mut app.conn())
+        .unwrap();
+
+    let database = app.db.args();
+    let error = actix_web::web::block(move || rotate(database, KEY, NEW_KEY))
+        .await
+        .unwrap()
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("Nothing was changed"), "{error}");
+    let still = sealed(&app, &first.guid).unwrap();
+    assert_eq!(still, first_sealed, "the first value was not re-encrypted");
+    assert!(SecretToken::unseal(&key(KEY), &first.guid, &still).is_ok());
+    assert!(!app.get_audit_actions().contains(&"keys.rotate".to_owned()));
+}

@@ -425,3 +425,49 @@ async fn empty_states_say_what_to_do_next() {
             .contains("An administrator who may create tokens can add them.")
     );
 }
+
+/// Expired and Scheduled come from dates, not flags: the SQL status filter and sort
+/// must derive them as the badge does.
+#[actix_web::test]
+async fn expired_and_scheduled_tokens_are_filtered_and_sorted_by_their_dates() {
+    let app = spawn_app().await;
+    let admin = app.with_examples().await;
+    let scope = app.scope_id("Production");
+    for name in ["Now active", "Long expired", "Starts tomorrow"] {
+        admin.create_token(name, &scope, &[]).await;
+    }
+    let at = |days: i64| crate::sessions::sql_time(time::Duration::days(days));
+    app.execute(&format!(
+        "UPDATE api_tokens SET valid_from = '{}', valid_to = '{}' WHERE name = 'Long expired'",
+        at(-3),
+        at(-1)
+    ));
+    app.execute(&format!(
+        "UPDATE api_tokens SET valid_from = '{}' WHERE name = 'Starts tomorrow'",
+        at(1)
+    ));
+    let listed = |query: &'static str| {
+        let admin = &admin;
+        async move {
+            names(
+                &admin
+                    .get(&format!("/settings/api-tokens?{query}"))
+                    .await
+                    .body,
+            )
+        }
+    };
+    assert_eq!(listed("status=active").await, vec!["Now active"]);
+    assert_eq!(listed("status=expired").await, vec!["Long expired"]);
+    assert_eq!(listed("status=scheduled").await, vec!["Starts tomorrow"]);
+    let mut inactive = listed("status=inactive").await;
+    inactive.sort();
+    assert_eq!(inactive, vec!["Long expired", "Starts tomorrow"]);
+    assert_eq!(
+        listed("sort=status&dir=asc").await,
+        vec!["Now active", "Starts tomorrow", "Long expired"],
+        "Active, then Scheduled, then Expired"
+    );
+    let page = admin.get("/settings/api-tokens?status=expired").await;
+    assert!(page.body.contains("Expired"), "the badge agrees");
+}
