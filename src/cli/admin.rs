@@ -10,7 +10,8 @@ use diesel::Connection;
 use crate::auth::password::{self, Password};
 use crate::auth::throttle;
 use crate::config::{AdminCreateArgs, DatabaseArgs};
-use crate::db::admins::{self, AdminWriteError, NewAdmin};
+use crate::db::DbConnection;
+use crate::db::admins::{self, AdminWriteError, Administrator, NewAdmin};
 use crate::db::audit::{self, Actor, Target};
 use crate::db::{catalog, setup};
 use crate::domain::admins::{
@@ -72,19 +73,7 @@ pub fn create(database: &DatabaseArgs, args: AdminCreateArgs) -> anyhow::Result<
         })?;
         // The first administrator closes first-run setup.
         setup::delete_all(c)?;
-        let label = admin.label();
-        let target = Target {
-            kind: "administrator",
-            id: Some(&admin.public_id),
-            label: &label,
-        };
-        audit::record(
-            c,
-            &Actor::command_line(),
-            AuditAction::AdminCreated.key(),
-            &target,
-            "",
-        )?;
+        record_about(c, &admin, AuditAction::AdminCreated, "")?;
         Ok(admin)
     })?;
     println!(
@@ -109,19 +98,8 @@ pub fn unlock(database: &DatabaseArgs, email: &str) -> anyhow::Result<()> {
     };
     let removed = conn.transaction(|c| {
         let removed = throttle::unlock(c, &email)?;
-        let label = admin.label();
-        let target = Target {
-            kind: "administrator",
-            id: Some(&admin.public_id),
-            label: &label,
-        };
-        audit::record(
-            c,
-            &Actor::command_line(),
-            AuditAction::SignInUnlocked.key(),
-            &target,
-            &format!("{removed} counters removed"),
-        )?;
+        let details = format!("{removed} counters removed");
+        record_about(c, &admin, AuditAction::SignInUnlocked, &details)?;
         Ok::<_, anyhow::Error>(removed)
     })?;
     println!(
@@ -129,6 +107,22 @@ pub fn unlock(database: &DatabaseArgs, email: &str) -> anyhow::Result<()> {
         admin.label()
     );
     Ok(())
+}
+
+/// An audit event by the command line about an administrator.
+fn record_about(
+    conn: &mut DbConnection,
+    admin: &Administrator,
+    action: AuditAction,
+    details: &str,
+) -> diesel::QueryResult<()> {
+    let label = admin.label();
+    let target = Target {
+        kind: "administrator",
+        id: Some(&admin.public_id),
+        label: &label,
+    };
+    audit::record(conn, &Actor::command_line(), action.key(), &target, details)
 }
 
 fn read_password(from_stdin: bool) -> anyhow::Result<Password> {

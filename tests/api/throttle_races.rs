@@ -68,15 +68,20 @@ async fn sixty_concurrent_wrong_passwords_get_five_checks() {
     assert!(right.header("retry-after").is_some());
 }
 
-#[actix_web::test]
-async fn eighty_concurrent_reveals_show_twenty_values() {
-    let app = spawn_app_with(ServeArgs {
+/// An instance that keeps token values, so they can be shown again.
+async fn with_encryption_key() -> crate::helpers::TestApp {
+    spawn_app_with(ServeArgs {
         encryption: EncryptionArgs {
             encryption_key: Some("MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=".into()),
         },
         ..ServeArgs::default()
     })
-    .await;
+    .await
+}
+
+#[actix_web::test]
+async fn eighty_concurrent_reveals_show_twenty_values() {
+    let app = with_encryption_key().await;
     let admin = app.with_examples().await;
     let token = admin
         .create_token("Busy", &app.scope_id("Production"), &[])
@@ -120,13 +125,7 @@ async fn eighty_concurrent_reveals_show_twenty_values() {
 
 #[actix_web::test]
 async fn concurrent_wrong_confirmations_get_five_checks() {
-    let app = spawn_app_with(ServeArgs {
-        encryption: EncryptionArgs {
-            encryption_key: Some("MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=".into()),
-        },
-        ..ServeArgs::default()
-    })
-    .await;
+    let app = with_encryption_key().await;
     let admin = app.with_examples().await;
     let token = admin
         .create_token("Guarded", &app.scope_id("Production"), &[])
