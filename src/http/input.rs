@@ -16,28 +16,7 @@ const MESSAGE: &str = "The address holds a control character (such as a NUL byte
 /// Whether a path or query string, percent-decoded, holds a control character
 /// (line breaks and tabs included) or is not UTF-8.
 pub fn holds_control_characters(raw: &str) -> bool {
-    if !raw.contains('%') {
-        return raw.chars().any(char::is_control);
-    }
-    let mut decoded = Vec::with_capacity(raw.len());
-    let bytes = raw.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        let escape = bytes
-            .get(i + 1..i + 3)
-            .and_then(|hex| std::str::from_utf8(hex).ok())
-            .and_then(|hex| u8::from_str_radix(hex, 16).ok());
-        match (bytes[i], escape) {
-            (b'%', Some(value)) => {
-                decoded.push(value);
-                i += 3;
-            }
-            (byte, _) => {
-                decoded.push(byte);
-                i += 1;
-            }
-        }
-    }
+    let decoded: Vec<u8> = percent_encoding::percent_decode_str(raw).collect();
     match std::str::from_utf8(&decoded) {
         Ok(text) => text.chars().any(char::is_control),
         Err(_) => true,
@@ -98,6 +77,7 @@ mod tests {
             "q=100%",
             "q=%zz",
             "q=%2",
+            "q=%+0",
         ] {
             assert!(!holds_control_characters(good), "{good}");
         }
