@@ -29,7 +29,8 @@ impl ScopeAccess {
         }
     }
 
-    /// The token's scopes that are not the administrator's, as (ID, name).
+    /// The names of the token's scopes (ID, name) that are not the administrator's:
+    /// none means they may change it, as [`Self::may_change`] says.
     pub fn foreign<'a>(&self, token_scopes: &'a [(i64, String)]) -> Vec<&'a str> {
         match self {
             ScopeAccess::All => Vec::new(),
@@ -80,5 +81,7 @@ mod tests {
         assert_eq!(foreign, vec!["Production"]);
         assert!(change_refusal("Catalog read-only", &foreign).contains("also in Production"));
         assert!(ScopeAccess::All.foreign(&scopes).is_empty());
+        let both = ScopeAccess::Scopes(vec![1, 2]);
+        assert!(both.foreign(&scopes).is_empty() && both.may_change(&[1, 2]));
     }
 }

@@ -106,12 +106,10 @@ pub async fn load_to_change(
     guid: String,
 ) -> Result<TokenDetails, AppError> {
     let token = load(state, admin, guid).await?;
-    let access = admin.scope_access();
-    let scope_ids: Vec<i64> = token.scopes.iter().map(|(id, _)| *id).collect();
-    if access.may_change(&scope_ids) {
+    let foreign = admin.scope_access().foreign(&token.scopes);
+    if foreign.is_empty() {
         Ok(token)
     } else {
-        let foreign = access.foreign(&token.scopes);
         Err(AppError::NotAllowed(change_refusal(
             &token.token.name,
             &foreign,

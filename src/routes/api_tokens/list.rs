@@ -56,17 +56,18 @@ pub async fn render(
     };
     let access = admin.scope_access();
     let listed = filter.clone();
+    let seen_by = access.clone();
     let (page, scopes) = state
         .db
         .run(move |c| {
-            let page = token_list::list(c, &listed, &access, &position, PAGE_SIZE)?;
+            let page = token_list::list(c, &listed, &seen_by, &position, PAGE_SIZE)?;
             Ok::<_, DbError>((page, catalog::list_scopes(c)?))
         })
         .await?;
     let scopes = assignable(admin, scopes);
     let can_update = admin.can(Permission::TokensUpdate);
     let can_delete = admin.can(Permission::TokensDelete);
-    let rows = rows(&page, &admin.scope_access(), can_update, can_delete);
+    let rows = rows(&page, &access, can_update, can_delete);
     let (sort_choices, direction_choices) = sort_choices(&filter);
     let link = |param: &str, cursor: &crate::domain::token_list::Cursor| {
         format!(

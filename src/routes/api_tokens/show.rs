@@ -183,17 +183,17 @@ pub async fn page(
         .map(|(_, name)| name.as_str())
         .collect::<Vec<_>>()
         .join(", ");
-    let access = admin.scope_access();
-    let scope_ids: Vec<i64> = token.scopes.iter().map(|(id, _)| *id).collect();
+    // Every scope of the token must be the administrator's to change it.
+    let foreign = admin.scope_access().foreign(&token.scopes);
     let actions = TokenActions::new(
         status,
         admin.can(Permission::TokensUpdate),
         admin.can(Permission::TokensDelete),
-        access.may_change(&scope_ids),
+        foreign.is_empty(),
     );
     let scope_note = actions
         .scope_locked
-        .then(|| change_refusal(&t.name, &access.foreign(&token.scopes)));
+        .then(|| change_refusal(&t.name, &foreign));
     Ok(TokenShowPage {
         layout: Layout::page(req, Some(admin), t.name.clone(), Section::ApiTokens),
         tab,
