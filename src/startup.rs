@@ -116,12 +116,7 @@ impl Application {
         })
         .await??;
 
-        let verifier = Arc::new(Verifier::new(
-            db.clone(),
-            metrics,
-            config.trusted_proxies.clone(),
-            config.token_cache,
-        ));
+        let verifier = Arc::new(Verifier::new(db.clone(), metrics, config.token_cache));
         if let Some(url) = db.url().postgres() {
             listener::spawn(url.to_owned(), Arc::downgrade(&verifier));
         }

@@ -183,7 +183,6 @@ pub struct Verifier {
     generation: AtomicU64,
     pub usage: UsageBuffer,
     pub metrics: Arc<Metrics>,
-    pub trusted_proxies: Vec<IpNet>,
 }
 
 struct TtlByKind;
@@ -206,7 +205,7 @@ impl moka::Expiry<Digest, Lookup> for TtlByKind {
 }
 
 impl Verifier {
-    pub fn new(db: Db, metrics: Arc<Metrics>, trusted_proxies: Vec<IpNet>, cache: bool) -> Self {
+    pub fn new(db: Db, metrics: Arc<Metrics>, cache: bool) -> Self {
         Self {
             loader: loader::Loader::start(db.clone()),
             db,
@@ -222,7 +221,6 @@ impl Verifier {
             generation: AtomicU64::new(0),
             usage: UsageBuffer::default(),
             metrics,
-            trusted_proxies,
         }
     }
 

@@ -57,7 +57,6 @@ mod tests {
             verifier: std::sync::Arc::new(crate::verification::Verifier::new(
                 db.clone(),
                 Default::default(),
-                Vec::new(),
                 true,
             )),
             db,
