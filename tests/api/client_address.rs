@@ -4,7 +4,7 @@
 use tessera::config::{ForwardedHeaderArg, ServeArgs};
 
 use crate::helpers::{Browser, PASSWORD, TestApp, spawn_app_with};
-use crate::verification::call;
+use crate::verification::call_with_bearer;
 
 async fn behind_a_proxy(header: ForwardedHeaderArg) -> (TestApp, Browser, String) {
     let app = spawn_app_with(ServeArgs {
@@ -25,11 +25,7 @@ async fn behind_a_proxy(header: ForwardedHeaderArg) -> (TestApp, Browser, String
 }
 
 async fn verify_with(app: &TestApp, secret: &str, headers: &[(&str, &str)]) -> (u16, String) {
-    let auth = format!("Bearer {secret}");
-    let mut all = vec![("authorization", auth.as_str())];
-    all.extend_from_slice(headers);
-    let (status, json, _) = call(app, "GET", "/api/v1/verify", &all, None).await;
-    (status, json["code"].as_str().unwrap_or_default().to_owned())
+    call_with_bearer(app, "/api/v1/verify", secret, headers).await
 }
 
 #[actix_web::test]

@@ -7,23 +7,10 @@ use serde_json::Value;
 use tessera::config::ServeArgs;
 
 use crate::helpers::{TestApp, spawn_app, spawn_app_with};
-use crate::verification::call;
+use crate::verification::{call, call_with_bearer};
 
 async fn forward_auth(app: &TestApp, secret: &str, headers: &[(&str, &str)]) -> (u16, String) {
-    forward_auth_at(app, "/api/v1/auth", secret, headers).await
-}
-
-async fn forward_auth_at(
-    app: &TestApp,
-    path: &str,
-    secret: &str,
-    headers: &[(&str, &str)],
-) -> (u16, String) {
-    let auth = format!("Bearer {secret}");
-    let mut all = vec![("authorization", auth.as_str())];
-    all.extend_from_slice(headers);
-    let (status, json, _) = call(app, "GET", path, &all, None).await;
-    (status, json["code"].as_str().unwrap_or_default().to_owned())
+    call_with_bearer(app, "/api/v1/auth", secret, headers).await
 }
 
 #[actix_web::test]
@@ -74,7 +61,7 @@ async fn paths_are_judged_as_the_upstream_resolves_them() {
         ("/api/v1/auth/orders/%2e%2e/billing/1", 403),
         ("/api/v1/auth/orders/..%2Fbilling/1", 403),
     ] {
-        let got = forward_auth_at(&app, path, &token.secret, &[]).await;
+        let got = call_with_bearer(&app, path, &token.secret, &[]).await;
         assert_eq!(got.0, expected, "Envoy {path}: {}", got.1);
     }
 }

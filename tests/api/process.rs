@@ -33,6 +33,20 @@ fn terminate(child: &mut Child) -> std::process::ExitStatus {
     }
 }
 
+/// Stops a server with SIGTERM, expects a clean exit, and returns what it logged.
+fn stop_and_read_logs(child: &mut Child) -> String {
+    let status = terminate(child);
+    assert!(status.success(), "a clean exit after SIGTERM: {status:?}");
+    let mut logs = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut logs)
+        .unwrap();
+    logs
+}
+
 fn http_get(url: &str) -> String {
     http_get_with(url, &[])
 }
@@ -88,15 +102,7 @@ fn serve_prints_a_working_setup_url_logs_requests_and_stops_on_sigterm() {
         assert!(proxied.starts_with("HTTP/1.1 200"), "{proxied}");
     }
 
-    let status = terminate(&mut child);
-    assert!(status.success(), "a clean exit after SIGTERM: {status:?}");
-    let mut logs = String::new();
-    child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut logs)
-        .unwrap();
+    let logs = stop_and_read_logs(&mut child);
     let request_line = logs
         .lines()
         .find(|l| l.contains(&request_id))
@@ -140,14 +146,7 @@ fn closed_endpoints_are_not_reported_open() {
         .unwrap_or_else(|| panic!("started: {line}"));
     let health = url.split("/setup").next().unwrap().to_owned() + "/healthz";
     assert!(http_get(&health).starts_with("HTTP/1.1 200"));
-    assert!(terminate(&mut child).success());
-    let mut logs = String::new();
-    child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut logs)
-        .unwrap();
+    let logs = stop_and_read_logs(&mut child);
     assert!(logs.contains("listening"), "{logs}");
     assert!(!logs.contains("answers any client"), "{logs}");
     assert!(!logs.contains("/metrics is open"), "{logs}");

@@ -35,6 +35,21 @@ pub async fn call(
     (response.status().as_u16(), json, response.headers().clone())
 }
 
+/// Calls `path` with `Authorization: Bearer secret` and these headers; the status
+/// and the refusal code.
+pub async fn call_with_bearer(
+    app: &TestApp,
+    path: &str,
+    secret: &str,
+    headers: &[(&str, &str)],
+) -> (u16, String) {
+    let auth = format!("Bearer {secret}");
+    let mut all = vec![("authorization", auth.as_str())];
+    all.extend_from_slice(headers);
+    let (status, json, _) = call(app, "GET", path, &all, None).await;
+    (status, json["code"].as_str().unwrap_or_default().to_owned())
+}
+
 pub async fn verify(app: &TestApp, secret: &str, query: &str) -> (u16, Value) {
     let auth = format!("Bearer {secret}");
     let (status, json, _) = call(
