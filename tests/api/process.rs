@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use crate::helpers::{PASSWORD, TestDatabase};
 
-fn tessera(db: &TestDatabase) -> Command {
+pub fn tessera(db: &TestDatabase) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_tessera"));
     command
         .env_clear()
@@ -31,6 +31,27 @@ fn terminate(child: &mut Child) -> std::process::ExitStatus {
         );
         std::thread::sleep(Duration::from_millis(50));
     }
+}
+
+/// Starts `tessera serve` on a free port, its output piped; returns the process and
+/// the setup link it printed.
+pub fn start_serving(command: &mut Command) -> (Child, String) {
+    let mut child = command
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let url = line
+        .split_whitespace()
+        .find(|w| w.contains("/setup?code="))
+        .unwrap_or_else(|| panic!("a setup URL on stdout: {line}"))
+        .to_owned();
+    (child, url)
 }
 
 /// Stops a server with SIGTERM, expects a clean exit, and returns what it logged.
@@ -72,19 +93,8 @@ fn http_get_with(url: &str, headers: &[(&str, &str)]) -> String {
 #[test]
 fn serve_prints_a_working_setup_url_logs_requests_and_stops_on_sigterm() {
     let db = TestDatabase::new();
-    let mut child = tessera(&db)
-        .args(["serve", "--listen", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdout = BufReader::new(child.stdout.take().unwrap());
-    let mut line = String::new();
-    stdout.read_line(&mut line).unwrap();
-    let url = line
-        .split_whitespace()
-        .find(|w| w.contains("/setup?code="))
-        .unwrap_or_else(|| panic!("a setup URL on stdout: {line}"));
+    let (mut child, url) = start_serving(&mut tessera(&db));
+    let url = url.as_str();
     assert!(url.starts_with("http://127.0.0.1:"));
 
     let response = http_get(url);
@@ -128,22 +138,11 @@ fn serve_prints_a_working_setup_url_logs_requests_and_stops_on_sigterm() {
 #[test]
 fn closed_endpoints_are_not_reported_open() {
     let db = TestDatabase::new();
-    let mut child = tessera(&db)
-        .args(["serve", "--listen", "127.0.0.1:0"])
-        .env("TESSERA_FORWARD_AUTH_FROM", "127.0.0.1")
-        .env("TESSERA_METRICS_TOKEN", "scraper-secret-1234")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let url = line
-        .split_whitespace()
-        .find(|w| w.contains("/setup?code="))
-        .unwrap_or_else(|| panic!("started: {line}"));
+    let (mut child, url) = start_serving(
+        tessera(&db)
+            .env("TESSERA_FORWARD_AUTH_FROM", "127.0.0.1")
+            .env("TESSERA_METRICS_TOKEN", "scraper-secret-1234"),
+    );
     let health = url.split("/setup").next().unwrap().to_owned() + "/healthz";
     assert!(http_get(&health).starts_with("HTTP/1.1 200"));
     let logs = stop_and_read_logs(&mut child);

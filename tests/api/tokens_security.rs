@@ -1,8 +1,8 @@
 //! The secret goes nowhere but the one page; concurrent changes cannot both win;
 //! no input makes the form fail.
 
-use std::io::{BufRead, BufReader, Read};
-use std::process::{Command, Stdio};
+use std::io::Read;
+use std::process::Command;
 
 use diesel::RunQueryDsl;
 use proptest::strategy::{Strategy, ValueTree};
@@ -69,24 +69,8 @@ fn dump(conn: &mut DbConnection) -> String {
 async fn a_new_secret_is_in_no_table_no_audit_event_and_no_log_line() {
     // The real binary, logging everything at debug level.
     let db = TestDatabase::new();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_tessera"))
-        .env_clear()
-        .env("TESSERA_DATABASE_URL", &db.url)
-        .env("TESSERA_LOG", "debug")
-        .args(["serve", "--listen", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let url = line
-        .split_whitespace()
-        .find(|w| w.contains("/setup?code="))
-        .unwrap()
-        .to_owned();
+    let (mut child, url) =
+        crate::process::start_serving(crate::process::tessera(&db).env("TESSERA_LOG", "debug"));
     let address = url[..url.find("/setup").unwrap()].to_owned();
     let app = TestApp {
         address,
