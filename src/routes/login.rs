@@ -59,6 +59,23 @@ fn page(
     render_with_status(status, &page)
 }
 
+/// The form again, with a message that says to wait, and `Retry-After`.
+fn retry_page(
+    req: &HttpRequest,
+    status: StatusCode,
+    email: String,
+    next: String,
+    message: String,
+    seconds: i64,
+) -> Result<HttpResponse, AppError> {
+    let mut response = page(req, status, email, next, Some(message))?;
+    response.headers_mut().insert(
+        header::RETRY_AFTER,
+        header::HeaderValue::from(seconds.max(1)),
+    );
+    Ok(response)
+}
+
 #[derive(Deserialize)]
 pub struct LoginForm {
     #[serde(default)]
@@ -80,26 +97,24 @@ pub async fn submit(
     let keys = std::sync::Arc::new(SignInKeys::new(&email, ip));
     let ip = ip.to_string();
 
-    let credentials = {
-        let email = email.clone();
-        state
-            .db
-            .run(move |c| admins::find_credentials(c, &email).map_err(DbError::from))
-            .await?
-    };
     // A browser this administrator signed in with before skips the account-wide
-    // counter, so guessing from elsewhere cannot slow them down.
-    let known_device = matches!(
-        (&credentials, device::known_admin(&req, &state.cookie_key)),
-        (Some((id, _, _)), Some(known)) if *id == known
-    );
-    // Counted before any password is checked, so concurrent guesses cannot
-    // outrun a limit.
-    let verdict = {
-        let keys = keys.clone();
+    // counter, so guessing from elsewhere cannot slow them down. The attempt is
+    // counted before any password is checked, so concurrent guesses cannot outrun a
+    // limit: both in one trip to the database.
+    let remembered = device::known_admin(&req, &state.cookie_key);
+    let (credentials, verdict) = {
+        let (email, keys) = (email.clone(), keys.clone());
         state
             .db
-            .run(move |c| throttle::count_attempt(c, &keys, known_device).map_err(DbError::from))
+            .run(move |c| {
+                let credentials = admins::find_credentials(c, &email)?;
+                let known_device = matches!(
+                    (&credentials, remembered),
+                    (Some((id, _, _)), Some(known)) if *id == known
+                );
+                let verdict = throttle::count_attempt(c, &keys, known_device)?;
+                Ok::<_, DbError>((credentials, verdict))
+            })
             .await?
     };
     match verdict {
@@ -110,18 +125,16 @@ pub async fn submit(
         }
         Verdict::Refused(wait) => {
             tracing::warn!(client_ip = %ip, "sign-in refused: too many attempts");
-            let mut response = page(
+            let message = retry_message(wait);
+            let status = StatusCode::TOO_MANY_REQUESTS;
+            return retry_page(
                 &req,
-                StatusCode::TOO_MANY_REQUESTS,
+                status,
                 form.email,
                 form.next,
-                Some(retry_message(wait)),
-            )?;
-            response.headers_mut().insert(
-                header::RETRY_AFTER,
-                header::HeaderValue::from(wait.whole_seconds().max(1)),
+                message,
+                wait.whole_seconds(),
             );
-            return Ok(response);
         }
     }
 
@@ -142,17 +155,8 @@ pub async fn submit(
     let admin_id = match checked {
         Ok(admin_id) => admin_id,
         Err(AppError::Busy) => {
-            let mut response = page(
-                &req,
-                StatusCode::SERVICE_UNAVAILABLE,
-                form.email,
-                form.next,
-                Some(AppError::Busy.to_string()),
-            )?;
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, header::HeaderValue::from_static("1"));
-            return Ok(response);
+            let (message, status) = (AppError::Busy.to_string(), StatusCode::SERVICE_UNAVAILABLE);
+            return retry_page(&req, status, form.email, form.next, message, 1);
         }
         Err(error) => return Err(error),
     };
