@@ -8,7 +8,7 @@ use super::password::{self, Password};
 use super::session;
 use crate::db::{DbError, admins, throttle};
 use crate::domain::digest::sha256_hex;
-use crate::domain::throttle::{PASSWORD_CONFIRMATION, Verdict, wait_text};
+use crate::domain::throttle::{PASSWORD_CONFIRMATION, wait_text};
 use crate::http::AppError;
 use crate::startup::AppState;
 
@@ -60,8 +60,9 @@ pub async fn check_password(
             .await?
     };
     let (counter, hash) = counted;
-    if let Verdict::Refused(wait) | Verdict::Delayed(wait) =
-        PASSWORD_CONFIRMATION.judge(&counter, crate::db::now())
+    if let Some(wait) = PASSWORD_CONFIRMATION
+        .judge(&counter, crate::db::now())
+        .wait()
     {
         return Ok(PasswordCheck::Locked(wait));
     }

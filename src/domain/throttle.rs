@@ -76,6 +76,17 @@ pub enum Verdict {
     Refused(Duration),
 }
 
+impl Verdict {
+    /// How long the attempt must wait, if at all: for a counter guarding one
+    /// person's own actions, any wait refuses the attempt.
+    pub fn wait(self) -> Option<Duration> {
+        match self {
+            Verdict::Allowed => None,
+            Verdict::Delayed(wait) | Verdict::Refused(wait) => Some(wait),
+        }
+    }
+}
+
 impl ThrottlePolicy {
     /// How long a lock set now lasts; `None` for a policy that delays instead.
     pub fn lock(&self) -> Option<Duration> {

@@ -21,7 +21,7 @@ use crate::auth::{Authorized, perm};
 use crate::db::{DbError, audit, throttle, tokens};
 use crate::domain::audit::AuditAction;
 use crate::domain::digest::sha256_hex;
-use crate::domain::throttle::{REVEALS, Verdict, wait_text};
+use crate::domain::throttle::{REVEALS, wait_text};
 use crate::domain::tokens::SecretToken;
 use crate::http::AppError;
 use crate::http::headers::no_store;
@@ -160,9 +160,7 @@ pub async fn submit(
             // Counted before anything is shown, in one statement: concurrent
             // reveals cannot outrun the limit.
             let counter = throttle::count_attempt(c, &throttle_key(admin_id), &REVEALS)?;
-            if let Verdict::Refused(wait) | Verdict::Delayed(wait) =
-                REVEALS.judge(&counter, crate::db::now())
-            {
+            if let Some(wait) = REVEALS.judge(&counter, crate::db::now()).wait() {
                 return Ok::<_, DbError>(Err(Refusal::new(
                     StatusCode::TOO_MANY_REQUESTS,
                     "rate_limited",
