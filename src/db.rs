@@ -21,6 +21,8 @@ pub use connection::{Backend, DatabaseUrl, DbConnection, DbPool};
 
 use time::{OffsetDateTime, PrimitiveDateTime};
 
+use crate::blocking::BlockingPool;
+
 /// The current time in UTC, to the microsecond (what both backends store).
 pub fn now() -> PrimitiveDateTime {
     let now = OffsetDateTime::now_utc();
@@ -37,11 +39,12 @@ pub fn is_unique_violation(error: &diesel::result::Error) -> bool {
     )
 }
 
-/// The pool, with a way to run blocking queries on the blocking thread pool.
+/// The pool, with a way to run blocking queries on the low-priority blocking threads.
 #[derive(Clone)]
 pub struct Db {
     pool: DbPool,
     url: DatabaseUrl,
+    blocking: BlockingPool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -58,7 +61,21 @@ pub enum DbError {
 
 impl Db {
     pub fn new(pool: DbPool, url: DatabaseUrl) -> Self {
-        Self { pool, url }
+        // Queries wait for one of the pool's connections, hashing for one of the
+        // cores: more threads than that would only wait, and each idle one keeps
+        // memory (a flood of sign-ins once grew 100 of them).
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let blocking = BlockingPool::new(pool.max_size() as usize + cores + 2);
+        Self {
+            pool,
+            url,
+            blocking,
+        }
+    }
+
+    /// The threads that run queries, shared with password hashing.
+    pub fn blocking(&self) -> &BlockingPool {
+        &self.blocking
     }
 
     /// How many connections the pool holds at most.
@@ -70,8 +87,9 @@ impl Db {
         &self.url
     }
 
-    /// Runs `f` with a pooled connection on actix's blocking thread pool, so neither
-    /// waiting for a connection nor the query itself holds up an async worker.
+    /// Runs `f` with a pooled connection on the low-priority blocking threads, so
+    /// neither waiting for a connection nor the query itself holds up an async worker
+    /// or takes the core from verification.
     pub async fn run<T, E, F>(&self, f: F) -> Result<T, E>
     where
         F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
@@ -79,12 +97,13 @@ impl Db {
         E: From<DbError> + Send + 'static,
     {
         let pool = self.pool.clone();
-        actix_web::web::block(move || {
-            let mut conn = pool.get().map_err(DbError::from)?;
-            f(&mut conn)
-        })
-        .await
-        .map_err(|_| E::from(DbError::Canceled))?
+        self.blocking
+            .run(move || {
+                let mut conn = pool.get().map_err(DbError::from)?;
+                f(&mut conn)
+            })
+            .await
+            .map_err(|_| E::from(DbError::Canceled))?
     }
 
     /// A connection for code that is already off the async workers (CLI, background jobs).

@@ -2,6 +2,7 @@
 //! the services they protect ask on every request.
 
 pub mod auth;
+pub mod blocking;
 pub mod cli;
 pub mod config;
 pub mod db;

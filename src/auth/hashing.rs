@@ -1,45 +1,58 @@
 //! Bounds concurrent password hashing. Each argon2 check takes 19 MiB and tens of
 //! milliseconds of a core; unbounded, a flood of sign-ins fills the blocking pool,
 //! the memory and the cores that verification needs. At most one check per core
-//! runs; beyond that, a request is answered at once instead of queued.
+//! runs, on the low-priority blocking threads; beyond that, a request is answered
+//! at once instead of queued.
 
 use std::sync::Arc;
 
 use tokio::sync::Semaphore;
 
+use crate::blocking::BlockingPool;
 use crate::http::AppError;
 
 #[derive(Clone)]
-pub struct HashingGate(Arc<Semaphore>);
+pub struct HashingGate {
+    permits: Arc<Semaphore>,
+    threads: BlockingPool,
+}
 
 impl HashingGate {
-    pub fn new(permits: usize) -> Self {
-        Self(Arc::new(Semaphore::new(permits.max(1))))
+    pub fn new(permits: usize, threads: BlockingPool) -> Self {
+        Self {
+            permits: Arc::new(Semaphore::new(permits.max(1))),
+            threads,
+        }
     }
 
     /// One permit per core of this machine.
-    pub fn per_core() -> Self {
-        Self::new(std::thread::available_parallelism().map_or(2, |n| n.get()))
+    pub fn per_core(threads: BlockingPool) -> Self {
+        Self::new(
+            std::thread::available_parallelism().map_or(2, |n| n.get()),
+            threads,
+        )
     }
 
-    /// Runs `work` (a hash or a check) on the blocking pool while holding a permit;
+    /// Runs `work` (a hash or a check) on the blocking threads while holding a permit;
     /// [`AppError::Busy`] at once, without hashing, when every permit is taken.
     pub async fn run<T: Send + 'static>(
         &self,
         work: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, AppError> {
         let permit = self
-            .0
+            .permits
             .clone()
             .try_acquire_owned()
             .map_err(|_| AppError::Busy)?;
-        let result = actix_web::web::block(move || {
-            let result = work();
-            drop(permit);
-            result
-        })
-        .await
-        .map_err(AppError::internal)?;
+        let result = self
+            .threads
+            .run(move || {
+                let result = work();
+                drop(permit);
+                result
+            })
+            .await
+            .map_err(AppError::internal)?;
         Ok(result)
     }
 }
@@ -50,7 +63,7 @@ mod tests {
 
     #[actix_web::test]
     async fn work_beyond_the_permits_is_refused_at_once() {
-        let gate = HashingGate::new(1);
+        let gate = HashingGate::new(1, BlockingPool::new(2));
         let (started, release) = std::sync::mpsc::channel::<()>();
         let (unblock, wait) = std::sync::mpsc::channel::<()>();
         let busy = gate.clone();

@@ -1,5 +1,5 @@
 //! Password hashing with argon2id. Hashing is slow on purpose: call these functions
-//! off the async workers (`web::block`).
+//! off the async workers, through [`crate::auth::hashing::HashingGate`].
 
 use std::fmt;
 use std::sync::LazyLock;

@@ -115,11 +115,8 @@ pub fn spawn_flusher(verifier: Weak<Verifier>, period: Duration) -> thread::Join
     thread::Builder::new()
         .name("tessera-usage".into())
         .spawn(move || {
-            // SAFETY: setpriority changes only this thread's niceness (Linux threads
-            // are scheduled on their own); it reads no memory of ours.
-            unsafe {
-                libc::setpriority(libc::PRIO_PROCESS, 0, 10);
-            }
+            // Above the admin side's blocking work, below verification.
+            crate::blocking::lower_this_threads_priority(10);
             loop {
                 thread::sleep(period);
                 let Some(verifier) = verifier.upgrade() else {
