@@ -5,7 +5,9 @@
 # them. Measures verification (S1, cache hit, wrk on the other core) before and
 # during the flood, the server's peak memory and threads, and how the sign-ins were
 # answered. Usage: bench/sign_in_flood.sh   (SQLite; BENCH_DATABASE_URL for PostgreSQL)
-# Environment: BENCH_SECONDS (default 20), BENCH_CONNECTIONS (default 64).
+# Environment: BENCH_SECONDS (default 20), BENCH_CONNECTIONS (default 64),
+# BENCH_APART (default 1: verification on its own listener, TESSERA_VERIFY_LISTEN;
+# 0: one listener for everything).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,8 +18,17 @@ server=
 flood=
 trap 'kill $server $flood 2>/dev/null || true; rm -rf "$work"' EXIT
 database=${BENCH_DATABASE_URL:-$work/bench.db}
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+free_port() {
+    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+port=$(free_port)
 base="http://127.0.0.1:$port"
+verify_base=$base
+if [[ ${BENCH_APART:-1} == 1 ]]; then
+    verify_port=$(free_port)
+    export TESSERA_VERIFY_LISTEN=127.0.0.1:$verify_port
+    verify_base="http://127.0.0.1:$verify_port"
+fi
 
 cargo build --release --quiet
 bin=$PWD/target/release/tessera
@@ -32,11 +43,11 @@ echo "benchmark password" | "$bin" admin create --name Bench --email bench@examp
 taskset -c 0 "$bin" serve --listen "127.0.0.1:$port" --workers 1 --trusted-proxies 127.0.0.1 \
     >/dev/null 2>"$work/server.log" &
 server=$!
-for _ in $(seq 1 100); do curl -sf "$base/healthz" >/dev/null && break; sleep 0.1; done
+for _ in $(seq 1 100); do curl -sf "$verify_base/healthz" >/dev/null && break; sleep 0.1; done
 
 s1() {
     TOKENS="$work/valid" TOKENS_PATH=/api/v1/verify taskset -c 1 wrk -t1 -c"$connections" \
-        -d"${seconds}s" --latency -s bench/tokens.lua "$base/api/v1/verify" |
+        -d"${seconds}s" --latency -s bench/tokens.lua "$verify_base/api/v1/verify" |
         awk '/Requests\/sec/ {rps=$2} $1 == "99%" {v=$2; if (v ~ /us$/) {sub(/us/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v*=1000}; p99=v} END {printf "%.0f requests/s, p99 %.2f ms", rps, p99}'
 }
 
@@ -63,7 +74,9 @@ def client(n):
             c.request("GET", "/login", headers={"X-Forwarded-For": address})
             r = c.getresponse(); page = r.read().decode()
             cookie = r.getheader("set-cookie", "").split(";")[0]
-            token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+            # A locked-out address gets no form, and posts all the same.
+            found = re.search(r'name="csrf_token" value="([^"]+)"', page)
+            token = found.group(1) if found else ""
             body = urllib.parse.urlencode({"csrf_token": token, "email": f"nobody{n}-{time.time()}@example.com",
                                            "password": "wrong password guess", "next": ""})
             c.request("POST", "/login", body=body, headers={
@@ -95,7 +108,8 @@ threads_max=$(awk '{print $2}' "$work/samples" | sort -n | tail -n 1)
 
 backend=sqlite; [[ $database == postgres* ]] && backend=postgres
 echo "Sign-in flood, $backend, $(date -u +%Y-%m-%d), $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)),"
-echo "server on core 0 (one worker), wrk and the flood (nice 19) on core 1, ${seconds}s each."
+listeners="one listener"; [[ -n ${TESSERA_VERIFY_LISTEN:-} ]] && listeners="verification on its own listener"
+echo "server on core 0 (one worker per listener, $listeners), wrk and the flood (nice 19) on core 1, ${seconds}s each."
 echo
 echo "| | S1 verify, cache hit | server memory (RSS) | threads |"
 echo "| --- | --- | --- | --- |"

@@ -5,6 +5,7 @@ pub mod csrf;
 pub mod current_admin;
 pub mod device;
 pub mod hashing;
+pub mod locked_addresses;
 pub mod password;
 pub mod reauth;
 pub mod session;

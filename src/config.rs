@@ -243,6 +243,12 @@ pub struct ServeArgs {
     #[arg(long, env = "TESSERA_METRICS_LISTEN")]
     pub metrics_listen: Option<SocketAddr>,
 
+    /// Serve the verification API also on this address and port, with workers of its
+    /// own; the admin app's workers then run at a lower priority, so that a flood of
+    /// sign-ins or page loads cannot slow verification down
+    #[arg(long, env = "TESSERA_VERIFY_LISTEN")]
+    pub verify_listen: Option<SocketAddr>,
+
     /// Seconds a client may take to send a request body; slower ones are cut off
     #[arg(long, env = "TESSERA_BODY_TIMEOUT_SECONDS", default_value_t = 10,
           value_parser = clap::value_parser!(u32).range(1..=300))]
@@ -309,6 +315,7 @@ impl Default for ServeArgs {
             forward_auth_from: Vec::new(),
             metrics_token: None,
             metrics_listen: None,
+            verify_listen: None,
             token_cache: true,
             usage_flush_seconds: 5,
             encryption: EncryptionArgs::default(),
@@ -409,12 +416,19 @@ pub struct ServerConfig {
     pub forward_auth_from: Vec<ipnet::IpNet>,
     pub metrics_token: Option<String>,
     pub metrics_listen: Option<SocketAddr>,
+    pub verify_listen: Option<SocketAddr>,
     pub token_cache: bool,
     pub usage_flush: std::time::Duration,
     pub encryption_key: Option<EncryptionKey>,
 }
 
 impl ServerConfig {
+    /// Workers per listener: as configured, or one per core.
+    pub fn worker_count(&self) -> usize {
+        self.workers
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()))
+    }
+
     pub fn from_args(args: &ServeArgs) -> anyhow::Result<Self> {
         Ok(Self {
             listen: args.listen,
@@ -446,6 +460,7 @@ impl ServerConfig {
                 .filter(|t| !t.is_empty())
                 .map(str::to_owned),
             metrics_listen: args.metrics_listen,
+            verify_listen: args.verify_listen,
             token_cache: args.token_cache,
             usage_flush: std::time::Duration::from_secs(args.usage_flush_seconds.into()),
             encryption_key: args.encryption.key()?,

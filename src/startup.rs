@@ -14,6 +14,7 @@ use base64::engine::general_purpose::STANDARD;
 
 use crate::auth::csrf::reject_cross_site;
 use crate::auth::hashing::HashingGate;
+use crate::auth::locked_addresses::LockedAddresses;
 use crate::auth::session::random_token;
 use crate::auth::session_store::DbSessionStore;
 use crate::config::{DatabaseArgs, ServerConfig};
@@ -33,6 +34,8 @@ pub struct AppState {
     pub hashing: HashingGate,
     /// Signs the cookie of browsers that signed in before ([`crate::auth::device`]).
     pub cookie_key: Key,
+    /// Addresses locked out of signing in, answered before any other work.
+    pub locked_addresses: LockedAddresses,
 }
 
 /// How long a printed setup link stays valid.
@@ -88,8 +91,8 @@ pub fn setup_url_if_needed(
 
 pub struct Application {
     server: Server,
-    /// `/metrics` on an address of its own, when configured.
-    metrics_server: Option<Server>,
+    /// `/metrics` and the verification API on addresses of their own, when configured.
+    side_servers: Vec<Server>,
     port: u16,
     setup_url: Option<String>,
     state: web::Data<AppState>,
@@ -120,23 +123,44 @@ impl Application {
         if let Some(url) = db.url().postgres() {
             listener::spawn(url.to_owned(), Arc::downgrade(&verifier));
         }
+        let hashing = HashingGate::per_core(db.blocking().clone());
         let state = web::Data::new(AppState {
             db,
             config,
             verifier,
-            hashing: HashingGate::per_core(),
+            hashing,
             cookie_key: key.clone(),
+            locked_addresses: LockedAddresses::default(),
         });
         warn_about_open_endpoints(&state.config);
-        let metrics_server = state
-            .config
-            .metrics_listen
-            .map(|address| Self::serve_metrics(address, state.clone()))
-            .transpose()?;
+        let config = &state.config;
+        let side_servers = [
+            config.metrics_listen.map(|address| {
+                let what = "metrics";
+                Self::serve_apart(
+                    address,
+                    what,
+                    1,
+                    state.clone(),
+                    routes::api::configure_metrics,
+                )
+            }),
+            config.verify_listen.map(|address| {
+                let what = "the verification API";
+                let workers = config.worker_count();
+                Self::serve_apart(address, what, workers, state.clone(), |cfg| {
+                    routes::api::configure(cfg);
+                    routes::health::configure(cfg);
+                })
+            }),
+        ]
+        .into_iter()
+        .flatten()
+        .collect::<anyhow::Result<_>>()?;
         let server = Self::serve(listener, state.clone(), key)?;
         Ok(Self {
             server,
-            metrics_server,
+            side_servers,
             port: local.port(),
             setup_url,
             state,
@@ -150,14 +174,15 @@ impl Application {
     ) -> anyhow::Result<Server> {
         let config = state.config.clone();
         let secure = config.cookie_secure();
-        let workers = config
-            .workers
-            .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
+        let workers = config.worker_count();
+        let verification_apart = config.verify_listen.is_some();
         let config_limits = config.clone();
-        let blocking_threads = state.db.max_connections()
-            + std::thread::available_parallelism().map_or(2, |n| n.get())
-            + 2;
         let server = HttpServer::new(move || {
+            // Runs on each worker's thread. With verification served apart, the
+            // admin app yields the core to it; the usage flusher ranks alike.
+            if verification_apart {
+                crate::blocking::lower_this_threads_priority(10);
+            }
             let sessions = SessionMiddleware::builder(
                 DbSessionStore::new(state.db.clone(), config.session_lifetime),
                 key.clone(),
@@ -209,16 +234,16 @@ impl Application {
                         .wrap(from_fn(reject_cross_site))
                         .wrap(ErrorHandlers::new().default_handler(error_pages::render))
                         .wrap(sessions)
+                        .wrap(from_fn(routes::login::refuse_locked_addresses))
                         .configure(routes::configure_admin)
                         .default_service(web::to(routes::not_found)),
                 )
         })
         .workers(workers)
         .max_connections(config_limits.max_connections)
-        // Blocking work is database queries (bounded by the pool) and password
-        // hashing (bounded per core): more threads than that would only wait, and
-        // each idle one keeps memory (a flood of sign-ins once grew 100 of them).
-        .worker_max_blocking_threads(blocking_threads)
+        // Queries and hashing run on the database's low-priority threads
+        // ([`crate::blocking`]); the workers' own pool only starts and stops.
+        .worker_max_blocking_threads(2)
         // Request headers must arrive within 5 s; bodies within the body timeout.
         .client_request_timeout(std::time::Duration::from_secs(5))
         .client_disconnect_timeout(std::time::Duration::from_secs(1))
@@ -228,18 +253,26 @@ impl Application {
         Ok(server)
     }
 
-    /// Serves `/metrics`, and nothing else, on `address`.
-    fn serve_metrics(address: SocketAddr, state: web::Data<AppState>) -> anyhow::Result<Server> {
+    /// Serves what `configure` sets up, and nothing else, on `address`.
+    fn serve_apart(
+        address: SocketAddr,
+        what: &str,
+        workers: usize,
+        state: web::Data<AppState>,
+        configure: fn(&mut web::ServiceConfig),
+    ) -> anyhow::Result<Server> {
         let listener = TcpListener::bind(address)
-            .map_err(|e| anyhow::anyhow!("cannot listen on {address} for metrics: {e}"))?;
+            .map_err(|e| anyhow::anyhow!("cannot listen on {address} for {what}: {e}"))?;
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
-                .configure(routes::api::configure_metrics)
+                .wrap(from_fn(request_log::log_requests))
+                .configure(configure)
                 .default_service(web::to(HttpResponse::NotFound))
         })
-        .workers(1)
+        .workers(workers)
         .disable_signals()
+        .client_request_timeout(std::time::Duration::from_secs(5))
         .shutdown_timeout(5)
         .listen(listener)?
         .run();
@@ -263,19 +296,23 @@ impl Application {
     /// writes the last uses still in memory.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let cleanup = actix_web::rt::spawn(clean_up_periodically(self.state.clone()));
-        let metrics = self.metrics_server.map(|server| {
-            let handle = server.handle();
-            actix_web::rt::spawn(server);
-            handle
-        });
+        let side_servers: Vec<_> = self
+            .side_servers
+            .into_iter()
+            .map(|server| {
+                let handle = server.handle();
+                actix_web::rt::spawn(server);
+                handle
+            })
+            .collect();
         usage::spawn_flusher(
             Arc::downgrade(&self.state.verifier),
             self.state.config.usage_flush,
         );
         let result = self.server.await;
         cleanup.abort();
-        if let Some(metrics) = metrics {
-            metrics.stop(true).await;
+        for server in side_servers {
+            server.stop(true).await;
         }
         let verifier = self.state.verifier.clone();
         let flushed = web::block(move || verifier.flush_usage())

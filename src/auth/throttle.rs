@@ -61,23 +61,37 @@ impl SignInKeys {
     }
 }
 
-/// Counts the attempt on every counter, before any password is checked; the
-/// strictest verdict wins.
+/// What counting an attempt decided.
+pub struct Counted {
+    /// The strictest verdict of the attempt's counters.
+    pub verdict: Verdict,
+    /// How long the client's address stays locked for every account, if it is.
+    pub address_locked_for: Option<time::Duration>,
+}
+
+/// Counts the attempt on every counter, before any password is checked.
 pub fn count_attempt(
     conn: &mut DbConnection,
     keys: &SignInKeys,
     known_device: bool,
-) -> diesel::QueryResult<Verdict> {
+) -> diesel::QueryResult<Counted> {
     let now = now();
     // One transaction: on SQLite one write lock per attempt rather than three, and on
     // PostgreSQL the rows are always locked in the same order.
     conn.transaction(|conn| {
-        let mut verdict = Verdict::Allowed;
+        let mut counted = Counted {
+            verdict: Verdict::Allowed,
+            address_locked_for: None,
+        };
         for (key, policy) in keys.each(known_device) {
             let state = throttle::count_attempt(conn, key, policy)?;
-            verdict = stricter(verdict, policy.judge(&state, now));
+            let verdict = policy.judge(&state, now);
+            if let (true, Verdict::Refused(wait)) = (key == keys.client_ip, verdict) {
+                counted.address_locked_for = Some(wait);
+            }
+            counted.verdict = stricter(counted.verdict, verdict);
         }
-        Ok(verdict)
+        Ok(counted)
     })
 }
 

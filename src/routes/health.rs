@@ -53,7 +53,9 @@ mod tests {
             .connection_timeout(std::time::Duration::from_millis(300))
             .build_unchecked(ConnectionManager::new(url.clone(), None));
         let db = Db::new(pool, url);
+        let hashing = crate::auth::hashing::HashingGate::new(1, db.blocking().clone());
         let state = AppState {
+            hashing,
             verifier: std::sync::Arc::new(crate::verification::Verifier::new(
                 db.clone(),
                 Default::default(),
@@ -61,8 +63,8 @@ mod tests {
             )),
             db,
             config: ServerConfig::from_args(&ServeArgs::default()).unwrap(),
-            hashing: crate::auth::hashing::HashingGate::new(1),
             cookie_key: actix_web::cookie::Key::generate(),
+            locked_addresses: Default::default(),
         };
         let app = test::init_service(
             App::new()

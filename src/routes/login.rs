@@ -1,26 +1,30 @@
 //! `/login`: the sign-in form and its submission.
 
 use actix_session::Session;
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::StatusCode;
 use actix_web::http::header;
+use actix_web::middleware::Next;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
 use super::{client_address, safe_next, see_other};
 use crate::auth::csrf::CsrfForm;
 use crate::auth::password::{self, Password};
-use crate::auth::throttle::{self, SignInKeys};
+use crate::auth::throttle::{self, SignInKeys, throttled_address};
 use crate::auth::{CurrentAdmin, device, session};
 use crate::db::audit::{self, Actor, Target};
 use crate::db::{DbError, admins};
 use crate::domain::admins::normalize_email;
 use crate::domain::audit::AuditAction;
-use crate::domain::throttle::{Verdict, retry_message};
+use crate::domain::throttle::{Verdict, retry_message, wait_text};
 use crate::domain::validation::FieldErrors;
 use crate::http::AppError;
 use crate::startup::AppState;
 use crate::views::auth::LoginPage;
-use crate::views::{Layout, render_with_status};
+use crate::views::errors::MessagePage;
+use crate::views::{Layout, Section, render_with_status};
 
 /// The one message for every failed sign-in: it does not tell which part was wrong,
 /// nor whether the account exists or is disabled.
@@ -76,6 +80,42 @@ fn retry_page(
     Ok(response)
 }
 
+/// The sign-in form and its submission, for a client whose address is locked out:
+/// answered here, before the session is loaded or a form read, so that a flood
+/// from locked addresses costs next to nothing.
+pub async fn refuse_locked_addresses(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let wait = (req.path() == "/login")
+        .then(|| req.app_data::<web::Data<AppState>>())
+        .flatten()
+        .and_then(|state| {
+            let address = throttled_address(client_address(req.request()));
+            state.locked_addresses.locked_for(&address)
+        });
+    let Some(wait) = wait else {
+        return Ok(next.call(req).await?.map_into_left_body());
+    };
+    let wait = time::Duration::try_from(wait).unwrap_or(time::Duration::MAX);
+    let page = MessagePage {
+        layout: Layout::without_flashes(req.request(), None, "Sign in", Section::None),
+        heading: "Too many sign-in attempts".into(),
+        message: format!(
+            "Too many failed sign-in attempts came from your network address. \
+             Try again in {}.",
+            wait_text(wait)
+        ),
+        link: None,
+    };
+    let mut response = render_with_status(StatusCode::TOO_MANY_REQUESTS, &page)?;
+    response.headers_mut().insert(
+        header::RETRY_AFTER,
+        header::HeaderValue::from(wait.whole_seconds().max(1)),
+    );
+    Ok(req.into_response(response).map_into_right_body())
+}
+
 #[derive(Deserialize)]
 pub struct LoginForm {
     #[serde(default)]
@@ -102,7 +142,7 @@ pub async fn submit(
     // counted before any password is checked, so concurrent guesses cannot outrun a
     // limit: both in one trip to the database.
     let remembered = device::known_admin(&req, &state.cookie_key);
-    let (credentials, verdict) = {
+    let (credentials, counted) = {
         let (email, keys) = (email.clone(), keys.clone());
         state
             .db
@@ -117,7 +157,11 @@ pub async fn submit(
             })
             .await?
     };
-    match verdict {
+    if let Some(wait) = counted.address_locked_for {
+        let address = throttled_address(client_address(&req));
+        state.locked_addresses.lock(address, wait.unsigned_abs());
+    }
+    match counted.verdict {
         Verdict::Allowed => {}
         // The account-wide counter slows distributed guessing; it never locks out.
         Verdict::Delayed(wait) => {

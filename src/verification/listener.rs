@@ -40,7 +40,10 @@ fn listen(url: &str, verifier: &Weak<Verifier>) -> Result<(), Box<dyn std::error
     conn.batch_execute(&format!("LISTEN {CHANNEL}"))?;
     // Anything may have changed while no one listened.
     match verifier.upgrade() {
-        Some(v) => v.forget_everything(),
+        Some(v) => {
+            v.forget_everything();
+            v.metrics.listening();
+        }
         None => return Ok(()),
     }
     loop {
@@ -49,6 +52,7 @@ fn listen(url: &str, verifier: &Weak<Verifier>) -> Result<(), Box<dyn std::error
             let Some(verifier) = verifier.upgrade() else {
                 return Ok(());
             };
+            verifier.metrics.notification_heard();
             match Change::parse(&notification.payload) {
                 Some(Change::Token(guid)) => verifier.token_changed(&guid),
                 Some(Change::Catalog) => verifier.forget_everything(),

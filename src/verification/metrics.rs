@@ -59,6 +59,8 @@ pub struct Metrics {
     flushes: Counter,
     flushed_tokens: Counter,
     statements: Counter,
+    notifications: Counter,
+    listens: Counter,
 }
 
 impl Default for Metrics {
@@ -108,6 +110,18 @@ impl Default for Metrics {
             "Statements sent to the database",
             statements.clone(),
         );
+        let notifications = Counter::default();
+        registry.register(
+            "change_notifications",
+            "Changes heard from every instance (PostgreSQL)",
+            notifications.clone(),
+        );
+        let listens = Counter::default();
+        registry.register(
+            "change_listens",
+            "Times the change listener (re)connected, forgetting the cache (PostgreSQL)",
+            listens.clone(),
+        );
         // Every series exists from the start, at zero, so rates work at once.
         let verifications = Endpoint::ALL.map(|endpoint| {
             Outcome::ALL.map(|outcome| {
@@ -135,6 +149,8 @@ impl Default for Metrics {
             flushes,
             flushed_tokens,
             statements,
+            notifications,
+            listens,
         }
     }
 }
@@ -165,6 +181,14 @@ impl Metrics {
     /// Counts one database statement; given to the connection pool.
     pub fn statement(&self) {
         self.statements.inc();
+    }
+
+    pub fn notification_heard(&self) {
+        self.notifications.inc();
+    }
+
+    pub fn listening(&self) {
+        self.listens.inc();
     }
 
     /// The text exposition format.

@@ -16,6 +16,7 @@ mod migrations;
 mod nginx;
 mod pages;
 mod permissions;
+mod priorities;
 mod process;
 mod profile;
 mod scale_out;

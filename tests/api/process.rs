@@ -55,7 +55,7 @@ pub fn start_serving(command: &mut Command) -> (Child, String) {
 }
 
 /// Stops a server with SIGTERM, expects a clean exit, and returns what it logged.
-fn stop_and_read_logs(child: &mut Child) -> String {
+pub fn stop_and_read_logs(child: &mut Child) -> String {
     let status = terminate(child);
     assert!(status.success(), "a clean exit after SIGTERM: {status:?}");
     let mut logs = String::new();
@@ -68,11 +68,11 @@ fn stop_and_read_logs(child: &mut Child) -> String {
     logs
 }
 
-fn http_get(url: &str) -> String {
+pub fn http_get(url: &str) -> String {
     http_get_with(url, &[])
 }
 
-fn http_get_with(url: &str, headers: &[(&str, &str)]) -> String {
+pub fn http_get_with(url: &str, headers: &[(&str, &str)]) -> String {
     let rest = url.strip_prefix("http://").unwrap();
     let (host, path) = rest.split_at(rest.find('/').unwrap());
     let mut stream = std::net::TcpStream::connect(host).unwrap();

@@ -147,3 +147,46 @@ async fn each_start_replaces_the_setup_code() {
     assert_eq!(browser.get(&path(&first)).await.status, 403);
     assert_eq!(browser.get(&path(&second)).await.status, 200);
 }
+
+#[actix_web::test]
+async fn the_setup_link_works_for_a_day_and_not_after() {
+    use crate::sessions::sql_time;
+    let app = spawn_app().await;
+    let url = app.setup_url.clone().unwrap();
+    let path = &url[url.find("/setup").unwrap()..];
+    let in_a_day = |offset| sql_time(time::Duration::hours(24) + offset);
+    assert_eq!(
+        app.count(&format!(
+            "setup_codes WHERE expires_at > '{}' AND expires_at <= '{}'",
+            in_a_day(time::Duration::minutes(-1)),
+            in_a_day(time::Duration::minutes(1)),
+        )),
+        1,
+        "valid for 24 hours from the start"
+    );
+    let browser = Browser::new(&app);
+    assert_eq!(browser.get(path).await.status, 200);
+
+    app.execute(&format!(
+        "UPDATE setup_codes SET expires_at = '{}'",
+        sql_time(time::Duration::seconds(-1))
+    ));
+    let page = browser.get(path).await;
+    assert_eq!(page.status, 403);
+    assert!(page.body.contains("This setup link is not valid"));
+    let code = &url[url.find("code=").unwrap() + 5..];
+    let response = browser
+        .post(
+            "/setup",
+            &[
+                ("code", code),
+                ("display_name", "Ada Admin"),
+                ("email", "ada@example.com"),
+                ("password", PASSWORD),
+                ("password_confirmation", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(response.status, 403);
+    assert_eq!(app.count("administrators"), 0, "nobody was created");
+}

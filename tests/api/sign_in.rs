@@ -1,4 +1,5 @@
 use crate::helpers::{Browser, PASSWORD, spawn_app};
+use crate::sessions::sql_time;
 
 const FAILED: &str = "The email or password is incorrect.";
 
@@ -128,11 +129,37 @@ async fn repeated_failures_are_throttled_per_account_and_ip_with_a_clear_message
     let other = Browser::new(&app);
     other.sign_in("tom@example.com", PASSWORD).await;
 
-    // The lock ends: once it has passed, Ada signs in again.
-    app.execute("UPDATE sign_in_throttle SET locked_until = NULL, failures = 0");
-    Browser::new(&app)
-        .sign_in("ada@example.com", PASSWORD)
-        .await;
+    // The lock lasts 15 minutes...
+    let in_15_minutes =
+        |seconds| sql_time(time::Duration::minutes(15) + time::Duration::seconds(seconds));
+    assert_eq!(
+        app.count(&format!(
+            "sign_in_throttle WHERE locked_until > '{}' AND locked_until <= '{}'",
+            in_15_minutes(-60),
+            in_15_minutes(1),
+        )),
+        1,
+        "one lock, for this account from this address"
+    );
+    // ...and once it has passed (the window still running), the count starts again:
+    // the right password gets in and a wrong one is checked, not refused.
+    app.execute(&format!(
+        "UPDATE sign_in_throttle SET locked_until = '{}' WHERE locked_until IS NOT NULL",
+        sql_time(time::Duration::seconds(-1))
+    ));
+    for (password, status) in [("guess guess guess", 401), (PASSWORD, 303)] {
+        let r = attacker
+            .post(
+                "/login",
+                &[
+                    ("email", "ada@example.com"),
+                    ("password", password),
+                    ("next", ""),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, status, "{password}");
+    }
 }
 
 #[actix_web::test]
@@ -166,6 +193,45 @@ async fn spraying_many_accounts_from_one_address_is_throttled() {
         )
         .await;
     assert_eq!(r.status, 429, "the address is locked after 20 failures");
+
+    // From now on the address gets its answer before any other work: no counter
+    // moves, no session is written, and the page says for how long.
+    // The address's own counter holds the 21 attempts; a counted one would make 22.
+    let counted = || {
+        (
+            app.count("sign_in_throttle WHERE failures = 21"),
+            app.count("sign_in_throttle WHERE failures > 21"),
+        )
+    };
+    assert_eq!(counted(), (1, 0));
+    let sessions = app.count("sessions");
+    let r = attacker
+        .post(
+            "/login",
+            &[
+                ("email", "ada@example.com"),
+                ("password", PASSWORD),
+                ("next", ""),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 429);
+    assert!(
+        r.body
+            .contains("came from your network address. Try again in 15 minutes.")
+    );
+    assert!(
+        r.header("retry-after")
+            .is_some_and(|s| s.parse::<u32>().unwrap() > 890)
+    );
+    let page = Browser::new(&app).get("/login").await;
+    assert_eq!(page.status, 429);
+    assert!(
+        !page.body.contains("name=\"password\""),
+        "no form to fill in"
+    );
+    assert_eq!(counted(), (1, 0), "nothing counted");
+    assert_eq!(app.count("sessions"), sessions, "no session written");
 }
 
 #[actix_web::test]

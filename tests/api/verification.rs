@@ -342,7 +342,7 @@ async fn garbage_costs_no_query_and_unknown_tokens_one_per_period() {
     let token = admin
         .create_token("Cached", &app.scope_id("Production"), &[])
         .await;
-    settle().await;
+    settle(&app).await;
     assert_eq!(verify(&app, &token.secret, "").await.0, 200);
 
     let before = statements(&app).await;
@@ -385,13 +385,15 @@ async fn last_use_is_written_in_batches_one_write_per_token() {
     let scope = app.scope_id("Production");
     let first = admin.create_token("Busy one", &scope, &[]).await;
     let second = admin.create_token("Busy two", &scope, &[]).await;
-    tokio_sleep(Duration::from_millis(1200)).await;
-    // Both tokens looked up once; from here on, verifications are cache hits.
+    settle(&app).await;
+    // Both tokens looked up once; from here on, verifications are cache hits. Counts
+    // start right after the flush that writes these uses: the next is a second away.
+    let flushed = metric(&app, "tessera_usage_flushes_total").await;
     verify(&app, &first.secret, "").await;
     verify(&app, &second.secret, "").await;
-    settle().await;
+    let flushes_before =
+        wait_for_metric(&app, "tessera_usage_flushes_total", |n| n > flushed).await;
     let before = statements(&app).await;
-    let flushes_before = metric(&app, "tessera_usage_flushes_total").await;
     let written_before = metric(&app, "tessera_usage_flushed_tokens_total").await;
     for _ in 0..50 {
         let auth = format!("Bearer {}", first.secret);
@@ -405,10 +407,29 @@ async fn last_use_is_written_in_batches_one_write_per_token() {
         .await;
         verify(&app, &second.secret, "").await;
     }
-    tokio_sleep(Duration::from_millis(2500)).await;
-    let flushes = metric(&app, "tessera_usage_flushes_total").await - flushes_before;
+    // A last use, told apart by its user agent: once it is written, so is every
+    // earlier one, and the flush that wrote it is counted.
+    let flushed = metric(&app, "tessera_usage_flushes_total").await;
+    let auth = format!("Bearer {}", second.secret);
+    call(
+        &app,
+        "GET",
+        "/api/v1/verify",
+        &[("authorization", &auth), ("user-agent", "last-call/1.0")],
+        None,
+    )
+    .await;
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while app.count("api_tokens WHERE last_used_user_agent = 'last-call/1.0'") == 0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the last use is written"
+        );
+        tokio_sleep(Duration::from_millis(20)).await;
+    }
+    let flushes = wait_for_metric(&app, "tessera_usage_flushes_total", |n| n > flushed).await
+        - flushes_before;
     let written = metric(&app, "tessera_usage_flushed_tokens_total").await - written_before;
-    assert!(flushes >= 1, "at least one flush");
     assert!(
         written >= 2 && written <= 2 * flushes,
         "each token at most once per flush: {written} in {flushes}"
@@ -426,8 +447,9 @@ async fn last_use_is_written_in_batches_one_write_per_token() {
         app.count("api_tokens WHERE last_used_user_agent = 'billing-sync/2.1'"),
         1
     );
+    // Absence cannot be polled for: two flush periods pass with nothing used.
     let quiet = statements(&app).await;
-    tokio_sleep(Duration::from_millis(1500)).await;
+    tokio_sleep(Duration::from_millis(2100)).await;
     assert_eq!(
         statements(&app).await,
         quiet,
@@ -442,9 +464,31 @@ async fn last_use_is_written_in_batches_one_write_per_token() {
 }
 
 /// On PostgreSQL, the instance also hears its own change notifications a moment
-/// later (and forgets the token once more); counts are taken after that.
-async fn settle() {
-    tokio_sleep(Duration::from_millis(300)).await;
+/// later (and forgets the token once more); counts are taken after that. A marker
+/// sent now is heard after every earlier change: once it is counted, they were.
+async fn settle(app: &TestApp) {
+    if !app.db.is_postgres() {
+        return;
+    }
+    let heard = metric(app, "tessera_change_notifications_total").await;
+    app.execute("NOTIFY tessera_changes, 'token:no-such-token'");
+    wait_for_metric(app, "tessera_change_notifications_total", |n| n > heard).await;
+}
+
+/// Polls a metric until `done` says yes, for at most ten seconds; returns its value.
+pub async fn wait_for_metric(app: &TestApp, name: &str, done: impl Fn(u64) -> bool) -> u64 {
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let value = metric(app, name).await;
+        if done(value) {
+            return value;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{name} still {value} after 10 s"
+        );
+        tokio_sleep(Duration::from_millis(20)).await;
+    }
 }
 
 pub async fn tokio_sleep(duration: Duration) {
@@ -808,7 +852,7 @@ async fn metrics_count_outcomes_latency_cache_and_flushes() {
     let token = admin
         .create_token("Measured", &app.scope_id("Production"), &[])
         .await;
-    settle().await;
+    settle(&app).await;
     verify(&app, &token.secret, "").await;
     verify(&app, &token.secret, "").await;
     verify(&app, "garbage", "").await;
