@@ -6,26 +6,27 @@ test("filters and sorting work from the page and live in the address", async ({ 
   await createToken(page, { name: names[0], scope: "Production", duration: "90d" });
   await createToken(page, { name: names[1], scope: "Staging", duration: "7d" });
   await createToken(page, { name: names[2], scope: "Staging", duration: "unlimited" });
-  const shown = async () => page.locator(".token-name").allTextContents();
+  // Retrying assertions: each waits for the page the click loads.
+  const rows = page.locator(".token-name");
 
   await page.goto("/settings/api-tokens");
   await page.getByLabel("Search by name").fill(`${tag.toUpperCase()} feed`);
   await page.getByRole("button", { name: "Apply" }).click();
-  expect((await shown()).sort()).toEqual([names[0], names[1]]);
-  expect(page.url()).toContain("q=");
+  await expect.poll(async () => (await rows.allTextContents()).sort()).toEqual([names[0], names[1]]);
+  await expect(page).toHaveURL(/q=/);
 
   await page.getByLabel("Scope").selectOption({ label: "Staging" });
   await page.getByRole("button", { name: "Apply" }).click();
-  expect(await shown()).toEqual([names[1]]);
+  await expect(rows).toHaveText([names[1]]);
 
   await page.goto(`/settings/api-tokens?q=${encodeURIComponent(tag)}`);
   await page.getByRole("link", { name: "Expires" }).click();
-  expect(await shown()).toEqual([names[1], names[0], names[2]]);
+  await expect(rows).toHaveText([names[1], names[0], names[2]]);
   await expect(page.getByRole("columnheader", { name: "Expires" })).toHaveAttribute("aria-sort", "ascending");
   await page.getByRole("link", { name: "Expires" }).click();
-  expect(await shown()).toEqual([names[2], names[0], names[1]]);
+  await expect(rows).toHaveText([names[2], names[0], names[1]]);
   await page.getByRole("link", { name: "API token", exact: true }).click();
-  expect(await shown()).toEqual(names);
+  await expect(rows).toHaveText(names);
   await shoot(page, "token-list");
   await expectAccessible(page, "token list");
 
@@ -33,7 +34,7 @@ test("filters and sorting work from the page and live in the address", async ({ 
   const bookmarked = page.url();
   await page.goto("/settings/api-tokens");
   await page.goto(bookmarked);
-  expect(await shown()).toEqual(names);
+  await expect(rows).toHaveText(names);
 
   await page.getByLabel("Search by GUID").fill("ffffffff-ffff");
   await page.getByRole("button", { name: "Apply" }).click();

@@ -51,6 +51,7 @@ async fn bad_input_is_reported_per_field_with_values_kept() {
         )
         .await;
     assert_eq!(response.status, 422);
+    assert_eq!(app.count("administrators"), 1, "nobody was created");
     for message in [
         "Name is required.",
         "Enter an email address",

@@ -23,6 +23,15 @@ async fn modules_are_created_renamed_and_deleted_unless_tokens_use_them() {
         )
         .await;
     assert_eq!(duplicate.status, 409);
+    assert_eq!(
+        app.count("modules WHERE module_key = 'reports' AND name = 'Reports'"),
+        1
+    );
+    assert_eq!(
+        app.count("modules WHERE name = 'Again'"),
+        0,
+        "nothing overwritten"
+    );
     assert!(
         duplicate
             .body
@@ -136,6 +145,13 @@ async fn scopes_are_renamed_and_deleted_unless_tokens_use_them() {
         .await;
     assert_eq!(taken.status, 409);
     assert!(taken.body.contains("Another scope already has this name."));
+    assert_eq!(
+        app.count(&format!(
+            "scopes WHERE id = {development} AND name = 'Development'"
+        )),
+        1,
+        "the scope kept its name"
+    );
 
     let token = admin.create_token("In pre-prod", &staging, &[]).await;
     admin.get("/settings/scopes").await;

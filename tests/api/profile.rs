@@ -50,6 +50,11 @@ async fn an_administrator_changes_their_display_name() {
         .await;
     assert_eq!(empty.status, 422);
     assert!(empty.body.contains("Name is required"), "{}", empty.body);
+    assert_eq!(
+        app.count("administrators WHERE display_name = 'Ada Admin' AND version = 1"),
+        1,
+        "nothing saved"
+    );
 
     admin
         .post(
@@ -115,6 +120,11 @@ async fn changing_the_password_needs_the_current_one_and_ends_other_sessions() {
         .await;
     assert_eq!(mismatch.status, 422);
     assert!(mismatch.body.contains("The two passwords do not match."));
+    assert_eq!(
+        app.count("audit_events WHERE action = 'profile.password'"),
+        0,
+        "neither refusal changed the password"
+    );
     assert_eq!(elsewhere.get("/settings/api-tokens").await.status, 200);
 
     admin

@@ -229,6 +229,7 @@ async fn bad_input_is_reported_next_to_each_field_with_values_kept() {
         ])
         .await;
     assert_eq!(response.status, 422);
+    assert_eq!(app.count("api_tokens"), 0, "nothing was created");
     for message in [
         "Name is required.",
         "Choose at least one scope.",
