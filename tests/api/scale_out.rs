@@ -5,17 +5,17 @@ use std::time::{Duration, Instant};
 
 use tessera::config::ServeArgs;
 
-use crate::helpers::{TestApp, spawn_app, spawn_instance};
-use crate::verification::{metric, wait_for_metric};
+use crate::helpers::{Browser, CreatedToken, TestApp, spawn_app, spawn_instance};
+use crate::verification::wait_for_metric;
 
-#[actix_web::test]
-async fn a_revoke_on_one_instance_is_refused_by_another_within_a_second() {
+/// Two instances on one PostgreSQL database, and a token created through the first
+/// that the second has cached as valid; `None` on SQLite, where instances share
+/// nothing (CI runs these tests in its PostgreSQL pass, TEST_DATABASE_URL).
+async fn two_instances() -> Option<(TestApp, Browser, CreatedToken, TestApp)> {
     let first = spawn_app().await;
     if !first.db.is_postgres() {
-        // Instances share changes through PostgreSQL; CI runs this test in its
-        // PostgreSQL pass (TEST_DATABASE_URL).
-        eprintln!("scale-out needs PostgreSQL: set TEST_DATABASE_URL to run this test");
-        return;
+        eprintln!("instances share changes through PostgreSQL: set TEST_DATABASE_URL");
+        return None;
     }
     let admin = first.with_examples().await;
     let token = admin
@@ -26,41 +26,49 @@ async fn a_revoke_on_one_instance_is_refused_by_another_within_a_second() {
         setup_url: None,
         db: crate::helpers::TestDatabase::sqlite(),
     };
-    // The second instance caches the token as valid.
-    assert_eq!(
-        crate::verification::verify(&second, &token.secret, "")
-            .await
-            .0,
-        200
-    );
-    assert_eq!(
-        crate::verification::verify(&second, &token.secret, "")
-            .await
-            .0,
-        200
-    );
+    for _ in 0..2 {
+        let (status, _) = crate::verification::verify(&second, &token.secret, "").await;
+        assert_eq!(status, 200, "cached as valid");
+    }
+    Some((first, admin, token, second))
+}
 
-    let version = admin.version_of(&token.guid).await;
-    let revoked_at = Instant::now();
+/// Revokes a token through the admin app; returns when.
+async fn revoke(admin: &Browser, guid: &str) -> Instant {
+    let version = admin.version_of(guid).await;
     admin
         .post(
-            &format!("/settings/api-tokens/{}/revoke", token.guid),
+            &format!("/settings/api-tokens/{guid}/revoke"),
             &[("version", &version)],
         )
         .await
-        .assert_redirect(&format!("/settings/api-tokens/{}", token.guid));
+        .assert_redirect(&format!("/settings/api-tokens/{guid}"));
+    Instant::now()
+}
+
+/// Waits until `app` refuses `secret` as revoked, for at most a second after `since`.
+async fn refused_within_a_second(app: &TestApp, secret: &str, since: Instant) {
     loop {
-        let (status, json) = crate::verification::verify(&second, &token.secret, "").await;
+        let (status, json) = crate::verification::verify(app, secret, "").await;
         if status == 401 {
             assert_eq!(json["code"], "revoked");
-            break;
+            return;
         }
         assert!(
-            revoked_at.elapsed() < Duration::from_secs(1),
+            since.elapsed() < Duration::from_secs(1),
             "still accepted after a second"
         );
         actix_web::rt::time::sleep(Duration::from_millis(20)).await;
     }
+}
+
+#[actix_web::test]
+async fn a_revoke_on_one_instance_is_refused_by_another_within_a_second() {
+    let Some((first, admin, token, second)) = two_instances().await else {
+        return;
+    };
+    let revoked_at = revoke(&admin, &token.guid).await;
+    refused_within_a_second(&second, &token.secret, revoked_at).await;
     eprintln!(
         "the second instance refused the token {:?} after the revoke",
         revoked_at.elapsed()
@@ -101,25 +109,9 @@ async fn a_revoke_on_one_instance_is_refused_by_another_within_a_second() {
 
 #[actix_web::test]
 async fn a_broken_listener_reconnects_and_forgets_what_it_may_have_missed() {
-    let first = spawn_app().await;
-    if !first.db.is_postgres() {
-        eprintln!("change notifications need PostgreSQL: set TEST_DATABASE_URL to run this test");
+    let Some((first, admin, token, second)) = two_instances().await else {
         return;
-    }
-    let admin = first.with_examples().await;
-    let token = admin
-        .create_token("Shared", &first.scope_id("Production"), &[])
-        .await;
-    let second = TestApp {
-        address: spawn_instance(&first, ServeArgs::default()).await,
-        setup_url: None,
-        db: crate::helpers::TestDatabase::sqlite(),
     };
-    for _ in 0..2 {
-        let (status, _) = crate::verification::verify(&second, &token.secret, "").await;
-        assert_eq!(status, 200, "cached as valid");
-    }
-
     // Every listening connection of this database drops; meanwhile a change that
     // notifies nobody (as a notification lost with the connection would) revokes the
     // token. Once the second instance listens again, it has forgotten what it knew.
@@ -148,24 +140,6 @@ async fn a_broken_listener_reconnects_and_forgets_what_it_may_have_missed() {
             .0,
         200
     );
-    let version = admin.version_of(&other.guid).await;
-    admin
-        .post(
-            &format!("/settings/api-tokens/{}/revoke", other.guid),
-            &[("version", &version)],
-        )
-        .await
-        .assert_redirect(&format!("/settings/api-tokens/{}", other.guid));
-    let revoked_at = Instant::now();
-    while crate::verification::verify(&second, &other.secret, "")
-        .await
-        .0
-        != 401
-    {
-        assert!(
-            revoked_at.elapsed() < Duration::from_secs(1),
-            "not heard after the reconnect"
-        );
-        actix_web::rt::time::sleep(Duration::from_millis(20)).await;
-    }
+    let revoked_at = revoke(&admin, &other.guid).await;
+    refused_within_a_second(&second, &other.secret, revoked_at).await;
 }

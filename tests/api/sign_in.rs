@@ -3,6 +3,16 @@ use crate::sessions::sql_time;
 
 const FAILED: &str = "The email or password is incorrect.";
 
+/// Posts the sign-in form of the page `browser` opened last.
+async fn attempt(browser: &Browser, email: &str, password: &str) -> crate::helpers::Response {
+    browser
+        .post(
+            "/login",
+            &[("email", email), ("password", password), ("next", "")],
+        )
+        .await
+}
+
 #[actix_web::test]
 async fn the_sign_in_form_carries_a_csrf_token_and_signs_in() {
     let app = spawn_app().await;
@@ -55,12 +65,7 @@ async fn wrong_passwords_unknown_accounts_and_disabled_accounts_get_one_message(
     ] {
         let browser = Browser::new(&app);
         browser.get("/login").await;
-        let response = browser
-            .post(
-                "/login",
-                &[("email", email), ("password", password), ("next", "")],
-            )
-            .await;
+        let response = attempt(&browser, email, password).await;
         assert_eq!(response.status, 401, "{email}");
         assert!(response.body.contains(FAILED), "{email}");
         assert!(
@@ -92,29 +97,11 @@ async fn repeated_failures_are_throttled_per_account_and_ip_with_a_clear_message
     let attacker = Browser::new(&app);
     attacker.get("/login").await;
     for _ in 0..5 {
-        let r = attacker
-            .post(
-                "/login",
-                &[
-                    ("email", "ada@example.com"),
-                    ("password", "guess guess guess"),
-                    ("next", ""),
-                ],
-            )
-            .await;
+        let r = attempt(&attacker, "ada@example.com", "guess guess guess").await;
         assert_eq!(r.status, 401);
     }
     // Locked now, even with the right password, and the page says for how long.
-    let locked = attacker
-        .post(
-            "/login",
-            &[
-                ("email", "ada@example.com"),
-                ("password", PASSWORD),
-                ("next", ""),
-            ],
-        )
-        .await;
+    let locked = attempt(&attacker, "ada@example.com", PASSWORD).await;
     assert_eq!(locked.status, 429);
     assert!(
         locked
@@ -148,16 +135,7 @@ async fn repeated_failures_are_throttled_per_account_and_ip_with_a_clear_message
         sql_time(time::Duration::seconds(-1))
     ));
     for (password, status) in [("guess guess guess", 401), (PASSWORD, 303)] {
-        let r = attacker
-            .post(
-                "/login",
-                &[
-                    ("email", "ada@example.com"),
-                    ("password", password),
-                    ("next", ""),
-                ],
-            )
-            .await;
+        let r = attempt(&attacker, "ada@example.com", password).await;
         assert_eq!(r.status, status, "{password}");
     }
 }
@@ -182,16 +160,7 @@ async fn spraying_many_accounts_from_one_address_is_throttled() {
             .await;
         assert_eq!(r.status, 401);
     }
-    let r = attacker
-        .post(
-            "/login",
-            &[
-                ("email", "ada@example.com"),
-                ("password", PASSWORD),
-                ("next", ""),
-            ],
-        )
-        .await;
+    let r = attempt(&attacker, "ada@example.com", PASSWORD).await;
     assert_eq!(r.status, 429, "the address is locked after 20 failures");
 
     // From now on the address gets its answer before any other work: no counter
@@ -205,16 +174,7 @@ async fn spraying_many_accounts_from_one_address_is_throttled() {
     };
     assert_eq!(counted(), (1, 0));
     let sessions = app.count("sessions");
-    let r = attacker
-        .post(
-            "/login",
-            &[
-                ("email", "ada@example.com"),
-                ("password", PASSWORD),
-                ("next", ""),
-            ],
-        )
-        .await;
+    let r = attempt(&attacker, "ada@example.com", PASSWORD).await;
     assert_eq!(r.status, 429);
     assert!(
         r.body
