@@ -10,6 +10,7 @@ pub mod permissions;
 pub mod request_path;
 pub mod scopes;
 pub mod throttle;
+pub mod timestamps;
 pub mod token_list;
 pub mod tokens;
 pub mod validation;

@@ -10,5 +10,6 @@ pub mod domain;
 pub mod http;
 pub mod routes;
 pub mod startup;
+pub mod state;
 pub mod verification;
 pub mod views;

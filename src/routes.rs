@@ -115,19 +115,6 @@ pub fn safe_next(next: &str) -> &str {
     if local { next } else { "/settings/api-tokens" }
 }
 
-/// Percent-encodes a value for a query string.
-pub fn urlencode(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for byte in value.bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~' | b'/') {
-            out.push(byte as char);
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    out
-}
-
 /// The version a form was rendered with, for optimistic locking.
 pub fn parse_version(version: &str) -> Result<i32, AppError> {
     version.trim().parse().map_err(|_| {
@@ -162,10 +149,5 @@ mod tests {
         ] {
             assert_eq!(safe_next(bad), "/settings/api-tokens", "{bad}");
         }
-    }
-
-    #[test]
-    fn urlencode_keeps_paths_readable() {
-        assert_eq!(urlencode("/settings/x?a=b c"), "/settings/x%3Fa%3Db%20c");
     }
 }

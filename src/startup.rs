@@ -23,20 +23,8 @@ use crate::db::{self, DatabaseUrl, Db, DbConnection, connection, migrations};
 use crate::domain::digest::sha256_hex;
 use crate::http::{client, error_pages, headers, input, request_log, static_files};
 use crate::routes;
+use crate::state::AppState;
 use crate::verification::{Metrics, Verifier, listener, usage};
-
-/// What every request handler can reach.
-pub struct AppState {
-    pub db: Db,
-    pub config: ServerConfig,
-    pub verifier: Arc<Verifier>,
-    /// Password hashing and checking, at most one per core at a time.
-    pub hashing: HashingGate,
-    /// Signs the cookie of browsers that signed in before ([`crate::auth::device`]).
-    pub cookie_key: Key,
-    /// Addresses locked out of signing in, answered before any other work.
-    pub locked_addresses: LockedAddresses,
-}
 
 /// How long a printed setup link stays valid.
 const SETUP_CODE_LIFETIME: time::Duration = time::Duration::hours(24);

@@ -27,12 +27,11 @@ use time::PrimitiveDateTime;
 use crate::db::{self, Db, DbError, catalog};
 use crate::domain::digest::{hex, sha256};
 use crate::domain::networks::parse_network;
+use crate::domain::timestamps::iso;
 use crate::domain::tokens::{Action, TokenType, check_format};
 use crate::domain::verification::{
     Access, Outcome, PathModule, SecretMatch, TokenRules, evaluate, module_for_path,
 };
-use crate::http::AppError;
-use crate::views::format::iso;
 pub use metrics::{Endpoint, Metrics};
 pub use usage::UsageBuffer;
 
@@ -232,7 +231,7 @@ impl Verifier {
         presented: Option<&str>,
         requested: Requested<'_>,
         client: Option<Client<'_>>,
-    ) -> Result<Verdict, AppError> {
+    ) -> Result<Verdict, DbError> {
         let verdict = self.decide(presented, requested, client).await?;
         self.metrics.outcome(endpoint, verdict.outcome);
         Ok(verdict)
@@ -243,7 +242,7 @@ impl Verifier {
         presented: Option<&str>,
         requested: Requested<'_>,
         client: Option<Client<'_>>,
-    ) -> Result<Verdict, AppError> {
+    ) -> Result<Verdict, DbError> {
         let invalid = Verdict {
             outcome: Outcome::Invalid,
             token: None,
@@ -299,7 +298,7 @@ impl Verifier {
         })
     }
 
-    async fn lookup(&self, digest: Digest) -> Result<Lookup, AppError> {
+    async fn lookup(&self, digest: Digest) -> Result<Lookup, DbError> {
         if let Some(hit) = self.cache.as_ref().and_then(|c| c.get(&digest)) {
             self.metrics.cache_hit();
             return Ok(hit);
@@ -317,7 +316,7 @@ impl Verifier {
     }
 
     /// The module catalog, loaded once and again after it changes.
-    pub async fn catalog(&self) -> Result<Arc<Catalog>, AppError> {
+    pub async fn catalog(&self) -> Result<Arc<Catalog>, DbError> {
         if let Some(catalog) = self.catalog.read().expect("catalog lock").as_ref() {
             return Ok(catalog.clone());
         }

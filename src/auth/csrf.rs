@@ -35,7 +35,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for CsrfForm<T> {
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let session = req.get_session();
         let timeout = req
-            .app_data::<web::Data<crate::startup::AppState>>()
+            .app_data::<web::Data<crate::state::AppState>>()
             .map_or(DEFAULT_BODY_TIMEOUT, |state| state.config.body_timeout);
         let body = web::Bytes::from_request(req, payload);
         Box::pin(async move {
@@ -86,7 +86,7 @@ pub async fn reject_cross_site<B: MessageBody>(
     next: Next<B>,
 ) -> Result<ServiceResponse<EitherBody<B>>, actix_web::Error> {
     let public_url = req
-        .app_data::<web::Data<crate::startup::AppState>>()
+        .app_data::<web::Data<crate::state::AppState>>()
         .map(|state| state.config.public_url());
     if !req.method().is_safe() && is_cross_site(req.headers(), public_url) {
         tracing::warn!(method = %req.method(), path = req.path(), "refused a cross-site request");

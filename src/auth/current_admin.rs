@@ -16,7 +16,7 @@ use crate::db::{DbError, audit::Actor};
 use crate::domain::permissions::Permission;
 use crate::domain::scopes::ScopeAccess;
 use crate::http::AppError;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// The signed-in, enabled administrator, loaded once per request.
 #[derive(Clone)]

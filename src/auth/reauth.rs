@@ -10,7 +10,7 @@ use crate::db::{DbError, admins, throttle};
 use crate::domain::digest::sha256_hex;
 use crate::domain::throttle::{PASSWORD_CONFIRMATION, wait_text};
 use crate::http::AppError;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// The result of checking a typed password.
 pub enum PasswordCheck {

@@ -161,8 +161,8 @@ fn list(database: &DatabaseArgs, args: TokenListArgs) -> anyhow::Result<()> {
                     "name": t.name,
                     "status": t.status(now).key(),
                     "type": t.token_type().key(),
-                    "valid_to": t.valid_to.as_ref().map(crate::views::format::iso),
-                    "last_used_at": t.last_used_at.as_ref().map(crate::views::format::iso),
+                    "valid_to": t.valid_to.as_ref().map(crate::domain::timestamps::iso),
+                    "last_used_at": t.last_used_at.as_ref().map(crate::domain::timestamps::iso),
                 })
             })
             .collect();

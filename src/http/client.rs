@@ -18,7 +18,7 @@ pub fn client_address(req: &HttpRequest) -> IpAddr {
     let peer = req
         .peer_addr()
         .map_or(IpAddr::from([0, 0, 0, 0]), |addr| addr.ip());
-    let Some(state) = req.app_data::<web::Data<crate::startup::AppState>>() else {
+    let Some(state) = req.app_data::<web::Data<crate::state::AppState>>() else {
         return peer;
     };
     let trusted = state.config.trusted_proxies.as_slice();
@@ -48,7 +48,7 @@ pub async fn notice_https_proxy<B: MessageBody>(
     static NOTICED: AtomicBool = AtomicBool::new(false);
     if !NOTICED.load(Ordering::Relaxed)
         && arrived_over_https(req.headers())
-        && let Some(state) = req.app_data::<web::Data<crate::startup::AppState>>()
+        && let Some(state) = req.app_data::<web::Data<crate::state::AppState>>()
         && !state.config.public_url_configured
         && !state.config.cookie_secure()
         && !NOTICED.swap(true, Ordering::Relaxed)

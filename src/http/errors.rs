@@ -98,7 +98,7 @@ impl ResponseError for AppError {
     fn error_response(&self) -> HttpResponse {
         if let AppError::SignInRequired { next } = self {
             let location = match next {
-                Some(next) => format!("/login?next={}", crate::routes::urlencode(next)),
+                Some(next) => format!("/login?next={}", crate::http::urlencode(next)),
                 None => "/login".to_owned(),
             };
             return HttpResponse::SeeOther()

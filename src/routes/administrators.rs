@@ -20,7 +20,7 @@ use crate::domain::admins::{generate_public_id, validate_details, validate_new_p
 use crate::domain::audit::AuditAction;
 use crate::domain::validation::FieldErrors;
 use crate::http::AppError;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::views::admins::{
     AccessValues, AdminRow, AdminsPage, EditAdminPage, NewAdminPage, NewAdminValues,
 };

@@ -28,7 +28,7 @@ use crate::domain::tokens::{
 };
 use crate::domain::validation::FieldErrors;
 use crate::http::AppError;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::views::format::datetime;
 use crate::views::tokens::{FormMode, TokenFormPage, TokenFormValues, duration_options};
 use crate::views::{Layout, Section};

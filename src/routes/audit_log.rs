@@ -10,11 +10,12 @@ use crate::db::audit::{self, AuditFilter, AuditReader};
 use crate::db::{DbError, admins};
 use crate::domain::audit::{AuditAction, label_of};
 use crate::domain::scopes::ScopeAccess;
+use crate::domain::timestamps::iso;
 use crate::domain::tokens::parse_date;
 use crate::http::AppError;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::views::audit::{AuditLogPage, AuditRow};
-use crate::views::format::{datetime, iso};
+use crate::views::format::datetime;
 use crate::views::tokens::Choice;
 use crate::views::{Layout, Section};
 

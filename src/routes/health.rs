@@ -4,7 +4,7 @@ use actix_web::{HttpResponse, web};
 use diesel::RunQueryDsl;
 
 use crate::db::DbError;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/healthz", web::get().to(healthz))
@@ -44,7 +44,7 @@ mod tests {
     use crate::config::{ServeArgs, ServerConfig};
     use crate::db::connection::ConnectionManager;
     use crate::db::{DatabaseUrl, Db};
-    use crate::startup::AppState;
+    use crate::state::AppState;
 
     #[actix_web::test]
     async fn readyz_reports_an_unreachable_database() {

@@ -21,7 +21,7 @@ use crate::domain::audit::AuditAction;
 use crate::domain::throttle::{Verdict, retry_message, wait_text};
 use crate::domain::validation::FieldErrors;
 use crate::http::AppError;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::views::auth::LoginPage;
 use crate::views::errors::MessagePage;
 use crate::views::{Layout, Section, render_with_status};

@@ -16,7 +16,7 @@ use crate::domain::audit::AuditAction;
 use crate::domain::catalog::validate_module;
 use crate::domain::validation::FieldErrors;
 use crate::http::AppError;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::views::catalog::{ModuleEditPage, ModuleValues, ModulesPage};
 use crate::views::errors::{ConfirmPage, Confirmation, Link};
 use crate::views::{Layout, Section, render_with_status};

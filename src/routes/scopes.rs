@@ -16,7 +16,7 @@ use crate::domain::audit::AuditAction;
 use crate::domain::catalog::validate_scope;
 use crate::domain::validation::FieldErrors;
 use crate::http::AppError;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::views::catalog::{ScopeEditPage, ScopeRow, ScopeValues, ScopesPage};
 use crate::views::errors::{ConfirmPage, Confirmation, Link};
 use crate::views::format::datetime;

@@ -20,7 +20,7 @@ use crate::domain::audit::AuditAction;
 use crate::domain::digest::sha256_hex;
 use crate::domain::{catalog as examples, validation::FieldErrors};
 use crate::http::AppError;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::views::auth::{SetupCatalogPage, SetupPage};
 use crate::views::errors::MessagePage;
 use crate::views::{Layout, Section, render_with_status};

@@ -48,15 +48,6 @@ impl Stamp {
     }
 }
 
-/// The machine-readable form for `<time datetime="...">`.
-pub fn iso(value: &PrimitiveDateTime) -> String {
-    value
-        .format(format_description!(
-            "[year]-[month]-[day]T[hour]:[minute]:[second]Z"
-        ))
-        .unwrap_or_default()
-}
-
 #[cfg(test)]
 mod tests {
     use time::macros::datetime;
@@ -65,7 +56,6 @@ mod tests {
     fn formats_to_the_minute_in_utc() {
         let t = datetime!(2026-11-23 17:54:31.5);
         assert_eq!(super::datetime(&t), "2026-11-23 17:54 UTC");
-        assert_eq!(super::iso(&t), "2026-11-23T17:54:31Z");
         assert_eq!(super::optional_datetime(&None, "Never"), "Never");
     }
 }

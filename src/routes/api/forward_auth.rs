@@ -12,7 +12,7 @@ use crate::domain::networks::{allows, canonical};
 use crate::domain::request_path::{self, Ambiguity};
 use crate::domain::verification::{Outcome, action_of_method};
 use crate::http::AppError;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::verification::{Endpoint, Requested};
 
 /// Sent to the upstream with a passing request.

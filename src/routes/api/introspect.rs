@@ -10,7 +10,7 @@ use serde_json::json;
 use super::{Timer, bearer, client};
 use crate::domain::verification::Outcome;
 use crate::http::AppError;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::verification::{Endpoint, Requested};
 
 /// Largest introspection form accepted: one token and a hint.

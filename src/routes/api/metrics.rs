@@ -7,7 +7,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use subtle::ConstantTimeEq;
 
 use super::{bearer, json_error};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 pub async fn metrics(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     if let Some(expected) = &state.config.metrics_token {

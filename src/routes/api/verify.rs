@@ -8,7 +8,7 @@ use super::{Timer, bearer, client, json_error, refusal};
 use crate::domain::tokens::Action;
 use crate::domain::verification::Outcome;
 use crate::http::AppError;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::verification::{Endpoint, Requested};
 
 #[derive(Deserialize)]

@@ -16,7 +16,7 @@ use crate::domain::tokens::{FormContext, SecretToken, TokenType, validate};
 use crate::domain::validation::FieldErrors;
 use crate::http::AppError;
 use crate::http::headers::no_store;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::views::render_with_status;
 use crate::views::tokens::{FormMode, TokenFormValues, TokenRevealPage, examples};
 use crate::views::{Layout, Section};
@@ -123,8 +123,8 @@ pub async fn submit(
                 let summary = serde_json::json!({
                     "type": saved.token_type.key(),
                     "scope_ids": saved.scope_ids,
-                    "valid_from": crate::views::format::iso(&saved.validity.valid_from),
-                    "valid_to": saved.validity.valid_to.as_ref().map(crate::views::format::iso),
+                    "valid_from": crate::domain::timestamps::iso(&saved.validity.valid_from),
+                    "valid_to": saved.validity.valid_to.as_ref().map(crate::domain::timestamps::iso),
                 })
                 .to_string();
                 audit::record(

@@ -19,7 +19,7 @@ use crate::domain::tokens::{FormContext, TokenDefinition, format_date, validate}
 use crate::domain::validation::FieldErrors;
 use crate::http::AppError;
 use crate::routes::{parse_version, see_other};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::views::render_with_status;
 use crate::views::tokens::{FormMode, TokenFormValues};
 
@@ -243,7 +243,7 @@ fn describe_changes(before: &TokenDetails, after: &TokenDefinition, scope_ids: &
         t.token_type.clone().into(),
         after.token_type.key().into(),
     );
-    let iso = |v: &time::PrimitiveDateTime| crate::views::format::iso(v);
+    let iso = |v: &time::PrimitiveDateTime| crate::domain::timestamps::iso(v);
     note(
         "valid_from",
         iso(&t.valid_from).into(),

@@ -12,7 +12,7 @@ use crate::db::tokens::{self, TokenWriteError};
 use crate::domain::audit::AuditAction;
 use crate::http::AppError;
 use crate::routes::parse_version;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 type Editor = Authorized<perm::TokensUpdate>;
 

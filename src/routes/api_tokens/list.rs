@@ -13,7 +13,7 @@ use crate::domain::scopes::ScopeAccess;
 use crate::domain::token_list::{ListQuery, TokenFilter};
 use crate::domain::tokens::TokenType;
 use crate::http::AppError;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::views::format::Stamp;
 use crate::views::tokens::{
     Choice, SortHeaders, TabLink, TokenActions, TokenListPage, TokenRow, sort_choices,

@@ -16,7 +16,7 @@ use crate::domain::audit::AuditAction;
 use crate::domain::tokens::SecretToken;
 use crate::http::AppError;
 use crate::routes::parse_version;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::views::errors::{ConfirmPage, Confirmation, Link};
 use crate::views::format::datetime;
 use crate::views::{Layout, Section};
@@ -87,7 +87,7 @@ pub async fn submit(
             c.transaction(|c| {
                 tokens::regenerate(c, id, version, &stored, previous_until)?;
                 let details = serde_json::json!({
-                    "previous_secret_until": previous_until.as_ref().map(crate::views::format::iso),
+                    "previous_secret_until": previous_until.as_ref().map(crate::domain::timestamps::iso),
                 })
                 .to_string();
                 audit::record(

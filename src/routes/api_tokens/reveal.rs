@@ -25,7 +25,7 @@ use crate::domain::throttle::{REVEALS, wait_text};
 use crate::domain::tokens::SecretToken;
 use crate::http::AppError;
 use crate::http::headers::no_store;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::views::render_with_status;
 use crate::views::tokens::{ConfirmPasswordPage, Tab, TokenValue};
 use crate::views::{Layout, Refresh, Section};

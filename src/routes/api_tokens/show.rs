@@ -13,7 +13,7 @@ use crate::domain::permissions::Permission;
 use crate::domain::scopes::change_refusal;
 use crate::domain::tokens::Action;
 use crate::http::AppError;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::views::format::{datetime, optional_datetime};
 use crate::views::tokens::{
     DetailRow, HistoryRow, ModuleGrant, Tab, TokenActions, TokenShowPage, TokenValue, tabs,

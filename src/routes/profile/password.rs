@@ -20,7 +20,7 @@ use crate::domain::validation::FieldErrors;
 use crate::http::AppError;
 use crate::routes::administrators::target;
 use crate::routes::see_other;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::views::render_with_status;
 
 #[derive(Deserialize)]

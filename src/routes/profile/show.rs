@@ -16,7 +16,7 @@ use crate::domain::validation::{FieldErrors, required_text};
 use crate::http::AppError;
 use crate::routes::administrators::target;
 use crate::routes::{parse_version, see_other};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::views::profile::ProfilePage;
 use crate::views::{Layout, Section, render_with_status};
 

@@ -13,7 +13,7 @@ use crate::domain::audit::AuditAction;
 use crate::http::AppError;
 use crate::routes::administrators::target;
 use crate::routes::see_other;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 pub async fn submit(
     req: HttpRequest,

@@ -8,7 +8,7 @@ use crate::auth::{Authorized, perm};
 use crate::domain::token_list::{ListQuery, TokenFilter};
 use crate::http::AppError;
 use crate::routes::api_tokens::list::render;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::views::tokens::TokenListPage;
 
 pub async fn page(

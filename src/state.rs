@@ -1,0 +1,25 @@
+//! What every request handler can reach: the application's shared state, built at
+//! start ([`crate::startup`]) and read by the layers below the routes.
+
+use std::sync::Arc;
+
+use actix_web::cookie::Key;
+
+use crate::auth::hashing::HashingGate;
+use crate::auth::locked_addresses::LockedAddresses;
+use crate::config::ServerConfig;
+use crate::db::Db;
+use crate::verification::Verifier;
+
+/// What every request handler can reach.
+pub struct AppState {
+    pub db: Db,
+    pub config: ServerConfig,
+    pub verifier: Arc<Verifier>,
+    /// Password hashing and checking, at most one per core at a time.
+    pub hashing: HashingGate,
+    /// Signs the cookie of browsers that signed in before ([`crate::auth::device`]).
+    pub cookie_key: Key,
+    /// Addresses locked out of signing in, answered before any other work.
+    pub locked_addresses: LockedAddresses,
+}
