@@ -133,9 +133,9 @@ pub async fn submit(
     CsrfForm(form): CsrfForm<LoginForm>,
 ) -> Result<HttpResponse, AppError> {
     let email = normalize_email(&form.email);
-    let ip = client_address(&req);
-    let keys = std::sync::Arc::new(SignInKeys::new(&email, ip));
-    let ip = ip.to_string();
+    let client = client_address(&req);
+    let keys = std::sync::Arc::new(SignInKeys::new(&email, client));
+    let ip = client.to_string();
 
     // A browser this administrator signed in with before skips the account-wide
     // counter, so guessing from elsewhere cannot slow them down. The attempt is
@@ -158,7 +158,7 @@ pub async fn submit(
             .await?
     };
     if let Some(wait) = counted.address_locked_for {
-        let address = throttled_address(client_address(&req));
+        let address = throttled_address(client);
         state.locked_addresses.lock(address, wait.unsigned_abs());
     }
     match counted.verdict {

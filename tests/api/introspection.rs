@@ -1,12 +1,10 @@
 //! Introspection judges the token asked about as it is, not as the caller would
 //! use it: the caller's address is not that token's client, and asking is no use.
 
-use std::time::{Duration, Instant};
-
 use tessera::config::ServeArgs;
 
 use crate::helpers::spawn_app_with;
-use crate::verification::{call, metric, tokio_sleep};
+use crate::verification::{call, eventually, metric};
 
 #[actix_web::test]
 async fn the_introspected_token_is_judged_without_ip_rules_and_its_use_is_not_recorded() {
@@ -48,11 +46,10 @@ async fn the_introspected_token_is_judged_without_ip_rules_and_its_use_is_not_re
             "api_tokens WHERE guid = '{guid}' AND last_used_at IS NOT NULL"
         ))
     };
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while used(&gateway.guid) == 0 {
-        assert!(Instant::now() < deadline, "the caller's own use is written");
-        tokio_sleep(Duration::from_millis(100)).await;
-    }
+    eventually("the caller's own use is written", || {
+        used(&gateway.guid) == 1
+    })
+    .await;
     assert!(metric(&app, "tessera_usage_flushes_total").await > flushes_before);
     assert_eq!(
         used(&office.guid),

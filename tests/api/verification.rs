@@ -419,14 +419,10 @@ async fn last_use_is_written_in_batches_one_write_per_token() {
         None,
     )
     .await;
-    let deadline = std::time::Instant::now() + Duration::from_secs(10);
-    while app.count("api_tokens WHERE last_used_user_agent = 'last-call/1.0'") == 0 {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the last use is written"
-        );
-        tokio_sleep(Duration::from_millis(20)).await;
-    }
+    eventually("the last use is written", || {
+        app.count("api_tokens WHERE last_used_user_agent = 'last-call/1.0'") == 1
+    })
+    .await;
     let flushes = wait_for_metric(&app, "tessera_usage_flushes_total", |n| n > flushed).await
         - flushes_before;
     let written = metric(&app, "tessera_usage_flushed_tokens_total").await - written_before;
@@ -473,6 +469,15 @@ async fn settle(app: &TestApp) {
     let heard = metric(app, "tessera_change_notifications_total").await;
     app.execute("NOTIFY tessera_changes, 'token:no-such-token'");
     wait_for_metric(app, "tessera_change_notifications_total", |n| n > heard).await;
+}
+
+/// Polls until `done` says yes, for at most ten seconds; `what` says what failed.
+pub async fn eventually(what: &str, done: impl Fn() -> bool) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while !done() {
+        assert!(std::time::Instant::now() < deadline, "{what}");
+        tokio_sleep(Duration::from_millis(20)).await;
+    }
 }
 
 /// Polls a metric until `done` says yes, for at most ten seconds; returns its value.
