@@ -1,12 +1,10 @@
-//! Administrator authentication: passwords, server-side sessions, CSRF protection,
+//! Administrator authentication: server-side sessions, CSRF protection,
 //! sign-in throttling and the extractors that decide who may do what.
 
 pub mod csrf;
 pub mod current_admin;
 pub mod device;
-pub mod hashing;
 pub mod locked_addresses;
-pub mod password;
 pub mod reauth;
 pub mod session;
 pub mod session_store;

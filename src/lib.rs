@@ -8,6 +8,7 @@ pub mod config;
 pub mod db;
 pub mod domain;
 pub mod http;
+pub mod passwords;
 pub mod routes;
 pub mod startup;
 pub mod state;

@@ -13,7 +13,7 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 
 use crate::auth::csrf::reject_cross_site;
-use crate::auth::hashing::HashingGate;
+use crate::passwords::HashingGate;
 use crate::auth::locked_addresses::LockedAddresses;
 use crate::auth::session::random_token;
 use crate::auth::session_store::DbSessionStore;

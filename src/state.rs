@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use actix_web::cookie::Key;
 
-use crate::auth::hashing::HashingGate;
+use crate::passwords::HashingGate;
 use crate::auth::locked_addresses::LockedAddresses;
 use crate::config::ServerConfig;
 use crate::db::Db;

@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 const LAYERS: &[&[&str]] = &[
     // Pure rules, no I/O.
     &["domain"],
-    // Settings and the threads blocking work runs on.
-    &["config", "blocking"],
+    // Settings, the threads blocking work runs on, password hashing.
+    &["config", "blocking", "passwords"],
     // Queries (and the macro that picks the backend).
     &["db", "on_backend"],
     // Use cases.

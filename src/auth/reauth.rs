@@ -4,7 +4,7 @@
 use actix_session::Session;
 use time::Duration;
 
-use super::password::{self, Password};
+use crate::passwords::{self, Password};
 use super::session;
 use crate::db::{DbError, admins, throttle};
 use crate::domain::digest::sha256_hex;
@@ -68,7 +68,7 @@ pub async fn check_password(
     }
     if !state
         .hashing
-        .run(move || password::verify(&typed, &hash))
+        .run(move || passwords::verify(&typed, &hash))
         .await?
     {
         return Ok(PasswordCheck::Wrong);

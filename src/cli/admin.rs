@@ -7,7 +7,7 @@ use std::io::{BufRead, IsTerminal};
 use anyhow::{Context, bail};
 use diesel::Connection;
 
-use crate::auth::password::{self, Password};
+use crate::passwords::{self, Password};
 use crate::auth::throttle;
 use crate::config::{AdminCreateArgs, DatabaseArgs};
 use crate::db::DbConnection;
@@ -35,7 +35,7 @@ pub fn create(database: &DatabaseArgs, args: AdminCreateArgs) -> anyhow::Result<
     if !errors.is_empty() {
         bail!(describe(errors));
     }
-    let hash = password::hash(&password);
+    let hash = passwords::hash(&password);
 
     let db = open_database(database, None)?;
     let mut conn = db.get()?;

@@ -183,48 +183,65 @@ fn sort_expression(sql: &mut Sql, sort: SortKey, now: PrimitiveDateTime) {
             sql.push(&format!("COALESCE(t.valid_to, {never})"));
         }
         SortKey::Status => {
-            sql.push("(CASE WHEN t.deleted_at IS NOT NULL THEN 5 WHEN t.revoked_at IS NOT NULL THEN 4 \
-                      WHEN t.disabled_at IS NOT NULL THEN 3 WHEN t.valid_to IS NOT NULL AND t.valid_to <= ");
-            sql.bind(Bind::Timestamp(now));
-            sql.push(" THEN 2 WHEN t.valid_from > ");
-            sql.bind(Bind::Timestamp(now));
-            sql.push(" THEN 1 ELSE 0 END)");
+            // The rank of the first status whose own condition holds.
+            sql.push("(CASE");
+            for status in TokenStatus::PRECEDENCE {
+                if status == TokenStatus::Active {
+                    continue;
+                }
+                sql.push(" WHEN ");
+                own_condition(sql, status, true, now);
+                sql.push(&format!(" THEN {}", status as u8));
+            }
+            sql.push(&format!(" ELSE {} END)", TokenStatus::Active as u8));
         }
     }
 }
 
-/// The condition of one precise status, as of `now`.
+/// The SQL of a status's own condition ([`TokenStatus::holds`]), or of its
+/// negation; none for Active, whose condition always holds.
+fn own_condition(sql: &mut Sql, status: TokenStatus, holds: bool, now: PrimitiveDateTime) {
+    let (text, bound) = match (status, holds) {
+        (TokenStatus::Deleted, true) => ("t.deleted_at IS NOT NULL", false),
+        (TokenStatus::Deleted, false) => ("t.deleted_at IS NULL", false),
+        (TokenStatus::Revoked, true) => ("t.revoked_at IS NOT NULL", false),
+        (TokenStatus::Revoked, false) => ("t.revoked_at IS NULL", false),
+        (TokenStatus::Disabled, true) => ("t.disabled_at IS NOT NULL", false),
+        (TokenStatus::Disabled, false) => ("t.disabled_at IS NULL", false),
+        (TokenStatus::Expired, true) => ("t.valid_to IS NOT NULL AND t.valid_to <= ", true),
+        (TokenStatus::Expired, false) => ("(t.valid_to IS NULL OR t.valid_to > ", true),
+        (TokenStatus::Scheduled, true) => ("t.valid_from > ", true),
+        (TokenStatus::Scheduled, false) => ("t.valid_from <= ", true),
+        (TokenStatus::Active, _) => return,
+    };
+    sql.push(text);
+    if bound {
+        sql.bind(Bind::Timestamp(now));
+    }
+    if (status, holds) == (TokenStatus::Expired, false) {
+        sql.push(")");
+    }
+}
+
+/// The condition of one precise status, as of `now`: its own, and none of those
+/// that take precedence over it.
 fn status_condition(sql: &mut Sql, status: TokenStatus, now: PrimitiveDateTime) {
-    let live = "t.deleted_at IS NULL AND t.revoked_at IS NULL AND t.disabled_at IS NULL";
-    match status {
-        TokenStatus::Deleted => {
-            sql.push("t.deleted_at IS NOT NULL");
+    let earlier = TokenStatus::PRECEDENCE
+        .into_iter()
+        .take_while(|s| *s != status);
+    let mut first = true;
+    for (other, holds) in earlier.map(|s| (s, false)).chain([(status, true)]) {
+        if other == TokenStatus::Active {
+            continue;
         }
-        TokenStatus::Revoked => {
-            sql.push("t.deleted_at IS NULL AND t.revoked_at IS NOT NULL");
+        if !first {
+            sql.push(" AND ");
         }
-        TokenStatus::Disabled => {
-            sql.push("t.deleted_at IS NULL AND t.revoked_at IS NULL AND t.disabled_at IS NOT NULL");
-        }
-        TokenStatus::Expired => {
-            sql.push(live)
-                .push(" AND t.valid_to IS NOT NULL AND t.valid_to <= ");
-            sql.bind(Bind::Timestamp(now));
-        }
-        TokenStatus::Scheduled => {
-            sql.push(live)
-                .push(" AND (t.valid_to IS NULL OR t.valid_to > ");
-            sql.bind(Bind::Timestamp(now));
-            sql.push(") AND t.valid_from > ");
-            sql.bind(Bind::Timestamp(now));
-        }
-        TokenStatus::Active => {
-            sql.push(live)
-                .push(" AND (t.valid_to IS NULL OR t.valid_to > ");
-            sql.bind(Bind::Timestamp(now));
-            sql.push(") AND t.valid_from <= ");
-            sql.bind(Bind::Timestamp(now));
-        }
+        first = false;
+        own_condition(sql, other, holds, now);
+    }
+    if first {
+        sql.push("1 = 1");
     }
 }
 

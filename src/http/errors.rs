@@ -7,6 +7,7 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
 
 use crate::db::DbError;
+use crate::passwords::HashingError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -57,6 +58,15 @@ impl AppError {
 impl From<DbError> for AppError {
     fn from(error: DbError) -> Self {
         Self::Internal(error.into())
+    }
+}
+
+impl From<HashingError> for AppError {
+    fn from(error: HashingError) -> Self {
+        match error {
+            HashingError::Busy => Self::Busy,
+            HashingError::Canceled => Self::internal(error),
+        }
     }
 }
 

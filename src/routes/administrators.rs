@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 use super::{parse_ids, parse_version, see_other};
 use crate::auth::csrf::CsrfForm;
-use crate::auth::password::{self, Password};
+use crate::passwords::{self, Password};
 use crate::auth::session::{self, FlashKind};
 use crate::auth::{Authorized, perm};
 use crate::db::DbError;
@@ -189,7 +189,7 @@ pub async fn create(
     };
 
     let password = form.password.clone();
-    let hash = state.hashing.run(move || password::hash(&password)).await?;
+    let hash = state.hashing.run(move || passwords::hash(&password)).await?;
     let actor = admin.actor(&req);
     let role = form.role.clone();
     let ids = scope_ids.clone();
@@ -480,7 +480,7 @@ pub async fn set_password(
         return render_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
     }
     let password = form.password;
-    let hash = state.hashing.run(move || password::hash(&password)).await?;
+    let hash = state.hashing.run(move || passwords::hash(&password)).await?;
     let actor = admin.actor(&req);
     let target_admin = summary.admin.clone();
     let result = state

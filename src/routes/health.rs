@@ -53,7 +53,7 @@ mod tests {
             .connection_timeout(std::time::Duration::from_millis(300))
             .build_unchecked(ConnectionManager::new(url.clone(), None));
         let db = Db::new(pool, url);
-        let hashing = crate::auth::hashing::HashingGate::new(1, db.blocking().clone());
+        let hashing = crate::passwords::HashingGate::new(1, db.blocking().clone());
         let state = AppState {
             hashing,
             verifier: std::sync::Arc::new(crate::verification::Verifier::new(

@@ -11,7 +11,7 @@ use serde::Deserialize;
 
 use super::{client_address, safe_next, see_other};
 use crate::auth::csrf::CsrfForm;
-use crate::auth::password::{self, Password};
+use crate::passwords::{self, HashingError, Password};
 use crate::auth::throttle::{self, SignInKeys, throttled_address};
 use crate::auth::{CurrentAdmin, device, session};
 use crate::db::audit::{self, Actor, Target};
@@ -187,22 +187,22 @@ pub async fn submit(
         .hashing
         .run(move || match credentials {
             Some((id, hash, disabled_at)) => {
-                let matches = password::verify(&password, &hash);
+                let matches = passwords::verify(&password, &hash);
                 (matches && disabled_at.is_none()).then_some(id)
             }
             None => {
-                password::verify_without_account(&password);
+                passwords::verify_without_account(&password);
                 None
             }
         })
         .await;
     let admin_id = match checked {
         Ok(admin_id) => admin_id,
-        Err(AppError::Busy) => {
+        Err(HashingError::Busy) => {
             let (message, status) = (AppError::Busy.to_string(), StatusCode::SERVICE_UNAVAILABLE);
             return retry_page(&req, status, form.email, form.next, message, 1);
         }
-        Err(error) => return Err(error),
+        Err(error) => return Err(error.into()),
     };
 
     let Some(admin_id) = admin_id else {

@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 use super::see_other;
 use crate::auth::csrf::{CsrfForm, NoFields};
-use crate::auth::password::{self, Password};
+use crate::passwords::{self, Password};
 use crate::auth::session::{self, FlashKind};
 use crate::auth::{Authorized, perm};
 use crate::db::admins::{self, AdminWriteError, NewAdmin};
@@ -184,7 +184,7 @@ pub async fn submit(
     };
 
     let password = form.password;
-    let hash = state.hashing.run(move || password::hash(&password)).await?;
+    let hash = state.hashing.run(move || passwords::hash(&password)).await?;
     let digest = sha256_hex(form.code.as_bytes());
     let ip = super::client_ip(&req);
     let created = state

@@ -8,7 +8,7 @@ use super::Layout;
 use super::format::Stamp;
 use crate::db::catalog::{ModuleWithPaths, Scope};
 use crate::domain::token_list::{SortKey, StatusFilter, TokenFilter};
-use crate::domain::tokens::{Action, DurationChoice, TokenStatus, TokenType};
+use crate::domain::tokens::{Action, DurationChoice, TokenChange, TokenStatus, TokenType};
 use crate::domain::validation::FieldErrors;
 
 /// A status badge: its label and colour.
@@ -62,14 +62,14 @@ impl TokenActions {
                 ..Self::default()
             };
         }
-        let open = !status.is_final();
+        let offered = |change: TokenChange| change.offered_from(status);
         Self {
-            edit: can_update && open,
-            enable: can_update && status == TokenStatus::Disabled,
-            disable: can_update && open && status != TokenStatus::Disabled,
-            show_revoke: can_update && open,
-            revoke: can_update && status == TokenStatus::Active,
-            delete: can_delete && status != TokenStatus::Deleted,
+            edit: can_update && offered(TokenChange::Edit),
+            enable: can_update && offered(TokenChange::Enable),
+            disable: can_update && offered(TokenChange::Disable),
+            show_revoke: can_update && !status.is_final(),
+            revoke: can_update && offered(TokenChange::Revoke),
+            delete: can_delete && offered(TokenChange::Delete),
             scope_locked: false,
         }
     }

@@ -15,7 +15,7 @@ use serde_json::json;
 
 use super::{load_to_change, show, target};
 use crate::auth::csrf::CsrfForm;
-use crate::auth::password::Password;
+use crate::passwords::Password;
 use crate::auth::reauth::{Confirmation, confirmation};
 use crate::auth::{Authorized, perm};
 use crate::db::{DbError, audit, throttle, tokens};

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use super::show::profile_page;
 use crate::auth::CurrentAdmin;
 use crate::auth::csrf::CsrfForm;
-use crate::auth::password::{self, Password};
+use crate::passwords::{self, Password};
 use crate::auth::reauth::check_password;
 use crate::auth::session::{self, FlashKind};
 use crate::db::admins::{self, AdminWriteError};
@@ -71,7 +71,7 @@ pub async fn change(
     let new_password = form.password;
     let hash = state
         .hashing
-        .run(move || password::hash(&new_password))
+        .run(move || passwords::hash(&new_password))
         .await?;
     let actor = admin.actor(&req);
     let me = admin.admin.clone();

@@ -1,5 +1,9 @@
 //! Password hashing with argon2id. Hashing is slow on purpose: call these functions
-//! off the async workers, through [`crate::auth::hashing::HashingGate`].
+//! off the async workers, through [`HashingGate`].
+
+mod gate;
+
+pub use gate::{HashingError, HashingGate};
 
 use std::fmt;
 use std::sync::LazyLock;

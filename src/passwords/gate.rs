@@ -9,7 +9,15 @@ use std::sync::Arc;
 use tokio::sync::Semaphore;
 
 use crate::blocking::BlockingPool;
-use crate::http::AppError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum HashingError {
+    /// Every permit is taken: try again in a moment.
+    #[error("every password check slot is taken")]
+    Busy,
+    #[error("the blocking thread pool is gone")]
+    Canceled,
+}
 
 #[derive(Clone)]
 pub struct HashingGate {
@@ -34,16 +42,16 @@ impl HashingGate {
     }
 
     /// Runs `work` (a hash or a check) on the blocking threads while holding a permit;
-    /// [`AppError::Busy`] at once, without hashing, when every permit is taken.
+    /// [`HashingError::Busy`] at once, without hashing, when every permit is taken.
     pub async fn run<T: Send + 'static>(
         &self,
         work: impl FnOnce() -> T + Send + 'static,
-    ) -> Result<T, AppError> {
+    ) -> Result<T, HashingError> {
         let permit = self
             .permits
             .clone()
             .try_acquire_owned()
-            .map_err(|_| AppError::Busy)?;
+            .map_err(|_| HashingError::Busy)?;
         let result = self
             .threads
             .run(move || {
@@ -52,7 +60,7 @@ impl HashingGate {
                 result
             })
             .await
-            .map_err(AppError::internal)?;
+            .map_err(|_| HashingError::Canceled)?;
         Ok(result)
     }
 }
@@ -79,7 +87,7 @@ mod tests {
         while release.try_recv().is_err() {
             actix_web::rt::time::sleep(std::time::Duration::from_millis(5)).await;
         }
-        assert!(matches!(gate.run(|| 2).await, Err(AppError::Busy)));
+        assert!(matches!(gate.run(|| 2).await, Err(HashingError::Busy)));
         unblock.send(()).unwrap();
         assert_eq!(first.await.unwrap().unwrap(), 1);
         assert_eq!(gate.run(|| 3).await.unwrap(), 3, "the permit came back");
