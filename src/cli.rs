@@ -5,8 +5,46 @@ pub mod keys;
 pub mod seed;
 pub mod token;
 
+use std::future::Future;
+
 use crate::config::{AdminCommand, Cli, Command, LogArgs, LogFormat};
+use crate::db::Db;
+use crate::domain::encryption::EncryptionKey;
+use crate::passwords::HashingGate;
+use crate::services::Services;
 use crate::startup::{self, Application};
+
+/// What a command that changes something works with: the same use cases as the
+/// pages, run to completion here.
+pub struct Operator {
+    db: Db,
+    hashing: HashingGate,
+    encryption_key: Option<EncryptionKey>,
+}
+
+impl Operator {
+    pub fn new(db: Db, encryption_key: Option<EncryptionKey>) -> Self {
+        let hashing = HashingGate::per_core(db.blocking().clone());
+        Self {
+            db,
+            hashing,
+            encryption_key,
+        }
+    }
+
+    pub fn services(&self) -> Services<'_> {
+        Services {
+            db: &self.db,
+            verifier: None,
+            hashing: &self.hashing,
+            encryption_key: self.encryption_key.as_ref(),
+        }
+    }
+
+    pub fn block_on<F: Future>(&self, work: F) -> F::Output {
+        actix_web::rt::System::new().block_on(work)
+    }
+}
 
 pub fn init_logging(args: &LogArgs) {
     let filter = tracing_subscriber::EnvFilter::try_new(&args.log)

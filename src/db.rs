@@ -31,6 +31,44 @@ pub fn now() -> PrimitiveDateTime {
     PrimitiveDateTime::new(now.date(), now.time())
 }
 
+/// Runs `f` in a transaction that changes something. On SQLite it takes the write
+/// lock at its start (`BEGIN IMMEDIATE`, waiting up to the busy timeout): a
+/// transaction that reads first and writes later is refused outright when another
+/// writer went first. PostgreSQL runs an ordinary transaction.
+pub fn write_transaction<T, E>(
+    conn: &mut DbConnection,
+    f: impl FnOnce(&mut DbConnection) -> Result<T, E>,
+) -> Result<T, E>
+where
+    E: From<diesel::result::Error>,
+{
+    use diesel::connection::{AnsiTransactionManager, TransactionManager};
+    use diesel::result::Error;
+    fn sqlite(conn: &mut DbConnection) -> Option<&mut diesel::SqliteConnection> {
+        match conn {
+            DbConnection::Sqlite(inner) => Some(inner),
+            DbConnection::Postgres(_) => None,
+        }
+    }
+    let Some(inner) = sqlite(conn) else {
+        return diesel::Connection::transaction(conn, f);
+    };
+    // As Diesel's own `transaction`, with another first statement.
+    AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE")?;
+    let outcome = f(conn);
+    let inner = sqlite(conn).expect("still SQLite");
+    match outcome {
+        Ok(value) => {
+            AnsiTransactionManager::commit_transaction(inner)?;
+            Ok(value)
+        }
+        Err(error) => match AnsiTransactionManager::rollback_transaction(inner) {
+            Ok(()) | Err(Error::BrokenTransactionManager) => Err(error),
+            Err(rollback) => Err(rollback.into()),
+        },
+    }
+}
+
 /// True when a Diesel error is a unique-constraint violation.
 pub fn is_unique_violation(error: &diesel::result::Error) -> bool {
     matches!(

@@ -10,6 +10,7 @@ pub mod domain;
 pub mod http;
 pub mod passwords;
 pub mod routes;
+pub mod services;
 pub mod startup;
 pub mod state;
 pub mod verification;

@@ -13,7 +13,6 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 
 use crate::auth::csrf::reject_cross_site;
-use crate::passwords::HashingGate;
 use crate::auth::locked_addresses::LockedAddresses;
 use crate::auth::session::random_token;
 use crate::auth::session_store::DbSessionStore;
@@ -22,6 +21,7 @@ use crate::db::connection::StatementHook;
 use crate::db::{self, DatabaseUrl, Db, DbConnection, connection, migrations};
 use crate::domain::digest::sha256_hex;
 use crate::http::{client, error_pages, headers, input, request_log, static_files};
+use crate::passwords::HashingGate;
 use crate::routes;
 use crate::state::AppState;
 use crate::verification::{Metrics, Verifier, listener, usage};

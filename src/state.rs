@@ -5,10 +5,11 @@ use std::sync::Arc;
 
 use actix_web::cookie::Key;
 
-use crate::passwords::HashingGate;
 use crate::auth::locked_addresses::LockedAddresses;
 use crate::config::ServerConfig;
 use crate::db::Db;
+use crate::passwords::HashingGate;
+use crate::services::Services;
 use crate::verification::Verifier;
 
 /// What every request handler can reach.
@@ -22,4 +23,16 @@ pub struct AppState {
     pub cookie_key: Key,
     /// Addresses locked out of signing in, answered before any other work.
     pub locked_addresses: LockedAddresses,
+}
+
+impl AppState {
+    /// The use cases, with what they work with.
+    pub fn services(&self) -> Services<'_> {
+        Services {
+            db: &self.db,
+            verifier: Some(&self.verifier),
+            hashing: &self.hashing,
+            encryption_key: self.config.encryption_key.as_ref(),
+        }
+    }
 }

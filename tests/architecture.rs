@@ -11,8 +11,9 @@ const LAYERS: &[&[&str]] = &[
     &["config", "blocking", "passwords"],
     // Queries (and the macro that picks the backend).
     &["db", "on_backend"],
-    // Use cases.
+    // Verification, and the use cases that tell it what changed.
     &["verification"],
+    &["services"],
     // What requests are answered with: state, HTTP plumbing, sign-in, pages.
     &["state", "http", "auth", "views"],
     &["routes"],

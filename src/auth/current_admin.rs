@@ -16,6 +16,7 @@ use crate::db::{DbError, audit::Actor};
 use crate::domain::permissions::Permission;
 use crate::domain::scopes::ScopeAccess;
 use crate::http::AppError;
+use crate::services::Caller;
 use crate::state::AppState;
 
 /// The signed-in, enabled administrator, loaded once per request.
@@ -44,6 +45,15 @@ impl CurrentAdmin {
             ScopeAccess::All
         } else {
             ScopeAccess::Scopes(self.scope_ids.clone())
+        }
+    }
+
+    /// The administrator as the caller of a use case.
+    pub fn caller(&self, req: &HttpRequest) -> Caller {
+        Caller {
+            actor: self.actor(req),
+            permissions: self.permissions,
+            scopes: self.scope_access(),
         }
     }
 

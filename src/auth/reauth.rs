@@ -4,12 +4,12 @@
 use actix_session::Session;
 use time::Duration;
 
-use crate::passwords::{self, Password};
 use super::session;
 use crate::db::{DbError, admins, throttle};
 use crate::domain::digest::sha256_hex;
 use crate::domain::throttle::{PASSWORD_CONFIRMATION, wait_text};
 use crate::http::AppError;
+use crate::passwords::{self, Password};
 use crate::state::AppState;
 
 /// The result of checking a typed password.

@@ -7,7 +7,6 @@ use std::io::{BufRead, IsTerminal};
 use anyhow::{Context, bail};
 use diesel::Connection;
 
-use crate::passwords::{self, Password};
 use crate::auth::throttle;
 use crate::config::{AdminCreateArgs, DatabaseArgs};
 use crate::db::DbConnection;
@@ -20,6 +19,7 @@ use crate::domain::admins::{
 use crate::domain::audit::AuditAction;
 use crate::domain::catalog::{example_modules, example_scopes};
 use crate::domain::validation::{FieldErrors, name_key};
+use crate::passwords::{self, Password};
 use crate::startup::open_database;
 
 pub fn create(database: &DatabaseArgs, args: AdminCreateArgs) -> anyhow::Result<()> {
@@ -118,11 +118,11 @@ fn record_about(
 ) -> diesel::QueryResult<()> {
     let label = admin.label();
     let target = Target {
-        kind: "administrator",
+        kind: crate::domain::audit::TargetKind::Administrator,
         id: Some(&admin.public_id),
         label: &label,
     };
-    audit::record(conn, &Actor::command_line(), action.key(), &target, details)
+    audit::record(conn, &Actor::command_line(), action, &target, details)
 }
 
 fn read_password(from_stdin: bool) -> anyhow::Result<Password> {

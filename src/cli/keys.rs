@@ -52,9 +52,9 @@ fn rotate(database: &DatabaseArgs, args: KeysRotateArgs) -> anyhow::Result<()> {
         audit::record(
             c,
             &Actor::command_line(),
-            AuditAction::KeysRotated.key(),
+            AuditAction::KeysRotated,
             &Target {
-                kind: "settings",
+                kind: crate::domain::audit::TargetKind::Settings,
                 id: None,
                 label: "Encryption key",
             },

@@ -4,18 +4,16 @@
 use anyhow::{Context, bail};
 use diesel::prelude::*;
 
+use super::Operator;
 use crate::config::{DatabaseArgs, TokenCommand, TokenCreateArgs, TokenListArgs, TokenTypeArg};
-use crate::db::audit::{self, Actor, Target};
 use crate::db::schema::api_tokens;
-use crate::db::tokens::{self, NewToken, TokenRow, TokenWriteError};
+use crate::db::tokens::{self as stored, TokenRow};
 use crate::db::{catalog, now};
-use crate::domain::audit::AuditAction;
 use crate::domain::scopes::ScopeAccess;
-use crate::domain::tokens::{
-    DurationChoice, FormContext, SecretToken, TokenInput, TokenType, format_date, parse_date,
-    validate,
-};
+use crate::domain::tokens::{DurationChoice, TokenInput, TokenType, format_date, parse_date};
 use crate::domain::validation::name_key;
+use crate::services::Caller;
+use crate::services::tokens::{self, TokenError};
 use crate::startup::open_database;
 use crate::views::format::optional_datetime;
 
@@ -82,51 +80,16 @@ fn create(database: &DatabaseArgs, args: TokenCreateArgs) -> anyhow::Result<()> 
         allowed_networks: args.allowed_networks.join("\n"),
         can_introspect: args.introspect,
     };
-    let all_scopes: Vec<i64> = scopes.iter().map(|s| s.id).collect();
-    let module_ids: Vec<i64> = modules.iter().map(|m| m.module.id).collect();
-    let context = FormContext {
-        now: now(),
-        module_ids: &module_ids,
-        scope_ids: &all_scopes,
-        current: None,
-    };
-    let definition = validate(&input, &context).map_err(|errors| {
-        let lines: Vec<String> = errors
-            .iter()
-            .map(|(field, message)| format!("{field}: {message}"))
-            .collect();
-        anyhow::anyhow!(lines.join("\n"))
-    })?;
-    let secret = SecretToken::generate();
-    let token = conn.transaction(|c| -> anyhow::Result<TokenRow> {
-        let token = tokens::create(
-            c,
-            &NewToken {
-                definition: &definition,
-                secret: &secret.to_store(&definition.guid, key.as_ref()),
-                created_by: None,
-            },
-        )
-        .map_err(|e| match e {
-            TokenWriteError::NameTaken => {
-                anyhow::anyhow!("a token named {:?} exists already", definition.name)
-            }
-            other => other.into(),
-        })?;
-        let target = Target {
-            kind: "token",
-            id: Some(&token.guid),
-            label: &token.name,
-        };
-        audit::record(
-            c,
-            &Actor::command_line(),
-            AuditAction::TokenCreated.key(),
-            &target,
-            "",
-        )?;
-        Ok(token)
-    })?;
+    drop(conn);
+    let operator = Operator::new(db, key);
+    let created = operator
+        .block_on(tokens::create(
+            operator.services(),
+            &Caller::command_line(),
+            input,
+        ))
+        .map_err(describe)?;
+    let (token, secret) = (created.token, created.secret);
     eprintln!(
         "Created {} ({}), {}. The secret below is shown once.",
         token.name,
@@ -188,29 +151,32 @@ fn list(database: &DatabaseArgs, args: TokenListArgs) -> anyhow::Result<()> {
 
 fn revoke(database: &DatabaseArgs, guid: &str) -> anyhow::Result<()> {
     let db = open_database(database, None)?;
-    let mut conn = db.get()?;
-    let token = tokens::find(&mut conn, guid, &ScopeAccess::All)?
+    let token = stored::find(&mut *db.get()?, guid, &ScopeAccess::All)?
         .with_context(|| format!("there is no token with the GUID {guid}"))?
         .token;
-    conn.transaction(|c| -> anyhow::Result<()> {
-        tokens::revoke(c, token.id, token.version).map_err(|e| match e {
-            TokenWriteError::NotAllowed(message) => anyhow::anyhow!(message),
-            other => other.into(),
-        })?;
-        let target = Target {
-            kind: "token",
-            id: Some(&token.guid),
-            label: &token.name,
-        };
-        audit::record(
-            c,
-            &Actor::command_line(),
-            AuditAction::TokenRevoked.key(),
-            &target,
-            "",
-        )?;
-        Ok(())
-    })?;
-    eprintln!("Revoked {} ({}).", token.name, token.guid);
+    let operator = Operator::new(db, None);
+    let revoked = operator
+        .block_on(tokens::revoke(
+            operator.services(),
+            &Caller::command_line(),
+            guid,
+            token.version,
+        ))
+        .map_err(describe)?;
+    eprintln!("Revoked {} ({}).", revoked.name, revoked.guid);
     Ok(())
+}
+
+/// A refusal, in the words of the command line.
+fn describe(error: TokenError) -> anyhow::Error {
+    match error {
+        TokenError::Invalid(errors) => {
+            let lines: Vec<String> = errors
+                .iter()
+                .map(|(field, message)| format!("{field}: {message}"))
+                .collect();
+            anyhow::anyhow!(lines.join("\n"))
+        }
+        other => anyhow::anyhow!(other),
+    }
 }

@@ -6,6 +6,7 @@ use time::PrimitiveDateTime;
 use super::connection::MultiBackend;
 use super::schema::{api_token_scopes, api_tokens, audit_events};
 use super::{DbConnection, now};
+use crate::domain::audit::{AuditAction, TargetKind};
 use crate::domain::scopes::ScopeAccess;
 
 /// Who acts: an administrator, or an operator at the command line.
@@ -26,12 +27,34 @@ impl Actor {
     }
 }
 
-/// What an event is about.
+/// What an event is about: its kind, its stable ID, and its name at the time.
 #[derive(Debug, Clone)]
 pub struct Target<'a> {
-    pub kind: &'a str,
+    pub kind: TargetKind,
     pub id: Option<&'a str>,
     pub label: &'a str,
+}
+
+impl<'a> Target<'a> {
+    pub fn token(guid: &'a str, name: &'a str) -> Self {
+        Self::of(TargetKind::Token, Some(guid), name)
+    }
+
+    pub fn administrator(public_id: &'a str, label: &'a str) -> Self {
+        Self::of(TargetKind::Administrator, Some(public_id), label)
+    }
+
+    pub fn module(key: &'a str, name: &'a str) -> Self {
+        Self::of(TargetKind::Module, Some(key), name)
+    }
+
+    pub fn scope(id: &'a str, name: &'a str) -> Self {
+        Self::of(TargetKind::Scope, Some(id), name)
+    }
+
+    pub fn of(kind: TargetKind, id: Option<&'a str>, label: &'a str) -> Self {
+        Self { kind, id, label }
+    }
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -52,7 +75,7 @@ pub struct AuditEvent {
 pub fn record(
     conn: &mut DbConnection,
     actor: &Actor,
-    action: &str,
+    action: AuditAction,
     target: &Target<'_>,
     details: &str,
 ) -> QueryResult<()> {
@@ -61,8 +84,8 @@ pub fn record(
             audit_events::occurred_at.eq(now()),
             audit_events::actor_id.eq(actor.id),
             audit_events::actor_label.eq(&actor.label),
-            audit_events::action.eq(action),
-            audit_events::target_type.eq(target.kind),
+            audit_events::action.eq(action.key()),
+            audit_events::target_type.eq(target.kind.key()),
             audit_events::target_id.eq(target.id),
             audit_events::target_label.eq(target.label),
             audit_events::ip.eq(actor.ip.as_deref()),
@@ -107,10 +130,10 @@ fn readable_by(reader: &AuditReader) -> Option<Condition> {
         .select(api_tokens::guid.nullable());
     Some(Box::new(
         audit_events::target_type
-            .eq("token")
+            .eq(TargetKind::Token.key())
             .and(audit_events::target_id.eq_any(tokens_in_scope))
             .or(audit_events::target_type
-                .eq("administrator")
+                .eq(TargetKind::Administrator.key())
                 .and(audit_events::target_id.eq(reader.public_id.clone()))),
     ))
 }
@@ -169,11 +192,13 @@ pub fn search(
     }
     if let Some(token) = &filter.token {
         let pattern = format!("%{}%", token.replace(['%', '_'], ""));
-        query = query.filter(audit_events::target_type.eq("token")).filter(
-            lower(audit_events::target_label)
-                .like(pattern.clone())
-                .or(audit_events::target_id.like(pattern)),
-        );
+        query = query
+            .filter(audit_events::target_type.eq(TargetKind::Token.key()))
+            .filter(
+                lower(audit_events::target_label)
+                    .like(pattern.clone())
+                    .or(audit_events::target_id.like(pattern)),
+            );
     }
     if let Some(from) = filter.from {
         query = query.filter(audit_events::occurred_at.ge(from));
@@ -185,9 +210,13 @@ pub fn search(
 }
 
 /// The events about one object, newest first.
-pub fn for_target(conn: &mut DbConnection, kind: &str, id: &str) -> QueryResult<Vec<AuditEvent>> {
+pub fn for_target(
+    conn: &mut DbConnection,
+    kind: TargetKind,
+    id: &str,
+) -> QueryResult<Vec<AuditEvent>> {
     audit_events::table
-        .filter(audit_events::target_type.eq(kind))
+        .filter(audit_events::target_type.eq(kind.key()))
         .filter(audit_events::target_id.eq(id))
         .order(audit_events::id.desc())
         .select(AuditEvent::as_select())

@@ -1,4 +1,32 @@
-//! The actions the audit log records, with the words it shows for them.
+//! The actions the audit log records, with the words it shows for them, and the
+//! kinds of object they are about.
+
+/// What kind of object an audit event is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TargetKind {
+    Token,
+    Administrator,
+    Module,
+    Scope,
+    /// The example modules and scopes, added together.
+    Catalog,
+    /// Settings of the whole installation, such as the encryption key.
+    Settings,
+}
+
+impl TargetKind {
+    /// The stable name stored in the database.
+    pub fn key(self) -> &'static str {
+        match self {
+            TargetKind::Token => "token",
+            TargetKind::Administrator => "administrator",
+            TargetKind::Module => "module",
+            TargetKind::Scope => "scope",
+            TargetKind::Catalog => "catalog",
+            TargetKind::Settings => "settings",
+        }
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AuditAction {

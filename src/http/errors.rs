@@ -8,6 +8,7 @@ use actix_web::{HttpResponse, ResponseError};
 
 use crate::db::DbError;
 use crate::passwords::HashingError;
+use crate::services::tokens::TokenError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -58,6 +59,21 @@ impl AppError {
 impl From<DbError> for AppError {
     fn from(error: DbError) -> Self {
         Self::Internal(error.into())
+    }
+}
+
+impl From<TokenError> for AppError {
+    fn from(error: TokenError) -> Self {
+        match error {
+            TokenError::NotFound => Self::NotFound,
+            TokenError::Forbidden(_) | TokenError::ForeignScopes(_) => {
+                Self::NotAllowed(error.to_string())
+            }
+            TokenError::Invalid(_) => Self::Unprocessable(error.to_string()),
+            TokenError::RateLimited(_) => Self::TooManyRequests(error.to_string()),
+            TokenError::Db(e) => e.into(),
+            _ => Self::Conflict(error.to_string()),
+        }
     }
 }
 

@@ -9,7 +9,6 @@ use serde::Deserialize;
 
 use super::{parse_ids, parse_version, see_other};
 use crate::auth::csrf::CsrfForm;
-use crate::passwords::{self, Password};
 use crate::auth::session::{self, FlashKind};
 use crate::auth::{Authorized, perm};
 use crate::db::DbError;
@@ -20,6 +19,7 @@ use crate::domain::admins::{generate_public_id, validate_details, validate_new_p
 use crate::domain::audit::AuditAction;
 use crate::domain::validation::FieldErrors;
 use crate::http::AppError;
+use crate::passwords::{self, Password};
 use crate::state::AppState;
 use crate::views::admins::{
     AccessValues, AdminRow, AdminsPage, EditAdminPage, NewAdminPage, NewAdminValues,
@@ -189,7 +189,10 @@ pub async fn create(
     };
 
     let password = form.password.clone();
-    let hash = state.hashing.run(move || passwords::hash(&password)).await?;
+    let hash = state
+        .hashing
+        .run(move || passwords::hash(&password))
+        .await?;
     let actor = admin.actor(&req);
     let role = form.role.clone();
     let ids = scope_ids.clone();
@@ -213,7 +216,7 @@ pub async fn create(
                 audit::record(
                     c,
                     &actor,
-                    AuditAction::AdminCreated.key(),
+                    AuditAction::AdminCreated,
                     &target(&created),
                     &details,
                 )?;
@@ -250,7 +253,7 @@ pub async fn create(
 /// An administrator as the subject of an audit event.
 pub fn target(admin: &Administrator) -> Target<'_> {
     Target {
-        kind: "administrator",
+        kind: crate::domain::audit::TargetKind::Administrator,
         id: Some(&admin.public_id),
         label: &admin.display_name,
     }
@@ -397,7 +400,7 @@ pub async fn update_access(
                 audit::record(
                     c,
                     &actor,
-                    AuditAction::AdminAccessChanged.key(),
+                    AuditAction::AdminAccessChanged,
                     &target(&target_admin),
                     &details,
                 )?;
@@ -480,7 +483,10 @@ pub async fn set_password(
         return render_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
     }
     let password = form.password;
-    let hash = state.hashing.run(move || passwords::hash(&password)).await?;
+    let hash = state
+        .hashing
+        .run(move || passwords::hash(&password))
+        .await?;
     let actor = admin.actor(&req);
     let target_admin = summary.admin.clone();
     let result = state
@@ -492,7 +498,7 @@ pub async fn set_password(
                 audit::record(
                     c,
                     &actor,
-                    AuditAction::AdminPasswordSet.key(),
+                    AuditAction::AdminPasswordSet,
                     &target(&target_admin),
                     "",
                 )?;
@@ -571,7 +577,7 @@ async fn set_disabled(
                 } else {
                     AuditAction::AdminEnabled
                 };
-                audit::record(c, &actor, action.key(), &target(&target_admin), "")?;
+                audit::record(c, &actor, action, &target(&target_admin), "")?;
                 Ok::<_, AdminWriteError>(())
             })
         })

@@ -18,16 +18,16 @@ use super::see_other;
 use crate::auth::CurrentAdmin;
 use crate::auth::session::{self, FlashKind};
 use crate::db::DbError;
-use crate::db::audit::Target;
 use crate::db::catalog::{self, ModuleWithPaths, Scope};
 use crate::db::now;
-use crate::db::tokens::{self, TokenDetails, TokenWriteError};
+use crate::db::tokens::{self, TokenDetails};
 use crate::domain::scopes::change_refusal;
 use crate::domain::tokens::{
     Action, TokenInput, TokenType, Validity, format_date, parse_permission,
 };
 use crate::domain::validation::FieldErrors;
 use crate::http::AppError;
+use crate::services::tokens::TokenError;
 use crate::state::AppState;
 use crate::views::format::datetime;
 use crate::views::tokens::{FormMode, TokenFormPage, TokenFormValues, duration_options};
@@ -145,14 +145,6 @@ pub fn endpoint(state: &AppState) -> String {
     format!("{}/api/v1/verify", state.config.public_url())
 }
 
-pub fn target<'a>(guid: &'a str, name: &'a str) -> Target<'a> {
-    Target {
-        kind: "token",
-        id: Some(guid),
-        label: name,
-    }
-}
-
 pub fn window(validity: &Validity) -> String {
     match validity.valid_to {
         Some(to) => format!(
@@ -259,25 +251,19 @@ pub fn return_path(req: &HttpRequest, guid: &str) -> String {
     }
 }
 
-/// The outcome of a lifecycle action: a message, and back to where it started.
+/// The outcome of an action on a token: its success message, or why nothing was
+/// done, shown on the page the action started from.
 pub fn finish(
     session: &Session,
-    result: Result<(), TokenWriteError>,
+    result: Result<String, TokenError>,
     location: &str,
-    success: String,
 ) -> Result<HttpResponse, AppError> {
     match result {
-        Ok(()) => session::flash(session, FlashKind::Success, success),
-        Err(TokenWriteError::Conflict) => session::flash(
-            session,
-            FlashKind::Error,
-            "Someone else changed this token meanwhile, so nothing was done. Check its current state and try again.",
-        ),
-        Err(TokenWriteError::NotAllowed(message)) => {
-            session::flash(session, FlashKind::Error, message)
+        Ok(success) => session::flash(session, FlashKind::Success, success),
+        Err(error @ (TokenError::Conflict | TokenError::Refused(_))) => {
+            session::flash(session, FlashKind::Error, error.to_string())
         }
-        Err(TokenWriteError::NotFound) => return Err(AppError::NotFound),
-        Err(e) => return Err(AppError::internal(e)),
+        Err(error) => return Err(error.into()),
     }
     Ok(see_other(location))
 }

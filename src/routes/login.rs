@@ -11,7 +11,6 @@ use serde::Deserialize;
 
 use super::{client_address, safe_next, see_other};
 use crate::auth::csrf::CsrfForm;
-use crate::passwords::{self, HashingError, Password};
 use crate::auth::throttle::{self, SignInKeys, throttled_address};
 use crate::auth::{CurrentAdmin, device, session};
 use crate::db::audit::{self, Actor, Target};
@@ -21,6 +20,7 @@ use crate::domain::audit::AuditAction;
 use crate::domain::throttle::{Verdict, retry_message, wait_text};
 use crate::domain::validation::FieldErrors;
 use crate::http::AppError;
+use crate::passwords::{self, HashingError, Password};
 use crate::state::AppState;
 use crate::views::auth::LoginPage;
 use crate::views::errors::MessagePage;
@@ -229,11 +229,11 @@ pub async fn submit(
                     ip: Some(ip),
                 };
                 let target = Target {
-                    kind: "administrator",
+                    kind: crate::domain::audit::TargetKind::Administrator,
                     id: Some(&admin.public_id),
                     label: &label,
                 };
-                audit::record(c, &actor, AuditAction::AdminSignedIn.key(), &target, "")?;
+                audit::record(c, &actor, AuditAction::AdminSignedIn, &target, "")?;
             }
             Ok::<_, DbError>(())
         })

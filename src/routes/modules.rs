@@ -84,11 +84,11 @@ pub async fn create(
             c.transaction(|c| {
                 catalog::create_module(c, &saved)?;
                 let target = Target {
-                    kind: "module",
+                    kind: crate::domain::audit::TargetKind::Module,
                     id: Some(&saved.key),
                     label: &saved.name,
                 };
-                audit::record(c, &actor, AuditAction::ModuleCreated.key(), &target, "")?;
+                audit::record(c, &actor, AuditAction::ModuleCreated, &target, "")?;
                 Ok::<_, CatalogWriteError>(())
             })
         })
@@ -195,17 +195,11 @@ pub async fn update(
             c.transaction(|c| {
                 catalog::update_module(c, module_id, &saved)?;
                 let target = Target {
-                    kind: "module",
+                    kind: crate::domain::audit::TargetKind::Module,
                     id: Some(&saved.key),
                     label: &saved.name,
                 };
-                audit::record(
-                    c,
-                    &actor,
-                    AuditAction::ModuleUpdated.key(),
-                    &target,
-                    &changes,
-                )?;
+                audit::record(c, &actor, AuditAction::ModuleUpdated, &target, &changes)?;
                 Ok::<_, CatalogWriteError>(())
             })
         })
@@ -287,11 +281,11 @@ pub async fn delete(
             c.transaction(|c| {
                 catalog::delete_module(c, module_id)?;
                 let target = Target {
-                    kind: "module",
+                    kind: crate::domain::audit::TargetKind::Module,
                     id: Some(&key),
                     label: &name,
                 };
-                audit::record(c, &actor, AuditAction::ModuleDeleted.key(), &target, "")?;
+                audit::record(c, &actor, AuditAction::ModuleDeleted, &target, "")?;
                 Ok::<_, CatalogWriteError>(())
             })
         })

@@ -88,11 +88,11 @@ pub async fn create(
             c.transaction(|c| {
                 catalog::create_scope(c, &saved)?;
                 let target = Target {
-                    kind: "scope",
+                    kind: crate::domain::audit::TargetKind::Scope,
                     id: None,
                     label: &saved.name,
                 };
-                audit::record(c, &actor, AuditAction::ScopeCreated.key(), &target, "")?;
+                audit::record(c, &actor, AuditAction::ScopeCreated, &target, "")?;
                 Ok::<_, CatalogWriteError>(())
             })
         })
@@ -184,17 +184,11 @@ pub async fn update(
             c.transaction(|c| {
                 catalog::update_scope(c, scope_id, &saved)?;
                 let target = Target {
-                    kind: "scope",
+                    kind: crate::domain::audit::TargetKind::Scope,
                     id: None,
                     label: &saved.name,
                 };
-                audit::record(
-                    c,
-                    &actor,
-                    AuditAction::ScopeUpdated.key(),
-                    &target,
-                    &changes,
-                )?;
+                audit::record(c, &actor, AuditAction::ScopeUpdated, &target, &changes)?;
                 Ok::<_, CatalogWriteError>(())
             })
         })
@@ -268,11 +262,11 @@ pub async fn delete(
             c.transaction(|c| {
                 catalog::delete_scope(c, scope_id)?;
                 let target = Target {
-                    kind: "scope",
+                    kind: crate::domain::audit::TargetKind::Scope,
                     id: None,
                     label: &name,
                 };
-                audit::record(c, &actor, AuditAction::ScopeDeleted.key(), &target, "")?;
+                audit::record(c, &actor, AuditAction::ScopeDeleted, &target, "")?;
                 Ok::<_, CatalogWriteError>(())
             })
         })

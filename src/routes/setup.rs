@@ -9,7 +9,6 @@ use serde::Deserialize;
 
 use super::see_other;
 use crate::auth::csrf::{CsrfForm, NoFields};
-use crate::passwords::{self, Password};
 use crate::auth::session::{self, FlashKind};
 use crate::auth::{Authorized, perm};
 use crate::db::admins::{self, AdminWriteError, NewAdmin};
@@ -20,6 +19,7 @@ use crate::domain::audit::AuditAction;
 use crate::domain::digest::sha256_hex;
 use crate::domain::{catalog as examples, validation::FieldErrors};
 use crate::http::AppError;
+use crate::passwords::{self, Password};
 use crate::state::AppState;
 use crate::views::auth::{SetupCatalogPage, SetupPage};
 use crate::views::errors::MessagePage;
@@ -184,7 +184,10 @@ pub async fn submit(
     };
 
     let password = form.password;
-    let hash = state.hashing.run(move || passwords::hash(&password)).await?;
+    let hash = state
+        .hashing
+        .run(move || passwords::hash(&password))
+        .await?;
     let digest = sha256_hex(form.code.as_bytes());
     let ip = super::client_ip(&req);
     let created = state
@@ -217,11 +220,11 @@ pub async fn submit(
                     ip: Some(ip),
                 };
                 let target = Target {
-                    kind: "administrator",
+                    kind: crate::domain::audit::TargetKind::Administrator,
                     id: Some(&admin.public_id),
                     label: &label,
                 };
-                audit::record(c, &actor, AuditAction::SetupCompleted.key(), &target, "")?;
+                audit::record(c, &actor, AuditAction::SetupCompleted, &target, "")?;
                 Ok(admin)
             })
         })
@@ -283,11 +286,11 @@ pub async fn add_examples(
                 .map_err(AppError::internal)?;
                 if added > 0 {
                     let target = Target {
-                        kind: "catalog",
+                        kind: crate::domain::audit::TargetKind::Catalog,
                         id: None,
                         label: "Example modules and scopes",
                     };
-                    audit::record(c, &actor, AuditAction::ExamplesAdded.key(), &target, "")?;
+                    audit::record(c, &actor, AuditAction::ExamplesAdded, &target, "")?;
                 }
                 Ok::<_, AppError>(added)
             })

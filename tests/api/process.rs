@@ -4,6 +4,9 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use diesel::prelude::*;
+use tessera::db::schema::audit_events;
+
 use crate::helpers::{PASSWORD, TestDatabase};
 
 pub fn tessera(db: &TestDatabase) -> Command {
@@ -321,6 +324,16 @@ fn operators_create_list_and_revoke_tokens_and_uses_are_written_at_shutdown() {
     );
     assert!(stderr.contains("Created Nightly job"), "{stderr}");
     assert!(!stderr.contains(&secret));
+    // Audited as a token created in the browser: what it grants, and when.
+    let details: String = audit_events::table
+        .filter(audit_events::action.eq("token.create"))
+        .select(audit_events::details)
+        .first(&mut db.connect())
+        .unwrap();
+    let details: serde_json::Value = serde_json::from_str(&details).unwrap();
+    assert_eq!(details["type"], "custom", "{details}");
+    assert_eq!(details["scope_ids"].as_array().map(Vec::len), Some(1));
+    assert!(details["valid_to"].is_string(), "{details}");
 
     let refused = tessera(&db)
         .args([

@@ -8,7 +8,6 @@ use super::{Action, DurationChoice, TokenType, Validity, resolve_validity};
 use crate::domain::networks::parse_allow_list;
 use crate::domain::validation::{FieldErrors, optional_text, required_text};
 
-
 /// A module × action pair from the custom permission matrix, as submitted
 /// (`"<module id>:read"`).
 pub fn parse_permission(value: &str) -> Option<(i64, Action)> {
@@ -154,7 +153,6 @@ pub fn validate(input: &TokenInput, ctx: &FormContext<'_>) -> Result<TokenDefini
         _ => Err(errors),
     }
 }
-
 
 #[cfg(test)]
 mod tests {

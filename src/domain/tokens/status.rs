@@ -2,6 +2,7 @@
 
 use time::PrimitiveDateTime;
 
+use crate::domain::permissions::Permission;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum TokenStatus {
@@ -110,6 +111,14 @@ pub enum TokenChange {
 }
 
 impl TokenChange {
+    /// The permission the change needs.
+    pub fn permission(self) -> Permission {
+        match self {
+            TokenChange::Delete => Permission::TokensDelete,
+            _ => Permission::TokensUpdate,
+        }
+    }
+
     /// Whether a token with this status may take the change; if not, why.
     pub fn allowed_from(self, status: TokenStatus) -> Result<(), &'static str> {
         match self {
@@ -196,7 +205,6 @@ mod tests {
         assert_eq!(deleted.status(NOW), TokenStatus::Deleted);
     }
 
-
     #[test]
     fn lifecycle_changes_follow_the_status() {
         use TokenStatus::*;
@@ -205,8 +213,14 @@ mod tests {
             assert_eq!(TokenChange::Edit.allowed_from(status).is_ok(), open);
             assert_eq!(TokenChange::Regenerate.allowed_from(status).is_ok(), open);
             assert_eq!(TokenChange::Disable.allowed_from(status).is_ok(), open);
-            assert_eq!(TokenChange::Revoke.allowed_from(status).is_ok(), status == Active);
-            assert_eq!(TokenChange::Delete.allowed_from(status).is_ok(), status != Deleted);
+            assert_eq!(
+                TokenChange::Revoke.allowed_from(status).is_ok(),
+                status == Active
+            );
+            assert_eq!(
+                TokenChange::Delete.allowed_from(status).is_ok(),
+                status != Deleted
+            );
         }
         assert!(TokenChange::Enable.offered_from(Disabled));
         assert!(!TokenChange::Enable.offered_from(Active));

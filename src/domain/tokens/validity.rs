@@ -5,7 +5,6 @@ use time::{Date, Duration, PrimitiveDateTime};
 
 use crate::domain::validation::FieldErrors;
 
-
 /// How long a token is valid, as chosen in the form.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DurationChoice {
@@ -34,6 +33,18 @@ impl DurationChoice {
             "keep" => Some(Self::Keep),
             _ => None,
         }
+    }
+}
+
+/// How long a regenerated token's previous secret keeps working, as chosen from
+/// the list (`""` and `none`: not at all); `None` for anything else.
+pub fn grace_period(choice: &str) -> Option<Option<Duration>> {
+    match choice {
+        "" | "none" => Some(None),
+        "1h" => Some(Some(Duration::hours(1))),
+        "24h" => Some(Some(Duration::hours(24))),
+        "7d" => Some(Some(Duration::days(7))),
+        _ => None,
     }
 }
 

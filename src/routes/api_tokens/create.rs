@@ -3,19 +3,15 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
-use diesel::Connection;
 
-use super::{FormParts, TokenForm, choices, endpoint, form_page, target, values_from};
+use super::{FormParts, TokenForm, choices, endpoint, form_page, values_from};
 use crate::auth::csrf::CsrfForm;
 use crate::auth::{Authorized, perm};
-use crate::db::audit;
-use crate::db::now;
-use crate::db::tokens::{self, NewToken, TokenWriteError};
-use crate::domain::audit::AuditAction;
-use crate::domain::tokens::{FormContext, SecretToken, TokenType, validate};
+use crate::domain::tokens::{SecretToken, TokenType};
 use crate::domain::validation::FieldErrors;
 use crate::http::AppError;
 use crate::http::headers::no_store;
+use crate::services::tokens::{self, TokenError};
 use crate::state::AppState;
 use crate::views::render_with_status;
 use crate::views::tokens::{FormMode, TokenFormValues, TokenRevealPage, examples};
@@ -66,121 +62,77 @@ pub async fn submit(
     admin: Creator,
     CsrfForm(form): CsrfForm<TokenForm>,
 ) -> Result<HttpResponse, AppError> {
-    let (scopes, modules) = choices(&state, &admin).await?;
-    let again = |values: TokenFormValues, errors: FieldErrors, status: StatusCode| {
-        let page = form_page(
-            &req,
-            &admin,
-            FormParts {
-                mode: FormMode::Create,
-                values,
-                errors,
-                conflict: None,
-                scopes: scopes.clone(),
-                modules: modules.clone(),
-            },
-        );
-        render_with_status(status, &page)
-    };
-    if form.intent == "new_guid" {
+    let (values, errors, status) = if form.intent == "new_guid" {
         let values = TokenFormValues {
             guid: new_guid(),
             ..values_from(&form)
         };
-        return again(values, FieldErrors::default(), StatusCode::OK);
-    }
-
-    let scope_ids: Vec<i64> = scopes.iter().map(|s| s.id).collect();
-    let module_ids: Vec<i64> = modules.iter().map(|m| m.module.id).collect();
-    let context = FormContext {
-        now: now(),
-        module_ids: &module_ids,
-        scope_ids: &scope_ids,
-        current: None,
-    };
-    let definition = match validate(&form.input(), &context) {
-        Ok(definition) => definition,
-        Err(errors) => return again(values_from(&form), errors, StatusCode::UNPROCESSABLE_ENTITY),
-    };
-
-    let secret = SecretToken::generate();
-    let stored = secret.to_store(&definition.guid, state.config.encryption_key.as_ref());
-    let actor = admin.actor(&req);
-    let admin_id = admin.admin.admin.id;
-    let saved = definition.clone();
-    let created = state
-        .db
-        .run(move |c| {
-            c.transaction(|c| {
-                let token = tokens::create(
-                    c,
-                    &NewToken {
-                        definition: &saved,
-                        secret: &stored,
-                        created_by: Some(admin_id),
-                    },
-                )?;
-                let summary = serde_json::json!({
-                    "type": saved.token_type.key(),
-                    "scope_ids": saved.scope_ids,
-                    "valid_from": crate::domain::timestamps::iso(&saved.validity.valid_from),
-                    "valid_to": saved.validity.valid_to.as_ref().map(crate::domain::timestamps::iso),
-                })
-                .to_string();
-                audit::record(
-                    c,
-                    &actor,
-                    AuditAction::TokenCreated.key(),
-                    &target(&token.guid, &token.name),
-                    &summary,
-                )?;
-                Ok::<_, TokenWriteError>(token)
-            })
-        })
-        .await;
-    let token = match created {
-        Ok(token) => token,
-        Err(TokenWriteError::NameTaken) => {
-            let mut errors = FieldErrors::default();
-            errors.add(
-                "name",
-                "Another token already has this name. Choose another.",
-            );
-            return again(values_from(&form), errors, StatusCode::CONFLICT);
+        (values, FieldErrors::default(), StatusCode::OK)
+    } else {
+        match tokens::create(state.services(), &admin.caller(&req), form.input()).await {
+            Ok(created) => {
+                return reveal(
+                    &req,
+                    &state,
+                    &admin,
+                    "Token created",
+                    &created.token.name,
+                    &created.token.guid,
+                    &created.secret,
+                    None,
+                );
+            }
+            Err(error) => refused(&form, error)?,
         }
-        Err(TokenWriteError::GuidTaken) => {
+    };
+    let (scopes, modules) = choices(&state, &admin).await?;
+    let page = form_page(
+        &req,
+        &admin,
+        FormParts {
+            mode: FormMode::Create,
+            values,
+            errors,
+            conflict: None,
+            scopes,
+            modules,
+        },
+    );
+    render_with_status(status, &page)
+}
+
+/// The form again, with what was typed and why it was not saved.
+fn refused(
+    form: &TokenForm,
+    error: TokenError,
+) -> Result<(TokenFormValues, FieldErrors, StatusCode), AppError> {
+    let mut errors = FieldErrors::default();
+    let mut values = values_from(form);
+    let status = match error {
+        TokenError::Invalid(invalid) => {
+            errors = invalid;
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
+        TokenError::NameTaken => {
+            errors.add("name", error.to_string());
+            StatusCode::CONFLICT
+        }
+        TokenError::GuidTaken => {
             // Also what a reload of the one-time page re-sends: no second token.
-            let mut errors = FieldErrors::default();
             errors.add(
                 "guid",
                 "A token with this GUID exists already; a new GUID was generated.",
             );
-            let values = TokenFormValues {
-                guid: new_guid(),
-                ..values_from(&form)
-            };
-            return again(values, errors, StatusCode::CONFLICT);
+            values.guid = new_guid();
+            StatusCode::CONFLICT
         }
-        Err(TokenWriteError::UnknownReference) => {
-            let mut errors = FieldErrors::default();
-            errors.add(
-                "scopes",
-                "A chosen scope or module was just deleted. Choose again.",
-            );
-            return again(values_from(&form), errors, StatusCode::CONFLICT);
+        TokenError::UnknownReference => {
+            errors.add("scopes", error.to_string());
+            StatusCode::CONFLICT
         }
-        Err(e) => return Err(AppError::internal(e)),
+        other => return Err(other.into()),
     };
-    reveal(
-        &req,
-        &state,
-        &admin,
-        "Token created",
-        &token.name,
-        &token.guid,
-        &secret,
-        None,
-    )
+    Ok((values, errors, status))
 }
 
 /// The one page that shows a secret. It is the answer to the POST itself: nothing

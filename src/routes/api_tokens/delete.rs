@@ -2,16 +2,13 @@
 //! as Deleted, for the audit trail.
 
 use actix_web::{HttpRequest, HttpResponse, web};
-use diesel::Connection;
 
-use super::{VersionForm, finish, load_to_change, target};
+use super::{VersionForm, finish, load_to_change};
 use crate::auth::csrf::CsrfForm;
 use crate::auth::{Authorized, perm};
-use crate::db::audit;
-use crate::db::tokens::{self, TokenWriteError};
-use crate::domain::audit::AuditAction;
 use crate::http::AppError;
 use crate::routes::parse_version;
+use crate::services::tokens;
 use crate::state::AppState;
 use crate::views::errors::{ConfirmPage, Confirmation, Link};
 use crate::views::{Layout, Section};
@@ -53,35 +50,16 @@ pub async fn submit(
     guid: web::Path<String>,
     CsrfForm(form): CsrfForm<VersionForm>,
 ) -> Result<HttpResponse, AppError> {
-    let token = load_to_change(&state, &admin, guid.into_inner()).await?;
     let version = parse_version(&form.version)?;
-    let actor = admin.actor(&req);
-    let (id, guid, name) = (
-        token.token.id,
-        token.token.guid.clone(),
-        token.token.name.clone(),
-    );
-    let result = state
-        .db
-        .run(move |c| {
-            c.transaction(|c| {
-                tokens::delete(c, id, version)?;
-                audit::record(
-                    c,
-                    &actor,
-                    AuditAction::TokenDeleted.key(),
-                    &target(&guid, &name),
-                    "",
-                )?;
-                Ok::<_, TokenWriteError>(())
-            })
-        })
-        .await;
-    // The next verification on this instance sees the change.
-    state.verifier.token_changed(&token.token.guid);
-    let success = format!(
-        "Deleted {}. It no longer works; its history stays in the audit log.",
-        token.token.name
-    );
-    finish(&session, result, "/settings/api-tokens", success)
+    let deleted = tokens::delete(state.services(), &admin.caller(&req), &guid, version).await;
+    finish(
+        &session,
+        deleted.map(|t| {
+            format!(
+                "Deleted {}. It no longer works; its history stays in the audit log.",
+                t.name
+            )
+        }),
+        "/settings/api-tokens",
+    )
 }

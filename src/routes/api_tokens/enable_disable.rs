@@ -2,16 +2,13 @@
 //! and back.
 
 use actix_web::{HttpRequest, HttpResponse, web};
-use diesel::Connection;
 
-use super::{VersionForm, finish, load_to_change, return_path, target};
+use super::{VersionForm, finish, return_path};
 use crate::auth::csrf::CsrfForm;
 use crate::auth::{Authorized, perm};
-use crate::db::audit;
-use crate::db::tokens::{self, TokenWriteError};
-use crate::domain::audit::AuditAction;
 use crate::http::AppError;
 use crate::routes::parse_version;
+use crate::services::tokens;
 use crate::state::AppState;
 
 type Editor = Authorized<perm::TokensUpdate>;
@@ -47,41 +44,21 @@ async fn set(
     form: VersionForm,
     disabled: bool,
 ) -> Result<HttpResponse, AppError> {
-    let token = load_to_change(&state, &admin, guid).await?;
     let version = parse_version(&form.version)?;
-    let actor = admin.actor(&req);
-    let (id, guid, name) = (
-        token.token.id,
-        token.token.guid.clone(),
-        token.token.name.clone(),
-    );
-    let result = state
-        .db
-        .run(move |c| {
-            c.transaction(|c| {
-                tokens::set_disabled(c, id, version, disabled)?;
-                let action = if disabled {
-                    AuditAction::TokenDisabled
-                } else {
-                    AuditAction::TokenEnabled
-                };
-                audit::record(c, &actor, action.key(), &target(&guid, &name), "")?;
-                Ok::<_, TokenWriteError>(())
+    let (services, caller) = (state.services(), admin.caller(&req));
+    let result = if disabled {
+        tokens::disable(services, &caller, &guid, version)
+            .await
+            .map(|t| {
+                format!(
+                    "Disabled {}. It is refused until you enable it again.",
+                    t.name
+                )
             })
-        })
-        .await;
-    // The next verification on this instance sees the change.
-    state.verifier.token_changed(&token.token.guid);
-    let name = &token.token.name;
-    let success = if disabled {
-        format!("Disabled {name}. It is refused until you enable it again.")
     } else {
-        format!("Enabled {name}.")
+        tokens::enable(services, &caller, &guid, version)
+            .await
+            .map(|t| format!("Enabled {}.", t.name))
     };
-    finish(
-        &session,
-        result,
-        &return_path(&req, &token.token.guid),
-        success,
-    )
+    finish(&session, result, &return_path(&req, &guid))
 }

@@ -13,18 +13,14 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{load_to_change, show, target};
+use super::{load_to_change, show};
 use crate::auth::csrf::CsrfForm;
-use crate::passwords::Password;
 use crate::auth::reauth::{Confirmation, confirmation};
 use crate::auth::{Authorized, perm};
-use crate::db::{DbError, audit, throttle, tokens};
-use crate::domain::audit::AuditAction;
-use crate::domain::digest::sha256_hex;
-use crate::domain::throttle::{REVEALS, wait_text};
-use crate::domain::tokens::SecretToken;
 use crate::http::AppError;
 use crate::http::headers::no_store;
+use crate::passwords::Password;
+use crate::services::tokens::{self, RevealPurpose, TokenError};
 use crate::state::AppState;
 use crate::views::render_with_status;
 use crate::views::tokens::{ConfirmPasswordPage, Tab, TokenValue};
@@ -71,10 +67,6 @@ fn wants_json(req: &HttpRequest) -> bool {
         .is_some_and(|v| v.contains("application/json"))
 }
 
-fn throttle_key(admin_id: i64) -> String {
-    sha256_hex(format!("token-reveal\n{admin_id}").as_bytes())
-}
-
 pub async fn submit(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -85,9 +77,9 @@ pub async fn submit(
 ) -> Result<HttpResponse, AppError> {
     let json = wants_json(&req);
     let purpose = if form.purpose == "copy" {
-        "copy"
+        RevealPurpose::Copy
     } else {
-        "show"
+        RevealPurpose::Show
     };
     let token = match load_to_change(&state, &admin, guid.into_inner()).await {
         Err(AppError::NotAllowed(message)) => {
@@ -98,24 +90,19 @@ pub async fn submit(
         }
         other => other?,
     };
-    let Some(key) = state.config.encryption_key.clone() else {
+    // Said before the password is asked for; the use case checks again.
+    if state.config.encryption_key.is_none() {
+        let error = TokenError::NoEncryptionKey;
         return refuse(
             json,
-            Refusal::new(
-                StatusCode::CONFLICT,
-                "not_available",
-                "Token values cannot be shown again here: no encryption key is set, so each value was shown once.",
-            ),
+            Refusal::new(StatusCode::CONFLICT, "not_available", error.to_string()),
         );
-    };
+    }
     if !token.has_sealed_secret {
+        let error = TokenError::ValueNotKept;
         return refuse(
             json,
-            Refusal::new(
-                StatusCode::CONFLICT,
-                "not_stored",
-                "This token's value was not kept, so it cannot be shown again. Regenerate the token to get a new one.",
-            ),
+            Refusal::new(StatusCode::CONFLICT, "not_stored", error.to_string()),
         );
     }
     let admin_id = admin.admin.admin.id;
@@ -141,59 +128,33 @@ pub async fn submit(
             ),
             action: format!("/settings/api-tokens/{}/reveal", token.token.guid),
             back: format!("/settings/api-tokens/{}", token.token.guid),
-            purpose: purpose.to_owned(),
+            purpose: purpose.key().to_owned(),
             prompt: CONFIRM_PROMPT,
             error,
         };
         return render_with_status(StatusCode::UNAUTHORIZED, &page).map(no_store);
     }
 
-    let (id, guid, name) = (
-        token.token.id,
-        token.token.guid.clone(),
-        token.token.name.clone(),
-    );
-    let actor = admin.actor(&req);
-    let opened = state
-        .db
-        .run(move |c| {
-            // Counted before anything is shown, in one statement: concurrent
-            // reveals cannot outrun the limit.
-            let counter = throttle::count_attempt(c, &throttle_key(admin_id), &REVEALS)?;
-            if let Some(wait) = REVEALS.judge(&counter, crate::db::now()).wait() {
-                return Ok::<_, DbError>(Err(Refusal::new(
-                    StatusCode::TOO_MANY_REQUESTS,
-                    "rate_limited",
-                    format!("You have shown many token values in a short time. Try again in {}.", wait_text(wait)),
-                )));
-            }
-            let Some(sealed) = tokens::sealed_secret(c, id)? else {
-                return Ok(Err(Refusal::new(
-                    StatusCode::CONFLICT,
-                    "not_stored",
-                    "This token's value is no longer kept.",
-                )));
-            };
-            let Ok(secret) = SecretToken::unseal(&key, &guid, &sealed) else {
-                return Ok(Err(Refusal::new(
-                    StatusCode::CONFLICT,
-                    "wrong_key",
-                    "The stored value does not decrypt with the encryption key Tessera runs with. Was the key changed without `tessera keys rotate`?",
-                )));
-            };
-            audit::record(
-                c,
-                &actor,
-                AuditAction::TokenRevealed.key(),
-                &target(&guid, &name),
-                &json!({ "purpose": purpose }).to_string(),
-            )?;
-            Ok(Ok(secret))
-        })
-        .await?;
-    let secret = match opened {
+    let revealed = tokens::reveal(
+        state.services(),
+        &admin.caller(&req),
+        &token.token.guid,
+        purpose,
+    )
+    .await;
+    let secret = match revealed {
         Ok(secret) => secret,
-        Err(refusal) => return refuse(json, refusal),
+        Err(error) => {
+            let (status, code) = match error {
+                TokenError::RateLimited(_) => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
+                TokenError::NoEncryptionKey => (StatusCode::CONFLICT, "not_available"),
+                TokenError::ValueNotKept => (StatusCode::CONFLICT, "not_stored"),
+                TokenError::WrongEncryptionKey => (StatusCode::CONFLICT, "wrong_key"),
+                TokenError::ForeignScopes(_) => (StatusCode::FORBIDDEN, "scope_not_managed"),
+                other => return Err(other.into()),
+            };
+            return refuse(json, Refusal::new(status, code, error.to_string()));
+        }
     };
     if json {
         return Ok(no_store(HttpResponse::Ok().json(json!({

@@ -1,16 +1,13 @@
 //! `/settings/api-tokens/{guid}/revoke`: ends an active token for good.
 
 use actix_web::{HttpRequest, HttpResponse, web};
-use diesel::Connection;
 
-use super::{VersionForm, finish, load_to_change, return_path, target};
+use super::{VersionForm, finish, load_to_change, return_path};
 use crate::auth::csrf::CsrfForm;
 use crate::auth::{Authorized, perm};
-use crate::db::audit;
-use crate::db::tokens::{self, TokenWriteError};
-use crate::domain::audit::AuditAction;
 use crate::http::AppError;
 use crate::routes::parse_version;
+use crate::services::tokens;
 use crate::state::AppState;
 use crate::views::errors::{ConfirmPage, Confirmation, Link};
 use crate::views::{Layout, Section};
@@ -52,37 +49,11 @@ pub async fn submit(
     guid: web::Path<String>,
     CsrfForm(form): CsrfForm<VersionForm>,
 ) -> Result<HttpResponse, AppError> {
-    let token = load_to_change(&state, &admin, guid.into_inner()).await?;
     let version = parse_version(&form.version)?;
-    let actor = admin.actor(&req);
-    let (id, guid, name) = (
-        token.token.id,
-        token.token.guid.clone(),
-        token.token.name.clone(),
-    );
-    let result = state
-        .db
-        .run(move |c| {
-            c.transaction(|c| {
-                tokens::revoke(c, id, version)?;
-                audit::record(
-                    c,
-                    &actor,
-                    AuditAction::TokenRevoked.key(),
-                    &target(&guid, &name),
-                    "",
-                )?;
-                Ok::<_, TokenWriteError>(())
-            })
-        })
-        .await;
-    // The next verification on this instance sees the change.
-    state.verifier.token_changed(&token.token.guid);
-    let success = format!("Revoked {}. It no longer works.", token.token.name);
+    let revoked = tokens::revoke(state.services(), &admin.caller(&req), &guid, version).await;
     finish(
         &session,
-        result,
-        &return_path(&req, &token.token.guid),
-        success,
+        revoked.map(|t| format!("Revoked {}. It no longer works.", t.name)),
+        &return_path(&req, &guid),
     )
 }

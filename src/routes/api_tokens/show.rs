@@ -8,7 +8,7 @@ use crate::db::audit;
 use crate::db::catalog;
 use crate::db::tokens::TokenDetails;
 use crate::db::{DbError, now};
-use crate::domain::audit::label_of;
+use crate::domain::audit::{TargetKind, label_of};
 use crate::domain::permissions::Permission;
 use crate::domain::scopes::change_refusal;
 use crate::domain::tokens::Action;
@@ -96,7 +96,7 @@ pub async fn page(
                     Vec::new()
                 };
                 let history = if needs_history {
-                    audit::for_target(c, "token", &guid)?
+                    audit::for_target(c, TargetKind::Token, &guid)?
                 } else {
                     Vec::new()
                 };

@@ -9,7 +9,6 @@ use serde::Deserialize;
 use super::show::profile_page;
 use crate::auth::CurrentAdmin;
 use crate::auth::csrf::CsrfForm;
-use crate::passwords::{self, Password};
 use crate::auth::reauth::check_password;
 use crate::auth::session::{self, FlashKind};
 use crate::db::admins::{self, AdminWriteError};
@@ -18,6 +17,7 @@ use crate::domain::admins::validate_new_password;
 use crate::domain::audit::AuditAction;
 use crate::domain::validation::FieldErrors;
 use crate::http::AppError;
+use crate::passwords::{self, Password};
 use crate::routes::administrators::target;
 use crate::routes::see_other;
 use crate::state::AppState;
@@ -81,13 +81,7 @@ pub async fn change(
             diesel::Connection::transaction(c, |c| {
                 // Every session ends, this one too; it continues below under a new key.
                 admins::set_password(c, me.id, &hash, None)?;
-                audit::record(
-                    c,
-                    &actor,
-                    AuditAction::PasswordChanged.key(),
-                    &target(&me),
-                    "",
-                )?;
+                audit::record(c, &actor, AuditAction::PasswordChanged, &target(&me), "")?;
                 Ok::<_, AdminWriteError>(())
             })
         })

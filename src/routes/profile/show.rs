@@ -91,7 +91,7 @@ pub async fn update_name(
                 audit::record(
                     c,
                     &actor,
-                    AuditAction::ProfileUpdated.key(),
+                    AuditAction::ProfileUpdated,
                     &target(&renamed),
                     &serde_json::json!({ "previous_name": previous }).to_string(),
                 )?;

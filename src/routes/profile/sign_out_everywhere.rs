@@ -32,7 +32,7 @@ pub async fn submit(
                 audit::record(
                     c,
                     &actor,
-                    AuditAction::SignedOutEverywhere.key(),
+                    AuditAction::SignedOutEverywhere,
                     &target(&me),
                     &serde_json::json!({ "sessions": ended }).to_string(),
                 )?;

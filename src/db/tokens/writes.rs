@@ -1,0 +1,308 @@
+//! Writing tokens. Each function is one step of a use case in
+//! [`crate::services::tokens`], which runs it inside its transaction after
+//! [`claim_version`] and the rules of [`crate::domain::tokens`].
+
+use diesel::prelude::*;
+use time::PrimitiveDateTime;
+
+use super::TokenRow;
+use crate::db::schema::{
+    api_token_allowed_networks, api_token_permissions, api_token_scopes, api_tokens,
+};
+use crate::db::{DbConnection, DbError, is_unique_violation, now};
+use crate::domain::tokens::{Action, INTROSPECT, StoredSecret, TokenDefinition};
+use crate::domain::validation::name_key;
+
+#[derive(Debug, thiserror::Error)]
+pub enum TokenWriteError {
+    #[error("a live token already has this name")]
+    NameTaken,
+    #[error("a token already has this GUID")]
+    GuidTaken,
+    #[error("someone else changed this token meanwhile")]
+    Conflict,
+    #[error("token not found")]
+    NotFound,
+    #[error("a chosen module or scope no longer exists")]
+    UnknownReference,
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+impl From<diesel::result::Error> for TokenWriteError {
+    fn from(error: diesel::result::Error) -> Self {
+        use diesel::result::{DatabaseErrorKind, Error};
+        match error {
+            Error::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, _) => {
+                TokenWriteError::UnknownReference
+            }
+            e => TokenWriteError::Db(e.into()),
+        }
+    }
+}
+
+/// A new token: its definition, and its first secret as stored.
+pub struct NewToken<'a> {
+    pub definition: &'a TokenDefinition,
+    pub secret: &'a StoredSecret,
+    pub created_by: Option<i64>,
+}
+
+pub fn create(conn: &mut DbConnection, new: &NewToken<'_>) -> Result<TokenRow, TokenWriteError> {
+    let def = new.definition;
+    let guid_taken: i64 = api_tokens::table
+        .filter(api_tokens::guid.eq(&def.guid))
+        .count()
+        .get_result(conn)?;
+    if guid_taken > 0 {
+        return Err(TokenWriteError::GuidTaken);
+    }
+    ensure_name_free(conn, &def.name, None)?;
+    let now = now();
+    diesel::insert_into(api_tokens::table)
+        .values((
+            api_tokens::guid.eq(&def.guid),
+            api_tokens::name.eq(&def.name),
+            api_tokens::name_key.eq(name_key(&def.name)),
+            api_tokens::description.eq(&def.description),
+            api_tokens::token_type.eq(def.token_type.key()),
+            api_tokens::capabilities.eq(capabilities(def)),
+            api_tokens::secret_digest.eq(&new.secret.digest),
+            api_tokens::secret_hint.eq(&new.secret.hint),
+            api_tokens::secret_ciphertext.eq(&new.secret.sealed),
+            api_tokens::valid_from.eq(def.validity.valid_from),
+            api_tokens::valid_to.eq(def.validity.valid_to),
+            api_tokens::created_by.eq(new.created_by),
+            api_tokens::created_at.eq(now),
+            api_tokens::updated_at.eq(now),
+            api_tokens::version.eq(1),
+        ))
+        .execute(conn)
+        .map_err(map_unique)?;
+    let token: TokenRow = api_tokens::table
+        .filter(api_tokens::guid.eq(&def.guid))
+        .select(TokenRow::as_select())
+        .first(conn)?;
+    replace_scopes(conn, token.id, &def.scope_ids)?;
+    replace_permissions(conn, token.id, &def.permissions)?;
+    replace_networks(conn, token.id, &def.allowed_networks)?;
+    Ok(token)
+}
+
+/// Claims the next version of the token, or says why not, and returns the token as
+/// it is. Every change goes through here first, inside its transaction, so two
+/// changes made from the same page version cannot both succeed.
+pub fn claim_version(
+    conn: &mut DbConnection,
+    id: i64,
+    expected_version: i32,
+) -> Result<TokenRow, TokenWriteError> {
+    let updated = diesel::update(
+        api_tokens::table.filter(
+            api_tokens::id
+                .eq(id)
+                .and(api_tokens::version.eq(expected_version)),
+        ),
+    )
+    .set((
+        api_tokens::version.eq(api_tokens::version + 1),
+        api_tokens::updated_at.eq(now()),
+    ))
+    .execute(conn)?;
+    let token = api_tokens::table
+        .find(id)
+        .select(TokenRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or(TokenWriteError::NotFound)?;
+    if updated != 1 {
+        return Err(TokenWriteError::Conflict);
+    }
+    Ok(token)
+}
+
+/// Saves an edit; the definition's scopes are the full new set.
+pub fn update(
+    conn: &mut DbConnection,
+    id: i64,
+    def: &TokenDefinition,
+) -> Result<(), TokenWriteError> {
+    ensure_name_free(conn, &def.name, Some(id))?;
+    diesel::update(api_tokens::table.find(id))
+        .set((
+            api_tokens::name.eq(&def.name),
+            api_tokens::name_key.eq(name_key(&def.name)),
+            api_tokens::description.eq(&def.description),
+            api_tokens::token_type.eq(def.token_type.key()),
+            api_tokens::capabilities.eq(capabilities(def)),
+            api_tokens::valid_from.eq(def.validity.valid_from),
+            api_tokens::valid_to.eq(def.validity.valid_to),
+        ))
+        .execute(conn)
+        .map_err(map_unique)?;
+    replace_scopes(conn, id, &def.scope_ids)?;
+    replace_permissions(conn, id, &def.permissions)?;
+    replace_networks(conn, id, &def.allowed_networks)
+}
+
+/// Replaces the secret. With a grace period, the previous secret keeps working until
+/// `previous_until`; without one it stops at once.
+pub fn replace_secret(
+    conn: &mut DbConnection,
+    id: i64,
+    secret: &StoredSecret,
+    previous_until: Option<PrimitiveDateTime>,
+) -> QueryResult<()> {
+    let previous: Option<String> = match previous_until {
+        Some(_) => Some(
+            api_tokens::table
+                .find(id)
+                .select(api_tokens::secret_digest)
+                .first(conn)?,
+        ),
+        None => None,
+    };
+    diesel::update(api_tokens::table.find(id))
+        .set((
+            api_tokens::secret_digest.eq(&secret.digest),
+            api_tokens::secret_hint.eq(&secret.hint),
+            // Without a key now, an older ciphertext would show the old secret.
+            api_tokens::secret_ciphertext.eq(&secret.sealed),
+            api_tokens::previous_secret_digest.eq(previous),
+            api_tokens::previous_secret_expires_at.eq(previous_until),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Disabled since `at`, or enabled with `None`.
+pub fn set_disabled(
+    conn: &mut DbConnection,
+    id: i64,
+    at: Option<PrimitiveDateTime>,
+) -> QueryResult<()> {
+    diesel::update(api_tokens::table.find(id))
+        .set(api_tokens::disabled_at.eq(at))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Ends the token for good at `at`, and forgets the secrets it no longer needs.
+pub fn revoke(conn: &mut DbConnection, id: i64, at: PrimitiveDateTime) -> QueryResult<()> {
+    diesel::update(api_tokens::table.find(id))
+        .set((
+            api_tokens::revoked_at.eq(at),
+            api_tokens::valid_to.eq(at),
+            api_tokens::previous_secret_digest.eq(None::<String>),
+            api_tokens::previous_secret_expires_at.eq(None::<PrimitiveDateTime>),
+            // A secret that can never pass again is not kept for showing.
+            api_tokens::secret_ciphertext.eq(None::<String>),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Marks the token deleted at `at`. The row stays, as Deleted, for the audit trail.
+pub fn delete(conn: &mut DbConnection, id: i64, at: PrimitiveDateTime) -> QueryResult<()> {
+    diesel::update(api_tokens::table.find(id))
+        .set((
+            api_tokens::deleted_at.eq(at),
+            api_tokens::previous_secret_digest.eq(None::<String>),
+            api_tokens::previous_secret_expires_at.eq(None::<PrimitiveDateTime>),
+            api_tokens::secret_ciphertext.eq(None::<String>),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+fn capabilities(def: &TokenDefinition) -> &'static str {
+    if def.can_introspect { INTROSPECT } else { "" }
+}
+
+fn map_unique(error: diesel::result::Error) -> TokenWriteError {
+    if is_unique_violation(&error) {
+        TokenWriteError::NameTaken
+    } else {
+        error.into()
+    }
+}
+
+/// Names are unique among tokens that are not deleted, whatever their case.
+fn ensure_name_free(
+    conn: &mut DbConnection,
+    name: &str,
+    except_id: Option<i64>,
+) -> Result<(), TokenWriteError> {
+    let mut query = api_tokens::table
+        .filter(api_tokens::name_key.eq(name_key(name)))
+        .filter(api_tokens::deleted_at.is_null())
+        .into_boxed();
+    if let Some(id) = except_id {
+        query = query.filter(api_tokens::id.ne(id));
+    }
+    let taken: i64 = query.count().get_result(conn)?;
+    if taken > 0 {
+        return Err(TokenWriteError::NameTaken);
+    }
+    Ok(())
+}
+
+// One statement per row: MultiConnection has no batch insert.
+fn replace_scopes(
+    conn: &mut DbConnection,
+    token_id: i64,
+    scope_ids: &[i64],
+) -> Result<(), TokenWriteError> {
+    diesel::delete(api_token_scopes::table.filter(api_token_scopes::token_id.eq(token_id)))
+        .execute(conn)?;
+    for scope_id in scope_ids {
+        diesel::insert_into(api_token_scopes::table)
+            .values((
+                api_token_scopes::token_id.eq(token_id),
+                api_token_scopes::scope_id.eq(scope_id),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+fn replace_permissions(
+    conn: &mut DbConnection,
+    token_id: i64,
+    grants: &[(i64, Action)],
+) -> Result<(), TokenWriteError> {
+    diesel::delete(
+        api_token_permissions::table.filter(api_token_permissions::token_id.eq(token_id)),
+    )
+    .execute(conn)?;
+    for (module_id, action) in grants {
+        diesel::insert_into(api_token_permissions::table)
+            .values((
+                api_token_permissions::token_id.eq(token_id),
+                api_token_permissions::module_id.eq(module_id),
+                api_token_permissions::action.eq(action.key()),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+fn replace_networks(
+    conn: &mut DbConnection,
+    token_id: i64,
+    networks: &[ipnet::IpNet],
+) -> Result<(), TokenWriteError> {
+    diesel::delete(
+        api_token_allowed_networks::table.filter(api_token_allowed_networks::token_id.eq(token_id)),
+    )
+    .execute(conn)?;
+    for network in networks {
+        diesel::insert_into(api_token_allowed_networks::table)
+            .values((
+                api_token_allowed_networks::token_id.eq(token_id),
+                api_token_allowed_networks::cidr.eq(network.to_string()),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,70 @@
+//! The use cases, one function each. A use case checks the rules (permission,
+//! scope, lifecycle — from [`crate::domain`]), writes in one transaction with its
+//! audit event, and tells verification, here and on other instances, what changed.
+//! Pages and the command line change nothing except through these functions.
+
+pub mod tokens;
+
+use crate::db::Db;
+use crate::db::audit::Actor;
+use crate::domain::encryption::EncryptionKey;
+use crate::domain::permissions::{Permission, PermissionSet};
+use crate::domain::scopes::ScopeAccess;
+use crate::passwords::HashingGate;
+use crate::verification::Verifier;
+
+/// What the use cases work with.
+#[derive(Clone, Copy)]
+pub struct Services<'a> {
+    pub db: &'a Db,
+    /// This instance's verification cache; none at the command line, whose changes
+    /// reach running instances through the database.
+    pub verifier: Option<&'a Verifier>,
+    pub hashing: &'a HashingGate,
+    /// Keeps token values to show again, when the operator set one.
+    pub encryption_key: Option<&'a EncryptionKey>,
+}
+
+impl Services<'_> {
+    /// The next verification on this instance sees the token's change.
+    fn token_changed(&self, guid: &str) {
+        if let Some(verifier) = self.verifier {
+            verifier.token_changed(guid);
+        }
+    }
+}
+
+/// Who calls a use case: whom the audit log names, what they may do, and which
+/// scopes are theirs.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub actor: Actor,
+    pub permissions: PermissionSet,
+    pub scopes: ScopeAccess,
+}
+
+impl Caller {
+    /// An operator at the command line, who may do everything.
+    pub fn command_line() -> Self {
+        Self {
+            actor: Actor::command_line(),
+            permissions: Permission::ALL
+                .into_iter()
+                .fold(PermissionSet::default(), PermissionSet::with),
+            scopes: ScopeAccess::All,
+        }
+    }
+
+    fn require(&self, permission: Permission) -> Result<(), Forbidden> {
+        if self.permissions.contains(permission) {
+            Ok(())
+        } else {
+            Err(Forbidden(permission))
+        }
+    }
+}
+
+/// The caller lacks this permission.
+#[derive(Debug, Clone, Copy, thiserror::Error)]
+#[error("You do not have the permission to {}.", .0.label().to_lowercase())]
+pub struct Forbidden(pub Permission);

@@ -1,0 +1,142 @@
+//! API tokens: create, edit, regenerate, enable, disable, revoke, delete, and show
+//! a kept value again.
+
+mod create;
+mod lifecycle;
+mod regenerate;
+mod reveal;
+mod update;
+
+pub use create::{Created, create};
+pub use lifecycle::{delete, disable, enable, revoke};
+pub use regenerate::{Regenerated, regenerate};
+pub use reveal::{RevealPurpose, reveal};
+pub use update::update;
+
+use diesel::QueryResult;
+use time::Duration;
+
+use super::{Caller, Forbidden};
+use crate::db::audit::Target;
+use crate::db::tokens::{self, TokenDetails, TokenRow, TokenWriteError};
+use crate::db::{DbConnection, DbError, catalog};
+use crate::domain::audit::AuditAction;
+use crate::domain::scopes::change_refusal;
+use crate::domain::throttle::wait_text;
+use crate::domain::tokens::TokenChange;
+use crate::domain::validation::FieldErrors;
+
+/// Why a token use case did nothing, in a sentence for people.
+#[derive(Debug, thiserror::Error)]
+pub enum TokenError {
+    /// No such token, or not one the caller sees: the two look the same.
+    #[error("This token does not exist, or you cannot see it.")]
+    NotFound,
+    #[error(transparent)]
+    Forbidden(#[from] Forbidden),
+    /// The caller sees the token, but it is also in scopes they do not manage.
+    #[error("{0}")]
+    ForeignScopes(String),
+    /// The token's status does not allow the change ([`TokenChange::allowed_from`]).
+    #[error("{0}")]
+    Refused(&'static str),
+    #[error("Some fields need attention.")]
+    Invalid(FieldErrors),
+    #[error("Another token already has this name. Choose another.")]
+    NameTaken,
+    #[error("A token with this GUID exists already.")]
+    GuidTaken,
+    /// Someone else changed the token since the caller's page was shown.
+    #[error(
+        "Someone else changed this token meanwhile, so nothing was done. Check its current state and try again."
+    )]
+    Conflict,
+    #[error("A chosen scope or module was just deleted. Choose again.")]
+    UnknownReference,
+    /// Values cannot be shown again: the operator set no encryption key.
+    #[error(
+        "Token values cannot be shown again here: no encryption key is set, so each value was shown once."
+    )]
+    NoEncryptionKey,
+    #[error(
+        "This token's value was not kept, so it cannot be shown again. Regenerate the token to get a new one."
+    )]
+    ValueNotKept,
+    #[error(
+        "The stored value does not decrypt with the encryption key Tessera runs with. Was the key changed without `tessera keys rotate`?"
+    )]
+    WrongEncryptionKey,
+    #[error(
+        "You have shown many token values in a short time. Try again in {}.",
+        wait_text(*.0)
+    )]
+    RateLimited(Duration),
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+impl From<TokenWriteError> for TokenError {
+    fn from(error: TokenWriteError) -> Self {
+        match error {
+            TokenWriteError::NameTaken => Self::NameTaken,
+            TokenWriteError::GuidTaken => Self::GuidTaken,
+            TokenWriteError::Conflict => Self::Conflict,
+            TokenWriteError::NotFound => Self::NotFound,
+            TokenWriteError::UnknownReference => Self::UnknownReference,
+            TokenWriteError::Db(e) => Self::Db(e),
+        }
+    }
+}
+
+impl From<diesel::result::Error> for TokenError {
+    fn from(error: diesel::result::Error) -> Self {
+        TokenWriteError::from(error).into()
+    }
+}
+
+/// The token, read inside the use case's transaction, if the caller may change it:
+/// they see it, and every one of its scopes is theirs.
+fn changeable(
+    c: &mut DbConnection,
+    caller: &Caller,
+    guid: &str,
+) -> Result<TokenDetails, TokenError> {
+    let token = tokens::find(c, guid, &caller.scopes)?.ok_or(TokenError::NotFound)?;
+    let foreign = caller.scopes.foreign(&token.scopes);
+    if !foreign.is_empty() {
+        return Err(TokenError::ForeignScopes(change_refusal(
+            &token.token.name,
+            &foreign,
+        )));
+    }
+    Ok(token)
+}
+
+/// The IDs of the scopes the caller may put tokens in, and of every module.
+fn choices(c: &mut DbConnection, caller: &Caller) -> QueryResult<(Vec<i64>, Vec<i64>)> {
+    let scopes = catalog::list_scopes(c)?
+        .into_iter()
+        .map(|s| s.id)
+        .filter(|id| caller.scopes.sees(&[*id]))
+        .collect();
+    let modules = catalog::list_modules(c)?
+        .into_iter()
+        .map(|m| m.module.id)
+        .collect();
+    Ok((scopes, modules))
+}
+
+fn target(token: &TokenRow) -> Target<'_> {
+    Target::token(&token.guid, &token.name)
+}
+
+fn audit_action(change: TokenChange) -> AuditAction {
+    match change {
+        TokenChange::Edit => AuditAction::TokenUpdated,
+        TokenChange::Regenerate => AuditAction::TokenRegenerated,
+        TokenChange::Disable => AuditAction::TokenDisabled,
+        TokenChange::Enable => AuditAction::TokenEnabled,
+        TokenChange::Revoke => AuditAction::TokenRevoked,
+        TokenChange::Delete => AuditAction::TokenDeleted,
+    }
+}

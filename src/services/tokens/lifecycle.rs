@@ -1,0 +1,90 @@
+//! Disable, enable, revoke and delete: one step along a token's lifecycle, allowed
+//! or refused by [`TokenChange::allowed_from`].
+
+use super::{TokenError, audit_action, changeable, target};
+use crate::db::tokens::{self, TokenRow};
+use crate::db::{audit, changes, now, write_transaction};
+use crate::domain::tokens::TokenChange;
+use crate::services::{Caller, Services};
+
+/// Stops the token until it is enabled again.
+pub async fn disable(
+    services: Services<'_>,
+    caller: &Caller,
+    guid: &str,
+    version: i32,
+) -> Result<TokenRow, TokenError> {
+    apply(services, caller, guid, version, TokenChange::Disable).await
+}
+
+pub async fn enable(
+    services: Services<'_>,
+    caller: &Caller,
+    guid: &str,
+    version: i32,
+) -> Result<TokenRow, TokenError> {
+    apply(services, caller, guid, version, TokenChange::Enable).await
+}
+
+/// Ends an active token for good: its validity ends now and no secret of it is kept.
+pub async fn revoke(
+    services: Services<'_>,
+    caller: &Caller,
+    guid: &str,
+    version: i32,
+) -> Result<TokenRow, TokenError> {
+    apply(services, caller, guid, version, TokenChange::Revoke).await
+}
+
+/// Deletes the token for good; its row stays, as Deleted, for the audit trail.
+pub async fn delete(
+    services: Services<'_>,
+    caller: &Caller,
+    guid: &str,
+    version: i32,
+) -> Result<TokenRow, TokenError> {
+    apply(services, caller, guid, version, TokenChange::Delete).await
+}
+
+/// `version` is the one the caller's page showed: a change made meanwhile wins, and
+/// this one is refused as [`TokenError::Conflict`].
+async fn apply(
+    services: Services<'_>,
+    caller: &Caller,
+    guid: &str,
+    version: i32,
+    change: TokenChange,
+) -> Result<TokenRow, TokenError> {
+    caller.require(change.permission())?;
+    let (caller, guid) = (caller.clone(), guid.to_owned());
+    let token = services
+        .db
+        .run(move |c| {
+            write_transaction(c, |c| {
+                let id = changeable(c, &caller, &guid)?.token.id;
+                let token = tokens::claim_version(c, id, version)?;
+                let now = now();
+                change
+                    .allowed_from(token.status(now))
+                    .map_err(TokenError::Refused)?;
+                match change {
+                    TokenChange::Disable if token.disabled_at.is_none() => {
+                        tokens::set_disabled(c, id, Some(now))?
+                    }
+                    TokenChange::Enable if token.disabled_at.is_some() => {
+                        tokens::set_disabled(c, id, None)?
+                    }
+                    TokenChange::Revoke => tokens::revoke(c, id, now)?,
+                    TokenChange::Delete => tokens::delete(c, id, now)?,
+                    // Already as asked.
+                    _ => {}
+                }
+                audit::record(c, &caller.actor, audit_action(change), &target(&token), "")?;
+                changes::token_changed(c, &token.guid)?;
+                Ok::<_, TokenError>(token)
+            })
+        })
+        .await?;
+    services.token_changed(&token.guid);
+    Ok(token)
+}

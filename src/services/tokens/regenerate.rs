@@ -1,0 +1,66 @@
+//! Regenerating a token: a new secret, returned once, for the same token; the
+//! previous secret stops now or after a grace period.
+
+use time::{Duration, PrimitiveDateTime};
+
+use super::{TokenError, audit_action, changeable, target};
+use crate::db::tokens::{self, TokenRow};
+use crate::db::{audit, changes, now, write_transaction};
+use crate::domain::timestamps::iso;
+use crate::domain::tokens::{SecretToken, TokenChange};
+use crate::services::{Caller, Services};
+
+pub struct Regenerated {
+    pub token: TokenRow,
+    pub secret: SecretToken,
+    /// Until when the previous secret still passes, with a grace period.
+    pub previous_until: Option<PrimitiveDateTime>,
+}
+
+pub async fn regenerate(
+    services: Services<'_>,
+    caller: &Caller,
+    guid: &str,
+    version: i32,
+    grace: Option<Duration>,
+) -> Result<Regenerated, TokenError> {
+    let change = TokenChange::Regenerate;
+    caller.require(change.permission())?;
+    let key = services.encryption_key.cloned();
+    let (caller, guid) = (caller.clone(), guid.to_owned());
+    let regenerated = services
+        .db
+        .run(move |c| {
+            write_transaction(c, |c| {
+                let id = changeable(c, &caller, &guid)?.token.id;
+                let token = tokens::claim_version(c, id, version)?;
+                let now = now();
+                change
+                    .allowed_from(token.status(now))
+                    .map_err(TokenError::Refused)?;
+                let previous_until = grace.map(|g| now + g);
+                let secret = SecretToken::generate();
+                let stored = secret.to_store(&token.guid, key.as_ref());
+                tokens::replace_secret(c, id, &stored, previous_until)?;
+                let details = serde_json::json!({
+                    "previous_secret_until": previous_until.as_ref().map(iso),
+                });
+                audit::record(
+                    c,
+                    &caller.actor,
+                    audit_action(change),
+                    &target(&token),
+                    &details.to_string(),
+                )?;
+                changes::token_changed(c, &token.guid)?;
+                Ok::<_, TokenError>(Regenerated {
+                    token,
+                    secret,
+                    previous_until,
+                })
+            })
+        })
+        .await?;
+    services.token_changed(&regenerated.token.guid);
+    Ok(regenerated)
+}

@@ -1,0 +1,114 @@
+//! Editing a token's settings: name, description, scopes, validity, type,
+//! permissions, networks. The secret stays.
+
+use serde_json::{Map, Value, json};
+use time::PrimitiveDateTime;
+
+use super::{TokenError, audit_action, changeable, choices};
+use crate::db::audit::{self, Target};
+use crate::db::tokens::{self, TokenDetails};
+use crate::db::{changes, now, write_transaction};
+use crate::domain::timestamps::iso;
+use crate::domain::tokens::{
+    Action, FormContext, TokenChange, TokenDefinition, TokenInput, validate,
+};
+use crate::services::{Caller, Services};
+
+/// Saves `input` over the token as it was at `version`; returns what was saved.
+pub async fn update(
+    services: Services<'_>,
+    caller: &Caller,
+    guid: &str,
+    version: i32,
+    mut input: TokenInput,
+) -> Result<TokenDefinition, TokenError> {
+    let change = TokenChange::Edit;
+    caller.require(change.permission())?;
+    let (caller, guid) = (caller.clone(), guid.to_owned());
+    let saved = services
+        .db
+        .run(move |c| {
+            write_transaction(c, |c| {
+                let before = changeable(c, &caller, &guid)?;
+                let (scope_ids, module_ids) = choices(c, &caller)?;
+                input.guid = before.token.guid.clone();
+                let context = FormContext {
+                    now: now(),
+                    module_ids: &module_ids,
+                    scope_ids: &scope_ids,
+                    current: Some(before.token.validity()),
+                };
+                let definition = validate(&input, &context).map_err(TokenError::Invalid)?;
+                let token = tokens::claim_version(c, before.token.id, version)?;
+                change
+                    .allowed_from(token.status(now()))
+                    .map_err(TokenError::Refused)?;
+                // Every scope of the token is the caller's (`changeable`), so the
+                // scopes chosen are the whole new set.
+                tokens::update(c, token.id, &definition)?;
+                audit::record(
+                    c,
+                    &caller.actor,
+                    audit_action(change),
+                    &Target::token(&token.guid, &definition.name),
+                    &describe_changes(&before, &definition),
+                )?;
+                changes::token_changed(c, &token.guid)?;
+                Ok::<_, TokenError>(definition)
+            })
+        })
+        .await?;
+    services.token_changed(&saved.guid);
+    Ok(saved)
+}
+
+/// The audit entry of an edit: each changed field, before and after.
+fn describe_changes(before: &TokenDetails, after: &TokenDefinition) -> String {
+    let t = &before.token;
+    let mut changes = Map::new();
+    let mut note = |field: &str, old: Value, new: Value| {
+        if old != new {
+            changes.insert(field.to_owned(), json!([old, new]));
+        }
+    };
+    note("name", t.name.clone().into(), after.name.clone().into());
+    note(
+        "description",
+        t.description.clone().into(),
+        after.description.clone().into(),
+    );
+    note(
+        "type",
+        t.token_type.clone().into(),
+        after.token_type.key().into(),
+    );
+    let iso = |v: &PrimitiveDateTime| iso(v);
+    note(
+        "valid_from",
+        iso(&t.valid_from).into(),
+        iso(&after.validity.valid_from).into(),
+    );
+    note(
+        "valid_to",
+        t.valid_to.as_ref().map(iso).into(),
+        after.validity.valid_to.as_ref().map(iso).into(),
+    );
+    let mut old_scopes: Vec<i64> = before.scopes.iter().map(|(id, _)| *id).collect();
+    old_scopes.sort_unstable();
+    note(
+        "scope_ids",
+        old_scopes.into(),
+        after.scope_ids.clone().into(),
+    );
+    let grants = |g: &[(i64, Action)]| {
+        let mut list: Vec<String> = g.iter().map(|(m, a)| format!("{m}:{}", a.key())).collect();
+        list.sort();
+        Value::from(list)
+    };
+    note(
+        "permissions",
+        grants(&before.permissions),
+        grants(&after.permissions),
+    );
+    Value::Object(changes).to_string()
+}
