@@ -34,29 +34,29 @@ pub fn configure_admin(cfg: &mut web::ServiceConfig) {
         .configure(profile::configure)
         .route(
             "/settings/administrators",
-            web::get().to(administrators::list),
+            web::get().to(administrators::list::list),
         )
         .service(
             web::resource("/settings/administrators/new")
-                .get(administrators::new_form)
-                .post(administrators::create),
+                .get(administrators::create::new_form)
+                .post(administrators::create::create),
         )
         .service(
             web::resource("/settings/administrators/{public_id}")
-                .get(administrators::edit_form)
-                .post(administrators::update_access),
+                .get(administrators::edit::edit_form)
+                .post(administrators::edit::update_access),
         )
         .route(
             "/settings/administrators/{public_id}/password",
-            web::post().to(administrators::set_password),
+            web::post().to(administrators::password::set_password),
         )
         .route(
             "/settings/administrators/{public_id}/disable",
-            web::post().to(administrators::disable),
+            web::post().to(administrators::enable_disable::disable),
         )
         .route(
             "/settings/administrators/{public_id}/enable",
-            web::post().to(administrators::enable),
+            web::post().to(administrators::enable_disable::enable),
         )
         .service(
             web::resource("/settings/modules")

@@ -3,6 +3,7 @@
 //! audit event, and tells verification, here and on other instances, what changed.
 //! Pages and the command line change nothing except through these functions.
 
+pub mod admins;
 pub mod tokens;
 
 use crate::db::Db;

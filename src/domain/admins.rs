@@ -111,6 +111,42 @@ pub fn label(display_name: &str, public_id: &str) -> String {
     format!("{display_name} · {public_id}")
 }
 
+/// The role that may do everything; Tessera always keeps one enabled.
+pub const SUPER_ADMIN: &str = "super_admin";
+
+/// Refuses a change that would leave no enabled Super Admin: `target_counts` says
+/// whether the administrator changed is one now, `stays` whether they remain one,
+/// and `enabled_super_admins` how many there are.
+pub fn keeps_a_super_admin(
+    target_counts: bool,
+    stays: bool,
+    enabled_super_admins: i64,
+) -> Result<(), &'static str> {
+    if target_counts && !stays && enabled_super_admins <= 1 {
+        Err("This is the last enabled Super Admin; make someone else Super Admin first.")
+    } else {
+        Ok(())
+    }
+}
+
+/// Checks a chosen role and scopes against those that exist.
+pub fn check_access(
+    errors: &mut FieldErrors,
+    role_exists: bool,
+    scope_ids: &[i64],
+    existing_scopes: &[i64],
+) {
+    if !role_exists {
+        errors.add("role", "Choose a role.");
+    }
+    if scope_ids.iter().any(|id| !existing_scopes.contains(id)) {
+        errors.add(
+            "scopes",
+            "One of the chosen scopes no longer exists. Choose again.",
+        );
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -197,5 +233,13 @@ mod tests {
         assert_eq!(id.len(), 8);
         assert!(id.bytes().all(|b| PUBLIC_ID_ALPHABET.contains(&b)));
         assert_ne!(generate_public_id(), generate_public_id());
+    }
+
+    #[test]
+    fn the_last_enabled_super_admin_stays_one() {
+        assert!(keeps_a_super_admin(true, false, 1).is_err());
+        assert!(keeps_a_super_admin(true, false, 2).is_ok());
+        assert!(keeps_a_super_admin(true, true, 1).is_ok());
+        assert!(keeps_a_super_admin(false, false, 1).is_ok());
     }
 }

@@ -8,6 +8,7 @@ use actix_web::{HttpResponse, ResponseError};
 
 use crate::db::DbError;
 use crate::passwords::HashingError;
+use crate::services::admins::AdminError;
 use crate::services::tokens::TokenError;
 
 #[derive(Debug, thiserror::Error)]
@@ -72,6 +73,20 @@ impl From<TokenError> for AppError {
             TokenError::Invalid(_) => Self::Unprocessable(error.to_string()),
             TokenError::RateLimited(_) => Self::TooManyRequests(error.to_string()),
             TokenError::Db(e) => e.into(),
+            _ => Self::Conflict(error.to_string()),
+        }
+    }
+}
+
+impl From<AdminError> for AppError {
+    fn from(error: AdminError) -> Self {
+        match error {
+            AdminError::NotFound => Self::NotFound,
+            AdminError::Forbidden(_) => Self::NotAllowed(error.to_string()),
+            AdminError::Invalid(_) => Self::Unprocessable(error.to_string()),
+            AdminError::OwnAccount => Self::BadRequest(error.to_string()),
+            AdminError::Hashing(e) => e.into(),
+            AdminError::Db(e) => e.into(),
             _ => Self::Conflict(error.to_string()),
         }
     }

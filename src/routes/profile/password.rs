@@ -18,8 +18,8 @@ use crate::domain::audit::AuditAction;
 use crate::domain::validation::FieldErrors;
 use crate::http::AppError;
 use crate::passwords::{self, Password};
-use crate::routes::administrators::target;
 use crate::routes::see_other;
+use crate::services::admins::target;
 use crate::state::AppState;
 use crate::views::render_with_status;
 

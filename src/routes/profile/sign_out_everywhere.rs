@@ -11,8 +11,8 @@ use crate::db::audit;
 use crate::db::{DbError, admins};
 use crate::domain::audit::AuditAction;
 use crate::http::AppError;
-use crate::routes::administrators::target;
 use crate::routes::see_other;
+use crate::services::admins::target;
 use crate::state::AppState;
 
 pub async fn submit(

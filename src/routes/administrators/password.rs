@@ -1,0 +1,68 @@
+//! `POST /settings/administrators/{id}/password`: a new password for another
+//! administrator, who is signed out everywhere.
+
+use actix_session::Session;
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Deserialize;
+
+use super::{Admin, find, finish, refused_page};
+use crate::auth::csrf::CsrfForm;
+use crate::domain::validation::FieldErrors;
+use crate::http::AppError;
+use crate::passwords::Password;
+use crate::services::admins::{self, AdminError};
+use crate::state::AppState;
+use crate::views::admins::AccessValues;
+
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    #[serde(default)]
+    password: Password,
+    #[serde(default)]
+    password_confirmation: Password,
+}
+
+pub async fn set_password(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: Session,
+    admin: Admin,
+    path: web::Path<String>,
+    CsrfForm(form): CsrfForm<PasswordForm>,
+) -> Result<HttpResponse, AppError> {
+    let summary = find(&state, path.into_inner()).await?;
+    let set = admins::set_password(
+        state.services(),
+        &admin.caller(&req),
+        &summary.admin.public_id,
+        form.password,
+        form.password_confirmation,
+    )
+    .await;
+    if let Err(AdminError::Invalid(errors)) = set {
+        let access = AccessValues {
+            role: summary.admin.role_key.clone(),
+            scopes: summary.scope_ids.clone(),
+        };
+        return refused_page(
+            &req,
+            &state,
+            &admin,
+            summary,
+            access,
+            FieldErrors::default(),
+            errors,
+        )
+        .await;
+    }
+    finish(
+        &session,
+        set.map(|a| {
+            format!(
+                "Set a new password for {}; they were signed out everywhere.",
+                a.display_name
+            )
+        }),
+        &summary.admin,
+    )
+}
