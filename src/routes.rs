@@ -4,6 +4,7 @@ pub mod administrators;
 pub mod api;
 pub mod api_tokens;
 pub mod audit_log;
+mod catalog_outcome;
 pub mod health;
 pub mod home;
 pub mod login;

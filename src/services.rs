@@ -4,6 +4,8 @@
 //! Pages and the command line change nothing except through these functions.
 
 pub mod admins;
+pub mod catalog;
+pub mod setup;
 pub mod tokens;
 
 use crate::db::Db;
@@ -31,6 +33,13 @@ impl Services<'_> {
     fn token_changed(&self, guid: &str) {
         if let Some(verifier) = self.verifier {
             verifier.token_changed(guid);
+        }
+    }
+
+    /// The next verification on this instance sees the new modules or scopes.
+    fn catalog_changed(&self) {
+        if let Some(verifier) = self.verifier {
+            verifier.forget_everything();
         }
     }
 }

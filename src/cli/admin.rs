@@ -7,75 +7,53 @@ use std::io::{BufRead, IsTerminal};
 use anyhow::{Context, bail};
 use diesel::Connection;
 
+use super::Operator;
 use crate::auth::throttle;
 use crate::config::{AdminCreateArgs, DatabaseArgs};
 use crate::db::DbConnection;
-use crate::db::admins::{self, AdminWriteError, Administrator, NewAdmin};
+use crate::db::admins::{self, Administrator};
 use crate::db::audit::{self, Actor, Target};
-use crate::db::{catalog, setup};
-use crate::domain::admins::{
-    generate_public_id, normalize_email, validate_details, validate_new_password,
-};
+use crate::db::catalog;
+use crate::domain::admins::normalize_email;
 use crate::domain::audit::AuditAction;
-use crate::domain::catalog::{example_modules, example_scopes};
 use crate::domain::validation::{FieldErrors, name_key};
-use crate::passwords::{self, Password};
+use crate::passwords::Password;
+use crate::services::admins::{self as admins_service, AdminError, NewAdministrator};
+use crate::services::{Caller, catalog as catalog_service};
 use crate::startup::open_database;
 
 pub fn create(database: &DatabaseArgs, args: AdminCreateArgs) -> anyhow::Result<()> {
-    let details = validate_details(&args.name, &args.email).map_err(describe)?;
     let password = read_password(args.password_stdin)?;
-    let mut errors = FieldErrors::default();
-    validate_new_password(
-        &mut errors,
-        password.expose(),
-        password.expose(),
-        &details.email,
-    );
-    if !errors.is_empty() {
-        bail!(describe(errors));
+    let operator = Operator::new(open_database(database, None)?, None);
+    let caller = Caller::command_line();
+    if args.example_catalog {
+        // Added first, so that `--scope` can name an example scope; adding them
+        // again later skips those that exist.
+        operator.block_on(catalog_service::add_examples(operator.services(), &caller))?;
     }
-    let hash = passwords::hash(&password);
-
-    let db = open_database(database, None)?;
-    let mut conn = db.get()?;
-    let admin = conn.transaction(|c| -> anyhow::Result<_> {
-        if args.example_catalog {
-            catalog::add_examples(c, &example_modules(), &example_scopes())?;
-        }
-        let known = catalog::list_scopes(c)?;
-        let mut scope_ids = Vec::new();
-        for wanted in &args.scopes {
-            let scope = known
-                .iter()
-                .find(|s| name_key(&s.name) == name_key(wanted))
-                .with_context(|| format!("there is no scope named {wanted:?}"))?;
-            scope_ids.push(scope.id);
-        }
-        let public_id = generate_public_id();
-        let admin = admins::create(
-            c,
-            &NewAdmin {
-                public_id: &public_id,
-                display_name: &details.display_name,
-                email: &details.email,
-                password_hash: &hash,
-                role_key: args.role.role_key(),
-                scope_ids: &scope_ids,
-            },
-        )
-        .map_err(|e| match e {
-            AdminWriteError::EmailTaken => anyhow::anyhow!(
-                "an administrator with the email {} already exists",
-                details.email
-            ),
-            other => other.into(),
+    let known = catalog::list_scopes(&mut *operator.services().db.get()?)?;
+    let mut scope_ids = Vec::new();
+    for wanted in &args.scopes {
+        let scope = known
+            .iter()
+            .find(|s| name_key(&s.name) == name_key(wanted))
+            .with_context(|| format!("there is no scope named {wanted:?}"))?;
+        scope_ids.push(scope.id);
+    }
+    let new = NewAdministrator {
+        display_name: args.name,
+        email: args.email,
+        password: password.clone(),
+        password_confirmation: password,
+        role: args.role.role_key().to_owned(),
+        scope_ids,
+    };
+    let admin = operator
+        .block_on(admins_service::create(operator.services(), &caller, new))
+        .map_err(|error| match error {
+            AdminError::Invalid(errors) => describe(errors),
+            other => anyhow::anyhow!(other),
         })?;
-        // The first administrator closes first-run setup.
-        setup::delete_all(c)?;
-        record_about(c, &admin, AuditAction::AdminCreated, "")?;
-        Ok(admin)
-    })?;
     println!(
         "Created {} <{}>. They can sign in now.",
         admin.label(),
@@ -117,11 +95,7 @@ fn record_about(
     details: &str,
 ) -> diesel::QueryResult<()> {
     let label = admin.label();
-    let target = Target {
-        kind: crate::domain::audit::TargetKind::Administrator,
-        id: Some(&admin.public_id),
-        label: &label,
-    };
+    let target = Target::administrator(&admin.public_id, &label);
     audit::record(conn, &Actor::command_line(), action, &target, details)
 }
 

@@ -9,6 +9,7 @@ use actix_web::{HttpResponse, ResponseError};
 use crate::db::DbError;
 use crate::passwords::HashingError;
 use crate::services::admins::AdminError;
+use crate::services::catalog::CatalogError;
 use crate::services::tokens::TokenError;
 
 #[derive(Debug, thiserror::Error)]
@@ -87,6 +88,18 @@ impl From<AdminError> for AppError {
             AdminError::OwnAccount => Self::BadRequest(error.to_string()),
             AdminError::Hashing(e) => e.into(),
             AdminError::Db(e) => e.into(),
+            _ => Self::Conflict(error.to_string()),
+        }
+    }
+}
+
+impl From<CatalogError> for AppError {
+    fn from(error: CatalogError) -> Self {
+        match error {
+            CatalogError::NotFound => Self::NotFound,
+            CatalogError::Forbidden(_) => Self::NotAllowed(error.to_string()),
+            CatalogError::Invalid(_) => Self::Unprocessable(error.to_string()),
+            CatalogError::Db(e) => e.into(),
             _ => Self::Conflict(error.to_string()),
         }
     }

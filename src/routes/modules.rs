@@ -1,21 +1,18 @@
 //! Settings > Modules.
 
 use actix_session::Session;
-use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
-use diesel::Connection;
 
+use super::catalog_outcome::{finish_delete, refused};
 use super::see_other;
 use crate::auth::csrf::{CsrfForm, NoFields};
 use crate::auth::session::{self, FlashKind};
 use crate::auth::{Authorized, perm};
 use crate::db::DbError;
-use crate::db::audit::{self, Target};
-use crate::db::catalog::{self, CatalogWriteError, ModuleWithPaths};
-use crate::domain::audit::AuditAction;
-use crate::domain::catalog::validate_module;
+use crate::db::catalog::{self as stored, ModuleWithPaths};
 use crate::domain::validation::FieldErrors;
 use crate::http::AppError;
+use crate::services::catalog::{self, ModuleInput};
 use crate::state::AppState;
 use crate::views::catalog::{ModuleEditPage, ModuleValues, ModulesPage};
 use crate::views::errors::{ConfirmPage, Confirmation, Link};
@@ -32,7 +29,7 @@ async fn page(
 ) -> Result<ModulesPage, AppError> {
     let modules = state
         .db
-        .run(|c| catalog::list_modules(c).map_err(DbError::from))
+        .run(|c| stored::list_modules(c).map_err(DbError::from))
         .await?;
     Ok(ModulesPage {
         layout: Layout::page(req, Some(admin), "Modules", Section::Modules),
@@ -64,64 +61,32 @@ pub async fn create(
     admin: Admin,
     CsrfForm(form): CsrfForm<ModuleValues>,
 ) -> Result<HttpResponse, AppError> {
-    let details = match validate_module(
-        &form.key,
-        &form.name,
-        &form.description,
-        &form.path_prefixes,
-    ) {
-        Ok(details) => details,
-        Err(errors) => {
-            let page = page(&req, &state, &admin, form, errors).await?;
-            return render_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
-        }
-    };
-    let actor = admin.actor(&req);
-    let saved = details.clone();
-    let result = state
-        .db
-        .run(move |c| {
-            c.transaction(|c| {
-                catalog::create_module(c, &saved)?;
-                let target = Target {
-                    kind: crate::domain::audit::TargetKind::Module,
-                    id: Some(&saved.key),
-                    label: &saved.name,
-                };
-                audit::record(c, &actor, AuditAction::ModuleCreated, &target, "")?;
-                Ok::<_, CatalogWriteError>(())
-            })
-        })
-        .await;
-    // Cached verifications list modules: they are prepared again.
-    state.verifier.forget_everything();
-    let mut errors = FieldErrors::default();
-    match result {
-        Ok(()) => {
-            session::flash(
-                &session,
-                FlashKind::Success,
-                format!("Added the module {}.", details.name),
-            );
+    let created = catalog::create_module(state.services(), &admin.caller(&req), input(&form)).await;
+    let (errors, status) = match created {
+        Ok(module) => {
+            let message = format!("Added the module {}.", module.name);
+            session::flash(&session, FlashKind::Success, message);
             return Ok(see_other("/settings/modules"));
         }
-        Err(CatalogWriteError::ModuleKeyTaken) => {
-            errors.add("key", "Another module already has this key.")
-        }
-        Err(CatalogWriteError::PathPrefixTaken(prefix)) => errors.add(
-            "path_prefixes",
-            format!("Another module already covers {prefix}."),
-        ),
-        Err(e) => return Err(AppError::internal(e)),
-    }
+        Err(error) => refused(error)?,
+    };
     let page = page(&req, &state, &admin, form, errors).await?;
-    render_with_status(StatusCode::CONFLICT, &page)
+    render_with_status(status, &page)
+}
+
+fn input(form: &ModuleValues) -> ModuleInput {
+    ModuleInput {
+        key: form.key.clone(),
+        name: form.name.clone(),
+        description: form.description.clone(),
+        path_prefixes: form.path_prefixes.clone(),
+    }
 }
 
 async fn find(state: &AppState, id: i64) -> Result<ModuleWithPaths, AppError> {
     state
         .db
-        .run(move |c| catalog::find_module(c, id).map_err(DbError::from))
+        .run(move |c| stored::find_module(c, id).map_err(DbError::from))
         .await?
         .ok_or(AppError::NotFound)
 }
@@ -161,71 +126,29 @@ pub async fn update(
     CsrfForm(form): CsrfForm<ModuleValues>,
 ) -> Result<HttpResponse, AppError> {
     let found = find(&state, id.into_inner()).await?;
-    let key = found.module.module_key.clone();
-    let again = |form: ModuleValues, errors: FieldErrors, status: StatusCode| {
-        let page = ModuleEditPage {
-            layout: Layout::page(
-                &req,
-                Some(&admin),
-                format!("Edit {}", found.module.name),
-                Section::Modules,
-            ),
-            id: found.module.id,
-            key: key.clone(),
-            form,
-            errors,
-        };
-        render_with_status(status, &page)
-    };
-    let details = match validate_module(&key, &form.name, &form.description, &form.path_prefixes) {
-        Ok(details) => details,
-        Err(errors) => return again(form, errors, StatusCode::UNPROCESSABLE_ENTITY),
-    };
-    let actor = admin.actor(&req);
-    let module_id = found.module.id;
-    let saved = details.clone();
-    let changes = serde_json::json!({
-        "name": [found.module.name, details.name],
-        "path_prefixes": [found.path_prefixes, details.path_prefixes],
-    })
-    .to_string();
-    let result = state
-        .db
-        .run(move |c| {
-            c.transaction(|c| {
-                catalog::update_module(c, module_id, &saved)?;
-                let target = Target {
-                    kind: crate::domain::audit::TargetKind::Module,
-                    id: Some(&saved.key),
-                    label: &saved.name,
-                };
-                audit::record(c, &actor, AuditAction::ModuleUpdated, &target, &changes)?;
-                Ok::<_, CatalogWriteError>(())
-            })
-        })
-        .await;
-    // Cached verifications list modules: they are prepared again.
-    state.verifier.forget_everything();
-    match result {
-        Ok(()) => {
-            session::flash(
-                &session,
-                FlashKind::Success,
-                format!("Saved the module {}.", details.name),
-            );
-            Ok(see_other("/settings/modules"))
+    let (services, caller) = (state.services(), admin.caller(&req));
+    let saved = catalog::update_module(services, &caller, found.module.id, input(&form)).await;
+    let (errors, status) = match saved {
+        Ok(module) => {
+            let message = format!("Saved the module {}.", module.name);
+            session::flash(&session, FlashKind::Success, message);
+            return Ok(see_other("/settings/modules"));
         }
-        Err(CatalogWriteError::PathPrefixTaken(prefix)) => {
-            let mut errors = FieldErrors::default();
-            errors.add(
-                "path_prefixes",
-                format!("Another module already covers {prefix}."),
-            );
-            again(form, errors, StatusCode::CONFLICT)
-        }
-        Err(CatalogWriteError::NotFound) => Err(AppError::NotFound),
-        Err(e) => Err(AppError::internal(e)),
-    }
+        Err(error) => refused(error)?,
+    };
+    let page = ModuleEditPage {
+        layout: Layout::page(
+            &req,
+            Some(&admin),
+            format!("Edit {}", found.module.name),
+            Section::Modules,
+        ),
+        id: found.module.id,
+        key: found.module.module_key,
+        form,
+        errors,
+    };
+    render_with_status(status, &page)
 }
 
 pub async fn delete_confirm(
@@ -268,53 +191,6 @@ pub async fn delete(
     id: web::Path<i64>,
     _form: CsrfForm<NoFields>,
 ) -> Result<HttpResponse, AppError> {
-    let found = find(&state, id.into_inner()).await?;
-    let actor = admin.actor(&req);
-    let (module_id, key, name) = (
-        found.module.id,
-        found.module.module_key.clone(),
-        found.module.name.clone(),
-    );
-    let result = state
-        .db
-        .run(move |c| {
-            c.transaction(|c| {
-                catalog::delete_module(c, module_id)?;
-                let target = Target {
-                    kind: crate::domain::audit::TargetKind::Module,
-                    id: Some(&key),
-                    label: &name,
-                };
-                audit::record(c, &actor, AuditAction::ModuleDeleted, &target, "")?;
-                Ok::<_, CatalogWriteError>(())
-            })
-        })
-        .await;
-    // Cached verifications list modules: they are prepared again.
-    state.verifier.forget_everything();
-    let name = found.module.name;
-    match result {
-        Ok(()) => session::flash(
-            &session,
-            FlashKind::Success,
-            format!("Deleted the module {name}."),
-        ),
-        Err(CatalogWriteError::InUse(count)) => session::flash(
-            &session,
-            FlashKind::Error,
-            format!(
-                "{name} was not deleted: {count} token{} {} granted it. Edit or delete {} first.",
-                if count == 1 { "" } else { "s" },
-                if count == 1 { "is" } else { "are" },
-                if count == 1 {
-                    "that token"
-                } else {
-                    "those tokens"
-                },
-            ),
-        ),
-        Err(CatalogWriteError::NotFound) => return Err(AppError::NotFound),
-        Err(e) => return Err(AppError::internal(e)),
-    }
-    Ok(see_other("/settings/modules"))
+    let deleted = catalog::delete_module(state.services(), &admin.caller(&req), *id).await;
+    finish_delete(&session, deleted, "module", "/settings/modules")
 }

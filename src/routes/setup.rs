@@ -4,22 +4,21 @@
 use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
-use diesel::Connection;
 use serde::Deserialize;
 
 use super::see_other;
 use crate::auth::csrf::{CsrfForm, NoFields};
 use crate::auth::session::{self, FlashKind};
 use crate::auth::{Authorized, perm};
-use crate::db::admins::{self, AdminWriteError, NewAdmin};
-use crate::db::audit::{self, Actor, Target};
-use crate::db::{DbError, catalog, setup};
-use crate::domain::admins::{generate_public_id, validate_details, validate_new_password};
-use crate::domain::audit::AuditAction;
+use crate::db::admins;
+use crate::db::catalog as stored;
+use crate::db::{DbError, setup as setup_codes};
 use crate::domain::digest::sha256_hex;
-use crate::domain::{catalog as examples, validation::FieldErrors};
+use crate::domain::validation::FieldErrors;
 use crate::http::AppError;
-use crate::passwords::{self, Password};
+use crate::passwords::Password;
+use crate::services::catalog;
+use crate::services::setup::{self, FirstAdministrator, SetupError};
 use crate::state::AppState;
 use crate::views::auth::{SetupCatalogPage, SetupPage};
 use crate::views::errors::MessagePage;
@@ -43,7 +42,7 @@ async fn setup_state(state: &AppState, code: &str) -> Result<SetupState, AppErro
         .run(move |c| {
             if admins::count(c)? > 0 {
                 Ok(SetupState::Done)
-            } else if setup::is_valid(c, &digest)? {
+            } else if setup_codes::is_valid(c, &digest)? {
                 Ok(SetupState::Open)
             } else {
                 Ok::<_, DbError>(SetupState::InvalidCode)
@@ -127,24 +126,6 @@ pub struct SetupForm {
     password_confirmation: Password,
 }
 
-#[derive(Debug, thiserror::Error)]
-enum SetupError {
-    #[error("the setup code is not valid")]
-    InvalidCode,
-    #[error("an administrator exists already")]
-    AlreadySetUp,
-    #[error(transparent)]
-    Write(#[from] AdminWriteError),
-    #[error(transparent)]
-    Db(#[from] DbError),
-}
-
-impl From<diesel::result::Error> for SetupError {
-    fn from(e: diesel::result::Error) -> Self {
-        SetupError::Db(e.into())
-    }
-}
-
 pub async fn submit(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -156,82 +137,15 @@ pub async fn submit(
         SetupState::InvalidCode => return invalid_code(&req),
         SetupState::Open => {}
     }
-    let mut errors = FieldErrors::default();
-    let details = validate_details(&form.display_name, &form.email);
-    if let Err(e) = &details {
-        for (field, message) in e.iter() {
-            errors.add(field, message);
-        }
-    }
-    validate_new_password(
-        &mut errors,
-        form.password.expose(),
-        form.password_confirmation.expose(),
-        &form.email.trim().to_lowercase(),
-    );
-    let details = match details {
-        Ok(details) if errors.is_empty() => details,
-        _ => {
-            return form_page(
-                &req,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                form.code,
-                form.display_name,
-                form.email,
-                errors,
-            );
-        }
+    let first = FirstAdministrator {
+        code: form.code.clone(),
+        display_name: form.display_name.clone(),
+        email: form.email.clone(),
+        password: form.password,
+        password_confirmation: form.password_confirmation,
+        ip: super::client_ip(&req),
     };
-
-    let password = form.password;
-    let hash = state
-        .hashing
-        .run(move || passwords::hash(&password))
-        .await?;
-    let digest = sha256_hex(form.code.as_bytes());
-    let ip = super::client_ip(&req);
-    let created = state
-        .db
-        .run(move |c| {
-            c.transaction(|c| {
-                if !setup::consume(c, &digest)? {
-                    return Err(SetupError::InvalidCode);
-                }
-                if admins::count(c)? > 0 {
-                    return Err(SetupError::AlreadySetUp);
-                }
-                let public_id = generate_public_id();
-                let admin = admins::create(
-                    c,
-                    &NewAdmin {
-                        public_id: &public_id,
-                        display_name: &details.display_name,
-                        email: &details.email,
-                        password_hash: &hash,
-                        role_key: "super_admin",
-                        scope_ids: &[],
-                    },
-                )?;
-                setup::delete_all(c)?;
-                let label = admin.label();
-                let actor = Actor {
-                    id: Some(admin.id),
-                    label: label.clone(),
-                    ip: Some(ip),
-                };
-                let target = Target {
-                    kind: crate::domain::audit::TargetKind::Administrator,
-                    id: Some(&admin.public_id),
-                    label: &label,
-                };
-                audit::record(c, &actor, AuditAction::SetupCompleted, &target, "")?;
-                Ok(admin)
-            })
-        })
-        .await;
-    // Cached verifications list modules: they are prepared again.
-    state.verifier.forget_everything();
-    match created {
+    match setup::complete(state.services(), first).await {
         Ok(admin) => {
             session::sign_in(&session, admin.id).map_err(AppError::internal)?;
             session::flash(
@@ -244,8 +158,17 @@ pub async fn submit(
             );
             Ok(see_other("/setup/catalog"))
         }
+        Err(SetupError::Invalid(errors)) => form_page(
+            &req,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            form.code,
+            form.display_name,
+            form.email,
+            errors,
+        ),
         Err(SetupError::InvalidCode) => invalid_code(&req),
         Err(SetupError::AlreadySetUp) => Ok(already_set_up(&session)),
+        Err(SetupError::Hashing(e)) => Err(e.into()),
         Err(e) => Err(AppError::internal(e)),
     }
 }
@@ -257,7 +180,7 @@ pub async fn catalog(
 ) -> Result<SetupCatalogPage, AppError> {
     let (modules, scopes) = state
         .db
-        .run(|c| Ok::<_, DbError>((catalog::list_modules(c)?, catalog::list_scopes(c)?)))
+        .run(|c| Ok::<_, DbError>((stored::list_modules(c)?, stored::list_scopes(c)?)))
         .await?;
     Ok(SetupCatalogPage {
         layout: Layout::page(&req, Some(&admin), "Modules and scopes", Section::None),
@@ -273,29 +196,7 @@ pub async fn add_examples(
     admin: Authorized<perm::SettingsManage>,
     _form: CsrfForm<NoFields>,
 ) -> Result<HttpResponse, AppError> {
-    let actor = admin.actor(&req);
-    let added = state
-        .db
-        .run(move |c| {
-            c.transaction(|c| {
-                let added = catalog::add_examples(
-                    c,
-                    &examples::example_modules(),
-                    &examples::example_scopes(),
-                )
-                .map_err(AppError::internal)?;
-                if added > 0 {
-                    let target = Target {
-                        kind: crate::domain::audit::TargetKind::Catalog,
-                        id: None,
-                        label: "Example modules and scopes",
-                    };
-                    audit::record(c, &actor, AuditAction::ExamplesAdded, &target, "")?;
-                }
-                Ok::<_, AppError>(added)
-            })
-        })
-        .await?;
+    let added = catalog::add_examples(state.services(), &admin.caller(&req)).await?;
     let message = match added {
         0 => "The example modules and scopes were all there already.".to_owned(),
         n => format!("Added {n} example modules and scopes."),

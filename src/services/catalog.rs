@@ -1,0 +1,297 @@
+//! Modules and scopes: add, change, delete; and the examples a new installation
+//! may start with. Verification lists modules, so every change reaches it.
+
+use serde_json::json;
+
+use crate::db::audit::{self, Target};
+use crate::db::catalog::{self, CatalogWriteError};
+use crate::db::{DbConnection, DbError, write_transaction};
+use crate::domain::audit::{AuditAction, TargetKind};
+use crate::domain::catalog::{
+    ModuleDetails, ScopeDetails, example_modules, example_scopes, validate_module, validate_scope,
+};
+use crate::domain::permissions::Permission;
+use crate::domain::validation::FieldErrors;
+use crate::services::{Caller, Forbidden, Services};
+
+/// Why a catalog use case did nothing, in a sentence for people.
+#[derive(Debug, thiserror::Error)]
+pub enum CatalogError {
+    #[error("This module or scope does not exist.")]
+    NotFound,
+    #[error(transparent)]
+    Forbidden(#[from] Forbidden),
+    #[error("Some fields need attention.")]
+    Invalid(FieldErrors),
+    #[error("Another module already has this key.")]
+    ModuleKeyTaken,
+    #[error("Another module already covers {0}.")]
+    PathPrefixTaken(String),
+    #[error("Another scope already has this name.")]
+    ScopeNameTaken,
+    /// Tokens still use it: `count` of them, refused with `message`.
+    #[error("{message}")]
+    InUse { count: i64, message: String },
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+impl CatalogError {
+    /// The field of the form the error belongs to, if it belongs to one.
+    pub fn field(&self) -> Option<&'static str> {
+        match self {
+            CatalogError::ModuleKeyTaken => Some("key"),
+            CatalogError::PathPrefixTaken(_) => Some("path_prefixes"),
+            CatalogError::ScopeNameTaken => Some("name"),
+            _ => None,
+        }
+    }
+}
+
+impl From<CatalogWriteError> for CatalogError {
+    fn from(error: CatalogWriteError) -> Self {
+        match error {
+            CatalogWriteError::ModuleKeyTaken => Self::ModuleKeyTaken,
+            CatalogWriteError::PathPrefixTaken(prefix) => Self::PathPrefixTaken(prefix),
+            CatalogWriteError::ScopeNameTaken => Self::ScopeNameTaken,
+            CatalogWriteError::InUse(count) => Self::InUse {
+                count,
+                message: String::new(),
+            },
+            CatalogWriteError::NotFound => Self::NotFound,
+            CatalogWriteError::Db(e) => Self::Db(e),
+        }
+    }
+}
+
+impl From<diesel::result::Error> for CatalogError {
+    fn from(error: diesel::result::Error) -> Self {
+        Self::Db(error.into())
+    }
+}
+
+/// What the module form submits.
+pub struct ModuleInput {
+    pub key: String,
+    pub name: String,
+    pub description: String,
+    /// One path per line.
+    pub path_prefixes: String,
+}
+
+pub async fn create_module(
+    services: Services<'_>,
+    caller: &Caller,
+    input: ModuleInput,
+) -> Result<ModuleDetails, CatalogError> {
+    let module = validate_module(
+        &input.key,
+        &input.name,
+        &input.description,
+        &input.path_prefixes,
+    )
+    .map_err(CatalogError::Invalid)?;
+    change(services, caller, move |c| {
+        catalog::create_module(c, &module)?;
+        let event = Event::new(
+            AuditAction::ModuleCreated,
+            Target::module(&module.key, &module.name),
+            String::new(),
+        );
+        Ok((Some(event), module))
+    })
+    .await
+}
+
+/// Renames a module, or changes its paths; its key stays.
+pub async fn update_module(
+    services: Services<'_>,
+    caller: &Caller,
+    id: i64,
+    input: ModuleInput,
+) -> Result<ModuleDetails, CatalogError> {
+    change(services, caller, move |c| {
+        let before = catalog::find_module(c, id)?.ok_or(CatalogError::NotFound)?;
+        let module = validate_module(
+            &before.module.module_key,
+            &input.name,
+            &input.description,
+            &input.path_prefixes,
+        )
+        .map_err(CatalogError::Invalid)?;
+        catalog::update_module(c, id, &module)?;
+        let changes = json!({
+            "name": [before.module.name, module.name],
+            "path_prefixes": [before.path_prefixes, module.path_prefixes],
+        });
+        let event = Event::new(
+            AuditAction::ModuleUpdated,
+            Target::module(&module.key, &module.name),
+            changes.to_string(),
+        );
+        Ok((Some(event), module))
+    })
+    .await
+}
+
+/// Deletes a module no token is granted; returns its name.
+pub async fn delete_module(
+    services: Services<'_>,
+    caller: &Caller,
+    id: i64,
+) -> Result<String, CatalogError> {
+    change(services, caller, move |c| {
+        let module = catalog::find_module(c, id)?
+            .ok_or(CatalogError::NotFound)?
+            .module;
+        let name = module.name;
+        catalog::delete_module(c, id).map_err(|e| in_use(e, &name, "granted it", "Edit"))?;
+        let event = Event::new(
+            AuditAction::ModuleDeleted,
+            Target::module(&module.module_key, &name),
+            String::new(),
+        );
+        Ok((Some(event), name.clone()))
+    })
+    .await
+}
+
+pub async fn create_scope(
+    services: Services<'_>,
+    caller: &Caller,
+    name: &str,
+    description: &str,
+) -> Result<ScopeDetails, CatalogError> {
+    let scope = validate_scope(name, description).map_err(CatalogError::Invalid)?;
+    change(services, caller, move |c| {
+        catalog::create_scope(c, &scope)?;
+        let event = Event::new(
+            AuditAction::ScopeCreated,
+            Target::of(TargetKind::Scope, None, &scope.name),
+            String::new(),
+        );
+        Ok((Some(event), scope))
+    })
+    .await
+}
+
+pub async fn update_scope(
+    services: Services<'_>,
+    caller: &Caller,
+    id: i64,
+    name: &str,
+    description: &str,
+) -> Result<ScopeDetails, CatalogError> {
+    let scope = validate_scope(name, description).map_err(CatalogError::Invalid)?;
+    change(services, caller, move |c| {
+        let before = catalog::find_scope(c, id)?.ok_or(CatalogError::NotFound)?;
+        catalog::update_scope(c, id, &scope)?;
+        let changes = json!({ "name": [before.name, scope.name] });
+        let event = Event::new(
+            AuditAction::ScopeUpdated,
+            Target::of(TargetKind::Scope, None, &scope.name),
+            changes.to_string(),
+        );
+        Ok((Some(event), scope))
+    })
+    .await
+}
+
+/// Deletes a scope no token is in; returns its name.
+pub async fn delete_scope(
+    services: Services<'_>,
+    caller: &Caller,
+    id: i64,
+) -> Result<String, CatalogError> {
+    change(services, caller, move |c| {
+        let name = catalog::find_scope(c, id)?
+            .ok_or(CatalogError::NotFound)?
+            .name;
+        catalog::delete_scope(c, id).map_err(|e| in_use(e, &name, "in it", "Move"))?;
+        let event = Event::new(
+            AuditAction::ScopeDeleted,
+            Target::of(TargetKind::Scope, None, &name),
+            String::new(),
+        );
+        Ok((Some(event), name.clone()))
+    })
+    .await
+}
+
+/// Adds the example modules and scopes that do not exist yet; returns how many.
+pub async fn add_examples(services: Services<'_>, caller: &Caller) -> Result<usize, CatalogError> {
+    change(services, caller, |c| {
+        let added = catalog::add_examples(c, &example_modules(), &example_scopes())?;
+        let target = Target::of(TargetKind::Catalog, None, "Example modules and scopes");
+        let event =
+            (added > 0).then(|| Event::new(AuditAction::ExamplesAdded, target, String::new()));
+        Ok((event, added))
+    })
+    .await
+}
+
+/// The audit event of a change, kept until it is recorded.
+struct Event {
+    action: AuditAction,
+    kind: TargetKind,
+    id: Option<String>,
+    label: String,
+    details: String,
+}
+
+impl Event {
+    fn new(action: AuditAction, target: Target<'_>, details: String) -> Self {
+        Self {
+            action,
+            kind: target.kind,
+            id: target.id.map(str::to_owned),
+            label: target.label.to_owned(),
+            details,
+        }
+    }
+}
+
+/// Runs one catalog change in a transaction with its audit event, then tells
+/// verification: `write` returns the event to record, if any, and the result.
+async fn change<T: Send + 'static>(
+    services: Services<'_>,
+    caller: &Caller,
+    write: impl FnOnce(&mut DbConnection) -> Result<(Option<Event>, T), CatalogError> + Send + 'static,
+) -> Result<T, CatalogError> {
+    caller.require(Permission::SettingsManage)?;
+    let actor = caller.actor.clone();
+    let result = services
+        .db
+        .run(move |c| {
+            write_transaction(c, |c| {
+                let (event, result) = write(c)?;
+                if let Some(e) = event {
+                    let target = Target::of(e.kind, e.id.as_deref(), &e.label);
+                    audit::record(c, &actor, e.action, &target, &e.details)?;
+                }
+                Ok::<_, CatalogError>(result)
+            })
+        })
+        .await?;
+    services.catalog_changed();
+    Ok(result)
+}
+
+/// The refusal to delete what tokens still use, in words.
+fn in_use(error: CatalogWriteError, name: &str, relation: &str, verb: &str) -> CatalogError {
+    match error {
+        CatalogWriteError::InUse(count) => {
+            let one = count == 1;
+            CatalogError::InUse {
+                count,
+                message: format!(
+                    "{name} was not deleted: {count} token{} {} {relation}. {verb} or delete {} first.",
+                    if one { "" } else { "s" },
+                    if one { "is" } else { "are" },
+                    if one { "that token" } else { "those tokens" },
+                ),
+            }
+        }
+        other => other.into(),
+    }
+}
