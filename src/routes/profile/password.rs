@@ -11,15 +11,12 @@ use crate::auth::CurrentAdmin;
 use crate::auth::csrf::CsrfForm;
 use crate::auth::reauth::check_password;
 use crate::auth::session::{self, FlashKind};
-use crate::db::admins::{self, AdminWriteError};
-use crate::db::audit;
 use crate::domain::admins::validate_new_password;
-use crate::domain::audit::AuditAction;
 use crate::domain::validation::FieldErrors;
 use crate::http::AppError;
-use crate::passwords::{self, Password};
+use crate::passwords::Password;
 use crate::routes::see_other;
-use crate::services::admins::target;
+use crate::services::profile;
 use crate::state::AppState;
 use crate::views::render_with_status;
 
@@ -68,25 +65,15 @@ pub async fn change(
         return render_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
     }
 
-    let new_password = form.password;
-    let hash = state
-        .hashing
-        .run(move || passwords::hash(&new_password))
-        .await?;
-    let actor = admin.actor(&req);
-    let me = admin.admin.clone();
-    state
-        .db
-        .run(move |c| {
-            diesel::Connection::transaction(c, |c| {
-                // Every session ends, this one too; it continues below under a new key.
-                admins::set_password(c, me.id, &hash, None)?;
-                audit::record(c, &actor, AuditAction::PasswordChanged, &target(&me), "")?;
-                Ok::<_, AdminWriteError>(())
-            })
-        })
-        .await
-        .map_err(AppError::internal)?;
+    profile::change_password(
+        state.services(),
+        &admin.caller(&req),
+        &admin.admin,
+        form.password,
+        form.password_confirmation,
+    )
+    .await?;
+    // Every session ended, this one too; it continues under a new key.
     session::sign_in(&session, admin.admin.id).map_err(AppError::internal)?;
     session::flash(
         &session,

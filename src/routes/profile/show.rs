@@ -9,13 +9,11 @@ use super::{ProfileTab, tabs};
 use crate::auth::CurrentAdmin;
 use crate::auth::csrf::CsrfForm;
 use crate::auth::session::{self, FlashKind};
-use crate::db::admins::{self, AdminWriteError};
-use crate::db::audit;
-use crate::domain::audit::AuditAction;
-use crate::domain::validation::{FieldErrors, required_text};
+use crate::domain::validation::FieldErrors;
 use crate::http::AppError;
 use crate::routes::{parse_version, see_other};
-use crate::services::admins::target;
+use crate::services::admins::AdminError;
+use crate::services::profile;
 use crate::state::AppState;
 use crate::views::profile::ProfilePage;
 use crate::views::{Layout, Section, render_with_status};
@@ -68,46 +66,32 @@ pub async fn update_name(
     CsrfForm(form): CsrfForm<NameForm>,
 ) -> Result<HttpResponse, AppError> {
     let version = parse_version(&form.version)?;
-    let mut errors = FieldErrors::default();
-    let name = required_text(&mut errors, "display_name", "Name", &form.display_name, 100);
-    if !errors.is_empty() {
-        let page = profile_page(
-            &req,
-            &admin,
-            form.display_name,
-            errors,
-            FieldErrors::default(),
-        );
-        return render_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
-    }
-    let actor = admin.actor(&req);
-    let mut renamed = admin.admin.clone();
-    let previous = std::mem::replace(&mut renamed.display_name, name);
-    let result = state
-        .db
-        .run(move |c| {
-            diesel::Connection::transaction(c, |c| {
-                admins::update_display_name(c, renamed.id, version, &renamed.display_name)?;
-                audit::record(
-                    c,
-                    &actor,
-                    AuditAction::ProfileUpdated,
-                    &target(&renamed),
-                    &serde_json::json!({ "previous_name": previous }).to_string(),
-                )?;
-                Ok::<_, AdminWriteError>(())
-            })
-        })
-        .await;
-    match result {
+    let renamed = profile::rename(
+        state.services(),
+        &admin.caller(&req),
+        &admin.admin,
+        version,
+        &form.display_name,
+    )
+    .await;
+    match renamed {
         Ok(()) => session::flash(&session, FlashKind::Success, "Your name was changed."),
-        Err(AdminWriteError::Conflict) => session::flash(
+        Err(AdminError::Invalid(errors)) => {
+            let page = profile_page(
+                &req,
+                &admin,
+                form.display_name,
+                errors,
+                FieldErrors::default(),
+            );
+            return render_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
+        }
+        Err(AdminError::Conflict) => session::flash(
             &session,
             FlashKind::Error,
             "Your profile was changed elsewhere meanwhile, so your new name was not saved. The page shows the current one; change it again if still needed.",
         ),
-        Err(AdminWriteError::NotFound) => return Err(AppError::NotFound),
-        Err(e) => return Err(AppError::internal(e)),
+        Err(e) => return Err(e.into()),
     }
     Ok(see_other("/profile"))
 }

@@ -7,12 +7,9 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use crate::auth::CurrentAdmin;
 use crate::auth::csrf::{CsrfForm, NoFields};
 use crate::auth::session::{self, FlashKind};
-use crate::db::audit;
-use crate::db::{DbError, admins};
-use crate::domain::audit::AuditAction;
 use crate::http::AppError;
 use crate::routes::see_other;
-use crate::services::admins::target;
+use crate::services::profile;
 use crate::state::AppState;
 
 pub async fn submit(
@@ -22,24 +19,8 @@ pub async fn submit(
     admin: CurrentAdmin,
     _form: CsrfForm<NoFields>,
 ) -> Result<HttpResponse, AppError> {
-    let actor = admin.actor(&req);
-    let me = admin.admin.clone();
-    let ended = state
-        .db
-        .run(move |c| {
-            diesel::Connection::transaction(c, |c| {
-                let ended = admins::end_sessions(c, me.id, None)?;
-                audit::record(
-                    c,
-                    &actor,
-                    AuditAction::SignedOutEverywhere,
-                    &target(&me),
-                    &serde_json::json!({ "sessions": ended }).to_string(),
-                )?;
-                Ok::<_, DbError>(ended)
-            })
-        })
-        .await?;
+    let ended =
+        profile::sign_out_everywhere(state.services(), &admin.caller(&req), &admin.admin).await?;
     session::sign_out(&session);
     session::flash(
         &session,
