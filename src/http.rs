@@ -6,6 +6,7 @@ pub mod error_pages;
 pub mod errors;
 pub mod headers;
 pub mod input;
+pub mod problem;
 pub mod request_log;
 pub mod static_files;
 

@@ -120,13 +120,6 @@ impl From<diesel::result::Error> for AppError {
     }
 }
 
-/// An error of the JSON API: its stable code and a sentence for people.
-pub fn json_error(status: StatusCode, code: &str, message: &str) -> HttpResponse {
-    HttpResponse::build(status)
-        .content_type("application/json")
-        .body(serde_json::json!({ "valid": false, "code": code, "message": message }).to_string())
-}
-
 /// The message of an error response, for the error page renderer.
 #[derive(Debug, Clone)]
 pub struct ErrorMessage(pub String);

@@ -38,7 +38,7 @@ pub async fn reject_control_characters<B: MessageBody>(
     if holds_control_characters(uri.path()) || uri.query().is_some_and(holds_control_characters) {
         tracing::info!("refused an address with control characters");
         let response = if req.path().starts_with("/api/") {
-            super::errors::json_error(StatusCode::BAD_REQUEST, "invalid_request", MESSAGE)
+            super::problem::problem(StatusCode::BAD_REQUEST, "invalid_request", MESSAGE)
         } else {
             // A response, not an error, so the error page renderer sees it.
             return Ok(req

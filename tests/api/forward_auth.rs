@@ -212,6 +212,6 @@ async fn a_query_parameter_given_twice_gets_a_json_error() {
     assert!(json["message"].as_str().unwrap().contains("module"));
     assert_eq!(
         headers.get("content-type").unwrap().to_str().unwrap(),
-        "application/json"
+        "application/problem+json"
     );
 }

@@ -17,6 +17,7 @@ mod nginx;
 mod pages;
 mod permissions;
 mod priorities;
+mod problems;
 mod process;
 mod profile;
 mod scale_out;

@@ -7,7 +7,7 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::HeaderName;
 use actix_web::{HttpRequest, HttpResponse, web};
 
-use super::{Timer, bearer, client, json_error, refusal};
+use super::{Timer, bearer, client, problem, refusal};
 use crate::domain::networks::{allows, canonical};
 use crate::domain::request_path::{self, Ambiguity};
 use crate::domain::verification::{Outcome, action_of_method};
@@ -58,7 +58,7 @@ pub async fn auth(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRe
     let allowed = &state.config.forward_auth_from;
     let peer = req.peer_addr().map(|a| canonical(a.ip()));
     if !allowed.is_empty() && !peer.is_some_and(|ip| allows(allowed, ip)) {
-        return Ok(json_error(
+        return Ok(problem(
             StatusCode::FORBIDDEN,
             "forward_auth_not_allowed",
             "Forward-auth answers only the proxies in TESSERA_FORWARD_AUTH_FROM.",

@@ -6,14 +6,14 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, web};
 use subtle::ConstantTimeEq;
 
-use super::{bearer, json_error};
+use super::{bearer, problem};
 use crate::state::AppState;
 
 pub async fn metrics(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     if let Some(expected) = &state.config.metrics_token {
         let presented = bearer(&req).unwrap_or_default();
         if !bool::from(presented.as_bytes().ct_eq(expected.as_bytes())) {
-            let mut response = json_error(
+            let mut response = problem(
                 StatusCode::UNAUTHORIZED,
                 "invalid_metrics_token",
                 "The metrics need the bearer token set in TESSERA_METRICS_TOKEN.",

@@ -4,7 +4,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
-use super::{Timer, bearer, client, json_error, refusal};
+use super::{Timer, bearer, client, problem, refusal};
 use crate::domain::tokens::Action;
 use crate::domain::verification::Outcome;
 use crate::http::AppError;
@@ -29,7 +29,7 @@ pub async fn verify(
         Some(text) => match Action::from_key(text) {
             Some(action) => action,
             None => {
-                return Ok(json_error(
+                return Ok(problem(
                     StatusCode::BAD_REQUEST,
                     "bad_request",
                     "action must be read or write.",
@@ -40,7 +40,7 @@ pub async fn verify(
     let requested = match (query.module.as_deref(), query.action.is_some()) {
         (Some(key), _) => Requested::Module { key, action },
         (None, true) => {
-            return Ok(json_error(
+            return Ok(problem(
                 StatusCode::BAD_REQUEST,
                 "bad_request",
                 "action needs a module.",

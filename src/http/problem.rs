@@ -1,0 +1,175 @@
+//! Errors for JSON clients as RFC 9457 problem details: every error under `/api/`
+//! is `application/problem+json`, with a stable `code`, a sentence for people and
+//! the request ID that finds it in the logs. Verdicts of the verification API
+//! (`application/json`, `"valid": false`) are answers, not errors, and stay as
+//! they are.
+
+use actix_web::HttpMessage;
+use actix_web::HttpResponse;
+use actix_web::body::{BoxBody, MessageBody, to_bytes};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::middleware::Next;
+use serde_json::{Value, json};
+
+use super::errors::ErrorMessage;
+use super::request_log::RequestId;
+
+pub const CONTENT_TYPE: &str = "application/problem+json";
+
+/// A problem document: `code` names the problem for programs, `message` (also the
+/// RFC's `detail`) for people. `valid: false` keeps verification clients, which
+/// read only that, on the safe side.
+pub fn problem(status: StatusCode, code: &str, message: &str) -> HttpResponse {
+    HttpResponse::build(status)
+        .content_type(CONTENT_TYPE)
+        .body(document(status, code, message).to_string())
+}
+
+fn document(status: StatusCode, code: &str, message: &str) -> Value {
+    json!({
+        "type": "about:blank",
+        "title": status.canonical_reason().unwrap_or("Error"),
+        "status": status.as_u16(),
+        "detail": message,
+        "code": code,
+        "message": message,
+        "valid": false,
+    })
+}
+
+/// Makes every error response of the wrapped routes a problem document with the
+/// request ID: those built with [`problem`], and those made elsewhere (a method
+/// not allowed, a body too large or too slow, a failure).
+pub async fn problem_details(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let res = next.call(req).await?;
+    let content_type = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .map(|v| v.as_bytes().to_vec())
+        .unwrap_or_default();
+    if res.status().as_u16() < 400 || content_type.starts_with(b"application/json") {
+        return Ok(res.map_into_boxed_body());
+    }
+    let status = res.status();
+    let request_id = res
+        .request()
+        .extensions()
+        .get::<RequestId>()
+        .map(|id| id.0.clone());
+    let message = res
+        .response()
+        .extensions()
+        .get::<ErrorMessage>()
+        .map(|m| m.0.clone());
+    let (req, response) = res.into_parts();
+    let (mut head, body) = response.into_parts();
+    let mut document = match to_bytes(body).await {
+        Ok(bytes) if content_type.starts_with(CONTENT_TYPE.as_bytes()) => {
+            serde_json::from_slice(&bytes).unwrap_or(Value::Null)
+        }
+        _ => Value::Null,
+    };
+    if !document.is_object() {
+        let code = status
+            .canonical_reason()
+            .unwrap_or("error")
+            .to_lowercase()
+            .replace(' ', "_");
+        let message = message.unwrap_or_else(|| default_message(status).to_owned());
+        document = self::document(status, &code, &message);
+    }
+    document["request_id"] = json!(request_id);
+    head.headers_mut().remove(header::CONTENT_LENGTH);
+    head.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(CONTENT_TYPE));
+    let response = head.set_body(BoxBody::new(document.to_string()));
+    Ok(ServiceResponse::new(req, response))
+}
+
+fn default_message(status: StatusCode) -> &'static str {
+    match status.as_u16() {
+        404 => "There is no such API endpoint.",
+        405 => "This endpoint does not accept this method.",
+        408 => "The request took too long to arrive. Try again.",
+        413 => "The request body is too large.",
+        s if s >= 500 => {
+            "Tessera could not answer this request. Try again; if it persists, tell the operator the request ID."
+        }
+        _ => "This request could not be handled.",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use actix_web::middleware::from_fn;
+    use actix_web::{App, test, web};
+
+    use super::*;
+    use crate::http::request_log::log_requests;
+
+    #[actix_web::test]
+    async fn an_error_made_elsewhere_becomes_a_problem_with_the_request_id() {
+        let app = test::init_service(
+            App::new().wrap(from_fn(log_requests)).service(
+                web::scope("/api")
+                    .wrap(from_fn(problem_details))
+                    .route(
+                        "/plain",
+                        web::to(|| async { HttpResponse::PayloadTooLarge().body("too big") }),
+                    )
+                    .route(
+                        "/made",
+                        web::to(|| async {
+                            problem(StatusCode::CONFLICT, "taken", "It is taken.")
+                        }),
+                    )
+                    .route(
+                        "/verdict",
+                        web::to(|| async {
+                            HttpResponse::Unauthorized()
+                                .content_type("application/json")
+                                .body(r#"{"valid":false}"#)
+                        }),
+                    ),
+            ),
+        )
+        .await;
+        for (path, status, code) in [
+            ("/api/plain", 413, "payload_too_large"),
+            ("/api/made", 409, "taken"),
+        ] {
+            let res =
+                test::call_service(&app, test::TestRequest::get().uri(path).to_request()).await;
+            assert_eq!(res.status().as_u16(), status);
+            assert_eq!(res.headers().get("content-type").unwrap(), CONTENT_TYPE);
+            let id = res
+                .headers()
+                .get("x-request-id")
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .to_owned();
+            let body: Value = test::read_body_json(res).await;
+            assert_eq!(body["status"], status);
+            assert_eq!(body["code"], code);
+            assert_eq!(body["request_id"], id);
+            assert!(body["detail"].as_str().is_some_and(|d| !d.is_empty()));
+        }
+        let res = test::call_service(
+            &app,
+            test::TestRequest::get().uri("/api/verdict").to_request(),
+        )
+        .await;
+        assert_eq!(
+            res.headers().get("content-type").unwrap(),
+            "application/json"
+        );
+        let body: Value = test::read_body_json(res).await;
+        assert_eq!(body, json!({ "valid": false }));
+    }
+}
