@@ -185,20 +185,7 @@ pub async fn set_password(
     caller.require(Permission::AdminsManage)?;
     let lookup = public_id.to_owned();
     let admin = services.db.run(move |c| find(c, &lookup)).await?;
-    let mut errors = FieldErrors::default();
-    validate_new_password(
-        &mut errors,
-        password.expose(),
-        confirmation.expose(),
-        &admin.email,
-    );
-    if !errors.is_empty() {
-        return Err(AdminError::Invalid(errors));
-    }
-    let hash = services
-        .hashing
-        .run(move || passwords::hash(&password))
-        .await?;
+    let hash = hash_new_password(services, password, confirmation, &admin.email).await?;
     let actor = caller.actor.clone();
     services
         .db
@@ -268,6 +255,24 @@ async fn set_disabled(
             })
         })
         .await
+}
+
+/// The hash of a new password that meets the rules, or why it does not.
+pub(super) async fn hash_new_password(
+    services: Services<'_>,
+    password: Password,
+    confirmation: Password,
+    email: &str,
+) -> Result<String, AdminError> {
+    let mut errors = FieldErrors::default();
+    validate_new_password(&mut errors, password.expose(), confirmation.expose(), email);
+    if !errors.is_empty() {
+        return Err(AdminError::Invalid(errors));
+    }
+    Ok(services
+        .hashing
+        .run(move || passwords::hash(&password))
+        .await?)
 }
 
 fn find(c: &mut DbConnection, public_id: &str) -> Result<Administrator, AdminError> {

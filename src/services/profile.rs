@@ -2,11 +2,10 @@
 
 use crate::db::admins::{self, AdminWriteError, Administrator};
 use crate::db::{audit, write_transaction};
-use crate::domain::admins::validate_new_password;
 use crate::domain::audit::AuditAction;
 use crate::domain::validation::{FieldErrors, required_text};
-use crate::passwords::{self, Password};
-use crate::services::admins::{AdminError, target};
+use crate::passwords::Password;
+use crate::services::admins::{AdminError, hash_new_password, target};
 use crate::services::{Caller, Services};
 
 /// Renames the caller, over `version` of their profile.
@@ -53,20 +52,7 @@ pub async fn change_password(
     password: Password,
     confirmation: Password,
 ) -> Result<(), AdminError> {
-    let mut errors = FieldErrors::default();
-    validate_new_password(
-        &mut errors,
-        password.expose(),
-        confirmation.expose(),
-        &me.email,
-    );
-    if !errors.is_empty() {
-        return Err(AdminError::Invalid(errors));
-    }
-    let hash = services
-        .hashing
-        .run(move || passwords::hash(&password))
-        .await?;
+    let hash = hash_new_password(services, password, confirmation, &me.email).await?;
     let (actor, me) = (caller.actor.clone(), me.clone());
     services
         .db

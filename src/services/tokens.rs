@@ -112,6 +112,23 @@ fn changeable(
     Ok(token)
 }
 
+/// Claims the next version of a token the caller may change, and checks that its
+/// status allows `change`; a change made since `version` wins.
+fn claim(
+    c: &mut DbConnection,
+    caller: &Caller,
+    guid: &str,
+    version: i32,
+    change: TokenChange,
+) -> Result<TokenRow, TokenError> {
+    let id = changeable(c, caller, guid)?.token.id;
+    let token = tokens::claim_version(c, id, version)?;
+    change
+        .allowed_from(token.status(crate::db::now()))
+        .map_err(TokenError::Refused)?;
+    Ok(token)
+}
+
 /// The IDs of the scopes the caller may put tokens in, and of every module.
 fn choices(c: &mut DbConnection, caller: &Caller) -> QueryResult<(Vec<i64>, Vec<i64>)> {
     let scopes = catalog::list_scopes(c)?

@@ -1,7 +1,7 @@
 //! Disable, enable, revoke and delete: one step along a token's lifecycle, allowed
 //! or refused by [`TokenChange::allowed_from`].
 
-use super::{TokenError, audit_action, changeable, target};
+use super::{TokenError, audit_action, claim, target};
 use crate::db::tokens::{self, TokenRow};
 use crate::db::{audit, changes, now, write_transaction};
 use crate::domain::tokens::TokenChange;
@@ -61,12 +61,8 @@ async fn apply(
         .db
         .run(move |c| {
             write_transaction(c, |c| {
-                let id = changeable(c, &caller, &guid)?.token.id;
-                let token = tokens::claim_version(c, id, version)?;
-                let now = now();
-                change
-                    .allowed_from(token.status(now))
-                    .map_err(TokenError::Refused)?;
+                let token = claim(c, &caller, &guid, version, change)?;
+                let (id, now) = (token.id, now());
                 match change {
                     TokenChange::Disable if token.disabled_at.is_none() => {
                         tokens::set_disabled(c, id, Some(now))?

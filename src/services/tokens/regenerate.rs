@@ -3,7 +3,7 @@
 
 use time::{Duration, PrimitiveDateTime};
 
-use super::{TokenError, audit_action, changeable, target};
+use super::{TokenError, audit_action, claim, target};
 use crate::db::tokens::{self, TokenRow};
 use crate::db::{audit, changes, now, write_transaction};
 use crate::domain::timestamps::iso;
@@ -32,12 +32,8 @@ pub async fn regenerate(
         .db
         .run(move |c| {
             write_transaction(c, |c| {
-                let id = changeable(c, &caller, &guid)?.token.id;
-                let token = tokens::claim_version(c, id, version)?;
-                let now = now();
-                change
-                    .allowed_from(token.status(now))
-                    .map_err(TokenError::Refused)?;
+                let token = claim(c, &caller, &guid, version, change)?;
+                let (id, now) = (token.id, now());
                 let previous_until = grace.map(|g| now + g);
                 let secret = SecretToken::generate();
                 let stored = secret.to_store(&token.guid, key.as_ref());
