@@ -1,4 +1,5 @@
-//! Every URL of Tessera, one module per page or action.
+//! The handlers, one module per page or action, and what they share. Which URL
+//! leads to which handler is in [`router`], the product's map.
 
 pub mod administrators;
 pub mod api;
@@ -11,86 +12,14 @@ pub mod login;
 pub mod logout;
 pub mod modules;
 pub mod profile;
+pub mod router;
 pub mod scopes;
 pub mod setup;
 
+use actix_web::HttpResponse;
 use actix_web::http::header;
-use actix_web::{HttpResponse, web};
 
 use crate::http::AppError;
-
-/// The pages and actions of the admin app (behind sessions and CSRF checks).
-pub fn configure_admin(cfg: &mut web::ServiceConfig) {
-    cfg.route("/", web::get().to(home::index))
-        .service(web::resource("/login").get(login::show).post(login::submit))
-        .route("/logout", web::post().to(logout::submit))
-        .service(web::resource("/setup").get(setup::show).post(setup::submit))
-        .route("/setup/catalog", web::get().to(setup::catalog))
-        .route(
-            "/setup/catalog/examples",
-            web::post().to(setup::add_examples),
-        )
-        .route("/settings", web::get().to(home::settings))
-        .configure(api_tokens::configure)
-        .configure(profile::configure)
-        .route(
-            "/settings/administrators",
-            web::get().to(administrators::list::list),
-        )
-        .service(
-            web::resource("/settings/administrators/new")
-                .get(administrators::create::new_form)
-                .post(administrators::create::create),
-        )
-        .service(
-            web::resource("/settings/administrators/{public_id}")
-                .get(administrators::edit::edit_form)
-                .post(administrators::edit::update_access),
-        )
-        .route(
-            "/settings/administrators/{public_id}/password",
-            web::post().to(administrators::password::set_password),
-        )
-        .route(
-            "/settings/administrators/{public_id}/disable",
-            web::post().to(administrators::enable_disable::disable),
-        )
-        .route(
-            "/settings/administrators/{public_id}/enable",
-            web::post().to(administrators::enable_disable::enable),
-        )
-        .service(
-            web::resource("/settings/modules")
-                .get(modules::list)
-                .post(modules::create),
-        )
-        .service(
-            web::resource("/settings/scopes")
-                .get(scopes::list)
-                .post(scopes::create),
-        )
-        .service(
-            web::resource("/settings/modules/{id}/edit")
-                .get(modules::edit_form)
-                .post(modules::update),
-        )
-        .service(
-            web::resource("/settings/modules/{id}/delete")
-                .get(modules::delete_confirm)
-                .post(modules::delete),
-        )
-        .service(
-            web::resource("/settings/scopes/{id}/edit")
-                .get(scopes::edit_form)
-                .post(scopes::update),
-        )
-        .service(
-            web::resource("/settings/scopes/{id}/delete")
-                .get(scopes::delete_confirm)
-                .post(scopes::delete),
-        )
-        .route("/settings/audit-log", web::get().to(audit_log::list));
-}
 
 /// The unmatched address of the admin app.
 pub async fn not_found() -> Result<HttpResponse, AppError> {

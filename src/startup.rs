@@ -125,20 +125,14 @@ impl Application {
         let side_servers = [
             config.metrics_listen.map(|address| {
                 let what = "metrics";
-                Self::serve_apart(
-                    address,
-                    what,
-                    1,
-                    state.clone(),
-                    routes::api::configure_metrics,
-                )
+                Self::serve_apart(address, what, 1, state.clone(), routes::router::metrics)
             }),
             config.verify_listen.map(|address| {
                 let what = "the verification API";
                 let workers = config.worker_count();
                 Self::serve_apart(address, what, workers, state.clone(), |cfg| {
-                    routes::api::configure(cfg);
-                    routes::health::configure(cfg);
+                    routes::router::api(cfg);
+                    routes::router::health(cfg);
                 })
             }),
         ]
@@ -202,13 +196,13 @@ impl Application {
                 .wrap(from_fn(client::notice_https_proxy))
                 .wrap(from_fn(request_log::log_requests))
                 // The verification API first: it is matched on every call.
-                .configure(routes::api::configure)
+                .configure(routes::router::api)
                 .configure(|cfg| {
                     if config.metrics_listen.is_none() {
-                        routes::api::configure_metrics(cfg);
+                        routes::router::metrics(cfg);
                     }
                 })
-                .configure(routes::health::configure)
+                .configure(routes::router::health)
                 .service(
                     web::resource("/static/{path:.*}")
                         .route(web::get().to(static_files::serve))
@@ -223,7 +217,7 @@ impl Application {
                         .wrap(ErrorHandlers::new().default_handler(error_pages::render))
                         .wrap(sessions)
                         .wrap(from_fn(routes::login::refuse_locked_addresses))
-                        .configure(routes::configure_admin)
+                        .configure(routes::router::admin)
                         .default_service(web::to(routes::not_found)),
                 )
         })

@@ -14,55 +14,14 @@ use actix_web::web::Bytes;
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
-use actix_web::middleware::from_fn;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse};
 use serde_json::json;
 
 use crate::domain::verification::Outcome;
-use crate::http::input::reject_control_characters;
 pub use crate::http::problem::problem;
-use crate::http::problem::problem_details;
 use crate::verification::{Client, Endpoint, Verifier};
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(
-        web::scope("/api/v1")
-            .wrap(from_fn(reject_control_characters))
-            .wrap(from_fn(problem_details))
-            .app_data(web::QueryConfig::default().error_handler(|error, _| {
-                // Such as a parameter given twice (`?module=a&module=b`).
-                let response = problem(
-                    StatusCode::BAD_REQUEST,
-                    "invalid_request",
-                    &format!("The query string could not be read: {error}."),
-                );
-                actix_web::error::InternalError::from_response(error, response).into()
-            }))
-            .route("/verify", web::get().to(verify::verify))
-            .route("/introspect", web::post().to(introspect::introspect))
-            // Envoy's ext_authz sends the original method and path after the prefix.
-            .route("/auth", web::route().to(forward_auth::auth))
-            .route("/auth/{path:.*}", web::route().to(forward_auth::auth))
-            .default_service(web::to(not_found)),
-    )
-    // Any other address under `/api/` is an API's, and answered as one.
-    .service(
-        web::scope("/api")
-            .wrap(from_fn(problem_details))
-            .default_service(web::to(not_found)),
-    );
-}
-
-/// `/metrics`, on whichever listener serves it.
-pub fn configure_metrics(cfg: &mut web::ServiceConfig) {
-    cfg.service(
-        web::resource("/metrics")
-            .wrap(from_fn(problem_details))
-            .route(web::get().to(metrics::metrics)),
-    );
-}
-
-async fn not_found() -> HttpResponse {
+pub async fn not_found() -> HttpResponse {
     problem(
         StatusCode::NOT_FOUND,
         "not_found",

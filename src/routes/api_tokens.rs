@@ -11,7 +11,7 @@ pub mod revoke;
 pub mod show;
 
 use actix_session::Session;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse};
 use serde::Deserialize;
 
 use super::see_other;
@@ -32,56 +32,6 @@ use crate::state::AppState;
 use crate::views::format::datetime;
 use crate::views::tokens::{FormMode, TokenFormPage, TokenFormValues, duration_options};
 use crate::views::{Layout, Section};
-
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/settings/api-tokens", web::get().to(list::page))
-        .service(
-            web::resource("/settings/api-tokens/new")
-                .get(create::form)
-                .post(create::submit),
-        )
-        .route("/settings/api-tokens/{guid}", web::get().to(show::general))
-        .route(
-            "/settings/api-tokens/{guid}/reveal",
-            web::post().to(reveal::submit),
-        )
-        .route(
-            "/settings/api-tokens/{guid}/modules",
-            web::get().to(show::modules),
-        )
-        .route(
-            "/settings/api-tokens/{guid}/details",
-            web::get().to(show::details),
-        )
-        .service(
-            web::resource("/settings/api-tokens/{guid}/edit")
-                .get(edit::form)
-                .post(edit::submit),
-        )
-        .service(
-            web::resource("/settings/api-tokens/{guid}/regenerate")
-                .get(regenerate::confirm)
-                .post(regenerate::submit),
-        )
-        .route(
-            "/settings/api-tokens/{guid}/disable",
-            web::post().to(enable_disable::disable),
-        )
-        .route(
-            "/settings/api-tokens/{guid}/enable",
-            web::post().to(enable_disable::enable),
-        )
-        .service(
-            web::resource("/settings/api-tokens/{guid}/revoke")
-                .get(revoke::confirm)
-                .post(revoke::submit),
-        )
-        .service(
-            web::resource("/settings/api-tokens/{guid}/delete")
-                .get(delete::confirm)
-                .post(delete::submit),
-        );
-}
 
 /// The token, if it exists and the administrator may see it; 404 otherwise, so an
 /// unknown GUID and another scope's token look the same.

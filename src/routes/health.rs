@@ -6,16 +6,11 @@ use diesel::RunQueryDsl;
 use crate::db::DbError;
 use crate::state::AppState;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/healthz", web::get().to(healthz))
-        .route("/readyz", web::get().to(readyz));
-}
-
-async fn healthz() -> HttpResponse {
+pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(serde_json::json!({ "status": "ok" }))
 }
 
-async fn readyz(state: web::Data<AppState>) -> HttpResponse {
+pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     let reachable = state
         .db
         .run(|conn| {
@@ -40,10 +35,10 @@ mod tests {
     use actix_web::{App, test, web};
     use diesel::r2d2::Pool;
 
-    use super::configure;
     use crate::config::{ServeArgs, ServerConfig};
     use crate::db::connection::ConnectionManager;
     use crate::db::{DatabaseUrl, Db};
+    use crate::routes::router::health as configure;
     use crate::state::AppState;
 
     #[actix_web::test]

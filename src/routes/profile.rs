@@ -6,23 +6,7 @@ pub mod show;
 pub mod sign_out_everywhere;
 pub mod tokens;
 
-use actix_web::web;
-
 use crate::views::tokens::TabLink;
-
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(
-        web::resource("/profile")
-            .get(show::page)
-            .post(show::update_name),
-    )
-    .route("/profile/password", web::post().to(password::change))
-    .route(
-        "/profile/sign-out-everywhere",
-        web::post().to(sign_out_everywhere::submit),
-    )
-    .route("/profile/api-tokens", web::get().to(tokens::page));
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ProfileTab {

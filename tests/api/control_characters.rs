@@ -11,27 +11,17 @@ const CONTROLS: [&str; 6] = ["%00", "%01", "%1B", "%7F", "%C2%85", "%0A"];
 /// Every route pattern, read from the route tables, so a new route is covered
 /// without being listed here.
 fn route_patterns() -> Vec<String> {
-    let mut files = vec!["src/routes.rs".to_owned(), "src/startup.rs".to_owned()];
-    let mut dirs = vec![std::path::PathBuf::from("src/routes")];
-    while let Some(dir) = dirs.pop() {
-        for entry in std::fs::read_dir(dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                dirs.push(path);
-            } else if path.extension().is_some_and(|e| e == "rs") {
-                files.push(path.display().to_string());
-            }
-        }
-    }
     let mut patterns = Vec::new();
-    for file in files {
-        let source = std::fs::read_to_string(&file).unwrap();
-        // The verification API's routes are relative to its scope.
-        let prefix = if file.ends_with("routes/api.rs") {
-            "/api/v1"
-        } else {
-            ""
-        };
+    for file in ["src/routes/router.rs", "src/startup.rs"] {
+        let source = std::fs::read_to_string(file).unwrap();
+        // The verification API's routes are relative to its scope, which its
+        // function in the router opens.
+        let api = source.find("pub fn api(").map(|start| {
+            start
+                ..source[start + 1..]
+                    .find("\npub fn ")
+                    .map_or(source.len(), |end| start + 1 + end)
+        });
         for call in ["route(", "resource("] {
             for (at, _) in source.match_indices(call) {
                 let rest = source[at + call.len()..].trim_start();
@@ -39,10 +29,11 @@ fn route_patterns() -> Vec<String> {
                     continue;
                 };
                 let path = format!("/{}", literal.split('"').next().unwrap());
-                let full = if path == "/metrics" {
-                    path
+                let in_api = api.as_ref().is_some_and(|range| range.contains(&at));
+                let full = if in_api && path != "/api/v1" {
+                    format!("/api/v1{path}")
                 } else {
-                    format!("{prefix}{path}")
+                    path
                 };
                 if !patterns.contains(&full) {
                     patterns.push(full);

@@ -1,0 +1,199 @@
+//! Every URL of Tessera and the handler that answers it: the product's map.
+
+use actix_web::http::StatusCode;
+use actix_web::middleware::from_fn;
+use actix_web::web;
+
+use super::{
+    administrators, api, api_tokens as tokens, audit_log, health, home, login, logout, modules,
+    profile as me, scopes, setup,
+};
+use crate::http::input::reject_control_characters;
+use crate::http::problem::{problem, problem_details};
+
+/// The pages and actions of the admin app (behind sessions and CSRF checks).
+pub fn admin(cfg: &mut web::ServiceConfig) {
+    cfg.route("/", web::get().to(home::index))
+        .service(web::resource("/login").get(login::show).post(login::submit))
+        .route("/logout", web::post().to(logout::submit))
+        .service(web::resource("/setup").get(setup::show).post(setup::submit))
+        .route("/setup/catalog", web::get().to(setup::catalog))
+        .route(
+            "/setup/catalog/examples",
+            web::post().to(setup::add_examples),
+        )
+        .route("/settings", web::get().to(home::settings))
+        .configure(api_tokens)
+        .configure(profile)
+        .route(
+            "/settings/administrators",
+            web::get().to(administrators::list::list),
+        )
+        .service(
+            web::resource("/settings/administrators/new")
+                .get(administrators::create::new_form)
+                .post(administrators::create::create),
+        )
+        .service(
+            web::resource("/settings/administrators/{public_id}")
+                .get(administrators::edit::edit_form)
+                .post(administrators::edit::update_access),
+        )
+        .route(
+            "/settings/administrators/{public_id}/password",
+            web::post().to(administrators::password::set_password),
+        )
+        .route(
+            "/settings/administrators/{public_id}/disable",
+            web::post().to(administrators::enable_disable::disable),
+        )
+        .route(
+            "/settings/administrators/{public_id}/enable",
+            web::post().to(administrators::enable_disable::enable),
+        )
+        .service(
+            web::resource("/settings/modules")
+                .get(modules::list)
+                .post(modules::create),
+        )
+        .service(
+            web::resource("/settings/scopes")
+                .get(scopes::list)
+                .post(scopes::create),
+        )
+        .service(
+            web::resource("/settings/modules/{id}/edit")
+                .get(modules::edit_form)
+                .post(modules::update),
+        )
+        .service(
+            web::resource("/settings/modules/{id}/delete")
+                .get(modules::delete_confirm)
+                .post(modules::delete),
+        )
+        .service(
+            web::resource("/settings/scopes/{id}/edit")
+                .get(scopes::edit_form)
+                .post(scopes::update),
+        )
+        .service(
+            web::resource("/settings/scopes/{id}/delete")
+                .get(scopes::delete_confirm)
+                .post(scopes::delete),
+        )
+        .route("/settings/audit-log", web::get().to(audit_log::list));
+}
+
+/// Settings > API tokens.
+fn api_tokens(cfg: &mut web::ServiceConfig) {
+    cfg.route("/settings/api-tokens", web::get().to(tokens::list::page))
+        .service(
+            web::resource("/settings/api-tokens/new")
+                .get(tokens::create::form)
+                .post(tokens::create::submit),
+        )
+        .route(
+            "/settings/api-tokens/{guid}",
+            web::get().to(tokens::show::general),
+        )
+        .route(
+            "/settings/api-tokens/{guid}/reveal",
+            web::post().to(tokens::reveal::submit),
+        )
+        .route(
+            "/settings/api-tokens/{guid}/modules",
+            web::get().to(tokens::show::modules),
+        )
+        .route(
+            "/settings/api-tokens/{guid}/details",
+            web::get().to(tokens::show::details),
+        )
+        .service(
+            web::resource("/settings/api-tokens/{guid}/edit")
+                .get(tokens::edit::form)
+                .post(tokens::edit::submit),
+        )
+        .service(
+            web::resource("/settings/api-tokens/{guid}/regenerate")
+                .get(tokens::regenerate::confirm)
+                .post(tokens::regenerate::submit),
+        )
+        .route(
+            "/settings/api-tokens/{guid}/disable",
+            web::post().to(tokens::enable_disable::disable),
+        )
+        .route(
+            "/settings/api-tokens/{guid}/enable",
+            web::post().to(tokens::enable_disable::enable),
+        )
+        .service(
+            web::resource("/settings/api-tokens/{guid}/revoke")
+                .get(tokens::revoke::confirm)
+                .post(tokens::revoke::submit),
+        )
+        .service(
+            web::resource("/settings/api-tokens/{guid}/delete")
+                .get(tokens::delete::confirm)
+                .post(tokens::delete::submit),
+        );
+}
+
+/// My profile.
+fn profile(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/profile")
+            .get(me::show::page)
+            .post(me::show::update_name),
+    )
+    .route("/profile/password", web::post().to(me::password::change))
+    .route(
+        "/profile/sign-out-everywhere",
+        web::post().to(me::sign_out_everywhere::submit),
+    )
+    .route("/profile/api-tokens", web::get().to(me::tokens::page));
+}
+
+/// The verification API, for the services Tokens protect.
+pub fn api(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::scope("/api/v1")
+            .wrap(from_fn(reject_control_characters))
+            .wrap(from_fn(problem_details))
+            .app_data(web::QueryConfig::default().error_handler(|error, _| {
+                // Such as a parameter given twice (`?module=a&module=b`).
+                let response = problem(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_request",
+                    &format!("The query string could not be read: {error}."),
+                );
+                actix_web::error::InternalError::from_response(error, response).into()
+            }))
+            .route("/verify", web::get().to(api::verify::verify))
+            .route("/introspect", web::post().to(api::introspect::introspect))
+            // Envoy's ext_authz sends the original method and path after the prefix.
+            .route("/auth", web::route().to(api::forward_auth::auth))
+            .route("/auth/{path:.*}", web::route().to(api::forward_auth::auth))
+            .default_service(web::to(api::not_found)),
+    )
+    // Any other address under `/api/` is an API's, and answered as one.
+    .service(
+        web::scope("/api")
+            .wrap(from_fn(problem_details))
+            .default_service(web::to(api::not_found)),
+    );
+}
+
+/// `/metrics`, on whichever listener serves it.
+pub fn metrics(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/metrics")
+            .wrap(from_fn(problem_details))
+            .route(web::get().to(api::metrics::metrics)),
+    );
+}
+
+/// Liveness and readiness, for orchestrators.
+pub fn health(cfg: &mut web::ServiceConfig) {
+    cfg.route("/healthz", web::get().to(health::healthz))
+        .route("/readyz", web::get().to(health::readyz));
+}
