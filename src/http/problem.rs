@@ -47,14 +47,19 @@ pub async fn problem_details(
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let res = next.call(req).await?;
-    let content_type = res
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .map(|v| v.as_bytes().to_vec())
-        .unwrap_or_default();
-    if res.status().as_u16() < 400 || content_type.starts_with(b"application/json") {
+    // Successes, the bulk of the traffic, pass untouched.
+    if res.status().as_u16() < 400 {
         return Ok(res.map_into_boxed_body());
     }
+    let content_type = |prefix: &str| {
+        res.headers()
+            .get(header::CONTENT_TYPE)
+            .is_some_and(|v| v.as_bytes().starts_with(prefix.as_bytes()))
+    };
+    if content_type("application/json") {
+        return Ok(res.map_into_boxed_body());
+    }
+    let is_problem = content_type(CONTENT_TYPE);
     let status = res.status();
     let request_id = res
         .request()
@@ -69,7 +74,7 @@ pub async fn problem_details(
     let (req, response) = res.into_parts();
     let (mut head, body) = response.into_parts();
     let mut document = match to_bytes(body).await {
-        Ok(bytes) if content_type.starts_with(CONTENT_TYPE.as_bytes()) => {
+        Ok(bytes) if is_problem => {
             serde_json::from_slice(&bytes).unwrap_or(Value::Null)
         }
         _ => Value::Null,
