@@ -48,8 +48,9 @@ impl<'a> Target<'a> {
         Self::of(TargetKind::Module, Some(key), name)
     }
 
-    pub fn scope(id: &'a str, name: &'a str) -> Self {
-        Self::of(TargetKind::Scope, Some(id), name)
+    /// Scopes are named in the audit log by their name alone.
+    pub fn scope(name: &'a str) -> Self {
+        Self::of(TargetKind::Scope, None, name)
     }
 
     pub fn of(kind: TargetKind, id: Option<&'a str>, label: &'a str) -> Self {

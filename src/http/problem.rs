@@ -74,9 +74,7 @@ pub async fn problem_details(
     let (req, response) = res.into_parts();
     let (mut head, body) = response.into_parts();
     let mut document = match to_bytes(body).await {
-        Ok(bytes) if is_problem => {
-            serde_json::from_slice(&bytes).unwrap_or(Value::Null)
-        }
+        Ok(bytes) if is_problem => serde_json::from_slice(&bytes).unwrap_or(Value::Null),
         _ => Value::Null,
     };
     if !document.is_object() {

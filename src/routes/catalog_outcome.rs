@@ -38,7 +38,7 @@ pub fn finish_delete(
             FlashKind::Success,
             format!("Deleted the {kind} {name}."),
         ),
-        Err(error @ CatalogError::InUse { .. }) => {
+        Err(error @ CatalogError::InUse(_)) => {
             session::flash(session, FlashKind::Error, error.to_string())
         }
         Err(error) => return Err(error.into()),

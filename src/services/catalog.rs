@@ -3,7 +3,7 @@
 
 use serde_json::json;
 
-use crate::db::audit::{self, Target};
+use crate::db::audit::{self, Actor, Target};
 use crate::db::catalog::{self, CatalogWriteError};
 use crate::db::{DbConnection, DbError, write_transaction};
 use crate::domain::audit::{AuditAction, TargetKind};
@@ -29,9 +29,9 @@ pub enum CatalogError {
     PathPrefixTaken(String),
     #[error("Another scope already has this name.")]
     ScopeNameTaken,
-    /// Tokens still use it: `count` of them, refused with `message`.
-    #[error("{message}")]
-    InUse { count: i64, message: String },
+    /// Tokens still use it: the refusal names it and says how many.
+    #[error("{0}")]
+    InUse(String),
     #[error(transparent)]
     Db(#[from] DbError),
 }
@@ -54,10 +54,9 @@ impl From<CatalogWriteError> for CatalogError {
             CatalogWriteError::ModuleKeyTaken => Self::ModuleKeyTaken,
             CatalogWriteError::PathPrefixTaken(prefix) => Self::PathPrefixTaken(prefix),
             CatalogWriteError::ScopeNameTaken => Self::ScopeNameTaken,
-            CatalogWriteError::InUse(count) => Self::InUse {
-                count,
-                message: String::new(),
-            },
+            CatalogWriteError::InUse(count) => {
+                Self::InUse(format!("It was not deleted: {count} tokens use it."))
+            }
             CatalogWriteError::NotFound => Self::NotFound,
             CatalogWriteError::Db(e) => Self::Db(e),
         }
@@ -91,14 +90,16 @@ pub async fn create_module(
         &input.path_prefixes,
     )
     .map_err(CatalogError::Invalid)?;
-    change(services, caller, move |c| {
+    change(services, caller, move |c, actor| {
         catalog::create_module(c, &module)?;
-        let event = Event::new(
+        audit::record(
+            c,
+            actor,
             AuditAction::ModuleCreated,
-            Target::module(&module.key, &module.name),
-            String::new(),
-        );
-        Ok((Some(event), module))
+            &Target::module(&module.key, &module.name),
+            "",
+        )?;
+        Ok(module)
     })
     .await
 }
@@ -110,7 +111,7 @@ pub async fn update_module(
     id: i64,
     input: ModuleInput,
 ) -> Result<ModuleDetails, CatalogError> {
-    change(services, caller, move |c| {
+    change(services, caller, move |c, actor| {
         let before = catalog::find_module(c, id)?.ok_or(CatalogError::NotFound)?;
         let module = validate_module(
             &before.module.module_key,
@@ -124,12 +125,14 @@ pub async fn update_module(
             "name": [before.module.name, module.name],
             "path_prefixes": [before.path_prefixes, module.path_prefixes],
         });
-        let event = Event::new(
+        audit::record(
+            c,
+            actor,
             AuditAction::ModuleUpdated,
-            Target::module(&module.key, &module.name),
-            changes.to_string(),
-        );
-        Ok((Some(event), module))
+            &Target::module(&module.key, &module.name),
+            &changes.to_string(),
+        )?;
+        Ok(module)
     })
     .await
 }
@@ -140,18 +143,20 @@ pub async fn delete_module(
     caller: &Caller,
     id: i64,
 ) -> Result<String, CatalogError> {
-    change(services, caller, move |c| {
+    change(services, caller, move |c, actor| {
         let module = catalog::find_module(c, id)?
             .ok_or(CatalogError::NotFound)?
             .module;
         let name = module.name;
         catalog::delete_module(c, id).map_err(|e| in_use(e, &name, "granted it", "Edit"))?;
-        let event = Event::new(
+        audit::record(
+            c,
+            actor,
             AuditAction::ModuleDeleted,
-            Target::module(&module.module_key, &name),
-            String::new(),
-        );
-        Ok((Some(event), name.clone()))
+            &Target::module(&module.module_key, &name),
+            "",
+        )?;
+        Ok(name)
     })
     .await
 }
@@ -163,14 +168,16 @@ pub async fn create_scope(
     description: &str,
 ) -> Result<ScopeDetails, CatalogError> {
     let scope = validate_scope(name, description).map_err(CatalogError::Invalid)?;
-    change(services, caller, move |c| {
+    change(services, caller, move |c, actor| {
         catalog::create_scope(c, &scope)?;
-        let event = Event::new(
+        audit::record(
+            c,
+            actor,
             AuditAction::ScopeCreated,
-            Target::of(TargetKind::Scope, None, &scope.name),
-            String::new(),
-        );
-        Ok((Some(event), scope))
+            &Target::scope(&scope.name),
+            "",
+        )?;
+        Ok(scope)
     })
     .await
 }
@@ -183,16 +190,18 @@ pub async fn update_scope(
     description: &str,
 ) -> Result<ScopeDetails, CatalogError> {
     let scope = validate_scope(name, description).map_err(CatalogError::Invalid)?;
-    change(services, caller, move |c| {
+    change(services, caller, move |c, actor| {
         let before = catalog::find_scope(c, id)?.ok_or(CatalogError::NotFound)?;
         catalog::update_scope(c, id, &scope)?;
         let changes = json!({ "name": [before.name, scope.name] });
-        let event = Event::new(
+        audit::record(
+            c,
+            actor,
             AuditAction::ScopeUpdated,
-            Target::of(TargetKind::Scope, None, &scope.name),
-            changes.to_string(),
-        );
-        Ok((Some(event), scope))
+            &Target::scope(&scope.name),
+            &changes.to_string(),
+        )?;
+        Ok(scope)
     })
     .await
 }
@@ -203,75 +212,48 @@ pub async fn delete_scope(
     caller: &Caller,
     id: i64,
 ) -> Result<String, CatalogError> {
-    change(services, caller, move |c| {
+    change(services, caller, move |c, actor| {
         let name = catalog::find_scope(c, id)?
             .ok_or(CatalogError::NotFound)?
             .name;
         catalog::delete_scope(c, id).map_err(|e| in_use(e, &name, "in it", "Move"))?;
-        let event = Event::new(
+        audit::record(
+            c,
+            actor,
             AuditAction::ScopeDeleted,
-            Target::of(TargetKind::Scope, None, &name),
-            String::new(),
-        );
-        Ok((Some(event), name.clone()))
+            &Target::scope(&name),
+            "",
+        )?;
+        Ok(name)
     })
     .await
 }
 
 /// Adds the example modules and scopes that do not exist yet; returns how many.
 pub async fn add_examples(services: Services<'_>, caller: &Caller) -> Result<usize, CatalogError> {
-    change(services, caller, |c| {
+    change(services, caller, |c, actor| {
         let added = catalog::add_examples(c, &example_modules(), &example_scopes())?;
-        let target = Target::of(TargetKind::Catalog, None, "Example modules and scopes");
-        let event =
-            (added > 0).then(|| Event::new(AuditAction::ExamplesAdded, target, String::new()));
-        Ok((event, added))
+        if added > 0 {
+            let target = Target::of(TargetKind::Catalog, None, "Example modules and scopes");
+            audit::record(c, actor, AuditAction::ExamplesAdded, &target, "")?;
+        }
+        Ok(added)
     })
     .await
 }
 
-/// The audit event of a change, kept until it is recorded.
-struct Event {
-    action: AuditAction,
-    kind: TargetKind,
-    id: Option<String>,
-    label: String,
-    details: String,
-}
-
-impl Event {
-    fn new(action: AuditAction, target: Target<'_>, details: String) -> Self {
-        Self {
-            action,
-            kind: target.kind,
-            id: target.id.map(str::to_owned),
-            label: target.label.to_owned(),
-            details,
-        }
-    }
-}
-
-/// Runs one catalog change in a transaction with its audit event, then tells
-/// verification: `write` returns the event to record, if any, and the result.
+/// Runs one catalog change, which records its audit event as `actor`, in a
+/// transaction, then tells verification.
 async fn change<T: Send + 'static>(
     services: Services<'_>,
     caller: &Caller,
-    write: impl FnOnce(&mut DbConnection) -> Result<(Option<Event>, T), CatalogError> + Send + 'static,
+    write: impl FnOnce(&mut DbConnection, &Actor) -> Result<T, CatalogError> + Send + 'static,
 ) -> Result<T, CatalogError> {
     caller.require(Permission::SettingsManage)?;
     let actor = caller.actor.clone();
     let result = services
         .db
-        .run(move |c| {
-            write_transaction(c, |c| {
-                let (event, result) = write(c)?;
-                if let Some(e) = event {
-                    let target = Target::of(e.kind, e.id.as_deref(), &e.label);
-                    audit::record(c, &actor, e.action, &target, &e.details)?;
-                }
-                Ok::<_, CatalogError>(result)
-            })
-        })
+        .run(move |c| write_transaction(c, |c| write(c, &actor)))
         .await?;
     services.catalog_changed();
     Ok(result)
@@ -282,15 +264,12 @@ fn in_use(error: CatalogWriteError, name: &str, relation: &str, verb: &str) -> C
     match error {
         CatalogWriteError::InUse(count) => {
             let one = count == 1;
-            CatalogError::InUse {
-                count,
-                message: format!(
-                    "{name} was not deleted: {count} token{} {} {relation}. {verb} or delete {} first.",
-                    if one { "" } else { "s" },
-                    if one { "is" } else { "are" },
-                    if one { "that token" } else { "those tokens" },
-                ),
-            }
+            CatalogError::InUse(format!(
+                "{name} was not deleted: {count} token{} {} {relation}. {verb} or delete {} first.",
+                if one { "" } else { "s" },
+                if one { "is" } else { "are" },
+                if one { "that token" } else { "those tokens" },
+            ))
         }
         other => other.into(),
     }
