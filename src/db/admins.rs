@@ -82,8 +82,6 @@ pub enum AdminWriteError {
     NotFound,
     #[error("unknown role or scope")]
     UnknownReference,
-    #[error("the last enabled Super Admin must stay one")]
-    LastSuperAdmin,
     #[error(transparent)]
     Db(#[from] DbError),
 }

@@ -111,6 +111,28 @@ pub fn label(display_name: &str, public_id: &str) -> String {
     format!("{display_name} · {public_id}")
 }
 
+/// Checks a new administrator's name, email and password together, adding to
+/// `errors`, which may already hold other fields' errors.
+pub fn validate_new_admin(
+    mut errors: FieldErrors,
+    display_name: &str,
+    email: &str,
+    password: &str,
+    confirmation: &str,
+) -> Result<AdminDetails, FieldErrors> {
+    let details = validate_details(display_name, email);
+    if let Err(e) = &details {
+        for (field, message) in e.iter() {
+            errors.add(field, message);
+        }
+    }
+    validate_new_password(&mut errors, password, confirmation, &normalize_email(email));
+    match details {
+        Ok(details) if errors.is_empty() => Ok(details),
+        _ => Err(errors),
+    }
+}
+
 /// The role that may do everything; Tessera always keeps one enabled.
 pub const SUPER_ADMIN: &str = "super_admin";
 

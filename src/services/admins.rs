@@ -4,7 +4,7 @@ use crate::db::admins::{self, AdminWriteError, Administrator, NewAdmin};
 use crate::db::audit::{self, Target};
 use crate::db::{DbConnection, DbError, catalog, setup, write_transaction};
 use crate::domain::admins::{
-    SUPER_ADMIN, check_access, generate_public_id, keeps_a_super_admin, validate_details,
+    SUPER_ADMIN, check_access, generate_public_id, keeps_a_super_admin, validate_new_admin,
     validate_new_password,
 };
 use crate::domain::audit::AuditAction;
@@ -48,9 +48,6 @@ impl From<AdminWriteError> for AdminError {
             AdminWriteError::Conflict => Self::Conflict,
             AdminWriteError::NotFound => Self::NotFound,
             AdminWriteError::UnknownReference => Self::UnknownReference,
-            AdminWriteError::LastSuperAdmin => Self::Refused(
-                "This is the last enabled Super Admin; make someone else Super Admin first.",
-            ),
             AdminWriteError::Db(e) => Self::Db(e),
         }
     }
@@ -81,26 +78,18 @@ pub async fn create(
 ) -> Result<Administrator, AdminError> {
     caller.require(Permission::AdminsManage)?;
     let (role, scope_ids) = (new.role.clone(), new.scope_ids.clone());
-    let mut errors = services
+    let errors = services
         .db
         .run(move |c| access_errors(c, &role, &scope_ids))
         .await?;
-    let details = validate_details(&new.display_name, &new.email);
-    if let Err(e) = &details {
-        for (field, message) in e.iter() {
-            errors.add(field, message);
-        }
-    }
-    validate_new_password(
-        &mut errors,
+    let details = validate_new_admin(
+        errors,
+        &new.display_name,
+        &new.email,
         new.password.expose(),
         new.password_confirmation.expose(),
-        &new.email.trim().to_lowercase(),
-    );
-    let details = match details {
-        Ok(details) if errors.is_empty() => details,
-        _ => return Err(AdminError::Invalid(errors)),
-    };
+    )
+    .map_err(AdminError::Invalid)?;
     let password = new.password;
     let hash = services
         .hashing

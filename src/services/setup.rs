@@ -3,9 +3,7 @@
 use crate::db::admins::{self, AdminWriteError, Administrator, NewAdmin};
 use crate::db::audit::{self, Actor};
 use crate::db::{DbError, setup, write_transaction};
-use crate::domain::admins::{
-    SUPER_ADMIN, generate_public_id, validate_details, validate_new_password,
-};
+use crate::domain::admins::{SUPER_ADMIN, generate_public_id, validate_new_admin};
 use crate::domain::audit::AuditAction;
 use crate::domain::digest::sha256_hex;
 use crate::domain::validation::FieldErrors;
@@ -52,23 +50,14 @@ pub async fn complete(
     services: Services<'_>,
     first: FirstAdministrator,
 ) -> Result<Administrator, SetupError> {
-    let mut errors = FieldErrors::default();
-    let details = validate_details(&first.display_name, &first.email);
-    if let Err(e) = &details {
-        for (field, message) in e.iter() {
-            errors.add(field, message);
-        }
-    }
-    validate_new_password(
-        &mut errors,
+    let details = validate_new_admin(
+        FieldErrors::default(),
+        &first.display_name,
+        &first.email,
         first.password.expose(),
         first.password_confirmation.expose(),
-        &first.email.trim().to_lowercase(),
-    );
-    let details = match details {
-        Ok(details) if errors.is_empty() => details,
-        _ => return Err(SetupError::Invalid(errors)),
-    };
+    )
+    .map_err(SetupError::Invalid)?;
     let password = first.password;
     let hash = services
         .hashing
