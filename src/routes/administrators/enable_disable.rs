@@ -26,15 +26,7 @@ pub async fn disable(
     path: web::Path<String>,
     CsrfForm(form): CsrfForm<VersionForm>,
 ) -> Result<HttpResponse, AppError> {
-    let summary = find(&state, path.into_inner()).await?;
-    let version = parse_version(&form.version)?;
-    let (services, caller) = (state.services(), admin.caller(&req));
-    let disabled = admins::disable(services, &caller, &summary.admin.public_id, version).await;
-    finish(
-        &session,
-        disabled.map(|a| format!("Disabled {} and ended their sessions.", a.display_name)),
-        &summary.admin,
-    )
+    set(req, state, session, admin, path.into_inner(), form, true).await
 }
 
 pub async fn enable(
@@ -45,13 +37,30 @@ pub async fn enable(
     path: web::Path<String>,
     CsrfForm(form): CsrfForm<VersionForm>,
 ) -> Result<HttpResponse, AppError> {
-    let summary = find(&state, path.into_inner()).await?;
+    set(req, state, session, admin, path.into_inner(), form, false).await
+}
+
+async fn set(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: Session,
+    admin: Admin,
+    public_id: String,
+    form: VersionForm,
+    disabled: bool,
+) -> Result<HttpResponse, AppError> {
+    let summary = find(&state, public_id).await?;
     let version = parse_version(&form.version)?;
     let (services, caller) = (state.services(), admin.caller(&req));
-    let enabled = admins::enable(services, &caller, &summary.admin.public_id, version).await;
-    finish(
-        &session,
-        enabled.map(|a| format!("Enabled {}; they can sign in again.", a.display_name)),
-        &summary.admin,
-    )
+    let public_id = &summary.admin.public_id;
+    let result = if disabled {
+        admins::disable(services, &caller, public_id, version)
+            .await
+            .map(|a| format!("Disabled {} and ended their sessions.", a.display_name))
+    } else {
+        admins::enable(services, &caller, public_id, version)
+            .await
+            .map(|a| format!("Enabled {}; they can sign in again.", a.display_name))
+    };
+    finish(&session, result, &summary.admin)
 }
