@@ -5,6 +5,7 @@
 
 pub mod admins;
 pub mod catalog;
+pub mod keys;
 pub mod profile;
 pub mod setup;
 pub mod tokens;
