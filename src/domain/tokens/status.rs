@@ -73,6 +73,11 @@ impl TokenStatus {
         }
     }
 
+    /// Its place when the list is sorted by status: Active first, Deleted last.
+    pub fn rank(self) -> u8 {
+        self as u8
+    }
+
     /// Deleted and revoked are final; the rest can still change.
     pub fn is_final(self) -> bool {
         matches!(self, TokenStatus::Deleted | TokenStatus::Revoked)
