@@ -3,7 +3,7 @@
 use askama::Template;
 use askama_web::WebTemplate;
 
-use super::*;
+use super::TabLink;
 use crate::domain::token_list::{SortKey, StatusFilter, TokenFilter};
 use crate::domain::tokens::{TokenChange, TokenStatus};
 use crate::views::Layout;

@@ -4,7 +4,7 @@
 use askama::Template;
 use askama_web::WebTemplate;
 
-use super::*;
+use super::{Badge, TokenActions};
 use crate::domain::tokens::TokenType;
 use crate::views::Layout;
 
