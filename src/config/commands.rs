@@ -1,0 +1,212 @@
+//! The commands and their flags.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use super::flags::{DatabaseArgs, EncryptionArgs, LogArgs, ServeArgs};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "tessera",
+    version,
+    about = "Tessera: self-hosted API tokens, with an admin web app and a verification API",
+    long_about = "Tessera: self-hosted API tokens.\n\n\
+        Administrators manage API tokens in a web app; the services those tokens are for \
+        ask Tessera on every request whether a token may pass.\n\n\
+        Without a command, Tessera runs the web server (`tessera serve`).",
+    args_conflicts_with_subcommands = true,
+    propagate_version = true
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+
+    #[command(flatten)]
+    pub log: LogArgs,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    #[command(flatten)]
+    pub serve: ServeArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the web server: the admin app and the verification API (the default)
+    Serve(ServeArgs),
+    /// Apply pending database migrations, then exit
+    Migrate,
+    /// Manage administrators from a terminal
+    #[command(subcommand)]
+    Admin(AdminCommand),
+    /// Create, list and revoke API tokens from a terminal
+    #[command(subcommand)]
+    Token(TokenCommand),
+    /// Make and rotate the key that stored token values are encrypted with
+    #[command(subcommand)]
+    Keys(KeysCommand),
+    /// Add example tokens across example scopes and modules, to try Tessera out or measure it
+    Seed(SeedArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create a token; its secret is printed once, alone, on standard output
+    Create(TokenCreateArgs),
+    /// List tokens (not deleted ones, unless --all)
+    List(TokenListArgs),
+    /// Revoke an active token for good
+    Revoke {
+        /// The token's GUID
+        guid: String,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct TokenCreateArgs {
+    /// Name, unique among tokens that are not deleted
+    #[arg(long)]
+    pub name: String,
+
+    /// Scope the token belongs to (by name); repeat for several
+    #[arg(long = "scope", value_name = "SCOPE", required = true)]
+    pub scopes: Vec<String>,
+
+    /// What the token may do
+    #[arg(long = "type", value_enum, default_value_t = TokenTypeArg::ReadOnly)]
+    pub token_type: TokenTypeArg,
+
+    /// For custom tokens: module and action, such as orders:read; repeat for several
+    #[arg(long = "grant", value_name = "MODULE:ACTION")]
+    pub grants: Vec<String>,
+
+    /// 7d, 30d, 90d, unlimited, or the last day (UTC) such as 2027-01-31
+    #[arg(long, default_value = "30d")]
+    pub expires: String,
+
+    #[arg(long, default_value = "")]
+    pub description: String,
+
+    /// Client network the token may be used from (CIDR); repeat for several
+    #[arg(long = "allow-ip", value_name = "CIDR")]
+    pub allowed_networks: Vec<String>,
+
+    /// Let the token call the introspection endpoint about other tokens
+    #[arg(long)]
+    pub introspect: bool,
+
+    #[command(flatten)]
+    pub encryption: EncryptionArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TokenTypeArg {
+    ReadOnly,
+    FullAccess,
+    Custom,
+}
+
+#[derive(Debug, Args)]
+pub struct TokenListArgs {
+    /// Include deleted tokens
+    #[arg(long)]
+    pub all: bool,
+
+    /// One JSON array instead of a table
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SeedArgs {
+    /// How many tokens to add
+    #[arg(long, default_value_t = 1000)]
+    pub tokens: usize,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Print a new random key, for TESSERA_ENCRYPTION_KEY
+    Generate,
+    /// Re-encrypt every stored token value under a new key, in one transaction
+    Rotate(KeysRotateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct KeysRotateArgs {
+    /// The key the values are stored under now
+    #[arg(long, env = "TESSERA_ENCRYPTION_KEY", hide_env_values = true)]
+    pub old_key: String,
+
+    /// The key to store them under from now on; then start Tessera with it
+    #[arg(long, env = "TESSERA_NEW_ENCRYPTION_KEY", hide_env_values = true)]
+    pub new_key: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Create an administrator; the password is read from a prompt or from standard input
+    Create(AdminCreateArgs),
+    /// Lift every sign-in limit of an account, from every address
+    Unlock {
+        /// The administrator's email address
+        #[arg(long)]
+        email: String,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct AdminCreateArgs {
+    /// Display name, shown in the admin app and the audit log
+    #[arg(long)]
+    pub name: String,
+
+    /// Email address used to sign in
+    #[arg(long)]
+    pub email: String,
+
+    /// Role of the new administrator
+    #[arg(long, value_enum, default_value_t = RoleArg::SuperAdmin)]
+    pub role: RoleArg,
+
+    /// Scope the administrator may see (by name); repeat for several
+    #[arg(long = "scope", value_name = "SCOPE")]
+    pub scopes: Vec<String>,
+
+    /// Read the password from the first line of standard input instead of a prompt
+    #[arg(long)]
+    pub password_stdin: bool,
+
+    /// Also add the example modules and scopes (Orders, Catalog, ... / Production, Staging, ...)
+    #[arg(long)]
+    pub example_catalog: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RoleArg {
+    SuperAdmin,
+    TokenManager,
+    Viewer,
+}
+
+impl RoleArg {
+    pub fn role_key(self) -> &'static str {
+        match self {
+            RoleArg::SuperAdmin => "super_admin",
+            RoleArg::TokenManager => "token_manager",
+            RoleArg::Viewer => "viewer",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::Cli;
+
+    #[test]
+    fn cli_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+}

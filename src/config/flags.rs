@@ -1,0 +1,202 @@
+//! The flags shared by commands: database, logging, serving, the encryption key.
+
+use std::net::SocketAddr;
+
+use clap::{Args, ValueEnum};
+
+use crate::domain::encryption::EncryptionKey;
+
+#[derive(Debug, Args, Clone)]
+pub struct DatabaseArgs {
+    /// Database URL: a SQLite file path (`tessera.db`, `sqlite://data/tessera.db`)
+    /// or a PostgreSQL URL (`postgres://user:password@host/db`)
+    #[arg(
+        long,
+        env = "TESSERA_DATABASE_URL",
+        default_value = "tessera.db",
+        global = true,
+        hide_env_values = true
+    )]
+    pub database_url: String,
+
+    /// Largest number of open database connections per instance
+    #[arg(
+        long,
+        env = "TESSERA_DATABASE_POOL_SIZE",
+        default_value_t = 10,
+        global = true
+    )]
+    pub database_pool_size: u32,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct LogArgs {
+    /// Log filter, in `tracing` syntax (for example `info` or `tessera=debug,info`)
+    #[arg(long, env = "TESSERA_LOG", default_value = "info", global = true)]
+    pub log: String,
+
+    /// Log format on standard error
+    #[arg(long, env = "TESSERA_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
+    pub log_format: LogFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// One human-readable line per event
+    Text,
+    /// One JSON object per event, for log collectors
+    Json,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct ServeArgs {
+    /// Address and port to listen on
+    #[arg(long, env = "TESSERA_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+
+    /// URL administrators and API clients reach Tessera at (default: http://<listen>)
+    #[arg(long, env = "TESSERA_PUBLIC_URL")]
+    pub public_url: Option<String>,
+
+    /// Mark the session cookie Secure: `auto` does so when the public URL is https
+    #[arg(long, env = "TESSERA_COOKIE_SECURE", value_enum, default_value_t = CookieSecure::Auto)]
+    pub cookie_secure: CookieSecure,
+
+    /// Minutes without activity after which an administrator is signed out
+    #[arg(long, env = "TESSERA_SESSION_IDLE_MINUTES", default_value_t = 30,
+          value_parser = clap::value_parser!(u32).range(1..=1440))]
+    pub session_idle_minutes: u32,
+
+    /// Hours after sign-in at which a session ends, active or not
+    #[arg(long, env = "TESSERA_SESSION_LIFETIME_HOURS", default_value_t = 12,
+          value_parser = clap::value_parser!(u32).range(1..=720))]
+    pub session_lifetime_hours: u32,
+
+    /// Number of HTTP worker threads (default: one per CPU core)
+    #[arg(long, env = "TESSERA_WORKERS")]
+    pub workers: Option<usize>,
+
+    /// Proxies whose X-Forwarded-For is believed, as addresses or CIDR networks,
+    /// comma-separated (for example 127.0.0.1,10.0.0.0/8); from anyone else the
+    /// connection's address is the client's
+    #[arg(long, env = "TESSERA_TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxies: Vec<String>,
+
+    /// The header trusted proxies name the client in: X-Forwarded-For, or the
+    /// standard Forwarded (RFC 7239); the other one is ignored
+    #[arg(long, env = "TESSERA_FORWARDED_HEADER", value_enum, default_value_t = ForwardedHeaderArg::XForwardedFor)]
+    pub forwarded_header: ForwardedHeaderArg,
+
+    /// Proxies allowed to call forward-auth (/api/v1/auth), as addresses or CIDR
+    /// networks, comma-separated; checked against the connection's address. Without
+    /// it, anyone who reaches Tessera may call it
+    #[arg(long, env = "TESSERA_FORWARD_AUTH_FROM", value_delimiter = ',')]
+    pub forward_auth_from: Vec<String>,
+
+    /// Bearer token that /metrics requires (Authorization: Bearer ...); prefer the
+    /// environment variable
+    #[arg(long, env = "TESSERA_METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<String>,
+
+    /// Serve /metrics on this address and port only, apart from the admin app and
+    /// the verification API (for example 127.0.0.1:9090)
+    #[arg(long, env = "TESSERA_METRICS_LISTEN")]
+    pub metrics_listen: Option<SocketAddr>,
+
+    /// Serve the verification API also on this address and port, with workers of its
+    /// own; the admin app's workers then run at a lower priority, so that a flood of
+    /// sign-ins or page loads cannot slow verification down
+    #[arg(long, env = "TESSERA_VERIFY_LISTEN")]
+    pub verify_listen: Option<SocketAddr>,
+
+    /// Seconds a client may take to send a request body; slower ones are cut off
+    #[arg(long, env = "TESSERA_BODY_TIMEOUT_SECONDS", default_value_t = 10,
+          value_parser = clap::value_parser!(u32).range(1..=300))]
+    pub body_timeout_seconds: u32,
+
+    /// Open connections each worker accepts; beyond them, new ones wait
+    #[arg(long, env = "TESSERA_MAX_CONNECTIONS", default_value_t = 2048,
+          value_parser = clap::value_parser!(u32).range(16..=100_000))]
+    pub max_connections: u32,
+
+    /// Cache verified tokens in memory (turn off only to measure the database path)
+    #[arg(long, env = "TESSERA_TOKEN_CACHE", default_value_t = true, action = clap::ArgAction::Set)]
+    pub token_cache: bool,
+
+    /// Seconds between writes of buffered last-use data
+    #[arg(long, env = "TESSERA_USAGE_FLUSH_SECONDS", default_value_t = 5,
+          value_parser = clap::value_parser!(u32).range(1..=300))]
+    pub usage_flush_seconds: u32,
+
+    #[command(flatten)]
+    pub encryption: EncryptionArgs,
+}
+
+#[derive(Debug, Args, Clone, Default)]
+pub struct EncryptionArgs {
+    /// Key (32 bytes, base64: `tessera keys generate`) under which token values are
+    /// also stored encrypted, so that administrators allowed to may show them again.
+    /// Without it, a token value is shown once. Prefer the environment variable
+    #[arg(long, env = "TESSERA_ENCRYPTION_KEY", hide_env_values = true)]
+    pub encryption_key: Option<String>,
+}
+
+impl EncryptionArgs {
+    /// The configured key, or a message that says what is wrong with it (never the key).
+    pub fn key(&self) -> anyhow::Result<Option<EncryptionKey>> {
+        self.encryption_key
+            .as_deref()
+            .filter(|text| !text.trim().is_empty())
+            .map(|text| parse_key(text, "TESSERA_ENCRYPTION_KEY"))
+            .transpose()
+    }
+}
+
+/// A key given in the environment variable `variable`; the message never holds the key.
+pub fn parse_key(text: &str, variable: &str) -> anyhow::Result<EncryptionKey> {
+    EncryptionKey::from_base64(text).map_err(|e| {
+        anyhow::anyhow!("{variable} is malformed: {e}. Make one with `tessera keys generate`.")
+    })
+}
+
+impl Default for ServeArgs {
+    fn default() -> Self {
+        Self {
+            listen: "127.0.0.1:8080".parse().expect("valid default address"),
+            public_url: None,
+            cookie_secure: CookieSecure::Auto,
+            session_idle_minutes: 30,
+            session_lifetime_hours: 12,
+            workers: None,
+            trusted_proxies: Vec::new(),
+            forwarded_header: ForwardedHeaderArg::XForwardedFor,
+            body_timeout_seconds: 10,
+            max_connections: 2048,
+            forward_auth_from: Vec::new(),
+            metrics_token: None,
+            metrics_listen: None,
+            verify_listen: None,
+            token_cache: true,
+            usage_flush_seconds: 5,
+            encryption: EncryptionArgs::default(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ForwardedHeaderArg {
+    /// X-Forwarded-For: client, proxy1, ...
+    XForwardedFor,
+    /// Forwarded: for=client, for=proxy1 (RFC 7239)
+    Forwarded,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CookieSecure {
+    /// Secure when the public URL starts with https://
+    Auto,
+    /// Always Secure (Tessera is behind HTTPS)
+    Always,
+    /// Never Secure: plain http, for localhost only
+    Never,
+}

@@ -1,0 +1,188 @@
+//! What the running server works with, resolved from [`ServeArgs`].
+
+use std::net::SocketAddr;
+
+use super::flags::{CookieSecure, ForwardedHeaderArg, ServeArgs};
+use crate::domain::encryption::EncryptionKey;
+use crate::domain::networks::ForwardedHeader;
+
+/// Settings the running server needs, resolved from [`ServeArgs`].
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    pub listen: SocketAddr,
+    public_url: Option<String>,
+    /// The operator set the public URL (it is not the listen address).
+    pub public_url_configured: bool,
+    cookie_secure: CookieSecure,
+    pub session_idle: time::Duration,
+    pub session_lifetime: time::Duration,
+    pub workers: Option<usize>,
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    pub forwarded_header: ForwardedHeader,
+    pub body_timeout: std::time::Duration,
+    pub max_connections: usize,
+    /// Empty: forward-auth answers anyone.
+    pub forward_auth_from: Vec<ipnet::IpNet>,
+    pub metrics_token: Option<String>,
+    pub metrics_listen: Option<SocketAddr>,
+    pub verify_listen: Option<SocketAddr>,
+    pub token_cache: bool,
+    pub usage_flush: std::time::Duration,
+    pub encryption_key: Option<EncryptionKey>,
+}
+
+impl ServerConfig {
+    /// Workers per listener: as configured, or one per core.
+    pub fn worker_count(&self) -> usize {
+        self.workers
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()))
+    }
+
+    pub fn from_args(args: &ServeArgs) -> anyhow::Result<Self> {
+        Ok(Self {
+            listen: args.listen,
+            public_url_configured: args.public_url.is_some(),
+            public_url: args
+                .public_url
+                .as_deref()
+                .map(normalize_public_url)
+                .transpose()?,
+            cookie_secure: args.cookie_secure,
+            session_idle: time::Duration::minutes(args.session_idle_minutes.into()),
+            session_lifetime: time::Duration::hours(args.session_lifetime_hours.into()),
+            workers: args.workers,
+            trusted_proxies: parse_networks(&args.trusted_proxies, "TESSERA_TRUSTED_PROXIES")?,
+            forwarded_header: match args.forwarded_header {
+                ForwardedHeaderArg::XForwardedFor => ForwardedHeader::XForwardedFor,
+                ForwardedHeaderArg::Forwarded => ForwardedHeader::Forwarded,
+            },
+            body_timeout: std::time::Duration::from_secs(args.body_timeout_seconds.into()),
+            max_connections: args.max_connections as usize,
+            forward_auth_from: parse_networks(
+                &args.forward_auth_from,
+                "TESSERA_FORWARD_AUTH_FROM",
+            )?,
+            metrics_token: args
+                .metrics_token
+                .as_deref()
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .map(str::to_owned),
+            metrics_listen: args.metrics_listen,
+            verify_listen: args.verify_listen,
+            token_cache: args.token_cache,
+            usage_flush: std::time::Duration::from_secs(args.usage_flush_seconds.into()),
+            encryption_key: args.encryption.key()?,
+        })
+    }
+
+    /// Without a configured public URL, the address actually bound is used
+    /// (it differs from `listen` when the port is 0).
+    pub fn resolve_public_url(&mut self, bound: SocketAddr) {
+        if self.public_url.is_none() {
+            self.public_url = Some(format!("http://{bound}"));
+        }
+    }
+
+    pub fn public_url(&self) -> &str {
+        self.public_url
+            .as_deref()
+            .unwrap_or("http://127.0.0.1:8080")
+    }
+
+    pub fn cookie_secure(&self) -> bool {
+        match self.cookie_secure {
+            CookieSecure::Always => true,
+            CookieSecure::Never => false,
+            CookieSecure::Auto => self.public_url().starts_with("https://"),
+        }
+    }
+}
+
+/// A comma-separated list of addresses and CIDR networks from `variable`.
+fn parse_networks(items: &[String], variable: &str) -> anyhow::Result<Vec<ipnet::IpNet>> {
+    items
+        .iter()
+        .filter(|p| !p.trim().is_empty())
+        .map(|p| {
+            crate::domain::networks::parse_network(p).ok_or_else(|| {
+                anyhow::anyhow!("{variable}: {p:?} is not an IP address or CIDR network")
+            })
+        })
+        .collect()
+}
+
+fn normalize_public_url(url: &str) -> anyhow::Result<String> {
+    let url = url.trim().trim_end_matches('/');
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .ok_or_else(|| anyhow::anyhow!("TESSERA_PUBLIC_URL must start with http:// or https://"))?;
+    if rest.is_empty() || rest.contains(['?', '#', ' ']) {
+        anyhow::bail!("TESSERA_PUBLIC_URL must be a plain URL such as https://tokens.example.com");
+    }
+    Ok(url.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn public_url_defaults_to_the_listen_address_and_drives_secure_cookies() {
+        let mut config = ServerConfig::from_args(&ServeArgs::default()).unwrap();
+        config.resolve_public_url("127.0.0.1:40123".parse().unwrap());
+        assert_eq!(config.public_url(), "http://127.0.0.1:40123");
+        assert!(!config.cookie_secure());
+
+        let args = ServeArgs {
+            public_url: Some("https://tokens.example.com/".into()),
+            ..ServeArgs::default()
+        };
+        let mut config = ServerConfig::from_args(&args).unwrap();
+        config.resolve_public_url("127.0.0.1:40123".parse().unwrap());
+        assert_eq!(config.public_url(), "https://tokens.example.com");
+        assert!(config.cookie_secure());
+    }
+
+    #[test]
+    fn malformed_public_urls_are_refused() {
+        for bad in [
+            "tokens.example.com",
+            "ftp://x",
+            "https://",
+            "https://x/?a=b",
+        ] {
+            let args = ServeArgs {
+                public_url: Some(bad.into()),
+                ..ServeArgs::default()
+            };
+            assert!(ServerConfig::from_args(&args).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn trusted_proxies_are_parsed_or_refused() {
+        let args = ServeArgs {
+            trusted_proxies: vec!["127.0.0.1".into(), "10.0.0.0/8".into()],
+            ..ServeArgs::default()
+        };
+        assert_eq!(
+            ServerConfig::from_args(&args)
+                .unwrap()
+                .trusted_proxies
+                .len(),
+            2
+        );
+        let args = ServeArgs {
+            trusted_proxies: vec!["proxy.local".into()],
+            ..ServeArgs::default()
+        };
+        assert!(ServerConfig::from_args(&args).is_err());
+        let args = ServeArgs {
+            forward_auth_from: vec!["10.0.0.0/33".into()],
+            ..ServeArgs::default()
+        };
+        assert!(ServerConfig::from_args(&args).is_err());
+    }
+}
