@@ -141,6 +141,25 @@ fn no_module_uses_a_layer_above_it() {
     assert!(problems.is_empty(), "\n{}", problems.join("\n"));
 }
 
+/// A file a person reads in one sitting; the generated schema aside.
+const MAX_LINES: usize = 400;
+
+#[test]
+fn no_source_file_is_longer_than_a_person_reads() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    rust_files(&src, &mut files);
+    let long: Vec<String> = files
+        .iter()
+        .filter(|file| !file.ends_with("db/schema.rs"))
+        .filter_map(|file| {
+            let lines = std::fs::read_to_string(file).unwrap().lines().count();
+            (lines > MAX_LINES).then(|| format!("{} has {lines} lines", file.display()))
+        })
+        .collect();
+    assert!(long.is_empty(), "split by concern:\n{}", long.join("\n"));
+}
+
 #[test]
 fn a_back_arrow_is_found() {
     let source = "use crate::domain::tokens;\n// crate::routes in a comment\nuse crate::routes::see_other;\n";
