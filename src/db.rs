@@ -12,6 +12,7 @@ pub mod schema;
 pub mod sessions;
 pub mod settings;
 pub mod setup;
+mod sql_types;
 pub mod throttle;
 pub mod token_list;
 pub mod tokens;

@@ -191,7 +191,7 @@ fn insert(
                 grants.push((
                     api_token_permissions::token_id.eq(id),
                     api_token_permissions::module_id.eq(*module),
-                    api_token_permissions::action.eq(action.key()),
+                    api_token_permissions::action.eq(action),
                 ));
             }
         }

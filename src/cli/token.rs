@@ -123,7 +123,7 @@ fn list(database: &DatabaseArgs, args: TokenListArgs) -> anyhow::Result<()> {
                     "guid": t.guid,
                     "name": t.name,
                     "status": t.status(now).key(),
-                    "type": t.token_type().key(),
+                    "type": t.token_type.key(),
                     "valid_to": t.valid_to.as_ref().map(crate::domain::timestamps::iso),
                     "last_used_at": t.last_used_at.as_ref().map(crate::domain::timestamps::iso),
                 })

@@ -65,8 +65,8 @@ pub struct AuditEvent {
     pub occurred_at: PrimitiveDateTime,
     pub actor_id: Option<i64>,
     pub actor_label: String,
-    pub action: String,
-    pub target_type: String,
+    pub action: AuditAction,
+    pub target_type: TargetKind,
     pub target_id: Option<String>,
     pub target_label: String,
     pub ip: Option<String>,
@@ -85,8 +85,8 @@ pub fn record(
             audit_events::occurred_at.eq(now()),
             audit_events::actor_id.eq(actor.id),
             audit_events::actor_label.eq(&actor.label),
-            audit_events::action.eq(action.key()),
-            audit_events::target_type.eq(target.kind.key()),
+            audit_events::action.eq(action),
+            audit_events::target_type.eq(target.kind),
             audit_events::target_id.eq(target.id),
             audit_events::target_label.eq(target.label),
             audit_events::ip.eq(actor.ip.as_deref()),
@@ -131,10 +131,10 @@ fn readable_by(reader: &AuditReader) -> Option<Condition> {
         .select(api_tokens::guid.nullable());
     Some(Box::new(
         audit_events::target_type
-            .eq(TargetKind::Token.key())
+            .eq(TargetKind::Token)
             .and(audit_events::target_id.eq_any(tokens_in_scope))
             .or(audit_events::target_type
-                .eq(TargetKind::Administrator.key())
+                .eq(TargetKind::Administrator)
                 .and(audit_events::target_id.eq(reader.public_id.clone()))),
     ))
 }
@@ -158,7 +158,7 @@ pub struct AuditFilter {
     pub reader: AuditReader,
     /// `Some(None)`: the command line; `Some(Some(id))`: that administrator.
     pub actor: Option<Option<i64>>,
-    pub action: Option<String>,
+    pub action: Option<AuditAction>,
     /// Part of a token's GUID or name, lower-cased.
     pub token: Option<String>,
     pub from: Option<PrimitiveDateTime>,
@@ -189,12 +189,12 @@ pub fn search(
         None => {}
     }
     if let Some(action) = &filter.action {
-        query = query.filter(audit_events::action.eq(action.clone()));
+        query = query.filter(audit_events::action.eq(*action));
     }
     if let Some(token) = &filter.token {
         let pattern = format!("%{}%", token.replace(['%', '_'], ""));
         query = query
-            .filter(audit_events::target_type.eq(TargetKind::Token.key()))
+            .filter(audit_events::target_type.eq(TargetKind::Token))
             .filter(
                 lower(audit_events::target_label)
                     .like(pattern.clone())
@@ -217,7 +217,7 @@ pub fn for_target(
     id: &str,
 ) -> QueryResult<Vec<AuditEvent>> {
     audit_events::table
-        .filter(audit_events::target_type.eq(kind.key()))
+        .filter(audit_events::target_type.eq(kind))
         .filter(audit_events::target_id.eq(id))
         .order(audit_events::id.desc())
         .select(AuditEvent::as_select())

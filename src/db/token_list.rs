@@ -33,7 +33,7 @@ pub struct ListedToken {
     #[diesel(sql_type = Text)]
     pub description: String,
     #[diesel(sql_type = Text)]
-    pub token_type: String,
+    pub token_type: TokenType,
     #[diesel(sql_type = Timestamp)]
     pub valid_from: PrimitiveDateTime,
     #[diesel(sql_type = Nullable<Timestamp>)]
@@ -213,12 +213,12 @@ pub fn list(
         .load(conn)?;
     let custom_ids: Vec<i64> = tokens
         .iter()
-        .filter(|t| TokenType::from_key(&t.token_type) == Some(TokenType::Custom))
+        .filter(|t| t.token_type == TokenType::Custom)
         .map(|t| t.id)
         .collect();
     let mut custom_modules: Vec<(i64, i64)> = api_token_permissions::table
         .filter(api_token_permissions::token_id.eq_any(&custom_ids))
-        .filter(api_token_permissions::action.eq_any([Action::Read.key(), Action::Write.key()]))
+        .filter(api_token_permissions::action.eq_any(Action::ALL))
         .select((
             api_token_permissions::token_id,
             api_token_permissions::module_id,

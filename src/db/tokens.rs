@@ -23,7 +23,7 @@ pub struct TokenRow {
     pub guid: String,
     pub name: String,
     pub description: String,
-    pub token_type: String,
+    pub token_type: TokenType,
     pub capabilities: String,
     pub secret_hint: String,
     pub previous_secret_expires_at: Option<PrimitiveDateTime>,
@@ -54,11 +54,6 @@ impl TokenRow {
 
     pub fn status(&self, now: PrimitiveDateTime) -> TokenStatus {
         self.lifecycle().status(now)
-    }
-
-    pub fn token_type(&self) -> TokenType {
-        // Rows are written from `TokenType::key`; anything else grants the least.
-        TokenType::from_key(&self.token_type).unwrap_or(TokenType::Custom)
     }
 
     pub fn can_introspect(&self) -> bool {
@@ -98,7 +93,7 @@ impl TokenDetails {
     }
 
     pub fn grants(&self, module_id: i64, action: Action) -> bool {
-        self.token.token_type().grants_everywhere(action)
+        self.token.token_type.grants_everywhere(action)
             || self.permissions.contains(&(module_id, action))
     }
 }
@@ -158,10 +153,7 @@ pub fn find(
             api_token_permissions::module_id,
             api_token_permissions::action,
         ))
-        .load::<(i64, String)>(conn)?
-        .into_iter()
-        .filter_map(|(module, action)| Action::from_key(&action).map(|a| (module, a)))
-        .collect();
+        .load(conn)?;
     let allowed_networks = api_token_allowed_networks::table
         .filter(api_token_allowed_networks::token_id.eq(token.id))
         .order(api_token_allowed_networks::cidr.asc())

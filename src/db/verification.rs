@@ -52,7 +52,7 @@ pub fn find_by_digests(
     let ids: Vec<i64> = rows.iter().map(|(t, _, _)| t.id).collect();
     let custom: Vec<i64> = rows
         .iter()
-        .filter(|(t, _, _)| t.token_type() == TokenType::Custom)
+        .filter(|(t, _, _)| t.token_type == TokenType::Custom)
         .map(|(t, _, _)| t.id)
         .collect();
     let scope_names: Vec<(i64, String)> = api_token_scopes::table
@@ -62,7 +62,7 @@ pub fn find_by_digests(
         .select((api_token_scopes::token_id, scopes::name))
         .load(conn)?;
     // Only Custom tokens have per-module grants.
-    let grants: Vec<(i64, String, String)> = if custom.is_empty() {
+    let grants: Vec<(i64, String, Action)> = if custom.is_empty() {
         Vec::new()
     } else {
         api_token_permissions::table
@@ -97,7 +97,7 @@ pub fn find_by_digests(
             grants: grants
                 .iter()
                 .filter(|(t, _, _)| *t == id)
-                .filter_map(|(_, key, action)| Action::from_key(action).map(|a| (key.clone(), a)))
+                .map(|(_, key, action)| (key.clone(), *action))
                 .collect(),
             allowed_networks: networks
                 .iter()

@@ -2,7 +2,16 @@
 //! kinds of object they are about.
 
 /// What kind of object an audit event is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    diesel::expression::AsExpression,
+    diesel::deserialize::FromSqlRow,
+)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 pub enum TargetKind {
     Token,
     Administrator,
@@ -15,6 +24,15 @@ pub enum TargetKind {
 }
 
 impl TargetKind {
+    pub const ALL: [TargetKind; 6] = [
+        TargetKind::Token,
+        TargetKind::Administrator,
+        TargetKind::Module,
+        TargetKind::Scope,
+        TargetKind::Catalog,
+        TargetKind::Settings,
+    ];
+
     /// The stable name stored in the database.
     pub fn key(self) -> &'static str {
         match self {
@@ -26,9 +44,22 @@ impl TargetKind {
             TargetKind::Settings => "settings",
         }
     }
+
+    pub fn from_key(key: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.key() == key)
+    }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    diesel::expression::AsExpression,
+    diesel::deserialize::FromSqlRow,
+)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 pub enum AuditAction {
     SetupCompleted,
     AdminSignedIn,
@@ -158,11 +189,6 @@ impl AuditAction {
             AuditAction::SignInUnlocked => "Lifted sign-in limits",
         }
     }
-}
-
-/// The label of a stored action name; unknown names are shown as stored.
-pub fn label_of(key: &str) -> String {
-    AuditAction::from_key(key).map_or_else(|| key.to_owned(), |a| a.label().to_owned())
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@ use time::macros::time;
 use crate::auth::{Authorized, perm};
 use crate::db::audit::{self, AuditFilter, AuditReader};
 use crate::db::{DbError, admins};
-use crate::domain::audit::{AuditAction, label_of};
+use crate::domain::audit::AuditAction;
 use crate::domain::scopes::ScopeAccess;
 use crate::domain::timestamps::iso;
 use crate::domain::tokens::parse_date;
@@ -46,7 +46,7 @@ impl AuditQuery {
         AuditFilter {
             reader,
             actor,
-            action: AuditAction::from_key(&self.action).map(|a| a.key().to_owned()),
+            action: AuditAction::from_key(&self.action),
             token: Some(self.token.trim().to_lowercase()).filter(|t| !t.is_empty()),
             from: parse_date(&self.from).map(|d| PrimitiveDateTime::new(d, time!(00:00))),
             until: parse_date(&self.to).map(|d| PrimitiveDateTime::new(d, time!(23:59:59.999999))),
@@ -104,7 +104,7 @@ pub async fn list(
             when: datetime(&e.occurred_at),
             iso: iso(&e.occurred_at),
             actor: e.actor_label,
-            action: label_of(&e.action),
+            action: e.action.label().to_owned(),
             target: match e.target_id {
                 Some(id) if id != e.target_label => format!("{} · {}", e.target_label, id),
                 _ => e.target_label,

@@ -101,7 +101,7 @@ impl CachedToken {
 /// Builds the cached form of a token.
 pub(crate) fn prepare(loaded: db::verification::LoadedToken, catalog: &Catalog) -> CachedToken {
     let t = &loaded.token;
-    let token_type = t.token_type();
+    let token_type = t.token_type;
     let granted: Vec<(String, Action)> = match token_type {
         TokenType::Custom => loaded.grants.clone(),
         _ => {

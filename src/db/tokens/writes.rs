@@ -65,7 +65,7 @@ pub fn create(conn: &mut DbConnection, new: &NewToken<'_>) -> Result<TokenRow, T
             api_tokens::name.eq(&def.name),
             api_tokens::name_key.eq(name_key(&def.name)),
             api_tokens::description.eq(&def.description),
-            api_tokens::token_type.eq(def.token_type.key()),
+            api_tokens::token_type.eq(def.token_type),
             api_tokens::capabilities.eq(capabilities(def)),
             api_tokens::secret_digest.eq(&new.secret.digest),
             api_tokens::secret_hint.eq(&new.secret.hint),
@@ -133,7 +133,7 @@ pub fn update(
             api_tokens::name.eq(&def.name),
             api_tokens::name_key.eq(name_key(&def.name)),
             api_tokens::description.eq(&def.description),
-            api_tokens::token_type.eq(def.token_type.key()),
+            api_tokens::token_type.eq(def.token_type),
             api_tokens::capabilities.eq(capabilities(def)),
             api_tokens::valid_from.eq(def.validity.valid_from),
             api_tokens::valid_to.eq(def.validity.valid_to),
@@ -280,7 +280,7 @@ fn replace_permissions(
             .values((
                 api_token_permissions::token_id.eq(token_id),
                 api_token_permissions::module_id.eq(module_id),
-                api_token_permissions::action.eq(action.key()),
+                api_token_permissions::action.eq(action),
             ))
             .execute(conn)?;
     }

@@ -40,7 +40,7 @@ fn values_of(token: &TokenDetails) -> TokenFormValues {
             .valid_to
             .map(|to| format_date(to.date()))
             .unwrap_or_default(),
-        token_type: t.token_type.clone(),
+        token_type: t.token_type.key().to_owned(),
         permissions: token.permissions.clone(),
         allowed_networks: token.allowed_networks.join("\n"),
         can_introspect: t.can_introspect(),

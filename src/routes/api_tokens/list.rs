@@ -126,14 +126,10 @@ fn rows(
                 .filter(|(token, _)| *token == t.id)
                 .map(|(_, module)| *module)
                 .collect();
-            let modules = match (
-                TokenType::from_key(&t.token_type),
-                granted.as_slice(),
-                module_count,
-            ) {
-                (Some(TokenType::Custom) | None, [], _) => "None".to_owned(),
-                (Some(TokenType::Custom) | None, [only], _) => module_name(*only),
-                (Some(TokenType::Custom) | None, many, _) => format!("{} modules", many.len()),
+            let modules = match (t.token_type, granted.as_slice(), module_count) {
+                (TokenType::Custom, [], _) => "None".to_owned(),
+                (TokenType::Custom, [only], _) => module_name(*only),
+                (TokenType::Custom, many, _) => format!("{} modules", many.len()),
                 (_, _, 0) => "None yet".to_owned(),
                 (_, _, 1) => page.module_names[0].1.clone(),
                 (_, _, n) => format!("All {n} modules"),

@@ -8,7 +8,7 @@ use crate::db::audit;
 use crate::db::catalog;
 use crate::db::tokens::TokenDetails;
 use crate::db::{DbError, now};
-use crate::domain::audit::{TargetKind, label_of};
+use crate::domain::audit::TargetKind;
 use crate::domain::permissions::Permission;
 use crate::domain::scopes::change_refusal;
 use crate::domain::tokens::Action;
@@ -118,7 +118,7 @@ pub async fn page(
         .map(|e| HistoryRow {
             when: datetime(&e.occurred_at),
             actor: e.actor_label,
-            action: label_of(&e.action),
+            action: e.action.label().to_owned(),
             ip: e.ip.unwrap_or_else(|| "—".into()),
             details: e.details,
         })
@@ -207,7 +207,7 @@ pub async fn page(
         scope_note,
         endpoint: endpoint(state),
         hint: t.secret_hint.clone(),
-        token_type: t.token_type(),
+        token_type: t.token_type,
         scopes,
         grants,
         details,

@@ -79,7 +79,7 @@ fn describe_changes(before: &TokenDetails, after: &TokenDefinition) -> String {
     );
     note(
         "type",
-        t.token_type.clone().into(),
+        t.token_type.key().into(),
         after.token_type.key().into(),
     );
     let iso = |v: &PrimitiveDateTime| iso(v);
