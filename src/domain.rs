@@ -5,6 +5,7 @@ pub mod audit;
 pub mod catalog;
 pub mod digest;
 pub mod encryption;
+pub mod ids;
 pub mod networks;
 pub mod permissions;
 pub mod request_path;

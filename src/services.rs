@@ -13,6 +13,7 @@ pub mod tokens;
 use crate::db::Db;
 use crate::db::audit::Actor;
 use crate::domain::encryption::EncryptionKey;
+use crate::domain::ids::Guid;
 use crate::domain::permissions::{Permission, PermissionSet};
 use crate::domain::scopes::ScopeAccess;
 use crate::passwords::HashingGate;
@@ -32,7 +33,7 @@ pub struct Services<'a> {
 
 impl Services<'_> {
     /// The next verification on this instance sees the token's change.
-    fn token_changed(&self, guid: &str) {
+    fn token_changed(&self, guid: &Guid) {
         if let Some(verifier) = self.verifier {
             verifier.token_changed(guid);
         }

@@ -25,6 +25,7 @@ use moka::sync::Cache;
 
 use crate::db::{self, Db, DbError, catalog};
 use crate::domain::digest::{hex, sha256};
+use crate::domain::ids::Guid;
 use crate::domain::tokens::{Action, check_format};
 use crate::domain::verification::{Access, Outcome, PathModule, evaluate, module_for_path};
 pub use metrics::{Endpoint, Metrics};
@@ -264,9 +265,9 @@ impl Verifier {
     }
 
     /// Forgets one token, in whatever form it is cached (current or previous secret).
-    pub fn token_changed(&self, guid: &str) {
+    pub fn token_changed(&self, guid: &Guid) {
         self.generation.fetch_add(1, Ordering::AcqRel);
-        let guid = guid.to_owned();
+        let guid = guid.clone();
         if let Some(cache) = &self.cache {
             // Fails only when invalidation closures are off, which `new` turns on.
             let _ = cache.invalidate_entries_if(

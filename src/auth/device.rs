@@ -6,21 +6,28 @@ use actix_web::HttpRequest;
 use actix_web::cookie::time::Duration;
 use actix_web::cookie::{Cookie, CookieJar, Key, SameSite};
 
+use crate::domain::ids::AdministratorId;
+
 pub const COOKIE: &str = "tessera_device";
 
 /// How long a browser stays known without signing in again.
 const LIFETIME: Duration = Duration::days(180);
 
 /// The administrator this browser signed in as before, if its cookie is genuine.
-pub fn known_admin(req: &HttpRequest, key: &Key) -> Option<i64> {
+pub fn known_admin(req: &HttpRequest, key: &Key) -> Option<AdministratorId> {
     let cookie = req.cookie(COOKIE)?;
     let mut jar = CookieJar::new();
     jar.add_original(cookie);
-    jar.signed(key).get(COOKIE)?.value().parse().ok()
+    jar.signed(key)
+        .get(COOKIE)?
+        .value()
+        .parse()
+        .ok()
+        .map(AdministratorId)
 }
 
 /// The cookie that marks this browser as one `admin_id` signed in with.
-pub fn cookie_for(admin_id: i64, key: &Key, secure: bool) -> Cookie<'static> {
+pub fn cookie_for(admin_id: AdministratorId, key: &Key, secure: bool) -> Cookie<'static> {
     let mut jar = CookieJar::new();
     jar.signed_mut(key).add(
         Cookie::build(COOKIE, admin_id.to_string())
@@ -42,12 +49,12 @@ mod tests {
     #[test]
     fn only_a_cookie_signed_with_the_key_names_an_administrator() {
         let key = Key::generate();
-        let cookie = cookie_for(42, &key, true);
+        let cookie = cookie_for(AdministratorId(42), &key, true);
         assert_ne!(cookie.value(), "42", "signed, not bare");
         let req = TestRequest::default()
             .cookie(cookie.clone())
             .to_http_request();
-        assert_eq!(known_admin(&req, &key), Some(42));
+        assert_eq!(known_admin(&req, &key), Some(AdministratorId(42)));
         assert_eq!(known_admin(&req, &Key::generate()), None, "another key");
         let forged = Cookie::new(COOKIE, cookie.value().replace("42", "43"));
         let req = TestRequest::default().cookie(forged).to_http_request();

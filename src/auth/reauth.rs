@@ -7,6 +7,7 @@ use time::Duration;
 use super::session;
 use crate::db::{DbError, admins, throttle};
 use crate::domain::digest::sha256_hex;
+use crate::domain::ids::AdministratorId;
 use crate::domain::throttle::{PASSWORD_CONFIRMATION, wait_text};
 use crate::http::AppError;
 use crate::passwords::{self, Password};
@@ -34,7 +35,7 @@ impl PasswordCheck {
     }
 }
 
-fn throttle_key(admin_id: i64) -> String {
+fn throttle_key(admin_id: AdministratorId) -> String {
     sha256_hex(format!("password-confirmation\n{admin_id}").as_bytes())
 }
 
@@ -44,7 +45,7 @@ fn throttle_key(admin_id: i64) -> String {
 /// without holding a database connection.
 pub async fn check_password(
     state: &AppState,
-    admin_id: i64,
+    admin_id: AdministratorId,
     typed: Password,
 ) -> Result<PasswordCheck, AppError> {
     let key = throttle_key(admin_id);
@@ -94,7 +95,7 @@ pub enum Confirmation {
 pub async fn confirmation(
     state: &AppState,
     session: &Session,
-    admin_id: i64,
+    admin_id: AdministratorId,
     typed: Option<Password>,
 ) -> Result<Confirmation, AppError> {
     match typed.filter(|p| !p.expose().is_empty()) {

@@ -6,6 +6,8 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
 
+use crate::domain::ids::AdministratorId;
+
 const ADMIN_ID: &str = "admin_id";
 const CSRF_TOKEN: &str = "csrf";
 const FLASHES: &str = "flash";
@@ -22,12 +24,14 @@ pub fn random_token(bytes: usize) -> String {
 }
 
 /// The signed-in administrator's ID, if any.
-pub fn admin_id(session: &Session) -> Option<i64> {
-    session.get::<i64>(ADMIN_ID).ok().flatten()
+pub fn admin_id(session: &Session) -> Option<AdministratorId> {
+    session.get::<AdministratorId>(ADMIN_ID).ok().flatten()
 }
 
 /// The session store keeps the administrator's ID in a column too, to end sessions by it.
-pub fn admin_id_in_state(state: &std::collections::HashMap<String, String>) -> Option<i64> {
+pub fn admin_id_in_state(
+    state: &std::collections::HashMap<String, String>,
+) -> Option<AdministratorId> {
     state
         .get(ADMIN_ID)
         .and_then(|v| serde_json::from_str(v).ok())
@@ -39,7 +43,10 @@ pub fn strip_admin(state: &mut std::collections::HashMap<String, String>) {
 
 /// Starts an authenticated session under a new key (the old one is deleted, so a key
 /// planted before sign-in is worthless) with a new CSRF token.
-pub fn sign_in(session: &Session, admin_id: i64) -> Result<(), actix_session::SessionInsertError> {
+pub fn sign_in(
+    session: &Session,
+    admin_id: AdministratorId,
+) -> Result<(), actix_session::SessionInsertError> {
     session.renew();
     session.insert(ADMIN_ID, admin_id)?;
     session.insert(CSRF_TOKEN, random_token(32))

@@ -9,6 +9,7 @@ use crate::config::{DatabaseArgs, TokenCommand, TokenCreateArgs, TokenListArgs, 
 use crate::db::schema::api_tokens;
 use crate::db::tokens::{self as stored, TokenRow};
 use crate::db::{catalog, now};
+use crate::domain::ids::Guid;
 use crate::domain::scopes::ScopeAccess;
 use crate::domain::tokens::{DurationChoice, TokenInput, TokenType, format_date, parse_date};
 use crate::domain::validation::name_key;
@@ -150,6 +151,7 @@ fn list(database: &DatabaseArgs, args: TokenListArgs) -> anyhow::Result<()> {
 }
 
 fn revoke(database: &DatabaseArgs, guid: &str) -> anyhow::Result<()> {
+    let guid = &Guid::parse(guid).with_context(|| format!("{guid} is not a GUID"))?;
     let db = open_database(database, None)?;
     let token = stored::find(&mut *db.get()?, guid, &ScopeAccess::All)?
         .with_context(|| format!("there is no token with the GUID {guid}"))?

@@ -12,12 +12,13 @@ use time::PrimitiveDateTime;
 
 use super::DbConnection;
 use super::schema::{administrator_scopes, administrators, role_permissions, roles, scopes};
+use crate::domain::ids::AdministratorId;
 use crate::domain::permissions::PermissionSet;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = administrators)]
 pub struct Administrator {
-    pub id: i64,
+    pub id: AdministratorId,
     pub public_id: String,
     pub display_name: String,
     pub email: String,
@@ -76,7 +77,7 @@ pub fn roles(conn: &mut DbConnection) -> QueryResult<Vec<Role>> {
         .load(conn)
 }
 
-pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Option<Administrator>> {
+pub fn find(conn: &mut DbConnection, id: AdministratorId) -> QueryResult<Option<Administrator>> {
     administrators::table
         .find(id)
         .select(Administrator::as_select())
@@ -99,7 +100,7 @@ pub fn find_by_public_id(
 pub fn find_credentials(
     conn: &mut DbConnection,
     email: &str,
-) -> QueryResult<Option<(i64, String, Option<PrimitiveDateTime>)>> {
+) -> QueryResult<Option<(AdministratorId, String, Option<PrimitiveDateTime>)>> {
     administrators::table
         .filter(administrators::email.eq(email))
         .select((
@@ -111,14 +112,17 @@ pub fn find_credentials(
         .optional()
 }
 
-pub fn password_hash(conn: &mut DbConnection, id: i64) -> QueryResult<String> {
+pub fn password_hash(conn: &mut DbConnection, id: AdministratorId) -> QueryResult<String> {
     administrators::table
         .find(id)
         .select(administrators::password_hash)
         .first(conn)
 }
 
-pub fn load_access(conn: &mut DbConnection, id: i64) -> QueryResult<Option<AdminAccess>> {
+pub fn load_access(
+    conn: &mut DbConnection,
+    id: AdministratorId,
+) -> QueryResult<Option<AdminAccess>> {
     let Some(admin) = find(conn, id)? else {
         return Ok(None);
     };
@@ -164,8 +168,8 @@ fn with_scopes(
     conn: &mut DbConnection,
     rows: Vec<(Administrator, String)>,
 ) -> QueryResult<Vec<AdminSummary>> {
-    let ids: Vec<i64> = rows.iter().map(|(a, _)| a.id).collect();
-    let assignments: Vec<(i64, i64, String)> = administrator_scopes::table
+    let ids: Vec<AdministratorId> = rows.iter().map(|(a, _)| a.id).collect();
+    let assignments: Vec<(AdministratorId, i64, String)> = administrator_scopes::table
         .inner_join(scopes::table)
         .filter(administrator_scopes::administrator_id.eq_any(&ids))
         .order(scopes::name_key.asc())

@@ -7,12 +7,13 @@ use super::connection::MultiBackend;
 use super::schema::{api_token_scopes, api_tokens, audit_events};
 use super::{DbConnection, now};
 use crate::domain::audit::{AuditAction, TargetKind};
+use crate::domain::ids::{AdministratorId, Guid};
 use crate::domain::scopes::ScopeAccess;
 
 /// Who acts: an administrator, or an operator at the command line.
 #[derive(Debug, Clone)]
 pub struct Actor {
-    pub id: Option<i64>,
+    pub id: Option<AdministratorId>,
     pub label: String,
     pub ip: Option<String>,
 }
@@ -36,8 +37,8 @@ pub struct Target<'a> {
 }
 
 impl<'a> Target<'a> {
-    pub fn token(guid: &'a str, name: &'a str) -> Self {
-        Self::of(TargetKind::Token, Some(guid), name)
+    pub fn token(guid: &'a Guid, name: &'a str) -> Self {
+        Self::of(TargetKind::Token, Some(guid.as_str()), name)
     }
 
     pub fn administrator(public_id: &'a str, label: &'a str) -> Self {
@@ -63,7 +64,7 @@ impl<'a> Target<'a> {
 pub struct AuditEvent {
     pub id: i64,
     pub occurred_at: PrimitiveDateTime,
-    pub actor_id: Option<i64>,
+    pub actor_id: Option<AdministratorId>,
     pub actor_label: String,
     pub action: AuditAction,
     pub target_type: TargetKind,
@@ -141,7 +142,10 @@ fn readable_by(reader: &AuditReader) -> Option<Condition> {
 
 /// Who appears as the author of events the reader sees: administrator IDs, and
 /// `None` for the command line.
-pub fn actors(conn: &mut DbConnection, reader: &AuditReader) -> QueryResult<Vec<Option<i64>>> {
+pub fn actors(
+    conn: &mut DbConnection,
+    reader: &AuditReader,
+) -> QueryResult<Vec<Option<AdministratorId>>> {
     let mut query = audit_events::table
         .select(audit_events::actor_id)
         .distinct()
@@ -157,7 +161,7 @@ pub fn actors(conn: &mut DbConnection, reader: &AuditReader) -> QueryResult<Vec<
 pub struct AuditFilter {
     pub reader: AuditReader,
     /// `Some(None)`: the command line; `Some(Some(id))`: that administrator.
-    pub actor: Option<Option<i64>>,
+    pub actor: Option<Option<AdministratorId>>,
     pub action: Option<AuditAction>,
     /// Part of a token's GUID or name, lower-cased.
     pub token: Option<String>,

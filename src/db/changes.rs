@@ -7,6 +7,7 @@ use diesel::RunQueryDsl;
 use diesel::sql_types::Text;
 
 use super::DbConnection;
+use crate::domain::ids::Guid;
 
 pub const CHANNEL: &str = "tessera_changes";
 pub const CATALOG: &str = "catalog";
@@ -15,7 +16,7 @@ const TOKEN_PREFIX: &str = "token:";
 /// What a notification says changed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Change {
-    Token(String),
+    Token(Guid),
     Catalog,
 }
 
@@ -25,7 +26,8 @@ impl Change {
             CATALOG => Some(Change::Catalog),
             other => other
                 .strip_prefix(TOKEN_PREFIX)
-                .map(|guid| Change::Token(guid.to_owned())),
+                .and_then(Guid::parse)
+                .map(Change::Token),
         }
     }
 
@@ -47,8 +49,8 @@ pub fn announce(conn: &mut DbConnection, change: &Change) -> diesel::QueryResult
     Ok(())
 }
 
-pub fn token_changed(conn: &mut DbConnection, guid: &str) -> diesel::QueryResult<()> {
-    announce(conn, &Change::Token(guid.to_owned()))
+pub fn token_changed(conn: &mut DbConnection, guid: &Guid) -> diesel::QueryResult<()> {
+    announce(conn, &Change::Token(guid.clone()))
 }
 
 pub fn catalog_changed(conn: &mut DbConnection) -> diesel::QueryResult<()> {
@@ -58,12 +60,14 @@ pub fn catalog_changed(conn: &mut DbConnection) -> diesel::QueryResult<()> {
 #[cfg(test)]
 mod tests {
     use super::Change;
+    use crate::domain::ids::Guid;
 
     #[test]
     fn payloads_round_trip() {
-        for change in [Change::Catalog, Change::Token("3f2a-guid".into())] {
+        for change in [Change::Catalog, Change::Token(Guid::generate())] {
             assert_eq!(Change::parse(&change.payload()), Some(change));
         }
         assert_eq!(Change::parse("something else"), None);
+        assert_eq!(Change::parse("token:not-a-guid"), None);
     }
 }

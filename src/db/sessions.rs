@@ -6,6 +6,7 @@ use time::{Duration, PrimitiveDateTime};
 
 use super::schema::sessions;
 use super::{DbConnection, now};
+use crate::domain::ids::AdministratorId;
 
 #[derive(Debug, Queryable, Selectable)]
 #[diesel(table_name = sessions)]
@@ -38,7 +39,7 @@ pub fn load(
 pub fn insert(
     conn: &mut DbConnection,
     digest: &str,
-    administrator_id: Option<i64>,
+    administrator_id: Option<AdministratorId>,
     state: &str,
     ttl: Duration,
 ) -> QueryResult<()> {
@@ -60,7 +61,7 @@ pub fn insert(
 pub fn update(
     conn: &mut DbConnection,
     digest: &str,
-    administrator_id: Option<i64>,
+    administrator_id: Option<AdministratorId>,
     state: &str,
     ttl: Duration,
 ) -> QueryResult<bool> {

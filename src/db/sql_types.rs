@@ -5,9 +5,10 @@
 use diesel::backend::Backend;
 use diesel::deserialize::{self, FromSql};
 use diesel::serialize::{self, Output, ToSql};
-use diesel::sql_types::Text;
+use diesel::sql_types::{BigInt, Text};
 
 use crate::domain::audit::{AuditAction, TargetKind};
+use crate::domain::ids::{AdministratorId, Guid, TokenId};
 use crate::domain::tokens::{Action, TokenType};
 
 /// Maps each enum to a `Text` column through its `key` and `from_key`.
@@ -41,6 +42,53 @@ macro_rules! stored_as_text {
 // Role permissions are read as text on purpose: a name this version does not know
 // (written by a newer one) grants nothing instead of failing the sign-in.
 stored_as_text!(TokenType, Action, AuditAction, TargetKind);
+
+/// Maps each row ID newtype to its `BigInt` column.
+macro_rules! stored_as_big_int {
+    ($($id:ident),+ $(,)?) => {$(
+        impl<DB> ToSql<BigInt, DB> for $id
+        where
+            DB: Backend,
+            i64: ToSql<BigInt, DB>,
+        {
+            fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, DB>) -> serialize::Result {
+                self.0.to_sql(out)
+            }
+        }
+
+        impl<DB> FromSql<BigInt, DB> for $id
+        where
+            DB: Backend,
+            i64: FromSql<BigInt, DB>,
+        {
+            fn from_sql(bytes: DB::RawValue<'_>) -> deserialize::Result<Self> {
+                i64::from_sql(bytes).map($id)
+            }
+        }
+    )+};
+}
+
+stored_as_big_int!(TokenId, AdministratorId);
+
+impl<DB> ToSql<Text, DB> for Guid
+where
+    DB: Backend,
+    str: ToSql<Text, DB>,
+{
+    fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, DB>) -> serialize::Result {
+        self.as_str().to_sql(out)
+    }
+}
+
+impl<DB> FromSql<Text, DB> for Guid
+where
+    DB: Backend,
+    String: FromSql<Text, DB>,
+{
+    fn from_sql(bytes: DB::RawValue<'_>) -> deserialize::Result<Self> {
+        String::from_sql(bytes).map(Guid::stored)
+    }
+}
 
 #[cfg(test)]
 mod tests {

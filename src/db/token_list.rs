@@ -15,6 +15,7 @@ use time::PrimitiveDateTime;
 
 use super::schema::{api_token_permissions, api_token_scopes, modules, scopes};
 use super::{DbConnection, now};
+use crate::domain::ids::{Guid, TokenId};
 use crate::domain::scopes::ScopeAccess;
 use crate::domain::token_list::{Cursor, CursorValue, SortDirection, SortKey, TokenFilter};
 use crate::domain::tokens::{Action, TokenType};
@@ -23,9 +24,9 @@ use crate::domain::tokens::{Action, TokenType};
 #[derive(Debug, Clone, QueryableByName)]
 pub struct ListedToken {
     #[diesel(sql_type = BigInt)]
-    pub id: i64,
+    pub id: TokenId,
     #[diesel(sql_type = Text)]
-    pub guid: String,
+    pub guid: Guid,
     #[diesel(sql_type = Text)]
     pub name: String,
     #[diesel(sql_type = Text)]
@@ -91,8 +92,8 @@ pub struct TokenPage {
     pub next: Option<Cursor>,
     pub previous: Option<Cursor>,
     /// Per token ID: its scopes (ID, name), and the modules granted (IDs).
-    pub scopes: Vec<(i64, i64, String)>,
-    pub custom_modules: Vec<(i64, i64)>,
+    pub scopes: Vec<(TokenId, i64, String)>,
+    pub custom_modules: Vec<(TokenId, i64)>,
     pub module_names: Vec<(i64, String)>,
 }
 
@@ -108,7 +109,7 @@ struct Count {
 }
 
 /// The listed rows with these IDs, in the order of `ids`.
-fn rows(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<ListedToken>> {
+fn rows(conn: &mut DbConnection, ids: &[TokenId]) -> QueryResult<Vec<ListedToken>> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -120,7 +121,7 @@ fn rows(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<ListedToken>> {
         if i > 0 {
             sql.push(", ");
         }
-        sql.bind(Bind::BigInt(*id));
+        sql.bind(Bind::BigInt(id.0));
     }
     sql.push(")");
     let mut rows: Vec<ListedToken> = sql.load(conn)?;
@@ -171,7 +172,7 @@ pub fn list(
             CursorValue::Rank(v) => Bind::Integer(*v),
         });
         sql.push(", ");
-        sql.bind(Bind::BigInt(cursor.id));
+        sql.bind(Bind::BigInt(cursor.id.0));
         sql.push(")");
     }
     let order = if ascending { " ASC" } else { " DESC" };
@@ -179,10 +180,10 @@ pub fn list(
     sort_expression(&mut sql, sort, now);
     sql.push(order).push(", t.id").push(order);
     sql.push(&format!(" LIMIT {}", page_size + 1));
-    let ids: Vec<i64> = sql
+    let ids: Vec<TokenId> = sql
         .load::<Count>(conn)?
         .into_iter()
-        .map(|row| row.n)
+        .map(|row| TokenId(row.n))
         .collect();
     let mut tokens = rows(conn, &ids)?;
 
@@ -204,19 +205,19 @@ pub fn list(
     where_clause(&mut count, filter, visibility, now, Purpose::Count);
     let total = count.load::<Count>(conn)?.first().map_or(0, |c| c.n);
 
-    let ids: Vec<i64> = tokens.iter().map(|t| t.id).collect();
+    let ids: Vec<TokenId> = tokens.iter().map(|t| t.id).collect();
     let scopes = api_token_scopes::table
         .inner_join(scopes::table)
         .filter(api_token_scopes::token_id.eq_any(&ids))
         .order(scopes::name_key.asc())
         .select((api_token_scopes::token_id, scopes::id, scopes::name))
         .load(conn)?;
-    let custom_ids: Vec<i64> = tokens
+    let custom_ids: Vec<TokenId> = tokens
         .iter()
         .filter(|t| t.token_type == TokenType::Custom)
         .map(|t| t.id)
         .collect();
-    let mut custom_modules: Vec<(i64, i64)> = api_token_permissions::table
+    let mut custom_modules: Vec<(TokenId, i64)> = api_token_permissions::table
         .filter(api_token_permissions::token_id.eq_any(&custom_ids))
         .filter(api_token_permissions::action.eq_any(Action::ALL))
         .select((

@@ -13,14 +13,15 @@ use super::schema::{
     administrators, api_token_allowed_networks, api_token_permissions, api_token_scopes,
     api_tokens, scopes,
 };
+use crate::domain::ids::{AdministratorId, Guid, TokenId};
 use crate::domain::scopes::ScopeAccess;
 use crate::domain::tokens::{Action, INTROSPECT, Lifecycle, TokenStatus, TokenType, Validity};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = api_tokens)]
 pub struct TokenRow {
-    pub id: i64,
-    pub guid: String,
+    pub id: TokenId,
+    pub guid: Guid,
     pub name: String,
     pub description: String,
     pub token_type: TokenType,
@@ -32,7 +33,7 @@ pub struct TokenRow {
     pub disabled_at: Option<PrimitiveDateTime>,
     pub revoked_at: Option<PrimitiveDateTime>,
     pub deleted_at: Option<PrimitiveDateTime>,
-    pub created_by: Option<i64>,
+    pub created_by: Option<AdministratorId>,
     pub created_at: PrimitiveDateTime,
     pub updated_at: PrimitiveDateTime,
     pub last_used_at: Option<PrimitiveDateTime>,
@@ -99,11 +100,11 @@ impl TokenDetails {
 }
 
 fn visible(
-    guid: &str,
+    guid: &Guid,
     visibility: &ScopeAccess,
 ) -> api_tokens::BoxedQuery<'static, super::connection::MultiBackend> {
     let query = api_tokens::table
-        .filter(api_tokens::guid.eq(guid.to_owned()))
+        .filter(api_tokens::guid.eq(guid.clone()))
         .into_boxed();
     match visibility {
         ScopeAccess::All => query,
@@ -120,7 +121,7 @@ fn visible(
 /// The token with this GUID, if the administrator may see it.
 pub fn find(
     conn: &mut DbConnection,
-    guid: &str,
+    guid: &Guid,
     visibility: &ScopeAccess,
 ) -> QueryResult<Option<TokenDetails>> {
     let Some((token, has_sealed_secret)) = visible(guid, visibility)
@@ -170,7 +171,7 @@ pub fn find(
 }
 
 /// The token's secret, encrypted (base64), if it is stored for showing again.
-pub fn sealed_secret(conn: &mut DbConnection, id: i64) -> QueryResult<Option<String>> {
+pub fn sealed_secret(conn: &mut DbConnection, id: TokenId) -> QueryResult<Option<String>> {
     api_tokens::table
         .find(id)
         .select(api_tokens::secret_ciphertext)
@@ -178,7 +179,7 @@ pub fn sealed_secret(conn: &mut DbConnection, id: i64) -> QueryResult<Option<Str
 }
 
 /// Every encrypted secret: (id, GUID, ciphertext), for re-encrypting under a new key.
-pub fn sealed_secrets(conn: &mut DbConnection) -> QueryResult<Vec<(i64, String, String)>> {
+pub fn sealed_secrets(conn: &mut DbConnection) -> QueryResult<Vec<(TokenId, Guid, String)>> {
     api_tokens::table
         .filter(api_tokens::secret_ciphertext.is_not_null())
         .order(api_tokens::id.asc())
@@ -190,7 +191,11 @@ pub fn sealed_secrets(conn: &mut DbConnection) -> QueryResult<Vec<(i64, String, 
         .load(conn)
 }
 
-pub fn replace_sealed_secret(conn: &mut DbConnection, id: i64, sealed: &str) -> QueryResult<()> {
+pub fn replace_sealed_secret(
+    conn: &mut DbConnection,
+    id: TokenId,
+    sealed: &str,
+) -> QueryResult<()> {
     diesel::update(api_tokens::table.find(id))
         .set(api_tokens::secret_ciphertext.eq(sealed))
         .execute(conn)?;

@@ -12,6 +12,7 @@ use super::schema::{
     scopes,
 };
 use super::tokens::TokenRow;
+use crate::domain::ids::TokenId;
 use crate::domain::tokens::{Action, TokenType};
 use crate::domain::verification::SecretMatch;
 
@@ -49,20 +50,20 @@ pub fn find_by_digests(
     if rows.is_empty() {
         return Ok(HashMap::new());
     }
-    let ids: Vec<i64> = rows.iter().map(|(t, _, _)| t.id).collect();
-    let custom: Vec<i64> = rows
+    let ids: Vec<TokenId> = rows.iter().map(|(t, _, _)| t.id).collect();
+    let custom: Vec<TokenId> = rows
         .iter()
         .filter(|(t, _, _)| t.token_type == TokenType::Custom)
         .map(|(t, _, _)| t.id)
         .collect();
-    let scope_names: Vec<(i64, String)> = api_token_scopes::table
+    let scope_names: Vec<(TokenId, String)> = api_token_scopes::table
         .inner_join(scopes::table)
         .filter(api_token_scopes::token_id.eq_any(&ids))
         .order(scopes::name_key.asc())
         .select((api_token_scopes::token_id, scopes::name))
         .load(conn)?;
     // Only Custom tokens have per-module grants.
-    let grants: Vec<(i64, String, Action)> = if custom.is_empty() {
+    let grants: Vec<(TokenId, String, Action)> = if custom.is_empty() {
         Vec::new()
     } else {
         api_token_permissions::table
@@ -76,7 +77,7 @@ pub fn find_by_digests(
             ))
             .load(conn)?
     };
-    let networks: Vec<(i64, String)> = api_token_allowed_networks::table
+    let networks: Vec<(TokenId, String)> = api_token_allowed_networks::table
         .filter(api_token_allowed_networks::token_id.eq_any(&ids))
         .select((
             api_token_allowed_networks::token_id,
@@ -130,7 +131,7 @@ pub fn find_by_digests(
 /// The last use of a token, as buffered in memory between flushes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Usage {
-    pub token_id: i64,
+    pub token_id: TokenId,
     pub at: PrimitiveDateTime,
     pub ip: String,
     pub user_agent: Option<String>,

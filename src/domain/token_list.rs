@@ -6,6 +6,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use time::PrimitiveDateTime;
 use time::macros::{datetime, format_description};
 
+use super::ids::{AdministratorId, TokenId};
 use super::tokens::TokenStatus;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -122,7 +123,7 @@ pub struct TokenFilter {
     pub keywords: Vec<String>,
     pub guid: Option<String>,
     pub scope_id: Option<i64>,
-    pub created_by: Option<i64>,
+    pub created_by: Option<AdministratorId>,
     pub status: StatusFilter,
     pub sort: SortKey,
     pub direction: SortDirection,
@@ -245,7 +246,7 @@ pub enum CursorValue {
 /// The last row of a page: its sort value and ID. The next page starts after it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Cursor {
-    pub id: i64,
+    pub id: TokenId,
     pub value: CursorValue,
 }
 
@@ -259,7 +260,7 @@ impl Cursor {
             CursorValue::Time(time) => time.format(TIME_FORMAT).unwrap_or_default(),
             CursorValue::Rank(rank) => rank.to_string(),
         };
-        URL_SAFE_NO_PAD.encode(format!("{}\n{value}", self.id))
+        URL_SAFE_NO_PAD.encode(format!("{}\n{value}", self.id.0))
     }
 
     pub fn decode(encoded: &str, sort: SortKey) -> Option<Self> {
@@ -274,7 +275,7 @@ impl Cursor {
             }
         };
         Some(Self {
-            id: id.parse().ok()?,
+            id: TokenId(id.parse().ok()?),
             value,
         })
     }
@@ -346,12 +347,15 @@ mod tests {
             (SortKey::Status, CursorValue::Rank(3)),
         ];
         for (sort, value) in cursors {
-            let cursor = Cursor { id: 42, value };
+            let cursor = Cursor {
+                id: TokenId(42),
+                value,
+            };
             assert_eq!(Cursor::decode(&cursor.encode(), sort), Some(cursor));
         }
         assert_eq!(Cursor::decode("!!", SortKey::Name), None);
         let time_cursor = Cursor {
-            id: 1,
+            id: TokenId(1),
             value: CursorValue::Time(SortKey::NEVER_USED),
         };
         assert_eq!(Cursor::decode(&time_cursor.encode(), SortKey::Status), None);

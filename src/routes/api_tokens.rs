@@ -21,6 +21,7 @@ use crate::db::DbError;
 use crate::db::catalog::{self, ModuleWithPaths, Scope};
 use crate::db::now;
 use crate::db::tokens::{self, TokenDetails};
+use crate::domain::ids::Guid;
 use crate::domain::scopes::change_refusal;
 use crate::domain::tokens::{
     Action, TokenInput, TokenType, Validity, format_date, parse_permission,
@@ -31,6 +32,7 @@ use crate::services::tokens::TokenError;
 use crate::state::AppState;
 use crate::views::format::datetime;
 use crate::views::tokens::{FormMode, TokenFormPage, TokenFormValues, duration_options};
+use crate::views::urls;
 use crate::views::{Layout, Section};
 
 /// The token, if it exists and the administrator may see it; 404 otherwise, so an
@@ -38,7 +40,7 @@ use crate::views::{Layout, Section};
 pub async fn load(
     state: &AppState,
     admin: &CurrentAdmin,
-    guid: String,
+    guid: Guid,
 ) -> Result<TokenDetails, AppError> {
     let access = admin.scope_access();
     state
@@ -53,7 +55,7 @@ pub async fn load(
 pub async fn load_to_change(
     state: &AppState,
     admin: &CurrentAdmin,
-    guid: String,
+    guid: Guid,
 ) -> Result<TokenDetails, AppError> {
     let token = load(state, admin, guid).await?;
     let foreign = admin.scope_access().foreign(&token.scopes);
@@ -168,8 +170,8 @@ pub struct VersionForm {
 
 /// Back to the page the action was started from (list with its filters, or the
 /// token), when the browser says which; otherwise to the token.
-pub fn return_path(req: &HttpRequest, guid: &str) -> String {
-    let fallback = format!("/settings/api-tokens/{guid}");
+pub fn return_path(req: &HttpRequest, guid: &Guid) -> String {
+    let fallback = urls::token(guid);
     let Some(referer) = req.headers().get("referer").and_then(|v| v.to_str().ok()) else {
         return fallback;
     };

@@ -9,6 +9,7 @@ use crate::auth::{Authorized, perm};
 use crate::db::audit::{self, AuditFilter, AuditReader};
 use crate::db::{DbError, admins};
 use crate::domain::audit::AuditAction;
+use crate::domain::ids::AdministratorId;
 use crate::domain::scopes::ScopeAccess;
 use crate::domain::timestamps::iso;
 use crate::domain::tokens::parse_date;
@@ -41,7 +42,7 @@ impl AuditQuery {
     fn filter(&self, reader: AuditReader) -> AuditFilter {
         let actor = match self.actor.as_str() {
             COMMAND_LINE => Some(None),
-            other => other.parse().ok().map(Some),
+            other => other.parse().ok().map(|id| Some(AdministratorId(id))),
         };
         AuditFilter {
             reader,
@@ -113,7 +114,7 @@ pub async fn list(
         })
         .collect();
     // A reader limited to some scopes is offered only the authors of what they see.
-    let offered = |id: Option<i64>| authors.as_ref().is_none_or(|a| a.contains(&id));
+    let offered = |id: Option<AdministratorId>| authors.as_ref().is_none_or(|a| a.contains(&id));
     let mut actors: Vec<Choice> = administrators
         .into_iter()
         .filter(|s| offered(Some(s.admin.id)))

@@ -21,6 +21,7 @@ use crate::db::audit::Target;
 use crate::db::tokens::{self, TokenDetails, TokenRow, TokenWriteError};
 use crate::db::{DbConnection, DbError, catalog};
 use crate::domain::audit::AuditAction;
+use crate::domain::ids::Guid;
 use crate::domain::scopes::change_refusal;
 use crate::domain::throttle::wait_text;
 use crate::domain::tokens::TokenChange;
@@ -99,7 +100,7 @@ impl From<diesel::result::Error> for TokenError {
 fn changeable(
     c: &mut DbConnection,
     caller: &Caller,
-    guid: &str,
+    guid: &Guid,
 ) -> Result<TokenDetails, TokenError> {
     let token = tokens::find(c, guid, &caller.scopes)?.ok_or(TokenError::NotFound)?;
     let foreign = caller.scopes.foreign(&token.scopes);
@@ -117,7 +118,7 @@ fn changeable(
 fn claim(
     c: &mut DbConnection,
     caller: &Caller,
-    guid: &str,
+    guid: &Guid,
     version: i32,
     change: TokenChange,
 ) -> Result<TokenRow, TokenError> {

@@ -12,6 +12,7 @@ use time::PrimitiveDateTime;
 
 use super::Catalog;
 use crate::db;
+use crate::domain::ids::{Guid, TokenId};
 use crate::domain::networks::parse_network;
 use crate::domain::timestamps::iso;
 use crate::domain::tokens::{Action, TokenType};
@@ -20,8 +21,8 @@ use crate::domain::verification::{SecretMatch, TokenRules};
 /// A token as verification sees it. Its answers are built on first use and kept.
 #[derive(Debug)]
 pub struct CachedToken {
-    pub id: i64,
-    pub guid: String,
+    pub id: TokenId,
+    pub guid: Guid,
     pub name: String,
     pub rules: TokenRules,
     pub matched: SecretMatch,
@@ -129,7 +130,7 @@ pub(crate) fn prepare(loaded: db::verification::LoadedToken, catalog: &Catalog) 
         },
         matched: loaded.matched,
         can_introspect: t.can_introspect(),
-        guid_header: HeaderValue::from_str(&t.guid).unwrap_or(HeaderValue::from_static("")),
+        guid_header: HeaderValue::from_str(t.guid.as_str()).unwrap_or(HeaderValue::from_static("")),
         name_header: t
             .name
             .is_ascii()

@@ -12,6 +12,7 @@ use time::PrimitiveDateTime;
 use super::Verifier;
 use crate::db::verification::{Usage, record_usage};
 use crate::db::{Db, DbError};
+use crate::domain::ids::TokenId;
 
 /// Longest user agent kept.
 const MAX_USER_AGENT: usize = 256;
@@ -27,13 +28,13 @@ struct LastUse {
 /// per flush, however often it was used.
 #[derive(Debug, Default)]
 pub struct UsageBuffer {
-    pending: Mutex<HashMap<i64, LastUse>>,
+    pending: Mutex<HashMap<TokenId, LastUse>>,
 }
 
 impl UsageBuffer {
     pub fn record(
         &self,
-        token_id: i64,
+        token_id: TokenId,
         at: PrimitiveDateTime,
         ip: IpAddr,
         user_agent: Option<&str>,
@@ -150,13 +151,13 @@ mod tests {
     fn only_the_latest_use_of_each_token_is_kept() {
         let buffer = UsageBuffer::default();
         let ip: IpAddr = "10.0.0.1".parse().unwrap();
-        buffer.record(1, datetime!(2026-01-01 10:00), ip, Some("curl/8"));
-        buffer.record(1, datetime!(2026-01-01 10:05), ip, Some("curl/9"));
-        buffer.record(2, datetime!(2026-01-01 10:01), ip, None);
+        buffer.record(TokenId(1), datetime!(2026-01-01 10:00), ip, Some("curl/8"));
+        buffer.record(TokenId(1), datetime!(2026-01-01 10:05), ip, Some("curl/9"));
+        buffer.record(TokenId(2), datetime!(2026-01-01 10:01), ip, None);
         assert_eq!(buffer.len(), 2);
         let pending = buffer.pending.lock().unwrap();
-        assert_eq!(pending[&1].at, datetime!(2026-01-01 10:05));
-        assert_eq!(pending[&1].user_agent.as_deref(), Some("curl/9"));
+        assert_eq!(pending[&TokenId(1)].at, datetime!(2026-01-01 10:05));
+        assert_eq!(pending[&TokenId(1)].user_agent.as_deref(), Some("curl/9"));
     }
 
     #[test]

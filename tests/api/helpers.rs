@@ -8,6 +8,7 @@ use diesel::RunQueryDsl;
 use diesel::connection::SimpleConnection;
 use tessera::config::{DatabaseArgs, ServeArgs, ServerConfig};
 use tessera::db::{DatabaseUrl, DbConnection};
+use tessera::domain::ids::Guid;
 use tessera::startup::Application;
 
 pub const PASSWORD: &str = "correct horse battery staple";
@@ -426,7 +427,7 @@ impl TestApp {
 
 /// A token made through the form: its GUID and the secret shown once.
 pub struct CreatedToken {
-    pub guid: String,
+    pub guid: Guid,
     pub secret: String,
     pub page: Response,
 }
@@ -519,7 +520,7 @@ impl Browser {
         let secret = input_value(&page.body, "secret").expect("the one-time page shows the secret");
         let marker = "data-details-url=\"/settings/api-tokens/";
         let start = page.body.find(marker).unwrap() + marker.len();
-        let guid = page.body[start..start + 36].to_owned();
+        let guid = Guid::parse(&page.body[start..start + 36]).expect("a GUID in the page");
         CreatedToken { guid, secret, page }
     }
 

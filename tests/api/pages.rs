@@ -98,6 +98,11 @@ async fn not_found_and_server_errors_are_pages_in_the_layout() {
         "with the navigation"
     );
 
+    // A token address that holds no GUID is a missing page too, in the layout.
+    let not_a_guid = admin.get("/settings/api-tokens/..%2F..%2Fetc/edit").await;
+    assert_eq!(not_a_guid.status, 404);
+    assert!(not_a_guid.body.contains("Page not found"));
+
     let anonymous = Browser::new(&app).get("/nothing").await;
     assert_eq!(anonymous.status, 404);
     assert!(anonymous.body.contains("Go to sign-in"));

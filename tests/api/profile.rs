@@ -236,8 +236,8 @@ async fn api_token_management_lists_the_tokens_one_created() {
     assert_eq!(page.status, 200);
     assert!(page.body.contains("<h1>API token management</h1>"));
     assert!(page.body.contains("2 tokens"));
-    assert!(page.body.contains(&mine.guid));
-    assert!(!page.body.contains(&toms.guid), "only one's own");
+    assert!(page.body.contains(mine.guid.as_str()));
+    assert!(!page.body.contains(toms.guid.as_str()), "only one's own");
     assert!(
         page.body
             .contains("<a class=\"button button-primary\" href=\"/settings/api-tokens/new\">Generate New Token</a>")
@@ -249,8 +249,8 @@ async fn api_token_management_lists_the_tokens_one_created() {
 
     let page = manager.get("/profile/api-tokens").await;
     assert!(page.body.contains("1 token "));
-    assert!(page.body.contains(&toms.guid));
-    assert!(!page.body.contains(&mine.guid));
+    assert!(page.body.contains(toms.guid.as_str()));
+    assert!(!page.body.contains(mine.guid.as_str()));
 
     // The list's filters work here too, and stay on this page.
     let filtered = admin.get("/profile/api-tokens?q=second").await;

@@ -43,9 +43,9 @@ async fn teams() -> Teams {
         app,
         ada,
         staging,
-        production_only: (prod.guid, "Prod payments".into()),
-        staging_only: (stage.guid, "Stage sandbox".into()),
-        shared: (shared.guid, "Catalog read-only".into()),
+        production_only: (prod.guid.to_string(), "Prod payments".into()),
+        staging_only: (stage.guid.to_string(), "Stage sandbox".into()),
+        shared: (shared.guid.to_string(), "Catalog read-only".into()),
     }
 }
 

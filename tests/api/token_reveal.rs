@@ -6,6 +6,7 @@ use tessera::config::{
     DatabaseArgs, EncryptionArgs, KeysCommand, KeysRotateArgs, ServeArgs, ServerConfig,
 };
 use tessera::db::schema::{api_tokens, audit_events, sessions};
+use tessera::domain::ids::TokenId;
 use tessera::domain::tokens::SecretToken;
 
 use crate::helpers::{Browser, PASSWORD, Response, TestApp, spawn_app, spawn_app_with};
@@ -460,7 +461,7 @@ async fn regenerating_without_a_key_drops_the_old_stored_value() {
         .await;
     assert!(sealed(&app, &token.guid).is_some());
     // As a server started without the key regenerates it.
-    let id: i64 = api_tokens::table
+    let id: TokenId = api_tokens::table
         .filter(api_tokens::guid.eq(&token.guid))
         .select(api_tokens::id)
         .first(&mut app.conn())

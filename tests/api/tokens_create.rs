@@ -57,7 +57,7 @@ async fn creating_a_token_shows_it_once_with_examples_and_stores_only_its_digest
         assert!(!body.contains(&created.secret[4..44]), "{tab}");
     }
     let list = admin.get("/settings/api-tokens").await;
-    assert!(list.body.contains("Billing sync") && list.body.contains(&created.guid));
+    assert!(list.body.contains("Billing sync") && list.body.contains(created.guid.as_str()));
     assert!(!list.body.contains(&created.secret));
 }
 

@@ -749,7 +749,7 @@ async fn forward_auth_maps_paths_to_modules_and_methods_to_actions() {
             .unwrap()
             .to_str()
             .unwrap(),
-        reader.guid
+        reader.guid.as_str()
     );
     assert_eq!(
         headers

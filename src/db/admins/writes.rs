@@ -5,6 +5,7 @@ use diesel::prelude::*;
 
 use crate::db::schema::{administrator_scopes, administrators, sessions};
 use crate::db::{DbConnection, DbError, is_unique_violation, now};
+use crate::domain::ids::AdministratorId;
 
 use super::{Administrator, find, find_by_public_id};
 
@@ -83,7 +84,7 @@ fn map_write_error(error: diesel::result::Error) -> AdminWriteError {
 
 fn replace_scopes(
     conn: &mut DbConnection,
-    admin_id: i64,
+    admin_id: AdministratorId,
     scope_ids: &[i64],
 ) -> Result<(), AdminWriteError> {
     diesel::delete(
@@ -106,7 +107,7 @@ fn replace_scopes(
 /// Changes role and scopes, if nobody changed the administrator since `expected_version`.
 pub fn update_access(
     conn: &mut DbConnection,
-    id: i64,
+    id: AdministratorId,
     expected_version: i32,
     role_key: &str,
     scope_ids: &[i64],
@@ -124,7 +125,7 @@ pub fn update_access(
 /// Disables (ending every session) or enables an administrator.
 pub fn set_disabled(
     conn: &mut DbConnection,
-    id: i64,
+    id: AdministratorId,
     expected_version: i32,
     disabled: bool,
 ) -> Result<(), AdminWriteError> {
@@ -143,7 +144,7 @@ pub fn set_disabled(
 /// An administrator's own new display name, if nobody changed them meanwhile.
 pub fn update_display_name(
     conn: &mut DbConnection,
-    id: i64,
+    id: AdministratorId,
     expected_version: i32,
     display_name: &str,
 ) -> Result<(), AdminWriteError> {
@@ -159,7 +160,7 @@ pub fn update_display_name(
 /// Stores a new password hash and ends every session of the administrator except `keep`.
 pub fn set_password(
     conn: &mut DbConnection,
-    id: i64,
+    id: AdministratorId,
     password_hash: &str,
     keep_session_digest: Option<&str>,
 ) -> Result<(), AdminWriteError> {
@@ -184,7 +185,7 @@ pub fn set_password(
 /// Called inside the transaction that then applies the change.
 fn claim_version(
     conn: &mut DbConnection,
-    id: i64,
+    id: AdministratorId,
     expected_version: i32,
 ) -> Result<(), AdminWriteError> {
     let updated = diesel::update(
@@ -211,7 +212,7 @@ fn claim_version(
 /// Deletes the administrator's sessions, except the one whose digest is `keep`.
 pub fn end_sessions(
     conn: &mut DbConnection,
-    admin_id: i64,
+    admin_id: AdministratorId,
     keep: Option<&str>,
 ) -> QueryResult<usize> {
     let mine = sessions::table.filter(sessions::administrator_id.eq(admin_id));
@@ -221,7 +222,7 @@ pub fn end_sessions(
     }
 }
 
-pub fn record_sign_in(conn: &mut DbConnection, id: i64) -> QueryResult<()> {
+pub fn record_sign_in(conn: &mut DbConnection, id: AdministratorId) -> QueryResult<()> {
     diesel::update(administrators::table.find(id))
         .set(administrators::last_sign_in_at.eq(now()))
         .execute(conn)?;

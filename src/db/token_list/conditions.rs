@@ -146,7 +146,7 @@ pub fn where_clause(
     }
     if let Some(creator) = filter.created_by {
         sql.push(" AND t.created_by = ");
-        sql.bind(Bind::BigInt(creator));
+        sql.bind(Bind::BigInt(creator.0));
     }
     for keyword in &filter.keywords {
         sql.push(" AND t.name_key LIKE ");

@@ -10,6 +10,7 @@ use crate::db::schema::{
     api_token_allowed_networks, api_token_permissions, api_token_scopes, api_tokens,
 };
 use crate::db::{DbConnection, DbError, is_unique_violation, now};
+use crate::domain::ids::{AdministratorId, TokenId};
 use crate::domain::tokens::{Action, INTROSPECT, StoredSecret, TokenDefinition};
 use crate::domain::validation::name_key;
 
@@ -45,7 +46,7 @@ impl From<diesel::result::Error> for TokenWriteError {
 pub struct NewToken<'a> {
     pub definition: &'a TokenDefinition,
     pub secret: &'a StoredSecret,
-    pub created_by: Option<i64>,
+    pub created_by: Option<AdministratorId>,
 }
 
 pub fn create(conn: &mut DbConnection, new: &NewToken<'_>) -> Result<TokenRow, TokenWriteError> {
@@ -94,7 +95,7 @@ pub fn create(conn: &mut DbConnection, new: &NewToken<'_>) -> Result<TokenRow, T
 /// changes made from the same page version cannot both succeed.
 pub fn claim_version(
     conn: &mut DbConnection,
-    id: i64,
+    id: TokenId,
     expected_version: i32,
 ) -> Result<TokenRow, TokenWriteError> {
     let updated = diesel::update(
@@ -124,7 +125,7 @@ pub fn claim_version(
 /// Saves an edit; the definition's scopes are the full new set.
 pub fn update(
     conn: &mut DbConnection,
-    id: i64,
+    id: TokenId,
     def: &TokenDefinition,
 ) -> Result<(), TokenWriteError> {
     ensure_name_free(conn, &def.name, Some(id))?;
@@ -149,7 +150,7 @@ pub fn update(
 /// `previous_until`; without one it stops at once.
 pub fn replace_secret(
     conn: &mut DbConnection,
-    id: i64,
+    id: TokenId,
     secret: &StoredSecret,
     previous_until: Option<PrimitiveDateTime>,
 ) -> QueryResult<()> {
@@ -178,7 +179,7 @@ pub fn replace_secret(
 /// Disabled since `at`, or enabled with `None`.
 pub fn set_disabled(
     conn: &mut DbConnection,
-    id: i64,
+    id: TokenId,
     at: Option<PrimitiveDateTime>,
 ) -> QueryResult<()> {
     diesel::update(api_tokens::table.find(id))
@@ -188,7 +189,7 @@ pub fn set_disabled(
 }
 
 /// Ends the token for good at `at`, and forgets the secrets it no longer needs.
-pub fn revoke(conn: &mut DbConnection, id: i64, at: PrimitiveDateTime) -> QueryResult<()> {
+pub fn revoke(conn: &mut DbConnection, id: TokenId, at: PrimitiveDateTime) -> QueryResult<()> {
     diesel::update(api_tokens::table.find(id))
         .set((
             api_tokens::revoked_at.eq(at),
@@ -203,7 +204,7 @@ pub fn revoke(conn: &mut DbConnection, id: i64, at: PrimitiveDateTime) -> QueryR
 }
 
 /// Marks the token deleted at `at`. The row stays, as Deleted, for the audit trail.
-pub fn delete(conn: &mut DbConnection, id: i64, at: PrimitiveDateTime) -> QueryResult<()> {
+pub fn delete(conn: &mut DbConnection, id: TokenId, at: PrimitiveDateTime) -> QueryResult<()> {
     diesel::update(api_tokens::table.find(id))
         .set((
             api_tokens::deleted_at.eq(at),
@@ -231,7 +232,7 @@ fn map_unique(error: diesel::result::Error) -> TokenWriteError {
 fn ensure_name_free(
     conn: &mut DbConnection,
     name: &str,
-    except_id: Option<i64>,
+    except_id: Option<TokenId>,
 ) -> Result<(), TokenWriteError> {
     let mut query = api_tokens::table
         .filter(api_tokens::name_key.eq(name_key(name)))
@@ -250,7 +251,7 @@ fn ensure_name_free(
 // One statement per row: MultiConnection has no batch insert.
 fn replace_scopes(
     conn: &mut DbConnection,
-    token_id: i64,
+    token_id: TokenId,
     scope_ids: &[i64],
 ) -> Result<(), TokenWriteError> {
     diesel::delete(api_token_scopes::table.filter(api_token_scopes::token_id.eq(token_id)))
@@ -268,7 +269,7 @@ fn replace_scopes(
 
 fn replace_permissions(
     conn: &mut DbConnection,
-    token_id: i64,
+    token_id: TokenId,
     grants: &[(i64, Action)],
 ) -> Result<(), TokenWriteError> {
     diesel::delete(
@@ -289,7 +290,7 @@ fn replace_permissions(
 
 fn replace_networks(
     conn: &mut DbConnection,
-    token_id: i64,
+    token_id: TokenId,
     networks: &[ipnet::IpNet],
 ) -> Result<(), TokenWriteError> {
     diesel::delete(

@@ -5,6 +5,7 @@ use ipnet::IpNet;
 use time::PrimitiveDateTime;
 
 use super::{Action, DurationChoice, TokenType, Validity, resolve_validity};
+use crate::domain::ids::Guid;
 use crate::domain::networks::parse_allow_list;
 use crate::domain::validation::{FieldErrors, optional_text, required_text};
 
@@ -51,7 +52,7 @@ pub struct FormContext<'a> {
 pub struct TokenDefinition {
     pub name: String,
     pub description: String,
-    pub guid: String,
+    pub guid: Guid,
     pub scope_ids: Vec<i64>,
     pub validity: Validity,
     pub token_type: TokenType,
@@ -77,13 +78,10 @@ pub fn validate(input: &TokenInput, ctx: &FormContext<'_>) -> Result<TokenDefini
         &input.description,
         MAX_DESCRIPTION_CHARS,
     );
-    let guid = match uuid::Uuid::try_parse(input.guid.trim()) {
-        Ok(guid) => guid.hyphenated().to_string(),
-        Err(_) => {
-            errors.add("guid", "The GUID is not valid; generate a new one.");
-            String::new()
-        }
-    };
+    let guid = Guid::parse(&input.guid);
+    if guid.is_none() {
+        errors.add("guid", "The GUID is not valid; generate a new one.");
+    }
 
     let mut scope_ids: Vec<i64> = input
         .scopes
@@ -138,18 +136,20 @@ pub fn validate(input: &TokenInput, ctx: &FormContext<'_>) -> Result<TokenDefini
         Vec::new()
     });
 
-    match (token_type, validity) {
-        (Some(token_type), Some(validity)) if errors.is_empty() => Ok(TokenDefinition {
-            name,
-            description,
-            guid,
-            scope_ids,
-            validity,
-            token_type,
-            permissions,
-            allowed_networks,
-            can_introspect: input.can_introspect,
-        }),
+    match (token_type, validity, guid) {
+        (Some(token_type), Some(validity), Some(guid)) if errors.is_empty() => {
+            Ok(TokenDefinition {
+                name,
+                description,
+                guid,
+                scope_ids,
+                validity,
+                token_type,
+                permissions,
+                allowed_networks,
+                can_introspect: input.can_introspect,
+            })
+        }
         _ => Err(errors),
     }
 }
@@ -167,7 +167,7 @@ mod tests {
         TokenInput {
             name: " Billing sync ".into(),
             description: "Nightly job".into(),
-            guid: uuid::Uuid::new_v4().to_string(),
+            guid: Guid::generate().to_string(),
             scopes: vec!["1".into()],
             duration: "30d".into(),
             token_type: "read_only".into(),

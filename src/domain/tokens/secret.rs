@@ -10,6 +10,7 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 
 use crate::domain::digest::sha256_hex;
 use crate::domain::encryption::{DecryptError, EncryptionKey};
+use crate::domain::ids::Guid;
 
 /// Every secret starts with this, so secret scanners can find leaked tokens.
 pub const PREFIX: &str = "tsr_";
@@ -56,7 +57,7 @@ impl SecretToken {
 
     /// What the database keeps of the secret of the token `guid`: with an encryption
     /// key, the secret encrypted too, so it can be shown again.
-    pub fn to_store(&self, guid: &str, key: Option<&EncryptionKey>) -> StoredSecret {
+    pub fn to_store(&self, guid: &Guid, key: Option<&EncryptionKey>) -> StoredSecret {
         StoredSecret {
             digest: self.digest(),
             hint: self.hint(),
@@ -65,14 +66,14 @@ impl SecretToken {
     }
 
     /// The secret encrypted for the token `guid` under `key`, as stored (base64).
-    pub fn seal(&self, guid: &str, key: &EncryptionKey) -> String {
-        BASE64.encode(key.seal(guid, &self.0))
+    pub fn seal(&self, guid: &Guid, key: &EncryptionKey) -> String {
+        BASE64.encode(key.seal(guid.as_str(), &self.0))
     }
 
     /// The secret of the token `guid`, decrypted from what [`to_store`](Self::to_store) kept.
-    pub fn unseal(key: &EncryptionKey, guid: &str, sealed: &str) -> Result<Self, DecryptError> {
+    pub fn unseal(key: &EncryptionKey, guid: &Guid, sealed: &str) -> Result<Self, DecryptError> {
         let bytes = BASE64.decode(sealed).map_err(|_| DecryptError)?;
-        key.open(guid, &bytes).map(Self)
+        key.open(guid.as_str(), &bytes).map(Self)
     }
 }
 

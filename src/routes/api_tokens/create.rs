@@ -7,6 +7,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use super::{FormParts, TokenForm, choices, endpoint, form_page, values_from};
 use crate::auth::csrf::CsrfForm;
 use crate::auth::{Authorized, perm};
+use crate::domain::ids::Guid;
 use crate::domain::tokens::{SecretToken, TokenType};
 use crate::domain::validation::FieldErrors;
 use crate::http::AppError;
@@ -144,7 +145,7 @@ pub fn reveal(
     admin: &crate::auth::CurrentAdmin,
     heading: &'static str,
     name: &str,
-    guid: &str,
+    guid: &Guid,
     secret: &SecretToken,
     previous_until: Option<String>,
 ) -> Result<HttpResponse, AppError> {
@@ -153,7 +154,7 @@ pub fn reveal(
         layout: Layout::page(req, Some(admin), "Copy your API token", Section::ApiTokens),
         heading,
         name: name.to_owned(),
-        guid: guid.to_owned(),
+        guid: guid.clone(),
         secret: secret.expose().to_owned(),
         examples: examples(&endpoint, secret.expose()),
         endpoint,

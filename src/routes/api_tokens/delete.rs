@@ -6,11 +6,13 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use super::{VersionForm, finish, load_to_change};
 use crate::auth::csrf::CsrfForm;
 use crate::auth::{Authorized, perm};
+use crate::domain::ids::Guid;
 use crate::http::AppError;
 use crate::routes::parse_version;
 use crate::services::tokens;
 use crate::state::AppState;
 use crate::views::errors::{ConfirmPage, Confirmation, Link};
+use crate::views::urls::{self, TokenPage};
 use crate::views::{Layout, Section};
 
 type Deleter = Authorized<perm::TokensDelete>;
@@ -19,7 +21,7 @@ pub async fn confirm(
     req: HttpRequest,
     state: web::Data<AppState>,
     admin: Deleter,
-    guid: web::Path<String>,
+    guid: web::Path<Guid>,
 ) -> Result<ConfirmPage, AppError> {
     let t = load_to_change(&state, &admin, guid.into_inner())
         .await?
@@ -31,11 +33,11 @@ pub async fn confirm(
             body: "The token stops working and leaves the list for good. Its history stays in the audit log.".into(),
             button: "Delete token",
             danger: true,
-            action: format!("/settings/api-tokens/{}/delete", t.guid),
+            action: urls::token_page(&t.guid, TokenPage::Delete),
             grace: false,
         },
         back: Link {
-            href: format!("/settings/api-tokens/{}", t.guid),
+            href: urls::token(&t.guid),
             label: t.name,
         },
         version: Some(t.version),
@@ -47,7 +49,7 @@ pub async fn submit(
     state: web::Data<AppState>,
     session: actix_session::Session,
     admin: Deleter,
-    guid: web::Path<String>,
+    guid: web::Path<Guid>,
     CsrfForm(form): CsrfForm<VersionForm>,
 ) -> Result<HttpResponse, AppError> {
     let version = parse_version(&form.version)?;
@@ -60,6 +62,6 @@ pub async fn submit(
                 t.name
             )
         }),
-        "/settings/api-tokens",
+        urls::TOKENS,
     )
 }

@@ -10,6 +10,7 @@ use crate::auth::session::{self, FlashKind};
 use crate::auth::{Authorized, CurrentAdmin, perm};
 use crate::db::now;
 use crate::db::tokens::TokenDetails;
+use crate::domain::ids::Guid;
 use crate::domain::tokens::{TokenChange, format_date};
 use crate::domain::validation::FieldErrors;
 use crate::http::AppError;
@@ -18,6 +19,7 @@ use crate::services::tokens::{self, TokenError};
 use crate::state::AppState;
 use crate::views::render_with_status;
 use crate::views::tokens::{FormMode, TokenFormValues};
+use crate::views::urls;
 
 type Editor = Authorized<perm::TokensUpdate>;
 
@@ -27,7 +29,7 @@ fn values_of(token: &TokenDetails) -> TokenFormValues {
     TokenFormValues {
         name: t.name.clone(),
         description: t.description.clone(),
-        guid: t.guid.clone(),
+        guid: t.guid.to_string(),
         scopes: token.scopes.iter().map(|(id, _)| *id).collect(),
         duration: "keep".into(),
         // A start in the past cannot be picked again; leaving it empty keeps it.
@@ -58,7 +60,7 @@ fn mode(token: &TokenDetails) -> FormMode {
 async fn editable(
     state: &AppState,
     admin: &CurrentAdmin,
-    guid: String,
+    guid: Guid,
 ) -> Result<TokenDetails, AppError> {
     let token = load_to_change(state, admin, guid).await?;
     TokenChange::Edit
@@ -71,7 +73,7 @@ pub async fn form(
     req: HttpRequest,
     state: web::Data<AppState>,
     admin: Editor,
-    guid: web::Path<String>,
+    guid: web::Path<Guid>,
 ) -> Result<HttpResponse, AppError> {
     let token = editable(&state, &admin, guid.into_inner()).await?;
     let (scopes, modules) = choices(&state, &admin).await?;
@@ -95,7 +97,7 @@ pub async fn submit(
     state: web::Data<AppState>,
     session: actix_session::Session,
     admin: Editor,
-    guid: web::Path<String>,
+    guid: web::Path<Guid>,
     CsrfForm(form): CsrfForm<TokenForm>,
 ) -> Result<HttpResponse, AppError> {
     let token = editable(&state, &admin, guid.into_inner()).await?;
@@ -115,10 +117,7 @@ pub async fn submit(
                 FlashKind::Success,
                 format!("Saved the changes to {}.", definition.name),
             );
-            return Ok(see_other(&format!(
-                "/settings/api-tokens/{}",
-                token.token.guid
-            )));
+            return Ok(see_other(&urls::token(&token.token.guid)));
         }
         Err(TokenError::Invalid(errors)) => (token, errors, None, StatusCode::UNPROCESSABLE_ENTITY),
         Err(TokenError::Conflict) => {
@@ -152,7 +151,7 @@ pub async fn submit(
     };
     let (scopes, modules) = choices(&state, &admin).await?;
     let mut values = values_from(&form);
-    values.guid = shown.token.guid.clone();
+    values.guid = shown.token.guid.to_string();
     let page = form_page(
         &req,
         &admin,

@@ -6,6 +6,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use super::{VersionForm, finish, return_path};
 use crate::auth::csrf::CsrfForm;
 use crate::auth::{Authorized, perm};
+use crate::domain::ids::Guid;
 use crate::http::AppError;
 use crate::routes::parse_version;
 use crate::services::tokens;
@@ -18,7 +19,7 @@ pub async fn disable(
     state: web::Data<AppState>,
     session: actix_session::Session,
     admin: Editor,
-    guid: web::Path<String>,
+    guid: web::Path<Guid>,
     CsrfForm(form): CsrfForm<VersionForm>,
 ) -> Result<HttpResponse, AppError> {
     set(req, state, session, admin, guid.into_inner(), form, true).await
@@ -29,7 +30,7 @@ pub async fn enable(
     state: web::Data<AppState>,
     session: actix_session::Session,
     admin: Editor,
-    guid: web::Path<String>,
+    guid: web::Path<Guid>,
     CsrfForm(form): CsrfForm<VersionForm>,
 ) -> Result<HttpResponse, AppError> {
     set(req, state, session, admin, guid.into_inner(), form, false).await
@@ -40,7 +41,7 @@ async fn set(
     state: web::Data<AppState>,
     session: actix_session::Session,
     admin: Editor,
-    guid: String,
+    guid: Guid,
     form: VersionForm,
     disabled: bool,
 ) -> Result<HttpResponse, AppError> {

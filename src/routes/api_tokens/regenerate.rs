@@ -7,6 +7,7 @@ use super::create::reveal;
 use super::{VersionForm, finish, load_to_change};
 use crate::auth::csrf::CsrfForm;
 use crate::auth::{Authorized, perm};
+use crate::domain::ids::Guid;
 use crate::domain::tokens::grace_period;
 use crate::http::AppError;
 use crate::routes::parse_version;
@@ -14,6 +15,7 @@ use crate::services::tokens;
 use crate::state::AppState;
 use crate::views::errors::{ConfirmPage, Confirmation, Link};
 use crate::views::format::datetime;
+use crate::views::urls::{self, TokenPage};
 use crate::views::{Layout, Section};
 
 type Editor = Authorized<perm::TokensUpdate>;
@@ -22,7 +24,7 @@ pub async fn confirm(
     req: HttpRequest,
     state: web::Data<AppState>,
     admin: Editor,
-    guid: web::Path<String>,
+    guid: web::Path<Guid>,
 ) -> Result<ConfirmPage, AppError> {
     let token = load_to_change(&state, &admin, guid.into_inner()).await?;
     let t = token.token;
@@ -33,11 +35,11 @@ pub async fn confirm(
             body: "A new secret replaces the current one, with the same settings. The new secret is shown once.".into(),
             button: "Regenerate",
             danger: false,
-            action: format!("/settings/api-tokens/{}/regenerate", t.guid),
+            action: urls::token_page(&t.guid, TokenPage::Regenerate),
             grace: true,
         },
         back: Link {
-            href: format!("/settings/api-tokens/{}", t.guid),
+            href: urls::token(&t.guid),
             label: t.name,
         },
         version: Some(t.version),
@@ -49,7 +51,7 @@ pub async fn submit(
     state: web::Data<AppState>,
     session: actix_session::Session,
     admin: Editor,
-    guid: web::Path<String>,
+    guid: web::Path<Guid>,
     CsrfForm(form): CsrfForm<VersionForm>,
 ) -> Result<HttpResponse, AppError> {
     let version = parse_version(&form.version)?;
@@ -69,6 +71,6 @@ pub async fn submit(
             r.previous_until.as_ref().map(datetime),
         ),
         // A reload of the one-time page lands here: the version is spent.
-        Err(e) => finish(&session, Err(e), &format!("/settings/api-tokens/{guid}")),
+        Err(e) => finish(&session, Err(e), &urls::token(&guid)),
     }
 }

@@ -17,6 +17,7 @@ use super::{load_to_change, show};
 use crate::auth::csrf::CsrfForm;
 use crate::auth::reauth::{Confirmation, confirmation};
 use crate::auth::{Authorized, perm};
+use crate::domain::ids::Guid;
 use crate::http::AppError;
 use crate::http::headers::no_store;
 use crate::passwords::Password;
@@ -24,6 +25,7 @@ use crate::services::tokens::{self, RevealPurpose, TokenError};
 use crate::state::AppState;
 use crate::views::render_with_status;
 use crate::views::tokens::{ConfirmPasswordPage, Tab, TokenValue};
+use crate::views::urls::{self, TokenPage};
 use crate::views::{Layout, Refresh, Section};
 
 type Revealer = Authorized<perm::TokensReveal>;
@@ -72,7 +74,7 @@ pub async fn submit(
     state: web::Data<AppState>,
     session: Session,
     admin: Revealer,
-    guid: web::Path<String>,
+    guid: web::Path<Guid>,
     CsrfForm(form): CsrfForm<RevealForm>,
 ) -> Result<HttpResponse, AppError> {
     let json = wants_json(&req);
@@ -126,8 +128,8 @@ pub async fn submit(
                 "Confirm your password",
                 Section::ApiTokens,
             ),
-            action: format!("/settings/api-tokens/{}/reveal", token.token.guid),
-            back: format!("/settings/api-tokens/{}", token.token.guid),
+            action: urls::token_page(&token.token.guid, TokenPage::Reveal),
+            back: urls::token(&token.token.guid),
             purpose: purpose.key().to_owned(),
             prompt: CONFIRM_PROMPT,
             error,
@@ -165,7 +167,7 @@ pub async fn submit(
     let mut page = show::page(&req, &state, &admin.admin, token, Tab::General).await?;
     page.layout.refresh = Some(Refresh {
         seconds: HIDE_AFTER_SECONDS,
-        url: format!("/settings/api-tokens/{}", page.guid),
+        url: urls::token(&page.guid),
     });
     page.value = TokenValue::Revealed(secret.expose().to_owned());
     render_with_status(StatusCode::OK, &page).map(no_store)

@@ -5,11 +5,13 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use super::{VersionForm, finish, load_to_change, return_path};
 use crate::auth::csrf::CsrfForm;
 use crate::auth::{Authorized, perm};
+use crate::domain::ids::Guid;
 use crate::http::AppError;
 use crate::routes::parse_version;
 use crate::services::tokens;
 use crate::state::AppState;
 use crate::views::errors::{ConfirmPage, Confirmation, Link};
+use crate::views::urls::{self, TokenPage};
 use crate::views::{Layout, Section};
 
 type Editor = Authorized<perm::TokensUpdate>;
@@ -18,7 +20,7 @@ pub async fn confirm(
     req: HttpRequest,
     state: web::Data<AppState>,
     admin: Editor,
-    guid: web::Path<String>,
+    guid: web::Path<Guid>,
 ) -> Result<ConfirmPage, AppError> {
     let t = load_to_change(&state, &admin, guid.into_inner())
         .await?
@@ -30,11 +32,11 @@ pub async fn confirm(
             body: "The token stops working now, for good. Its valid-to date becomes now. This cannot be undone.".into(),
             button: "Revoke token",
             danger: true,
-            action: format!("/settings/api-tokens/{}/revoke", t.guid),
+            action: urls::token_page(&t.guid, TokenPage::Revoke),
             grace: false,
         },
         back: Link {
-            href: format!("/settings/api-tokens/{}", t.guid),
+            href: urls::token(&t.guid),
             label: t.name,
         },
         version: Some(t.version),
@@ -46,7 +48,7 @@ pub async fn submit(
     state: web::Data<AppState>,
     session: actix_session::Session,
     admin: Editor,
-    guid: web::Path<String>,
+    guid: web::Path<Guid>,
     CsrfForm(form): CsrfForm<VersionForm>,
 ) -> Result<HttpResponse, AppError> {
     let version = parse_version(&form.version)?;

@@ -9,6 +9,7 @@ use crate::db::catalog;
 use crate::db::tokens::TokenDetails;
 use crate::db::{DbError, now};
 use crate::domain::audit::TargetKind;
+use crate::domain::ids::Guid;
 use crate::domain::permissions::Permission;
 use crate::domain::scopes::change_refusal;
 use crate::domain::tokens::Action;
@@ -26,7 +27,7 @@ pub async fn general(
     req: HttpRequest,
     state: web::Data<AppState>,
     admin: Reader,
-    guid: web::Path<String>,
+    guid: web::Path<Guid>,
 ) -> Result<TokenShowPage, AppError> {
     render(&req, &state, &admin, guid.into_inner(), Tab::General).await
 }
@@ -35,7 +36,7 @@ pub async fn modules(
     req: HttpRequest,
     state: web::Data<AppState>,
     admin: Reader,
-    guid: web::Path<String>,
+    guid: web::Path<Guid>,
 ) -> Result<TokenShowPage, AppError> {
     render(&req, &state, &admin, guid.into_inner(), Tab::Modules).await
 }
@@ -44,7 +45,7 @@ pub async fn details(
     req: HttpRequest,
     state: web::Data<AppState>,
     admin: Reader,
-    guid: web::Path<String>,
+    guid: web::Path<Guid>,
 ) -> Result<TokenShowPage, AppError> {
     render(&req, &state, &admin, guid.into_inner(), Tab::Details).await
 }
@@ -53,7 +54,7 @@ async fn render(
     req: &HttpRequest,
     state: &AppState,
     admin: &Reader,
-    guid: String,
+    guid: Guid,
     tab: Tab,
 ) -> Result<TokenShowPage, AppError> {
     let token = load(state, admin, guid).await?;
@@ -96,7 +97,7 @@ pub async fn page(
                     Vec::new()
                 };
                 let history = if needs_history {
-                    audit::for_target(c, TargetKind::Token, &guid)?
+                    audit::for_target(c, TargetKind::Token, guid.as_str())?
                 } else {
                     Vec::new()
                 };

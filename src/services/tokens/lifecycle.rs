@@ -4,6 +4,7 @@
 use super::{TokenError, audit_action, claim, target};
 use crate::db::tokens::{self, TokenRow};
 use crate::db::{audit, changes, now, write_transaction};
+use crate::domain::ids::Guid;
 use crate::domain::tokens::TokenChange;
 use crate::services::{Caller, Services};
 
@@ -11,7 +12,7 @@ use crate::services::{Caller, Services};
 pub async fn disable(
     services: Services<'_>,
     caller: &Caller,
-    guid: &str,
+    guid: &Guid,
     version: i32,
 ) -> Result<TokenRow, TokenError> {
     apply(services, caller, guid, version, TokenChange::Disable).await
@@ -20,7 +21,7 @@ pub async fn disable(
 pub async fn enable(
     services: Services<'_>,
     caller: &Caller,
-    guid: &str,
+    guid: &Guid,
     version: i32,
 ) -> Result<TokenRow, TokenError> {
     apply(services, caller, guid, version, TokenChange::Enable).await
@@ -30,7 +31,7 @@ pub async fn enable(
 pub async fn revoke(
     services: Services<'_>,
     caller: &Caller,
-    guid: &str,
+    guid: &Guid,
     version: i32,
 ) -> Result<TokenRow, TokenError> {
     apply(services, caller, guid, version, TokenChange::Revoke).await
@@ -40,7 +41,7 @@ pub async fn revoke(
 pub async fn delete(
     services: Services<'_>,
     caller: &Caller,
-    guid: &str,
+    guid: &Guid,
     version: i32,
 ) -> Result<TokenRow, TokenError> {
     apply(services, caller, guid, version, TokenChange::Delete).await
@@ -51,7 +52,7 @@ pub async fn delete(
 async fn apply(
     services: Services<'_>,
     caller: &Caller,
-    guid: &str,
+    guid: &Guid,
     version: i32,
     change: TokenChange,
 ) -> Result<TokenRow, TokenError> {

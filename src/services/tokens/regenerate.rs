@@ -6,6 +6,7 @@ use time::{Duration, PrimitiveDateTime};
 use super::{TokenError, audit_action, claim, target};
 use crate::db::tokens::{self, TokenRow};
 use crate::db::{audit, changes, now, write_transaction};
+use crate::domain::ids::Guid;
 use crate::domain::timestamps::iso;
 use crate::domain::tokens::{SecretToken, TokenChange};
 use crate::services::{Caller, Services};
@@ -20,7 +21,7 @@ pub struct Regenerated {
 pub async fn regenerate(
     services: Services<'_>,
     caller: &Caller,
-    guid: &str,
+    guid: &Guid,
     version: i32,
     grace: Option<Duration>,
 ) -> Result<Regenerated, TokenError> {

@@ -6,6 +6,7 @@ use super::{TokenError, changeable, target};
 use crate::db::{audit, now, throttle, tokens};
 use crate::domain::audit::AuditAction;
 use crate::domain::digest::sha256_hex;
+use crate::domain::ids::Guid;
 use crate::domain::permissions::Permission;
 use crate::domain::throttle::REVEALS;
 use crate::domain::tokens::SecretToken;
@@ -30,7 +31,7 @@ impl RevealPurpose {
 pub async fn reveal(
     services: Services<'_>,
     caller: &Caller,
-    guid: &str,
+    guid: &Guid,
     purpose: RevealPurpose,
 ) -> Result<SecretToken, TokenError> {
     caller.require(Permission::TokensReveal)?;
@@ -45,7 +46,7 @@ pub async fn reveal(
             let token = changeable(c, &caller, &guid)?.token;
             // Counted before anything is shown, in one statement: concurrent reveals
             // cannot outrun the limit. The command line counts as one caller.
-            let key_of_caller = format!("token-reveal\n{}", caller.actor.id.unwrap_or_default());
+            let key_of_caller = format!("token-reveal\n{}", caller.actor.id.map_or(0, |id| id.0));
             let counter =
                 throttle::count_attempt(c, &sha256_hex(key_of_caller.as_bytes()), &REVEALS)?;
             if let Some(wait) = REVEALS.judge(&counter, now()).wait() {

@@ -8,6 +8,7 @@ use super::{TokenError, audit_action, changeable, choices};
 use crate::db::audit::{self, Target};
 use crate::db::tokens::{self, TokenDetails};
 use crate::db::{changes, now, write_transaction};
+use crate::domain::ids::Guid;
 use crate::domain::timestamps::iso;
 use crate::domain::tokens::{
     Action, FormContext, TokenChange, TokenDefinition, TokenInput, validate,
@@ -18,7 +19,7 @@ use crate::services::{Caller, Services};
 pub async fn update(
     services: Services<'_>,
     caller: &Caller,
-    guid: &str,
+    guid: &Guid,
     version: i32,
     mut input: TokenInput,
 ) -> Result<TokenDefinition, TokenError> {
@@ -31,7 +32,7 @@ pub async fn update(
             write_transaction(c, |c| {
                 let before = changeable(c, &caller, &guid)?;
                 let (scope_ids, module_ids) = choices(c, &caller)?;
-                input.guid = before.token.guid.clone();
+                input.guid = before.token.guid.to_string();
                 let context = FormContext {
                     now: now(),
                     module_ids: &module_ids,

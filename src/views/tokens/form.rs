@@ -4,9 +4,11 @@ use askama::Template;
 use askama_web::WebTemplate;
 
 use crate::db::catalog::{ModuleWithPaths, Scope};
+use crate::domain::ids::Guid;
 use crate::domain::tokens::{Action, DurationChoice, TokenType};
 use crate::domain::validation::FieldErrors;
 use crate::views::Layout;
+use crate::views::urls::{self, TokenPage};
 
 /// What the token form shows, as typed.
 #[derive(Debug, Default, Clone)]
@@ -43,7 +45,7 @@ pub struct DurationOption {
 pub enum FormMode {
     Create,
     Edit {
-        guid: String,
+        guid: Guid,
         version: i32,
         current_window: String,
     },
@@ -74,8 +76,8 @@ impl TokenFormPage {
 
     pub fn action_url(&self) -> String {
         match &self.mode {
-            FormMode::Create => "/settings/api-tokens/new".into(),
-            FormMode::Edit { guid, .. } => format!("/settings/api-tokens/{guid}/edit"),
+            FormMode::Create => urls::NEW_TOKEN.into(),
+            FormMode::Edit { guid, .. } => urls::token_page(guid, TokenPage::Edit),
         }
     }
 

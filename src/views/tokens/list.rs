@@ -4,6 +4,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 
 use super::TabLink;
+use crate::domain::ids::Guid;
 use crate::domain::token_list::{SortKey, StatusFilter, TokenFilter};
 use crate::domain::tokens::{TokenChange, TokenStatus};
 use crate::views::Layout;
@@ -78,7 +79,7 @@ impl TokenActions {
 }
 
 pub struct TokenRow {
-    pub guid: String,
+    pub guid: Guid,
     pub name: String,
     pub description: String,
     pub modules: String,

@@ -2,6 +2,7 @@
 
 use askama::Template;
 
+use crate::domain::ids::Guid;
 use crate::views::Layout;
 
 /// A usage example on the one-time page.
@@ -41,7 +42,7 @@ pub struct TokenRevealPage {
     pub layout: Layout,
     pub heading: &'static str,
     pub name: String,
-    pub guid: String,
+    pub guid: Guid,
     pub secret: String,
     pub endpoint: String,
     pub examples: Vec<Example>,

@@ -5,8 +5,10 @@ use askama::Template;
 use askama_web::WebTemplate;
 
 use super::{Badge, TokenActions};
+use crate::domain::ids::Guid;
 use crate::domain::tokens::TokenType;
 use crate::views::Layout;
+use crate::views::urls::{self, TokenPage};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tab {
@@ -47,7 +49,7 @@ pub struct TokenShowPage {
     pub layout: Layout,
     pub tab: Tab,
     pub tabs: Vec<TabLink>,
-    pub guid: String,
+    pub guid: Guid,
     pub name: String,
     pub description: String,
     pub badge: Badge,
@@ -99,28 +101,16 @@ pub struct ConfirmPasswordPage {
     pub error: Option<String>,
 }
 
-pub fn tabs(guid: &str, current: Tab) -> Vec<TabLink> {
+pub fn tabs(guid: &Guid, current: Tab) -> Vec<TabLink> {
     [
-        (
-            Tab::General,
-            "General",
-            format!("/settings/api-tokens/{guid}"),
-        ),
-        (
-            Tab::Modules,
-            "Modules",
-            format!("/settings/api-tokens/{guid}/modules"),
-        ),
-        (
-            Tab::Details,
-            "Details",
-            format!("/settings/api-tokens/{guid}/details"),
-        ),
+        (Tab::General, "General", TokenPage::General),
+        (Tab::Modules, "Modules", TokenPage::Modules),
+        (Tab::Details, "Details", TokenPage::Details),
     ]
     .into_iter()
-    .map(|(tab, label, href)| TabLink {
+    .map(|(tab, label, page)| TabLink {
         label,
-        href,
+        href: urls::token_page(guid, page),
         current: tab == current,
     })
     .collect()
