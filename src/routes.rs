@@ -20,6 +20,7 @@ use actix_web::HttpResponse;
 use actix_web::http::header;
 
 use crate::http::AppError;
+use crate::urls;
 
 /// The unmatched address of the admin app.
 pub async fn not_found() -> Result<HttpResponse, AppError> {
@@ -42,7 +43,7 @@ pub fn safe_next(next: &str) -> &str {
         && !next.starts_with("//")
         && !next.starts_with("/\\")
         && !next.chars().any(|c| c.is_control());
-    if local { next } else { "/settings/api-tokens" }
+    if local { next } else { urls::TOKENS }
 }
 
 /// The version a form was rendered with, for optimistic locking.

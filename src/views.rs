@@ -9,7 +9,6 @@ pub mod format;
 pub mod layout;
 pub mod profile;
 pub mod tokens;
-pub mod urls;
 
 pub use layout::{Layout, Refresh, Section};
 

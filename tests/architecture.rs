@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 const LAYERS: &[&[&str]] = &[
     // Pure rules, no I/O.
     &["domain"],
-    // Settings, the threads blocking work runs on, password hashing.
-    &["config", "blocking", "passwords"],
+    // Settings, the threads blocking work runs on, password hashing, page addresses.
+    &["config", "blocking", "passwords", "urls"],
     // Queries (and the macro that picks the backend).
     &["db", "on_backend"],
     // Verification, and the use cases that tell it what changed.

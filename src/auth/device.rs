@@ -7,6 +7,7 @@ use actix_web::cookie::time::Duration;
 use actix_web::cookie::{Cookie, CookieJar, Key, SameSite};
 
 use crate::domain::ids::AdministratorId;
+use crate::urls;
 
 pub const COOKIE: &str = "tessera_device";
 
@@ -31,7 +32,7 @@ pub fn cookie_for(admin_id: AdministratorId, key: &Key, secure: bool) -> Cookie<
     let mut jar = CookieJar::new();
     jar.signed_mut(key).add(
         Cookie::build(COOKIE, admin_id.to_string())
-            .path("/login")
+            .path(urls::LOGIN)
             .http_only(true)
             .secure(secure)
             .same_site(SameSite::Strict)

@@ -11,6 +11,7 @@ use crate::passwords::HashingError;
 use crate::services::admins::AdminError;
 use crate::services::catalog::CatalogError;
 use crate::services::tokens::TokenError;
+use crate::urls;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -145,8 +146,8 @@ impl ResponseError for AppError {
     fn error_response(&self) -> HttpResponse {
         if let AppError::SignInRequired { next } = self {
             let location = match next {
-                Some(next) => format!("/login?next={}", crate::http::urlencode(next)),
-                None => "/login".to_owned(),
+                Some(next) => urls::login_then(next),
+                None => urls::LOGIN.to_owned(),
             };
             return HttpResponse::SeeOther()
                 .insert_header((header::LOCATION, location))

@@ -22,6 +22,7 @@ use crate::domain::validation::FieldErrors;
 use crate::http::AppError;
 use crate::services::admins::AdminError;
 use crate::state::AppState;
+use crate::urls;
 use crate::views::admins::{AccessValues, EditAdminPage};
 use crate::views::{Layout, Section, render_with_status};
 
@@ -114,8 +115,5 @@ fn finish(
         }
         Err(error) => return Err(error.into()),
     }
-    Ok(see_other(&format!(
-        "/settings/administrators/{}",
-        target.public_id
-    )))
+    Ok(see_other(&urls::administrator(&target.public_id)))
 }

@@ -30,9 +30,9 @@ use crate::domain::validation::FieldErrors;
 use crate::http::AppError;
 use crate::services::tokens::TokenError;
 use crate::state::AppState;
+use crate::urls;
 use crate::views::format::datetime;
 use crate::views::tokens::{FormMode, TokenFormPage, TokenFormValues, duration_options};
-use crate::views::urls;
 use crate::views::{Layout, Section};
 
 /// The token, if it exists and the administrator may see it; 404 otherwise, so an
@@ -184,8 +184,9 @@ pub fn return_path(req: &HttpRequest, guid: &Guid) -> String {
     // page, such as a confirmation, which would ask again.
     let page = path.map(|p| p.split('?').next().unwrap_or_default());
     let is_view = page.is_some_and(|page| {
-        page == "/settings/api-tokens"
-            || (page.starts_with("/settings/api-tokens/")
+        page == urls::TOKENS
+            || (page.starts_with(urls::TOKENS)
+                && page[urls::TOKENS.len()..].starts_with('/')
                 && ![
                     "/new",
                     "/edit",

@@ -15,6 +15,7 @@ use crate::domain::timestamps::iso;
 use crate::domain::tokens::parse_date;
 use crate::http::AppError;
 use crate::state::AppState;
+use crate::urls;
 use crate::views::audit::{AuditLogPage, AuditRow};
 use crate::views::format::datetime;
 use crate::views::tokens::Choice;
@@ -143,13 +144,7 @@ pub async fn list(
     Ok(AuditLogPage {
         layout: Layout::page(&req, Some(&admin), "Audit log", Section::AuditLog),
         events,
-        older_href: older_than.map(|id| {
-            if filters.is_empty() {
-                format!("/settings/audit-log?before={id}")
-            } else {
-                format!("/settings/audit-log?{filters}&before={id}")
-            }
-        }),
+        older_href: older_than.map(|id| urls::audit_log_before(&filters, id)),
         filtered: !filters.is_empty(),
         actors,
         actions,

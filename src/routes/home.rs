@@ -3,11 +3,12 @@
 use actix_web::HttpResponse;
 
 use super::see_other;
+use crate::urls;
 
 pub async fn index() -> HttpResponse {
-    see_other("/settings/api-tokens")
+    see_other(urls::TOKENS)
 }
 
 pub async fn settings() -> HttpResponse {
-    see_other("/settings/api-tokens")
+    see_other(urls::TOKENS)
 }

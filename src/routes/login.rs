@@ -22,6 +22,7 @@ use crate::domain::validation::FieldErrors;
 use crate::http::AppError;
 use crate::passwords::{self, HashingError, Password};
 use crate::state::AppState;
+use crate::urls;
 use crate::views::auth::LoginPage;
 use crate::views::errors::MessagePage;
 use crate::views::{Layout, Section, render_with_status};
@@ -87,7 +88,7 @@ pub async fn refuse_locked_addresses(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    let wait = (req.path() == "/login")
+    let wait = (req.path() == urls::LOGIN)
         .then(|| req.app_data::<web::Data<AppState>>())
         .flatten()
         .and_then(|state| {

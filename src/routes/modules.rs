@@ -14,6 +14,7 @@ use crate::domain::validation::FieldErrors;
 use crate::http::AppError;
 use crate::services::catalog::{self, ModuleInput};
 use crate::state::AppState;
+use crate::urls;
 use crate::views::catalog::{ModuleEditPage, ModuleValues, ModulesPage};
 use crate::views::errors::{ConfirmPage, Confirmation, Link};
 use crate::views::{Layout, Section, render_with_status};
@@ -66,7 +67,7 @@ pub async fn create(
         Ok(module) => {
             let message = format!("Added the module {}.", module.name);
             session::flash(&session, FlashKind::Success, message);
-            return Ok(see_other("/settings/modules"));
+            return Ok(see_other(urls::MODULES));
         }
         Err(error) => refused(error)?,
     };
@@ -132,7 +133,7 @@ pub async fn update(
         Ok(module) => {
             let message = format!("Saved the module {}.", module.name);
             session::flash(&session, FlashKind::Success, message);
-            return Ok(see_other("/settings/modules"));
+            return Ok(see_other(urls::MODULES));
         }
         Err(error) => refused(error)?,
     };
@@ -167,7 +168,7 @@ pub async fn delete_confirm(
             Section::Modules,
         ),
         back: Link {
-            href: "/settings/modules".into(),
+            href: urls::MODULES.into(),
             label: "Modules".into(),
         },
         confirmation: Confirmation {
@@ -176,7 +177,7 @@ pub async fn delete_confirm(
                 .into(),
             button: "Delete module",
             danger: true,
-            action: format!("/settings/modules/{}/delete", found.module.id),
+            action: urls::module_delete(found.module.id),
             grace: false,
         },
         version: None,
@@ -192,5 +193,5 @@ pub async fn delete(
     _form: CsrfForm<NoFields>,
 ) -> Result<HttpResponse, AppError> {
     let deleted = catalog::delete_module(state.services(), &admin.caller(&req), *id).await;
-    finish_delete(&session, deleted, "module", "/settings/modules")
+    finish_delete(&session, deleted, "module", urls::MODULES)
 }

@@ -6,6 +6,7 @@ pub mod show;
 pub mod sign_out_everywhere;
 pub mod tokens;
 
+use crate::urls;
 use crate::views::tokens::TabLink;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -16,11 +17,11 @@ pub enum ProfileTab {
 
 pub fn tabs(current: ProfileTab) -> Vec<TabLink> {
     [
-        (ProfileTab::Profile, "My profile", "/profile"),
+        (ProfileTab::Profile, "My profile", urls::PROFILE),
         (
             ProfileTab::Tokens,
             "API token management",
-            "/profile/api-tokens",
+            urls::PROFILE_TOKENS,
         ),
     ]
     .into_iter()

@@ -14,6 +14,7 @@ use crate::domain::validation::FieldErrors;
 use crate::http::AppError;
 use crate::services::catalog;
 use crate::state::AppState;
+use crate::urls;
 use crate::views::catalog::{ScopeEditPage, ScopeRow, ScopeValues, ScopesPage};
 use crate::views::errors::{ConfirmPage, Confirmation, Link};
 use crate::views::format::datetime;
@@ -76,7 +77,7 @@ pub async fn create(
         Ok(scope) => {
             let message = format!("Added the scope {}.", scope.name);
             session::flash(&session, FlashKind::Success, message);
-            return Ok(see_other("/settings/scopes"));
+            return Ok(see_other(urls::SCOPES));
         }
         Err(error) => refused(error)?,
     };
@@ -131,7 +132,7 @@ pub async fn update(
         Ok(saved) => {
             let message = format!("Saved the scope {}.", saved.name);
             session::flash(&session, FlashKind::Success, message);
-            return Ok(see_other("/settings/scopes"));
+            return Ok(see_other(urls::SCOPES));
         }
         Err(error) => refused(error)?,
     };
@@ -164,7 +165,7 @@ pub async fn delete_confirm(
             Section::Scopes,
         ),
         back: Link {
-            href: "/settings/scopes".into(),
+            href: urls::SCOPES.into(),
             label: "Scopes".into(),
         },
         confirmation: Confirmation {
@@ -173,7 +174,7 @@ pub async fn delete_confirm(
                 .into(),
             button: "Delete scope",
             danger: true,
-            action: format!("/settings/scopes/{}/delete", scope.id),
+            action: urls::scope_delete(scope.id),
             grace: false,
         },
         version: None,
@@ -189,5 +190,5 @@ pub async fn delete(
     _form: CsrfForm<NoFields>,
 ) -> Result<HttpResponse, AppError> {
     let deleted = catalog::delete_scope(state.services(), &admin.caller(&req), *id).await;
-    finish_delete(&session, deleted, "scope", "/settings/scopes")
+    finish_delete(&session, deleted, "scope", urls::SCOPES)
 }

@@ -20,6 +20,7 @@ use crate::passwords::Password;
 use crate::services::catalog;
 use crate::services::setup::{self, FirstAdministrator, SetupError};
 use crate::state::AppState;
+use crate::urls;
 use crate::views::auth::{SetupCatalogPage, SetupPage};
 use crate::views::errors::MessagePage;
 use crate::views::{Layout, Section, render_with_status};
@@ -58,7 +59,7 @@ fn already_set_up(session: &Session) -> HttpResponse {
         FlashKind::Info,
         "Tessera is already set up. Sign in to continue.",
     );
-    see_other("/login")
+    see_other(urls::LOGIN)
 }
 
 fn invalid_code(req: &HttpRequest) -> Result<HttpResponse, AppError> {
@@ -156,7 +157,7 @@ pub async fn submit(
                     admin.display_name
                 ),
             );
-            Ok(see_other("/setup/catalog"))
+            Ok(see_other(urls::SETUP_CATALOG))
         }
         Err(SetupError::Invalid(errors)) => form_page(
             &req,
@@ -202,5 +203,5 @@ pub async fn add_examples(
         n => format!("Added {n} example modules and scopes."),
     };
     session::flash(&session, FlashKind::Success, message);
-    Ok(see_other("/setup/catalog"))
+    Ok(see_other(urls::SETUP_CATALOG))
 }

@@ -8,6 +8,7 @@ use crate::auth::CurrentAdmin;
 use crate::auth::session::{self, Flash};
 use crate::domain::permissions::Permission;
 use crate::http::static_files;
+use crate::urls;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Section {
@@ -26,31 +27,31 @@ const NAVIGATION: [(Section, &str, &str, Permission); 5] = [
     (
         Section::ApiTokens,
         "API tokens",
-        "/settings/api-tokens",
+        urls::TOKENS,
         Permission::TokensRead,
     ),
     (
         Section::Modules,
         "Modules",
-        "/settings/modules",
+        urls::MODULES,
         Permission::SettingsManage,
     ),
     (
         Section::Scopes,
         "Scopes",
-        "/settings/scopes",
+        urls::SCOPES,
         Permission::SettingsManage,
     ),
     (
         Section::Administrators,
         "Administrators",
-        "/settings/administrators",
+        urls::ADMINISTRATORS,
         Permission::AdminsManage,
     ),
     (
         Section::AuditLog,
         "Audit log",
-        "/settings/audit-log",
+        urls::AUDIT_LOG,
         Permission::AuditRead,
     ),
 ];

@@ -132,3 +132,48 @@ async fn the_root_leads_to_the_token_list() {
         .await
         .assert_redirect("/settings/api-tokens");
 }
+
+#[actix_web::test]
+async fn every_page_address_the_app_links_to_is_answered() {
+    use tessera::urls::{self, TokenPage};
+    let app = spawn_app().await;
+    let admin = app.with_examples().await;
+    let token = admin
+        .create_token("Mapped", &app.scope_id("Production"), &[])
+        .await;
+    let mut pages: Vec<String> = [
+        urls::HOME,
+        urls::SETUP_CATALOG,
+        urls::TOKENS,
+        urls::NEW_TOKEN,
+        urls::MODULES,
+        urls::SCOPES,
+        urls::ADMINISTRATORS,
+        urls::NEW_ADMINISTRATOR,
+        urls::AUDIT_LOG,
+        urls::PROFILE,
+        urls::PROFILE_TOKENS,
+    ]
+    .map(String::from)
+    .into();
+    pages.extend(
+        [
+            TokenPage::General,
+            TokenPage::Modules,
+            TokenPage::Details,
+            TokenPage::Edit,
+            TokenPage::Regenerate,
+            TokenPage::Revoke,
+            TokenPage::Delete,
+        ]
+        .map(|page| urls::token_page(&token.guid, page)),
+    );
+    pages.push(urls::module_edit(1));
+    pages.push(urls::scope_delete(app.scope_id("Production")));
+    for page in pages {
+        let status = admin.get(&page).await.status;
+        assert!(status == 200 || status == 303, "{page}: {status}");
+    }
+    let signed_out = Browser::new(&app);
+    assert_eq!(signed_out.get(urls::LOGIN).await.status, 200);
+}

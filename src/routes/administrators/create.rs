@@ -14,6 +14,7 @@ use crate::passwords::Password;
 use crate::routes::{parse_ids, see_other};
 use crate::services::admins::{self, AdminError, NewAdministrator};
 use crate::state::AppState;
+use crate::urls;
 use crate::views::admins::{AccessValues, NewAdminPage, NewAdminValues};
 use crate::views::{Layout, Section, render_with_status};
 
@@ -80,7 +81,7 @@ pub async fn create(
                 FlashKind::Success,
                 format!("{} can now sign in as {}.", created.label(), created.email),
             );
-            return Ok(see_other("/settings/administrators"));
+            return Ok(see_other(urls::ADMINISTRATORS));
         }
         Err(AdminError::Invalid(errors)) => (errors, StatusCode::UNPROCESSABLE_ENTITY),
         Err(error @ AdminError::EmailTaken) => {

@@ -17,9 +17,9 @@ use crate::http::AppError;
 use crate::routes::{parse_version, see_other};
 use crate::services::tokens::{self, TokenError};
 use crate::state::AppState;
+use crate::urls;
 use crate::views::render_with_status;
 use crate::views::tokens::{FormMode, TokenFormValues};
-use crate::views::urls;
 
 type Editor = Authorized<perm::TokensUpdate>;
 

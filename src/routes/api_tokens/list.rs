@@ -14,6 +14,7 @@ use crate::domain::token_list::{ListQuery, TokenFilter};
 use crate::domain::tokens::TokenType;
 use crate::http::AppError;
 use crate::state::AppState;
+use crate::urls;
 use crate::views::format::Stamp;
 use crate::views::tokens::{
     Choice, SortHeaders, TabLink, TokenActions, TokenListPage, TokenRow, sort_choices,
@@ -22,7 +23,6 @@ use crate::views::tokens::{
 use crate::views::{Layout, Section};
 
 pub const PAGE_SIZE: i64 = 25;
-const BASE_PATH: &str = "/settings/api-tokens";
 
 pub async fn page(
     req: HttpRequest,
@@ -31,7 +31,16 @@ pub async fn page(
     query: web::Query<ListQuery>,
 ) -> Result<TokenListPage, AppError> {
     let filter = query.filter();
-    render(&req, &state, &admin, &query, filter, BASE_PATH, Vec::new()).await
+    render(
+        &req,
+        &state,
+        &admin,
+        &query,
+        filter,
+        urls::TOKENS,
+        Vec::new(),
+    )
+    .await
 }
 
 /// Renders a list of tokens for `filter` (the full list, or one administrator's own).

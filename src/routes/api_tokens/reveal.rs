@@ -23,9 +23,9 @@ use crate::http::headers::no_store;
 use crate::passwords::Password;
 use crate::services::tokens::{self, RevealPurpose, TokenError};
 use crate::state::AppState;
+use crate::urls::{self, TokenPage};
 use crate::views::render_with_status;
 use crate::views::tokens::{ConfirmPasswordPage, Tab, TokenValue};
-use crate::views::urls::{self, TokenPage};
 use crate::views::{Layout, Refresh, Section};
 
 type Revealer = Authorized<perm::TokensReveal>;

@@ -10,8 +10,8 @@ use crate::http::AppError;
 use crate::routes::parse_version;
 use crate::services::tokens;
 use crate::state::AppState;
+use crate::urls::{self, TokenPage};
 use crate::views::errors::{ConfirmPage, Confirmation, Link};
-use crate::views::urls::{self, TokenPage};
 use crate::views::{Layout, Section};
 
 type Editor = Authorized<perm::TokensUpdate>;

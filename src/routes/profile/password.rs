@@ -18,6 +18,7 @@ use crate::passwords::Password;
 use crate::routes::see_other;
 use crate::services::profile;
 use crate::state::AppState;
+use crate::urls;
 use crate::views::render_with_status;
 
 #[derive(Deserialize)]
@@ -80,5 +81,5 @@ pub async fn change(
         FlashKind::Success,
         "Your password was changed. Your other sessions were signed out.",
     );
-    Ok(see_other("/profile"))
+    Ok(see_other(urls::PROFILE))
 }

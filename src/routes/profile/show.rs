@@ -15,6 +15,7 @@ use crate::routes::{parse_version, see_other};
 use crate::services::admins::AdminError;
 use crate::services::profile;
 use crate::state::AppState;
+use crate::urls;
 use crate::views::profile::ProfilePage;
 use crate::views::{Layout, Section, render_with_status};
 
@@ -93,5 +94,5 @@ pub async fn update_name(
         ),
         Err(e) => return Err(e.into()),
     }
-    Ok(see_other("/profile"))
+    Ok(see_other(urls::PROFILE))
 }

@@ -11,6 +11,7 @@ use crate::http::AppError;
 use crate::routes::see_other;
 use crate::services::profile;
 use crate::state::AppState;
+use crate::urls;
 
 pub async fn submit(
     req: HttpRequest,
@@ -30,5 +31,5 @@ pub async fn submit(
             if ended == 1 { "" } else { "s" }
         ),
     );
-    Ok(see_other("/login"))
+    Ok(see_other(urls::LOGIN))
 }

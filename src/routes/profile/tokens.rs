@@ -9,6 +9,7 @@ use crate::domain::token_list::{ListQuery, TokenFilter};
 use crate::http::AppError;
 use crate::routes::api_tokens::list::render;
 use crate::state::AppState;
+use crate::urls;
 use crate::views::tokens::TokenListPage;
 
 pub async fn page(
@@ -27,7 +28,7 @@ pub async fn page(
         &admin,
         &query,
         filter,
-        "/profile/api-tokens",
+        urls::PROFILE_TOKENS,
         tabs(ProfileTab::Tokens),
     )
     .await

@@ -7,8 +7,8 @@ use crate::db::catalog::{ModuleWithPaths, Scope};
 use crate::domain::ids::Guid;
 use crate::domain::tokens::{Action, DurationChoice, TokenType};
 use crate::domain::validation::FieldErrors;
+use crate::urls::{self, TokenPage};
 use crate::views::Layout;
-use crate::views::urls::{self, TokenPage};
 
 /// What the token form shows, as typed.
 #[derive(Debug, Default, Clone)]

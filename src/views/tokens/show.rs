@@ -7,8 +7,8 @@ use askama_web::WebTemplate;
 use super::{Badge, TokenActions};
 use crate::domain::ids::Guid;
 use crate::domain::tokens::TokenType;
+use crate::urls::{self, TokenPage};
 use crate::views::Layout;
-use crate::views::urls::{self, TokenPage};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tab {

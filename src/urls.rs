@@ -3,18 +3,27 @@
 
 use std::fmt::Display;
 
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+
 use crate::domain::ids::Guid;
 
+pub const HOME: &str = "/";
 pub const LOGIN: &str = "/login";
+pub const LOGOUT: &str = "/logout";
+pub const SETUP: &str = "/setup";
 pub const SETUP_CATALOG: &str = "/setup/catalog";
+pub const SETUP_EXAMPLES: &str = "/setup/catalog/examples";
 pub const TOKENS: &str = "/settings/api-tokens";
 pub const NEW_TOKEN: &str = "/settings/api-tokens/new";
 pub const MODULES: &str = "/settings/modules";
 pub const SCOPES: &str = "/settings/scopes";
 pub const ADMINISTRATORS: &str = "/settings/administrators";
+pub const NEW_ADMINISTRATOR: &str = "/settings/administrators/new";
 pub const AUDIT_LOG: &str = "/settings/audit-log";
 pub const PROFILE: &str = "/profile";
+pub const PROFILE_PASSWORD: &str = "/profile/password";
 pub const PROFILE_TOKENS: &str = "/profile/api-tokens";
+pub const SIGN_OUT_EVERYWHERE: &str = "/profile/sign-out-everywhere";
 
 /// The pages and actions under one token's URL.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,29 +69,55 @@ pub fn token_page(guid: &Guid, page: TokenPage) -> String {
     }
 }
 
-pub fn module(id: i64) -> String {
-    format!("{MODULES}/{id}")
+pub fn module_edit(id: impl Display) -> String {
+    format!("{MODULES}/{id}/edit")
 }
 
-pub fn module_delete(id: i64) -> String {
+pub fn module_delete(id: impl Display) -> String {
     format!("{MODULES}/{id}/delete")
 }
 
-pub fn scope(id: i64) -> String {
-    format!("{SCOPES}/{id}")
+pub fn scope_edit(id: impl Display) -> String {
+    format!("{SCOPES}/{id}/edit")
 }
 
-pub fn scope_delete(id: i64) -> String {
+pub fn scope_delete(id: impl Display) -> String {
     format!("{SCOPES}/{id}/delete")
 }
 
+/// An administrator's page, where their role, scopes and name are changed.
 pub fn administrator(public_id: &str) -> String {
     format!("{ADMINISTRATORS}/{public_id}")
 }
 
+/// What can be done to an administrator from their page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AdministratorAction {
+    SetPassword,
+    Disable,
+    Enable,
+}
+
+pub fn administrator_action(public_id: &str, action: AdministratorAction) -> String {
+    let segment = match action {
+        AdministratorAction::SetPassword => "password",
+        AdministratorAction::Disable => "disable",
+        AdministratorAction::Enable => "enable",
+    };
+    format!("{ADMINISTRATORS}/{public_id}/{segment}")
+}
+
+/// What a path keeps readable inside a query string value.
+const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~')
+    .remove(b'/');
+
 /// The sign-in page, sending the administrator on to `next` afterwards.
 pub fn login_then(next: &str) -> String {
-    format!("{LOGIN}?next={}", crate::http::urlencode(next))
+    format!("{LOGIN}?next={}", utf8_percent_encode(next, QUERY_VALUE))
 }
 
 /// The audit log's older events, after `before`, with the filters kept.
