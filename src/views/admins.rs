@@ -20,7 +20,7 @@ pub struct AdminRow {
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "administrators.html")]
+#[template(path = "administrators/list.html")]
 pub struct AdminsPage {
     pub layout: Layout,
     pub rows: Vec<AdminRow>,
@@ -46,7 +46,7 @@ pub struct NewAdminValues {
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "admin_new.html")]
+#[template(path = "administrators/new.html")]
 pub struct NewAdminPage {
     pub layout: Layout,
     pub form: NewAdminValues,
@@ -57,7 +57,7 @@ pub struct NewAdminPage {
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "admin_edit.html")]
+#[template(path = "administrators/edit.html")]
 pub struct EditAdminPage {
     pub layout: Layout,
     pub public_id: String,

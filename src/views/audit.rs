@@ -16,7 +16,7 @@ pub struct AuditRow {
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "audit_log.html")]
+#[template(path = "audit/log.html")]
 pub struct AuditLogPage {
     pub layout: Layout,
     pub events: Vec<AuditRow>,

@@ -8,7 +8,7 @@ use crate::db::catalog::{ModuleWithPaths, Scope};
 use crate::domain::validation::FieldErrors;
 
 #[derive(Template, WebTemplate)]
-#[template(path = "login.html")]
+#[template(path = "auth/login.html")]
 pub struct LoginPage {
     pub layout: Layout,
     pub email: String,
@@ -18,7 +18,7 @@ pub struct LoginPage {
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "setup.html")]
+#[template(path = "auth/setup.html")]
 pub struct SetupPage {
     pub layout: Layout,
     pub code: String,
@@ -28,7 +28,7 @@ pub struct SetupPage {
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "setup_catalog.html")]
+#[template(path = "auth/setup_catalog.html")]
 pub struct SetupCatalogPage {
     pub layout: Layout,
     pub modules: Vec<ModuleWithPaths>,

@@ -20,7 +20,7 @@ pub struct ModuleValues {
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "modules.html")]
+#[template(path = "catalog/modules.html")]
 pub struct ModulesPage {
     pub layout: Layout,
     pub modules: Vec<ModuleWithPaths>,
@@ -44,7 +44,7 @@ pub struct ScopeRow {
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "scopes.html")]
+#[template(path = "catalog/scopes.html")]
 pub struct ScopesPage {
     pub layout: Layout,
     pub scopes: Vec<ScopeRow>,
@@ -53,7 +53,7 @@ pub struct ScopesPage {
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "module_edit.html")]
+#[template(path = "catalog/module_edit.html")]
 pub struct ModuleEditPage {
     pub layout: Layout,
     pub id: i64,
@@ -63,7 +63,7 @@ pub struct ModuleEditPage {
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "scope_edit.html")]
+#[template(path = "catalog/scope_edit.html")]
 pub struct ScopeEditPage {
     pub layout: Layout,
     pub id: i64,

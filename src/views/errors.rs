@@ -6,7 +6,7 @@ use askama_web::WebTemplate;
 use super::Layout;
 
 #[derive(Template)]
-#[template(path = "error.html")]
+#[template(path = "errors/error.html")]
 pub struct ErrorPage {
     pub layout: Layout,
     pub status: u16,
@@ -21,7 +21,7 @@ pub struct Link {
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "message.html")]
+#[template(path = "errors/message.html")]
 pub struct MessagePage {
     pub layout: Layout,
     pub heading: String,
@@ -43,7 +43,7 @@ pub struct Confirmation {
 /// A confirmation as a page of its own, for browsers without JavaScript (with it,
 /// the same question opens in a dialog).
 #[derive(Template, WebTemplate)]
-#[template(path = "confirm.html")]
+#[template(path = "errors/confirm.html")]
 pub struct ConfirmPage {
     pub layout: Layout,
     pub back: Link,

@@ -8,7 +8,7 @@ use super::tokens::TabLink;
 use crate::domain::validation::FieldErrors;
 
 #[derive(Template, WebTemplate)]
-#[template(path = "profile.html")]
+#[template(path = "profile/show.html")]
 pub struct ProfilePage {
     pub layout: Layout,
     pub profile_tabs: Vec<TabLink>,

@@ -52,7 +52,7 @@ pub enum FormMode {
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "token_form.html")]
+#[template(path = "tokens/form.html")]
 pub struct TokenFormPage {
     pub layout: Layout,
     pub mode: FormMode,

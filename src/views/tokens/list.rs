@@ -122,7 +122,7 @@ pub struct Choice {
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "tokens_list.html")]
+#[template(path = "tokens/list.html")]
 pub struct TokenListPage {
     pub layout: Layout,
     pub rows: Vec<TokenRow>,

@@ -37,7 +37,7 @@ pub fn examples(endpoint: &str, secret: &str) -> Vec<Example> {
 }
 
 #[derive(Template)]
-#[template(path = "token_reveal.html")]
+#[template(path = "tokens/reveal.html")]
 pub struct TokenRevealPage {
     pub layout: Layout,
     pub heading: &'static str,

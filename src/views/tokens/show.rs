@@ -44,7 +44,7 @@ pub struct DetailRow {
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "token_show.html")]
+#[template(path = "tokens/show.html")]
 pub struct TokenShowPage {
     pub layout: Layout,
     pub tab: Tab,
@@ -90,7 +90,7 @@ pub enum TokenValue {
 
 /// "Confirm your password" before a sensitive action, without JavaScript.
 #[derive(Template, WebTemplate)]
-#[template(path = "confirm_password.html")]
+#[template(path = "auth/confirm_password.html")]
 pub struct ConfirmPasswordPage {
     pub layout: Layout,
     pub action: String,
