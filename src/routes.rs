@@ -5,15 +5,13 @@ pub mod administrators;
 pub mod api;
 pub mod api_tokens;
 pub mod audit_log;
-mod catalog_outcome;
+pub mod catalog;
 pub mod health;
 pub mod home;
 pub mod login;
 pub mod logout;
-pub mod modules;
 pub mod profile;
 pub mod router;
-pub mod scopes;
 pub mod setup;
 
 use actix_web::HttpResponse;

@@ -30,7 +30,8 @@ use crate::domain::validation::FieldErrors;
 use crate::http::AppError;
 use crate::services::tokens::TokenError;
 use crate::state::AppState;
-use crate::urls;
+use crate::urls::{self, TokenPage};
+use crate::views::errors::{ConfirmPage, Confirmation, Link};
 use crate::views::format::datetime;
 use crate::views::tokens::{FormMode, TokenFormPage, TokenFormValues, duration_options};
 use crate::views::{Layout, Section};
@@ -48,6 +49,46 @@ pub async fn load(
         .run(move |c| tokens::find(c, &guid, &access).map_err(DbError::from))
         .await?
         .ok_or(AppError::NotFound)
+}
+
+/// What a token action asks before it is done.
+pub struct Question {
+    /// "Revoke", "Delete", "Regenerate": the page's title and question start with it.
+    pub verb: &'static str,
+    pub body: &'static str,
+    pub button: &'static str,
+    pub danger: bool,
+    pub action: TokenPage,
+    /// Offer a grace period for the previous secret (regenerate).
+    pub grace: bool,
+}
+
+/// The question as a page of its own, for browsers without JavaScript.
+pub async fn confirm_page(
+    req: &HttpRequest,
+    state: &AppState,
+    admin: &CurrentAdmin,
+    guid: Guid,
+    question: Question,
+) -> Result<ConfirmPage, AppError> {
+    let t = load_to_change(state, admin, guid).await?.token;
+    let title = format!("{} {}", question.verb, t.name);
+    Ok(ConfirmPage {
+        layout: Layout::page(req, Some(admin), title.clone(), Section::ApiTokens),
+        confirmation: Confirmation {
+            title: format!("{title}?"),
+            body: question.body.into(),
+            button: question.button,
+            danger: question.danger,
+            action: urls::token_page(&t.guid, question.action),
+            grace: question.grace,
+        },
+        back: Link {
+            href: urls::token(&t.guid),
+            label: t.name,
+        },
+        version: Some(t.version),
+    })
 }
 
 /// The token, if the administrator may change it: they see it, and every one of its

@@ -4,9 +4,10 @@ use actix_web::http::StatusCode;
 use actix_web::middleware::from_fn;
 use actix_web::web;
 
+use super::catalog::{Modules, Scopes};
 use super::{
-    administrators, api, api_tokens as tokens, audit_log, health, home, login, logout, modules,
-    profile as me, scopes, setup,
+    administrators, api, api_tokens as tokens, audit_log, catalog, health, home, login, logout,
+    profile as me, setup,
 };
 use crate::http::input::reject_control_characters;
 use crate::http::problem::{problem, problem_details};
@@ -53,33 +54,33 @@ pub fn admin(cfg: &mut web::ServiceConfig) {
         )
         .service(
             web::resource("/settings/modules")
-                .get(modules::list)
-                .post(modules::create),
+                .get(catalog::list::<Modules>)
+                .post(catalog::create::<Modules>),
         )
         .service(
             web::resource("/settings/scopes")
-                .get(scopes::list)
-                .post(scopes::create),
+                .get(catalog::list::<Scopes>)
+                .post(catalog::create::<Scopes>),
         )
         .service(
             web::resource("/settings/modules/{id}/edit")
-                .get(modules::edit_form)
-                .post(modules::update),
+                .get(catalog::edit_form::<Modules>)
+                .post(catalog::update::<Modules>),
         )
         .service(
             web::resource("/settings/modules/{id}/delete")
-                .get(modules::delete_confirm)
-                .post(modules::delete),
+                .get(catalog::delete_confirm::<Modules>)
+                .post(catalog::delete::<Modules>),
         )
         .service(
             web::resource("/settings/scopes/{id}/edit")
-                .get(scopes::edit_form)
-                .post(scopes::update),
+                .get(catalog::edit_form::<Scopes>)
+                .post(catalog::update::<Scopes>),
         )
         .service(
             web::resource("/settings/scopes/{id}/delete")
-                .get(scopes::delete_confirm)
-                .post(scopes::delete),
+                .get(catalog::delete_confirm::<Scopes>)
+                .post(catalog::delete::<Scopes>),
         )
         .route("/settings/audit-log", web::get().to(audit_log::list));
 }

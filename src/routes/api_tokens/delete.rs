@@ -3,7 +3,7 @@
 
 use actix_web::{HttpRequest, HttpResponse, web};
 
-use super::{VersionForm, finish, load_to_change};
+use super::{Question, VersionForm, confirm_page, finish};
 use crate::auth::csrf::CsrfForm;
 use crate::auth::{Authorized, perm};
 use crate::domain::ids::Guid;
@@ -12,8 +12,7 @@ use crate::routes::parse_version;
 use crate::services::tokens;
 use crate::state::AppState;
 use crate::urls::{self, TokenPage};
-use crate::views::errors::{ConfirmPage, Confirmation, Link};
-use crate::views::{Layout, Section};
+use crate::views::errors::ConfirmPage;
 
 type Deleter = Authorized<perm::TokensDelete>;
 
@@ -23,25 +22,15 @@ pub async fn confirm(
     admin: Deleter,
     guid: web::Path<Guid>,
 ) -> Result<ConfirmPage, AppError> {
-    let t = load_to_change(&state, &admin, guid.into_inner())
-        .await?
-        .token;
-    Ok(ConfirmPage {
-        layout: Layout::page(&req, Some(&admin), format!("Delete {}", t.name), Section::ApiTokens),
-        confirmation: Confirmation {
-            title: format!("Delete {}?", t.name),
-            body: "The token stops working and leaves the list for good. Its history stays in the audit log.".into(),
-            button: "Delete token",
-            danger: true,
-            action: urls::token_page(&t.guid, TokenPage::Delete),
-            grace: false,
-        },
-        back: Link {
-            href: urls::token(&t.guid),
-            label: t.name,
-        },
-        version: Some(t.version),
-    })
+    let question = Question {
+        verb: "Delete",
+        body: "The token stops working and leaves the list for good. Its history stays in the audit log.",
+        button: "Delete token",
+        danger: true,
+        action: TokenPage::Delete,
+        grace: false,
+    };
+    confirm_page(&req, &state, &admin, guid.into_inner(), question).await
 }
 
 pub async fn submit(

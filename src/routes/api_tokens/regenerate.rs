@@ -4,7 +4,7 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use super::create::reveal;
-use super::{VersionForm, finish, load_to_change};
+use super::{Question, VersionForm, confirm_page, finish};
 use crate::auth::csrf::CsrfForm;
 use crate::auth::{Authorized, perm};
 use crate::domain::ids::Guid;
@@ -14,9 +14,8 @@ use crate::routes::parse_version;
 use crate::services::tokens;
 use crate::state::AppState;
 use crate::urls::{self, TokenPage};
-use crate::views::errors::{ConfirmPage, Confirmation, Link};
+use crate::views::errors::ConfirmPage;
 use crate::views::format::datetime;
-use crate::views::{Layout, Section};
 
 type Editor = Authorized<perm::TokensUpdate>;
 
@@ -26,24 +25,15 @@ pub async fn confirm(
     admin: Editor,
     guid: web::Path<Guid>,
 ) -> Result<ConfirmPage, AppError> {
-    let token = load_to_change(&state, &admin, guid.into_inner()).await?;
-    let t = token.token;
-    Ok(ConfirmPage {
-        layout: Layout::page(&req, Some(&admin), format!("Regenerate {}", t.name), Section::ApiTokens),
-        confirmation: Confirmation {
-            title: format!("Regenerate {}?", t.name),
-            body: "A new secret replaces the current one, with the same settings. The new secret is shown once.".into(),
-            button: "Regenerate",
-            danger: false,
-            action: urls::token_page(&t.guid, TokenPage::Regenerate),
-            grace: true,
-        },
-        back: Link {
-            href: urls::token(&t.guid),
-            label: t.name,
-        },
-        version: Some(t.version),
-    })
+    let question = Question {
+        verb: "Regenerate",
+        body: "A new secret replaces the current one, with the same settings. The new secret is shown once.",
+        button: "Regenerate",
+        danger: false,
+        action: TokenPage::Regenerate,
+        grace: true,
+    };
+    confirm_page(&req, &state, &admin, guid.into_inner(), question).await
 }
 
 pub async fn submit(

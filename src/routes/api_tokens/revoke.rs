@@ -2,7 +2,7 @@
 
 use actix_web::{HttpRequest, HttpResponse, web};
 
-use super::{VersionForm, finish, load_to_change, return_path};
+use super::{Question, VersionForm, confirm_page, finish, return_path};
 use crate::auth::csrf::CsrfForm;
 use crate::auth::{Authorized, perm};
 use crate::domain::ids::Guid;
@@ -10,9 +10,8 @@ use crate::http::AppError;
 use crate::routes::parse_version;
 use crate::services::tokens;
 use crate::state::AppState;
-use crate::urls::{self, TokenPage};
-use crate::views::errors::{ConfirmPage, Confirmation, Link};
-use crate::views::{Layout, Section};
+use crate::urls::TokenPage;
+use crate::views::errors::ConfirmPage;
 
 type Editor = Authorized<perm::TokensUpdate>;
 
@@ -22,25 +21,15 @@ pub async fn confirm(
     admin: Editor,
     guid: web::Path<Guid>,
 ) -> Result<ConfirmPage, AppError> {
-    let t = load_to_change(&state, &admin, guid.into_inner())
-        .await?
-        .token;
-    Ok(ConfirmPage {
-        layout: Layout::page(&req, Some(&admin), format!("Revoke {}", t.name), Section::ApiTokens),
-        confirmation: Confirmation {
-            title: format!("Revoke {}?", t.name),
-            body: "The token stops working now, for good. Its valid-to date becomes now. This cannot be undone.".into(),
-            button: "Revoke token",
-            danger: true,
-            action: urls::token_page(&t.guid, TokenPage::Revoke),
-            grace: false,
-        },
-        back: Link {
-            href: urls::token(&t.guid),
-            label: t.name,
-        },
-        version: Some(t.version),
-    })
+    let question = Question {
+        verb: "Revoke",
+        body: "The token stops working now, for good. Its valid-to date becomes now. This cannot be undone.",
+        button: "Revoke token",
+        danger: true,
+        action: TokenPage::Revoke,
+        grace: false,
+    };
+    confirm_page(&req, &state, &admin, guid.into_inner(), question).await
 }
 
 pub async fn submit(

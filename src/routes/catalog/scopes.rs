@@ -1,0 +1,124 @@
+//! Settings > Scopes: the named areas tokens belong to and administrators are
+//! limited to.
+
+use super::Kind;
+use crate::db::DbConnection;
+use crate::db::catalog::{self as stored, Scope};
+use crate::domain::validation::FieldErrors;
+use crate::services::catalog::{self, CatalogError};
+use crate::services::{Caller, Services};
+use crate::urls;
+use crate::views::catalog::{ScopeEditPage, ScopeRow, ScopeValues, ScopesPage};
+use crate::views::format::datetime;
+use crate::views::{Layout, Section};
+
+pub struct Scopes;
+
+impl Kind for Scopes {
+    type Entry = Scope;
+    type Values = ScopeValues;
+    type ListPage = ScopesPage;
+    type EditPage = ScopeEditPage;
+
+    const SECTION: Section = Section::Scopes;
+    const TITLE: &'static str = "Scopes";
+    const LIST: &'static str = urls::SCOPES;
+    const NOUN: &'static str = "scope";
+    const EDIT: &'static str = "Rename";
+    const DELETE_BUTTON: &'static str = "Delete scope";
+    const DELETE_WARNING: &'static str =
+        "Administrators assigned to it lose it. Tokens in this scope prevent the delete.";
+
+    fn all(conn: &mut DbConnection) -> diesel::QueryResult<Vec<Scope>> {
+        stored::list_scopes(conn)
+    }
+
+    fn find(conn: &mut DbConnection, id: i64) -> diesel::QueryResult<Option<Scope>> {
+        stored::find_scope(conn, id)
+    }
+
+    fn id(entry: &Scope) -> i64 {
+        entry.id
+    }
+
+    fn name(entry: &Scope) -> &str {
+        &entry.name
+    }
+
+    fn delete_url(id: i64) -> String {
+        urls::scope_delete(id)
+    }
+
+    fn values(entry: &Scope) -> ScopeValues {
+        ScopeValues {
+            name: entry.name.clone(),
+            description: entry.description.clone(),
+        }
+    }
+
+    fn list_page(
+        layout: Layout,
+        scopes: Vec<Scope>,
+        form: ScopeValues,
+        errors: FieldErrors,
+    ) -> ScopesPage {
+        let scopes = scopes
+            .into_iter()
+            .map(|s| ScopeRow {
+                id: s.id,
+                created: datetime(&s.created_at),
+                name: s.name,
+                description: s.description,
+            })
+            .collect();
+        ScopesPage {
+            layout,
+            scopes,
+            form,
+            errors,
+        }
+    }
+
+    fn edit_page(
+        layout: Layout,
+        entry: &Scope,
+        form: ScopeValues,
+        errors: FieldErrors,
+    ) -> ScopeEditPage {
+        ScopeEditPage {
+            layout,
+            id: entry.id,
+            form,
+            errors,
+        }
+    }
+
+    async fn create(
+        services: Services<'_>,
+        caller: &Caller,
+        form: &ScopeValues,
+    ) -> Result<String, CatalogError> {
+        let created =
+            catalog::create_scope(services, caller, &form.name, &form.description).await?;
+        Ok(created.name)
+    }
+
+    async fn update(
+        services: Services<'_>,
+        caller: &Caller,
+        id: i64,
+        form: &ScopeValues,
+    ) -> Result<String, CatalogError> {
+        let saved =
+            catalog::update_scope(services, caller, id, &form.name, &form.description).await?;
+        Ok(saved.name)
+    }
+
+    async fn delete(
+        services: Services<'_>,
+        caller: &Caller,
+        id: i64,
+    ) -> Result<String, CatalogError> {
+        catalog::delete_scope(services, caller, id).await
+    }
+}
