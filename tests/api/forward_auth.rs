@@ -17,13 +17,12 @@ async fn forward_auth(app: &TestApp, secret: &str, headers: &[(&str, &str)]) -> 
 async fn paths_are_judged_as_the_upstream_resolves_them() {
     let app = spawn_app().await;
     let admin = app.with_examples().await;
-    let grant = format!("{}:read", app.module_id("orders"));
-    let token = admin
-        .create_token(
-            "Orders only",
-            &app.scope_id("Production"),
-            &[("token_type", "custom"), ("permissions", &grant)],
-        )
+    let token = app
+        .token(&admin)
+        .named("Orders only")
+        .scope("Production")
+        .custom(&[("orders", "read")])
+        .create()
         .await;
     let nginx = |uri: &'static str| [("x-original-method", "GET"), ("x-original-uri", uri)];
     let traefik = |uri: &'static str| [("x-forwarded-method", "GET"), ("x-forwarded-uri", uri)];

@@ -138,8 +138,11 @@ async fn every_page_address_the_app_links_to_is_answered() {
     use tessera::urls::{self, TokenPage};
     let app = spawn_app().await;
     let admin = app.with_examples().await;
-    let token = admin
-        .create_token("Mapped", &app.scope_id("Production"), &[])
+    let token = app
+        .token(&admin)
+        .named("Mapped")
+        .scope("Production")
+        .create()
         .await;
     let mut pages: Vec<String> = [
         urls::HOME,

@@ -83,8 +83,11 @@ async fn with_encryption_key() -> crate::helpers::TestApp {
 async fn eighty_concurrent_reveals_show_twenty_values() {
     let app = with_encryption_key().await;
     let admin = app.with_examples().await;
-    let token = admin
-        .create_token("Busy", &app.scope_id("Production"), &[])
+    let token = app
+        .token(&admin)
+        .named("Busy")
+        .scope("Production")
+        .create()
         .await;
     let path = format!("/settings/api-tokens/{}/reveal", token.guid);
     let confirmed = admin
@@ -127,8 +130,11 @@ async fn eighty_concurrent_reveals_show_twenty_values() {
 async fn concurrent_wrong_confirmations_get_five_checks() {
     let app = with_encryption_key().await;
     let admin = app.with_examples().await;
-    let token = admin
-        .create_token("Guarded", &app.scope_id("Production"), &[])
+    let token = app
+        .token(&admin)
+        .named("Guarded")
+        .scope("Production")
+        .create()
         .await;
     let path = format!("/settings/api-tokens/{}/reveal", token.guid);
     let csrf = admin.csrf();

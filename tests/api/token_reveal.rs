@@ -71,8 +71,11 @@ fn json(response: &Response) -> serde_json::Value {
 async fn without_a_key_the_value_is_shown_once_and_never_again() {
     let app = spawn_app().await;
     let admin = app.with_examples().await;
-    let token = admin
-        .create_token("Once", &app.scope_id("Production"), &[])
+    let token = app
+        .token(&admin)
+        .named("Once")
+        .scope("Production")
+        .create()
         .await;
     assert_eq!(sealed(&app, &token.guid), None, "nothing kept to decrypt");
     assert!(
@@ -113,8 +116,11 @@ async fn without_a_key_the_value_is_shown_once_and_never_again() {
 async fn a_super_admin_shows_and_copies_the_value_after_confirming_the_password() {
     let app = spawn_app_with(with_key(KEY)).await;
     let admin = app.with_examples().await;
-    let token = admin
-        .create_token("Again", &app.scope_id("Production"), &[])
+    let token = app
+        .token(&admin)
+        .named("Again")
+        .scope("Production")
+        .create()
         .await;
 
     let stored = sealed(&app, &token.guid).expect("the value is kept, encrypted");
@@ -206,8 +212,11 @@ async fn a_super_admin_shows_and_copies_the_value_after_confirming_the_password(
 async fn a_confirmation_lasts_five_minutes() {
     let app = spawn_app_with(with_key(KEY)).await;
     let admin = app.with_examples().await;
-    let token = admin
-        .create_token("Stale", &app.scope_id("Production"), &[])
+    let token = app
+        .token(&admin)
+        .named("Stale")
+        .scope("Production")
+        .create()
         .await;
     let shown = reveal_json(&admin, &token.guid, &[("password", PASSWORD)]).await;
     assert_eq!(shown.status, 200);
@@ -358,8 +367,11 @@ async fn a_value_moved_to_another_row_or_tampered_with_does_not_open() {
 async fn reveals_are_rate_limited() {
     let app = spawn_app_with(with_key(KEY)).await;
     let admin = app.with_examples().await;
-    let token = admin
-        .create_token("Busy", &app.scope_id("Production"), &[])
+    let token = app
+        .token(&admin)
+        .named("Busy")
+        .scope("Production")
+        .create()
         .await;
     let first = reveal_json(&admin, &token.guid, &[("password", PASSWORD)]).await;
     assert_eq!(first.status, 200);
@@ -456,8 +468,11 @@ async fn rotation_re_encrypts_every_value_or_changes_nothing() {
 async fn regenerating_without_a_key_drops_the_old_stored_value() {
     let app = spawn_app_with(with_key(KEY)).await;
     let admin = app.with_examples().await;
-    let token = admin
-        .create_token("Keyless later", &app.scope_id("Production"), &[])
+    let token = app
+        .token(&admin)
+        .named("Keyless later")
+        .scope("Production")
+        .create()
         .await;
     assert!(sealed(&app, &token.guid).is_some());
     // As a server started without the key regenerates it.

@@ -36,10 +36,16 @@ async fn the_details_page_has_three_tabs_that_work_without_javascript() {
     );
     assert!(general.body.contains("was shown once"));
     assert!(general.body.contains(&format!("href=\"{base}/modules\"")));
-    assert!(general.body.contains("aria-current=\"page\">General"));
+    assert_eq!(
+        general.html().text(".tabs [aria-current=\"page\"]"),
+        "General"
+    );
 
     let modules = admin.get(&format!("{base}/modules")).await;
-    assert!(modules.body.contains("aria-current=\"page\">Modules"));
+    assert_eq!(
+        modules.html().text(".tabs [aria-current=\"page\"]"),
+        "Modules"
+    );
     assert_eq!(
         modules.body.matches("✓").count(),
         4,
@@ -174,12 +180,12 @@ async fn two_saves_of_the_same_version_give_one_conflict_and_no_overwrite() {
 async fn regenerate_replaces_the_secret_in_place_and_shows_it_once() {
     let app = spawn_app().await;
     let admin = app.with_examples().await;
-    let created = admin
-        .create_token(
-            "Rotating",
-            &app.scope_id("Production"),
-            &[("duration", "90d")],
-        )
+    let created = app
+        .token(&admin)
+        .named("Rotating")
+        .scope("Production")
+        .lasting("90d")
+        .create()
         .await;
     let before = app.count("api_tokens");
     let confirm = admin
@@ -231,8 +237,11 @@ async fn regenerate_replaces_the_secret_in_place_and_shows_it_once() {
 async fn regenerate_with_a_grace_period_keeps_the_previous_secret_until_then() {
     let app = spawn_app().await;
     let admin = app.with_examples().await;
-    let created = admin
-        .create_token("Graceful", &app.scope_id("Production"), &[])
+    let created = app
+        .token(&admin)
+        .named("Graceful")
+        .scope("Production")
+        .create()
         .await;
     let version = admin.version_of(&created.guid).await;
     let page = admin

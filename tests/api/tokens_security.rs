@@ -78,8 +78,11 @@ async fn a_new_secret_is_in_no_table_no_audit_event_and_no_log_line() {
         db,
     };
     let admin = app.with_examples().await;
-    let created = admin
-        .create_token("Scanned", &app.scope_id("Production"), &[])
+    let created = app
+        .token(&admin)
+        .named("Scanned")
+        .scope("Production")
+        .create()
         .await;
     let version = admin.version_of(&created.guid).await;
     let regenerated = admin
@@ -125,8 +128,11 @@ async fn a_new_secret_is_in_no_table_no_audit_event_and_no_log_line() {
 async fn fifty_parallel_regenerates_leave_exactly_one_valid_secret() {
     let app = spawn_app().await;
     let admin = app.with_examples().await;
-    let created = admin
-        .create_token("Raced", &app.scope_id("Production"), &[])
+    let created = app
+        .token(&admin)
+        .named("Raced")
+        .scope("Production")
+        .create()
         .await;
     let version = admin.version_of(&created.guid).await;
     let path = format!("/settings/api-tokens/{}/regenerate", created.guid);

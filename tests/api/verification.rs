@@ -153,12 +153,12 @@ async fn a_valid_token_passes_and_says_what_it_may_do() {
     assert_eq!((status, code(&json)), (400, "bad_request"));
     assert_eq!(verify(&app, &token.secret, "?action=read").await.0, 400);
 
-    let full = admin
-        .create_token(
-            "Writer",
-            &app.scope_id("Production"),
-            &[("token_type", "full_access")],
-        )
+    let full = app
+        .token(&admin)
+        .named("Writer")
+        .scope("Production")
+        .full_access()
+        .create()
         .await;
     assert_eq!(
         verify(&app, &full.secret, "?module=billing&action=write")
@@ -172,8 +172,11 @@ async fn a_valid_token_passes_and_says_what_it_may_do() {
 async fn anything_that_is_not_a_stored_secret_is_invalid() {
     let app = spawn_app().await;
     let admin = app.with_examples().await;
-    let token = admin
-        .create_token("Real", &app.scope_id("Production"), &[])
+    let token = app
+        .token(&admin)
+        .named("Real")
+        .scope("Production")
+        .create()
         .await;
     let mut typo = token.secret.clone().into_bytes();
     typo[10] = if typo[10] == b'a' { b'b' } else { b'a' };
@@ -306,8 +309,11 @@ async fn expired_and_not_yet_valid_tokens_say_so() {
 async fn the_previous_secret_works_during_its_grace_and_not_after() {
     let app = spawn_app().await;
     let admin = app.with_examples().await;
-    let token = admin
-        .create_token("Graceful", &app.scope_id("Production"), &[])
+    let token = app
+        .token(&admin)
+        .named("Graceful")
+        .scope("Production")
+        .create()
         .await;
     let version = admin.version_of(&token.guid).await;
     let page = admin
@@ -339,8 +345,11 @@ async fn the_previous_secret_works_during_its_grace_and_not_after() {
 async fn garbage_costs_no_query_and_unknown_tokens_one_per_period() {
     let app = spawn_app().await;
     let admin = app.with_examples().await;
-    let token = admin
-        .create_token("Cached", &app.scope_id("Production"), &[])
+    let token = app
+        .token(&admin)
+        .named("Cached")
+        .scope("Production")
+        .create()
         .await;
     settle(&app).await;
     assert_eq!(verify(&app, &token.secret, "").await.0, 200);
@@ -854,8 +863,11 @@ async fn forward_auth_maps_paths_to_modules_and_methods_to_actions() {
 async fn metrics_count_outcomes_latency_cache_and_flushes() {
     let app = spawn_app().await;
     let admin = app.with_examples().await;
-    let token = admin
-        .create_token("Measured", &app.scope_id("Production"), &[])
+    let token = app
+        .token(&admin)
+        .named("Measured")
+        .scope("Production")
+        .create()
         .await;
     settle(&app).await;
     verify(&app, &token.secret, "").await;
