@@ -23,6 +23,7 @@ use crate::http::AppError;
 use crate::services::catalog::CatalogError;
 use crate::services::{Caller, Services};
 use crate::state::AppState;
+use crate::views::catalog::CatalogText;
 use crate::views::errors::{ConfirmPage, Confirmation, Link};
 use crate::views::{Layout, Section, render_with_status};
 
@@ -40,16 +41,7 @@ pub trait Kind: 'static {
     type EditPage: Template;
 
     const SECTION: Section;
-    /// The list's title and address.
-    const TITLE: &'static str;
-    const LIST: &'static str;
-    /// "module" or "scope", in messages.
-    const NOUN: &'static str;
-    /// The title of the edit page ("Edit", "Rename").
-    const EDIT: &'static str;
-    const DELETE_BUTTON: &'static str;
-    /// What a delete takes with it, and what prevents it.
-    const DELETE_WARNING: &'static str;
+    const TEXT: CatalogText;
 
     fn all(conn: &mut DbConnection) -> diesel::QueryResult<Vec<Self::Entry>>;
     fn find(conn: &mut DbConnection, id: i64) -> diesel::QueryResult<Option<Self::Entry>>;
@@ -98,7 +90,7 @@ async fn list_page<K: Kind>(
     errors: FieldErrors,
 ) -> Result<K::ListPage, AppError> {
     let entries = state.db.run(|c| K::all(c).map_err(DbError::from)).await?;
-    let layout = Layout::page(req, Some(admin), K::TITLE, K::SECTION);
+    let layout = Layout::page(req, Some(admin), K::TEXT.title, K::SECTION);
     Ok(K::list_page(layout, entries, form, errors))
 }
 
@@ -111,15 +103,15 @@ async fn find<K: Kind>(state: &AppState, id: i64) -> Result<K::Entry, AppError> 
 }
 
 fn edit_layout<K: Kind>(req: &HttpRequest, admin: &Admin, entry: &K::Entry) -> Layout {
-    let title = format!("{} {}", K::EDIT, K::name(entry));
+    let title = format!("{} {}", K::TEXT.edit, K::name(entry));
     Layout::page(req, Some(admin), title, K::SECTION)
 }
 
 /// Back to the list with a message, after a change that was made.
 fn done<K: Kind>(session: &Session, verb: &str, name: &str) -> HttpResponse {
-    let message = format!("{verb} the {} {name}.", K::NOUN);
+    let message = format!("{verb} the {} {name}.", K::TEXT.noun);
     session::flash(session, FlashKind::Success, message);
-    see_other(K::LIST)
+    see_other(K::TEXT.list)
 }
 
 pub async fn list<K: Kind>(
@@ -194,13 +186,13 @@ pub async fn delete_confirm<K: Kind>(
     Ok(ConfirmPage {
         layout: Layout::page(&req, Some(&admin), format!("Delete {name}"), K::SECTION),
         back: Link {
-            href: K::LIST.into(),
-            label: K::TITLE.into(),
+            href: K::TEXT.list.into(),
+            label: K::TEXT.title.into(),
         },
         confirmation: Confirmation {
-            title: format!("Delete the {} {name}?", K::NOUN),
-            body: K::DELETE_WARNING.into(),
-            button: K::DELETE_BUTTON,
+            title: format!("Delete the {} {name}?", K::TEXT.noun),
+            body: K::TEXT.delete_warning.into(),
+            button: K::TEXT.delete_button,
             danger: true,
             action: K::delete_url(K::id(&entry)),
             grace: false,
@@ -224,7 +216,7 @@ pub async fn delete<K: Kind>(
         }
         Err(error) => return Err(error.into()),
     }
-    Ok(see_other(K::LIST))
+    Ok(see_other(K::TEXT.list))
 }
 
 /// The form's errors and status, for a change refused for what was typed.

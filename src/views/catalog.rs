@@ -7,6 +7,20 @@ use super::Layout;
 use crate::db::catalog::ModuleWithPaths;
 use crate::domain::validation::FieldErrors;
 
+/// The words of one kind of catalog entry, for its pages and its questions.
+pub struct CatalogText {
+    pub title: &'static str,
+    pub intro: &'static str,
+    /// "module" or "scope", in headings, buttons and messages.
+    pub noun: &'static str,
+    pub list: &'static str,
+    /// The edit action's label ("Edit", "Rename").
+    pub edit: &'static str,
+    /// What a delete takes with it, and what prevents it.
+    pub delete_warning: &'static str,
+    pub delete_button: &'static str,
+}
+
 #[derive(Debug, Default, Clone, serde::Deserialize)]
 pub struct ModuleValues {
     #[serde(default)]
@@ -23,7 +37,8 @@ pub struct ModuleValues {
 #[template(path = "catalog/modules.html")]
 pub struct ModulesPage {
     pub layout: Layout,
-    pub modules: Vec<ModuleWithPaths>,
+    pub text: &'static CatalogText,
+    pub entries: Vec<ModuleWithPaths>,
     pub form: ModuleValues,
     pub errors: FieldErrors,
 }
@@ -47,7 +62,8 @@ pub struct ScopeRow {
 #[template(path = "catalog/scopes.html")]
 pub struct ScopesPage {
     pub layout: Layout,
-    pub scopes: Vec<ScopeRow>,
+    pub text: &'static CatalogText,
+    pub entries: Vec<ScopeRow>,
     pub form: ScopeValues,
     pub errors: FieldErrors,
 }
@@ -56,6 +72,7 @@ pub struct ScopesPage {
 #[template(path = "catalog/module_edit.html")]
 pub struct ModuleEditPage {
     pub layout: Layout,
+    pub text: &'static CatalogText,
     pub id: i64,
     pub key: String,
     pub form: ModuleValues,
@@ -66,6 +83,7 @@ pub struct ModuleEditPage {
 #[template(path = "catalog/scope_edit.html")]
 pub struct ScopeEditPage {
     pub layout: Layout,
+    pub text: &'static CatalogText,
     pub id: i64,
     pub form: ScopeValues,
     pub errors: FieldErrors,

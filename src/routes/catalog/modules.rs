@@ -8,7 +8,7 @@ use crate::domain::validation::FieldErrors;
 use crate::services::catalog::{self, CatalogError, ModuleInput};
 use crate::services::{Caller, Services};
 use crate::urls;
-use crate::views::catalog::{ModuleEditPage, ModuleValues, ModulesPage};
+use crate::views::catalog::{CatalogText, ModuleEditPage, ModuleValues, ModulesPage};
 use crate::views::{Layout, Section};
 
 pub struct Modules;
@@ -29,13 +29,15 @@ impl Kind for Modules {
     type EditPage = ModuleEditPage;
 
     const SECTION: Section = Section::Modules;
-    const TITLE: &'static str = "Modules";
-    const LIST: &'static str = urls::MODULES;
-    const NOUN: &'static str = "module";
-    const EDIT: &'static str = "Edit";
-    const DELETE_BUTTON: &'static str = "Delete module";
-    const DELETE_WARNING: &'static str =
-        "Its key and paths are removed. Tokens granted this module prevent the delete.";
+    const TEXT: CatalogText = CatalogText {
+        title: "Modules",
+        intro: "The parts of your API that tokens grant access to. Each covers URL path prefixes, which forward-auth uses to find the module of a request.",
+        noun: "module",
+        list: urls::MODULES,
+        edit: "Edit",
+        delete_warning: "Its key and paths are removed. Tokens granted this module prevent the delete.",
+        delete_button: "Delete module",
+    };
 
     fn all(conn: &mut DbConnection) -> diesel::QueryResult<Vec<ModuleWithPaths>> {
         stored::list_modules(conn)
@@ -74,7 +76,8 @@ impl Kind for Modules {
     ) -> ModulesPage {
         ModulesPage {
             layout,
-            modules,
+            text: &Self::TEXT,
+            entries: modules,
             form,
             errors,
         }
@@ -88,6 +91,7 @@ impl Kind for Modules {
     ) -> ModuleEditPage {
         ModuleEditPage {
             layout,
+            text: &Self::TEXT,
             id: entry.module.id,
             key: entry.module.module_key.clone(),
             form,

@@ -8,7 +8,7 @@ use crate::domain::validation::FieldErrors;
 use crate::services::catalog::{self, CatalogError};
 use crate::services::{Caller, Services};
 use crate::urls;
-use crate::views::catalog::{ScopeEditPage, ScopeRow, ScopeValues, ScopesPage};
+use crate::views::catalog::{CatalogText, ScopeEditPage, ScopeRow, ScopeValues, ScopesPage};
 use crate::views::format::datetime;
 use crate::views::{Layout, Section};
 
@@ -21,13 +21,15 @@ impl Kind for Scopes {
     type EditPage = ScopeEditPage;
 
     const SECTION: Section = Section::Scopes;
-    const TITLE: &'static str = "Scopes";
-    const LIST: &'static str = urls::SCOPES;
-    const NOUN: &'static str = "scope";
-    const EDIT: &'static str = "Rename";
-    const DELETE_BUTTON: &'static str = "Delete scope";
-    const DELETE_WARNING: &'static str =
-        "Administrators assigned to it lose it. Tokens in this scope prevent the delete.";
+    const TEXT: CatalogText = CatalogText {
+        title: "Scopes",
+        intro: "Named areas — teams, projects, environments. Tokens belong to scopes, and administrators see only the tokens of their scopes.",
+        noun: "scope",
+        list: urls::SCOPES,
+        edit: "Rename",
+        delete_warning: "Administrators assigned to it lose it. Tokens in this scope prevent the delete.",
+        delete_button: "Delete scope",
+    };
 
     fn all(conn: &mut DbConnection) -> diesel::QueryResult<Vec<Scope>> {
         stored::list_scopes(conn)
@@ -73,7 +75,8 @@ impl Kind for Scopes {
             .collect();
         ScopesPage {
             layout,
-            scopes,
+            text: &Self::TEXT,
+            entries: scopes,
             form,
             errors,
         }
@@ -87,6 +90,7 @@ impl Kind for Scopes {
     ) -> ScopeEditPage {
         ScopeEditPage {
             layout,
+            text: &Self::TEXT,
             id: entry.id,
             form,
             errors,
