@@ -12,6 +12,7 @@ pub mod schema;
 pub mod sessions;
 pub mod settings;
 pub mod setup;
+pub mod sql;
 mod sql_types;
 pub mod throttle;
 pub mod token_list;

@@ -107,7 +107,12 @@ impl Application {
         })
         .await??;
 
-        let verifier = Arc::new(Verifier::new(db.clone(), metrics, config.token_cache));
+        let verifier = Arc::new(Verifier::new(
+            db.clone(),
+            metrics,
+            config.token_cache,
+            config.usage_granularity_seconds,
+        ));
         if let Some(url) = db.url().postgres() {
             listener::spawn(url.to_owned(), Arc::downgrade(&verifier));
         }

@@ -96,6 +96,8 @@ pub struct Verifier {
     /// store what it read, which may predate the change.
     generation: AtomicU64,
     pub usage: UsageBuffer,
+    /// Seconds within which repeated uses from one client are written once.
+    usage_granularity: u32,
     pub metrics: Arc<Metrics>,
 }
 
@@ -119,7 +121,7 @@ impl moka::Expiry<Digest, Lookup> for TtlByKind {
 }
 
 impl Verifier {
-    pub fn new(db: Db, metrics: Arc<Metrics>, cache: bool) -> Self {
+    pub fn new(db: Db, metrics: Arc<Metrics>, cache: bool, usage_granularity: u32) -> Self {
         Self {
             loader: loader::Loader::start(db.clone()),
             db,
@@ -134,6 +136,7 @@ impl Verifier {
             catalog_loading: tokio::sync::Mutex::new(()),
             generation: AtomicU64::new(0),
             usage: UsageBuffer::default(),
+            usage_granularity,
             metrics,
         }
     }
@@ -204,8 +207,12 @@ impl Verifier {
             access,
         );
         if let (Outcome::Valid, Some(client)) = (outcome, client) {
+            let news =
+                token
+                    .last_use
+                    .news(now, client.ip, client.user_agent, self.usage_granularity);
             self.usage
-                .record(token.id, now, client.ip, client.user_agent);
+                .record(token.id, now, news, client.ip, client.user_agent);
         }
         Ok(Verdict {
             outcome,

@@ -128,6 +128,12 @@ pub struct ServeArgs {
           value_parser = clap::value_parser!(u32).range(1..=300))]
     pub usage_flush_seconds: u32,
 
+    /// Seconds within which a token's repeated uses from one client are written once
+    /// (its page says "last used within the minute" at the default)
+    #[arg(long, env = "TESSERA_USAGE_GRANULARITY_SECONDS", default_value_t = 60,
+          value_parser = clap::value_parser!(u32).range(1..=3600))]
+    pub usage_granularity_seconds: u32,
+
     #[command(flatten)]
     pub encryption: EncryptionArgs,
 }
@@ -178,6 +184,7 @@ impl Default for ServeArgs {
             verify_listen: None,
             token_cache: true,
             usage_flush_seconds: 5,
+            usage_granularity_seconds: 60,
             encryption: EncryptionArgs::default(),
         }
     }

@@ -28,6 +28,7 @@ pub struct ServerConfig {
     pub verify_listen: Option<SocketAddr>,
     pub token_cache: bool,
     pub usage_flush: std::time::Duration,
+    pub usage_granularity_seconds: u32,
     pub encryption_key: Option<EncryptionKey>,
 }
 
@@ -72,6 +73,7 @@ impl ServerConfig {
             verify_listen: args.verify_listen,
             token_cache: args.token_cache,
             usage_flush: std::time::Duration::from_secs(args.usage_flush_seconds.into()),
+            usage_granularity_seconds: args.usage_granularity_seconds,
             encryption_key: args.encryption.key()?,
         })
     }

@@ -4,10 +4,9 @@
 //! and every value is a bound parameter.
 
 mod conditions;
-mod sql;
 
+use super::sql::{Bind, Sql};
 use conditions::{Purpose, sort_expression, where_clause};
-use sql::{Bind, Sql};
 
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Integer, Nullable, Text, Timestamp};

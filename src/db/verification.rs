@@ -11,6 +11,7 @@ use super::schema::{
     api_token_allowed_networks, api_token_permissions, api_token_scopes, api_tokens, modules,
     scopes,
 };
+use super::sql::{Bind, Sql};
 use super::tokens::TokenRow;
 use crate::domain::ids::TokenId;
 use crate::domain::tokens::{Action, TokenType};
@@ -133,31 +134,43 @@ pub fn find_by_digests(
 pub struct Usage {
     pub token_id: TokenId,
     pub at: PrimitiveDateTime,
-    pub ip: String,
-    pub user_agent: Option<String>,
+    /// Address and user agent, when they changed; otherwise they are kept.
+    pub client: Option<(String, Option<String>)>,
 }
 
-/// Writes buffered uses, one statement per token, in one transaction. An older use
-/// never replaces a newer one (another instance may have flushed it).
+/// Rows per statement: four values each, well under SQLite's limit of bound values.
+const USAGE_ROWS_PER_STATEMENT: usize = 2000;
+
+/// Writes buffered uses in one transaction, a few thousand tokens per statement
+/// (`UPDATE ... FROM (VALUES ...)`, which both backends read alike). An older use
+/// never replaces a newer one (another instance may have written it).
 pub fn record_usage(conn: &mut DbConnection, usages: &[Usage]) -> QueryResult<usize> {
     conn.transaction(|conn| {
         let mut written = 0;
-        for usage in usages {
-            written += diesel::update(
-                api_tokens::table
-                    .filter(api_tokens::id.eq(usage.token_id))
-                    .filter(
-                        api_tokens::last_used_at
-                            .is_null()
-                            .or(api_tokens::last_used_at.lt(usage.at)),
-                    ),
-            )
-            .set((
-                api_tokens::last_used_at.eq(usage.at),
-                api_tokens::last_used_ip.eq(&usage.ip),
-                api_tokens::last_used_user_agent.eq(&usage.user_agent),
-            ))
-            .execute(conn)?;
+        for chunk in usages.chunks(USAGE_ROWS_PER_STATEMENT) {
+            let mut sql = Sql::new(conn);
+            sql.push("UPDATE api_tokens SET last_used_at = v.column2, ")
+                .push("last_used_ip = COALESCE(v.column3, api_tokens.last_used_ip), ")
+                .push("last_used_user_agent = CASE WHEN v.column3 IS NULL ")
+                .push("THEN api_tokens.last_used_user_agent ELSE v.column4 END FROM (VALUES ");
+            for (i, usage) in chunk.iter().enumerate() {
+                let (ip, agent) = match &usage.client {
+                    Some((ip, agent)) => (Some(ip.clone()), agent.clone()),
+                    None => (None, None),
+                };
+                sql.push(if i == 0 { "(" } else { ", (" })
+                    .bind(Bind::BigInt(usage.token_id.0))
+                    .push(", ")
+                    .bind(Bind::Timestamp(usage.at))
+                    .push(", ")
+                    .bind(Bind::NullableText(ip))
+                    .push(", ")
+                    .bind(Bind::NullableText(agent))
+                    .push(")");
+            }
+            sql.push(") AS v WHERE api_tokens.id = v.column1 AND ")
+                .push("(api_tokens.last_used_at IS NULL OR api_tokens.last_used_at < v.column2)");
+            written += sql.execute(conn)?;
         }
         Ok(written)
     })

@@ -1,8 +1,10 @@
 //! Whether a presented token may pass: the rules of the verification API, free of
 //! I/O so every outcome can be tested on its own.
 
+mod last_use;
 mod paths;
 
+pub use last_use::{LastUseMark, UseNews, precision as last_use_precision};
 pub use paths::*;
 
 use std::net::IpAddr;

@@ -55,6 +55,7 @@ mod tests {
                 db.clone(),
                 Default::default(),
                 true,
+                60,
             )),
             db,
             config: ServerConfig::from_args(&ServeArgs::default()).unwrap(),

@@ -16,7 +16,7 @@ use crate::domain::ids::{Guid, TokenId};
 use crate::domain::networks::parse_network;
 use crate::domain::timestamps::iso;
 use crate::domain::tokens::{Action, TokenType};
-use crate::domain::verification::{SecretMatch, TokenRules};
+use crate::domain::verification::{LastUseMark, SecretMatch, TokenRules};
 
 /// A token as verification sees it. Its answers are built on first use and kept.
 #[derive(Debug)]
@@ -27,6 +27,8 @@ pub struct CachedToken {
     pub rules: TokenRules,
     pub matched: SecretMatch,
     pub can_introspect: bool,
+    /// The last use written down (or about to be), so repeated uses are not.
+    pub last_use: LastUseMark,
     /// Forward-auth tells the upstream which token passed.
     pub guid_header: HeaderValue,
     /// Names are free text: sent only when they are plain ASCII.
@@ -130,6 +132,11 @@ pub(crate) fn prepare(loaded: db::verification::LoadedToken, catalog: &Catalog) 
         },
         matched: loaded.matched,
         can_introspect: t.can_introspect(),
+        last_use: LastUseMark::stored(
+            t.last_used_at,
+            t.last_used_ip.as_deref().and_then(|ip| ip.parse().ok()),
+            t.last_used_user_agent.as_deref(),
+        ),
         guid_header: HeaderValue::from_str(t.guid.as_str()).unwrap_or(HeaderValue::from_static("")),
         name_header: t
             .name

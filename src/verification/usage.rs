@@ -13,6 +13,7 @@ use super::Verifier;
 use crate::db::verification::{Usage, record_usage};
 use crate::db::{Db, DbError};
 use crate::domain::ids::TokenId;
+use crate::domain::verification::UseNews;
 
 /// Longest user agent kept.
 const MAX_USER_AGENT: usize = 256;
@@ -20,6 +21,12 @@ const MAX_USER_AGENT: usize = 256;
 #[derive(Debug)]
 struct LastUse {
     at: PrimitiveDateTime,
+    /// The client, when it changed since the last write: only then is it written.
+    client: Option<Client>,
+}
+
+#[derive(Debug)]
+struct Client {
     ip: IpAddr,
     user_agent: Option<String>,
 }
@@ -32,33 +39,30 @@ pub struct UsageBuffer {
 }
 
 impl UsageBuffer {
+    /// Keeps a use that is news (see [`UseNews`]); a newer one replaces it, and a
+    /// changed client is kept until it is written.
     pub fn record(
         &self,
         token_id: TokenId,
         at: PrimitiveDateTime,
+        news: UseNews,
         ip: IpAddr,
         user_agent: Option<&str>,
     ) {
-        let user_agent = user_agent.map(|ua| truncate(ua, MAX_USER_AGENT));
+        let client = (news == UseNews::Client).then(|| Client {
+            ip,
+            user_agent: user_agent.map(|ua| truncate(ua, MAX_USER_AGENT).to_owned()),
+        });
+        if news == UseNews::Nothing {
+            return;
+        }
         let mut pending = self.pending.lock().expect("usage lock");
-        match pending.get_mut(&token_id) {
-            Some(last) => {
-                last.at = at;
-                last.ip = ip;
-                if last.user_agent.as_deref() != user_agent {
-                    last.user_agent = user_agent.map(str::to_owned);
-                }
-            }
-            None => {
-                pending.insert(
-                    token_id,
-                    LastUse {
-                        at,
-                        ip,
-                        user_agent: user_agent.map(str::to_owned),
-                    },
-                );
-            }
+        let last = pending
+            .entry(token_id)
+            .or_insert(LastUse { at, client: None });
+        last.at = at;
+        if client.is_some() {
+            last.client = client;
         }
     }
 
@@ -79,8 +83,7 @@ impl UsageBuffer {
             .map(|(token_id, last)| Usage {
                 token_id,
                 at: last.at,
-                ip: last.ip.to_string(),
-                user_agent: last.user_agent,
+                client: last.client.map(|c| (c.ip.to_string(), c.user_agent)),
             })
             .collect();
         if batch.is_empty() {
@@ -99,11 +102,13 @@ impl UsageBuffer {
     fn put_back(&self, batch: Vec<Usage>) {
         let mut pending = self.pending.lock().expect("usage lock");
         for usage in batch {
-            let Ok(ip) = usage.ip.parse() else { continue };
+            let client = usage.client.and_then(|(ip, user_agent)| {
+                let ip = ip.parse().ok()?;
+                Some(Client { ip, user_agent })
+            });
             pending.entry(usage.token_id).or_insert(LastUse {
                 at: usage.at,
-                ip,
-                user_agent: usage.user_agent,
+                client,
             });
         }
     }
@@ -148,16 +153,45 @@ mod tests {
     use time::macros::datetime;
 
     #[test]
-    fn only_the_latest_use_of_each_token_is_kept() {
+    fn only_the_latest_use_of_each_token_is_kept_with_its_latest_client() {
         let buffer = UsageBuffer::default();
         let ip: IpAddr = "10.0.0.1".parse().unwrap();
-        buffer.record(TokenId(1), datetime!(2026-01-01 10:00), ip, Some("curl/8"));
-        buffer.record(TokenId(1), datetime!(2026-01-01 10:05), ip, Some("curl/9"));
-        buffer.record(TokenId(2), datetime!(2026-01-01 10:01), ip, None);
+        let (client, time) = (UseNews::Client, UseNews::Time);
+        buffer.record(
+            TokenId(1),
+            datetime!(2026-01-01 10:00),
+            client,
+            ip,
+            Some("curl/8"),
+        );
+        buffer.record(
+            TokenId(1),
+            datetime!(2026-01-01 10:05),
+            client,
+            ip,
+            Some("curl/9"),
+        );
+        buffer.record(
+            TokenId(1),
+            datetime!(2026-01-01 10:06),
+            time,
+            ip,
+            Some("curl/9"),
+        );
+        buffer.record(TokenId(2), datetime!(2026-01-01 10:01), time, ip, None);
+        buffer.record(
+            TokenId(3),
+            datetime!(2026-01-01 10:01),
+            UseNews::Nothing,
+            ip,
+            None,
+        );
         assert_eq!(buffer.len(), 2);
         let pending = buffer.pending.lock().unwrap();
-        assert_eq!(pending[&TokenId(1)].at, datetime!(2026-01-01 10:05));
-        assert_eq!(pending[&TokenId(1)].user_agent.as_deref(), Some("curl/9"));
+        assert_eq!(pending[&TokenId(1)].at, datetime!(2026-01-01 10:06));
+        let kept = pending[&TokenId(1)].client.as_ref().unwrap();
+        assert_eq!(kept.user_agent.as_deref(), Some("curl/9"));
+        assert!(pending[&TokenId(2)].client.is_none(), "the time only");
     }
 
     #[test]

@@ -11,6 +11,7 @@ mod forward_auth;
 mod health;
 mod helpers;
 mod introspection;
+mod last_use;
 mod lock_out;
 mod migrations;
 mod nginx;

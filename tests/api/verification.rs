@@ -387,6 +387,7 @@ async fn garbage_costs_no_query_and_unknown_tokens_one_per_period() {
 async fn last_use_is_written_in_batches_one_write_per_token() {
     let app = spawn_app_with(ServeArgs {
         usage_flush_seconds: 1,
+        usage_granularity_seconds: 3600,
         ..ServeArgs::default()
     })
     .await;
@@ -441,8 +442,8 @@ async fn last_use_is_written_in_batches_one_write_per_token() {
     );
     assert_eq!(
         statements(&app).await - before,
-        2 * flushes + written,
-        "no statement but the flushes: BEGIN, one UPDATE per token, COMMIT"
+        3 * flushes,
+        "no statement but the flushes: BEGIN, one UPDATE for the whole batch, COMMIT"
     );
     assert_eq!(
         app.count("api_tokens WHERE last_used_at IS NOT NULL AND last_used_ip = '127.0.0.1'"),
@@ -459,6 +460,22 @@ async fn last_use_is_written_in_batches_one_write_per_token() {
         statements(&app).await,
         quiet,
         "nothing used: nothing written"
+    );
+    // Used by one client again and again, across several flushes: its first use is
+    // written, the next ones within the hour are not (one flush at most, should the
+    // hour turn meanwhile; without the granularity, every flush would write).
+    let flushed = metric(&app, "tessera_usage_flushes_total").await;
+    verify(&app, &second.secret, "").await;
+    wait_for_metric(&app, "tessera_usage_flushes_total", |n| n > flushed).await;
+    let steady = statements(&app).await;
+    for _ in 0..3 {
+        verify(&app, &second.secret, "").await;
+        tokio_sleep(Duration::from_millis(1100)).await;
+    }
+    tokio_sleep(Duration::from_millis(1100)).await;
+    assert!(
+        statements(&app).await - steady <= 3,
+        "repeated uses are written once per granularity"
     );
     // (Admin pages write: their session's idle expiry moves. Looked at last.)
     let page = admin

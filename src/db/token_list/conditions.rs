@@ -2,7 +2,7 @@
 
 use time::PrimitiveDateTime;
 
-use super::sql::{Bind, Sql};
+use crate::db::sql::{Bind, Sql};
 use crate::domain::scopes::ScopeAccess;
 use crate::domain::token_list::{SortKey, StatusFilter, TokenFilter};
 use crate::domain::tokens::TokenStatus;

@@ -13,6 +13,7 @@ use crate::domain::ids::Guid;
 use crate::domain::permissions::Permission;
 use crate::domain::scopes::change_refusal;
 use crate::domain::tokens::Action;
+use crate::domain::verification::last_use_precision;
 use crate::http::AppError;
 use crate::state::AppState;
 use crate::views::format::{datetime, optional_datetime};
@@ -125,9 +126,10 @@ pub async fn page(
         })
         .collect();
     let t = &token.token;
+    let precision = last_use_precision(state.config.usage_granularity_seconds);
     let last_used = match (&t.last_used_at, &t.last_used_ip) {
-        (Some(at), Some(ip)) => format!("{} from {ip}", datetime(at)),
-        (Some(at), None) => datetime(at),
+        (Some(at), Some(ip)) => format!("{} from {ip} (last used {precision})", datetime(at)),
+        (Some(at), None) => format!("{} (last used {precision})", datetime(at)),
         _ => "Never".into(),
     };
     let mut details = vec![

@@ -1,7 +1,8 @@
-//! SQL text in either backend's dialect, with its bound values.
+//! SQL text in either backend's dialect, with its bound values: for the queries
+//! whose shape depends on their input (list filters, batched writes).
 
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Integer, Text, Timestamp};
+use diesel::sql_types::{BigInt, Integer, Nullable, Text, Timestamp};
 use time::PrimitiveDateTime;
 
 use crate::db::DbConnection;
@@ -10,6 +11,7 @@ use crate::db::connection::MultiBackend;
 #[derive(Debug)]
 pub enum Bind {
     Text(String),
+    NullableText(Option<String>),
     BigInt(i64),
     Integer(i32),
     Timestamp(PrimitiveDateTime),
@@ -54,19 +56,32 @@ impl Sql {
         }
     }
 
-    pub fn load<T>(self, conn: &mut DbConnection) -> QueryResult<Vec<T>>
-    where
-        T: QueryableByName<MultiBackend> + 'static,
+    fn query(
+        self,
+    ) -> diesel::query_builder::BoxedSqlQuery<'static, MultiBackend, diesel::query_builder::SqlQuery>
     {
         let mut query = diesel::sql_query(self.text).into_boxed::<MultiBackend>();
         for bind in self.binds {
             query = match bind {
                 Bind::Text(v) => query.bind::<Text, _>(v),
+                Bind::NullableText(v) => query.bind::<Nullable<Text>, _>(v),
                 Bind::BigInt(v) => query.bind::<BigInt, _>(v),
                 Bind::Integer(v) => query.bind::<Integer, _>(v),
                 Bind::Timestamp(v) => query.bind::<Timestamp, _>(v),
             };
         }
-        query.load(conn)
+        query
+    }
+
+    pub fn load<T>(self, conn: &mut DbConnection) -> QueryResult<Vec<T>>
+    where
+        T: QueryableByName<MultiBackend> + 'static,
+    {
+        self.query().load(conn)
+    }
+
+    /// Runs a statement; returns how many rows it changed.
+    pub fn execute(self, conn: &mut DbConnection) -> QueryResult<usize> {
+        self.query().execute(conn)
     }
 }
