@@ -2,6 +2,9 @@
 //! to try Tessera out with a realistic list, or to measure it.
 
 use std::collections::HashMap;
+use std::io::{BufWriter, Write};
+use std::path::Path;
+use std::sync::mpsc;
 
 use diesel::prelude::*;
 use rand::Rng;
@@ -12,7 +15,7 @@ use crate::config::{DatabaseArgs, SeedArgs};
 use crate::db::schema::{api_token_permissions, api_token_scopes, api_tokens};
 use crate::db::{DbConnection, catalog, now};
 use crate::domain::catalog::{ScopeDetails, example_modules, example_scopes};
-use crate::domain::tokens::{Action, SecretToken, TokenType};
+use crate::domain::tokens::{Action, Lifecycle, SecretToken, TokenStatus, TokenType};
 use crate::domain::validation::name_key;
 use crate::on_backend;
 use crate::startup::open_database;
@@ -39,7 +42,10 @@ const WORDS: [&str; 20] = [
     "audit",
     "feed",
 ];
-const BATCH: usize = 500;
+/// Rows per INSERT statement: 16 values each, within both backends' limits.
+const ROWS_PER_INSERT: usize = 1000;
+/// Rows per transaction: few commits, and progress that survives an interruption.
+const ROWS_PER_TRANSACTION: usize = 20_000;
 
 #[derive(Insertable)]
 #[diesel(table_name = api_tokens)]
@@ -48,7 +54,7 @@ struct SeedToken {
     name: String,
     name_key: String,
     description: String,
-    token_type: String,
+    token_type: TokenType,
     secret_digest: String,
     secret_hint: String,
     valid_from: PrimitiveDateTime,
@@ -81,19 +87,46 @@ pub fn run(database: &DatabaseArgs, args: SeedArgs) -> anyhow::Result<()> {
         .collect();
 
     let started = std::time::Instant::now();
-    let mut rng = rand::thread_rng();
-    let now = now();
-    let mut created = 0;
-    while created < args.tokens {
-        let size = BATCH.min(args.tokens - created);
-        let batch: Vec<(SeedToken, TokenType)> = (0..size)
-            .map(|i| token(&mut rng, now, created + i))
-            .collect();
-        conn.transaction(|c| insert(c, &mut rng, &batch, &scope_ids, &module_ids))?;
-        created += size;
-        if created % 10_000 == 0 || created == args.tokens {
+    let mut secrets = args.secrets_file.as_deref().map(secrets_file).transpose()?;
+    let total = args.tokens;
+    // Tokens are made (random secrets, digests) on one core while the other writes.
+    let (sender, batches) = mpsc::sync_channel::<Vec<Seeded>>(2);
+    std::thread::scope(|scope| -> anyhow::Result<()> {
+        scope.spawn(move || {
+            let mut rng = rand::thread_rng();
+            let now = now();
+            let mut made = 0;
+            while made < total {
+                let size = ROWS_PER_TRANSACTION.min(total - made);
+                let batch = (0..size).map(|i| token(&mut rng, now, made + i)).collect();
+                if sender.send(batch).is_err() {
+                    return;
+                }
+                made += size;
+            }
+        });
+        let mut rng = rand::thread_rng();
+        let mut created = 0;
+        for batch in batches {
+            conn.transaction(|c| {
+                for rows in batch.chunks(ROWS_PER_INSERT) {
+                    insert(c, &mut rng, rows, &scope_ids, &module_ids)?;
+                }
+                anyhow::Ok(())
+            })?;
+            if let Some(file) = secrets.as_mut() {
+                let now = now();
+                for seeded in batch.iter().filter(|s| s.usable(now)) {
+                    writeln!(file, "{}", seeded.secret.expose())?;
+                }
+            }
+            created += batch.len();
             eprintln!("{created} tokens…");
         }
+        Ok(())
+    })?;
+    if let Some(mut file) = secrets {
+        file.flush()?;
     }
     if let DbConnection::Postgres(pg) = &mut *conn {
         // What autovacuum would do soon after a bulk load: statistics for the planner,
@@ -111,7 +144,41 @@ pub fn run(database: &DatabaseArgs, args: SeedArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn token(rng: &mut impl Rng, now: PrimitiveDateTime, index: usize) -> (SeedToken, TokenType) {
+/// A token to add, with the secret it was made from.
+struct Seeded {
+    row: SeedToken,
+    secret: SecretToken,
+}
+
+impl Seeded {
+    /// Whether its secret passes verification now (for the secrets file).
+    fn usable(&self, now: PrimitiveDateTime) -> bool {
+        let r = &self.row;
+        let lifecycle = Lifecycle {
+            valid_from: r.valid_from,
+            valid_to: r.valid_to,
+            disabled_at: r.disabled_at,
+            revoked_at: r.revoked_at,
+            deleted_at: r.deleted_at,
+        };
+        lifecycle.status(now) == TokenStatus::Active
+    }
+}
+
+/// The file the usable secrets are written to, one per line, readable by its owner
+/// only: for benchmarks that present many distinct tokens.
+fn secrets_file(path: &Path) -> anyhow::Result<BufWriter<std::fs::File>> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let file = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)?;
+    Ok(BufWriter::new(file))
+}
+
+fn token(rng: &mut impl Rng, now: PrimitiveDateTime, index: usize) -> Seeded {
     let secret = SecretToken::generate();
     let created_at = now - Duration::minutes(rng.gen_range(60..525_600));
     let name = format!(
@@ -134,7 +201,7 @@ fn token(rng: &mut impl Rng, now: PrimitiveDateTime, index: usize) -> (SeedToken
         guid: uuid::Uuid::new_v4().hyphenated().to_string(),
         name_key: name_key(&name),
         description: format!("Example token {index}"),
-        token_type: token_type.key().to_owned(),
+        token_type,
         secret_digest: secret.digest(),
         secret_hint: secret.hint(),
         valid_from: created_at,
@@ -153,29 +220,26 @@ fn token(rng: &mut impl Rng, now: PrimitiveDateTime, index: usize) -> (SeedToken
             .then(|| format!("10.0.{}.{}", rng.gen_range(0..256), rng.gen_range(1..255))),
         name,
     };
-    (row, token_type)
+    Seeded { row, secret }
 }
 
 fn insert(
     conn: &mut DbConnection,
     rng: &mut impl Rng,
-    batch: &[(SeedToken, TokenType)],
+    batch: &[Seeded],
     scope_ids: &[i64],
     module_ids: &[i64],
 ) -> anyhow::Result<()> {
-    let rows: Vec<&SeedToken> = batch.iter().map(|(row, _)| row).collect();
-    let insert = diesel::insert_into(api_tokens::table).values(rows);
-    on_backend!(&mut *conn, |c| insert.execute(c))?;
-    let guids: Vec<&str> = batch.iter().map(|(row, _)| row.guid.as_str()).collect();
-    let ids: HashMap<String, i64> = api_tokens::table
-        .filter(api_tokens::guid.eq_any(&guids))
-        .select((api_tokens::guid, api_tokens::id))
-        .load::<(String, i64)>(conn)?
+    let rows: Vec<&SeedToken> = batch.iter().map(|s| &s.row).collect();
+    let insert = diesel::insert_into(api_tokens::table)
+        .values(rows)
+        .returning((api_tokens::guid, api_tokens::id));
+    let ids: HashMap<String, i64> = on_backend!(&mut *conn, |c| insert.get_results(c))?
         .into_iter()
         .collect();
     let mut scopes = Vec::new();
     let mut grants = Vec::new();
-    for (row, kind) in batch {
+    for Seeded { row, .. } in batch {
         let id = ids[&row.guid];
         let count = rng.gen_range(1..=2);
         for scope in scope_ids.choose_multiple(rng, count) {
@@ -184,7 +248,7 @@ fn insert(
                 api_token_scopes::scope_id.eq(*scope),
             ));
         }
-        if *kind == TokenType::Custom {
+        if row.token_type == TokenType::Custom {
             let count = rng.gen_range(1..=3);
             for module in module_ids.choose_multiple(rng, count) {
                 let action = *[Action::Read, Action::Write].choose(rng).expect("actions");

@@ -122,6 +122,11 @@ pub struct SeedArgs {
     /// How many tokens to add
     #[arg(long, default_value_t = 1000)]
     pub tokens: usize,
+
+    /// Also write the secrets of the tokens that are usable now to this file, one
+    /// per line (mode 600), for benchmarks that present many distinct tokens
+    #[arg(long, value_name = "PATH")]
+    pub secrets_file: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

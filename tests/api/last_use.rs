@@ -70,7 +70,10 @@ async fn thousands_of_uses_are_written_in_a_few_statements_keeping_what_did_not_
     assert_eq!(record_usage(&mut app.conn(), &batch).unwrap(), 1);
     let written = read();
     assert_eq!(written.last_used_ip.as_deref(), Some("10.0.0.7"));
-    assert_eq!(written.last_used_user_agent.as_deref(), Some("billing-sync/2.1"));
+    assert_eq!(
+        written.last_used_user_agent.as_deref(),
+        Some("billing-sync/2.1")
+    );
 
     // A later use by the same client: the time only; the client stays.
     let later = datetime!(2026-11-25 10:01:00);
@@ -87,7 +90,10 @@ async fn thousands_of_uses_are_written_in_a_few_statements_keeping_what_did_not_
     // A client without an agent replaces both; an older use changes nothing.
     let latest = datetime!(2026-11-25 10:02:00);
     record_usage(&mut app.conn(), &[use_at(latest, Some(("10.0.0.8", None)))]).unwrap();
-    let older = use_at(datetime!(2026-11-25 09:00:00), Some(("10.9.9.9", Some("old"))));
+    let older = use_at(
+        datetime!(2026-11-25 09:00:00),
+        Some(("10.9.9.9", Some("old"))),
+    );
     assert_eq!(record_usage(&mut app.conn(), &[older]).unwrap(), 0);
     assert_eq!(
         read(),

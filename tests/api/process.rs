@@ -416,3 +416,50 @@ fn operators_create_list_and_revoke_tokens_and_uses_are_written_at_shutdown() {
     assert!(!again.status.success());
     assert!(String::from_utf8_lossy(&again.stderr).contains("Only active tokens can be revoked."));
 }
+
+#[actix_web::test]
+async fn seed_adds_tokens_and_writes_the_usable_secrets_for_benchmarks() {
+    use std::os::unix::fs::PermissionsExt;
+    let app = crate::helpers::spawn_app().await;
+    let dir = tempfile::tempdir().unwrap();
+    let secrets_path = dir.path().join("secrets.txt");
+    let output = tessera(&app.db)
+        .args(["seed", "--tokens", "2500", "--secrets-file"])
+        .arg(&secrets_path)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    assert_eq!(app.count("api_tokens"), 2500);
+    assert_eq!(
+        app.count("api_tokens t WHERE NOT EXISTS (SELECT 1 FROM api_token_scopes s WHERE s.token_id = t.id)"),
+        0,
+        "every token is in a scope"
+    );
+
+    let mode = std::fs::metadata(&secrets_path)
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o600, "readable by its owner only");
+    let secrets = std::fs::read_to_string(&secrets_path).unwrap();
+    let secrets: Vec<&str> = secrets.lines().collect();
+    let now = if app.db.is_postgres() {
+        "(CURRENT_TIMESTAMP AT TIME ZONE 'UTC')"
+    } else {
+        "CURRENT_TIMESTAMP"
+    };
+    let active = app.count(&format!(
+        "api_tokens WHERE disabled_at IS NULL AND revoked_at IS NULL AND deleted_at IS NULL \
+         AND valid_from <= {now} AND (valid_to IS NULL OR valid_to > {now})"
+    ));
+    assert!(active > 1000, "most seeded tokens are active: {active}");
+    assert_eq!(secrets.len() as i64, active, "one line per usable token");
+    for secret in secrets.iter().step_by(250) {
+        let (status, json) = crate::verification::verify(&app, secret, "").await;
+        assert_eq!(
+            (status, &json["valid"]),
+            (200, &serde_json::json!(true)),
+            "{json}"
+        );
+    }
+}
