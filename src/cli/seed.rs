@@ -44,8 +44,9 @@ const WORDS: [&str; 20] = [
 ];
 /// Rows per INSERT statement: 16 values each, within both backends' limits.
 const ROWS_PER_INSERT: usize = 1000;
-/// Rows per transaction: few commits, and progress that survives an interruption.
-const ROWS_PER_TRANSACTION: usize = 20_000;
+/// Rows per transaction: each commit rewrites the index pages it touched, and random
+/// keys touch most of them; fewer, larger commits write far less.
+const ROWS_PER_TRANSACTION: usize = 100_000;
 
 #[derive(Insertable)]
 #[diesel(table_name = api_tokens)]
@@ -86,6 +87,12 @@ pub fn run(database: &DatabaseArgs, args: SeedArgs) -> anyhow::Result<()> {
         .map(|m| m.module.id)
         .collect();
 
+    if let DbConnection::Sqlite(sqlite) = &mut *conn {
+        // Inserts land at random places in the GUID and digest indexes: with the
+        // default 2 MB page cache, most of them would read pages from disk.
+        use diesel::connection::SimpleConnection;
+        sqlite.batch_execute("PRAGMA cache_size = -524288")?;
+    }
     let started = std::time::Instant::now();
     let mut secrets = args.secrets_file.as_deref().map(secrets_file).transpose()?;
     let total = args.tokens;
@@ -98,7 +105,9 @@ pub fn run(database: &DatabaseArgs, args: SeedArgs) -> anyhow::Result<()> {
             let mut made = 0;
             while made < total {
                 let size = ROWS_PER_TRANSACTION.min(total - made);
-                let batch = (0..size).map(|i| token(&mut rng, now, made + i)).collect();
+                let batch = (0..size)
+                    .map(|i| token(&mut rng, now, made + i, total))
+                    .collect();
                 if sender.send(batch).is_err() {
                     return;
                 }
@@ -178,9 +187,19 @@ fn secrets_file(path: &Path) -> anyhow::Result<BufWriter<std::fs::File>> {
     Ok(BufWriter::new(file))
 }
 
-fn token(rng: &mut impl Rng, now: PrimitiveDateTime, index: usize) -> Seeded {
-    let secret = SecretToken::generate();
-    let created_at = now - Duration::minutes(rng.gen_range(60..525_600));
+/// The example token number `index` of `total`. They were created over the past
+/// year in the order of their numbers, as IDs grow with time in a real database
+/// (which also keeps the time-ordered indexes' inserts at their ends).
+fn token(
+    rng: &mut (impl Rng + rand::CryptoRng),
+    now: PrimitiveDateTime,
+    index: usize,
+    total: usize,
+) -> Seeded {
+    let secret = SecretToken::generate_with(rng);
+    let year = Duration::days(365).whole_seconds() as f64;
+    let age = year * (total - index) as f64 / total as f64;
+    let created_at = now - Duration::seconds(age as i64 + 3600);
     let name = format!(
         "{} {} {index:06}",
         WORDS.choose(rng).expect("words"),
@@ -198,7 +217,10 @@ fn token(rng: &mut impl Rng, now: PrimitiveDateTime, index: usize) -> Seeded {
     };
     let used = rng.gen_bool(0.6);
     let row = SeedToken {
-        guid: uuid::Uuid::new_v4().hyphenated().to_string(),
+        guid: uuid::Builder::from_random_bytes(rng.r#gen())
+            .into_uuid()
+            .hyphenated()
+            .to_string(),
         name_key: name_key(&name),
         description: format!("Example token {index}"),
         token_type,

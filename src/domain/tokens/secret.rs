@@ -29,7 +29,12 @@ pub struct SecretToken(String);
 
 impl SecretToken {
     pub fn generate() -> Self {
-        let mut rng = rand::rngs::OsRng;
+        Self::generate_with(&mut rand::rngs::OsRng)
+    }
+
+    /// A new secret from `rng`, which must be cryptographically secure (the seed
+    /// command makes a million with a thread's generator, seeded by the system).
+    pub fn generate_with(rng: &mut (impl Rng + rand::CryptoRng)) -> Self {
         let mut secret = String::with_capacity(PREFIX.len() + BODY_LEN + CHECKSUM_LEN);
         secret.push_str(PREFIX);
         for _ in 0..BODY_LEN {
