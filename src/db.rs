@@ -146,6 +146,16 @@ impl Db {
             .map_err(|_| E::from(DbError::Canceled))?
     }
 
+    /// Runs `f` as [`run`](Self::run) does, in one [`write_transaction`].
+    pub async fn write<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<DbError> + From<diesel::result::Error> + Send + 'static,
+    {
+        self.run(move |c| write_transaction(c, f)).await
+    }
+
     /// A connection for code that is already off the async workers (CLI, background jobs).
     pub fn get(&self) -> Result<connection::PooledConnection, DbError> {
         Ok(self.pool.get()?)

@@ -2,7 +2,7 @@
 
 use crate::db::admins::{self, AdminWriteError, Administrator, NewAdmin};
 use crate::db::audit::{self, Target};
-use crate::db::{DbConnection, DbError, catalog, setup, write_transaction};
+use crate::db::{DbConnection, DbError, catalog, setup};
 use crate::domain::admins::{
     SUPER_ADMIN, check_access, generate_public_id, keeps_a_super_admin, validate_new_admin,
     validate_new_password,
@@ -98,31 +98,29 @@ pub async fn create(
     let actor = caller.actor.clone();
     services
         .db
-        .run(move |c| {
-            write_transaction(c, |c| {
-                let public_id = generate_public_id();
-                let created = admins::create(
-                    c,
-                    &NewAdmin {
-                        public_id: &public_id,
-                        display_name: &details.display_name,
-                        email: &details.email,
-                        password_hash: &hash,
-                        role_key: &new.role,
-                        scope_ids: &new.scope_ids,
-                    },
-                )?;
-                setup::delete_all(c)?;
-                let access = serde_json::json!({ "role": new.role, "scope_ids": new.scope_ids });
-                audit::record(
-                    c,
-                    &actor,
-                    AuditAction::AdminCreated,
-                    &target(&created),
-                    &access.to_string(),
-                )?;
-                Ok::<_, AdminError>(created)
-            })
+        .write(move |c| {
+            let public_id = generate_public_id();
+            let created = admins::create(
+                c,
+                &NewAdmin {
+                    public_id: &public_id,
+                    display_name: &details.display_name,
+                    email: &details.email,
+                    password_hash: &hash,
+                    role_key: &new.role,
+                    scope_ids: &new.scope_ids,
+                },
+            )?;
+            setup::delete_all(c)?;
+            let access = serde_json::json!({ "role": new.role, "scope_ids": new.scope_ids });
+            audit::record(
+                c,
+                &actor,
+                AuditAction::AdminCreated,
+                &target(&created),
+                &access.to_string(),
+            )?;
+            Ok::<_, AdminError>(created)
         })
         .await
 }
@@ -140,25 +138,23 @@ pub async fn change_access(
     let (actor, public_id) = (caller.actor.clone(), public_id.to_owned());
     services
         .db
-        .run(move |c| {
-            write_transaction(c, |c| {
-                let errors = access_errors(c, &role, &scope_ids)?;
-                if !errors.is_empty() {
-                    return Err(AdminError::Invalid(errors));
-                }
-                let admin = find(c, &public_id)?;
-                super_admin_remains(c, &admin, role == SUPER_ADMIN)?;
-                admins::update_access(c, admin.id, version, &role, &scope_ids)?;
-                let access = serde_json::json!({ "role": role, "scope_ids": scope_ids });
-                audit::record(
-                    c,
-                    &actor,
-                    AuditAction::AdminAccessChanged,
-                    &target(&admin),
-                    &access.to_string(),
-                )?;
-                Ok(admin)
-            })
+        .write(move |c| {
+            let errors = access_errors(c, &role, &scope_ids)?;
+            if !errors.is_empty() {
+                return Err(AdminError::Invalid(errors));
+            }
+            let admin = find(c, &public_id)?;
+            super_admin_remains(c, &admin, role == SUPER_ADMIN)?;
+            admins::update_access(c, admin.id, version, &role, &scope_ids)?;
+            let access = serde_json::json!({ "role": role, "scope_ids": scope_ids });
+            audit::record(
+                c,
+                &actor,
+                AuditAction::AdminAccessChanged,
+                &target(&admin),
+                &access.to_string(),
+            )?;
+            Ok(admin)
         })
         .await
 }
@@ -178,18 +174,16 @@ pub async fn set_password(
     let actor = caller.actor.clone();
     services
         .db
-        .run(move |c| {
-            write_transaction(c, |c| {
-                admins::set_password(c, admin.id, &hash, None)?;
-                audit::record(
-                    c,
-                    &actor,
-                    AuditAction::AdminPasswordSet,
-                    &target(&admin),
-                    "",
-                )?;
-                Ok::<_, AdminError>(admin)
-            })
+        .write(move |c| {
+            admins::set_password(c, admin.id, &hash, None)?;
+            audit::record(
+                c,
+                &actor,
+                AuditAction::AdminPasswordSet,
+                &target(&admin),
+                "",
+            )?;
+            Ok::<_, AdminError>(admin)
         })
         .await
 }
@@ -224,24 +218,22 @@ async fn set_disabled(
     let (actor, public_id) = (caller.actor.clone(), public_id.to_owned());
     services
         .db
-        .run(move |c| {
-            write_transaction(c, |c| {
-                let admin = find(c, &public_id)?;
-                if actor.id == Some(admin.id) {
-                    return Err(AdminError::OwnAccount);
-                }
-                if disabled {
-                    super_admin_remains(c, &admin, false)?;
-                }
-                admins::set_disabled(c, admin.id, version, disabled)?;
-                let action = if disabled {
-                    AuditAction::AdminDisabled
-                } else {
-                    AuditAction::AdminEnabled
-                };
-                audit::record(c, &actor, action, &target(&admin), "")?;
-                Ok(admin)
-            })
+        .write(move |c| {
+            let admin = find(c, &public_id)?;
+            if actor.id == Some(admin.id) {
+                return Err(AdminError::OwnAccount);
+            }
+            if disabled {
+                super_admin_remains(c, &admin, false)?;
+            }
+            admins::set_disabled(c, admin.id, version, disabled)?;
+            let action = if disabled {
+                AuditAction::AdminDisabled
+            } else {
+                AuditAction::AdminEnabled
+            };
+            audit::record(c, &actor, action, &target(&admin), "")?;
+            Ok(admin)
         })
         .await
 }

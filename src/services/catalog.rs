@@ -5,7 +5,7 @@ use serde_json::json;
 
 use crate::db::audit::{self, Actor, Target};
 use crate::db::catalog::{self, CatalogWriteError};
-use crate::db::{DbConnection, DbError, write_transaction};
+use crate::db::{DbConnection, DbError};
 use crate::domain::audit::{AuditAction, TargetKind};
 use crate::domain::catalog::{
     ModuleDetails, ScopeDetails, example_modules, example_scopes, validate_module, validate_scope,
@@ -251,10 +251,7 @@ async fn change<T: Send + 'static>(
 ) -> Result<T, CatalogError> {
     caller.require(Permission::SettingsManage)?;
     let actor = caller.actor.clone();
-    let result = services
-        .db
-        .run(move |c| write_transaction(c, |c| write(c, &actor)))
-        .await?;
+    let result = services.db.write(move |c| write(c, &actor)).await?;
     services.catalog_changed();
     Ok(result)
 }

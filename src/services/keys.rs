@@ -1,7 +1,7 @@
 //! The encryption key of kept token values: rotating it re-encrypts every value.
 
 use crate::db::audit::{self, Target};
-use crate::db::{DbError, tokens, write_transaction};
+use crate::db::{DbError, tokens};
 use crate::domain::audit::{AuditAction, TargetKind};
 use crate::domain::encryption::EncryptionKey;
 use crate::domain::permissions::Permission;
@@ -39,35 +39,31 @@ pub async fn rotate(
     let actor = caller.actor.clone();
     services
         .db
-        .run(move |c| {
-            write_transaction(c, |c| {
-                let sealed = tokens::sealed_secrets(c)?;
-                let mut refused = 0;
-                for (id, guid, value) in &sealed {
-                    match SecretToken::unseal(&old, guid, value) {
-                        Ok(secret) => {
-                            tokens::replace_sealed_secret(c, *id, &secret.seal(guid, &new))?
-                        }
-                        Err(_) => refused += 1,
-                    }
+        .write(move |c| {
+            let sealed = tokens::sealed_secrets(c)?;
+            let mut refused = 0;
+            for (id, guid, value) in &sealed {
+                match SecretToken::unseal(&old, guid, value) {
+                    Ok(secret) => tokens::replace_sealed_secret(c, *id, &secret.seal(guid, &new))?,
+                    Err(_) => refused += 1,
                 }
-                if refused > 0 {
-                    return Err(KeysError::WrongOldKey {
-                        refused,
-                        total: sealed.len(),
-                    });
-                }
-                let target = Target::of(TargetKind::Settings, None, "Encryption key");
-                let details = serde_json::json!({ "values": sealed.len() });
-                audit::record(
-                    c,
-                    &actor,
-                    AuditAction::KeysRotated,
-                    &target,
-                    &details.to_string(),
-                )?;
-                Ok(sealed.len())
-            })
+            }
+            if refused > 0 {
+                return Err(KeysError::WrongOldKey {
+                    refused,
+                    total: sealed.len(),
+                });
+            }
+            let target = Target::of(TargetKind::Settings, None, "Encryption key");
+            let details = serde_json::json!({ "values": sealed.len() });
+            audit::record(
+                c,
+                &actor,
+                AuditAction::KeysRotated,
+                &target,
+                &details.to_string(),
+            )?;
+            Ok(sealed.len())
         })
         .await
 }

@@ -1,7 +1,7 @@
 //! An administrator's own profile: their name, their password, their sessions.
 
 use crate::db::admins::{self, AdminWriteError, Administrator};
-use crate::db::{audit, write_transaction};
+use crate::db::audit;
 use crate::domain::audit::AuditAction;
 use crate::domain::validation::{FieldErrors, required_text};
 use crate::passwords::Password;
@@ -26,19 +26,17 @@ pub async fn rename(
     let previous = std::mem::replace(&mut renamed.display_name, name);
     services
         .db
-        .run(move |c| {
-            write_transaction(c, |c| {
-                admins::update_display_name(c, renamed.id, version, &renamed.display_name)?;
-                let details = serde_json::json!({ "previous_name": previous });
-                audit::record(
-                    c,
-                    &actor,
-                    AuditAction::ProfileUpdated,
-                    &target(&renamed),
-                    &details.to_string(),
-                )?;
-                Ok::<_, AdminError>(())
-            })
+        .write(move |c| {
+            admins::update_display_name(c, renamed.id, version, &renamed.display_name)?;
+            let details = serde_json::json!({ "previous_name": previous });
+            audit::record(
+                c,
+                &actor,
+                AuditAction::ProfileUpdated,
+                &target(&renamed),
+                &details.to_string(),
+            )?;
+            Ok::<_, AdminError>(())
         })
         .await
 }
@@ -56,12 +54,10 @@ pub async fn change_password(
     let (actor, me) = (caller.actor.clone(), me.clone());
     services
         .db
-        .run(move |c| {
-            write_transaction(c, |c| {
-                admins::set_password(c, me.id, &hash, None)?;
-                audit::record(c, &actor, AuditAction::PasswordChanged, &target(&me), "")?;
-                Ok::<_, AdminWriteError>(())
-            })
+        .write(move |c| {
+            admins::set_password(c, me.id, &hash, None)?;
+            audit::record(c, &actor, AuditAction::PasswordChanged, &target(&me), "")?;
+            Ok::<_, AdminWriteError>(())
         })
         .await?;
     Ok(())
@@ -76,19 +72,17 @@ pub async fn sign_out_everywhere(
     let (actor, me) = (caller.actor.clone(), me.clone());
     services
         .db
-        .run(move |c| {
-            write_transaction(c, |c| {
-                let ended = admins::end_sessions(c, me.id, None)?;
-                let details = serde_json::json!({ "sessions": ended });
-                audit::record(
-                    c,
-                    &actor,
-                    AuditAction::SignedOutEverywhere,
-                    &target(&me),
-                    &details.to_string(),
-                )?;
-                Ok::<_, AdminError>(ended)
-            })
+        .write(move |c| {
+            let ended = admins::end_sessions(c, me.id, None)?;
+            let details = serde_json::json!({ "sessions": ended });
+            audit::record(
+                c,
+                &actor,
+                AuditAction::SignedOutEverywhere,
+                &target(&me),
+                &details.to_string(),
+            )?;
+            Ok::<_, AdminError>(ended)
         })
         .await
 }

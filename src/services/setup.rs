@@ -2,7 +2,7 @@
 
 use crate::db::admins::{self, AdminWriteError, Administrator, NewAdmin};
 use crate::db::audit::{self, Actor};
-use crate::db::{DbError, setup, write_transaction};
+use crate::db::{DbError, setup};
 use crate::domain::admins::{SUPER_ADMIN, generate_public_id, validate_new_admin};
 use crate::domain::audit::AuditAction;
 use crate::domain::digest::sha256_hex;
@@ -67,35 +67,33 @@ pub async fn complete(
     let ip = first.ip;
     let admin = services
         .db
-        .run(move |c| {
-            write_transaction(c, |c| {
-                if !setup::consume(c, &digest)? {
-                    return Err(SetupError::InvalidCode);
-                }
-                if admins::count(c)? > 0 {
-                    return Err(SetupError::AlreadySetUp);
-                }
-                let public_id = generate_public_id();
-                let admin = admins::create(
-                    c,
-                    &NewAdmin {
-                        public_id: &public_id,
-                        display_name: &details.display_name,
-                        email: &details.email,
-                        password_hash: &hash,
-                        role_key: SUPER_ADMIN,
-                        scope_ids: &[],
-                    },
-                )?;
-                setup::delete_all(c)?;
-                let actor = Actor {
-                    id: Some(admin.id),
-                    label: admin.label(),
-                    ip: Some(ip),
-                };
-                audit::record(c, &actor, AuditAction::SetupCompleted, &target(&admin), "")?;
-                Ok(admin)
-            })
+        .write(move |c| {
+            if !setup::consume(c, &digest)? {
+                return Err(SetupError::InvalidCode);
+            }
+            if admins::count(c)? > 0 {
+                return Err(SetupError::AlreadySetUp);
+            }
+            let public_id = generate_public_id();
+            let admin = admins::create(
+                c,
+                &NewAdmin {
+                    public_id: &public_id,
+                    display_name: &details.display_name,
+                    email: &details.email,
+                    password_hash: &hash,
+                    role_key: SUPER_ADMIN,
+                    scope_ids: &[],
+                },
+            )?;
+            setup::delete_all(c)?;
+            let actor = Actor {
+                id: Some(admin.id),
+                label: admin.label(),
+                ip: Some(ip),
+            };
+            audit::record(c, &actor, AuditAction::SetupCompleted, &target(&admin), "")?;
+            Ok(admin)
         })
         .await?;
     services.catalog_changed();

@@ -3,7 +3,7 @@
 
 use super::{TokenError, choices, target};
 use crate::db::tokens::{self, NewToken, TokenRow};
-use crate::db::{audit, changes, now, write_transaction};
+use crate::db::{audit, changes, now};
 use crate::domain::audit::AuditAction;
 use crate::domain::permissions::Permission;
 use crate::domain::timestamps::iso;
@@ -27,35 +27,33 @@ pub async fn create(
     let caller = caller.clone();
     let created = services
         .db
-        .run(move |c| {
-            write_transaction(c, |c| {
-                let (scope_ids, module_ids) = choices(c, &caller)?;
-                let context = FormContext {
-                    now: now(),
-                    module_ids: &module_ids,
-                    scope_ids: &scope_ids,
-                    current: None,
-                };
-                let definition = validate(&input, &context).map_err(TokenError::Invalid)?;
-                let secret = SecretToken::generate();
-                let token = tokens::create(
-                    c,
-                    &NewToken {
-                        definition: &definition,
-                        secret: &secret.to_store(&definition.guid, key.as_ref()),
-                        created_by: caller.actor.id,
-                    },
-                )?;
-                audit::record(
-                    c,
-                    &caller.actor,
-                    AuditAction::TokenCreated,
-                    &target(&token),
-                    &summary(&definition),
-                )?;
-                changes::token_changed(c, &token.guid)?;
-                Ok::<_, TokenError>(Created { token, secret })
-            })
+        .write(move |c| {
+            let (scope_ids, module_ids) = choices(c, &caller)?;
+            let context = FormContext {
+                now: now(),
+                module_ids: &module_ids,
+                scope_ids: &scope_ids,
+                current: None,
+            };
+            let definition = validate(&input, &context).map_err(TokenError::Invalid)?;
+            let secret = SecretToken::generate();
+            let token = tokens::create(
+                c,
+                &NewToken {
+                    definition: &definition,
+                    secret: &secret.to_store(&definition.guid, key.as_ref()),
+                    created_by: caller.actor.id,
+                },
+            )?;
+            audit::record(
+                c,
+                &caller.actor,
+                AuditAction::TokenCreated,
+                &target(&token),
+                &summary(&definition),
+            )?;
+            changes::token_changed(c, &token.guid)?;
+            Ok::<_, TokenError>(Created { token, secret })
         })
         .await?;
     services.token_changed(&created.token.guid);

@@ -3,7 +3,7 @@
 
 use super::{TokenError, audit_action, claim, target};
 use crate::db::tokens::{self, TokenRow};
-use crate::db::{audit, changes, now, write_transaction};
+use crate::db::{audit, changes, now};
 use crate::domain::ids::Guid;
 use crate::domain::tokens::TokenChange;
 use crate::services::{Caller, Services};
@@ -60,26 +60,24 @@ async fn apply(
     let (caller, guid) = (caller.clone(), guid.to_owned());
     let token = services
         .db
-        .run(move |c| {
-            write_transaction(c, |c| {
-                let token = claim(c, &caller, &guid, version, change)?;
-                let (id, now) = (token.id, now());
-                match change {
-                    TokenChange::Disable if token.disabled_at.is_none() => {
-                        tokens::set_disabled(c, id, Some(now))?
-                    }
-                    TokenChange::Enable if token.disabled_at.is_some() => {
-                        tokens::set_disabled(c, id, None)?
-                    }
-                    TokenChange::Revoke => tokens::revoke(c, id, now)?,
-                    TokenChange::Delete => tokens::delete(c, id, now)?,
-                    // Already as asked.
-                    _ => {}
+        .write(move |c| {
+            let token = claim(c, &caller, &guid, version, change)?;
+            let (id, now) = (token.id, now());
+            match change {
+                TokenChange::Disable if token.disabled_at.is_none() => {
+                    tokens::set_disabled(c, id, Some(now))?
                 }
-                audit::record(c, &caller.actor, audit_action(change), &target(&token), "")?;
-                changes::token_changed(c, &token.guid)?;
-                Ok::<_, TokenError>(token)
-            })
+                TokenChange::Enable if token.disabled_at.is_some() => {
+                    tokens::set_disabled(c, id, None)?
+                }
+                TokenChange::Revoke => tokens::revoke(c, id, now)?,
+                TokenChange::Delete => tokens::delete(c, id, now)?,
+                // Already as asked.
+                _ => {}
+            }
+            audit::record(c, &caller.actor, audit_action(change), &target(&token), "")?;
+            changes::token_changed(c, &token.guid)?;
+            Ok::<_, TokenError>(token)
         })
         .await?;
     services.token_changed(&token.guid);

@@ -5,7 +5,7 @@ use time::{Duration, PrimitiveDateTime};
 
 use super::{TokenError, audit_action, claim, target};
 use crate::db::tokens::{self, TokenRow};
-use crate::db::{audit, changes, now, write_transaction};
+use crate::db::{audit, changes, now};
 use crate::domain::ids::Guid;
 use crate::domain::timestamps::iso;
 use crate::domain::tokens::{SecretToken, TokenChange};
@@ -31,30 +31,28 @@ pub async fn regenerate(
     let (caller, guid) = (caller.clone(), guid.to_owned());
     let regenerated = services
         .db
-        .run(move |c| {
-            write_transaction(c, |c| {
-                let token = claim(c, &caller, &guid, version, change)?;
-                let (id, now) = (token.id, now());
-                let previous_until = grace.map(|g| now + g);
-                let secret = SecretToken::generate();
-                let stored = secret.to_store(&token.guid, key.as_ref());
-                tokens::replace_secret(c, id, &stored, previous_until)?;
-                let details = serde_json::json!({
-                    "previous_secret_until": previous_until.as_ref().map(iso),
-                });
-                audit::record(
-                    c,
-                    &caller.actor,
-                    audit_action(change),
-                    &target(&token),
-                    &details.to_string(),
-                )?;
-                changes::token_changed(c, &token.guid)?;
-                Ok::<_, TokenError>(Regenerated {
-                    token,
-                    secret,
-                    previous_until,
-                })
+        .write(move |c| {
+            let token = claim(c, &caller, &guid, version, change)?;
+            let (id, now) = (token.id, now());
+            let previous_until = grace.map(|g| now + g);
+            let secret = SecretToken::generate();
+            let stored = secret.to_store(&token.guid, key.as_ref());
+            tokens::replace_secret(c, id, &stored, previous_until)?;
+            let details = serde_json::json!({
+                "previous_secret_until": previous_until.as_ref().map(iso),
+            });
+            audit::record(
+                c,
+                &caller.actor,
+                audit_action(change),
+                &target(&token),
+                &details.to_string(),
+            )?;
+            changes::token_changed(c, &token.guid)?;
+            Ok::<_, TokenError>(Regenerated {
+                token,
+                secret,
+                previous_until,
             })
         })
         .await?;

@@ -7,7 +7,7 @@ use time::PrimitiveDateTime;
 use super::{TokenError, audit_action, changeable, choices};
 use crate::db::audit::{self, Target};
 use crate::db::tokens::{self, TokenDetails};
-use crate::db::{changes, now, write_transaction};
+use crate::db::{changes, now};
 use crate::domain::ids::Guid;
 use crate::domain::timestamps::iso;
 use crate::domain::tokens::{
@@ -28,35 +28,33 @@ pub async fn update(
     let (caller, guid) = (caller.clone(), guid.to_owned());
     let saved = services
         .db
-        .run(move |c| {
-            write_transaction(c, |c| {
-                let before = changeable(c, &caller, &guid)?;
-                let (scope_ids, module_ids) = choices(c, &caller)?;
-                input.guid = before.token.guid.to_string();
-                let context = FormContext {
-                    now: now(),
-                    module_ids: &module_ids,
-                    scope_ids: &scope_ids,
-                    current: Some(before.token.validity()),
-                };
-                let definition = validate(&input, &context).map_err(TokenError::Invalid)?;
-                let token = tokens::claim_version(c, before.token.id, version)?;
-                change
-                    .allowed_from(token.status(now()))
-                    .map_err(TokenError::Refused)?;
-                // Every scope of the token is the caller's (`changeable`), so the
-                // scopes chosen are the whole new set.
-                tokens::update(c, token.id, &definition)?;
-                audit::record(
-                    c,
-                    &caller.actor,
-                    audit_action(change),
-                    &Target::token(&token.guid, &definition.name),
-                    &describe_changes(&before, &definition),
-                )?;
-                changes::token_changed(c, &token.guid)?;
-                Ok::<_, TokenError>(definition)
-            })
+        .write(move |c| {
+            let before = changeable(c, &caller, &guid)?;
+            let (scope_ids, module_ids) = choices(c, &caller)?;
+            input.guid = before.token.guid.to_string();
+            let context = FormContext {
+                now: now(),
+                module_ids: &module_ids,
+                scope_ids: &scope_ids,
+                current: Some(before.token.validity()),
+            };
+            let definition = validate(&input, &context).map_err(TokenError::Invalid)?;
+            let token = tokens::claim_version(c, before.token.id, version)?;
+            change
+                .allowed_from(token.status(now()))
+                .map_err(TokenError::Refused)?;
+            // Every scope of the token is the caller's (`changeable`), so the
+            // scopes chosen are the whole new set.
+            tokens::update(c, token.id, &definition)?;
+            audit::record(
+                c,
+                &caller.actor,
+                audit_action(change),
+                &Target::token(&token.guid, &definition.name),
+                &describe_changes(&before, &definition),
+            )?;
+            changes::token_changed(c, &token.guid)?;
+            Ok::<_, TokenError>(definition)
         })
         .await?;
     services.token_changed(&saved.guid);
