@@ -8,6 +8,5 @@ pub mod locked_addresses;
 pub mod reauth;
 pub mod session;
 pub mod session_store;
-pub mod throttle;
 
 pub use current_admin::{Authorized, CurrentAdmin, perm};

@@ -8,6 +8,7 @@ pub mod catalog;
 pub mod keys;
 pub mod profile;
 pub mod setup;
+pub mod sign_in;
 pub mod tokens;
 
 use crate::db::Db;

@@ -17,7 +17,7 @@ pub struct LockedAddresses {
 }
 
 impl LockedAddresses {
-    /// Remembers that `address` (as [`super::throttle::throttled_address`] keys it)
+    /// Remembers that `address` (as [`crate::services::sign_in::throttled_address`] keys it)
     /// may not sign in for `wait`.
     pub fn lock(&self, address: String, wait: Duration) {
         let now = Instant::now();

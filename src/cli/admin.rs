@@ -5,21 +5,15 @@
 use std::io::{BufRead, IsTerminal};
 
 use anyhow::{Context, bail};
-use diesel::Connection;
 
 use super::Operator;
-use crate::auth::throttle;
 use crate::config::{AdminCreateArgs, DatabaseArgs};
-use crate::db::DbConnection;
-use crate::db::admins::{self, Administrator};
-use crate::db::audit::{self, Actor, Target};
 use crate::db::catalog;
 use crate::domain::admins::normalize_email;
-use crate::domain::audit::AuditAction;
 use crate::domain::validation::{FieldErrors, name_key};
 use crate::passwords::Password;
 use crate::services::admins::{self as admins_service, AdminError, NewAdministrator};
-use crate::services::{Caller, catalog as catalog_service};
+use crate::services::{Caller, catalog as catalog_service, sign_in};
 use crate::startup::open_database;
 
 pub fn create(database: &DatabaseArgs, args: AdminCreateArgs) -> anyhow::Result<()> {
@@ -65,38 +59,18 @@ pub fn create(database: &DatabaseArgs, args: AdminCreateArgs) -> anyhow::Result<
 /// `tessera admin unlock --email`: lifts the sign-in limits of one account.
 pub fn unlock(database: &DatabaseArgs, email: &str) -> anyhow::Result<()> {
     let email = normalize_email(email);
-    let db = open_database(database, None)?;
-    let mut conn = db.get()?;
-    let found = match admins::find_credentials(&mut conn, &email)? {
-        Some((id, _, _)) => admins::find(&mut conn, id)?,
-        None => None,
+    let operator = Operator::new(open_database(database, None)?, None);
+    let caller = Caller::command_line();
+    let unlocked = sign_in::unlock(operator.services(), &caller, &email);
+    let (admin, removed) = match operator.block_on(unlocked) {
+        Err(AdminError::NotFound) => bail!("no administrator has the email {email}"),
+        other => other?,
     };
-    let Some(admin) = found else {
-        bail!("no administrator has the email {email}");
-    };
-    let removed = conn.transaction(|c| {
-        let removed = throttle::unlock(c, &email)?;
-        let details = format!("{removed} counters removed");
-        record_about(c, &admin, AuditAction::SignInUnlocked, &details)?;
-        Ok::<_, anyhow::Error>(removed)
-    })?;
     println!(
         "Lifted the sign-in limits of {} ({removed} counters removed).",
         admin.label()
     );
     Ok(())
-}
-
-/// An audit event by the command line about an administrator.
-fn record_about(
-    conn: &mut DbConnection,
-    admin: &Administrator,
-    action: AuditAction,
-    details: &str,
-) -> diesel::QueryResult<()> {
-    let label = admin.label();
-    let target = Target::administrator(&admin.public_id, &label);
-    audit::record(conn, &Actor::command_line(), action, &target, details)
 }
 
 fn read_password(from_stdin: bool) -> anyhow::Result<Password> {

@@ -11,16 +11,14 @@ use serde::Deserialize;
 
 use super::{client_address, safe_next, see_other};
 use crate::auth::csrf::CsrfForm;
-use crate::auth::throttle::{self, SignInKeys, throttled_address};
 use crate::auth::{CurrentAdmin, device, session};
-use crate::db::audit::{self, Actor, Target};
 use crate::db::{DbError, admins};
 use crate::domain::admins::normalize_email;
-use crate::domain::audit::AuditAction;
 use crate::domain::throttle::{Verdict, retry_message, wait_text};
 use crate::domain::validation::FieldErrors;
 use crate::http::AppError;
 use crate::passwords::{self, HashingError, Password};
+use crate::services::sign_in::{self, SignInKeys, throttled_address};
 use crate::state::AppState;
 use crate::urls;
 use crate::views::auth::LoginPage;
@@ -135,7 +133,7 @@ pub async fn submit(
 ) -> Result<HttpResponse, AppError> {
     let email = normalize_email(&form.email);
     let client = client_address(&req);
-    let keys = std::sync::Arc::new(SignInKeys::new(&email, client));
+    let keys = SignInKeys::new(&email, client);
     let ip = client.to_string();
 
     // A browser this administrator signed in with before skips the account-wide
@@ -153,7 +151,7 @@ pub async fn submit(
                     (&credentials, remembered),
                     (Some((id, _, _)), Some(known)) if *id == known
                 );
-                let verdict = throttle::count_attempt(c, &keys, known_device)?;
+                let verdict = sign_in::count_attempt(c, &keys, known_device)?;
                 Ok::<_, DbError>((credentials, verdict))
             })
             .await?
@@ -217,28 +215,7 @@ pub async fn submit(
         );
     };
 
-    state
-        .db
-        .run(move |c| {
-            throttle::record_success(c, &keys)?;
-            admins::record_sign_in(c, admin_id)?;
-            if let Some(admin) = admins::find(c, admin_id)? {
-                let label = admin.label();
-                let actor = Actor {
-                    id: Some(admin.id),
-                    label: label.clone(),
-                    ip: Some(ip),
-                };
-                let target = Target {
-                    kind: crate::domain::audit::TargetKind::Administrator,
-                    id: Some(&admin.public_id),
-                    label: &label,
-                };
-                audit::record(c, &actor, AuditAction::AdminSignedIn, &target, "")?;
-            }
-            Ok::<_, DbError>(())
-        })
-        .await?;
+    sign_in::signed_in(state.services(), keys, admin_id, ip).await?;
     session::sign_in(&session, admin_id).map_err(AppError::internal)?;
     let mut response = see_other(safe_next(&form.next));
     let remembered = device::cookie_for(admin_id, &state.cookie_key, state.config.cookie_secure());

@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use tessera::auth::throttle::{SignInKeys, count_attempt};
+use tessera::services::sign_in::{SignInKeys, count_attempt};
 use tessera::config::ServeArgs;
 use tessera::db::throttle;
 use tessera::domain::throttle::ACCOUNT_FROM_IP;

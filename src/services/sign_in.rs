@@ -1,17 +1,25 @@
-//! Applies the sign-in throttling rules of [`crate::domain::throttle`] to an attempt:
-//! counted on every counter before the password is checked, so concurrent guesses
-//! cannot outrun a limit.
+//! Signing in: the throttling rules of [`crate::domain::throttle`] applied to an
+//! attempt (counted on every counter before the password is checked, so concurrent
+//! guesses cannot outrun a limit), a successful sign-in, and lifting an account's
+//! limits.
 
 use std::net::IpAddr;
 
 use diesel::Connection;
 
-use crate::db::{DbConnection, now, throttle};
+use super::admins::AdminError;
+use super::{Caller, Services};
+use crate::db::admins::{self, Administrator};
+use crate::db::audit::{self, Actor, Target};
+use crate::db::{DbConnection, DbError, now, throttle};
+use crate::domain::audit::AuditAction;
 use crate::domain::digest::sha256_hex;
+use crate::domain::ids::AdministratorId;
 use crate::domain::throttle::{ACCOUNT, ACCOUNT_FROM_IP, CLIENT_IP, ThrottlePolicy, Verdict};
 
 /// The three counters one sign-in attempt touches. Keys are digests, so the table
 /// holds neither typed emails nor addresses.
+#[derive(Clone)]
 pub struct SignInKeys {
     account_from_ip: String,
     client_ip: String,
@@ -95,10 +103,34 @@ pub fn count_attempt(
     })
 }
 
-/// Lifts every sign-in limit of one account (from every address); returns how many
-/// counters were removed.
-pub fn unlock(conn: &mut DbConnection, email: &str) -> diesel::QueryResult<usize> {
-    throttle::clear_family(conn, &account_key(email))
+/// Lifts every sign-in limit of the account with this (normalized) email, from
+/// every address; returns the administrator and how many counters were removed.
+pub async fn unlock(
+    services: Services<'_>,
+    caller: &Caller,
+    email: &str,
+) -> Result<(Administrator, usize), AdminError> {
+    let (actor, email) = (caller.actor.clone(), email.to_owned());
+    services
+        .db
+        .write(move |c| {
+            let admin = match admins::find_credentials(c, &email)? {
+                Some((id, _, _)) => admins::find(c, id)?,
+                None => None,
+            };
+            let admin = admin.ok_or(AdminError::NotFound)?;
+            let removed = throttle::clear_family(c, &account_key(&email))?;
+            let label = admin.label();
+            audit::record(
+                c,
+                &actor,
+                AuditAction::SignInUnlocked,
+                &Target::administrator(&admin.public_id, &label),
+                &format!("{removed} counters removed"),
+            )?;
+            Ok((admin, removed))
+        })
+        .await
 }
 
 fn stricter(a: Verdict, b: Verdict) -> Verdict {
@@ -111,12 +143,35 @@ fn stricter(a: Verdict, b: Verdict) -> Verdict {
     }
 }
 
-/// A successful sign-in clears the account's counters, and takes its own attempt
-/// back from the client IP's (which others behind the same address share).
-pub fn record_success(conn: &mut DbConnection, keys: &SignInKeys) -> diesel::QueryResult<()> {
-    throttle::clear(conn, &keys.account_from_ip)?;
-    throttle::clear(conn, &keys.account)?;
-    throttle::forgive_one(conn, &keys.client_ip)
+/// A successful sign-in, audited as the administrator from `ip`: it clears the
+/// account's counters, and takes its own attempt back from the client IP's (which
+/// others behind the same address share).
+pub async fn signed_in(
+    services: Services<'_>,
+    keys: SignInKeys,
+    admin_id: AdministratorId,
+    ip: String,
+) -> Result<(), DbError> {
+    services
+        .db
+        .write(move |c| {
+            throttle::clear(c, &keys.account_from_ip)?;
+            throttle::clear(c, &keys.account)?;
+            throttle::forgive_one(c, &keys.client_ip)?;
+            admins::record_sign_in(c, admin_id)?;
+            if let Some(admin) = admins::find(c, admin_id)? {
+                let label = admin.label();
+                let actor = Actor {
+                    id: Some(admin.id),
+                    label: label.clone(),
+                    ip: Some(ip),
+                };
+                let target = Target::administrator(&admin.public_id, &label);
+                audit::record(c, &actor, AuditAction::AdminSignedIn, &target, "")?;
+            }
+            Ok(())
+        })
+        .await
 }
 
 #[cfg(test)]
