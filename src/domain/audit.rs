@@ -1,16 +1,11 @@
 //! The actions the audit log records, with the words it shows for them, and the
 //! kinds of object they are about.
 
+use diesel::deserialize::FromSqlRow;
+use diesel::expression::AsExpression;
+
 /// What kind of object an audit event is about.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    diesel::expression::AsExpression,
-    diesel::deserialize::FromSqlRow,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, AsExpression, FromSqlRow)]
 #[diesel(sql_type = diesel::sql_types::Text)]
 pub enum TargetKind {
     Token,
@@ -50,15 +45,7 @@ impl TargetKind {
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    diesel::expression::AsExpression,
-    diesel::deserialize::FromSqlRow,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, AsExpression, FromSqlRow)]
 #[diesel(sql_type = diesel::sql_types::Text)]
 pub enum AuditAction {
     SetupCompleted,

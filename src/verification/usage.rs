@@ -49,13 +49,13 @@ impl UsageBuffer {
         ip: IpAddr,
         user_agent: Option<&str>,
     ) {
+        if news == UseNews::Nothing {
+            return;
+        }
         let client = (news == UseNews::Client).then(|| Client {
             ip,
             user_agent: user_agent.map(|ua| truncate(ua, MAX_USER_AGENT).to_owned()),
         });
-        if news == UseNews::Nothing {
-            return;
-        }
         let mut pending = self.pending.lock().expect("usage lock");
         let last = pending
             .entry(token_id)

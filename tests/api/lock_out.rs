@@ -4,10 +4,10 @@
 
 use std::time::{Duration, Instant};
 
-use tessera::services::sign_in::{SignInKeys, count_attempt};
 use tessera::config::ServeArgs;
 use tessera::db::throttle;
 use tessera::domain::throttle::ACCOUNT_FROM_IP;
+use tessera::services::sign_in::{SignInKeys, count_attempt};
 
 use crate::helpers::{Browser, PASSWORD, TestApp, spawn_app_with};
 
