@@ -22,13 +22,12 @@ use crate::db::catalog::{self, ModuleWithPaths, Scope};
 use crate::db::now;
 use crate::db::tokens::{self, TokenDetails};
 use crate::domain::ids::Guid;
-use crate::domain::scopes::change_refusal;
 use crate::domain::tokens::{
     Action, TokenInput, TokenType, Validity, format_date, parse_permission,
 };
 use crate::domain::validation::FieldErrors;
 use crate::http::AppError;
-use crate::services::tokens::TokenError;
+use crate::services::tokens::{self as tokens_service, TokenError};
 use crate::state::AppState;
 use crate::urls::{self, TokenPage};
 use crate::views::errors::{ConfirmPage, Confirmation, Link};
@@ -71,7 +70,7 @@ pub async fn confirm_page(
     guid: Guid,
     question: Question,
 ) -> Result<ConfirmPage, AppError> {
-    let t = load_to_change(state, admin, guid).await?.token;
+    let t = load_to_change(req, state, admin, guid).await?.token;
     let title = format!("{} {}", question.verb, t.name);
     Ok(ConfirmPage {
         layout: Layout::page(req, Some(admin), title.clone(), Section::ApiTokens),
@@ -94,20 +93,13 @@ pub async fn confirm_page(
 /// The token, if the administrator may change it: they see it, and every one of its
 /// scopes is theirs. A token they only see is refused with the scopes they lack.
 pub async fn load_to_change(
+    req: &HttpRequest,
     state: &AppState,
     admin: &CurrentAdmin,
     guid: Guid,
 ) -> Result<TokenDetails, AppError> {
-    let token = load(state, admin, guid).await?;
-    let foreign = admin.scope_access().foreign(&token.scopes);
-    if foreign.is_empty() {
-        Ok(token)
-    } else {
-        Err(AppError::NotAllowed(change_refusal(
-            &token.token.name,
-            &foreign,
-        )))
-    }
+    let caller = admin.caller(req);
+    Ok(tokens_service::find_changeable(state.services(), &caller, &guid).await?)
 }
 
 /// The scopes the administrator may put tokens in, and every module.

@@ -95,6 +95,19 @@ impl From<diesel::result::Error> for TokenError {
     }
 }
 
+/// The token, if the caller may change it (for the pages that ask before a change).
+pub async fn find_changeable(
+    services: super::Services<'_>,
+    caller: &Caller,
+    guid: &Guid,
+) -> Result<TokenDetails, TokenError> {
+    let (caller, guid) = (caller.clone(), guid.clone());
+    services
+        .db
+        .run(move |c| changeable(c, &caller, &guid))
+        .await
+}
+
 /// The token, read inside the use case's transaction, if the caller may change it:
 /// they see it, and every one of its scopes is theirs.
 fn changeable(

@@ -58,11 +58,12 @@ fn mode(token: &TokenDetails) -> FormMode {
 }
 
 async fn editable(
+    req: &HttpRequest,
     state: &AppState,
     admin: &CurrentAdmin,
     guid: Guid,
 ) -> Result<TokenDetails, AppError> {
-    let token = load_to_change(state, admin, guid).await?;
+    let token = load_to_change(req, state, admin, guid).await?;
     TokenChange::Edit
         .allowed_from(token.token.status(now()))
         .map_err(|refusal| AppError::Conflict(refusal.into()))?;
@@ -75,7 +76,7 @@ pub async fn form(
     admin: Editor,
     guid: web::Path<Guid>,
 ) -> Result<HttpResponse, AppError> {
-    let token = editable(&state, &admin, guid.into_inner()).await?;
+    let token = editable(&req, &state, &admin, guid.into_inner()).await?;
     let (scopes, modules) = choices(&state, &admin).await?;
     let page = form_page(
         &req,
@@ -100,7 +101,7 @@ pub async fn submit(
     guid: web::Path<Guid>,
     CsrfForm(form): CsrfForm<TokenForm>,
 ) -> Result<HttpResponse, AppError> {
-    let token = editable(&state, &admin, guid.into_inner()).await?;
+    let token = editable(&req, &state, &admin, guid.into_inner()).await?;
     let version = parse_version(&form.version)?;
     let saved = tokens::update(
         state.services(),

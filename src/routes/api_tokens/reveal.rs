@@ -83,7 +83,7 @@ pub async fn submit(
     } else {
         RevealPurpose::Show
     };
-    let token = match load_to_change(&state, &admin, guid.into_inner()).await {
+    let token = match load_to_change(&req, &state, &admin, guid.into_inner()).await {
         Err(AppError::NotAllowed(message)) => {
             return refuse(
                 json,
