@@ -114,15 +114,13 @@ pub async fn choices(
     Ok((assignable(admin, scopes), modules))
 }
 
+/// The scopes the administrator may put tokens in (and filter the list by).
 pub fn assignable(admin: &CurrentAdmin, scopes: Vec<Scope>) -> Vec<Scope> {
-    if admin.sees_all_scopes() {
-        scopes
-    } else {
-        scopes
-            .into_iter()
-            .filter(|s| admin.scope_ids.contains(&s.id))
-            .collect()
-    }
+    let access = admin.scope_access();
+    scopes
+        .into_iter()
+        .filter(|s| access.sees(&[s.id]))
+        .collect()
 }
 
 /// Where API clients (and the examples) reach the verification API.
