@@ -7,6 +7,9 @@
 # BENCH_ROUNDS (default 3): every scenario runs once per round, the rounds one after
 # the other, and the table gives each scenario's median round, so that a noisy
 # moment on the machine moves one round, not the result.
+# BENCH_SEED_TOKENS (default 250000): example tokens added with `tessera seed`; S5
+# presents 100,000 of the usable ones in turn, S6 all of them in a Zipf-like mix
+# (with 1000000, a million tokens behind a cache of 200,000).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -28,6 +31,8 @@ if [[ $database == postgres* ]]; then
 fi
 echo "benchmark password" | "$bin" admin create --name Bench --email bench@example.com \
     --example-catalog --password-stdin >/dev/null
+seed_tokens=${BENCH_SEED_TOKENS:-250000}
+"$bin" seed --tokens "$seed_tokens" --secrets-file "$work/usable" 2>/dev/null
 secret=$("$bin" token create --name "Bench reader" --scope Production --expires unlimited 2>/dev/null)
 guid=$("$bin" token list --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["guid"])')
 
@@ -49,6 +54,18 @@ with open(f"{sys.argv[1]}/unknown", "w") as f:
     for _ in range(1000):
         head = "tsr_" + "".join(rng.choice(alphabet) for _ in range(40))
         f.write(head + base62(zlib.crc32(head.encode()), 6) + "\n")
+# The usable tokens in a random order (the file lists them oldest first, and the
+# oldest are the likeliest to expire during the run). S5: 100,000 of them in turn.
+# S6: a million requests over all of them, the k-th most used drawn with weight
+# 1/k (Zipf, s = 1): a few thousand tokens make most of the traffic.
+usable = open(f"{sys.argv[1]}/usable").read().split()
+rng.shuffle(usable)
+open(f"{sys.argv[1]}/many", "w").write("\n".join(usable[:100_000]) + "\n")
+weights = [1 / k for k in range(1, len(usable) + 1)]
+with open(f"{sys.argv[1]}/zipf", "w") as f:
+    f.write("\n".join(rng.choices(usable, weights=weights, k=1_000_000)) + "\n")
+top = sum(weights[:5000]) / sum(weights)
+open(f"{sys.argv[1]}/zipf-top", "w").write(f"{top:.0%}")
 PY
 echo "$secret" > "$work/valid"
 
@@ -60,6 +77,15 @@ start_server() {
 }
 stop_server() { kill "$server"; wait "$server" 2>/dev/null || true; server=; }
 metric() { curl -s "$base/metrics" | awk -v k="$1" '$1 == k {print $2}'; }
+rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$server/status"; }
+# CPU time (clock ticks) of the server's thread named $1.
+thread_ticks() {
+    local task
+    for task in /proc/"$server"/task/*; do
+        if [ "$(cat "$task/comm")" = "$1" ]; then awk '{print $14 + $15}' "$task/stat"; return; fi
+    done
+    echo 0
+}
 
 # wrk's summary: requests per second, and the 99th percentile in milliseconds.
 run() {
@@ -76,7 +102,8 @@ run() {
 }
 
 backend=sqlite; [[ $database == postgres* ]] && backend=postgres
-results=()
+results=(); rss_per_token=(); flusher_share=(); hit_rates=()
+median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 for round in $(seq 1 "$rounds"); do
     start_server
     run "S0 trivial route (/healthz)" /healthz valid 5 >/dev/null   # warm-up
@@ -92,6 +119,24 @@ for round in $(seq 1 "$rounds"); do
     results+=("$(run "S3 random malformed tokens" /api/v1/verify garbage)")
     results+=("$(run "S3b well-formed unknown tokens (1,000)" /api/v1/verify unknown)")
     results+=("$(ORIGINAL_URI=/orders/42 run "S4 forward-auth, cache hit" /api/v1/auth valid)")
+
+    # S5: one pass to fill the cache with the 100,000 tokens, then measured.
+    rss_before=$(rss_kb); entries_before=$(metric tessera_token_cache_entries)
+    run warm-up /api/v1/verify many 15 >/dev/null
+    rss_after=$(rss_kb); entries_after=$(metric tessera_token_cache_entries)
+    rss_per_token+=("$(( (rss_after - rss_before) * 1024 / (entries_after - entries_before) ))")
+    flusher_before=$(thread_ticks tessera-usage)
+    results+=("$(run "S5 100,000 distinct tokens in turn, cache warm" /api/v1/verify many)")
+    flusher_share+=("$(( ($(thread_ticks tessera-usage) - flusher_before) * 10000 / ($(getconf CLK_TCK) * seconds) ))")
+
+    # S6: the Zipf mix over every usable token, after one run to warm the cache.
+    run warm-up /api/v1/verify zipf 10 >/dev/null
+    hits_before=$(metric tessera_token_cache_hits_total); misses_before=$(metric tessera_token_cache_misses_total)
+    results+=("$(run "S6 Zipf mix over $(wc -l < "$work/usable") usable tokens" /api/v1/verify zipf)")
+    hits=$(( $(metric tessera_token_cache_hits_total) - hits_before ))
+    misses=$(( $(metric tessera_token_cache_misses_total) - misses_before ))
+    hit_rates+=("$(( hits * 1000 / (hits + misses) ))")
+    cache_entries=$(metric tessera_token_cache_entries); cache_bytes=$(metric tessera_token_cache_memory_bytes)
     stop_server
 
     start_server --token-cache false
@@ -104,7 +149,7 @@ revoke_same=$(taskset -c 1 python3 bench/revoke_probe.py --url "$base" --secret 
     --email bench@example.com --password "benchmark password")
 stop_server
 
-echo "Tessera verification, $backend, $(date -u +%Y-%m-%d), $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)),"
+echo "Tessera verification, $backend, $(date -u +%Y-%m-%d), $seed_tokens example tokens in the database, $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)),"
 echo "server on core 0 (one worker), wrk on core 1: -t1 -c$connections, ${seconds}s (S1 30s), median of $rounds rounds."
 echo
 printf '%s\n' "${results[@]}" | python3 -c '
@@ -128,3 +173,7 @@ echo
 echo "During the first 30 s S1 run and the 6 s after it: $statements database statements in all, from $flushes batched"
 echo "flushes (each: BEGIN, one UPDATE for the one token used, COMMIT); none from the verifications."
 echo "Revoke under S1-level load, through the admin app: $revoke_same."
+echo "S5: resident memory per cached token (RSS growth over the cache's growth, by round): ${rss_per_token[*]} bytes;"
+echo "the usage flusher's share of a core while S5 ran: $(median "${flusher_share[@]}" | awk '{printf "%.2f", $1 / 100}') % (median)."
+echo "S6: cache hit rate $(median "${hit_rates[@]}" | awk '{printf "%.1f", $1 / 10}') % (median); the 5,000 most used tokens make $(cat "$work/zipf-top") of the"
+echo "requests; the cache then held $cache_entries entries in $(( cache_bytes / 1048576 )) MiB by its own count."

@@ -107,12 +107,7 @@ impl Application {
         })
         .await??;
 
-        let verifier = Arc::new(Verifier::new(
-            db.clone(),
-            metrics,
-            config.token_cache,
-            config.usage_granularity_seconds,
-        ));
+        let verifier = Arc::new(Verifier::new(db.clone(), metrics, config.verifier));
         if let Some(url) = db.url().postgres() {
             listener::spawn(url.to_owned(), Arc::downgrade(&verifier));
         }

@@ -6,49 +6,40 @@
 //! Changes made in the admin forget the token here at once; other instances hear of
 //! them through PostgreSQL notifications (see [`listener`]).
 
+mod cache;
 mod cached;
 pub mod listener;
 pub mod loader;
 pub mod metrics;
 pub mod usage;
 
+pub use cache::{CacheReport, KNOWN_TTL, UNKNOWN_TTL};
 pub use cached::CachedToken;
 pub(crate) use cached::prepare;
 
-use std::collections::HashSet;
+use std::collections::BTreeSet;
 use std::net::IpAddr;
+use std::ops::Deref;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
-use std::time::Duration;
 
-use moka::sync::Cache;
+use actix_web::web::Bytes;
 
+use crate::config::VerifierSettings;
 use crate::db::{self, Db, DbError, catalog};
 use crate::domain::digest::{hex, sha256};
 use crate::domain::ids::Guid;
 use crate::domain::tokens::{Action, check_format};
 use crate::domain::verification::{Access, Outcome, PathModule, evaluate, module_for_path};
+use cache::{Digest, Lookup, TokenCache};
 pub use metrics::{Endpoint, Metrics};
 pub use usage::UsageBuffer;
-
-/// How long a verified token stays cached when nothing says it changed; the bound
-/// on staleness if change notifications were lost.
-pub const KNOWN_TTL: Duration = Duration::from_secs(60);
-/// How long an unknown digest stays cached, so a flood of wrong tokens costs one
-/// query each per period.
-pub const UNKNOWN_TTL: Duration = Duration::from_secs(10);
-const CACHE_CAPACITY: u64 = 200_000;
-
-#[derive(Debug, Clone)]
-pub(crate) enum Lookup {
-    Unknown,
-    Known(Arc<CachedToken>),
-}
 
 /// The modules, for permission checks and for mapping paths to modules.
 #[derive(Debug, Default)]
 pub struct Catalog {
-    pub keys: HashSet<String>,
+    /// Sorted, as answers list them; shared by the cached tokens' grants.
+    pub keys: BTreeSet<Arc<str>>,
     /// (path prefix, module key)
     pub prefixes: Vec<(String, String)>,
 }
@@ -81,14 +72,39 @@ pub struct Client<'a> {
 #[derive(Debug, Clone)]
 pub struct Verdict {
     pub outcome: Outcome,
-    pub token: Option<Arc<CachedToken>>,
+    pub token: Option<Presented>,
+}
+
+/// The token a request presented, with the catalog its answers are written from.
+#[derive(Debug, Clone)]
+pub struct Presented {
+    token: Arc<CachedToken>,
+    catalog: Arc<Catalog>,
+}
+
+impl Presented {
+    pub fn verify_body(&self) -> Bytes {
+        self.token.verify_body(&self.catalog)
+    }
+
+    pub fn introspection_body(&self) -> Bytes {
+        self.token.introspection_body(&self.catalog)
+    }
+}
+
+impl Deref for Presented {
+    type Target = CachedToken;
+
+    fn deref(&self) -> &CachedToken {
+        &self.token
+    }
 }
 
 pub struct Verifier {
     db: Db,
     loader: loader::Loader,
     /// None: every verification reads the database (for measurements).
-    cache: Option<Cache<Digest, Lookup>>,
+    cache: Option<TokenCache>,
     catalog: RwLock<Option<Arc<Catalog>>>,
     /// One catalog load at a time: requests that miss together wait for it.
     catalog_loading: tokio::sync::Mutex<()>,
@@ -101,42 +117,17 @@ pub struct Verifier {
     pub metrics: Arc<Metrics>,
 }
 
-struct TtlByKind;
-
-/// A secret's SHA-256, the cache's key.
-type Digest = [u8; 32];
-
-impl moka::Expiry<Digest, Lookup> for TtlByKind {
-    fn expire_after_create(
-        &self,
-        _: &Digest,
-        value: &Lookup,
-        _: std::time::Instant,
-    ) -> Option<Duration> {
-        Some(match value {
-            Lookup::Known(_) => KNOWN_TTL,
-            Lookup::Unknown => UNKNOWN_TTL,
-        })
-    }
-}
-
 impl Verifier {
-    pub fn new(db: Db, metrics: Arc<Metrics>, cache: bool, usage_granularity: u32) -> Self {
+    pub fn new(db: Db, metrics: Arc<Metrics>, settings: VerifierSettings) -> Self {
         Self {
             loader: loader::Loader::start(db.clone()),
             db,
-            cache: cache.then(|| {
-                Cache::builder()
-                    .max_capacity(CACHE_CAPACITY)
-                    .expire_after(TtlByKind)
-                    .support_invalidation_closures()
-                    .build()
-            }),
+            cache: settings.cache_capacity.map(TokenCache::new),
             catalog: RwLock::new(None),
             catalog_loading: tokio::sync::Mutex::new(()),
             generation: AtomicU64::new(0),
             usage: UsageBuffer::default(),
-            usage_granularity,
+            usage_granularity: settings.usage_granularity,
             metrics,
         }
     }
@@ -216,7 +207,7 @@ impl Verifier {
         }
         Ok(Verdict {
             outcome,
-            token: Some(token),
+            token: Some(Presented { token, catalog }),
         })
     }
 
@@ -254,7 +245,7 @@ impl Verifier {
         let catalog = Arc::new(Catalog {
             keys: modules
                 .iter()
-                .map(|m| m.module.module_key.clone())
+                .map(|m| m.module.module_key.as_str().into())
                 .collect(),
             prefixes: modules
                 .iter()
@@ -274,12 +265,8 @@ impl Verifier {
     /// Forgets one token, in whatever form it is cached (current or previous secret).
     pub fn token_changed(&self, guid: &Guid) {
         self.generation.fetch_add(1, Ordering::AcqRel);
-        let guid = guid.clone();
         if let Some(cache) = &self.cache {
-            // Fails only when invalidation closures are off, which `new` turns on.
-            let _ = cache.invalidate_entries_if(
-                move |_, lookup| matches!(lookup, Lookup::Known(t) if t.guid == guid),
-            );
+            cache.forget(guid.uuid());
         }
     }
 
@@ -289,8 +276,14 @@ impl Verifier {
         self.generation.fetch_add(1, Ordering::AcqRel);
         *self.catalog.write().expect("catalog lock") = None;
         if let Some(cache) = &self.cache {
-            cache.invalidate_all();
+            cache.clear();
         }
+    }
+
+    /// How full the token cache is (`None` when it is off). Walks the cache: call it
+    /// off the async workers.
+    pub fn cache_report(&self) -> Option<CacheReport> {
+        self.cache.as_ref().map(TokenCache::report)
     }
 
     /// Writes the buffered last uses; returns how many tokens were written.

@@ -123,6 +123,12 @@ pub struct ServeArgs {
     #[arg(long, env = "TESSERA_TOKEN_CACHE", default_value_t = true, action = clap::ArgAction::Set)]
     pub token_cache: bool,
 
+    /// Verified tokens kept in memory (each costs well under a kilobyte); beyond
+    /// them, the least used are read again from the database
+    #[arg(long, env = "TESSERA_TOKEN_CACHE_CAPACITY", default_value_t = 200_000,
+          value_parser = clap::value_parser!(u32).range(100..=50_000_000))]
+    pub token_cache_capacity: u32,
+
     /// Seconds between writes of buffered last-use data
     #[arg(long, env = "TESSERA_USAGE_FLUSH_SECONDS", default_value_t = 5,
           value_parser = clap::value_parser!(u32).range(1..=300))]
@@ -183,6 +189,7 @@ impl Default for ServeArgs {
             metrics_listen: None,
             verify_listen: None,
             token_cache: true,
+            token_cache_capacity: 200_000,
             usage_flush_seconds: 5,
             usage_granularity_seconds: 60,
             encryption: EncryptionArgs::default(),

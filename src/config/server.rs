@@ -26,9 +26,8 @@ pub struct ServerConfig {
     pub metrics_token: Option<String>,
     pub metrics_listen: Option<SocketAddr>,
     pub verify_listen: Option<SocketAddr>,
-    pub token_cache: bool,
+    pub verifier: VerifierSettings,
     pub usage_flush: std::time::Duration,
-    pub usage_granularity_seconds: u32,
     pub encryption_key: Option<EncryptionKey>,
 }
 
@@ -71,9 +70,13 @@ impl ServerConfig {
                 .map(str::to_owned),
             metrics_listen: args.metrics_listen,
             verify_listen: args.verify_listen,
-            token_cache: args.token_cache,
+            verifier: VerifierSettings {
+                cache_capacity: args
+                    .token_cache
+                    .then_some(args.token_cache_capacity as usize),
+                usage_granularity: args.usage_granularity_seconds,
+            },
             usage_flush: std::time::Duration::from_secs(args.usage_flush_seconds.into()),
-            usage_granularity_seconds: args.usage_granularity_seconds,
             encryption_key: args.encryption.key()?,
         })
     }
@@ -186,5 +189,24 @@ mod tests {
             ..ServeArgs::default()
         };
         assert!(ServerConfig::from_args(&args).is_err());
+    }
+}
+
+/// How the verifier keeps tokens and their uses.
+#[derive(Debug, Clone, Copy)]
+pub struct VerifierSettings {
+    /// Tokens kept in memory; `None`: every verification reads the database (to
+    /// measure it).
+    pub cache_capacity: Option<usize>,
+    /// Seconds within which repeated uses from one client are written once.
+    pub usage_granularity: u32,
+}
+
+impl Default for VerifierSettings {
+    fn default() -> Self {
+        Self {
+            cache_capacity: Some(200_000),
+            usage_granularity: 60,
+        }
     }
 }

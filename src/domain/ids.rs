@@ -65,6 +65,12 @@ impl Guid {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// Sixteen bytes instead of a string, for what keeps many GUIDs in memory.
+    pub fn uuid(&self) -> uuid::Uuid {
+        // Every Guid holds a parsed UUID's text.
+        uuid::Uuid::try_parse(&self.0).unwrap_or_default()
+    }
 }
 
 impl Serialize for Guid {

@@ -8,6 +8,7 @@ pub use last_use::{LastUseMark, UseNews, precision as last_use_precision};
 pub use paths::*;
 
 use std::net::IpAddr;
+use std::sync::Arc;
 
 use ipnet::IpNet;
 use time::PrimitiveDateTime;
@@ -86,10 +87,11 @@ pub enum SecretMatch {
 pub struct TokenRules {
     pub lifecycle: Lifecycle,
     pub token_type: TokenType,
-    /// Custom tokens: (module key, action).
-    pub grants: Vec<(String, Action)>,
+    /// Custom tokens: (module key, action). The keys are shared with the catalog, so
+    /// a million cached tokens do not hold a million copies of "orders".
+    pub grants: Box<[(Arc<str>, Action)]>,
     /// Empty: any address.
-    pub allowed_networks: Vec<IpNet>,
+    pub allowed_networks: Box<[IpNet]>,
 }
 
 impl TokenRules {
@@ -97,7 +99,7 @@ impl TokenRules {
     pub fn grants(&self, key: &str, action: Action, module_exists: bool) -> bool {
         module_exists
             && (self.token_type.grants_everywhere(action)
-                || self.grants.iter().any(|(k, a)| k == key && *a == action))
+                || self.grants.iter().any(|(k, a)| &**k == key && *a == action))
     }
 }
 
@@ -159,8 +161,8 @@ mod tests {
                 deleted_at: None,
             },
             token_type: TokenType::Custom,
-            grants: vec![("orders".into(), Action::Read)],
-            allowed_networks: Vec::new(),
+            grants: Box::new([("orders".into(), Action::Read)]),
+            allowed_networks: Box::default(),
         }
     }
 
@@ -330,7 +332,7 @@ mod tests {
     #[test]
     fn the_allow_list_is_enforced() {
         let limited = TokenRules {
-            allowed_networks: vec!["10.0.0.0/8".parse().unwrap()],
+            allowed_networks: Box::new(["10.0.0.0/8".parse().unwrap()]),
             ..rules()
         };
         assert_eq!(

@@ -54,8 +54,7 @@ mod tests {
             verifier: std::sync::Arc::new(crate::verification::Verifier::new(
                 db.clone(),
                 Default::default(),
-                true,
-                60,
+                Default::default(),
             )),
             db,
             config: ServerConfig::from_args(&ServeArgs::default()).unwrap(),

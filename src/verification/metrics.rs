@@ -4,9 +4,11 @@
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::Registry;
 
+use super::CacheReport;
 use crate::domain::verification::Outcome;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -56,6 +58,9 @@ pub struct Metrics {
     latency: [Histogram; 3],
     cache_hits: Counter,
     cache_misses: Counter,
+    cache_capacity: Gauge,
+    cache_entries: Gauge,
+    cache_bytes: Gauge,
     flushes: Counter,
     flushed_tokens: Counter,
     statements: Counter,
@@ -91,6 +96,25 @@ impl Default for Metrics {
             "token_cache_misses",
             "Verifications that read the database",
             cache_misses.clone(),
+        );
+        let cache_capacity = Gauge::default();
+        registry.register(
+            "token_cache_capacity",
+            "Tokens (and unknown digests) the cache may hold",
+            cache_capacity.clone(),
+        );
+        let cache_entries = Gauge::default();
+        registry.register(
+            "token_cache_entries",
+            "Tokens (and unknown digests) in the cache",
+            cache_entries.clone(),
+        );
+        let cache_bytes = Gauge::default();
+        registry.register_with_unit(
+            "token_cache_memory",
+            "Memory the cache's tables and tokens take",
+            prometheus_client::registry::Unit::Bytes,
+            cache_bytes.clone(),
         );
         let flushes = Counter::default();
         registry.register(
@@ -146,6 +170,9 @@ impl Default for Metrics {
             latency,
             cache_hits,
             cache_misses,
+            cache_capacity,
+            cache_entries,
+            cache_bytes,
             flushes,
             flushed_tokens,
             statements,
@@ -171,6 +198,14 @@ impl Metrics {
 
     pub fn cache_miss(&self) {
         self.cache_misses.inc();
+    }
+
+    /// How full the cache is, as of this scrape.
+    pub fn cache_size(&self, report: CacheReport) {
+        let gauge = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
+        self.cache_capacity.set(gauge(report.capacity));
+        self.cache_entries.set(gauge(report.entries));
+        self.cache_bytes.set(gauge(report.bytes));
     }
 
     pub fn flushed(&self, tokens: usize) {

@@ -28,6 +28,7 @@ mod setup;
 mod sign_in;
 mod slow_clients;
 mod throttle_races;
+mod token_cache;
 mod token_reveal;
 mod tokens_create;
 mod tokens_lifecycle;

@@ -95,10 +95,10 @@ pub async fn auth(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRe
             let headers = response.headers_mut();
             headers.insert(
                 HeaderName::from_static(TOKEN_GUID_HEADER),
-                token.guid_header.clone(),
+                token.guid_header(),
             );
-            if let Some(name) = &token.name_header {
-                headers.insert(HeaderName::from_static(TOKEN_NAME_HEADER), name.clone());
+            if let Some(name) = token.name_header() {
+                headers.insert(HeaderName::from_static(TOKEN_NAME_HEADER), name);
             }
             response
         }

@@ -25,7 +25,19 @@ pub async fn metrics(req: HttpRequest, state: web::Data<AppState>) -> HttpRespon
             return response;
         }
     }
+    // Sizing the cache walks it: off the async workers.
+    let verifier = state.verifier.clone();
+    let Ok(text) = web::block(move || {
+        if let Some(report) = verifier.cache_report() {
+            verifier.metrics.cache_size(report);
+        }
+        verifier.metrics.encode()
+    })
+    .await
+    else {
+        return HttpResponse::ServiceUnavailable().finish();
+    };
     HttpResponse::Ok()
         .content_type("application/openmetrics-text; version=1.0.0; charset=utf-8")
-        .body(state.verifier.metrics.encode())
+        .body(text)
 }

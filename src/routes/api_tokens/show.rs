@@ -126,7 +126,7 @@ pub async fn page(
         })
         .collect();
     let t = &token.token;
-    let precision = last_use_precision(state.config.usage_granularity_seconds);
+    let precision = last_use_precision(state.config.verifier.usage_granularity);
     let last_used = match (&t.last_used_at, &t.last_used_ip) {
         (Some(at), Some(ip)) => format!("{} from {ip} (last used {precision})", datetime(at)),
         (Some(at), None) => format!("{} (last used {precision})", datetime(at)),
