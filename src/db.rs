@@ -16,6 +16,7 @@ pub mod sql;
 mod sql_types;
 pub mod throttle;
 pub mod token_list;
+pub mod token_status;
 pub mod tokens;
 pub mod verification;
 

@@ -44,6 +44,12 @@ pub fn open_database(
     for name in applied {
         tracing::info!(migration = %name, "applied migration");
     }
+    // After an upgrade every token's stored status is due: refreshed here once,
+    // rather than by the first person to open the list.
+    let refreshed = db::token_status::refresh_due(&mut conn, db::now())?;
+    if refreshed > 0 {
+        tracing::info!(tokens = refreshed, "refreshed stored token statuses");
+    }
     drop(conn);
     let pool = connection::build_pool(&url, args.database_pool_size, on_statement)?;
     Ok(Db::new(pool, url))

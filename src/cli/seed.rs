@@ -13,6 +13,7 @@ use time::{Duration, PrimitiveDateTime};
 
 use crate::config::{DatabaseArgs, SeedArgs};
 use crate::db::schema::{api_token_permissions, api_token_scopes, api_tokens};
+use crate::db::token_status::stored_status;
 use crate::db::{DbConnection, catalog, now};
 use crate::domain::catalog::{ScopeDetails, example_modules, example_scopes};
 use crate::domain::tokens::{Action, Lifecycle, SecretToken, TokenStatus, TokenType};
@@ -42,7 +43,7 @@ const WORDS: [&str; 20] = [
     "audit",
     "feed",
 ];
-/// Rows per INSERT statement: 16 values each, within both backends' limits.
+/// Rows per INSERT statement: 18 values each, within both backends' limits.
 const ROWS_PER_INSERT: usize = 1000;
 /// Rows per transaction: each commit rewrites the index pages it touched, and random
 /// keys touch most of them; fewer, larger commits write far less.
@@ -67,6 +68,20 @@ struct SeedToken {
     updated_at: PrimitiveDateTime,
     last_used_at: Option<PrimitiveDateTime>,
     last_used_ip: Option<String>,
+    status: i16,
+    status_until: Option<PrimitiveDateTime>,
+}
+
+impl SeedToken {
+    fn lifecycle(&self) -> Lifecycle {
+        Lifecycle {
+            valid_from: self.valid_from,
+            valid_to: self.valid_to,
+            disabled_at: self.disabled_at,
+            revoked_at: self.revoked_at,
+            deleted_at: self.deleted_at,
+        }
+    }
 }
 
 pub fn run(database: &DatabaseArgs, args: SeedArgs) -> anyhow::Result<()> {
@@ -162,15 +177,7 @@ struct Seeded {
 impl Seeded {
     /// Whether its secret passes verification now (for the secrets file).
     fn usable(&self, now: PrimitiveDateTime) -> bool {
-        let r = &self.row;
-        let lifecycle = Lifecycle {
-            valid_from: r.valid_from,
-            valid_to: r.valid_to,
-            disabled_at: r.disabled_at,
-            revoked_at: r.revoked_at,
-            deleted_at: r.deleted_at,
-        };
-        lifecycle.status(now) == TokenStatus::Active
+        self.row.lifecycle().status(now) == TokenStatus::Active
     }
 }
 
@@ -241,6 +248,15 @@ fn token(
         last_used_ip: used
             .then(|| format!("10.0.{}.{}", rng.gen_range(0..256), rng.gen_range(1..255))),
         name,
+        status: 0,
+        status_until: None,
+    };
+    // Stored as the list reads it, so that no refresh follows the load.
+    let (status, status_until) = stored_status(&row.lifecycle(), now);
+    let row = SeedToken {
+        status,
+        status_until,
+        ..row
     };
     Seeded { row, secret }
 }

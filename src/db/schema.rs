@@ -113,6 +113,8 @@ diesel::table! {
         last_used_ip -> Nullable<Text>,
         last_used_user_agent -> Nullable<Text>,
         version -> Integer,
+        status -> SmallInt,
+        status_until -> Nullable<Timestamp>,
     }
 }
 

@@ -15,6 +15,7 @@ pub enum Bind {
     BigInt(i64),
     Integer(i32),
     Timestamp(PrimitiveDateTime),
+    NullableTimestamp(Option<PrimitiveDateTime>),
 }
 
 /// SQL text with placeholders in the backend's style and the values they stand for.
@@ -68,6 +69,7 @@ impl Sql {
                 Bind::BigInt(v) => query.bind::<BigInt, _>(v),
                 Bind::Integer(v) => query.bind::<Integer, _>(v),
                 Bind::Timestamp(v) => query.bind::<Timestamp, _>(v),
+                Bind::NullableTimestamp(v) => query.bind::<Nullable<Timestamp>, _>(v),
             };
         }
         query

@@ -9,14 +9,16 @@ use super::sql::{Bind, Sql};
 use conditions::{Purpose, sort_expression, where_clause};
 
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Integer, Nullable, Text, Timestamp};
+use diesel::sql_types::{BigInt, Integer, Nullable, SmallInt, Text, Timestamp};
 use time::PrimitiveDateTime;
 
 use super::schema::{api_token_permissions, api_token_scopes, modules, scopes};
-use super::{DbConnection, now};
+use super::{DbConnection, now, token_status};
 use crate::domain::ids::{Guid, TokenId};
 use crate::domain::scopes::ScopeAccess;
-use crate::domain::token_list::{Cursor, CursorValue, SortDirection, SortKey, TokenFilter};
+use crate::domain::token_list::{
+    Cursor, CursorValue, EXACT_COUNT_LIMIT, SortDirection, SortKey, TokenCount, TokenFilter,
+};
 use crate::domain::tokens::{Action, TokenType};
 
 /// One row of the list, with what its columns show.
@@ -50,6 +52,9 @@ pub struct ListedToken {
     pub last_used_at: Option<PrimitiveDateTime>,
     #[diesel(sql_type = Integer)]
     pub version: i32,
+    /// The stored status's rank, which the list sorts by.
+    #[diesel(sql_type = SmallInt)]
+    pub status: i16,
     #[diesel(sql_type = Nullable<Text>)]
     pub creator_name: Option<String>,
     #[diesel(sql_type = Nullable<Text>)]
@@ -68,7 +73,7 @@ impl ListedToken {
     }
 
     /// The value of the sort column, for the cursor of the next page.
-    pub fn cursor(&self, sort: SortKey, now: PrimitiveDateTime) -> Cursor {
+    pub fn cursor(&self, sort: SortKey) -> Cursor {
         let value = match sort {
             SortKey::Name => CursorValue::Text(self.name_key.clone()),
             SortKey::Created => CursorValue::Time(self.created_at),
@@ -76,7 +81,7 @@ impl ListedToken {
                 CursorValue::Time(self.last_used_at.unwrap_or(SortKey::NEVER_USED))
             }
             SortKey::Expires => CursorValue::Time(self.valid_to.unwrap_or(SortKey::NEVER_EXPIRES)),
-            SortKey::Status => CursorValue::Rank(self.lifecycle().status(now).rank().into()),
+            SortKey::Status => CursorValue::Rank(self.status.into()),
         };
         Cursor { id: self.id, value }
     }
@@ -86,7 +91,7 @@ impl ListedToken {
 #[derive(Debug, Clone)]
 pub struct TokenPage {
     pub tokens: Vec<ListedToken>,
-    pub total: i64,
+    pub total: TokenCount,
     /// Cursors for the neighbouring pages, when there are any.
     pub next: Option<Cursor>,
     pub previous: Option<Cursor>,
@@ -97,7 +102,7 @@ pub struct TokenPage {
 }
 
 const COLUMNS: &str = "t.id, t.guid, t.name, t.name_key, t.description, t.token_type, t.valid_from, \
-    t.valid_to, t.disabled_at, t.revoked_at, t.deleted_at, t.created_at, t.last_used_at, t.version, \
+    t.valid_to, t.disabled_at, t.revoked_at, t.deleted_at, t.created_at, t.last_used_at, t.version, t.status, \
     a.display_name AS creator_name, a.public_id AS creator_public_id";
 
 /// One number per row: a count, or an ID.
@@ -144,6 +149,11 @@ pub fn list(
     page_size: i64,
 ) -> QueryResult<TokenPage> {
     let now = now();
+    // Statuses whose time has come (or whose dates changed) first, so that filters
+    // and the status order agree with the rule.
+    if token_status::any_due(conn, now)? {
+        token_status::refresh_due(conn, now)?;
+    }
     let sort = filter.sort;
     // Walking backwards for a previous page: flip the order, then the rows.
     let backwards = matches!(position, PagePosition::Before(_));
@@ -153,15 +163,10 @@ pub fn list(
     // First the IDs of the page, from the sort order's covering index alone; then
     // the rows themselves.
     sql.push("SELECT t.id AS n FROM api_tokens t");
-    if sort == SortKey::Status && !sql.postgres {
-        // The status order is computed, so no index gives it; without this hint SQLite
-        // reads every row through the partial name index to sort them.
-        sql.push(" INDEXED BY api_tokens_by_created");
-    }
-    where_clause(&mut sql, filter, visibility, now, Purpose::Page);
+    where_clause(&mut sql, filter, visibility, Purpose::Page);
     if let PagePosition::After(cursor) | PagePosition::Before(cursor) = position {
         sql.push(" AND (");
-        sort_expression(&mut sql, sort, now);
+        sort_expression(&mut sql, sort);
         sql.push(", t.id) ")
             .push(if ascending { ">" } else { "<" })
             .push(" (");
@@ -176,7 +181,7 @@ pub fn list(
     }
     let order = if ascending { " ASC" } else { " DESC" };
     sql.push(" ORDER BY ");
-    sort_expression(&mut sql, sort, now);
+    sort_expression(&mut sql, sort);
     sql.push(order).push(", t.id").push(order);
     sql.push(&format!(" LIMIT {}", page_size + 1));
     let ids: Vec<TokenId> = sql
@@ -196,13 +201,16 @@ pub fn list(
         PagePosition::After(_) => (more.then(|| tokens.last()).flatten(), tokens.first()),
         PagePosition::Before(_) => (tokens.last(), more.then(|| tokens.first()).flatten()),
     };
-    let next = next.map(|t| t.cursor(sort, now));
-    let previous = previous.map(|t| t.cursor(sort, now));
+    let next = next.map(|t| t.cursor(sort));
+    let previous = previous.map(|t| t.cursor(sort));
 
+    // Counted up to one past the limit: exact while that is cheap.
     let mut count = Sql::new(conn);
-    count.push("SELECT COUNT(*) AS n FROM api_tokens t");
-    where_clause(&mut count, filter, visibility, now, Purpose::Count);
-    let total = count.load::<Count>(conn)?.first().map_or(0, |c| c.n);
+    count.push("SELECT COUNT(*) AS n FROM (SELECT 1 FROM api_tokens t");
+    where_clause(&mut count, filter, visibility, Purpose::Count);
+    count.push(&format!(" LIMIT {}) AS matching", EXACT_COUNT_LIMIT + 1));
+    let counted = count.load::<Count>(conn)?.first().map_or(0, |c| c.n);
+    let total = TokenCount::from_capped(counted);
 
     let ids: Vec<TokenId> = tokens.iter().map(|t| t.id).collect();
     let scopes = api_token_scopes::table

@@ -1,6 +1,12 @@
 //! What the API tokens list shows: filters, sort order and page position, read from
 //! and written back to the query string so any view can be bookmarked and shared.
 
+mod count;
+mod search;
+
+pub use count::{EXACT_COUNT_LIMIT, TokenCount};
+pub use search::words;
+
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use time::PrimitiveDateTime;

@@ -12,6 +12,7 @@ mod health;
 mod helpers;
 mod introspection;
 mod last_use;
+mod list_at_scale;
 mod lock_out;
 mod migrations;
 mod nginx;

@@ -27,6 +27,9 @@ fn columns(conn: &mut DbConnection) -> Columns {
             "SELECT m.name AS table_name, p.name AS column_name,
                     CASE WHEN p.\"notnull\" = 1 OR p.pk > 0 THEN 0 ELSE 1 END AS nullable
              FROM sqlite_master m JOIN pragma_table_info(m.name) p
+             -- Ordinary tables only: the keyword index (a virtual table and its
+             -- shadow tables) is SQLite's own, not part of schema.rs.
+             JOIN pragma_table_list l ON l.schema = 'main' AND l.name = m.name AND l.type = 'table'
              WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%'
                AND m.name <> '__diesel_schema_migrations'"
         }

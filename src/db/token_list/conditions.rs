@@ -1,15 +1,13 @@
 //! The WHERE and ORDER BY of the list: filters, visibility, status, sort keys.
 
-use time::PrimitiveDateTime;
-
 use crate::db::sql::{Bind, Sql};
 use crate::domain::scopes::ScopeAccess;
-use crate::domain::token_list::{SortKey, StatusFilter, TokenFilter};
+use crate::domain::token_list::{SortKey, StatusFilter, TokenFilter, words};
 use crate::domain::tokens::TokenStatus;
 
 /// The expression a sort key orders by. Must match the indexes of the migrations
 /// character for character, or the database sorts instead of walking an index.
-pub fn sort_expression(sql: &mut Sql, sort: SortKey, now: PrimitiveDateTime) {
+pub fn sort_expression(sql: &mut Sql, sort: SortKey) {
     match sort {
         SortKey::Name => {
             sql.push("t.name_key");
@@ -26,65 +24,9 @@ pub fn sort_expression(sql: &mut Sql, sort: SortKey, now: PrimitiveDateTime) {
             sql.push(&format!("COALESCE(t.valid_to, {never})"));
         }
         SortKey::Status => {
-            // The rank of the first status whose own condition holds.
-            sql.push("(CASE");
-            for status in TokenStatus::PRECEDENCE {
-                if status == TokenStatus::Active {
-                    continue;
-                }
-                sql.push(" WHEN ");
-                own_condition(sql, status, true, now);
-                sql.push(&format!(" THEN {}", status.rank()));
-            }
-            sql.push(&format!(" ELSE {} END)", TokenStatus::Active.rank()));
+            // Stored by the one rule, refreshed before the list is read.
+            sql.push("t.status");
         }
-    }
-}
-
-/// The SQL of a status's own condition ([`TokenStatus::holds`]), or of its
-/// negation; none for Active, whose condition always holds.
-fn own_condition(sql: &mut Sql, status: TokenStatus, holds: bool, now: PrimitiveDateTime) {
-    let (text, bound) = match (status, holds) {
-        (TokenStatus::Deleted, true) => ("t.deleted_at IS NOT NULL", false),
-        (TokenStatus::Deleted, false) => ("t.deleted_at IS NULL", false),
-        (TokenStatus::Revoked, true) => ("t.revoked_at IS NOT NULL", false),
-        (TokenStatus::Revoked, false) => ("t.revoked_at IS NULL", false),
-        (TokenStatus::Disabled, true) => ("t.disabled_at IS NOT NULL", false),
-        (TokenStatus::Disabled, false) => ("t.disabled_at IS NULL", false),
-        (TokenStatus::Expired, true) => ("t.valid_to IS NOT NULL AND t.valid_to <= ", true),
-        (TokenStatus::Expired, false) => ("(t.valid_to IS NULL OR t.valid_to > ", true),
-        (TokenStatus::Scheduled, true) => ("t.valid_from > ", true),
-        (TokenStatus::Scheduled, false) => ("t.valid_from <= ", true),
-        (TokenStatus::Active, _) => return,
-    };
-    sql.push(text);
-    if bound {
-        sql.bind(Bind::Timestamp(now));
-    }
-    if (status, holds) == (TokenStatus::Expired, false) {
-        sql.push(")");
-    }
-}
-
-/// The condition of one precise status, as of `now`: its own, and none of those
-/// that take precedence over it.
-fn status_condition(sql: &mut Sql, status: TokenStatus, now: PrimitiveDateTime) {
-    let earlier = TokenStatus::PRECEDENCE
-        .into_iter()
-        .take_while(|s| *s != status);
-    let mut first = true;
-    for (other, holds) in earlier.map(|s| (s, false)).chain([(status, true)]) {
-        if other == TokenStatus::Active {
-            continue;
-        }
-        if !first {
-            sql.push(" AND ");
-        }
-        first = false;
-        own_condition(sql, other, holds, now);
-    }
-    if first {
-        sql.push("1 = 1");
     }
 }
 
@@ -114,7 +56,6 @@ pub fn where_clause(
     sql: &mut Sql,
     filter: &TokenFilter,
     visibility: &ScopeAccess,
-    now: PrimitiveDateTime,
     purpose: Purpose,
 ) {
     sql.push(" WHERE 1 = 1");
@@ -148,11 +89,7 @@ pub fn where_clause(
         sql.push(" AND t.created_by = ");
         sql.bind(Bind::BigInt(creator.0));
     }
-    for keyword in &filter.keywords {
-        sql.push(" AND t.name_key LIKE ");
-        sql.bind(Bind::Text(contains_pattern(keyword)));
-        sql.push(" ESCAPE '\\'");
-    }
+    keyword_condition(sql, &filter.keywords);
     if let Some(guid) = &filter.guid {
         // GUIDs are found by their beginning (or whole), with the GUID index.
         if guid.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-') {
@@ -164,18 +101,53 @@ pub fn where_clause(
             sql.push(" AND 1 = 0");
         }
     }
+    // Wide filters are written so no index applies (the sort order's index is
+    // walked instead); a single status walks the status index.
+    let rank = |status: TokenStatus| i32::from(status.rank());
     match filter.status {
         StatusFilter::AllButDeleted => {
-            sql.push(" AND t.deleted_at IS NULL");
+            sql.push(" AND t.status <> ");
+            sql.bind(Bind::Integer(rank(TokenStatus::Deleted)));
         }
         StatusFilter::Inactive => {
-            sql.push(" AND t.deleted_at IS NULL AND NOT (");
-            status_condition(sql, TokenStatus::Active, now);
+            sql.push(" AND t.status NOT IN (");
+            sql.bind(Bind::Integer(rank(TokenStatus::Active)));
+            sql.push(", ");
+            sql.bind(Bind::Integer(rank(TokenStatus::Deleted)));
             sql.push(")");
         }
         StatusFilter::Is(status) => {
-            sql.push(" AND ");
-            status_condition(sql, status, now);
+            sql.push(" AND t.status = ");
+            sql.bind(Bind::Integer(rank(status)));
         }
+    }
+}
+
+/// Every keyword's words must begin words of the name, found with the search index;
+/// a keyword without letters or digits is looked for anywhere in the name.
+fn keyword_condition(sql: &mut Sql, keywords: &[String]) {
+    let all: Vec<&str> = keywords.iter().flat_map(|k| words(k)).collect();
+    if !all.is_empty() {
+        if sql.postgres {
+            let query: Vec<String> = all.iter().map(|w| format!("{w}:*")).collect();
+            sql.push(
+                " AND to_tsvector('simple', regexp_replace(t.name_key, '[^[:alnum:]]+', ' ', 'g')) \
+                 @@ to_tsquery('simple', ",
+            );
+            sql.bind(Bind::Text(query.join(" & ")));
+            sql.push(")");
+        } else {
+            let query: Vec<String> = all.iter().map(|w| format!("\"{w}\"*")).collect();
+            sql.push(
+                " AND t.id IN (SELECT rowid FROM api_tokens_search WHERE api_tokens_search MATCH ",
+            );
+            sql.bind(Bind::Text(query.join(" AND ")));
+            sql.push(")");
+        }
+    }
+    for keyword in keywords.iter().filter(|k| words(k).next().is_none()) {
+        sql.push(" AND t.name_key LIKE ");
+        sql.bind(Bind::Text(contains_pattern(keyword)));
+        sql.push(" ESCAPE '\\'");
     }
 }

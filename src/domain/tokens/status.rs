@@ -102,6 +102,19 @@ impl Lifecycle {
             .find(|status| status.holds(self, now))
             .unwrap_or(TokenStatus::Active)
     }
+
+    /// The status as of `now`, and when time alone will change it (a scheduled
+    /// token starts, an active one expires): what the list stores, to filter and
+    /// sort by status with an index.
+    pub fn status_until(&self, now: PrimitiveDateTime) -> (TokenStatus, Option<PrimitiveDateTime>) {
+        let status = self.status(now);
+        let until = match status {
+            TokenStatus::Scheduled => Some(self.valid_from),
+            TokenStatus::Active => self.valid_to,
+            _ => None,
+        };
+        (status, until)
+    }
 }
 
 /// What an administrator may ask of a token.
@@ -208,6 +221,41 @@ mod tests {
             ..revoked
         };
         assert_eq!(deleted.status(NOW), TokenStatus::Deleted);
+    }
+
+    #[test]
+    fn a_stored_status_lasts_until_time_alone_changes_it() {
+        let start = NOW + Duration::hours(1);
+        let end = NOW + Duration::days(2);
+        let scheduled = Lifecycle {
+            valid_from: start,
+            valid_to: Some(end),
+            ..lifecycle()
+        };
+        assert_eq!(
+            scheduled.status_until(NOW),
+            (TokenStatus::Scheduled, Some(start))
+        );
+        assert_eq!(
+            scheduled.status_until(start),
+            (TokenStatus::Active, Some(end))
+        );
+        assert_eq!(scheduled.status_until(end), (TokenStatus::Expired, None));
+        assert_eq!(lifecycle().status_until(NOW), (TokenStatus::Active, None));
+        let disabled = Lifecycle {
+            disabled_at: Some(NOW),
+            ..scheduled
+        };
+        assert_eq!(disabled.status_until(NOW), (TokenStatus::Disabled, None));
+        // Whatever the status until then, it is the rule's status at that time.
+        for at in [NOW, start, end] {
+            let (status, until) = scheduled.status_until(at);
+            if let Some(until) = until {
+                let just_before = until - Duration::seconds(1);
+                assert_eq!(scheduled.status(just_before.max(at)), status);
+                assert_ne!(scheduled.status(until), status);
+            }
+        }
     }
 
     #[test]

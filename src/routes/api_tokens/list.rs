@@ -87,7 +87,7 @@ pub async fn render(
     Ok(TokenListPage {
         layout: Layout::page(req, Some(admin), title, section),
         rows,
-        total: page.total,
+        total: page.total.describe(),
         filtered: filter.is_filtered(),
         keywords: query.q.clone(),
         guid: query.guid.clone(),

@@ -126,7 +126,8 @@ pub struct Choice {
 pub struct TokenListPage {
     pub layout: Layout,
     pub rows: Vec<TokenRow>,
-    pub total: i64,
+    /// "25 tokens", or "more than 10,000 tokens" where counting stops.
+    pub total: String,
     pub filtered: bool,
     pub keywords: String,
     pub guid: String,

@@ -1,0 +1,18 @@
+DROP TRIGGER api_tokens_search_update;
+DROP TRIGGER api_tokens_search_delete;
+DROP TRIGGER api_tokens_search_insert;
+DROP TABLE api_tokens_search;
+DROP INDEX api_tokens_by_status_created;
+DROP INDEX api_tokens_by_status;
+DROP INDEX api_tokens_by_name;
+DROP INDEX api_tokens_by_created;
+DROP INDEX api_tokens_by_last_used;
+DROP INDEX api_tokens_by_expiry;
+CREATE INDEX api_tokens_by_name ON api_tokens (name_key, id, deleted_at, revoked_at, disabled_at, valid_to, valid_from, guid);
+CREATE INDEX api_tokens_by_created ON api_tokens (created_at, id, deleted_at, revoked_at, disabled_at, valid_to, valid_from, name_key, guid);
+CREATE INDEX api_tokens_by_last_used ON api_tokens (COALESCE(last_used_at, '0001-01-01 00:00:00'), id, deleted_at, revoked_at, disabled_at, valid_to, valid_from, name_key, guid);
+CREATE INDEX api_tokens_by_expiry ON api_tokens (COALESCE(valid_to, '9999-12-31 23:59:59'), id, deleted_at, revoked_at, disabled_at, valid_to, valid_from, name_key, guid);
+DROP TRIGGER api_tokens_status_changed;
+DROP INDEX api_tokens_status_due;
+ALTER TABLE api_tokens DROP COLUMN status_until;
+ALTER TABLE api_tokens DROP COLUMN status;

@@ -1,0 +1,98 @@
+//! The status the list filters and sorts by, stored with each token: the status as
+//! of its last refresh and the time at which time alone changes it. Both come from
+//! [`Lifecycle::status_until`]; the database only marks rows due (new rows, and rows
+//! whose dates change, through a trigger), and this module refreshes them.
+
+use diesel::prelude::*;
+use time::PrimitiveDateTime;
+
+use super::DbConnection;
+use super::schema::api_tokens;
+use super::sql::{Bind, Sql};
+use crate::domain::ids::TokenId;
+use crate::domain::tokens::Lifecycle;
+
+/// Rows read and written per statement: three values each.
+const BATCH: i64 = 5000;
+
+type DueRow = (
+    TokenId,
+    i32,
+    PrimitiveDateTime,
+    Option<PrimitiveDateTime>,
+    Option<PrimitiveDateTime>,
+    Option<PrimitiveDateTime>,
+    Option<PrimitiveDateTime>,
+);
+
+/// The status and its end for a token's dates, as stored.
+pub fn stored_status(
+    lifecycle: &Lifecycle,
+    now: PrimitiveDateTime,
+) -> (i16, Option<PrimitiveDateTime>) {
+    let (status, until) = lifecycle.status_until(now);
+    (status.rank().into(), until)
+}
+
+/// Whether some token's stored status may be out of date (a cheap index probe).
+pub fn any_due(conn: &mut DbConnection, now: PrimitiveDateTime) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        api_tokens::table.filter(api_tokens::status_until.le(now)),
+    ))
+    .get_result(conn)
+}
+
+/// Refreshes every token whose stored status is due; returns how many. A token
+/// changed meanwhile (its version moved on) is left due for the next refresh.
+pub fn refresh_due(conn: &mut DbConnection, now: PrimitiveDateTime) -> QueryResult<usize> {
+    let (mut refreshed, mut after) = (0, TokenId(0));
+    loop {
+        let due: Vec<DueRow> = api_tokens::table
+            .filter(api_tokens::status_until.le(now))
+            .filter(api_tokens::id.gt(after))
+            .select((
+                api_tokens::id,
+                api_tokens::version,
+                api_tokens::valid_from,
+                api_tokens::valid_to,
+                api_tokens::disabled_at,
+                api_tokens::revoked_at,
+                api_tokens::deleted_at,
+            ))
+            .order(api_tokens::id)
+            .limit(BATCH)
+            .load(conn)?;
+        let Some(last) = due.last() else {
+            return Ok(refreshed);
+        };
+        after = last.0;
+        let mut sql = Sql::new(conn);
+        sql.push("UPDATE api_tokens SET status = CAST(v.column3 AS SMALLINT), status_until = v.column4 FROM (VALUES ");
+        for (i, (id, version, valid_from, valid_to, disabled_at, revoked_at, deleted_at)) in
+            due.iter().enumerate()
+        {
+            let lifecycle = Lifecycle {
+                valid_from: *valid_from,
+                valid_to: *valid_to,
+                disabled_at: *disabled_at,
+                revoked_at: *revoked_at,
+                deleted_at: *deleted_at,
+            };
+            let (status, until) = stored_status(&lifecycle, now);
+            sql.push(if i == 0 { "(" } else { ", (" })
+                .bind(Bind::BigInt(id.0))
+                .push(", ")
+                .bind(Bind::Integer(*version))
+                .push(", ")
+                .bind(Bind::Integer(status.into()))
+                .push(", ")
+                .bind(Bind::NullableTimestamp(until))
+                .push(")");
+        }
+        sql.push(") AS v WHERE api_tokens.id = v.column1 AND api_tokens.version = v.column2");
+        refreshed += sql.execute(conn)?;
+        if (due.len() as i64) < BATCH {
+            return Ok(refreshed);
+        }
+    }
+}
