@@ -152,11 +152,16 @@ pub fn run(database: &DatabaseArgs, args: SeedArgs) -> anyhow::Result<()> {
     if let Some(mut file) = secrets {
         file.flush()?;
     }
-    if let DbConnection::Postgres(pg) = &mut *conn {
+    use diesel::connection::SimpleConnection;
+    match &mut *conn {
         // What autovacuum would do soon after a bulk load: statistics for the planner,
         // and a visibility map for index-only scans.
-        use diesel::connection::SimpleConnection;
-        pg.batch_execute("VACUUM ANALYZE api_tokens, api_token_scopes, api_token_permissions")?;
+        DbConnection::Postgres(pg) => {
+            pg.batch_execute("VACUUM ANALYZE api_tokens, api_token_scopes, api_token_permissions")?
+        }
+        // The load sits in the write-ahead log; moved into the database here, or the
+        // next start's first write would wait for it.
+        DbConnection::Sqlite(sqlite) => sqlite.batch_execute("PRAGMA wal_checkpoint(TRUNCATE)")?,
     }
     println!(
         "Added {} example tokens in {:.1} s, across {} scopes and {} modules.",

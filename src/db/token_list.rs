@@ -6,7 +6,7 @@
 mod conditions;
 
 use super::sql::{Bind, Sql};
-use conditions::{Purpose, sort_expression, where_clause};
+use conditions::{ScopeShare, sort_expression, where_clause};
 
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Integer, Nullable, SmallInt, Text, Timestamp};
@@ -133,6 +133,32 @@ fn rows(conn: &mut DbConnection, ids: &[TokenId]) -> QueryResult<Vec<ListedToken
     Ok(rows)
 }
 
+/// Few: the scopes hold up to [`EXACT_COUNT_LIMIT`] tokens, counted from the scope
+/// index (a few milliseconds at most).
+fn scope_share(conn: &mut DbConnection, visibility: &ScopeAccess) -> QueryResult<ScopeShare> {
+    let ScopeAccess::Scopes(ids) = visibility else {
+        return Ok(ScopeShare::Many);
+    };
+    let mut sql = Sql::new(conn);
+    sql.push("SELECT COUNT(*) AS n FROM (SELECT 1 FROM api_token_scopes WHERE scope_id IN (");
+    for (i, id) in ids.iter().enumerate() {
+        if i > 0 {
+            sql.push(", ");
+        }
+        sql.bind(Bind::BigInt(*id));
+    }
+    if ids.is_empty() {
+        sql.push("NULL");
+    }
+    sql.push(&format!(") LIMIT {}) AS held", EXACT_COUNT_LIMIT + 1));
+    let held = sql.load::<Count>(conn)?.first().map_or(0, |c| c.n);
+    Ok(if held > EXACT_COUNT_LIMIT {
+        ScopeShare::Many
+    } else {
+        ScopeShare::Few
+    })
+}
+
 /// Where a page starts: after the cursor (next pages) or before it (previous pages).
 #[derive(Debug, Clone)]
 pub enum PagePosition {
@@ -154,6 +180,7 @@ pub fn list(
     if token_status::any_due(conn, now)? {
         token_status::refresh_due(conn, now)?;
     }
+    let share = scope_share(conn, visibility)?;
     let sort = filter.sort;
     // Walking backwards for a previous page: flip the order, then the rows.
     let backwards = matches!(position, PagePosition::Before(_));
@@ -163,7 +190,7 @@ pub fn list(
     // First the IDs of the page, from the sort order's covering index alone; then
     // the rows themselves.
     sql.push("SELECT t.id AS n FROM api_tokens t");
-    where_clause(&mut sql, filter, visibility, Purpose::Page);
+    where_clause(&mut sql, filter, visibility, share);
     if let PagePosition::After(cursor) | PagePosition::Before(cursor) = position {
         sql.push(" AND (");
         sort_expression(&mut sql, sort);
@@ -207,7 +234,7 @@ pub fn list(
     // Counted up to one past the limit: exact while that is cheap.
     let mut count = Sql::new(conn);
     count.push("SELECT COUNT(*) AS n FROM (SELECT 1 FROM api_tokens t");
-    where_clause(&mut count, filter, visibility, Purpose::Count);
+    where_clause(&mut count, filter, visibility, share);
     count.push(&format!(" LIMIT {}) AS matching", EXACT_COUNT_LIMIT + 1));
     let counted = count.load::<Count>(conn)?.first().map_or(0, |c| c.n);
     let total = TokenCount::from_capped(counted);

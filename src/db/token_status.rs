@@ -45,11 +45,11 @@ pub fn any_due(conn: &mut DbConnection, now: PrimitiveDateTime) -> QueryResult<b
 /// Refreshes every token whose stored status is due; returns how many. A token
 /// changed meanwhile (its version moved on) is left due for the next refresh.
 pub fn refresh_due(conn: &mut DbConnection, now: PrimitiveDateTime) -> QueryResult<usize> {
-    let (mut refreshed, mut after) = (0, TokenId(0));
+    let mut refreshed = 0;
     loop {
+        // Found through the index of due rows: no order, which would read the table.
         let due: Vec<DueRow> = api_tokens::table
             .filter(api_tokens::status_until.le(now))
-            .filter(api_tokens::id.gt(after))
             .select((
                 api_tokens::id,
                 api_tokens::version,
@@ -59,13 +59,11 @@ pub fn refresh_due(conn: &mut DbConnection, now: PrimitiveDateTime) -> QueryResu
                 api_tokens::revoked_at,
                 api_tokens::deleted_at,
             ))
-            .order(api_tokens::id)
             .limit(BATCH)
             .load(conn)?;
-        let Some(last) = due.last() else {
+        if due.is_empty() {
             return Ok(refreshed);
-        };
-        after = last.0;
+        }
         let mut sql = Sql::new(conn);
         sql.push("UPDATE api_tokens SET status = CAST(v.column3 AS SMALLINT), status_until = v.column4 FROM (VALUES ");
         for (i, (id, version, valid_from, valid_to, disabled_at, revoked_at, deleted_at)) in
@@ -90,8 +88,10 @@ pub fn refresh_due(conn: &mut DbConnection, now: PrimitiveDateTime) -> QueryResu
                 .push(")");
         }
         sql.push(") AS v WHERE api_tokens.id = v.column1 AND api_tokens.version = v.column2");
-        refreshed += sql.execute(conn)?;
-        if (due.len() as i64) < BATCH {
+        let written = sql.execute(conn)?;
+        refreshed += written;
+        // Rows changed meanwhile stay due; stop rather than read them again at once.
+        if written == 0 || (due.len() as i64) < BATCH {
             return Ok(refreshed);
         }
     }

@@ -44,32 +44,31 @@ fn contains_pattern(text: &str) -> String {
     escaped
 }
 
-/// Which query the conditions are for: SQLite answers each fastest with a different
-/// form of the scope condition (measured in bench/token_list.sh).
+/// How much of the list an administrator's scopes hold, which decides where a
+/// query starts: from the scope index when they hold few tokens, from the sort
+/// order's index (checking each token's scopes) when they hold many.
 #[derive(Clone, Copy, PartialEq, Eq)]
-pub enum Purpose {
-    Page,
-    Count,
+pub enum ScopeShare {
+    Few,
+    Many,
 }
 
 pub fn where_clause(
     sql: &mut Sql,
     filter: &TokenFilter,
     visibility: &ScopeAccess,
-    purpose: Purpose,
+    share: ScopeShare,
 ) {
     sql.push(" WHERE 1 = 1");
     if let ScopeAccess::Scopes(ids) = visibility {
         if ids.is_empty() {
             sql.push(" AND 1 = 0");
         } else {
-            // A page walks the sort index and checks each row; a count starts from
-            // the tokens of those scopes.
-            sql.push(match purpose {
-                Purpose::Page => {
+            sql.push(match share {
+                ScopeShare::Many => {
                     " AND EXISTS (SELECT 1 FROM api_token_scopes vs WHERE vs.token_id = t.id AND vs.scope_id IN ("
                 }
-                Purpose::Count => " AND t.id IN (SELECT vs.token_id FROM api_token_scopes vs WHERE vs.scope_id IN (",
+                ScopeShare::Few => " AND t.id IN (SELECT vs.token_id FROM api_token_scopes vs WHERE vs.scope_id IN (",
             });
             for (i, id) in ids.iter().enumerate() {
                 if i > 0 {
