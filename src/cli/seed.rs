@@ -249,7 +249,9 @@ fn token(
             .then_some(created_at + Duration::hours(3)),
         created_at,
         updated_at: created_at,
-        last_used_at: used.then(|| created_at + Duration::minutes(rng.gen_range(1..50_000))),
+        // Used some time after creation, never in the future.
+        last_used_at: used
+            .then(|| (created_at + Duration::minutes(rng.gen_range(1..50_000))).min(now)),
         last_used_ip: used
             .then(|| format!("10.0.{}.{}", rng.gen_range(0..256), rng.gen_range(1..255))),
         name,
