@@ -49,6 +49,37 @@ impl Sql {
         self
     }
 
+    /// Values separated by commas, as in `IN (...)`; `NULL` for none, which matches
+    /// nothing.
+    pub fn bind_list(&mut self, values: impl IntoIterator<Item = Bind>) -> &mut Self {
+        let mut values = values.into_iter().peekable();
+        if values.peek().is_none() {
+            return self.push("NULL");
+        }
+        for (i, value) in values.enumerate() {
+            if i > 0 {
+                self.push(", ");
+            }
+            self.bind(value);
+        }
+        self
+    }
+
+    /// `(VALUES (a, b), (c, d)) AS v`: rows for a batched `UPDATE ... FROM`, whose
+    /// columns both backends call `v.column1`, `v.column2`, ...
+    pub fn values<R: IntoIterator<Item = Bind>>(
+        &mut self,
+        rows: impl IntoIterator<Item = R>,
+    ) -> &mut Self {
+        self.push("(VALUES ");
+        for (i, row) in rows.into_iter().enumerate() {
+            self.push(if i == 0 { "(" } else { ", (" });
+            self.bind_list(row);
+            self.push(")");
+        }
+        self.push(") AS v")
+    }
+
     pub fn timestamp_literal(&self, value: &str) -> String {
         if self.postgres {
             format!("TIMESTAMP '{value}'")

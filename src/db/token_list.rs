@@ -121,12 +121,7 @@ fn rows(conn: &mut DbConnection, ids: &[TokenId]) -> QueryResult<Vec<ListedToken
     sql.push("SELECT ").push(COLUMNS).push(
         " FROM api_tokens t LEFT JOIN administrators a ON a.id = t.created_by WHERE t.id IN (",
     );
-    for (i, id) in ids.iter().enumerate() {
-        if i > 0 {
-            sql.push(", ");
-        }
-        sql.bind(Bind::BigInt(id.0));
-    }
+    sql.bind_list(ids.iter().map(|id| Bind::BigInt(id.0)));
     sql.push(")");
     let mut rows: Vec<ListedToken> = sql.load(conn)?;
     rows.sort_by_key(|row| ids.iter().position(|id| *id == row.id));
@@ -141,15 +136,7 @@ fn scope_share(conn: &mut DbConnection, visibility: &ScopeAccess) -> QueryResult
     };
     let mut sql = Sql::new(conn);
     sql.push("SELECT COUNT(*) AS n FROM (SELECT 1 FROM api_token_scopes WHERE scope_id IN (");
-    for (i, id) in ids.iter().enumerate() {
-        if i > 0 {
-            sql.push(", ");
-        }
-        sql.bind(Bind::BigInt(*id));
-    }
-    if ids.is_empty() {
-        sql.push("NULL");
-    }
+    sql.bind_list(ids.iter().map(|id| Bind::BigInt(*id)));
     sql.push(&format!(") LIMIT {}) AS held", EXACT_COUNT_LIMIT + 1));
     let held = sql.load::<Count>(conn)?.first().map_or(0, |c| c.n);
     Ok(if held > EXACT_COUNT_LIMIT {

@@ -65,29 +65,26 @@ pub fn refresh_due(conn: &mut DbConnection, now: PrimitiveDateTime) -> QueryResu
             return Ok(refreshed);
         }
         let mut sql = Sql::new(conn);
-        sql.push("UPDATE api_tokens SET status = CAST(v.column3 AS SMALLINT), status_until = v.column4 FROM (VALUES ");
-        for (i, (id, version, valid_from, valid_to, disabled_at, revoked_at, deleted_at)) in
-            due.iter().enumerate()
-        {
-            let lifecycle = Lifecycle {
-                valid_from: *valid_from,
-                valid_to: *valid_to,
-                disabled_at: *disabled_at,
-                revoked_at: *revoked_at,
-                deleted_at: *deleted_at,
-            };
-            let (status, until) = stored_status(&lifecycle, now);
-            sql.push(if i == 0 { "(" } else { ", (" })
-                .bind(Bind::BigInt(id.0))
-                .push(", ")
-                .bind(Bind::Integer(*version))
-                .push(", ")
-                .bind(Bind::Integer(status.into()))
-                .push(", ")
-                .bind(Bind::NullableTimestamp(until))
-                .push(")");
-        }
-        sql.push(") AS v WHERE api_tokens.id = v.column1 AND api_tokens.version = v.column2");
+        sql.push("UPDATE api_tokens SET status = CAST(v.column3 AS SMALLINT), status_until = v.column4 FROM ")
+            .values(due.iter().map(
+                |&(id, version, valid_from, valid_to, disabled_at, revoked_at, deleted_at)| {
+                    let lifecycle = Lifecycle {
+                        valid_from,
+                        valid_to,
+                        disabled_at,
+                        revoked_at,
+                        deleted_at,
+                    };
+                    let (status, until) = stored_status(&lifecycle, now);
+                    [
+                        Bind::BigInt(id.0),
+                        Bind::Integer(version),
+                        Bind::Integer(status.into()),
+                        Bind::NullableTimestamp(until),
+                    ]
+                },
+            ))
+            .push(" WHERE api_tokens.id = v.column1 AND api_tokens.version = v.column2");
         let written = sql.execute(conn)?;
         refreshed += written;
         // Rows changed meanwhile stay due; stop rather than read them again at once.

@@ -152,23 +152,20 @@ pub fn record_usage(conn: &mut DbConnection, usages: &[Usage]) -> QueryResult<us
             sql.push("UPDATE api_tokens SET last_used_at = v.column2, ")
                 .push("last_used_ip = COALESCE(v.column3, api_tokens.last_used_ip), ")
                 .push("last_used_user_agent = CASE WHEN v.column3 IS NULL ")
-                .push("THEN api_tokens.last_used_user_agent ELSE v.column4 END FROM (VALUES ");
-            for (i, usage) in chunk.iter().enumerate() {
-                let (ip, agent) = match &usage.client {
-                    Some((ip, agent)) => (Some(ip.clone()), agent.clone()),
-                    None => (None, None),
-                };
-                sql.push(if i == 0 { "(" } else { ", (" })
-                    .bind(Bind::BigInt(usage.token_id.0))
-                    .push(", ")
-                    .bind(Bind::Timestamp(usage.at))
-                    .push(", ")
-                    .bind(Bind::NullableText(ip))
-                    .push(", ")
-                    .bind(Bind::NullableText(agent))
-                    .push(")");
-            }
-            sql.push(") AS v WHERE api_tokens.id = v.column1 AND ")
+                .push("THEN api_tokens.last_used_user_agent ELSE v.column4 END FROM ")
+                .values(chunk.iter().map(|usage| {
+                    let (ip, agent) = match &usage.client {
+                        Some((ip, agent)) => (Some(ip.clone()), agent.clone()),
+                        None => (None, None),
+                    };
+                    [
+                        Bind::BigInt(usage.token_id.0),
+                        Bind::Timestamp(usage.at),
+                        Bind::NullableText(ip),
+                        Bind::NullableText(agent),
+                    ]
+                }))
+                .push(" WHERE api_tokens.id = v.column1 AND ")
                 .push("(api_tokens.last_used_at IS NULL OR api_tokens.last_used_at < v.column2)");
             written += sql.execute(conn)?;
         }

@@ -70,12 +70,7 @@ pub fn where_clause(
                 }
                 ScopeShare::Few => " AND t.id IN (SELECT vs.token_id FROM api_token_scopes vs WHERE vs.scope_id IN (",
             });
-            for (i, id) in ids.iter().enumerate() {
-                if i > 0 {
-                    sql.push(", ");
-                }
-                sql.bind(Bind::BigInt(*id));
-            }
+            sql.bind_list(ids.iter().map(|id| Bind::BigInt(*id)));
             sql.push("))");
         }
     }
