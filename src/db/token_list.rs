@@ -164,9 +164,7 @@ pub fn list(
     let now = now();
     // Statuses whose time has come (or whose dates changed) first, so that filters
     // and the status order agree with the rule.
-    if token_status::any_due(conn, now)? {
-        token_status::refresh_due(conn, now)?;
-    }
+    token_status::refresh_due(conn, now)?;
     let share = scope_share(conn, visibility)?;
     let sort = filter.sort;
     // Walking backwards for a previous page: flip the order, then the rows.

@@ -34,15 +34,8 @@ pub fn stored_status(
     (status.rank().into(), until)
 }
 
-/// Whether some token's stored status may be out of date (a cheap index probe).
-pub fn any_due(conn: &mut DbConnection, now: PrimitiveDateTime) -> QueryResult<bool> {
-    diesel::select(diesel::dsl::exists(
-        api_tokens::table.filter(api_tokens::status_until.le(now)),
-    ))
-    .get_result(conn)
-}
-
-/// Refreshes every token whose stored status is due; returns how many. A token
+/// Refreshes every token whose stored status is due; returns how many. With none
+/// due, this is one probe of the index of due rows and no write. A token
 /// changed meanwhile (its version moved on) is left due for the next refresh.
 pub fn refresh_due(conn: &mut DbConnection, now: PrimitiveDateTime) -> QueryResult<usize> {
     let mut refreshed = 0;
