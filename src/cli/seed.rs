@@ -72,18 +72,6 @@ struct SeedToken {
     status_until: Option<PrimitiveDateTime>,
 }
 
-impl SeedToken {
-    fn lifecycle(&self) -> Lifecycle {
-        Lifecycle {
-            valid_from: self.valid_from,
-            valid_to: self.valid_to,
-            disabled_at: self.disabled_at,
-            revoked_at: self.revoked_at,
-            deleted_at: self.deleted_at,
-        }
-    }
-}
-
 pub fn run(database: &DatabaseArgs, args: SeedArgs) -> anyhow::Result<()> {
     let db = open_database(database, None)?;
     let mut conn = db.get()?;
@@ -176,13 +164,14 @@ pub fn run(database: &DatabaseArgs, args: SeedArgs) -> anyhow::Result<()> {
 /// A token to add, with the secret it was made from.
 struct Seeded {
     row: SeedToken,
+    lifecycle: Lifecycle,
     secret: SecretToken,
 }
 
 impl Seeded {
     /// Whether its secret passes verification now (for the secrets file).
     fn usable(&self, now: PrimitiveDateTime) -> bool {
-        self.row.lifecycle().status(now) == TokenStatus::Active
+        self.lifecycle.status(now) == TokenStatus::Active
     }
 }
 
@@ -228,6 +217,19 @@ fn token(
         _ => TokenType::Custom,
     };
     let used = rng.gen_bool(0.6);
+    let lifecycle = Lifecycle {
+        valid_from: created_at,
+        valid_to,
+        disabled_at: (roll < 5).then_some(created_at + Duration::hours(1)),
+        revoked_at: (5..8)
+            .contains(&roll)
+            .then_some(created_at + Duration::hours(2)),
+        deleted_at: (8..13)
+            .contains(&roll)
+            .then_some(created_at + Duration::hours(3)),
+    };
+    // Stored as the list reads it, so that no refresh follows the load.
+    let (status, status_until) = stored_status(&lifecycle, now);
     let row = SeedToken {
         guid: uuid::Builder::from_random_bytes(rng.r#gen())
             .into_uuid()
@@ -238,15 +240,11 @@ fn token(
         token_type,
         secret_digest: secret.digest(),
         secret_hint: secret.hint(),
-        valid_from: created_at,
-        valid_to,
-        disabled_at: (roll < 5).then_some(created_at + Duration::hours(1)),
-        revoked_at: (5..8)
-            .contains(&roll)
-            .then_some(created_at + Duration::hours(2)),
-        deleted_at: (8..13)
-            .contains(&roll)
-            .then_some(created_at + Duration::hours(3)),
+        valid_from: lifecycle.valid_from,
+        valid_to: lifecycle.valid_to,
+        disabled_at: lifecycle.disabled_at,
+        revoked_at: lifecycle.revoked_at,
+        deleted_at: lifecycle.deleted_at,
         created_at,
         updated_at: created_at,
         // Used some time after creation, never in the future.
@@ -255,17 +253,14 @@ fn token(
         last_used_ip: used
             .then(|| format!("10.0.{}.{}", rng.gen_range(0..256), rng.gen_range(1..255))),
         name,
-        status: 0,
-        status_until: None,
-    };
-    // Stored as the list reads it, so that no refresh follows the load.
-    let (status, status_until) = stored_status(&row.lifecycle(), now);
-    let row = SeedToken {
         status,
         status_until,
-        ..row
     };
-    Seeded { row, secret }
+    Seeded {
+        row,
+        lifecycle,
+        secret,
+    }
 }
 
 fn insert(
