@@ -1,25 +1,18 @@
 //! What keeps the list fast at a million tokens, seen from the page: the keyword
 //! index, the stored status and the counts that stop at 10,000.
 
-use crate::helpers::{Browser, TestApp, spawn_app};
+use crate::helpers::{Browser, Response, TestApp, spawn_app};
 use crate::process::tessera;
 
 /// Names in the order the list shows them.
-fn names(body: &str) -> Vec<String> {
-    let page = scraper::Html::parse_document(body);
-    let selector = scraper::Selector::parse("a.token-name").unwrap();
-    page.select(&selector)
-        .map(|a| a.text().collect::<String>())
-        .collect()
+async fn names(admin: &Browser, query: &str) -> Vec<String> {
+    let page = admin.get(&format!("/settings/api-tokens?{query}")).await;
+    page.html().texts("a.token-name")
 }
 
+/// Names in alphabetical order.
 async fn listed(admin: &Browser, query: &str) -> Vec<String> {
-    let mut found = names(
-        &admin
-            .get(&format!("/settings/api-tokens?{query}"))
-            .await
-            .body,
-    );
+    let mut found = names(admin, query).await;
     found.sort();
     found
 }
@@ -98,12 +91,7 @@ async fn a_token_is_listed_by_the_status_its_dates_give_now() {
         "status = 0, status_until = '2020-01-02 00:00:00'",
     );
     assert_eq!(listed(&admin, "status=expired").await, ["Short lived"]);
-    let by_status = names(
-        &admin
-            .get("/settings/api-tokens?sort=status&dir=asc")
-            .await
-            .body,
-    );
+    let by_status = names(&admin, "sort=status&dir=asc").await;
     assert_eq!(by_status, ["Long lived", "Short lived"], "active first");
     assert_eq!(
         app.count("api_tokens WHERE status = 2 AND status_until IS NULL"),
@@ -124,23 +112,13 @@ async fn counts_stop_at_ten_thousand_and_the_page_says_so() {
 
     let all = admin.get("/settings/api-tokens?status=deleted").await;
     let everything = admin.get("/settings/api-tokens?status=").await;
-    let count = |body: &str| {
-        let page = scraper::Html::parse_document(body);
-        let selector = scraper::Selector::parse("p.result-count").unwrap();
-        page.select(&selector)
-            .next()
-            .map(|p| p.text().collect::<String>())
-            .unwrap_or_default()
-    };
+    let count = |page: &Response| page.html().text("p.result-count");
     let live = app.count("api_tokens WHERE deleted_at IS NULL");
     assert!(live > 10_000, "{live}");
-    assert_eq!(
-        count(&everything.body),
-        "more than 10,000 tokens · times in UTC"
-    );
+    assert_eq!(count(&everything), "more than 10,000 tokens · times in UTC");
     let deleted = app.count("api_tokens WHERE deleted_at IS NOT NULL");
     assert_eq!(
-        count(&all.body),
+        count(&all),
         format!("{deleted} tokens · times in UTC"),
         "exact below the limit"
     );
