@@ -452,7 +452,11 @@ async fn seed_adds_tokens_and_writes_the_usable_secrets_for_benchmarks() {
         "api_tokens WHERE disabled_at IS NULL AND revoked_at IS NULL AND deleted_at IS NULL \
          AND valid_from <= {now} AND (valid_to IS NULL OR valid_to > {now})"
     ));
-    assert!(active > 1000, "most seeded tokens are active: {active}");
+    // About two in five are active (the mix is random): far from none, far from all.
+    assert!(
+        (500..2000).contains(&active),
+        "many seeded tokens are active: {active}"
+    );
     assert_eq!(secrets.len() as i64, active, "one line per usable token");
     for secret in secrets.iter().step_by(250) {
         let (status, json) = crate::verification::verify(&app, secret, "").await;
