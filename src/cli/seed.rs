@@ -50,7 +50,7 @@ const ROWS_PER_INSERT: usize = 1000;
 const ROWS_PER_TRANSACTION: usize = 100_000;
 
 #[derive(Insertable)]
-#[diesel(table_name = api_tokens)]
+#[diesel(table_name = api_tokens, treat_none_as_default_value = false)]
 struct SeedToken {
     guid: String,
     name: String,

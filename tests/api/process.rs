@@ -435,6 +435,15 @@ async fn seed_adds_tokens_and_writes_the_usable_secrets_for_benchmarks() {
         0,
         "every token is in a scope"
     );
+    assert_eq!(
+        app.count("api_tokens WHERE status_until < '1000-01-01 00:00:00'"),
+        0,
+        "written with its stored status, none left for a refresh"
+    );
+    assert!(
+        app.count("api_tokens WHERE status_until IS NULL") > 0,
+        "revoked and deleted tokens never change"
+    );
 
     let mode = std::fs::metadata(&secrets_path)
         .unwrap()
