@@ -4,7 +4,8 @@
 # client on the same machine. Usage:
 #   bench/token_list.sh                        # SQLite, in a temporary directory
 #   BENCH_DATABASE_URL=postgres://... bench/token_list.sh
-# Environment: BENCH_TOKENS (default 1000000), BENCH_RUNS (default 30).
+# Environment: BENCH_TOKENS (default 1000000), BENCH_RUNS (default 30); BENCH_REUSE=1
+# measures a database seeded by an earlier run as it is.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,32 +21,33 @@ cargo build --release --quiet
 bin=target/release/tessera
 export TESSERA_DATABASE_URL=$database TESSERA_LOG=warn
 
-if [[ $database == postgres* ]]; then
-    psql "$database" -qc 'DROP SCHEMA public CASCADE; CREATE SCHEMA public;' >/dev/null
+if [[ -z ${BENCH_REUSE:-} ]]; then
+    if [[ $database == postgres* ]]; then
+        psql "$database" -qc 'DROP SCHEMA public CASCADE; CREATE SCHEMA public;' >/dev/null
+    fi
+    "$bin" seed --tokens "$tokens" 2>/dev/null
+    # A Super Admin, and a Token Manager who sees two of the ten scopes.
+    echo "benchmark password" | "$bin" admin create --name Bench --email bench@example.com \
+        --password-stdin >/dev/null
+    echo "manager password" | "$bin" admin create --name Manager --email manager@example.com \
+        --role token-manager --scope Production --scope "Team 01" --password-stdin >/dev/null
 fi
-"$bin" seed --tokens "$tokens" 2>/dev/null
 "$bin" serve --listen "127.0.0.1:$port" --workers 2 >"$work/out" 2>"$work/err" &
 server=$!
-for _ in $(seq 1 300); do grep -q setup "$work/out" 2>/dev/null && break; sleep 0.2; done
-setup=$(grep -o 'http://[^ ]*/setup?code=[^ ]*' "$work/out")
-jar=$work/cookies
+for _ in $(seq 1 300); do curl -sf -o /dev/null "$base/login" && break; sleep 0.2; done
 # `sed -n 1p` reads to the end, where `head` would end the pipe early (and fail it).
 csrf() { sed -n 's/.*name="csrf_token" value="\([^"]*\)".*/\1/p' | sed -n 1p; }
-token=$(curl -s -c "$jar" -b "$jar" "$setup" | csrf)
-curl -s -o /dev/null -c "$jar" -b "$jar" -H "Origin: $base" \
-    --data-urlencode "csrf_token=$token" --data-urlencode "code=${setup#*code=}" \
-    --data-urlencode "display_name=Bench" --data-urlencode "email=bench@example.com" \
-    --data-urlencode "password=benchmark password" --data-urlencode "password_confirmation=benchmark password" \
-    "$base/setup"
-
-# A Token Manager who sees two of the ten scopes.
-echo "manager password" | "$bin" admin create --name Manager --email manager@example.com \
-    --role token-manager --scope Production --scope "Team 01" --password-stdin >/dev/null
+login() {
+    local jar=$1 email=$2 password=$3 token
+    token=$(curl -s -c "$jar" -b "$jar" "$base/login" | csrf)
+    curl -s -o /dev/null -c "$jar" -b "$jar" -H "Origin: $base" \
+        --data-urlencode "csrf_token=$token" --data-urlencode "email=$email" \
+        --data-urlencode "password=$password" "$base/login"
+}
+jar=$work/cookies
 manager_jar=$work/manager
-token=$(curl -s -c "$manager_jar" -b "$manager_jar" "$base/login" | csrf)
-curl -s -o /dev/null -c "$manager_jar" -b "$manager_jar" -H "Origin: $base" \
-    --data-urlencode "csrf_token=$token" --data-urlencode "email=manager@example.com" \
-    --data-urlencode "password=manager password" "$base/login"
+login "$jar" bench@example.com "benchmark password"
+login "$manager_jar" manager@example.com "manager password"
 
 # The cursor of a page near the end: the second page of the opposite order.
 tail_cursor() {

@@ -4,9 +4,11 @@
 //! and every value is a bound parameter.
 
 mod conditions;
+mod plan;
 
 use super::sql::{Bind, Sql};
-use conditions::{ScopeShare, sort_expression, where_clause};
+use conditions::{Purpose, from_where, sort_expression};
+use plan::{Number, keyword_search, scope_share};
 
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Integer, Nullable, SmallInt, Text, Timestamp};
@@ -105,13 +107,6 @@ const COLUMNS: &str = "t.id, t.guid, t.name, t.name_key, t.description, t.token_
     t.valid_to, t.disabled_at, t.revoked_at, t.deleted_at, t.created_at, t.last_used_at, t.version, t.status, \
     a.display_name AS creator_name, a.public_id AS creator_public_id";
 
-/// One number per row: a count, or an ID.
-#[derive(QueryableByName)]
-struct Count {
-    #[diesel(sql_type = BigInt)]
-    n: i64,
-}
-
 /// The listed rows with these IDs, in the order of `ids`.
 fn rows(conn: &mut DbConnection, ids: &[TokenId]) -> QueryResult<Vec<ListedToken>> {
     if ids.is_empty() {
@@ -126,24 +121,6 @@ fn rows(conn: &mut DbConnection, ids: &[TokenId]) -> QueryResult<Vec<ListedToken
     let mut rows: Vec<ListedToken> = sql.load(conn)?;
     rows.sort_by_key(|row| ids.iter().position(|id| *id == row.id));
     Ok(rows)
-}
-
-/// Few: the scopes hold up to [`EXACT_COUNT_LIMIT`] tokens, counted from the scope
-/// index (a few milliseconds at most).
-fn scope_share(conn: &mut DbConnection, visibility: &ScopeAccess) -> QueryResult<ScopeShare> {
-    let ScopeAccess::Scopes(ids) = visibility else {
-        return Ok(ScopeShare::Many);
-    };
-    let mut sql = Sql::new(conn);
-    sql.push("SELECT COUNT(*) AS n FROM (SELECT 1 FROM api_token_scopes WHERE scope_id IN (");
-    sql.bind_list(ids.iter().map(|id| Bind::BigInt(*id)));
-    sql.push(&format!(") LIMIT {}) AS held", EXACT_COUNT_LIMIT + 1));
-    let held = sql.load::<Count>(conn)?.first().map_or(0, |c| c.n);
-    Ok(if held > EXACT_COUNT_LIMIT {
-        ScopeShare::Many
-    } else {
-        ScopeShare::Few
-    })
 }
 
 /// Where a page starts: after the cursor (next pages) or before it (previous pages).
@@ -165,7 +142,8 @@ pub fn list(
     // Statuses whose time has come (or whose dates changed) first, so that filters
     // and the status order agree with the rule.
     token_status::refresh_due(conn, now)?;
-    let share = scope_share(conn, visibility)?;
+    let scopes = scope_share(conn, visibility)?;
+    let search = keyword_search(conn, &filter.keywords)?;
     let sort = filter.sort;
     // Walking backwards for a previous page: flip the order, then the rows.
     let backwards = matches!(position, PagePosition::Before(_));
@@ -174,8 +152,8 @@ pub fn list(
     let mut sql = Sql::new(conn);
     // First the IDs of the page, from the sort order's covering index alone; then
     // the rows themselves.
-    sql.push("SELECT t.id AS n FROM api_tokens t");
-    where_clause(&mut sql, filter, visibility, share);
+    sql.push("SELECT t.id AS n");
+    from_where(&mut sql, filter, visibility, scopes, &search, Purpose::Page);
     if let PagePosition::After(cursor) | PagePosition::Before(cursor) = position {
         sql.push(" AND (");
         sort_expression(&mut sql, sort);
@@ -197,7 +175,7 @@ pub fn list(
     sql.push(order).push(", t.id").push(order);
     sql.push(&format!(" LIMIT {}", page_size + 1));
     let ids: Vec<TokenId> = sql
-        .load::<Count>(conn)?
+        .load::<Number>(conn)?
         .into_iter()
         .map(|row| TokenId(row.n))
         .collect();
@@ -218,10 +196,17 @@ pub fn list(
 
     // Counted up to one past the limit: exact while that is cheap.
     let mut count = Sql::new(conn);
-    count.push("SELECT COUNT(*) AS n FROM (SELECT 1 FROM api_tokens t");
-    where_clause(&mut count, filter, visibility, share);
+    count.push("SELECT COUNT(*) AS n FROM (SELECT 1");
+    from_where(
+        &mut count,
+        filter,
+        visibility,
+        scopes,
+        &search,
+        Purpose::Count,
+    );
     count.push(&format!(" LIMIT {}) AS matching", EXACT_COUNT_LIMIT + 1));
-    let counted = count.load::<Count>(conn)?.first().map_or(0, |c| c.n);
+    let counted = count.load::<Number>(conn)?.first().map_or(0, |c| c.n);
     let total = TokenCount::from_capped(counted);
 
     let ids: Vec<TokenId> = tokens.iter().map(|t| t.id).collect();

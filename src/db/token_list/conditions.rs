@@ -3,6 +3,8 @@
 use crate::db::sql::{Bind, Sql};
 use crate::domain::scopes::ScopeAccess;
 use crate::domain::token_list::{SortKey, StatusFilter, TokenFilter, words};
+
+use super::plan::{KeywordSearch, Share};
 use crate::domain::tokens::TokenStatus;
 
 /// The expression a sort key orders by. Must match the indexes of the migrations
@@ -44,31 +46,49 @@ fn contains_pattern(text: &str) -> String {
     escaped
 }
 
-/// How much of the list an administrator's scopes hold, which decides where a
-/// query starts: from the scope index when they hold few tokens, from the sort
-/// order's index (checking each token's scopes) when they hold many.
+/// What a query reads: a page walks an order and stops when it is full; a capped
+/// count stops at its cap in whatever order is quickest.
 #[derive(Clone, Copy, PartialEq, Eq)]
-pub enum ScopeShare {
-    Few,
-    Many,
+pub enum Purpose {
+    Page,
+    Count,
 }
 
-pub fn where_clause(
+/// The FROM of the query. A count with keywords on SQLite reads from the keyword
+/// index, whose matches stream in ID order, so it stops at its cap instead of
+/// reading every match first.
+fn from_clause(sql: &mut Sql, search: &KeywordSearch, purpose: Purpose) {
+    sql.push(if joins_search(sql, search, purpose) {
+        " FROM api_tokens_search s CROSS JOIN api_tokens t ON t.id = s.rowid"
+    } else {
+        " FROM api_tokens t"
+    });
+}
+
+fn joins_search(sql: &Sql, search: &KeywordSearch, purpose: Purpose) -> bool {
+    purpose == Purpose::Count && search.query.is_some() && !sql.postgres
+}
+
+/// FROM and WHERE of the list's queries.
+pub fn from_where(
     sql: &mut Sql,
     filter: &TokenFilter,
     visibility: &ScopeAccess,
-    share: ScopeShare,
+    scopes: Share,
+    search: &KeywordSearch,
+    purpose: Purpose,
 ) {
+    from_clause(sql, search, purpose);
     sql.push(" WHERE 1 = 1");
     if let ScopeAccess::Scopes(ids) = visibility {
         if ids.is_empty() {
             sql.push(" AND 1 = 0");
         } else {
-            sql.push(match share {
-                ScopeShare::Many => {
+            sql.push(match scopes {
+                Share::Many => {
                     " AND EXISTS (SELECT 1 FROM api_token_scopes vs WHERE vs.token_id = t.id AND vs.scope_id IN ("
                 }
-                ScopeShare::Few => " AND t.id IN (SELECT vs.token_id FROM api_token_scopes vs WHERE vs.scope_id IN (",
+                Share::Few => " AND t.id IN (SELECT vs.token_id FROM api_token_scopes vs WHERE vs.scope_id IN (",
             });
             sql.bind_list(ids.iter().map(|id| Bind::BigInt(*id)));
             sql.push("))");
@@ -83,7 +103,8 @@ pub fn where_clause(
         sql.push(" AND t.created_by = ");
         sql.bind(Bind::BigInt(creator.0));
     }
-    keyword_condition(sql, &filter.keywords);
+    let joined = joins_search(sql, search, purpose);
+    keyword_condition(sql, &filter.keywords, search, joined);
     if let Some(guid) = &filter.guid {
         // GUIDs are found by their beginning (or whole), with the GUID index.
         if guid.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-') {
@@ -95,13 +116,24 @@ pub fn where_clause(
             sql.push(" AND 1 = 0");
         }
     }
-    // Wide filters are written so no index applies (the sort order's index is
-    // walked instead); a single status walks the status index.
+    // Wide filters are written so no index applies to a page (the sort order's
+    // index is walked instead); a single status walks the status index, and so do
+    // the inactive ones when counted.
     let rank = |status: TokenStatus| i32::from(status.rank());
     match filter.status {
         StatusFilter::AllButDeleted => {
             sql.push(" AND t.status <> ");
             sql.bind(Bind::Integer(rank(TokenStatus::Deleted)));
+        }
+        StatusFilter::Inactive if purpose == Purpose::Count => {
+            sql.push(" AND t.status IN (");
+            sql.bind_list(
+                TokenStatus::ALL
+                    .into_iter()
+                    .filter(|s| !matches!(s, TokenStatus::Active | TokenStatus::Deleted))
+                    .map(|s| Bind::Integer(rank(s))),
+            );
+            sql.push(")");
         }
         StatusFilter::Inactive => {
             sql.push(" AND t.status NOT IN (");
@@ -119,24 +151,43 @@ pub fn where_clause(
 
 /// Every keyword's words must begin words of the name, found with the search index;
 /// a keyword without letters or digits is looked for anywhere in the name.
-fn keyword_condition(sql: &mut Sql, keywords: &[String]) {
-    let all: Vec<&str> = keywords.iter().flat_map(|k| words(k)).collect();
-    if !all.is_empty() {
-        if sql.postgres {
-            let query: Vec<String> = all.iter().map(|w| format!("{w}:*")).collect();
-            sql.push(
-                " AND to_tsvector('simple', regexp_replace(t.name_key, '[^[:alnum:]]+', ' ', 'g')) \
-                 @@ to_tsquery('simple', ",
-            );
-            sql.bind(Bind::Text(query.join(" & ")));
-            sql.push(")");
-        } else {
-            let query: Vec<String> = all.iter().map(|w| format!("\"{w}\"*")).collect();
-            sql.push(
-                " AND t.id IN (SELECT rowid FROM api_tokens_search WHERE api_tokens_search MATCH ",
-            );
-            sql.bind(Bind::Text(query.join(" AND ")));
-            sql.push(")");
+fn keyword_condition(sql: &mut Sql, keywords: &[String], search: &KeywordSearch, joined: bool) {
+    if let (Some(query), Some(share)) = (&search.query, search.share) {
+        let query = Bind::Text(query.clone());
+        match (sql.postgres, share) {
+            (false, _) if joined => {
+                sql.push(" AND s.api_tokens_search MATCH ").bind(query);
+            }
+            (false, share) => {
+                // `+t.id` keeps SQLite from reading the matches row by row by ID
+                // (then sorting them all): the sort order's index is walked instead.
+                sql.push(if share == Share::Few {
+                    " AND t.id IN"
+                } else {
+                    " AND +t.id IN"
+                });
+                sql.push(" (SELECT rowid FROM api_tokens_search WHERE api_tokens_search MATCH ")
+                    .bind(query)
+                    .push(")");
+            }
+            (true, Share::Few) => {
+                // Read whole from the index first, then the rows by ID; PostgreSQL's
+                // estimate for a word's beginning is a guess, often a wrong one.
+                sql.push(&format!(
+                    " AND t.id = ANY(ARRAY(SELECT w.id FROM api_tokens w WHERE {} @@ to_tsquery('simple', ",
+                    NAME_WORDS.replace("{t}", "w")
+                ))
+                .bind(query)
+                .push(")))");
+            }
+            (true, Share::Many) => {
+                sql.push(&format!(
+                    " AND {} @@ to_tsquery('simple', ",
+                    NAME_WORDS.replace("{t}", "t")
+                ))
+                .bind(query)
+                .push(")");
+            }
         }
     }
     for keyword in keywords.iter().filter(|k| words(k).next().is_none()) {
@@ -145,3 +196,8 @@ fn keyword_condition(sql: &mut Sql, keywords: &[String]) {
         sql.push(" ESCAPE '\\'");
     }
 }
+
+/// The words of a name on PostgreSQL, as its keyword index holds them (the
+/// expression must match the migration's character for character).
+const NAME_WORDS: &str =
+    "to_tsvector('simple', regexp_replace({t}.name_key, '[^[:alnum:]]+', ' ', 'g'))";

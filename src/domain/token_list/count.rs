@@ -1,8 +1,8 @@
 //! How many tokens a view holds: counted exactly up to a limit, so that a count
 //! never reads a million rows.
 
-/// Counts stop here; beyond it the page says "more than 10,000".
-pub const EXACT_COUNT_LIMIT: i64 = 10_000;
+/// Counts stop here; beyond it the page says "more than 1,000".
+pub const EXACT_COUNT_LIMIT: i64 = 1_000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TokenCount {
@@ -20,7 +20,7 @@ impl TokenCount {
         }
     }
 
-    /// "1 token", "25 tokens", "more than 10,000 tokens".
+    /// "1 token", "25 tokens", "more than 1,000 tokens".
     pub fn describe(self) -> String {
         match self {
             TokenCount::Exact(1) => "1 token".to_owned(),
@@ -55,11 +55,11 @@ mod tests {
         assert_eq!(TokenCount::from_capped(999).describe(), "999 tokens");
         assert_eq!(
             TokenCount::from_capped(EXACT_COUNT_LIMIT).describe(),
-            "10,000 tokens"
+            "1,000 tokens"
         );
         assert_eq!(
             TokenCount::from_capped(EXACT_COUNT_LIMIT + 1).describe(),
-            "more than 10,000 tokens"
+            "more than 1,000 tokens"
         );
     }
 }

@@ -126,7 +126,7 @@ pub struct Choice {
 pub struct TokenListPage {
     pub layout: Layout,
     pub rows: Vec<TokenRow>,
-    /// "25 tokens", or "more than 10,000 tokens" where counting stops.
+    /// "25 tokens", or "more than 1,000 tokens" where counting stops.
     pub total: String,
     pub filtered: bool,
     pub keywords: String,

@@ -113,6 +113,22 @@ impl TestApp {
             .n
     }
 
+    /// The first column of a query's rows, as text.
+    pub fn texts(&self, sql: &str) -> Vec<String> {
+        #[derive(diesel::QueryableByName)]
+        struct Text {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            t: String,
+        }
+        let mut conn = self.conn();
+        diesel::sql_query(sql)
+            .load::<Text>(&mut conn)
+            .unwrap()
+            .into_iter()
+            .map(|row| row.t)
+            .collect()
+    }
+
     pub fn execute(&self, sql: &str) {
         self.conn().batch_execute(sql).unwrap();
     }

@@ -1,0 +1,146 @@
+//! Where a list query starts. A narrow filter (a few scopes, a rare word) is read
+//! whole from its own index and sorted; a wide one (many scopes, a common word)
+//! is checked row by row while the sort order's index is walked, which stops as
+//! soon as the page is full.
+
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Text};
+
+use crate::db::DbConnection;
+use crate::db::sql::{Bind, Sql};
+use crate::domain::scopes::ScopeAccess;
+use crate::domain::token_list::words;
+
+/// Scopes holding at most this many tokens are read whole and sorted.
+const FEW_SCOPED: i64 = 10_000;
+
+/// Keywords matching at most this many tokens are read whole and sorted: the search
+/// index gives its matches in ID order, which every match must then be looked up
+/// in, where walking the sort order finds a page of a common word's matches soon.
+const FEW_MATCHES: i64 = 1_000;
+
+/// A word that begins more distinct words than this is searched as a prefix
+/// (slower) instead of as the list of its words (see [`KeywordSearch`]).
+const MAX_EXPANSION: i64 = 32;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Share {
+    Few,
+    Many,
+}
+
+/// One number per row: a count, or an ID.
+#[derive(QueryableByName)]
+pub struct Number {
+    #[diesel(sql_type = BigInt)]
+    pub n: i64,
+}
+
+#[derive(QueryableByName)]
+struct Term {
+    #[diesel(sql_type = Text)]
+    term: String,
+    #[diesel(sql_type = BigInt)]
+    docs: i64,
+}
+
+/// How many of the list's tokens an administrator's scopes hold, counted from the
+/// scope index up to [`FEW_SCOPED`] (a few milliseconds at most).
+pub fn scope_share(conn: &mut DbConnection, visibility: &ScopeAccess) -> QueryResult<Share> {
+    let ScopeAccess::Scopes(ids) = visibility else {
+        return Ok(Share::Many);
+    };
+    let mut sql = Sql::new(conn);
+    sql.push("SELECT COUNT(*) AS n FROM (SELECT 1 FROM api_token_scopes WHERE scope_id IN (");
+    sql.bind_list(ids.iter().map(|id| Bind::BigInt(*id)));
+    sql.push(&format!(") LIMIT {}) AS held", FEW_SCOPED + 1));
+    let held = sql.load::<Number>(conn)?.first().map_or(0, |c| c.n);
+    Ok(if held > FEW_SCOPED {
+        Share::Many
+    } else {
+        Share::Few
+    })
+}
+
+/// The keywords of a list query, ready for the search index: the words every
+/// matching name begins words with, and how many tokens they are estimated to
+/// match, from the index's own statistics (SQLite: its vocabulary with the number
+/// of names holding each word; PostgreSQL: the most common words that ANALYZE
+/// keeps). Each word is estimated alone; the rarest decides.
+#[derive(Debug, Clone, Default)]
+pub struct KeywordSearch {
+    /// The full-text query in the backend's syntax, when there are words.
+    pub query: Option<String>,
+    pub share: Option<Share>,
+}
+
+pub fn keyword_search(conn: &mut DbConnection, keywords: &[String]) -> QueryResult<KeywordSearch> {
+    let words: Vec<&str> = keywords.iter().flat_map(|k| words(k)).collect();
+    if words.is_empty() {
+        return Ok(KeywordSearch::default());
+    }
+    let postgres = matches!(conn, DbConnection::Postgres(_));
+    let mut parts = Vec::with_capacity(words.len());
+    let mut fewest = i64::MAX;
+    for word in words.iter().map(|w| w.to_lowercase()) {
+        let word = word.as_str();
+        if postgres {
+            parts.push(format!("{word}:*"));
+            fewest = fewest.min(postgres_estimate(conn, word)?);
+            continue;
+        }
+        // FTS5 reads a prefix's every posting before it returns a row, where an
+        // OR of whole words streams: a common word is several times faster so.
+        let terms = sqlite_terms(conn, word)?;
+        if terms.len() as i64 > MAX_EXPANSION {
+            parts.push(format!("\"{word}\"*"));
+        } else if terms.is_empty() {
+            return Ok(KeywordSearch {
+                query: Some(format!("\"{word}\"")),
+                share: Some(Share::Few),
+            });
+        } else {
+            let quoted: Vec<String> = terms.iter().map(|t| format!("\"{}\"", t.term)).collect();
+            parts.push(format!("({})", quoted.join(" OR ")));
+            fewest = fewest.min(terms.iter().map(|t| t.docs).sum());
+        }
+    }
+    let separator = if postgres { " & " } else { " AND " };
+    Ok(KeywordSearch {
+        query: Some(parts.join(separator)),
+        share: Some(if fewest > FEW_MATCHES {
+            Share::Many
+        } else {
+            Share::Few
+        }),
+    })
+}
+
+/// The indexed words that begin with `word` (one more than [`MAX_EXPANSION`] at
+/// most), with how many names hold each.
+fn sqlite_terms(conn: &mut DbConnection, word: &str) -> QueryResult<Vec<Term>> {
+    let mut sql = Sql::new(conn);
+    sql.push("SELECT term, doc AS docs FROM api_tokens_search_terms WHERE term >= ");
+    sql.bind(Bind::Text(word.to_owned()));
+    sql.push(" AND term < ");
+    // Words are letters and digits, so every longer word sorts below this bound.
+    sql.bind(Bind::Text(format!("{word}\u{10FFFF}")));
+    sql.push(&format!(" LIMIT {}", MAX_EXPANSION + 1));
+    sql.load(conn)
+}
+
+/// Tokens whose names hold a word beginning with `word`, from the frequencies
+/// ANALYZE keeps of the index's most common words; a word not among them is rare.
+fn postgres_estimate(conn: &mut DbConnection, word: &str) -> QueryResult<i64> {
+    let mut sql = Sql::new(conn);
+    sql.push(
+        "SELECT CAST(COALESCE(SUM(f.freq), 0) * \
+           (SELECT MAX(reltuples) FROM pg_class WHERE relname = 'api_tokens') AS BIGINT) AS n \
+         FROM pg_stats s, unnest(s.most_common_elems::text::text[], s.most_common_elem_freqs) \
+           AS f(elem, freq) \
+         WHERE s.schemaname = current_schema() AND s.tablename = 'api_tokens_search' \
+           AND f.elem LIKE ",
+    );
+    sql.bind(Bind::Text(format!("{word}%")));
+    Ok(sql.load::<Number>(conn)?.first().map_or(0, |n| n.n))
+}
