@@ -7,6 +7,7 @@ use crate::process::tessera;
 /// Names in the order the list shows them.
 async fn names(admin: &Browser, query: &str) -> Vec<String> {
     let page = admin.get(&format!("/settings/api-tokens?{query}")).await;
+    assert_eq!(page.status, 200, "{query}");
     page.html().texts("a.token-name")
 }
 
@@ -142,7 +143,14 @@ async fn counts_stop_at_a_thousand_and_common_words_are_found_in_the_sort_order(
     let matching = app.count(&format!("api_tokens WHERE {holds}"));
     assert_eq!(count(&both), counted(matching));
     let one = admin.get("/settings/api-tokens?q=billing").await;
-    assert_eq!(count(&one), "more than 1,000 tokens · times in UTC");
+    let billing =
+        app.count("api_tokens WHERE (' ' || name_key) LIKE '% billing%' AND deleted_at IS NULL");
+    assert!(billing > 500, "{billing}");
+    if billing > 1_000 {
+        assert_eq!(count(&one), "more than 1,000 tokens · times in UTC");
+    } else {
+        assert_eq!(count(&one), counted(billing));
+    }
     for name in one.html().texts("a.token-name") {
         assert!(name.split(' ').any(|w| w.starts_with("billing")), "{name}");
     }

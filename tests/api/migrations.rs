@@ -37,7 +37,9 @@ fn columns(conn: &mut DbConnection) -> Columns {
             "SELECT table_name::text AS table_name, column_name::text AS column_name,
                     CASE WHEN is_nullable = 'YES' THEN 1 ELSE 0 END AS nullable
              FROM information_schema.columns
-             WHERE table_schema = current_schema() AND table_name <> '__diesel_schema_migrations'"
+             WHERE table_schema = current_schema() AND table_name <> '__diesel_schema_migrations'
+               -- The keyword index's vocabulary, kept by triggers, as SQLite's is.
+               AND table_name <> 'api_tokens_search_terms'"
         }
     };
     diesel::sql_query(sql)

@@ -62,11 +62,12 @@ pub fn scope_share(conn: &mut DbConnection, visibility: &ScopeAccess) -> QueryRe
     })
 }
 
-/// The keywords of a list query, ready for the search index: the words every
-/// matching name begins words with, and how many tokens they are estimated to
-/// match, from the index's own statistics (SQLite: its vocabulary with the number
-/// of names holding each word; PostgreSQL: the most common words that ANALYZE
-/// keeps). Each word is estimated alone; the rarest decides.
+/// The keywords of a list query, ready for the search index. Each word is looked
+/// up in the index's vocabulary and searched as the whole words it begins: both
+/// indexes read a word's beginning (`bill*`) several times slower than the list
+/// of words it stands for. How many tokens they match is estimated from the
+/// index's own statistics (SQLite: how many names hold each word; PostgreSQL: the
+/// most common words that ANALYZE keeps); the rarest word decides.
 #[derive(Debug, Clone, Default)]
 pub struct KeywordSearch {
     /// The full-text query in the backend's syntax, when there are words.
@@ -74,40 +75,68 @@ pub struct KeywordSearch {
     pub share: Option<Share>,
 }
 
+/// How a full-text query is written on each backend.
+struct Syntax {
+    word: fn(&str) -> String,
+    prefix: fn(&str) -> String,
+    or: &'static str,
+    and: &'static str,
+}
+
+const TSQUERY: Syntax = Syntax {
+    word: |w| w.to_owned(),
+    prefix: |w| format!("{w}:*"),
+    or: " | ",
+    and: " & ",
+};
+
+const FTS5: Syntax = Syntax {
+    word: |w| format!("\"{w}\""),
+    prefix: |w| format!("\"{w}\"*"),
+    or: " OR ",
+    and: " AND ",
+};
+
 pub fn keyword_search(conn: &mut DbConnection, keywords: &[String]) -> QueryResult<KeywordSearch> {
-    let words: Vec<&str> = keywords.iter().flat_map(|k| words(k)).collect();
+    let words: Vec<String> = keywords
+        .iter()
+        .flat_map(|k| words(k))
+        .map(str::to_lowercase)
+        .collect();
     if words.is_empty() {
         return Ok(KeywordSearch::default());
     }
     let postgres = matches!(conn, DbConnection::Postgres(_));
+    let syntax = if postgres { &TSQUERY } else { &FTS5 };
+    let quote = syntax.word;
     let mut parts = Vec::with_capacity(words.len());
     let mut fewest = i64::MAX;
-    for word in words.iter().map(|w| w.to_lowercase()) {
-        let word = word.as_str();
-        if postgres {
-            parts.push(format!("{word}:*"));
-            fewest = fewest.min(postgres_estimate(conn, word)?);
-            continue;
-        }
-        // FTS5 reads a prefix's every posting before it returns a row, where an
-        // OR of whole words streams: a common word is several times faster so.
-        let terms = sqlite_terms(conn, word)?;
-        if terms.len() as i64 > MAX_EXPANSION {
-            parts.push(format!("\"{word}\"*"));
-        } else if terms.is_empty() {
+    for word in &words {
+        let terms = terms(conn, word)?;
+        if terms.is_empty() {
+            // No name holds a word beginning so: nothing matches.
             return Ok(KeywordSearch {
-                query: Some(format!("\"{word}\"")),
+                query: Some(quote(word)),
                 share: Some(Share::Few),
             });
-        } else {
-            let quoted: Vec<String> = terms.iter().map(|t| format!("\"{}\"", t.term)).collect();
-            parts.push(format!("({})", quoted.join(" OR ")));
-            fewest = fewest.min(terms.iter().map(|t| t.docs).sum());
         }
+        if terms.len() as i64 > MAX_EXPANSION {
+            parts.push((syntax.prefix)(word));
+        } else {
+            let quoted: Vec<String> = terms.iter().map(|t| quote(&t.term)).collect();
+            parts.push(format!("({})", quoted.join(syntax.or)));
+        }
+        let estimate = if postgres {
+            postgres_estimate(conn, word)?
+        } else if terms.len() as i64 > MAX_EXPANSION {
+            i64::MAX
+        } else {
+            terms.iter().map(|t| t.docs).sum()
+        };
+        fewest = fewest.min(estimate);
     }
-    let separator = if postgres { " & " } else { " AND " };
     Ok(KeywordSearch {
-        query: Some(parts.join(separator)),
+        query: Some(parts.join(syntax.and)),
         share: Some(if fewest > FEW_MATCHES {
             Share::Many
         } else {
@@ -117,14 +146,22 @@ pub fn keyword_search(conn: &mut DbConnection, keywords: &[String]) -> QueryResu
 }
 
 /// The indexed words that begin with `word` (one more than [`MAX_EXPANSION`] at
-/// most), with how many names hold each.
-fn sqlite_terms(conn: &mut DbConnection, word: &str) -> QueryResult<Vec<Term>> {
+/// most), with how many names hold each where the index counts them (SQLite).
+fn terms(conn: &mut DbConnection, word: &str) -> QueryResult<Vec<Term>> {
     let mut sql = Sql::new(conn);
-    sql.push("SELECT term, doc AS docs FROM api_tokens_search_terms WHERE term >= ");
+    sql.push(if sql.postgres {
+        "SELECT term, CAST(0 AS BIGINT) AS docs FROM api_tokens_search_terms WHERE term >= "
+    } else {
+        "SELECT term, doc AS docs FROM api_tokens_search_terms WHERE term >= "
+    });
     sql.bind(Bind::Text(word.to_owned()));
     sql.push(" AND term < ");
     // Words are letters and digits, so every longer word sorts below this bound.
     sql.bind(Bind::Text(format!("{word}\u{10FFFF}")));
+    if sql.postgres {
+        // SQLite's vocabulary comes in order (and would be read whole to sort).
+        sql.push(" ORDER BY term");
+    }
     sql.push(&format!(" LIMIT {}", MAX_EXPANSION + 1));
     sql.load(conn)
 }
