@@ -153,7 +153,14 @@ pub fn list(
     // First the IDs of the page, from the sort order's covering index alone; then
     // the rows themselves.
     sql.push("SELECT t.id AS n");
-    from_where(&mut sql, filter, visibility, scopes, &search, Purpose::Page);
+    from_where(
+        &mut sql,
+        filter,
+        visibility,
+        scopes,
+        search.as_ref(),
+        Purpose::Page,
+    );
     if let PagePosition::After(cursor) | PagePosition::Before(cursor) = position {
         sql.push(" AND (");
         sort_expression(&mut sql, sort);
@@ -202,7 +209,7 @@ pub fn list(
         filter,
         visibility,
         scopes,
-        &search,
+        search.as_ref(),
         Purpose::Count,
     );
     count.push(&format!(" LIMIT {}) AS matching", EXACT_COUNT_LIMIT + 1));

@@ -57,7 +57,7 @@ pub enum Purpose {
 /// The FROM of the query. A count with keywords on SQLite reads from the keyword
 /// index, whose matches stream in ID order, so it stops at its cap instead of
 /// reading every match first.
-fn from_clause(sql: &mut Sql, search: &KeywordSearch, purpose: Purpose) {
+fn from_clause(sql: &mut Sql, search: Option<&KeywordSearch>, purpose: Purpose) {
     sql.push(if joins_search(sql, search, purpose) {
         " FROM api_tokens_search s CROSS JOIN api_tokens t ON t.id = s.rowid"
     } else {
@@ -65,8 +65,8 @@ fn from_clause(sql: &mut Sql, search: &KeywordSearch, purpose: Purpose) {
     });
 }
 
-fn joins_search(sql: &Sql, search: &KeywordSearch, purpose: Purpose) -> bool {
-    purpose == Purpose::Count && search.query.is_some() && !sql.postgres
+fn joins_search(sql: &Sql, search: Option<&KeywordSearch>, purpose: Purpose) -> bool {
+    purpose == Purpose::Count && search.is_some() && !sql.postgres
 }
 
 /// FROM and WHERE of the list's queries.
@@ -75,7 +75,7 @@ pub fn from_where(
     filter: &TokenFilter,
     visibility: &ScopeAccess,
     scopes: Share,
-    search: &KeywordSearch,
+    search: Option<&KeywordSearch>,
     purpose: Purpose,
 ) {
     from_clause(sql, search, purpose);
@@ -151,10 +151,15 @@ pub fn from_where(
 
 /// Every keyword's words must begin words of the name, found with the search index;
 /// a keyword without letters or digits is looked for anywhere in the name.
-fn keyword_condition(sql: &mut Sql, keywords: &[String], search: &KeywordSearch, joined: bool) {
-    if let (Some(query), Some(share)) = (&search.query, search.share) {
-        let query = Bind::Text(query.clone());
-        match (sql.postgres, share) {
+fn keyword_condition(
+    sql: &mut Sql,
+    keywords: &[String],
+    search: Option<&KeywordSearch>,
+    joined: bool,
+) {
+    if let Some(search) = search {
+        let query = Bind::Text(search.query.clone());
+        match (sql.postgres, search.share) {
             (false, _) if joined => {
                 sql.push(" AND s.api_tokens_search MATCH ").bind(query);
             }
@@ -175,7 +180,7 @@ fn keyword_condition(sql: &mut Sql, keywords: &[String], search: &KeywordSearch,
                 // estimate for a word's beginning is a guess, often a wrong one.
                 sql.push(&format!(
                     " AND t.id = ANY(ARRAY(SELECT w.id FROM api_tokens w WHERE {} @@ to_tsquery('simple', ",
-                    NAME_WORDS.replace("{t}", "w")
+                    name_words("w")
                 ))
                 .bind(query)
                 .push(")))");
@@ -183,7 +188,7 @@ fn keyword_condition(sql: &mut Sql, keywords: &[String], search: &KeywordSearch,
             (true, Share::Many) => {
                 sql.push(&format!(
                     " AND {} @@ to_tsquery('simple', ",
-                    NAME_WORDS.replace("{t}", "t")
+                    name_words("t")
                 ))
                 .bind(query)
                 .push(")");
@@ -199,5 +204,6 @@ fn keyword_condition(sql: &mut Sql, keywords: &[String], search: &KeywordSearch,
 
 /// The words of a name on PostgreSQL, as its keyword index holds them (the
 /// expression must match the migration's character for character).
-const NAME_WORDS: &str =
-    "to_tsvector('simple', regexp_replace({t}.name_key, '[^[:alnum:]]+', ' ', 'g'))";
+fn name_words(table: &str) -> String {
+    format!("to_tsvector('simple', regexp_replace({table}.name_key, '[^[:alnum:]]+', ' ', 'g'))")
+}

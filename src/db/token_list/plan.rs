@@ -68,11 +68,11 @@ pub fn scope_share(conn: &mut DbConnection, visibility: &ScopeAccess) -> QueryRe
 /// of words it stands for. How many tokens they match is estimated from the
 /// index's own statistics (SQLite: how many names hold each word; PostgreSQL: the
 /// most common words that ANALYZE keeps); the rarest word decides.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct KeywordSearch {
-    /// The full-text query in the backend's syntax, when there are words.
-    pub query: Option<String>,
-    pub share: Option<Share>,
+    /// The full-text query in the backend's syntax.
+    pub query: String,
+    pub share: Share,
 }
 
 /// How a full-text query is written on each backend.
@@ -97,52 +97,53 @@ const FTS5: Syntax = Syntax {
     and: " AND ",
 };
 
-pub fn keyword_search(conn: &mut DbConnection, keywords: &[String]) -> QueryResult<KeywordSearch> {
+/// `None` when the keywords hold no words (then no index is read).
+pub fn keyword_search(
+    conn: &mut DbConnection,
+    keywords: &[String],
+) -> QueryResult<Option<KeywordSearch>> {
     let words: Vec<String> = keywords
         .iter()
         .flat_map(|k| words(k))
         .map(str::to_lowercase)
         .collect();
     if words.is_empty() {
-        return Ok(KeywordSearch::default());
+        return Ok(None);
     }
     let postgres = matches!(conn, DbConnection::Postgres(_));
     let syntax = if postgres { &TSQUERY } else { &FTS5 };
-    let quote = syntax.word;
     let mut parts = Vec::with_capacity(words.len());
     let mut fewest = i64::MAX;
     for word in &words {
         let terms = terms(conn, word)?;
-        if terms.is_empty() {
+        let estimate = if terms.is_empty() {
             // No name holds a word beginning so: nothing matches.
-            return Ok(KeywordSearch {
-                query: Some(quote(word)),
-                share: Some(Share::Few),
-            });
-        }
-        if terms.len() as i64 > MAX_EXPANSION {
-            parts.push((syntax.prefix)(word));
-        } else {
-            let quoted: Vec<String> = terms.iter().map(|t| quote(&t.term)).collect();
-            parts.push(format!("({})", quoted.join(syntax.or)));
-        }
-        let estimate = if postgres {
-            postgres_estimate(conn, word)?
+            return Ok(Some(KeywordSearch {
+                query: (syntax.word)(word),
+                share: Share::Few,
+            }));
         } else if terms.len() as i64 > MAX_EXPANSION {
+            parts.push((syntax.prefix)(word));
             i64::MAX
         } else {
+            let quoted: Vec<String> = terms.iter().map(|t| (syntax.word)(&t.term)).collect();
+            parts.push(format!("({})", quoted.join(syntax.or)));
             terms.iter().map(|t| t.docs).sum()
         };
-        fewest = fewest.min(estimate);
+        fewest = fewest.min(if postgres {
+            postgres_estimate(conn, word)?
+        } else {
+            estimate
+        });
     }
-    Ok(KeywordSearch {
-        query: Some(parts.join(syntax.and)),
-        share: Some(if fewest > FEW_MATCHES {
+    Ok(Some(KeywordSearch {
+        query: parts.join(syntax.and),
+        share: if fewest > FEW_MATCHES {
             Share::Many
         } else {
             Share::Few
-        }),
-    })
+        },
+    }))
 }
 
 /// The indexed words that begin with `word` (one more than [`MAX_EXPANSION`] at
