@@ -7,6 +7,7 @@ pub mod audit;
 pub mod catalog;
 pub mod changes;
 pub mod connection;
+pub mod examples;
 pub mod migrations;
 pub mod schema;
 pub mod sessions;

@@ -1,24 +1,21 @@
 //! `tessera seed`: fills the database with example tokens across scopes and modules,
 //! to try Tessera out with a realistic list, or to measure it.
 
-use std::collections::HashMap;
 use std::io::{BufWriter, Write};
 use std::path::Path;
 use std::sync::mpsc;
 
-use diesel::prelude::*;
 use rand::Rng;
 use rand::seq::SliceRandom;
 use time::{Duration, PrimitiveDateTime};
 
 use crate::config::{DatabaseArgs, SeedArgs};
-use crate::db::schema::{api_token_permissions, api_token_scopes, api_tokens};
+use crate::db::examples::{self, ExampleRow, ExampleToken};
 use crate::db::token_status::stored_status;
-use crate::db::{DbConnection, catalog, now};
+use crate::db::{catalog, now};
 use crate::domain::catalog::{ScopeDetails, example_modules, example_scopes};
 use crate::domain::tokens::{Action, Lifecycle, SecretToken, TokenStatus, TokenType};
 use crate::domain::validation::name_key;
-use crate::on_backend;
 use crate::startup::open_database;
 
 const WORDS: [&str; 20] = [
@@ -43,34 +40,9 @@ const WORDS: [&str; 20] = [
     "audit",
     "feed",
 ];
-/// Rows per INSERT statement: 18 values each, within both backends' limits.
-const ROWS_PER_INSERT: usize = 1000;
 /// Rows per transaction: each commit rewrites the index pages it touched, and random
 /// keys touch most of them; fewer, larger commits write far less.
 const ROWS_PER_TRANSACTION: usize = 100_000;
-
-#[derive(Insertable)]
-#[diesel(table_name = api_tokens, treat_none_as_default_value = false)]
-struct SeedToken {
-    guid: String,
-    name: String,
-    name_key: String,
-    description: String,
-    token_type: TokenType,
-    secret_digest: String,
-    secret_hint: String,
-    valid_from: PrimitiveDateTime,
-    valid_to: Option<PrimitiveDateTime>,
-    disabled_at: Option<PrimitiveDateTime>,
-    revoked_at: Option<PrimitiveDateTime>,
-    deleted_at: Option<PrimitiveDateTime>,
-    created_at: PrimitiveDateTime,
-    updated_at: PrimitiveDateTime,
-    last_used_at: Option<PrimitiveDateTime>,
-    last_used_ip: Option<String>,
-    status: i16,
-    status_until: Option<PrimitiveDateTime>,
-}
 
 pub fn run(database: &DatabaseArgs, args: SeedArgs) -> anyhow::Result<()> {
     let db = open_database(database, None)?;
@@ -90,17 +62,13 @@ pub fn run(database: &DatabaseArgs, args: SeedArgs) -> anyhow::Result<()> {
         .map(|m| m.module.id)
         .collect();
 
-    if let DbConnection::Sqlite(sqlite) = &mut *conn {
-        // Inserts land at random places in the GUID and digest indexes: with the
-        // default 2 MB page cache, most of them would read pages from disk.
-        use diesel::connection::SimpleConnection;
-        sqlite.batch_execute("PRAGMA cache_size = -524288")?;
-    }
+    examples::begin_bulk_load(&mut conn)?;
     let started = std::time::Instant::now();
     let mut secrets = args.secrets_file.as_deref().map(secrets_file).transpose()?;
     let total = args.tokens;
     // Tokens are made (random secrets, digests) on one core while the other writes.
-    let (sender, batches) = mpsc::sync_channel::<Vec<Seeded>>(2);
+    let (sender, batches) = mpsc::sync_channel::<Batch>(2);
+    let catalog = (scope_ids.as_slice(), module_ids.as_slice());
     std::thread::scope(|scope| -> anyhow::Result<()> {
         scope.spawn(move || {
             let mut rng = rand::thread_rng();
@@ -108,31 +76,33 @@ pub fn run(database: &DatabaseArgs, args: SeedArgs) -> anyhow::Result<()> {
             let mut made = 0;
             while made < total {
                 let size = ROWS_PER_TRANSACTION.min(total - made);
-                let batch = (0..size)
-                    .map(|i| token(&mut rng, now, made + i, total))
-                    .collect();
+                let mut batch = Batch::default();
+                for i in 0..size {
+                    let (token, lifecycle, secret) = token(&mut rng, now, made + i, total, catalog);
+                    batch.tokens.push(token);
+                    batch.secrets.push((lifecycle, secret));
+                }
                 if sender.send(batch).is_err() {
                     return;
                 }
                 made += size;
             }
         });
-        let mut rng = rand::thread_rng();
         let mut created = 0;
         for batch in batches {
-            conn.transaction(|c| {
-                for rows in batch.chunks(ROWS_PER_INSERT) {
-                    insert(c, &mut rng, rows, &scope_ids, &module_ids)?;
-                }
-                anyhow::Ok(())
-            })?;
+            examples::insert(&mut conn, &batch.tokens)?;
             if let Some(file) = secrets.as_mut() {
+                // The secrets that pass verification now.
                 let now = now();
-                for seeded in batch.iter().filter(|s| s.usable(now)) {
-                    writeln!(file, "{}", seeded.secret.expose())?;
+                for (_, secret) in batch
+                    .secrets
+                    .iter()
+                    .filter(|(l, _)| l.status(now) == TokenStatus::Active)
+                {
+                    writeln!(file, "{}", secret.expose())?;
                 }
             }
-            created += batch.len();
+            created += batch.tokens.len();
             eprintln!("{created} tokens…");
         }
         Ok(())
@@ -140,17 +110,7 @@ pub fn run(database: &DatabaseArgs, args: SeedArgs) -> anyhow::Result<()> {
     if let Some(mut file) = secrets {
         file.flush()?;
     }
-    use diesel::connection::SimpleConnection;
-    match &mut *conn {
-        // What autovacuum would do soon after a bulk load: statistics for the planner,
-        // and a visibility map for index-only scans.
-        DbConnection::Postgres(pg) => {
-            pg.batch_execute("VACUUM ANALYZE api_tokens, api_token_scopes, api_token_permissions")?
-        }
-        // The load sits in the write-ahead log; moved into the database here, or the
-        // next start's first write would wait for it.
-        DbConnection::Sqlite(sqlite) => sqlite.batch_execute("PRAGMA wal_checkpoint(TRUNCATE)")?,
-    }
+    examples::end_bulk_load(&mut conn)?;
     println!(
         "Added {} example tokens in {:.1} s, across {} scopes and {} modules.",
         args.tokens,
@@ -161,18 +121,11 @@ pub fn run(database: &DatabaseArgs, args: SeedArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// A token to add, with the secret it was made from.
-struct Seeded {
-    row: SeedToken,
-    lifecycle: Lifecycle,
-    secret: SecretToken,
-}
-
-impl Seeded {
-    /// Whether its secret passes verification now (for the secrets file).
-    fn usable(&self, now: PrimitiveDateTime) -> bool {
-        self.lifecycle.status(now) == TokenStatus::Active
-    }
+/// Tokens to add, with the dates and secret each was made from.
+#[derive(Default)]
+struct Batch {
+    tokens: Vec<ExampleToken>,
+    secrets: Vec<(Lifecycle, SecretToken)>,
 }
 
 /// The file the usable secrets are written to, one per line, readable by its owner
@@ -196,7 +149,8 @@ fn token(
     now: PrimitiveDateTime,
     index: usize,
     total: usize,
-) -> Seeded {
+    (scope_ids, module_ids): (&[i64], &[i64]),
+) -> (ExampleToken, Lifecycle, SecretToken) {
     let secret = SecretToken::generate_with(rng);
     let year = Duration::days(365).whole_seconds() as f64;
     let age = year * (total - index) as f64 / total as f64;
@@ -230,7 +184,7 @@ fn token(
     };
     // Stored as the list reads it, so that no refresh follows the load.
     let (status, status_until) = stored_status(&lifecycle, now);
-    let row = SeedToken {
+    let row = ExampleRow {
         guid: uuid::Builder::from_random_bytes(rng.r#gen())
             .into_uuid()
             .hyphenated()
@@ -256,53 +210,29 @@ fn token(
         status,
         status_until,
     };
-    Seeded {
-        row,
-        lifecycle,
-        secret,
-    }
-}
-
-fn insert(
-    conn: &mut DbConnection,
-    rng: &mut impl Rng,
-    batch: &[Seeded],
-    scope_ids: &[i64],
-    module_ids: &[i64],
-) -> anyhow::Result<()> {
-    let rows: Vec<&SeedToken> = batch.iter().map(|s| &s.row).collect();
-    let insert = diesel::insert_into(api_tokens::table)
-        .values(rows)
-        .returning((api_tokens::guid, api_tokens::id));
-    let ids: HashMap<String, i64> = on_backend!(&mut *conn, |c| insert.get_results(c))?
-        .into_iter()
+    let scope_count = rng.gen_range(1..=2);
+    let scope_ids = scope_ids
+        .choose_multiple(rng, scope_count)
+        .copied()
         .collect();
-    let mut scopes = Vec::new();
-    let mut grants = Vec::new();
-    for Seeded { row, .. } in batch {
-        let id = ids[&row.guid];
-        let count = rng.gen_range(1..=2);
-        for scope in scope_ids.choose_multiple(rng, count) {
-            scopes.push((
-                api_token_scopes::token_id.eq(id),
-                api_token_scopes::scope_id.eq(*scope),
-            ));
-        }
-        if row.token_type == TokenType::Custom {
-            let count = rng.gen_range(1..=3);
-            for module in module_ids.choose_multiple(rng, count) {
-                let action = *[Action::Read, Action::Write].choose(rng).expect("actions");
-                grants.push((
-                    api_token_permissions::token_id.eq(id),
-                    api_token_permissions::module_id.eq(*module),
-                    api_token_permissions::action.eq(action),
-                ));
-            }
-        }
-    }
-    let insert = diesel::insert_into(api_token_scopes::table).values(&scopes);
-    on_backend!(&mut *conn, |c| insert.execute(c))?;
-    let insert = diesel::insert_into(api_token_permissions::table).values(&grants);
-    on_backend!(&mut *conn, |c| insert.execute(c))?;
-    Ok(())
+    let grants = if token_type == TokenType::Custom {
+        let count = rng.gen_range(1..=3);
+        module_ids
+            .choose_multiple(rng, count)
+            .map(|module| {
+                (
+                    *module,
+                    *[Action::Read, Action::Write].choose(rng).expect("actions"),
+                )
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let token = ExampleToken {
+        row,
+        scope_ids,
+        grants,
+    };
+    (token, lifecycle, secret)
 }
