@@ -4,7 +4,7 @@
 mod last_use;
 mod paths;
 
-pub use last_use::{LastUseMark, UseNews, precision as last_use_precision};
+pub use last_use::{LastUseMark, UseNews, precision as last_use_precision, stored_agent};
 pub use paths::*;
 
 use std::net::IpAddr;

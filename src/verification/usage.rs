@@ -13,10 +13,7 @@ use super::Verifier;
 use crate::db::verification::{Usage, record_usage};
 use crate::db::{Db, DbError};
 use crate::domain::ids::TokenId;
-use crate::domain::verification::UseNews;
-
-/// Longest user agent kept.
-const MAX_USER_AGENT: usize = 256;
+use crate::domain::verification::{UseNews, stored_agent};
 
 #[derive(Debug)]
 struct LastUse {
@@ -54,7 +51,7 @@ impl UsageBuffer {
         }
         let client = (news == UseNews::Client).then(|| Client {
             ip,
-            user_agent: user_agent.map(|ua| truncate(ua, MAX_USER_AGENT).to_owned()),
+            user_agent: user_agent.map(|ua| stored_agent(ua).to_owned()),
         });
         let mut pending = self.pending.lock().expect("usage lock");
         let last = pending
@@ -139,17 +136,6 @@ pub fn spawn_flusher(verifier: Weak<Verifier>, period: Duration) -> thread::Join
         .expect("spawn the usage flusher")
 }
 
-fn truncate(text: &str, max: usize) -> &str {
-    if text.len() <= max {
-        return text;
-    }
-    let mut end = max;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    &text[..end]
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -195,12 +181,5 @@ mod tests {
         let kept = pending[&TokenId(1)].client.as_ref().unwrap();
         assert_eq!(kept.user_agent.as_deref(), Some("curl/9"));
         assert!(pending[&TokenId(2)].client.is_none(), "the time only");
-    }
-
-    #[test]
-    fn long_user_agents_are_cut_on_a_character_boundary() {
-        let long = "é".repeat(200);
-        let cut = truncate(&long, MAX_USER_AGENT);
-        assert!(cut.len() <= MAX_USER_AGENT && cut.chars().all(|c| c == 'é'));
     }
 }

@@ -80,10 +80,28 @@ fn pack(seconds: u32, client: u32) -> u64 {
     (u64::from(seconds) << 32) | u64::from(client)
 }
 
+/// A client is known by what is stored of it, so an agent longer than what is
+/// kept is the same agent once stored.
 fn fingerprint(ip: Option<IpAddr>, agent: Option<&str>) -> u32 {
     let mut hasher = DefaultHasher::new();
-    (ip, agent).hash(&mut hasher);
+    (ip, agent.map(stored_agent)).hash(&mut hasher);
     hasher.finish() as u32
+}
+
+/// Bytes of a user agent that are kept.
+const MAX_USER_AGENT: usize = 256;
+
+/// The part of a user agent that is stored: at most [`MAX_USER_AGENT`] bytes,
+/// cut on a character boundary.
+pub fn stored_agent(agent: &str) -> &str {
+    if agent.len() <= MAX_USER_AGENT {
+        return agent;
+    }
+    let mut end = MAX_USER_AGENT;
+    while !agent.is_char_boundary(end) {
+        end -= 1;
+    }
+    &agent[..end]
 }
 
 #[cfg(test)]
@@ -93,6 +111,25 @@ mod tests {
 
     const HERE: IpAddr = IpAddr::V4(std::net::Ipv4Addr::LOCALHOST);
     const THERE: IpAddr = IpAddr::V4(std::net::Ipv4Addr::new(10, 0, 0, 7));
+
+    #[test]
+    fn long_user_agents_are_cut_on_a_character_boundary() {
+        let long = "é".repeat(200);
+        let cut = stored_agent(&long);
+        assert!(cut.len() <= MAX_USER_AGENT && cut.chars().all(|c| c == 'é'));
+    }
+
+    #[test]
+    fn a_long_agent_is_the_same_client_as_what_is_stored_of_it() {
+        let long = "a".repeat(1000);
+        let mark = LastUseMark::stored(
+            Some(datetime!(2026-11-25 10:00:05)),
+            Some(HERE),
+            Some(stored_agent(&long)),
+        );
+        let later = datetime!(2026-11-25 10:01:05);
+        assert_eq!(mark.news(later, HERE, Some(&long), 60), UseNews::Time);
+    }
 
     #[test]
     fn a_use_is_news_once_per_period_and_client() {
