@@ -13,7 +13,7 @@ pub mod loader;
 pub mod metrics;
 pub mod usage;
 
-pub use cache::{CacheReport, KNOWN_TTL, UNKNOWN_TTL};
+pub use cache::CacheReport;
 pub use cached::CachedToken;
 pub(crate) use cached::prepare;
 
@@ -29,19 +29,54 @@ use crate::config::VerifierSettings;
 use crate::db::{self, Db, DbError, catalog};
 use crate::domain::digest::{hex, sha256};
 use crate::domain::ids::Guid;
-use crate::domain::tokens::{Action, check_format};
+use crate::domain::tokens::{Action, TokenType, check_format};
 use crate::domain::verification::{Access, Outcome, PathModule, evaluate, module_for_path};
 use cache::{Digest, Lookup, TokenCache};
 pub use metrics::{Endpoint, Metrics};
 pub use usage::UsageBuffer;
 
 /// The modules, for permission checks and for mapping paths to modules.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Catalog {
     /// Sorted, as answers list them; shared by the cached tokens' grants.
     pub keys: BTreeSet<Arc<str>>,
     /// (path prefix, module key)
     pub prefixes: Vec<(String, String)>,
+    /// What a read-only and a full-access token grant: their actions on every
+    /// module, sorted by key, made once for every answer that lists them.
+    read_only: Box<[(Arc<str>, Action)]>,
+    full_access: Box<[(Arc<str>, Action)]>,
+}
+
+impl Catalog {
+    pub fn new(keys: BTreeSet<Arc<str>>, prefixes: Vec<(String, String)>) -> Self {
+        let everywhere = |token_type: TokenType| {
+            keys.iter()
+                .flat_map(|key| {
+                    Action::ALL
+                        .into_iter()
+                        .filter(move |a| token_type.grants_everywhere(*a))
+                        .map(move |a| (key.clone(), a))
+                })
+                .collect()
+        };
+        Self {
+            read_only: everywhere(TokenType::ReadOnly),
+            full_access: everywhere(TokenType::FullAccess),
+            keys,
+            prefixes,
+        }
+    }
+
+    /// Every (module, action) a token of this type grants on every module; none
+    /// for a custom token, whose grants are its own.
+    pub fn granted_everywhere(&self, token_type: TokenType) -> &[(Arc<str>, Action)] {
+        match token_type {
+            TokenType::ReadOnly => &self.read_only,
+            TokenType::FullAccess => &self.full_access,
+            TokenType::Custom => &[],
+        }
+    }
 }
 
 /// What a request asks to do.
@@ -242,12 +277,12 @@ impl Verifier {
             .db
             .run(|c| catalog::list_modules(c).map_err(DbError::from))
             .await?;
-        let catalog = Arc::new(Catalog {
-            keys: modules
+        let catalog = Arc::new(Catalog::new(
+            modules
                 .iter()
                 .map(|m| m.module.module_key.as_str().into())
                 .collect(),
-            prefixes: modules
+            modules
                 .iter()
                 .flat_map(|m| {
                     m.path_prefixes
@@ -255,7 +290,7 @@ impl Verifier {
                         .map(|p| (p.clone(), m.module.module_key.clone()))
                 })
                 .collect(),
-        });
+        ));
         if self.generation.load(Ordering::Acquire) == generation {
             *self.catalog.write().expect("catalog lock") = Some(catalog.clone());
         }
@@ -270,8 +305,8 @@ impl Verifier {
         }
     }
 
-    /// Forgets everything: the catalog changed (prepared answers list modules), or
-    /// notifications may have been missed.
+    /// Forgets everything: the catalog changed (cached custom grants name its
+    /// modules, and share its keys), or notifications may have been missed.
     pub fn forget_everything(&self) {
         self.generation.fetch_add(1, Ordering::AcqRel);
         *self.catalog.write().expect("catalog lock") = None;

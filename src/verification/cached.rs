@@ -62,7 +62,7 @@ impl CachedToken {
             token: Token {
                 guid: self.guid,
                 name: &self.name,
-                permissions: Permissions(&self.granted(catalog)),
+                permissions: Permissions(self.granted(catalog)),
                 scopes: &self.scope_names,
                 token_type: self.rules.token_type.key(),
                 valid_from: iso(&lifecycle.valid_from),
@@ -87,12 +87,15 @@ impl CachedToken {
             token_type: &'static str,
             username: &'a str,
         }
-        let scope = self
-            .granted(catalog)
-            .iter()
-            .map(|(key, action)| format!("{key}:{}", action.key()))
-            .collect::<Vec<_>>()
-            .join(" ");
+        let mut scope = String::new();
+        for (key, action) in self.granted(catalog) {
+            if !scope.is_empty() {
+                scope.push(' ');
+            }
+            scope.push_str(key);
+            scope.push(':');
+            scope.push_str(action.key());
+        }
         let lifecycle = &self.rules.lifecycle;
         json(&Body {
             active: true,
@@ -122,22 +125,12 @@ impl CachedToken {
             .flatten()
     }
 
-    /// Every (module, action) the token grants, sorted by module key: its own grants
-    /// (loaded in that order), or what its type allows on every module of the catalog.
-    fn granted<'a>(&'a self, catalog: &'a Catalog) -> Vec<(&'a str, Action)> {
-        let token_type = self.rules.token_type;
-        match token_type {
-            TokenType::Custom => self.rules.grants.iter().map(|(k, a)| (&**k, *a)).collect(),
-            _ => catalog
-                .keys
-                .iter()
-                .flat_map(|key| {
-                    Action::ALL
-                        .into_iter()
-                        .filter(move |a| token_type.grants_everywhere(*a))
-                        .map(move |a| (&**key, a))
-                })
-                .collect(),
+    /// Every (module, action) the token grants, sorted by module key: its own
+    /// grants, or what its type allows on every module of the catalog.
+    fn granted<'a>(&'a self, catalog: &'a Catalog) -> &'a [(Arc<str>, Action)] {
+        match self.rules.token_type {
+            TokenType::Custom => &self.rules.grants,
+            other => catalog.granted_everywhere(other),
         }
     }
 
@@ -154,16 +147,24 @@ impl CachedToken {
 }
 
 /// Grants sorted by module key, written as `{"module": ["action", ...]}`.
-struct Permissions<'a>(&'a [(&'a str, Action)]);
+struct Permissions<'a>(&'a [(Arc<str>, Action)]);
 
 impl Serialize for Permissions<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = serializer.serialize_map(None)?;
         for same_module in self.0.chunk_by(|a, b| a.0 == b.0) {
-            let actions: Vec<&str> = same_module.iter().map(|(_, a)| a.key()).collect();
-            map.serialize_entry(same_module[0].0, &actions)?;
+            map.serialize_entry(&*same_module[0].0, &Actions(same_module))?;
         }
         map.end()
+    }
+}
+
+/// The actions of one module's grants, as a JSON array.
+struct Actions<'a>(&'a [(Arc<str>, Action)]);
+
+impl Serialize for Actions<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.iter().map(|(_, action)| action.key()))
     }
 }
 
@@ -183,14 +184,7 @@ pub(crate) fn prepare(loaded: db::verification::LoadedToken, catalog: &Catalog) 
         rules: TokenRules {
             lifecycle: t.lifecycle(),
             token_type: t.token_type,
-            grants: loaded
-                .grants
-                .into_iter()
-                .map(|(key, action)| {
-                    let shared = catalog.keys.get(key.as_str()).cloned();
-                    (shared.unwrap_or_else(|| key.into()), action)
-                })
-                .collect(),
+            grants: sorted_grants(loaded.grants, catalog),
             allowed_networks: networks(&loaded.allowed_networks),
         },
         matched: loaded.matched,
@@ -204,6 +198,21 @@ pub(crate) fn prepare(loaded: db::verification::LoadedToken, catalog: &Catalog) 
         scope_names: loaded.scope_names.into_iter().map(Into::into).collect(),
         created_at: t.created_at,
     }
+}
+
+/// A custom token's grants in the order answers list them (by module key, byte by
+/// byte as the catalog sorts them, whatever the database's collation), with the
+/// catalog's own keys.
+fn sorted_grants(grants: Vec<(String, Action)>, catalog: &Catalog) -> Box<[(Arc<str>, Action)]> {
+    let mut grants: Vec<(Arc<str>, Action)> = grants
+        .into_iter()
+        .map(|(key, action)| {
+            let shared = catalog.keys.get(key.as_str()).cloned();
+            (shared.unwrap_or_else(|| key.into()), action)
+        })
+        .collect();
+    grants.sort_by(|a, b| a.0.cmp(&b.0));
+    grants.into_boxed_slice()
 }
 
 /// The stored allow-list. Rows are written from parsed networks; should one not parse,
