@@ -129,6 +129,16 @@ fn normalize_public_url(url: &str) -> anyhow::Result<String> {
     Ok(url.to_owned())
 }
 
+/// How the verifier keeps tokens and their uses.
+#[derive(Debug, Clone, Copy)]
+pub struct VerifierSettings {
+    /// Tokens kept in memory; `None`: every verification reads the database (to
+    /// measure it).
+    pub cache_capacity: Option<usize>,
+    /// Seconds within which repeated uses from one client are written once.
+    pub usage_granularity: u32,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -189,24 +199,5 @@ mod tests {
             ..ServeArgs::default()
         };
         assert!(ServerConfig::from_args(&args).is_err());
-    }
-}
-
-/// How the verifier keeps tokens and their uses.
-#[derive(Debug, Clone, Copy)]
-pub struct VerifierSettings {
-    /// Tokens kept in memory; `None`: every verification reads the database (to
-    /// measure it).
-    pub cache_capacity: Option<usize>,
-    /// Seconds within which repeated uses from one client are written once.
-    pub usage_granularity: u32,
-}
-
-impl Default for VerifierSettings {
-    fn default() -> Self {
-        Self {
-            cache_capacity: Some(200_000),
-            usage_granularity: 60,
-        }
     }
 }

@@ -49,15 +49,16 @@ mod tests {
             .build_unchecked(ConnectionManager::new(url.clone(), None));
         let db = Db::new(pool, url);
         let hashing = crate::passwords::HashingGate::new(1, db.blocking().clone());
+        let config = ServerConfig::from_args(&ServeArgs::default()).unwrap();
         let state = AppState {
             hashing,
             verifier: std::sync::Arc::new(crate::verification::Verifier::new(
                 db.clone(),
                 Default::default(),
-                Default::default(),
+                config.verifier,
             )),
             db,
-            config: ServerConfig::from_args(&ServeArgs::default()).unwrap(),
+            config,
             cookie_key: actix_web::cookie::Key::generate(),
             locked_addresses: Default::default(),
         };
