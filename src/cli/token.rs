@@ -71,7 +71,7 @@ fn create(database: &DatabaseArgs, args: TokenCreateArgs) -> anyhow::Result<()> 
     let input = TokenInput {
         name: args.name,
         description: args.description,
-        guid: uuid::Uuid::new_v4().to_string(),
+        guid: Guid::generate().to_string(),
         scopes: scope_ids,
         duration,
         valid_from: String::new(),

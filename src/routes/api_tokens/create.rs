@@ -20,10 +20,6 @@ use crate::views::{Layout, Section};
 
 type Creator = Authorized<perm::TokensCreate>;
 
-fn new_guid() -> String {
-    uuid::Uuid::new_v4().hyphenated().to_string()
-}
-
 pub async fn form(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -31,7 +27,7 @@ pub async fn form(
 ) -> Result<HttpResponse, AppError> {
     let (scopes, modules) = choices(&state, &admin).await?;
     let values = TokenFormValues {
-        guid: new_guid(),
+        guid: Guid::generate().to_string(),
         // One scope to choose from: it is the choice.
         scopes: if scopes.len() == 1 {
             vec![scopes[0].id]
@@ -65,7 +61,7 @@ pub async fn submit(
 ) -> Result<HttpResponse, AppError> {
     let (values, errors, status) = if form.intent == "new_guid" {
         let values = TokenFormValues {
-            guid: new_guid(),
+            guid: Guid::generate().to_string(),
             ..values_from(&form)
         };
         (values, FieldErrors::default(), StatusCode::OK)
@@ -124,7 +120,7 @@ fn refused(
                 "guid",
                 "A token with this GUID exists already; a new GUID was generated.",
             );
-            values.guid = new_guid();
+            values.guid = Guid::generate().to_string();
             StatusCode::CONFLICT
         }
         TokenError::UnknownReference => {
