@@ -175,7 +175,7 @@ pub async fn set_password(
     services
         .db
         .write(move |c| {
-            admins::set_password(c, admin.id, &hash, None)?;
+            admins::set_password(c, admin.id, &hash)?;
             audit::record(
                 c,
                 &actor,

@@ -55,7 +55,7 @@ pub async fn change_password(
     services
         .db
         .write(move |c| {
-            admins::set_password(c, me.id, &hash, None)?;
+            admins::set_password(c, me.id, &hash)?;
             audit::record(c, &actor, AuditAction::PasswordChanged, &target(&me), "")?;
             Ok::<_, AdminWriteError>(())
         })
@@ -73,7 +73,7 @@ pub async fn sign_out_everywhere(
     services
         .db
         .write(move |c| {
-            let ended = admins::end_sessions(c, me.id, None)?;
+            let ended = admins::end_sessions(c, me.id)?;
             let details = serde_json::json!({ "sessions": ended });
             audit::record(
                 c,

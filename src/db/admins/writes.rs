@@ -135,7 +135,7 @@ pub fn set_disabled(
             .set(administrators::disabled_at.eq(disabled.then(now)))
             .execute(conn)?;
         if disabled {
-            end_sessions(conn, id, None)?;
+            end_sessions(conn, id)?;
         }
         Ok(())
     })
@@ -157,12 +157,11 @@ pub fn update_display_name(
     })
 }
 
-/// Stores a new password hash and ends every session of the administrator except `keep`.
+/// Stores a new password hash and ends every session of the administrator.
 pub fn set_password(
     conn: &mut DbConnection,
     id: AdministratorId,
     password_hash: &str,
-    keep_session_digest: Option<&str>,
 ) -> Result<(), AdminWriteError> {
     conn.transaction(|conn| {
         let now = now();
@@ -176,7 +175,7 @@ pub fn set_password(
         if updated == 0 {
             return Err(AdminWriteError::NotFound);
         }
-        end_sessions(conn, id, keep_session_digest)?;
+        end_sessions(conn, id)?;
         Ok(())
     })
 }
@@ -209,17 +208,9 @@ fn claim_version(
     }
 }
 
-/// Deletes the administrator's sessions, except the one whose digest is `keep`.
-pub fn end_sessions(
-    conn: &mut DbConnection,
-    admin_id: AdministratorId,
-    keep: Option<&str>,
-) -> QueryResult<usize> {
-    let mine = sessions::table.filter(sessions::administrator_id.eq(admin_id));
-    match keep {
-        Some(digest) => diesel::delete(mine.filter(sessions::key_digest.ne(digest))).execute(conn),
-        None => diesel::delete(mine).execute(conn),
-    }
+/// Deletes the administrator's sessions.
+pub fn end_sessions(conn: &mut DbConnection, admin_id: AdministratorId) -> QueryResult<usize> {
+    diesel::delete(sessions::table.filter(sessions::administrator_id.eq(admin_id))).execute(conn)
 }
 
 pub fn record_sign_in(conn: &mut DbConnection, id: AdministratorId) -> QueryResult<()> {
