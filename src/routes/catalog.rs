@@ -45,7 +45,6 @@ pub trait Kind: 'static {
 
     fn all(conn: &mut DbConnection) -> diesel::QueryResult<Vec<Self::Entry>>;
     fn find(conn: &mut DbConnection, id: i64) -> diesel::QueryResult<Option<Self::Entry>>;
-    fn id(entry: &Self::Entry) -> i64;
     fn name(entry: &Self::Entry) -> &str;
     fn delete_url(id: i64) -> String;
     /// The edit form, filled in from the entry.
@@ -165,9 +164,10 @@ pub async fn update<K: Kind>(
     id: web::Path<i64>,
     CsrfForm(form): CsrfForm<K::Values>,
 ) -> Result<HttpResponse, AppError> {
-    let entry = find::<K>(&state, id.into_inner()).await?;
+    let id = id.into_inner();
+    let entry = find::<K>(&state, id).await?;
     let (services, caller) = (state.services(), admin.caller(&req));
-    let (errors, status) = match K::update(services, &caller, K::id(&entry), &form).await {
+    let (errors, status) = match K::update(services, &caller, id, &form).await {
         Ok(name) => return Ok(done::<K>(&session, "Saved", &name)),
         Err(error) => refused(error)?,
     };
@@ -181,7 +181,8 @@ pub async fn delete_confirm<K: Kind>(
     admin: Admin,
     id: web::Path<i64>,
 ) -> Result<ConfirmPage, AppError> {
-    let entry = find::<K>(&state, id.into_inner()).await?;
+    let id = id.into_inner();
+    let entry = find::<K>(&state, id).await?;
     let name = K::name(&entry);
     Ok(ConfirmPage {
         layout: Layout::page(&req, Some(&admin), format!("Delete {name}"), K::SECTION),
@@ -194,7 +195,7 @@ pub async fn delete_confirm<K: Kind>(
             body: K::TEXT.delete_warning.into(),
             button: K::TEXT.delete_button,
             danger: true,
-            action: K::delete_url(K::id(&entry)),
+            action: K::delete_url(id),
             grace: false,
         },
         version: None,

@@ -47,10 +47,6 @@ impl Kind for Modules {
         stored::find_module(conn, id)
     }
 
-    fn id(entry: &ModuleWithPaths) -> i64 {
-        entry.module.id
-    }
-
     fn name(entry: &ModuleWithPaths) -> &str {
         &entry.module.name
     }

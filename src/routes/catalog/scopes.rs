@@ -39,10 +39,6 @@ impl Kind for Scopes {
         stored::find_scope(conn, id)
     }
 
-    fn id(entry: &Scope) -> i64 {
-        entry.id
-    }
-
     fn name(entry: &Scope) -> &str {
         &entry.name
     }
