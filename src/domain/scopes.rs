@@ -13,6 +13,11 @@ pub enum ScopeAccess {
 }
 
 impl ScopeAccess {
+    /// The scope is one of the administrator's (or they have every scope).
+    pub fn includes(&self, scope: i64) -> bool {
+        self.sees(&[scope])
+    }
+
     /// Sees a token in these scopes: one of them is the administrator's.
     pub fn sees(&self, token_scopes: &[i64]) -> bool {
         match self {

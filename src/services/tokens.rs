@@ -18,11 +18,12 @@ use time::Duration;
 
 use super::{Caller, Forbidden};
 use crate::db::audit::Target;
+use crate::db::catalog::{ModuleWithPaths, Scope};
 use crate::db::tokens::{self, TokenDetails, TokenRow, TokenWriteError};
 use crate::db::{DbConnection, DbError, catalog};
 use crate::domain::audit::AuditAction;
 use crate::domain::ids::Guid;
-use crate::domain::scopes::change_refusal;
+use crate::domain::scopes::{ScopeAccess, change_refusal};
 use crate::domain::throttle::wait_text;
 use crate::domain::tokens::TokenChange;
 use crate::domain::validation::FieldErrors;
@@ -95,7 +96,8 @@ impl From<diesel::result::Error> for TokenError {
     }
 }
 
-/// The token, if the caller may change it (for the pages that ask before a change).
+/// The token, if the caller may change it (for the pages that edit it or ask
+/// before a change).
 pub async fn find_changeable(
     services: super::Services<'_>,
     caller: &Caller,
@@ -108,8 +110,8 @@ pub async fn find_changeable(
         .await
 }
 
-/// The token, read inside the use case's transaction, if the caller may change it:
-/// they see it, and every one of its scopes is theirs.
+/// The token, if the caller may change it: they see it, and every one of its
+/// scopes is theirs. Use cases read it inside their transaction.
 fn changeable(
     c: &mut DbConnection,
     caller: &Caller,
@@ -143,18 +145,30 @@ fn claim(
     Ok(token)
 }
 
-/// The IDs of the scopes the caller may put tokens in, and of every module.
+/// The scopes an administrator may put tokens in (and filter the list by).
+pub fn assignable_scopes(c: &mut DbConnection, access: &ScopeAccess) -> QueryResult<Vec<Scope>> {
+    Ok(catalog::list_scopes(c)?
+        .into_iter()
+        .filter(|s| access.includes(s.id))
+        .collect())
+}
+
+/// What the token form offers: the scopes the administrator may put tokens in,
+/// and every module.
+pub fn form_choices(
+    c: &mut DbConnection,
+    access: &ScopeAccess,
+) -> QueryResult<(Vec<Scope>, Vec<ModuleWithPaths>)> {
+    Ok((assignable_scopes(c, access)?, catalog::list_modules(c)?))
+}
+
+/// The IDs of [`form_choices`], which a saved token's must be among.
 fn choices(c: &mut DbConnection, caller: &Caller) -> QueryResult<(Vec<i64>, Vec<i64>)> {
-    let scopes = catalog::list_scopes(c)?
-        .into_iter()
-        .map(|s| s.id)
-        .filter(|id| caller.scopes.sees(&[*id]))
-        .collect();
-    let modules = catalog::list_modules(c)?
-        .into_iter()
-        .map(|m| m.module.id)
-        .collect();
-    Ok((scopes, modules))
+    let (scopes, modules) = form_choices(c, &caller.scopes)?;
+    Ok((
+        scopes.iter().map(|s| s.id).collect(),
+        modules.iter().map(|m| m.module.id).collect(),
+    ))
 }
 
 fn target(token: &TokenRow) -> Target<'_> {

@@ -3,9 +3,7 @@
 
 use actix_web::{HttpRequest, web};
 
-use super::assignable;
 use crate::auth::{Authorized, CurrentAdmin, perm};
-use crate::db::catalog;
 use crate::db::token_list::{self, PagePosition, TokenPage};
 use crate::db::{DbError, now};
 use crate::domain::permissions::Permission;
@@ -13,6 +11,7 @@ use crate::domain::scopes::ScopeAccess;
 use crate::domain::token_list::{ListQuery, TokenFilter};
 use crate::domain::tokens::TokenType;
 use crate::http::AppError;
+use crate::services::tokens;
 use crate::state::AppState;
 use crate::urls;
 use crate::views::format::Stamp;
@@ -70,10 +69,9 @@ pub async fn render(
         .db
         .run(move |c| {
             let page = token_list::list(c, &listed, &seen_by, &position, PAGE_SIZE)?;
-            Ok::<_, DbError>((page, catalog::list_scopes(c)?))
+            Ok::<_, DbError>((page, tokens::assignable_scopes(c, &seen_by)?))
         })
         .await?;
-    let scopes = assignable(admin, scopes);
     let can_update = admin.can(Permission::TokensUpdate);
     let can_delete = admin.can(Permission::TokensDelete);
     let rows = rows(&page, &access, can_update, can_delete);
