@@ -18,7 +18,7 @@ use super::see_other;
 use crate::auth::CurrentAdmin;
 use crate::auth::session::{self, FlashKind};
 use crate::db::DbError;
-use crate::db::catalog::{self, ModuleWithPaths, Scope};
+use crate::db::catalog::{ModuleWithPaths, Scope};
 use crate::db::now;
 use crate::db::tokens::{self, TokenDetails};
 use crate::domain::ids::Guid;
@@ -29,9 +29,10 @@ use crate::domain::validation::FieldErrors;
 use crate::http::AppError;
 use crate::services::tokens::{self as tokens_service, TokenError};
 use crate::state::AppState;
-use crate::urls::{self, TokenPage};
+use crate::urls;
 use crate::views::errors::{ConfirmPage, Confirmation, Link};
 use crate::views::format::datetime;
+use crate::views::tokens::questions::Question;
 use crate::views::tokens::{FormMode, TokenFormPage, TokenFormValues, duration_options};
 use crate::views::{Layout, Section};
 
@@ -50,25 +51,13 @@ pub async fn load(
         .ok_or(AppError::NotFound)
 }
 
-/// What a token action asks before it is done.
-pub struct Question {
-    /// "Revoke", "Delete", "Regenerate": the page's title and question start with it.
-    pub verb: &'static str,
-    pub body: &'static str,
-    pub button: &'static str,
-    pub danger: bool,
-    pub action: TokenPage,
-    /// Offer a grace period for the previous secret (regenerate).
-    pub grace: bool,
-}
-
 /// The question as a page of its own, for browsers without JavaScript.
 pub async fn confirm_page(
     req: &HttpRequest,
     state: &AppState,
     admin: &CurrentAdmin,
     guid: Guid,
-    question: Question,
+    question: &Question,
 ) -> Result<ConfirmPage, AppError> {
     let t = load_to_change(req, state, admin, guid).await?.token;
     let title = format!("{} {}", question.verb, t.name);
@@ -102,25 +91,16 @@ pub async fn load_to_change(
     Ok(tokens_service::find_changeable(state.services(), &caller, &guid).await?)
 }
 
-/// The scopes the administrator may put tokens in, and every module.
+/// What the token form offers the administrator.
 pub async fn choices(
     state: &AppState,
     admin: &CurrentAdmin,
 ) -> Result<(Vec<Scope>, Vec<ModuleWithPaths>), AppError> {
-    let (scopes, modules) = state
-        .db
-        .run(|c| Ok::<_, DbError>((catalog::list_scopes(c)?, catalog::list_modules(c)?)))
-        .await?;
-    Ok((assignable(admin, scopes), modules))
-}
-
-/// The scopes the administrator may put tokens in (and filter the list by).
-pub fn assignable(admin: &CurrentAdmin, scopes: Vec<Scope>) -> Vec<Scope> {
     let access = admin.scope_access();
-    scopes
-        .into_iter()
-        .filter(|s| access.sees(&[s.id]))
-        .collect()
+    Ok(state
+        .db
+        .run(move |c| tokens_service::form_choices(c, &access).map_err(DbError::from))
+        .await?)
 }
 
 /// Where API clients (and the examples) reach the verification API.

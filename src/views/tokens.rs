@@ -3,6 +3,7 @@
 
 mod form;
 mod list;
+pub mod questions;
 mod reveal;
 mod show;
 

@@ -3,7 +3,7 @@
 
 use actix_web::{HttpRequest, HttpResponse, web};
 
-use super::{Question, VersionForm, confirm_page, finish};
+use super::{VersionForm, confirm_page, finish};
 use crate::auth::csrf::CsrfForm;
 use crate::auth::{Authorized, perm};
 use crate::domain::ids::Guid;
@@ -11,8 +11,9 @@ use crate::http::AppError;
 use crate::routes::parse_version;
 use crate::services::tokens;
 use crate::state::AppState;
-use crate::urls::{self, TokenPage};
+use crate::urls;
 use crate::views::errors::ConfirmPage;
+use crate::views::tokens::questions;
 
 type Deleter = Authorized<perm::TokensDelete>;
 
@@ -22,15 +23,7 @@ pub async fn confirm(
     admin: Deleter,
     guid: web::Path<Guid>,
 ) -> Result<ConfirmPage, AppError> {
-    let question = Question {
-        verb: "Delete",
-        body: "The token stops working and leaves the list for good. Its history stays in the audit log.",
-        button: "Delete token",
-        danger: true,
-        action: TokenPage::Delete,
-        grace: false,
-    };
-    confirm_page(&req, &state, &admin, guid.into_inner(), question).await
+    confirm_page(&req, &state, &admin, guid.into_inner(), &questions::DELETE).await
 }
 
 pub async fn submit(

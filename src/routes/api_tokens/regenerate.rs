@@ -4,7 +4,7 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use super::create::reveal;
-use super::{Question, VersionForm, confirm_page, finish};
+use super::{VersionForm, confirm_page, finish};
 use crate::auth::csrf::CsrfForm;
 use crate::auth::{Authorized, perm};
 use crate::domain::ids::Guid;
@@ -13,9 +13,10 @@ use crate::http::AppError;
 use crate::routes::parse_version;
 use crate::services::tokens;
 use crate::state::AppState;
-use crate::urls::{self, TokenPage};
+use crate::urls;
 use crate::views::errors::ConfirmPage;
 use crate::views::format::datetime;
+use crate::views::tokens::questions;
 
 type Editor = Authorized<perm::TokensUpdate>;
 
@@ -25,15 +26,14 @@ pub async fn confirm(
     admin: Editor,
     guid: web::Path<Guid>,
 ) -> Result<ConfirmPage, AppError> {
-    let question = Question {
-        verb: "Regenerate",
-        body: "A new secret replaces the current one, with the same settings. The new secret is shown once.",
-        button: "Regenerate",
-        danger: false,
-        action: TokenPage::Regenerate,
-        grace: true,
-    };
-    confirm_page(&req, &state, &admin, guid.into_inner(), question).await
+    confirm_page(
+        &req,
+        &state,
+        &admin,
+        guid.into_inner(),
+        &questions::REGENERATE,
+    )
+    .await
 }
 
 pub async fn submit(

@@ -2,7 +2,7 @@
 
 use actix_web::{HttpRequest, HttpResponse, web};
 
-use super::{Question, VersionForm, confirm_page, finish, return_path};
+use super::{VersionForm, confirm_page, finish, return_path};
 use crate::auth::csrf::CsrfForm;
 use crate::auth::{Authorized, perm};
 use crate::domain::ids::Guid;
@@ -10,8 +10,8 @@ use crate::http::AppError;
 use crate::routes::parse_version;
 use crate::services::tokens;
 use crate::state::AppState;
-use crate::urls::TokenPage;
 use crate::views::errors::ConfirmPage;
+use crate::views::tokens::questions;
 
 type Editor = Authorized<perm::TokensUpdate>;
 
@@ -21,15 +21,7 @@ pub async fn confirm(
     admin: Editor,
     guid: web::Path<Guid>,
 ) -> Result<ConfirmPage, AppError> {
-    let question = Question {
-        verb: "Revoke",
-        body: "The token stops working now, for good. Its valid-to date becomes now. This cannot be undone.",
-        button: "Revoke token",
-        danger: true,
-        action: TokenPage::Revoke,
-        grace: false,
-    };
-    confirm_page(&req, &state, &admin, guid.into_inner(), question).await
+    confirm_page(&req, &state, &admin, guid.into_inner(), &questions::REVOKE).await
 }
 
 pub async fn submit(
