@@ -39,7 +39,9 @@ fn columns(conn: &mut DbConnection) -> Columns {
              FROM information_schema.columns
              WHERE table_schema = current_schema() AND table_name <> '__diesel_schema_migrations'
                -- The keyword index's vocabulary, kept by triggers, as SQLite's is.
-               AND table_name <> 'api_tokens_search_terms'"
+               AND table_name <> 'api_tokens_search_terms'
+               -- Columns the database derives (a name's words) are its own too.
+               AND is_generated = 'NEVER'"
         }
     };
     diesel::sql_query(sql)

@@ -176,7 +176,8 @@ fn postgres_estimate(conn: &mut DbConnection, word: &str) -> QueryResult<i64> {
            (SELECT MAX(reltuples) FROM pg_class WHERE relname = 'api_tokens') AS BIGINT) AS n \
          FROM pg_stats s, unnest(s.most_common_elems::text::text[], s.most_common_elem_freqs) \
            AS f(elem, freq) \
-         WHERE s.schemaname = current_schema() AND s.tablename = 'api_tokens_search' \
+         WHERE s.schemaname = current_schema() AND s.tablename = 'api_tokens' \
+           AND s.attname = 'name_words' \
            AND f.elem LIKE ",
     );
     sql.bind(Bind::Text(format!("{word}%")));
