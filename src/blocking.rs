@@ -68,6 +68,18 @@ pub fn lower_this_threads_priority(nice: i32) {
     }
 }
 
+/// Lets the calling thread run only on a core that nothing else wants
+/// (`SCHED_IDLE`): a thread that wakes up takes the core from it at once, where a
+/// nice thread may finish its time slice first. Needs no privilege; failing to is
+/// harmless.
+pub fn run_this_thread_when_idle() {
+    let param = libc::sched_param { sched_priority: 0 };
+    // SAFETY: pid 0 is the calling thread; `param` outlives the call.
+    unsafe {
+        libc::sched_setscheduler(0, libc::SCHED_IDLE, &param);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -83,6 +95,17 @@ mod tests {
         assert!(caller < NICE, "the test runs at normal priority ({caller})");
         assert_eq!(pool.run(nice).await.unwrap(), NICE);
         assert_eq!(nice(), caller, "the caller's thread keeps its priority");
+    }
+
+    #[test]
+    fn an_idle_thread_is_scheduled_apart_from_the_others() {
+        let policy = || unsafe { libc::sched_getscheduler(0) };
+        let idle = std::thread::spawn(move || {
+            run_this_thread_when_idle();
+            policy()
+        });
+        assert_eq!(idle.join().unwrap(), libc::SCHED_IDLE);
+        assert_eq!(policy(), libc::SCHED_OTHER, "only the calling thread");
     }
 
     #[actix_web::test]

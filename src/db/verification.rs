@@ -138,37 +138,38 @@ pub struct Usage {
     pub client: Option<(String, Option<String>)>,
 }
 
-/// Rows per statement: four values each, well under SQLite's limit of bound values.
-const USAGE_ROWS_PER_STATEMENT: usize = 2000;
+/// Rows per statement, each statement its own transaction: the write lock is held
+/// for a few milliseconds of work at a time, even by a flusher that gets only the
+/// time a busy core leaves over.
+const USAGE_ROWS_PER_STATEMENT: usize = 250;
 
-/// Writes buffered uses in one transaction, a few thousand tokens per statement
-/// (`UPDATE ... FROM (VALUES ...)`, which both backends read alike). An older use
-/// never replaces a newer one (another instance may have written it).
+/// Writes buffered uses a few hundred tokens per statement (`UPDATE ... FROM
+/// (VALUES ...)`, which both backends read alike). An older use never replaces a
+/// newer one (another instance may have written it), so a batch that fails half
+/// way can be written again whole.
 pub fn record_usage(conn: &mut DbConnection, usages: &[Usage]) -> QueryResult<usize> {
-    conn.transaction(|conn| {
-        let mut written = 0;
-        for chunk in usages.chunks(USAGE_ROWS_PER_STATEMENT) {
-            let mut sql = Sql::new(conn);
-            sql.push("UPDATE api_tokens SET last_used_at = v.column2, ")
-                .push("last_used_ip = COALESCE(v.column3, api_tokens.last_used_ip), ")
-                .push("last_used_user_agent = CASE WHEN v.column3 IS NULL ")
-                .push("THEN api_tokens.last_used_user_agent ELSE v.column4 END FROM ")
-                .values(chunk.iter().map(|usage| {
-                    let (ip, agent) = match &usage.client {
-                        Some((ip, agent)) => (Some(ip.clone()), agent.clone()),
-                        None => (None, None),
-                    };
-                    [
-                        Bind::BigInt(usage.token_id.0),
-                        Bind::Timestamp(usage.at),
-                        Bind::NullableText(ip),
-                        Bind::NullableText(agent),
-                    ]
-                }))
-                .push(" WHERE api_tokens.id = v.column1 AND ")
-                .push("(api_tokens.last_used_at IS NULL OR api_tokens.last_used_at < v.column2)");
-            written += sql.execute(conn)?;
-        }
-        Ok(written)
-    })
+    let mut written = 0;
+    for chunk in usages.chunks(USAGE_ROWS_PER_STATEMENT) {
+        let mut sql = Sql::new(conn);
+        sql.push("UPDATE api_tokens SET last_used_at = v.column2, ")
+            .push("last_used_ip = COALESCE(v.column3, api_tokens.last_used_ip), ")
+            .push("last_used_user_agent = CASE WHEN v.column3 IS NULL ")
+            .push("THEN api_tokens.last_used_user_agent ELSE v.column4 END FROM ")
+            .values(chunk.iter().map(|usage| {
+                let (ip, agent) = match &usage.client {
+                    Some((ip, agent)) => (Some(ip.clone()), agent.clone()),
+                    None => (None, None),
+                };
+                [
+                    Bind::BigInt(usage.token_id.0),
+                    Bind::Timestamp(usage.at),
+                    Bind::NullableText(ip),
+                    Bind::NullableText(agent),
+                ]
+            }))
+            .push(" WHERE api_tokens.id = v.column1 AND ")
+            .push("(api_tokens.last_used_at IS NULL OR api_tokens.last_used_at < v.column2)");
+        written += sql.execute(conn)?;
+    }
+    Ok(written)
 }

@@ -114,15 +114,15 @@ impl UsageBuffer {
     }
 }
 
-/// Writes buffered uses every `period`, on a thread of its own at a lower
-/// scheduling priority, so a write never delays a verification that shares its
-/// core. Ends when the verifier is dropped.
+/// Writes buffered uses every `period`, on a thread of its own that runs only when
+/// the core is otherwise idle, so a write never delays a verification that shares
+/// its core (while verification keeps a core busy, the writes wait for it). Ends
+/// when the verifier is dropped.
 pub fn spawn_flusher(verifier: Weak<Verifier>, period: Duration) -> thread::JoinHandle<()> {
     thread::Builder::new()
         .name("tessera-usage".into())
         .spawn(move || {
-            // Above the admin side's blocking work, below verification.
-            crate::blocking::lower_this_threads_priority(10);
+            crate::blocking::run_this_thread_when_idle();
             loop {
                 thread::sleep(period);
                 let Some(verifier) = verifier.upgrade() else {
