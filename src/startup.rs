@@ -167,7 +167,7 @@ impl Application {
         let config_limits = config.clone();
         let server = HttpServer::new(move || {
             // Runs on each worker's thread. With verification served apart, the
-            // admin app yields the core to it; the usage flusher ranks alike.
+            // admin app yields the core to it.
             if verification_apart {
                 crate::blocking::lower_this_threads_priority(10);
             }
