@@ -170,8 +170,9 @@ for label, runs in rows.items():
     print(f"| {label} | {rps:,.0f} | {rps / s0:.2f} | {each} | {p99:.2f} | {p99 - s0p99:+.2f} | {runs[0][2]:,} |")
 '
 echo
-echo "During the first 30 s S1 run and the 6 s after it: $statements database statements in all, from $flushes batched"
-echo "flushes (each: one UPDATE for the one token used); none from the verifications."
+echo "During the first 30 s S1 run and the 6 s after it: $statements database statements in all: $flushes batched"
+echo "flushes of last uses (one UPDATE each, for the one token used), the rest the server's periodic work; none from"
+echo "the verifications."
 echo "Revoke under S1-level load, through the admin app: $revoke_same."
 echo "S5: resident memory per cached token (RSS growth over the cache's growth, by round): ${rss_per_token[*]} bytes;"
 echo "the usage flusher's share of a core while S5 ran: $(median "${flusher_share[@]}" | awk '{printf "%.2f", $1 / 100}') % (median)."
