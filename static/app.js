@@ -247,7 +247,8 @@
   function setUpTokenForm() {
     const form = document.querySelector("[data-token-form]");
     if (!form) return;
-    const save = form.querySelector("[data-save]");
+    // The visible Save button, and the hidden one that Enter in a field presses.
+    const saves = form.querySelectorAll("[data-save], [data-enter-saves]");
     const saveHint = form.querySelector("[data-save-hint]");
     const customDates = form.querySelector("[data-custom-dates]");
     const matrix = form.querySelector("[data-custom-permissions]");
@@ -279,7 +280,9 @@
         (!custom || datesValid()) &&
         type !== null &&
         (type.value !== "custom" || checked("input[name=permissions]") !== null);
-      save.disabled = !valid;
+      saves.forEach((save) => {
+        save.disabled = !valid;
+      });
       saveHint.hidden = valid;
     }
 

@@ -32,15 +32,18 @@ test("create, reveal, revoke and delete without JavaScript", async ({ page }) =>
   await expect(page.getByText(`Deleted ${name}.`)).toBeVisible();
 });
 
-test("regenerate and a new GUID without JavaScript", async ({ page }) => {
+test("regenerate, a new GUID, and Enter saves without JavaScript", async ({ page }) => {
   await page.goto("/settings/api-tokens/new");
   const guid = await page.locator("#guid").inputValue();
   await page.getByLabel("Name", { exact: false }).first().fill(unique("No script GUID"));
   await page.getByRole("button", { name: "Generate a new GUID" }).click();
   await expect(page.locator("#guid")).not.toHaveValue(guid);
+  const newGuid = await page.locator("#guid").inputValue();
   await page.locator("fieldset", { hasText: "Scopes" }).getByLabel("Staging", { exact: true }).check();
-  await page.locator("[data-save]").click();
+  // Enter in a field saves, with the GUID shown; it does not make another one.
+  await page.getByLabel("Name", { exact: false }).first().press("Enter");
   const token = (await page.locator("[data-reveal]").getAttribute("data-details-url")).split("/").pop();
+  expect(token).toBe(newGuid);
   await page.goto(`/settings/api-tokens/${token}`);
   await page.getByRole("link", { name: "Regenerate" }).click();
   await page.getByLabel("Keep the current secret working for").selectOption("1h");

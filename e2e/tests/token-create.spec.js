@@ -114,7 +114,48 @@ test("the server checks again and keeps what was typed", async ({ page }) => {
   await expect(page.getByText("Name is required.")).toBeVisible();
   await expect(page.getByText("Choose at least one scope.")).toBeVisible();
   await expect(page.getByLabel("Description")).toHaveValue("Kept as typed");
-  await expect(page.getByLabel("Name", { exact: false }).first()).toBeFocused();
+  const name = page.getByLabel("Name", { exact: false }).first();
+  await expect(name).toBeFocused();
+  await expect(name).toHaveAttribute("aria-invalid", "true");
+  for (const scope of await page.locator("input[name=scopes]").all()) {
+    await expect(scope).toHaveAttribute("aria-invalid", "true");
+  }
+  await expect(page.getByLabel("Description")).not.toHaveAttribute("aria-invalid", /.*/);
   await shoot(page, "token-form-errors");
   await expectAccessible(page, "token form with errors");
+
+  // Dates in the past: both date fields are marked, and say why.
+  await name.fill(unique("Dates"));
+  await page.locator("fieldset", { hasText: "Scopes" }).getByLabel("Production", { exact: true }).check();
+  await page.locator("input[name=duration][value=custom]").check();
+  await page.locator("#valid_from").fill(dayFromToday(-1));
+  await page.locator("#valid_to").fill(dayFromToday(-2));
+  await page.locator("[data-save]").evaluate((button) => {
+    button.disabled = false;
+    button.click();
+  });
+  await expect(page.getByText("The start cannot be in the past.")).toBeVisible();
+  await expect(page.locator("#valid_from")).toHaveAttribute("aria-invalid", "true");
+  await expect(page.locator("#valid_to")).toHaveAttribute("aria-invalid", "true");
+  await expect(page.locator("#valid_to")).toHaveAttribute("aria-describedby", /valid_to-error/);
+  await expect(page.locator("input[name=scopes]").first()).not.toHaveAttribute("aria-invalid", /.*/);
+  await expectAccessible(page, "token form with date errors");
+});
+
+test("Enter in a field saves the token, and never makes a new GUID", async ({ page }) => {
+  await page.goto("/settings/api-tokens/new");
+  const guid = await page.locator("#guid").inputValue();
+  const name = unique("Enter");
+  const field = page.getByLabel("Name", { exact: false }).first();
+  await field.fill(name);
+  // Not valid yet: Enter saves nothing and changes nothing.
+  await field.press("Enter");
+  await expect(page.getByText("Fill in the required fields and valid dates to save.")).toBeVisible();
+  await expect(page.locator("#guid")).toHaveValue(guid);
+  await page.locator("fieldset", { hasText: "Scopes" }).getByLabel("Production", { exact: true }).check();
+  await field.press("Enter");
+  await expect(page.locator("#secret")).toBeVisible();
+  // Saved with the GUID the form showed.
+  await page.goto(`/settings/api-tokens/${guid}`);
+  await expect(page.getByRole("heading", { name })).toBeVisible();
 });
