@@ -221,20 +221,40 @@
     }
   }
 
-  // The account menu in the header (a <details>): closes on Escape and on a click
-  // elsewhere, as menus do.
-  function setUpAccountMenu() {
-    const menu = document.querySelector("[data-account-menu]");
-    if (!menu) return;
+  // Menus made of <details> (the account menu, each token's actions): one open at
+  // a time, closed on Escape and on a click elsewhere, as menus do.
+  function setUpMenus() {
+    const menus = [...document.querySelectorAll("[data-account-menu], [data-row-menu]")];
+    if (menus.length === 0) return;
     document.addEventListener("click", (event) => {
-      if (menu.open && !menu.contains(event.target)) menu.open = false;
+      menus.forEach((menu) => {
+        if (menu.open && !menu.contains(event.target)) menu.open = false;
+      });
     });
-    menu.addEventListener("keydown", (event) => {
-      if (event.key === "Escape" && menu.open) {
-        menu.open = false;
-        menu.querySelector("summary").focus();
-      }
+    menus.forEach((menu) => {
+      menu.addEventListener("toggle", () => {
+        if (menu.open) menus.forEach((other) => other !== menu && (other.open = false));
+      });
+      menu.addEventListener("keydown", (event) => {
+        if (event.key === "Escape" && menu.open) {
+          menu.open = false;
+          menu.querySelector("summary").focus();
+        }
+      });
     });
+  }
+
+  // The list's filters apply as soon as one changes (Apply is for pages without
+  // the script); on a phone they start folded behind their button.
+  function setUpFilters() {
+    const form = document.querySelector("[data-filters]");
+    if (!form) return;
+    const apply = form.querySelector("[data-apply]");
+    apply.hidden = true;
+    if (apply.parentElement.children.length === 1) apply.parentElement.hidden = true;
+    form.addEventListener("change", () => form.requestSubmit());
+    const fold = form.querySelector("[data-filters-fold]");
+    if (window.matchMedia("(max-width: 640px)").matches) fold.open = false;
   }
 
   function today() {
@@ -309,7 +329,8 @@
   document.addEventListener("DOMContentLoaded", () => {
     setUpCopyButtons();
     setUpValueReveal();
-    setUpAccountMenu();
+    setUpMenus();
+    setUpFilters();
     setUpConfirmations();
     setUpReveal();
     setUpTokenForm();

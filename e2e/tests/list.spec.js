@@ -10,13 +10,14 @@ test("filters and sorting work from the page and live in the address", async ({ 
   const rows = page.locator(".token-name");
 
   await page.goto("/settings/api-tokens");
+  // With the script, filters apply as they change: no Apply button.
+  await expect(page.getByRole("button", { name: "Apply" })).toBeHidden();
   await page.getByLabel("Search by name").fill(`${tag.toUpperCase()} feed`);
-  await page.getByRole("button", { name: "Apply" }).click();
+  await page.getByLabel("Search by name").press("Enter");
   await expect.poll(async () => (await rows.allTextContents()).sort()).toEqual([names[0], names[1]]);
   await expect(page).toHaveURL(/q=/);
 
   await page.getByLabel("Scope").selectOption({ label: "Staging" });
-  await page.getByRole("button", { name: "Apply" }).click();
   await expect(rows).toHaveText([names[1]]);
 
   await page.goto(`/settings/api-tokens?q=${encodeURIComponent(tag)}`);
@@ -37,9 +38,70 @@ test("filters and sorting work from the page and live in the address", async ({ 
   await expect(rows).toHaveText(names);
 
   await page.getByLabel("Search by GUID").fill("ffffffff-ffff");
-  await page.getByRole("button", { name: "Apply" }).click();
+  await page.getByLabel("Search by GUID").blur();
   await expect(page.getByText("No tokens match these filters")).toBeVisible();
   await shoot(page, "token-list-empty");
   await page.getByRole("link", { name: "Clear filters" }).first().click();
   await expect(page).toHaveURL(/\/settings\/api-tokens$/);
+});
+
+test("one line per token: short GUIDs, relative dates with exact times, nothing wider than the window", async ({ page }) => {
+  const long = `${"N".repeat(90)}${Date.now().toString(36).slice(-10).padStart(10, "0")}`;
+  const { guid } = await createToken(page, { name: long, duration: "7d" });
+  for (let i = 0; i < 12; i++) await createToken(page, { name: unique("Row") });
+  await page.goto("/settings/api-tokens");
+
+  const row = page.getByRole("row", { name: new RegExp(long) });
+  await expect(row.locator(".token-name")).toHaveAttribute("title", long);
+  await expect(row.locator("code.guid")).toHaveText(`GUID begins ${guid.slice(0, 8)}`);
+  await expect(row.locator("code.guid")).toHaveAttribute("title", guid);
+  await expect(row.locator("[data-copy]")).toHaveAttribute("data-copy", guid);
+  const created = row.locator("td.col-created time");
+  await expect(created).toHaveText(/^(just now|\d+ minutes? ago)$/);
+  await expect(created).toHaveAttribute("title", /^\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC$/);
+  await expect(created).toHaveAttribute("datetime", /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
+  // Ending within a week: the end date is a warning badge, and says so.
+  const expires = row.locator("td.col-expires .badge-warning");
+  await expect(expires).toHaveText(/Expires soon: in (6 days|1 week)/);
+
+  for (const [width, height] of [[1024, 768], [1280, 800], [1366, 768], [1920, 1080], [390, 844]]) {
+    await page.setViewportSize({ width, height });
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow, `no sideways scrolling at ${width} px`).toBeLessThanOrEqual(0);
+  }
+
+  // A laptop screen shows at least 12 tokens at once, one line each.
+  await page.setViewportSize({ width: 1366, height: 768 });
+  const fit = await page.evaluate(() => {
+    const header = document.querySelector(".topbar").getBoundingClientRect().height;
+    const table = document.querySelector(".token-table");
+    window.scrollTo(0, table.getBoundingClientRect().top + window.scrollY - header);
+    const rows = [...table.querySelectorAll("tbody tr")].map((r) => r.getBoundingClientRect());
+    return {
+      visible: rows.filter((r) => r.top >= header && r.bottom <= window.innerHeight).length,
+      heights: rows.map((r) => Math.round(r.height)),
+    };
+  });
+  expect(fit.visible).toBeGreaterThanOrEqual(12);
+  for (const height of fit.heights) expect(height).toBeLessThanOrEqual(52);
+  await shoot(page, "token-list-dense");
+  await expectAccessible(page, "dense token list");
+
+  // A phone: filters folded behind their button, the first token on the first screen.
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.reload();
+  const fold = page.getByText("Filters", { exact: true });
+  await expect(fold).toBeVisible();
+  await expect(page.getByLabel("Search by name")).toBeHidden();
+  const first = await page.locator("tbody tr").first().boundingBox();
+  expect(first.y + first.height).toBeLessThanOrEqual(844);
+  const menu = page.locator("tbody tr").first().locator("summary");
+  const target = await menu.boundingBox();
+  expect(Math.min(target.width, target.height)).toBeGreaterThanOrEqual(44);
+  await fold.click();
+  await expect(page.getByLabel("Search by name")).toBeVisible();
+  await page.getByLabel("Token status").selectOption("active");
+  await expect(page).toHaveURL(/status=active/);
+  await expect(page.getByText("Filters (1)")).toBeVisible();
+  await expectAccessible(page, "token list on a phone");
 });

@@ -20,6 +20,15 @@ test("create, reveal, revoke and delete without JavaScript", async ({ page }) =>
   await page.getByRole("link", { name: "I have copied it — show the token" }).click();
   expect(await page.content()).not.toContain(secret);
 
+  // The list's row menu opens without the script, and its actions work.
+  await page.goto(`/settings/api-tokens?q=${encodeURIComponent(name)}`);
+  await expect(page.getByRole("button", { name: "Apply" })).toBeVisible();
+  await page.getByLabel(`Actions for ${name}`).click();
+  await page.getByRole("row", { name: new RegExp(name) }).getByRole("button", { name: "Disable" }).click();
+  await expect(page.getByText(`Disabled ${name}.`)).toBeVisible();
+  await page.goto(`/settings/api-tokens/${guid}`);
+  await page.getByRole("button", { name: "Enable" }).click();
+
   await page.getByRole("link", { name: "Revoke" }).click();
   await expect(page).toHaveURL(new RegExp(`/settings/api-tokens/${guid}/revoke$`));
   await expect(page.getByRole("heading", { name: `Revoke ${name}?` })).toBeVisible();

@@ -69,19 +69,45 @@ test("disable, enable, revoke and delete, as the seed documents describe", async
   await expect(page.getByRole("link", { name, exact: true })).toHaveCount(0);
 
   await page.getByLabel("Token status").selectOption("deleted");
-  await page.getByRole("button", { name: "Apply" }).click();
   await expect(page.getByRole("row", { name: new RegExp(name) })).toContainText("Deleted");
 });
 
-test("from the list: the revoke button is disabled unless the token is active", async ({ page }) => {
+test("from the list: one menu per row, with unavailable actions disabled and saying why", async ({ page }) => {
   const name = unique("Listed");
   await createToken(page, { name });
   await page.goto(`/settings/api-tokens?q=${encodeURIComponent(name)}`);
   const row = page.getByRole("row", { name: new RegExp(name) });
-  await row.getByRole("button", { name: `Disable ${name}` }).click();
+  const menu = row.getByLabel(`Actions for ${name}`);
+  const items = row.locator(".row-menu-items .menu-item");
+  await expect(items.first()).toBeHidden();
+  await menu.click();
+  await expect(items).toHaveText(["Edit", "Disable", "Regenerate", "Revoke", "Delete"]);
+  await shoot(page, "token-list-menu");
+  await expectAccessible(page, "token list with a menu open");
+  // One menu at a time; Escape closes it and gives the focus back.
+  await page.keyboard.press("Escape");
+  await expect(items.first()).toBeHidden();
+  await expect(menu).toBeFocused();
+  await page.keyboard.press("Enter");
+  await expect(items.first()).toBeVisible();
+
+  await row.getByRole("button", { name: "Disable" }).click();
   await expect(page.getByText(`Disabled ${name}.`)).toBeVisible();
   await expect(page).toHaveURL(/q=/, { timeout: 5000 });
-  await expect(row.getByRole("button", { name: /Revoke .* \(only active tokens can be revoked\)/ })).toBeDisabled();
-  await row.getByRole("button", { name: `Enable ${name}` }).click();
-  await expect(row.getByRole("link", { name: `Revoke ${name}` })).toBeVisible();
+  await menu.click();
+  await expect(items).toHaveText([
+    "Edit",
+    "Enable",
+    "Regenerate",
+    "RevokeOnly active tokens can be revoked.",
+    "Delete",
+  ]);
+  await expect(row.getByRole("button", { name: /^Revoke/ })).toBeDisabled();
+  await row.getByRole("button", { name: "Enable" }).click();
+  await menu.click();
+  await expect(row.getByRole("link", { name: "Revoke" })).toBeVisible();
+  // The menu's confirmations are the same dialogs as everywhere.
+  await row.getByRole("link", { name: "Revoke" }).click();
+  await expect(page.getByRole("dialog")).toContainText(`Revoke ${name}?`);
+  await page.getByRole("dialog").getByRole("button", { name: "Cancel" }).click();
 });

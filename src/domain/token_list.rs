@@ -234,11 +234,21 @@ impl TokenFilter {
         serde_html_form::to_string(pairs).unwrap_or_default()
     }
 
+    /// How many filters narrow the list (the sort order is not one).
+    pub fn active_filters(&self) -> usize {
+        [
+            !self.keywords.is_empty(),
+            self.guid.is_some(),
+            self.scope_id.is_some(),
+            self.status != StatusFilter::AllButDeleted,
+        ]
+        .into_iter()
+        .filter(|active| *active)
+        .count()
+    }
+
     pub fn is_filtered(&self) -> bool {
-        !self.keywords.is_empty()
-            || self.guid.is_some()
-            || self.scope_id.is_some()
-            || self.status != StatusFilter::AllButDeleted
+        self.active_filters() > 0
     }
 }
 

@@ -32,6 +32,7 @@ pub fn url(path: &str) -> String {
 }
 
 pub static CSS_URL: LazyLock<String> = LazyLock::new(|| url("app.css"));
+pub static TABLE_CSS_URL: LazyLock<String> = LazyLock::new(|| url("token-table.css"));
 pub static JS_URL: LazyLock<String> = LazyLock::new(|| url("app.js"));
 pub static ICON_URL: LazyLock<String> = LazyLock::new(|| url("favicon.svg"));
 

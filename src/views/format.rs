@@ -1,4 +1,5 @@
-//! How dates and times read on every page: UTC, to the minute.
+//! How dates and times read on every page: UTC, to the minute, or relative to
+//! now with the exact time at hand.
 
 use time::PrimitiveDateTime;
 use time::macros::format_description;
@@ -18,33 +19,64 @@ pub fn optional_datetime(value: &Option<PrimitiveDateTime>, none: &str) -> Strin
         .unwrap_or_else(|| none.to_owned())
 }
 
-/// A date and time on two lines, for narrow table cells under a note that times
-/// are UTC; or a word ("Never").
-pub struct Stamp {
-    pub date: String,
-    pub time: String,
+/// A moment in a table cell: how long ago or ahead it is ("3 hours ago", "in 6
+/// days"), with the exact time for the `<time>` element's title and `datetime`;
+/// or a word ("Never").
+pub struct Moment {
+    pub text: String,
+    /// "2026-11-23 17:54 UTC"; empty for a word.
+    pub exact: String,
+    /// "2026-11-23T17:54:31Z"; empty for a word.
+    pub machine: String,
 }
 
-impl Stamp {
-    pub fn of(value: &PrimitiveDateTime) -> Self {
+impl Moment {
+    pub fn of(value: &PrimitiveDateTime, now: &PrimitiveDateTime) -> Self {
         Self {
-            date: value
-                .format(format_description!("[year]-[month]-[day]"))
-                .unwrap_or_default(),
-            time: value
-                .format(format_description!("[hour]:[minute]"))
+            text: relative(value, now),
+            exact: datetime(value),
+            machine: value
+                .format(format_description!(
+                    "[year]-[month]-[day]T[hour]:[minute]:[second]Z"
+                ))
                 .unwrap_or_default(),
         }
     }
 
-    pub fn or(value: &Option<PrimitiveDateTime>, none: &str) -> Self {
+    pub fn or(value: &Option<PrimitiveDateTime>, now: &PrimitiveDateTime, none: &str) -> Self {
         value.as_ref().map_or_else(
             || Self {
-                date: none.to_owned(),
-                time: String::new(),
+                text: none.to_owned(),
+                exact: String::new(),
+                machine: String::new(),
             },
-            Self::of,
+            |value| Self::of(value, now),
         )
+    }
+}
+
+/// `value` as seen from `now`, in its largest whole unit: "just now", "5 minutes
+/// ago", "in 6 days", "2 months ago", "in 1 year".
+pub fn relative(value: &PrimitiveDateTime, now: &PrimitiveDateTime) -> String {
+    let seconds = (*value - *now).whole_seconds();
+    let distance = seconds.unsigned_abs();
+    const UNITS: [(u64, &str); 6] = [
+        (365 * 86_400, "year"),
+        (30 * 86_400, "month"),
+        (7 * 86_400, "week"),
+        (86_400, "day"),
+        (3_600, "hour"),
+        (60, "minute"),
+    ];
+    let Some((size, unit)) = UNITS.into_iter().find(|(size, _)| distance >= *size) else {
+        return "just now".to_owned();
+    };
+    let count = distance / size;
+    let plural = if count == 1 { "" } else { "s" };
+    if seconds > 0 {
+        format!("in {count} {unit}{plural}")
+    } else {
+        format!("{count} {unit}{plural} ago")
     }
 }
 
@@ -57,5 +89,30 @@ mod tests {
         let t = datetime!(2026-11-23 17:54:31.5);
         assert_eq!(super::datetime(&t), "2026-11-23 17:54 UTC");
         assert_eq!(super::optional_datetime(&None, "Never"), "Never");
+    }
+
+    #[test]
+    fn moments_read_in_their_largest_whole_unit() {
+        let now = datetime!(2026-11-23 12:00);
+        let cases = [
+            (datetime!(2026-11-23 12:00:40), "just now"),
+            (datetime!(2026-11-23 11:59:30), "just now"),
+            (datetime!(2026-11-23 11:55), "5 minutes ago"),
+            (datetime!(2026-11-23 13:00), "in 1 hour"),
+            (datetime!(2026-11-23 09:00), "3 hours ago"),
+            (datetime!(2026-11-29 12:00), "in 6 days"),
+            (datetime!(2026-11-30 12:00), "in 1 week"),
+            (datetime!(2026-10-23 12:00), "1 month ago"),
+            (datetime!(2027-11-24 12:00), "in 1 year"),
+            (datetime!(2024-11-23 12:00), "2 years ago"),
+        ];
+        for (value, expected) in cases {
+            assert_eq!(super::relative(&value, &now), expected, "{value}");
+        }
+        let moment = super::Moment::of(&datetime!(2026-11-20 08:05:09), &now);
+        assert_eq!(moment.text, "3 days ago");
+        assert_eq!(moment.exact, "2026-11-20 08:05 UTC");
+        assert_eq!(moment.machine, "2026-11-20T08:05:09Z");
+        assert_eq!(super::Moment::or(&None, &now, "Never").text, "Never");
     }
 }

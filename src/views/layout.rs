@@ -82,6 +82,7 @@ pub struct Layout {
     pub csrf_token: String,
     pub flashes: Vec<Flash>,
     pub css_url: &'static str,
+    pub table_css_url: &'static str,
     pub js_url: &'static str,
     pub icon_url: &'static str,
 }
@@ -144,6 +145,7 @@ impl Layout {
             },
             flashes: Vec::new(),
             css_url: &static_files::CSS_URL,
+            table_css_url: &static_files::TABLE_CSS_URL,
             js_url: &static_files::JS_URL,
             icon_url: &static_files::ICON_URL,
         }

@@ -68,6 +68,7 @@ async fn the_list_shows_every_column_of_the_seed_documents() {
     let page = admin.get("/settings/api-tokens").await;
     for header in [
         "API token",
+        "Description",
         "Modules",
         "Scopes",
         "Created by",
@@ -84,8 +85,8 @@ async fn the_list_shows_every_column_of_the_seed_documents() {
         "the description"
     );
     assert!(
-        page.body.contains("Ada Admin <span class=\"sub\">· "),
-        "created by name · ID"
+        page.body.contains("title=\"Ada Admin · "),
+        "created by: the name, with the ID in its title"
     );
     assert!(page.body.contains(">Never</td>"), "last used: Never");
     assert!(page.body.contains("All 4 modules"));
@@ -151,8 +152,8 @@ async fn filters_combine_and_live_in_the_query_string() {
 
     let guid = {
         let page = admin.get("/settings/api-tokens?q=export").await;
-        let start =
-            page.body.find("<code class=\"guid\">").unwrap() + "<code class=\"guid\">".len();
+        // The whole GUID is in what the copy button copies.
+        let start = page.body.find("data-copy=\"").unwrap() + "data-copy=\"".len();
         page.body[start..start + 36].to_owned()
     };
     let by_guid = admin

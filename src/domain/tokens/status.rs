@@ -1,6 +1,6 @@
 //! A token's status, from its dates, in one order of precedence.
 
-use time::PrimitiveDateTime;
+use time::{Duration, PrimitiveDateTime};
 
 use crate::domain::permissions::Permission;
 
@@ -115,7 +115,17 @@ impl Lifecycle {
         };
         (status, until)
     }
+
+    /// An active token that stops working within [`EXPIRY_WARNING`]: its clients
+    /// need a new one soon.
+    pub fn expires_soon(&self, now: PrimitiveDateTime) -> bool {
+        self.status(now) == TokenStatus::Active
+            && self.valid_to.is_some_and(|end| end - now <= EXPIRY_WARNING)
+    }
 }
+
+/// How long before its end an active token is flagged as expiring.
+pub const EXPIRY_WARNING: Duration = Duration::days(7);
 
 /// What an administrator may ask of a token.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -173,7 +183,6 @@ impl TokenChange {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use time::Duration;
     use time::macros::datetime;
 
     const NOW: PrimitiveDateTime = datetime!(2026-11-23 17:54:31);
@@ -221,6 +230,31 @@ mod tests {
             ..revoked
         };
         assert_eq!(deleted.status(NOW), TokenStatus::Deleted);
+    }
+
+    #[test]
+    fn only_active_tokens_ending_within_a_week_expire_soon() {
+        let token = |days: i64| Lifecycle {
+            valid_from: NOW - Duration::days(1),
+            valid_to: Some(NOW + Duration::days(days)),
+            disabled_at: None,
+            revoked_at: None,
+            deleted_at: None,
+        };
+        assert!(token(7).expires_soon(NOW));
+        assert!(token(1).expires_soon(NOW));
+        assert!(!token(8).expires_soon(NOW));
+        assert!(!token(-1).expires_soon(NOW), "already expired");
+        let disabled = Lifecycle {
+            disabled_at: Some(NOW),
+            ..token(3)
+        };
+        assert!(!disabled.expires_soon(NOW), "not in use anyway");
+        let forever = Lifecycle {
+            valid_to: None,
+            ..token(3)
+        };
+        assert!(!forever.expires_soon(NOW));
     }
 
     #[test]

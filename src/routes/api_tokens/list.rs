@@ -14,7 +14,7 @@ use crate::http::AppError;
 use crate::services::tokens;
 use crate::state::AppState;
 use crate::urls;
-use crate::views::format::Stamp;
+use crate::views::format::Moment;
 use crate::views::tokens::{
     Choice, SortHeaders, TabLink, TokenActions, TokenListPage, TokenRow, sort_choices,
     status_choices,
@@ -87,6 +87,7 @@ pub async fn render(
         rows,
         total: page.total.describe(),
         filtered: filter.is_filtered(),
+        active_filters: filter.active_filters(),
         keywords: query.q.clone(),
         guid: query.guid.clone(),
         scope_choices: scopes
@@ -150,7 +151,7 @@ fn rows(
             TokenRow {
                 guid: t.guid.clone(),
                 name: t.name.clone(),
-                description: truncate(&t.description, 80),
+                description: t.description.lines().next().unwrap_or_default().to_owned(),
                 modules,
                 scopes: scopes.join(", "),
                 created_by: t
@@ -158,11 +159,12 @@ fn rows(
                     .clone()
                     .unwrap_or_else(|| "Command line".into()),
                 created_by_id: t.creator_public_id.clone().unwrap_or_default(),
-                created: Stamp::of(&t.created_at),
-                last_used: Stamp::or(&t.last_used_at, "Never"),
-                active_from: Stamp::of(&t.valid_from),
-                expires: Stamp::or(&t.valid_to, "Never"),
+                created: Moment::of(&t.created_at, &now),
+                last_used: Moment::or(&t.last_used_at, &now, "Never"),
+                active_from: Moment::of(&t.valid_from, &now),
+                expires: Moment::or(&t.valid_to, &now, "Never"),
                 badge: status.into(),
+                expires_soon: t.lifecycle().expires_soon(now),
                 version: t.version,
                 actions: TokenActions::new(
                     status,
@@ -173,13 +175,4 @@ fn rows(
             }
         })
         .collect()
-}
-
-fn truncate(text: &str, max: usize) -> String {
-    let text = text.lines().next().unwrap_or_default();
-    if text.chars().count() <= max {
-        text.to_owned()
-    } else {
-        format!("{}…", text.chars().take(max - 1).collect::<String>())
-    }
 }

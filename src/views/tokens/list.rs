@@ -8,7 +8,7 @@ use crate::domain::ids::Guid;
 use crate::domain::token_list::{SortKey, StatusFilter, TokenFilter};
 use crate::domain::tokens::{TokenChange, TokenStatus};
 use crate::views::Layout;
-use crate::views::format::Stamp;
+use crate::views::format::Moment;
 
 /// A status badge: its label and colour.
 pub struct Badge {
@@ -33,7 +33,7 @@ impl From<TokenStatus> for Badge {
 }
 
 /// What the administrator may do to a token in its current status.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy)]
 pub struct TokenActions {
     pub edit: bool,
     pub enable: bool,
@@ -45,6 +45,16 @@ pub struct TokenActions {
     /// The administrator's permissions would allow changes, but the token is also
     /// in scopes that are not theirs.
     pub scope_locked: bool,
+    status: TokenStatus,
+    can_update: bool,
+    can_delete: bool,
+}
+
+/// One entry of a row's actions menu; `unavailable` says why it cannot be used.
+pub struct MenuItem {
+    pub change: TokenChange,
+    pub label: &'static str,
+    pub unavailable: Option<&'static str>,
 }
 
 impl TokenActions {
@@ -55,54 +65,88 @@ impl TokenActions {
         can_delete: bool,
         in_all_scopes: bool,
     ) -> Self {
-        if !in_all_scopes {
-            return Self {
-                scope_locked: can_update || can_delete,
-                ..Self::default()
-            };
-        }
-        let offered = |change: TokenChange| change.offered_from(status);
+        let offered = |change: TokenChange| in_all_scopes && change.offered_from(status);
         Self {
             edit: can_update && offered(TokenChange::Edit),
             enable: can_update && offered(TokenChange::Enable),
             disable: can_update && offered(TokenChange::Disable),
-            show_revoke: can_update && !status.is_final(),
+            show_revoke: can_update && in_all_scopes && !status.is_final(),
             revoke: can_update && offered(TokenChange::Revoke),
             delete: can_delete && offered(TokenChange::Delete),
-            scope_locked: false,
+            scope_locked: !in_all_scopes && (can_update || can_delete),
+            status,
+            can_update,
+            can_delete,
         }
     }
 
     pub fn any(&self) -> bool {
         self.edit || self.enable || self.disable || self.show_revoke || self.delete
     }
+
+    /// The row menu: every change the administrator's role allows, always in the
+    /// same order, those the token's status rules out disabled with the reason.
+    pub fn menu(&self) -> Vec<MenuItem> {
+        if self.scope_locked {
+            return Vec::new();
+        }
+        let toggle = if self.status == TokenStatus::Disabled {
+            (TokenChange::Enable, "Enable")
+        } else {
+            (TokenChange::Disable, "Disable")
+        };
+        let changes = [
+            (TokenChange::Edit, "Edit", self.can_update),
+            (toggle.0, toggle.1, self.can_update),
+            (TokenChange::Regenerate, "Regenerate", self.can_update),
+            (TokenChange::Revoke, "Revoke", self.can_update),
+            (TokenChange::Delete, "Delete", self.can_delete),
+        ];
+        changes
+            .into_iter()
+            .filter(|(_, _, allowed)| *allowed)
+            .map(|(change, label, _)| MenuItem {
+                change,
+                label,
+                unavailable: change.allowed_from(self.status).err(),
+            })
+            .collect()
+    }
 }
 
 pub struct TokenRow {
     pub guid: Guid,
     pub name: String,
+    /// The first line of the description.
     pub description: String,
     pub modules: String,
     pub scopes: String,
     pub created_by: String,
     pub created_by_id: String,
-    pub created: Stamp,
-    pub last_used: Stamp,
-    pub active_from: Stamp,
-    pub expires: Stamp,
+    pub created: Moment,
+    pub last_used: Moment,
+    pub active_from: Moment,
+    pub expires: Moment,
     pub badge: Badge,
+    pub expires_soon: bool,
     pub version: i32,
     pub actions: TokenActions,
 }
 
 impl TokenRow {
-    /// The date columns, in table order.
-    pub fn dates(&self) -> [(&'static str, &Stamp); 4] {
+    /// The GUID's first block, shown in the list (the whole GUID is in its title
+    /// and in what the copy button copies).
+    pub fn short_guid(&self) -> &str {
+        self.guid.as_str().split('-').next().unwrap_or_default()
+    }
+
+    /// The date columns, in table order: label, column class, moment.
+    pub fn dates(&self) -> [(&'static str, &'static str, &Moment); 4] {
         [
-            ("Created", &self.created),
-            ("Last used", &self.last_used),
-            ("Active from", &self.active_from),
-            ("Expires", &self.expires),
+            ("Created", "col-created", &self.created),
+            ("Last used", "col-last-used", &self.last_used),
+            ("Active from", "col-active-from", &self.active_from),
+            ("Expires", "col-expires", &self.expires),
         ]
     }
 }
@@ -129,6 +173,8 @@ pub struct TokenListPage {
     /// "25 tokens", or "more than 1,000 tokens" where counting stops.
     pub total: String,
     pub filtered: bool,
+    /// How many filters are set, for the "Filters (n)" button on a phone.
+    pub active_filters: usize,
     pub keywords: String,
     pub guid: String,
     pub scope_choices: Vec<Choice>,
@@ -229,4 +275,49 @@ pub fn sort_choices(filter: &TokenFilter) -> (Vec<Choice>, Vec<Choice>) {
         })
         .collect();
     (sorts, directions)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn menu(actions: TokenActions) -> Vec<(&'static str, Option<&'static str>)> {
+        actions
+            .menu()
+            .into_iter()
+            .map(|item| (item.label, item.unavailable))
+            .collect()
+    }
+
+    #[test]
+    fn the_menu_keeps_its_order_and_says_why_an_action_is_unavailable() {
+        let active = TokenActions::new(TokenStatus::Active, true, true, true);
+        let labels: Vec<_> = menu(active).into_iter().map(|(label, _)| label).collect();
+        assert_eq!(
+            labels,
+            ["Edit", "Disable", "Regenerate", "Revoke", "Delete"]
+        );
+
+        let disabled = menu(TokenActions::new(TokenStatus::Disabled, true, true, true));
+        assert_eq!(disabled[1], ("Enable", None));
+        assert_eq!(
+            disabled[3],
+            ("Revoke", Some("Only active tokens can be revoked."))
+        );
+
+        let revoked = menu(TokenActions::new(TokenStatus::Revoked, true, false, true));
+        assert_eq!(revoked.len(), 4, "no Delete without the permission");
+        assert!(revoked[0].1.is_some(), "a revoked token cannot be edited");
+    }
+
+    #[test]
+    fn viewers_and_tokens_of_foreign_scopes_get_no_menu() {
+        assert!(
+            TokenActions::new(TokenStatus::Active, false, false, true)
+                .menu()
+                .is_empty()
+        );
+        let locked = TokenActions::new(TokenStatus::Active, true, true, false);
+        assert!(locked.scope_locked && locked.menu().is_empty());
+    }
 }
