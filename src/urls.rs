@@ -6,6 +6,7 @@ use std::fmt::Display;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
 use crate::domain::ids::Guid;
+use crate::domain::tokens::TokenChange;
 
 pub const HOME: &str = "/";
 pub const LOGIN: &str = "/login";
@@ -54,6 +55,20 @@ impl TokenPage {
             TokenPage::Enable => "enable",
             TokenPage::Disable => "disable",
         })
+    }
+}
+
+/// Where each change to a token is asked for (and confirmed, where it asks).
+impl From<TokenChange> for TokenPage {
+    fn from(change: TokenChange) -> Self {
+        match change {
+            TokenChange::Edit => TokenPage::Edit,
+            TokenChange::Regenerate => TokenPage::Regenerate,
+            TokenChange::Disable => TokenPage::Disable,
+            TokenChange::Enable => TokenPage::Enable,
+            TokenChange::Revoke => TokenPage::Revoke,
+            TokenChange::Delete => TokenPage::Delete,
+        }
     }
 }
 

@@ -57,6 +57,13 @@ pub struct MenuItem {
     pub unavailable: Option<&'static str>,
 }
 
+impl MenuItem {
+    /// The page that asks for (or makes) the change.
+    pub fn page(&self) -> crate::urls::TokenPage {
+        self.change.into()
+    }
+}
+
 impl TokenActions {
     /// `in_all_scopes`: every scope of the token is the administrator's.
     pub fn new(
