@@ -83,6 +83,12 @@ test("one line per token: short GUIDs, relative dates with exact times, nothing 
     };
   });
   expect(fit.visible).toBeGreaterThanOrEqual(12);
+  // What the keyboard focuses scrolls clear of the sticky header.
+  const clearance = await page.evaluate(() => ({
+    padding: parseFloat(getComputedStyle(document.documentElement).scrollPaddingTop),
+    header: document.querySelector(".topbar").getBoundingClientRect().height,
+  }));
+  expect(clearance.padding).toBeGreaterThan(clearance.header);
   for (const height of fit.heights) expect(height).toBeLessThanOrEqual(52);
   await shoot(page, "token-list-dense");
   await expectAccessible(page, "dense token list");

@@ -96,6 +96,7 @@ pub fn expected_csrf_token(session: &Session) -> Option<String> {
 pub enum FlashKind {
     Success,
     Info,
+    Warning,
     Error,
 }
 
@@ -104,6 +105,7 @@ impl FlashKind {
         match self {
             FlashKind::Success => "flash-success",
             FlashKind::Info => "flash-info",
+            FlashKind::Warning => "flash-warning",
             FlashKind::Error => "flash-error",
         }
     }

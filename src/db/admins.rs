@@ -13,7 +13,7 @@ use time::PrimitiveDateTime;
 use super::DbConnection;
 use super::schema::{administrator_scopes, administrators, role_permissions, roles, scopes};
 use crate::domain::ids::AdministratorId;
-use crate::domain::permissions::PermissionSet;
+use crate::domain::permissions::{Permission, PermissionSet};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = administrators)]
@@ -64,6 +64,8 @@ pub struct AdminSummary {
     pub role_name: String,
     pub scope_ids: Vec<i64>,
     pub scope_names: Vec<String>,
+    /// The role sees every scope, whatever the assignments.
+    pub all_scopes: bool,
 }
 
 pub fn count(conn: &mut DbConnection) -> QueryResult<i64> {
@@ -179,12 +181,17 @@ fn with_scopes(
             scopes::name,
         ))
         .load(conn)?;
+    let all_scope_roles: Vec<String> = role_permissions::table
+        .filter(role_permissions::permission.eq(Permission::AllScopes.key()))
+        .select(role_permissions::role_key)
+        .load(conn)?;
     Ok(rows
         .into_iter()
         .map(|(admin, role_name)| {
             let mine = assignments.iter().filter(|(a, _, _)| *a == admin.id);
             let (scope_ids, scope_names) = mine.map(|(_, id, name)| (*id, name.clone())).unzip();
             AdminSummary {
+                all_scopes: all_scope_roles.contains(&admin.role_key),
                 admin,
                 role_name,
                 scope_ids,

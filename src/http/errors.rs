@@ -25,6 +25,9 @@ pub enum AppError {
     NotAllowed(String),
     #[error("This page does not exist, or you cannot see it.")]
     NotFound,
+    /// A token's page whose GUID names no token the administrator may see.
+    #[error("No token with this GUID in your scopes.")]
+    TokenNotFound,
     #[error("{0}")]
     BadRequest(String),
     #[error("{0}")]
@@ -68,7 +71,7 @@ impl From<DbError> for AppError {
 impl From<TokenError> for AppError {
     fn from(error: TokenError) -> Self {
         match error {
-            TokenError::NotFound => Self::NotFound,
+            TokenError::NotFound => Self::TokenNotFound,
             TokenError::Forbidden(_) | TokenError::ForeignScopes(_) => {
                 Self::NotAllowed(error.to_string())
             }
@@ -132,7 +135,7 @@ impl ResponseError for AppError {
             AppError::Forbidden | AppError::NotAllowed(_) | AppError::CrossSiteRequest => {
                 StatusCode::FORBIDDEN
             }
-            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::NotFound | AppError::TokenNotFound => StatusCode::NOT_FOUND,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,

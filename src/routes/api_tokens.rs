@@ -48,7 +48,7 @@ pub async fn load(
         .db
         .run(move |c| tokens::find(c, &guid, &access).map_err(DbError::from))
         .await?
-        .ok_or(AppError::NotFound)
+        .ok_or(AppError::TokenNotFound)
 }
 
 /// The question as a page of its own, for browsers without JavaScript.

@@ -14,6 +14,8 @@ pub struct AdminRow {
     pub email: String,
     pub role_name: String,
     pub scopes: String,
+    /// Sees no token at all: worth a warning.
+    pub no_scopes: bool,
     pub last_sign_in: String,
     pub enabled: bool,
     pub is_you: bool,

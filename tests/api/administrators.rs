@@ -168,3 +168,32 @@ async fn unknown_administrators_are_not_found() {
     assert_eq!(page.status, 404);
     assert!(page.body.contains("Page not found"));
 }
+
+#[actix_web::test]
+async fn an_administrator_without_scopes_is_named_so_warned_about_and_told_why_the_list_is_empty() {
+    let app = spawn_app().await;
+    let admin = app.with_examples().await;
+    let manager = app
+        .add_admin(&admin, "nora@example.com", "token_manager", &[])
+        .await;
+    let list = admin.get("/settings/administrators").await;
+    assert!(
+        list.body.contains("has no scopes, so sees no tokens"),
+        "a warning after the creation"
+    );
+    let cells = list.html().texts("td[data-label=Scopes]");
+    assert!(cells.contains(&"All scopes".to_owned()), "{cells:?}");
+    assert!(cells.contains(&"No scopes".to_owned()), "{cells:?}");
+    assert!(!cells.iter().any(|c| c == "—"));
+
+    let empty = manager.get("/settings/api-tokens").await;
+    assert!(empty.body.contains("You have no scopes"));
+
+    // Given a scope, the warning is not repeated for the next one created so.
+    let form = admin.get("/settings/administrators/new").await;
+    let staging = scope_id(&form.body, "Staging");
+    app.add_admin(&admin, "sam@example.com", "token_manager", &[&staging])
+        .await;
+    let list = admin.get("/settings/administrators").await;
+    assert!(!list.body.contains("has no scopes, so sees no tokens"));
+}

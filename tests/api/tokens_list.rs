@@ -417,8 +417,9 @@ async fn empty_states_say_what_to_do_next() {
     let page = admin.get("/settings/api-tokens").await;
     assert!(page.body.contains("No API tokens yet"));
     assert!(page.body.contains("href=\"/settings/api-tokens/new\""));
+    let staging = app.scope_id("Staging");
     let viewer = app
-        .add_admin(&admin, "vic@example.com", "viewer", &[])
+        .add_admin(&admin, "vic@example.com", "viewer", &[&staging])
         .await;
     let page = viewer.get("/settings/api-tokens").await;
     assert!(
@@ -471,4 +472,19 @@ async fn expired_and_scheduled_tokens_are_filtered_and_sorted_by_their_dates() {
     );
     let page = admin.get("/settings/api-tokens?status=expired").await;
     assert!(page.body.contains("Expired"), "the badge agrees");
+}
+
+#[actix_web::test]
+async fn an_unknown_token_guid_says_so_and_links_back() {
+    let app = spawn_app().await;
+    let admin = app.with_examples().await;
+    let page = admin
+        .get("/settings/api-tokens/00000000-0000-4000-8000-000000000000")
+        .await;
+    assert_eq!(page.status, 404);
+    assert!(
+        page.body
+            .contains("No token with this GUID in your scopes.")
+    );
+    assert!(page.body.contains("href=\"/settings/api-tokens\""));
 }

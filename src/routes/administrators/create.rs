@@ -8,6 +8,7 @@ use serde::Deserialize;
 use super::{Admin, choices};
 use crate::auth::csrf::CsrfForm;
 use crate::auth::session::{self, FlashKind};
+use crate::db;
 use crate::domain::validation::FieldErrors;
 use crate::http::AppError;
 use crate::passwords::Password;
@@ -81,6 +82,22 @@ pub async fn create(
                 FlashKind::Success,
                 format!("{} can now sign in as {}.", created.label(), created.email),
             );
+            let public_id = created.public_id.clone();
+            let sees_nothing = state
+                .db
+                .run(move |c| db::admins::summary(c, &public_id).map_err(db::DbError::from))
+                .await?
+                .is_some_and(|s| !s.all_scopes && s.scope_ids.is_empty());
+            if sees_nothing {
+                session::flash(
+                    &session,
+                    FlashKind::Warning,
+                    format!(
+                        "{} has no scopes, so sees no tokens. Give them a scope with Edit.",
+                        created.display_name
+                    ),
+                );
+            }
             return Ok(see_other(urls::ADMINISTRATORS));
         }
         Err(AdminError::Invalid(errors)) => (errors, StatusCode::UNPROCESSABLE_ENTITY),

@@ -27,11 +27,14 @@ pub async fn list(
             is_you: s.admin.id == me,
             enabled: s.admin.is_enabled(),
             last_sign_in: optional_datetime(&s.admin.last_sign_in_at, "Never"),
-            scopes: if s.scope_names.is_empty() {
-                "—".into()
+            scopes: if s.all_scopes {
+                "All scopes".into()
+            } else if s.scope_names.is_empty() {
+                "No scopes".into()
             } else {
                 s.scope_names.join(", ")
             },
+            no_scopes: !s.all_scopes && s.scope_names.is_empty(),
             role_name: s.role_name,
             display_name: s.admin.display_name,
             public_id: s.admin.public_id,

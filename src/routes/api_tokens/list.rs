@@ -88,6 +88,7 @@ pub async fn render(
         total: page.total.describe(),
         filtered: filter.is_filtered(),
         active_filters: filter.active_filters(),
+        no_scopes: matches!(&access, ScopeAccess::Scopes(ids) if ids.is_empty()),
         keywords: query.q.clone(),
         guid: query.guid.clone(),
         scope_choices: scopes

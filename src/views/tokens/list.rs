@@ -182,6 +182,8 @@ pub struct TokenListPage {
     pub filtered: bool,
     /// How many filters are set, for the "Filters (n)" button on a phone.
     pub active_filters: usize,
+    /// The administrator has no scopes: why the list is empty.
+    pub no_scopes: bool,
     pub keywords: String,
     pub guid: String,
     pub scope_choices: Vec<Choice>,
