@@ -247,7 +247,11 @@ async fn an_administrator_without_scopes_sees_no_token() {
         .await;
     let list = nobody.get("/settings/api-tokens").await;
     assert_eq!(list.status, 200);
-    assert!(list.body.contains("No API tokens yet"), "{}", list.body);
+    assert!(
+        list.body.contains("You have no scopes"),
+        "says why it is empty: {}",
+        list.body
+    );
     assert!(
         !list.body.contains("result-count"),
         "no count of other scopes' tokens"
@@ -257,6 +261,10 @@ async fn an_administrator_without_scopes_sees_no_token() {
         assert!(!list.body.contains(name.as_str()));
         let page = nobody.get(&format!("/settings/api-tokens/{guid}")).await;
         assert_eq!(page.status, 404);
+        assert!(
+            page.body
+                .contains("No token with this GUID in your scopes.")
+        );
     }
     let log = nobody.get("/settings/audit-log").await;
     assert!(!log.body.contains(&t.shared.0));
