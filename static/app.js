@@ -224,7 +224,7 @@
   // Menus made of <details> (the account menu, each token's actions): one open at
   // a time, closed on Escape and on a click elsewhere, as menus do.
   function setUpMenus() {
-    const menus = [...document.querySelectorAll("[data-account-menu], [data-row-menu]")];
+    const menus = [...document.querySelectorAll("[data-account-menu], [data-row-menu], [data-columns]")];
     if (menus.length === 0) return;
     document.addEventListener("click", (event) => {
       menus.forEach((menu) => {
@@ -255,6 +255,41 @@
     form.addEventListener("change", () => form.requestSubmit());
     const fold = form.querySelector("[data-filters-fold]");
     if (window.matchMedia("(max-width: 640px)").matches) fold.open = false;
+  }
+
+  // The token list's column chooser: hidden columns are remembered in this browser.
+  function setUpColumnChooser() {
+    const chooser = document.querySelector("[data-columns]");
+    const table = document.querySelector(".token-table");
+    if (!chooser || !table) return;
+    const KEY = "tessera.token-list.hidden-columns";
+    let hidden = [];
+    try {
+      hidden = JSON.parse(localStorage.getItem(KEY) || "[]");
+    } catch (_) {
+      hidden = [];
+    }
+    const boxes = [...chooser.querySelectorAll("input[type=checkbox]")];
+    function apply() {
+      boxes.forEach((box) => {
+        box.checked = !hidden.includes(box.value);
+        table.classList.toggle("hide-" + box.value, !box.checked);
+      });
+    }
+    boxes.forEach((box) => {
+      box.addEventListener("change", (event) => {
+        event.stopPropagation();
+        hidden = boxes.filter((b) => !b.checked).map((b) => b.value);
+        try {
+          localStorage.setItem(KEY, JSON.stringify(hidden));
+        } catch (_) {
+          // Private windows may refuse: the choice then lasts for this page.
+        }
+        apply();
+      });
+    });
+    apply();
+    chooser.hidden = false;
   }
 
   function today() {
@@ -331,6 +366,7 @@
     setUpValueReveal();
     setUpMenus();
     setUpFilters();
+    setUpColumnChooser();
     setUpConfirmations();
     setUpReveal();
     setUpTokenForm();

@@ -17,7 +17,7 @@ test("filters and sorting work from the page and live in the address", async ({ 
   await expect.poll(async () => (await rows.allTextContents()).sort()).toEqual([names[0], names[1]]);
   await expect(page).toHaveURL(/q=/);
 
-  await page.getByLabel("Scope").selectOption({ label: "Staging" });
+  await page.getByLabel("Scope", { exact: true }).selectOption({ label: "Staging" });
   await expect(rows).toHaveText([names[1]]);
 
   await page.goto(`/settings/api-tokens?q=${encodeURIComponent(tag)}`);
@@ -110,4 +110,26 @@ test("one line per token: short GUIDs, relative dates with exact times, nothing 
   await expect(page).toHaveURL(/status=active/);
   await expect(page.getByText("Filters (1)")).toBeVisible();
   await expectAccessible(page, "token list on a phone");
+});
+
+test("an administrator chooses the columns, and the browser remembers", async ({ page }) => {
+  await createToken(page, { name: unique("Columns") });
+  await page.goto("/settings/api-tokens");
+  const modules = page.getByRole("columnheader", { name: "Modules" });
+  await expect(modules).toBeVisible();
+  await page.getByText("Columns", { exact: true }).click();
+  await page.getByRole("checkbox", { name: "Modules" }).uncheck();
+  await expect(modules).toBeHidden();
+  await expect(page.locator("td.col-modules").first()).toBeHidden();
+  await shoot(page, "token-list-columns");
+  await expectAccessible(page, "token list column chooser");
+
+  await page.reload();
+  await expect(modules).toBeHidden();
+  await page.getByText("Columns", { exact: true }).click();
+  await expect(page.getByRole("checkbox", { name: "Modules" })).not.toBeChecked();
+  await page.getByRole("checkbox", { name: "Modules" }).check();
+  await expect(modules).toBeVisible();
+  await page.reload();
+  await expect(modules).toBeVisible();
 });

@@ -200,6 +200,23 @@ pub struct TokenListPage {
     pub profile_tabs: Vec<TabLink>,
 }
 
+impl TokenListPage {
+    /// The columns an administrator may hide (remembered by the browser), by the
+    /// class their cells carry.
+    pub fn optional_columns(&self) -> [(&'static str, &'static str); 8] {
+        [
+            ("description", "Description"),
+            ("modules", "Modules"),
+            ("scopes", "Scopes"),
+            ("created-by", "Created by"),
+            ("created", "Created"),
+            ("last-used", "Last used"),
+            ("active-from", "Active from"),
+            ("expires", "Expires"),
+        ]
+    }
+}
+
 /// The sortable column headers of the list.
 pub struct SortHeaders {
     pub name: SortLink,
