@@ -253,6 +253,10 @@
     apply.hidden = true;
     if (apply.parentElement.children.length === 1) apply.parentElement.hidden = true;
     form.addEventListener("change", () => form.requestSubmit());
+    // Fields of the form placed elsewhere on the page (the page size).
+    document.querySelectorAll(`[form="${form.id}"]`).forEach((field) => {
+      field.addEventListener("change", () => form.requestSubmit());
+    });
     const fold = form.querySelector("[data-filters-fold]");
     if (window.matchMedia("(max-width: 640px)").matches) fold.open = false;
   }

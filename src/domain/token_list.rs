@@ -2,17 +2,19 @@
 //! and written back to the query string so any view can be bookmarked and shared.
 
 mod count;
+mod cursor;
+mod page;
 mod search;
 
 pub use count::{EXACT_COUNT_LIMIT, TokenCount};
+pub use cursor::{Cursor, CursorValue};
+pub use page::{PageSize, first_position};
 pub use search::words;
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use time::PrimitiveDateTime;
-use time::macros::{datetime, format_description};
+use time::macros::datetime;
 
-use super::ids::{AdministratorId, TokenId};
+use super::ids::AdministratorId;
 use super::tokens::TokenStatus;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -133,6 +135,7 @@ pub struct TokenFilter {
     pub status: StatusFilter,
     pub sort: SortKey,
     pub direction: SortDirection,
+    pub page_size: PageSize,
 }
 
 impl Default for TokenFilter {
@@ -145,6 +148,7 @@ impl Default for TokenFilter {
             status: StatusFilter::AllButDeleted,
             sort: SortKey::Created,
             direction: SortDirection::Desc,
+            page_size: PageSize::DEFAULT,
         }
     }
 }
@@ -168,6 +172,11 @@ pub struct ListQuery {
     pub after: String,
     #[serde(default)]
     pub before: String,
+    #[serde(default)]
+    pub per_page: String,
+    /// The position of the page's first token, from the page links.
+    #[serde(default)]
+    pub from: String,
 }
 
 const MAX_KEYWORDS: usize = 10;
@@ -204,6 +213,7 @@ impl ListQuery {
             status: StatusFilter::from_key(self.status.trim()),
             sort,
             direction,
+            page_size: PageSize::from_key(&self.per_page),
         }
     }
 
@@ -218,9 +228,10 @@ impl ListQuery {
 
 impl TokenFilter {
     /// The query string for this view; `extra` adds the page position.
-    pub fn query_string(&self, extra: Option<(&str, &str)>) -> String {
+    pub fn query_string(&self, extra: &[(&str, &str)]) -> String {
         let keywords = self.keywords.join(" ");
         let scope = self.scope_id.map(|s| s.to_string()).unwrap_or_default();
+        let page_size = self.page_size.key();
         let mut pairs: Vec<(&str, &str)> = vec![
             ("q", keywords.as_str()),
             ("guid", self.guid.as_deref().unwrap_or("")),
@@ -228,8 +239,9 @@ impl TokenFilter {
             ("status", self.status.key()),
             ("sort", self.sort.key()),
             ("dir", self.direction.key()),
+            ("per_page", page_size.as_str()),
         ];
-        pairs.extend(extra);
+        pairs.extend_from_slice(extra);
         let pairs: Vec<(&str, &str)> = pairs.into_iter().filter(|(_, v)| !v.is_empty()).collect();
         serde_html_form::to_string(pairs).unwrap_or_default()
     }
@@ -252,54 +264,10 @@ impl TokenFilter {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum CursorValue {
-    Text(String),
-    Time(PrimitiveDateTime),
-    Rank(i32),
-}
-
-/// The last row of a page: its sort value and ID. The next page starts after it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Cursor {
-    pub id: TokenId,
-    pub value: CursorValue,
-}
-
-const TIME_FORMAT: &[time::format_description::FormatItem<'static>] =
-    format_description!("[year]-[month]-[day] [hour]:[minute]:[second].[subsecond digits:6]");
-
-impl Cursor {
-    pub fn encode(&self) -> String {
-        let value = match &self.value {
-            CursorValue::Text(text) => text.clone(),
-            CursorValue::Time(time) => time.format(TIME_FORMAT).unwrap_or_default(),
-            CursorValue::Rank(rank) => rank.to_string(),
-        };
-        URL_SAFE_NO_PAD.encode(format!("{}\n{value}", self.id.0))
-    }
-
-    pub fn decode(encoded: &str, sort: SortKey) -> Option<Self> {
-        let bytes = URL_SAFE_NO_PAD.decode(encoded.trim()).ok()?;
-        let text = String::from_utf8(bytes).ok()?;
-        let (id, value) = text.split_once('\n')?;
-        let value = match sort {
-            SortKey::Name => CursorValue::Text(value.to_owned()),
-            SortKey::Status => CursorValue::Rank(value.parse().ok()?),
-            SortKey::Created | SortKey::LastUsed | SortKey::Expires => {
-                CursorValue::Time(PrimitiveDateTime::parse(value, TIME_FORMAT).ok()?)
-            }
-        };
-        Some(Self {
-            id: TokenId(id.parse().ok()?),
-            value,
-        })
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::ids::TokenId;
     use proptest::prelude::*;
 
     #[test]
@@ -344,7 +312,7 @@ mod tests {
             ..ListQuery::default()
         };
         let filter = query.filter();
-        let text = filter.query_string(None);
+        let text = filter.query_string(&[]);
         assert_eq!(text, "q=billing+sync&status=revoked&sort=name&dir=desc");
         let parsed: ListQuery = serde_html_form::from_str(&text).unwrap();
         assert_eq!(parsed.filter(), filter);
@@ -384,7 +352,7 @@ mod tests {
             let filter = query.filter();
             prop_assert!(filter.keywords.len() <= MAX_KEYWORDS);
             let _ = query.cursor(filter.sort);
-            let _ = filter.query_string(None);
+            let _ = filter.query_string(&[]);
         }
     }
 }

@@ -55,8 +55,8 @@ impl Moment {
     }
 }
 
-/// `value` as seen from `now`, in its largest whole unit: "just now", "5 minutes
-/// ago", "in 6 days", "2 months ago", "in 1 year".
+/// `value` as seen from `now`, in its largest whole unit: "just now", "5 min ago",
+/// "in 6 days", "2 months ago", "in 1 year".
 pub fn relative(value: &PrimitiveDateTime, now: &PrimitiveDateTime) -> String {
     let seconds = (*value - *now).whole_seconds();
     let distance = seconds.unsigned_abs();
@@ -66,13 +66,14 @@ pub fn relative(value: &PrimitiveDateTime, now: &PrimitiveDateTime) -> String {
         (7 * 86_400, "week"),
         (86_400, "day"),
         (3_600, "hour"),
-        (60, "minute"),
+        (60, "min"),
     ];
     let Some((size, unit)) = UNITS.into_iter().find(|(size, _)| distance >= *size) else {
         return "just now".to_owned();
     };
     let count = distance / size;
-    let plural = if count == 1 { "" } else { "s" };
+    // "5 min ago" keeps a table cell short; longer units read in full.
+    let plural = if count == 1 || unit == "min" { "" } else { "s" };
     if seconds > 0 {
         format!("in {count} {unit}{plural}")
     } else {
@@ -97,7 +98,7 @@ mod tests {
         let cases = [
             (datetime!(2026-11-23 12:00:40), "just now"),
             (datetime!(2026-11-23 11:59:30), "just now"),
-            (datetime!(2026-11-23 11:55), "5 minutes ago"),
+            (datetime!(2026-11-23 11:55), "5 min ago"),
             (datetime!(2026-11-23 13:00), "in 1 hour"),
             (datetime!(2026-11-23 09:00), "3 hours ago"),
             (datetime!(2026-11-29 12:00), "in 6 days"),

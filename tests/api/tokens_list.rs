@@ -313,7 +313,10 @@ async fn pages_follow_each_other_and_keep_the_filters() {
     let page_one = names(&first.body);
     assert_eq!(page_one.len(), 25);
     assert_eq!(page_one[0], "Token 00");
-    assert!(first.body.contains("30 tokens"));
+    assert_eq!(
+        first.html().text("p.result-count"),
+        "1–25 of 30 tokens · times in UTC"
+    );
     assert!(!first.body.contains("rel=\"prev\""));
     let next = first.body.split("rel=\"next\"").next().unwrap();
     let href = next[next.rfind("href=\"").unwrap() + 6..]
@@ -334,16 +337,43 @@ async fn pages_follow_each_other_and_keep_the_filters() {
             .collect::<Vec<_>>()
     );
     assert!(!second.body.contains("rel=\"next\""));
+    assert_eq!(
+        second.html().text("p.result-count"),
+        "26–30 of 30 tokens · times in UTC",
+        "the next page knows where it stands"
+    );
     let prev = second.body.split("rel=\"prev\"").next().unwrap();
     let href = prev[prev.rfind("href=\"").unwrap() + 6..]
         .split('"')
         .next()
         .unwrap();
     let href = unescape(href);
+    let back = admin.get(&href).await;
+    assert_eq!(names(&back.body), page_one, "back to the first page");
     assert_eq!(
-        names(&admin.get(&href).await.body),
-        page_one,
-        "back to the first page"
+        back.html().text("p.result-count"),
+        "1–25 of 30 tokens · times in UTC"
+    );
+
+    // A bigger page holds them all; an odd size is the default one.
+    let all = admin
+        .get("/settings/api-tokens?sort=name&q=token&per_page=50")
+        .await;
+    assert_eq!(names(&all.body).len(), 30);
+    assert_eq!(
+        all.html().text("p.result-count"),
+        "30 tokens · times in UTC"
+    );
+    let odd = admin
+        .get("/settings/api-tokens?sort=name&q=token&per_page=7")
+        .await;
+    assert_eq!(names(&odd.body).len(), 25);
+    let links = admin
+        .get("/settings/api-tokens?sort=name&q=token&per_page=25")
+        .await;
+    assert!(
+        !unescape(&links.body).contains("per_page=25"),
+        "the default stays out of links"
     );
 }
 

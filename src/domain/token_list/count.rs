@@ -32,6 +32,27 @@ impl TokenCount {
     }
 }
 
+impl TokenCount {
+    /// "1–25 of 286 tokens", "26–50 of more than 1,000 tokens": where a page of `shown` tokens
+    /// starting at `first` stands. `None` when the page holds them all, or when
+    /// they do not fit the count (a position from an old link): the page then
+    /// says the count alone.
+    pub fn describe_range(self, first: i64, shown: i64) -> Option<String> {
+        let last = first + shown - 1;
+        let whole = match self {
+            TokenCount::Exact(n) if last > n || shown < 1 || (first == 1 && last == n) => {
+                return None;
+            }
+            _ => self.describe(),
+        };
+        Some(format!(
+            "{}–{} of {whole}",
+            thousands(first),
+            thousands(last)
+        ))
+    }
+}
+
 fn thousands(n: i64) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
@@ -47,6 +68,31 @@ fn thousands(n: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_page_says_where_it_stands() {
+        let count = TokenCount::Exact(286);
+        assert_eq!(
+            count.describe_range(1, 25).as_deref(),
+            Some("1–25 of 286 tokens")
+        );
+        assert_eq!(
+            count.describe_range(276, 11).as_deref(),
+            Some("276–286 of 286 tokens")
+        );
+        assert_eq!(count.describe_range(280, 25), None, "beyond the count");
+        assert_eq!(
+            TokenCount::Exact(4).describe_range(1, 4),
+            None,
+            "all on one page"
+        );
+        assert_eq!(
+            TokenCount::MoreThanLimit
+                .describe_range(1001, 25)
+                .as_deref(),
+            Some("1,001–1,025 of more than 1,000 tokens")
+        );
+    }
 
     #[test]
     fn counts_are_exact_up_to_the_limit() {

@@ -8,7 +8,7 @@ use crate::db::token_list::{self, PagePosition, TokenPage};
 use crate::db::{DbError, now};
 use crate::domain::permissions::Permission;
 use crate::domain::scopes::ScopeAccess;
-use crate::domain::token_list::{ListQuery, TokenFilter};
+use crate::domain::token_list::{Cursor, ListQuery, PageSize, TokenFilter, first_position};
 use crate::domain::tokens::TokenType;
 use crate::http::AppError;
 use crate::services::tokens;
@@ -20,8 +20,6 @@ use crate::views::tokens::{
     status_choices,
 };
 use crate::views::{Layout, Section};
-
-pub const PAGE_SIZE: i64 = 25;
 
 pub async fn page(
     req: HttpRequest,
@@ -57,6 +55,12 @@ pub async fn render(
     } else {
         ("API token management", Section::Profile)
     };
+    let page_size = filter.page_size.rows();
+    // The first page starts at 1; others know where from their links.
+    let first = match query.cursor(filter.sort) {
+        (None, None) => Some(1),
+        _ => first_position(&query.from),
+    };
     let position = match query.cursor(filter.sort) {
         (Some(after), _) => PagePosition::After(after),
         (None, Some(before)) => PagePosition::Before(before),
@@ -68,7 +72,7 @@ pub async fn render(
     let (page, scopes) = state
         .db
         .run(move |c| {
-            let page = token_list::list(c, &listed, &seen_by, &position, PAGE_SIZE)?;
+            let page = token_list::list(c, &listed, &seen_by, &position, page_size)?;
             Ok::<_, DbError>((page, tokens::assignable_scopes(c, &seen_by)?))
         })
         .await?;
@@ -76,16 +80,28 @@ pub async fn render(
     let can_delete = admin.can(Permission::TokensDelete);
     let rows = rows(&page, &access, can_update, can_delete);
     let (sort_choices, direction_choices) = sort_choices(&filter);
-    let link = |param: &str, cursor: &crate::domain::token_list::Cursor| {
+    let shown = rows.len() as i64;
+    let link = |param: &str, cursor: &Cursor, from: Option<i64>| {
+        let from = from.map(|n| n.to_string()).unwrap_or_default();
         format!(
             "{base_path}?{}",
-            filter.query_string(Some((param, &cursor.encode())))
+            filter.query_string(&[(param, &cursor.encode()), ("from", &from)])
         )
     };
     Ok(TokenListPage {
         layout: Layout::page(req, Some(admin), title, section),
         rows,
-        total: page.total.describe(),
+        total: first
+            .and_then(|first| page.total.describe_range(first, shown))
+            .unwrap_or_else(|| page.total.describe()),
+        page_size_choices: PageSize::CHOICES
+            .iter()
+            .map(|n| Choice {
+                value: n.to_string(),
+                label: format!("{n} per page"),
+                selected: *n == page_size,
+            })
+            .collect(),
         filtered: filter.is_filtered(),
         active_filters: filter.active_filters(),
         no_scopes: matches!(&access, ScopeAccess::Scopes(ids) if ids.is_empty()),
@@ -103,8 +119,14 @@ pub async fn render(
         sort_choices,
         direction_choices,
         sort: SortHeaders::new(&filter, base_path),
-        next_href: page.next.as_ref().map(|c| link("after", c)),
-        previous_href: page.previous.as_ref().map(|c| link("before", c)),
+        next_href: page
+            .next
+            .as_ref()
+            .map(|c| link("after", c, first.map(|f| f + shown))),
+        previous_href: page
+            .previous
+            .as_ref()
+            .map(|c| link("before", c, first.map(|f| (f - page_size).max(1)))),
         can_create: admin.can(Permission::TokensCreate),
         base_path,
         profile_tabs,

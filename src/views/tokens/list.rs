@@ -177,8 +177,9 @@ pub struct Choice {
 pub struct TokenListPage {
     pub layout: Layout,
     pub rows: Vec<TokenRow>,
-    /// "25 tokens", or "more than 1,000 tokens" where counting stops.
+    /// "1–25 of 286", "26–50 of more than 1,000 tokens", or the count alone.
     pub total: String,
+    pub page_size_choices: Vec<Choice>,
     pub filtered: bool,
     /// How many filters are set, for the "Filters (n)" button on a phone.
     pub active_filters: usize,
@@ -243,7 +244,7 @@ impl SortHeaders {
             };
             SortLink {
                 label: key.label(),
-                href: format!("{base_path}?{}", target.query_string(None)),
+                href: format!("{base_path}?{}", target.query_string(&[])),
                 aria_sort: match (current, filter.direction) {
                     (false, _) => "none",
                     (true, crate::domain::token_list::SortDirection::Asc) => "ascending",
