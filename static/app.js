@@ -30,10 +30,11 @@
       area.remove();
       if (!copied) {
         toast(`Could not copy the ${what}; select it and copy it by hand.`);
-        return;
+        return false;
       }
     }
     toast(`${what} copied to the clipboard.`);
+    return true;
   }
 
   function textOf(id) {
@@ -45,9 +46,15 @@
   function setUpCopyButtons() {
     document.querySelectorAll("[data-copy], [data-copy-from]").forEach((button) => {
       button.hidden = false;
-      button.addEventListener("click", () => {
+      button.addEventListener("click", async () => {
         const text = button.dataset.copy ?? textOf(button.dataset.copyFrom);
-        copyText(text, button.dataset.copyWhat || "Text");
+        const copied = await copyText(text, button.dataset.copyWhat || "Text");
+        // A labelled button says so itself for a moment ("Copied ✓").
+        if (copied && button.dataset.copiedLabel) {
+          const label = button.querySelector("[data-copy-label]");
+          label.textContent = button.dataset.copiedLabel;
+          setTimeout(() => (label.textContent = button.dataset.copyLabel), 2500);
+        }
       });
     });
   }
@@ -213,12 +220,24 @@
   }
 
   // The one-time page: a reload must not post the form again, and must not show the
-  // secret again, so the address becomes the token's page.
+  // secret again, so the address becomes the token's page. Leaving before the
+  // secret was copied asks first.
   function setUpReveal() {
     const reveal = document.querySelector("[data-reveal]");
-    if (reveal && reveal.dataset.detailsUrl) {
+    if (!reveal) return;
+    if (reveal.dataset.detailsUrl) {
       history.replaceState(null, "", reveal.dataset.detailsUrl);
     }
+    let copied = false;
+    const done = () => (copied = true);
+    reveal.querySelector("[data-copy-from=secret]")?.addEventListener("click", done);
+    document.getElementById("secret")?.addEventListener("copy", done);
+    reveal.querySelector("[data-copied-it]")?.addEventListener("click", done);
+    window.addEventListener("beforeunload", (event) => {
+      if (copied) return;
+      event.preventDefault();
+      event.returnValue = "";
+    });
   }
 
   // Menus made of <details> (the account menu, each token's actions): one open at

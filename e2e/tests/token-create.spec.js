@@ -43,8 +43,28 @@ test("the one-time page copies exactly the token, and a reload never shows it ag
   await shoot(page, "token-reveal");
   await expectAccessible(page, "token reveal");
 
-  await page.getByRole("button", { name: "Copy token" }).click();
+  // What was made, in words, beside its secret; the secret in a large face that
+  // tells 0 from O and 1 from l, in a box that wraps on a phone.
+  const summary = page.locator(".reveal-summary");
+  await expect(summary).toContainText("Staging");
+  await expect(summary).toContainText("Read-only");
+  await expect(summary).toContainText(/Expires\s*\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC/);
+  const face = await page.locator("#secret").evaluate((el) => {
+    const style = getComputedStyle(el);
+    return { family: style.fontFamily, size: parseFloat(style.fontSize) };
+  });
+  expect(face.family).toMatch(/Mono/);
+  expect(face.size).toBeGreaterThanOrEqual(18);
+  await page.setViewportSize({ width: 390, height: 844 });
+  const phone = await page.locator("#secret").evaluate((el) => ({ scroll: el.scrollWidth, client: el.clientWidth }));
+  expect(phone.scroll).toBeLessThanOrEqual(phone.client);
+  await page.setViewportSize({ width: 1366, height: 768 });
+
+  const copy = page.getByRole("button", { name: "Copy token" });
+  await copy.click();
   await expect(page.locator("#toast")).toHaveText("API token copied to the clipboard.");
+  await expect(copy).toContainText("Copied ✓");
+  await expect(copy).toContainText("Copy token", { timeout: 5000 });
   expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(secret);
 
   await page.getByRole("button", { name: "Copy endpoint" }).click();
@@ -158,4 +178,26 @@ test("Enter in a field saves the token, and never makes a new GUID", async ({ pa
   // Saved with the GUID the form showed.
   await page.goto(`/settings/api-tokens/${guid}`);
   await expect(page.getByRole("heading", { name })).toBeVisible();
+});
+
+test("leaving the one-time page before copying the token asks first", async ({ page }) => {
+  await page.goto("/settings/api-tokens/new");
+  await page.getByLabel("Name", { exact: false }).first().fill(unique("Leave"));
+  await page.locator("fieldset", { hasText: "Scopes" }).getByLabel("Staging", { exact: true }).check();
+  await page.locator("[data-save]").click();
+  await expect(page.getByRole("heading", { name: "Copy your API token now" })).toBeVisible();
+
+  const asked = [];
+  page.on("dialog", async (dialog) => {
+    asked.push(dialog.type());
+    await dialog.dismiss();
+  });
+  await page.getByRole("link", { name: "Back to API tokens" }).click();
+  await expect.poll(() => asked).toEqual(["beforeunload"]);
+  await expect(page.getByRole("heading", { name: "Copy your API token now" })).toBeVisible();
+
+  await page.getByRole("button", { name: "Copy token" }).click();
+  await page.getByRole("link", { name: "Back to API tokens" }).click();
+  await expect(page).toHaveURL(/\/settings\/api-tokens$/);
+  expect(asked).toEqual(["beforeunload"]);
 });

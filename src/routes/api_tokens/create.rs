@@ -4,9 +4,10 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 
-use super::{FormParts, TokenForm, choices, endpoint, form_page, values_from};
+use super::{FormParts, TokenForm, choices, endpoint, form_page, load, values_from};
 use crate::auth::csrf::CsrfForm;
 use crate::auth::{Authorized, perm};
+use crate::db::now;
 use crate::domain::ids::Guid;
 use crate::domain::tokens::{SecretToken, TokenType};
 use crate::domain::validation::FieldErrors;
@@ -14,8 +15,9 @@ use crate::http::AppError;
 use crate::http::headers::no_store;
 use crate::services::tokens::{self, TokenError};
 use crate::state::AppState;
+use crate::views::format::{datetime, optional_datetime};
 use crate::views::render_with_status;
-use crate::views::tokens::{FormMode, TokenFormValues, TokenRevealPage, examples};
+use crate::views::tokens::{FormMode, RevealSummary, TokenFormValues, TokenRevealPage, examples};
 use crate::views::{Layout, Section};
 
 type Creator = Authorized<perm::TokensCreate>;
@@ -73,11 +75,11 @@ pub async fn submit(
                     &state,
                     &admin,
                     "Token created",
-                    &created.token.name,
                     &created.token.guid,
                     &created.secret,
                     None,
-                );
+                )
+                .await;
             }
             Err(error) => refused(&form, error)?,
         }
@@ -134,28 +136,42 @@ fn refused(
 
 /// The one page that shows a secret. It is the answer to the POST itself: nothing
 /// to reload with GET, nothing in a URL, and `no-store` keeps it out of caches.
-#[allow(clippy::too_many_arguments)]
-pub fn reveal(
+pub async fn reveal(
     req: &HttpRequest,
     state: &AppState,
     admin: &crate::auth::CurrentAdmin,
     heading: &'static str,
-    name: &str,
     guid: &Guid,
     secret: &SecretToken,
     previous_until: Option<String>,
 ) -> Result<HttpResponse, AppError> {
     let endpoint = endpoint(state);
+    let details = load(state, admin, guid.clone()).await?;
+    let summary = RevealSummary {
+        scopes: details
+            .scopes
+            .iter()
+            .map(|(_, name)| name.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
+        kind: details.token.token_type.label(),
+        expires: optional_datetime(&details.token.valid_to, "Never"),
+        starts: Some(details.token.valid_from)
+            .filter(|from| *from > now())
+            .map(|from| datetime(&from)),
+    };
+    let name = details.token.name;
     let page = TokenRevealPage {
         layout: Layout::page(req, Some(admin), "Copy your API token", Section::ApiTokens),
         heading,
-        name: name.to_owned(),
+        name,
         guid: guid.clone(),
         secret: secret.expose().to_owned(),
         examples: examples(&endpoint, secret.expose()),
         endpoint,
         previous_until,
         kept: state.config.encryption_key.is_some(),
+        summary,
     };
     render_with_status(StatusCode::OK, &page).map(no_store)
 }

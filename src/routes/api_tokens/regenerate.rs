@@ -50,16 +50,18 @@ pub async fn submit(
     let regenerated =
         tokens::regenerate(state.services(), &admin.caller(&req), &guid, version, grace).await;
     match regenerated {
-        Ok(r) => reveal(
-            &req,
-            &state,
-            &admin,
-            "Token regenerated",
-            &r.token.name,
-            &r.token.guid,
-            &r.secret,
-            r.previous_until.as_ref().map(datetime),
-        ),
+        Ok(r) => {
+            reveal(
+                &req,
+                &state,
+                &admin,
+                "Token regenerated",
+                &r.token.guid,
+                &r.secret,
+                r.previous_until.as_ref().map(datetime),
+            )
+            .await
+        }
         // A reload of the one-time page lands here: the version is spent.
         Err(e) => finish(&session, Err(e), &urls::token(&guid)),
     }

@@ -50,4 +50,15 @@ pub struct TokenRevealPage {
     pub previous_until: Option<String>,
     /// The value is also kept encrypted, to be shown again by those allowed to.
     pub kept: bool,
+    pub summary: RevealSummary,
+}
+
+/// What was created or regenerated, in words, beside its secret.
+pub struct RevealSummary {
+    pub scopes: String,
+    pub kind: &'static str,
+    /// "2026-12-25 23:59 UTC", or "Never".
+    pub expires: String,
+    /// When a token made for later starts working.
+    pub starts: Option<String>,
 }
