@@ -179,9 +179,7 @@ impl Browser {
         let page = self.submit_token_form(&fields).await;
         assert_eq!(page.status, 200, "{}", page.body);
         let html = page.html();
-        let secret = html
-            .attr("#secret", "value")
-            .expect("the one-time page shows the secret");
+        let secret = input_value(&page.body, "secret").expect("the one-time page shows the secret");
         let details = html
             .attr("[data-details-url]", "data-details-url")
             .expect("a link to the token's page");

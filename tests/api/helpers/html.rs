@@ -54,7 +54,14 @@ pub fn hidden_value(body: &str, name: &str) -> Option<String> {
 
 /// The value of the input with this id.
 pub fn input_value(body: &str, id: &str) -> Option<String> {
-    Page::parse(body).attr(&format!("[id=\"{id}\"]"), "value")
+    let page = Page::parse(body);
+    page.attr(&format!("input[id=\"{id}\"]"), "value")
+        .or_else(|| {
+            // A text area holds its value as its text (the one-time secret).
+            page.texts(&format!("textarea[id=\"{id}\"]"))
+                .into_iter()
+                .next()
+        })
 }
 
 /// Undoes the HTML escaping of an attribute value (such as a link's href).
