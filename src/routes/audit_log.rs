@@ -8,8 +8,8 @@ use time::macros::time;
 use crate::auth::{Authorized, perm};
 use crate::db::audit::{self, AuditFilter, AuditReader};
 use crate::db::{DbError, admins};
-use crate::domain::audit::AuditAction;
-use crate::domain::ids::AdministratorId;
+use crate::domain::audit::{AuditAction, TargetKind};
+use crate::domain::ids::{AdministratorId, Guid};
 use crate::domain::scopes::ScopeAccess;
 use crate::domain::timestamps::iso;
 use crate::domain::tokens::parse_date;
@@ -107,6 +107,11 @@ pub async fn list(
             iso: iso(&e.occurred_at),
             actor: e.actor_label,
             action: e.action.label().to_owned(),
+            target_href: match (e.target_type, e.target_id.as_deref()) {
+                (TargetKind::Token, Some(id)) => Guid::parse(id).map(|guid| urls::token(&guid)),
+                (TargetKind::Administrator, Some(id)) => Some(urls::administrator(id)),
+                _ => None,
+            },
             target: match e.target_id {
                 Some(id) if id != e.target_label => format!("{} · {}", e.target_label, id),
                 _ => e.target_label,

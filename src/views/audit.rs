@@ -12,6 +12,8 @@ pub struct AuditRow {
     pub actor: String,
     pub action: String,
     pub target: String,
+    /// The token's or administrator's page, for events about one.
+    pub target_href: Option<String>,
     pub ip: String,
 }
 

@@ -2,6 +2,7 @@
 //! and the confirmations.
 
 mod form;
+pub mod history;
 mod list;
 pub mod questions;
 mod reveal;

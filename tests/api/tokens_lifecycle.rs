@@ -28,7 +28,13 @@ async fn the_details_page_has_three_tabs_that_work_without_javascript() {
         "the endpoint"
     );
     assert!(general.body.contains("data-copy-from=\"endpoint-value\""));
-    assert!(general.body.contains("data-copy-from=\"guid-value\""));
+    assert!(general.body.contains("aria-label=\"Copy the token GUID\""));
+    let guid_text = created.guid.to_string();
+    assert_eq!(
+        general.body.matches(&format!(">{guid_text}<")).count(),
+        1,
+        "the GUID is shown once"
+    );
     let hint = format!("tsr_…{}", &created.secret[46..]);
     assert!(
         general.body.contains(&format!("<code>{hint}</code>")),
@@ -101,13 +107,35 @@ async fn edits_save_and_are_audited_with_what_changed() {
         .get(&format!("/settings/api-tokens/{}/details", created.guid))
         .await;
     assert!(details.body.contains("Edited token"));
+    // The history reads as sentences, never as JSON.
+    let changes = details.html().texts("td[data-label=Changes]");
+    let edited = changes
+        .iter()
+        .find(|c| c.contains("Name: Before → After"))
+        .unwrap_or_else(|| panic!("{changes:?}"));
+    assert!(edited.contains("Scopes: Production → Staging"), "{edited}");
+    assert!(edited.contains("Type: Read-only → Custom"), "{edited}");
     assert!(
-        details.body.contains("[&#34;Before&#34;,&#34;After&#34;]")
-            || details
-                .body
-                .contains("[&quot;Before&quot;,&quot;After&quot;]"),
-        "{}",
-        details.body
+        edited.contains("Permissions: none → Write on Orders"),
+        "{edited}"
+    );
+    let created_row = changes.last().unwrap();
+    assert!(
+        created_row.starts_with("Scopes: Production · Type: Read-only · Valid from "),
+        "{created_row}"
+    );
+    assert!(!changes.iter().any(|c| c.contains('{') || c.contains('[')));
+
+    // The audit log links the event to the token.
+    let log = admin.get("/settings/audit-log").await;
+    assert!(
+        log.body
+            .contains(&format!("href=\"/settings/api-tokens/{}\"", created.guid)),
+        "audit targets link to the token"
+    );
+    assert!(
+        log.body.contains("<a href=\"/settings/administrators/"),
+        "and to the administrator"
     );
     assert_eq!(
         app.digest_of(&created.guid),

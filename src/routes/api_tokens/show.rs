@@ -17,6 +17,7 @@ use crate::domain::verification::last_use_precision;
 use crate::http::AppError;
 use crate::state::AppState;
 use crate::views::format::{datetime, optional_datetime};
+use crate::views::tokens::history;
 use crate::views::tokens::{
     DetailRow, HistoryRow, ModuleGrant, Tab, TokenActions, TokenShowPage, TokenValue, tabs,
 };
@@ -85,24 +86,35 @@ pub async fn page(
 ) -> Result<TokenShowPage, AppError> {
     let now = now();
     let status = token.token.status(now);
-    let (grants, history) = {
+    let (grants, history, names) = {
         let guid = token.token.guid.clone();
         let needs_modules = tab == Tab::Modules;
         let needs_history = tab == Tab::Details;
         state
             .db
             .run(move |c| {
-                let modules = if needs_modules {
+                let modules = if needs_modules || needs_history {
                     catalog::list_modules(c)?
                 } else {
                     Vec::new()
                 };
-                let history = if needs_history {
-                    audit::for_target(c, TargetKind::Token, guid.as_str())?
+                let (history, scopes) = if needs_history {
+                    let scopes: Vec<(i64, String)> = catalog::list_scopes(c)?
+                        .into_iter()
+                        .map(|s| (s.id, s.name))
+                        .collect();
+                    (
+                        audit::for_target(c, TargetKind::Token, guid.as_str())?,
+                        scopes,
+                    )
                 } else {
-                    Vec::new()
+                    (Vec::new(), Vec::new())
                 };
-                Ok::<_, DbError>((modules, history))
+                let module_names: Vec<(i64, String)> = modules
+                    .iter()
+                    .map(|m| (m.module.id, m.module.name.clone()))
+                    .collect();
+                Ok::<_, DbError>((modules, history, (scopes, module_names)))
             })
             .await?
     };
@@ -122,7 +134,13 @@ pub async fn page(
             actor: e.actor_label,
             action: e.action.label().to_owned(),
             ip: e.ip.unwrap_or_else(|| "—".into()),
-            details: e.details,
+            details: history::sentence(
+                &e.details,
+                &history::Names {
+                    scopes: &names.0,
+                    modules: &names.1,
+                },
+            ),
         })
         .collect();
     let t = &token.token;
