@@ -67,3 +67,25 @@ test("the details page: tabs, copying the GUID and endpoint, show and hide", asy
   await shoot(page, "token-details");
   await expectAccessible(page, "token details");
 });
+
+test("a 100-character name without spaces wraps in the details header and the dialogs", async ({ page }) => {
+  const name = `${"W".repeat(90)}${Date.now().toString(36).slice(-10).padStart(10, "0")}`;
+  const { guid } = await createToken(page, { name });
+  for (const [width, height] of [[1366, 768], [390, 844]]) {
+    await page.setViewportSize({ width, height });
+    await page.goto(`/settings/api-tokens/${guid}`);
+    await expect(page.getByRole("heading", { level: 1 })).toContainText(name);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow, `details at ${width} px`).toBeLessThanOrEqual(0);
+    await page.getByRole("link", { name: "Revoke" }).click();
+    const dialog = page.getByRole("dialog");
+    await expect(dialog).toContainText(name);
+    const fits = await dialog.evaluate((el) => el.scrollWidth <= el.clientWidth && el.getBoundingClientRect().right <= window.innerWidth);
+    expect(fits, `the dialog at ${width} px`).toBe(true);
+    await dialog.getByRole("button", { name: "Cancel" }).click();
+  }
+  await page.goto(`/settings/api-tokens/${guid}/revoke`);
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  expect(overflow, "the confirmation page on a phone").toBeLessThanOrEqual(0);
+  await shoot(page, "confirm-long-name");
+});
