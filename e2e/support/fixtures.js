@@ -24,7 +24,7 @@ function unique(prefix) {
   return `${prefix} ${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
 }
 
-/** Saves the page at laptop and phone widths (light), and laptop (dark). */
+/** Saves the page at laptop and phone widths, light and dark. */
 async function shoot(page, name) {
   fs.mkdirSync(SHOTS, { recursive: true });
   const original = page.viewportSize();
@@ -33,8 +33,10 @@ async function shoot(page, name) {
     await page.screenshot({ path: path.join(SHOTS, `${name}-${label}.png`), fullPage: true });
   }
   await page.emulateMedia({ colorScheme: "dark" });
-  await page.setViewportSize(LAPTOP);
-  await page.screenshot({ path: path.join(SHOTS, `${name}-laptop-dark.png`), fullPage: true });
+  for (const [label, size] of [["phone", PHONE], ["laptop", LAPTOP]]) {
+    await page.setViewportSize(size);
+    await page.screenshot({ path: path.join(SHOTS, `${name}-${label}-dark.png`), fullPage: true });
+  }
   await page.emulateMedia({ colorScheme: "light" });
   await page.setViewportSize(original || LAPTOP);
 }

@@ -107,9 +107,15 @@ test("one line per token: short GUIDs, relative dates with exact times, nothing 
   await expect(page.getByLabel("Search by name")).toBeHidden();
   const first = await page.locator("tbody tr").first().boundingBox();
   expect(first.y + first.height).toBeLessThanOrEqual(844);
-  const menu = page.locator("tbody tr").first().locator("summary");
-  const target = await menu.boundingBox();
-  expect(Math.min(target.width, target.height)).toBeGreaterThanOrEqual(44);
+  // Every button, menu, field and section link is a target of 44 px at least.
+  const small = await page.evaluate(() =>
+    [...document.querySelectorAll("main button, main summary, main select, main input, main .button, .sidenav a")]
+      .filter((el) => el.getClientRects().length > 0 && el.type !== "hidden" && el.type !== "checkbox")
+      .map((el) => ({ what: el.getAttribute("aria-label") || el.textContent.trim().slice(0, 30), box: el.getBoundingClientRect() }))
+      .filter(({ box }) => box.width > 0 && Math.min(box.width, box.height) < 44)
+      .map(({ what, box }) => `${what}: ${Math.round(box.width)}×${Math.round(box.height)}`),
+  );
+  expect(small).toEqual([]);
   await fold.click();
   await expect(page.getByLabel("Search by name")).toBeVisible();
   await page.getByLabel("Token status").selectOption("active");
