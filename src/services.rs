@@ -4,6 +4,7 @@
 //! Pages and the command line change nothing except through these functions.
 
 pub mod admins;
+pub mod api_keys;
 pub mod catalog;
 pub mod keys;
 pub mod profile;

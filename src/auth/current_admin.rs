@@ -35,17 +35,9 @@ impl CurrentAdmin {
         self.permissions.contains(permission)
     }
 
-    pub fn sees_all_scopes(&self) -> bool {
-        self.can(Permission::AllScopes)
-    }
-
     /// The scopes whose tokens the administrator sees and changes.
     pub fn scope_access(&self) -> ScopeAccess {
-        if self.sees_all_scopes() {
-            ScopeAccess::All
-        } else {
-            ScopeAccess::Scopes(self.scope_ids.clone())
-        }
+        ScopeAccess::of(self.permissions, self.scope_ids.clone())
     }
 
     /// The administrator as the caller of a use case.
@@ -59,11 +51,11 @@ impl CurrentAdmin {
 
     /// The administrator as the author of audit events.
     pub fn actor(&self, req: &HttpRequest) -> Actor {
-        Actor {
-            id: Some(self.admin.id),
-            label: self.admin.label(),
-            ip: Some(crate::http::client::client_ip_text(req)),
-        }
+        Actor::administrator(
+            self.admin.id,
+            self.admin.label(),
+            crate::http::client::client_ip_text(req),
+        )
     }
 
     /// The administrator of this request, if one is signed in; for pages (such as

@@ -16,14 +16,34 @@ pub struct Actor {
     pub id: Option<AdministratorId>,
     pub label: String,
     pub ip: Option<String>,
+    /// The API key the administrator acted through, if any.
+    pub via_api_key: Option<ApiKeyRef>,
+}
+
+/// An API key an administrator acts through: its row ID, and its name for the log.
+#[derive(Debug, Clone)]
+pub struct ApiKeyRef {
+    pub id: i64,
+    pub name: String,
 }
 
 impl Actor {
+    /// An administrator acting in the admin app, from `ip`.
+    pub fn administrator(id: AdministratorId, label: String, ip: String) -> Self {
+        Self {
+            id: Some(id),
+            label,
+            ip: Some(ip),
+            via_api_key: None,
+        }
+    }
+
     pub fn command_line() -> Self {
         Self {
             id: None,
             label: "Command line".into(),
             ip: None,
+            via_api_key: None,
         }
     }
 }
@@ -72,6 +92,7 @@ pub struct AuditEvent {
     pub target_label: String,
     pub ip: Option<String>,
     pub details: String,
+    pub via_api_key: Option<String>,
 }
 
 pub fn record(
@@ -92,6 +113,7 @@ pub fn record(
             audit_events::target_label.eq(target.label),
             audit_events::ip.eq(actor.ip.as_deref()),
             audit_events::details.eq(details),
+            audit_events::via_api_key.eq(actor.via_api_key.as_ref().map(|k| k.name.as_str())),
         ))
         .execute(conn)?;
     Ok(())

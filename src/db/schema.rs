@@ -152,6 +152,43 @@ diesel::table! {
         target_label -> Text,
         ip -> Nullable<Text>,
         details -> Text,
+        via_api_key -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    admin_api_keys (id) {
+        id -> BigInt,
+        public_id -> Text,
+        administrator_id -> BigInt,
+        name -> Text,
+        secret_digest -> Text,
+        secret_hint -> Text,
+        permissions -> Text,
+        every_scope -> Bool,
+        expires_at -> Timestamp,
+        created_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+        last_used_at -> Nullable<Timestamp>,
+        last_used_ip -> Nullable<Text>,
+        last_used_user_agent -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    admin_api_key_scopes (api_key_id, scope_id) {
+        api_key_id -> BigInt,
+        scope_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    api_idempotency_keys (api_key_id, idempotency_key) {
+        api_key_id -> BigInt,
+        idempotency_key -> Text,
+        request_digest -> Text,
+        token_guid -> Text,
+        created_at -> Timestamp,
     }
 }
 
@@ -187,6 +224,9 @@ diesel::joinable!(api_token_scopes -> scopes (scope_id));
 diesel::joinable!(api_token_allowed_networks -> api_tokens (token_id));
 diesel::joinable!(audit_events -> administrators (actor_id));
 diesel::joinable!(sessions -> administrators (administrator_id));
+diesel::joinable!(admin_api_keys -> administrators (administrator_id));
+diesel::joinable!(admin_api_key_scopes -> admin_api_keys (api_key_id));
+diesel::joinable!(admin_api_key_scopes -> scopes (scope_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     server_settings,
@@ -205,4 +245,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_events,
     sessions,
     sign_in_throttle,
+    admin_api_keys,
+    admin_api_key_scopes,
+    api_idempotency_keys,
 );

@@ -16,16 +16,19 @@ pub enum TargetKind {
     Catalog,
     /// Settings of the whole installation, such as the encryption key.
     Settings,
+    /// An administrator's key for the management API.
+    ApiKey,
 }
 
 impl TargetKind {
-    pub const ALL: [TargetKind; 6] = [
+    pub const ALL: [TargetKind; 7] = [
         TargetKind::Token,
         TargetKind::Administrator,
         TargetKind::Module,
         TargetKind::Scope,
         TargetKind::Catalog,
         TargetKind::Settings,
+        TargetKind::ApiKey,
     ];
 
     /// The stable name stored in the database.
@@ -37,6 +40,7 @@ impl TargetKind {
             TargetKind::Scope => "scope",
             TargetKind::Catalog => "catalog",
             TargetKind::Settings => "settings",
+            TargetKind::ApiKey => "api_key",
         }
     }
 
@@ -75,10 +79,12 @@ pub enum AuditAction {
     PasswordChanged,
     SignedOutEverywhere,
     SignInUnlocked,
+    ApiKeyCreated,
+    ApiKeyRevoked,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 27] = [
+    pub const ALL: [AuditAction; 29] = [
         AuditAction::SetupCompleted,
         AuditAction::AdminSignedIn,
         AuditAction::AdminCreated,
@@ -106,6 +112,8 @@ impl AuditAction {
         AuditAction::PasswordChanged,
         AuditAction::SignedOutEverywhere,
         AuditAction::SignInUnlocked,
+        AuditAction::ApiKeyCreated,
+        AuditAction::ApiKeyRevoked,
     ];
 
     /// The stable name stored in the database.
@@ -138,6 +146,8 @@ impl AuditAction {
             AuditAction::PasswordChanged => "profile.password",
             AuditAction::SignedOutEverywhere => "profile.sign_out_everywhere",
             AuditAction::SignInUnlocked => "admin.unlock",
+            AuditAction::ApiKeyCreated => "api_key.create",
+            AuditAction::ApiKeyRevoked => "api_key.revoke",
         }
     }
 
@@ -174,6 +184,8 @@ impl AuditAction {
             AuditAction::PasswordChanged => "Changed own password",
             AuditAction::SignedOutEverywhere => "Signed out everywhere",
             AuditAction::SignInUnlocked => "Lifted sign-in limits",
+            AuditAction::ApiKeyCreated => "Created API key",
+            AuditAction::ApiKeyRevoked => "Revoked API key",
         }
     }
 }

@@ -94,6 +94,28 @@ impl PermissionSet {
         self.0 & permission.bit() != 0
     }
 
+    pub fn without(self, permission: Permission) -> Self {
+        Self(self.0 & !permission.bit())
+    }
+
+    /// The permissions in both sets.
+    pub fn intersection(self, other: Self) -> Self {
+        Self(self.0 & other.0)
+    }
+
+    /// Every permission of this set is in `other`.
+    pub fn is_subset(self, other: Self) -> bool {
+        self.0 & !other.0 == 0
+    }
+
+    /// The stable names, space-separated, as stored.
+    pub fn keys(self) -> String {
+        self.iter()
+            .map(Permission::key)
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
     pub fn iter(self) -> impl Iterator<Item = Permission> {
         Permission::ALL
             .into_iter()

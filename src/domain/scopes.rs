@@ -3,6 +3,8 @@
 //! showing its value, needs every one of them, so that one team cannot disable,
 //! edit or delete another team's token.
 
+use super::permissions::{Permission, PermissionSet};
+
 /// The scopes an administrator works in.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ScopeAccess {
@@ -13,6 +15,15 @@ pub enum ScopeAccess {
 }
 
 impl ScopeAccess {
+    /// The scopes of an administrator with these permissions and assigned scopes.
+    pub fn of(permissions: PermissionSet, assigned: Vec<i64>) -> Self {
+        if permissions.contains(Permission::AllScopes) {
+            ScopeAccess::All
+        } else {
+            ScopeAccess::Scopes(assigned)
+        }
+    }
+
     /// The scope is one of the administrator's (or they have every scope).
     pub fn includes(&self, scope: i64) -> bool {
         self.sees(&[scope])

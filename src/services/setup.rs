@@ -87,11 +87,7 @@ pub async fn complete(
                 },
             )?;
             setup::delete_all(c)?;
-            let actor = Actor {
-                id: Some(admin.id),
-                label: admin.label(),
-                ip: Some(ip),
-            };
+            let actor = Actor::administrator(admin.id, admin.label(), ip);
             audit::record(c, &actor, AuditAction::SetupCompleted, &target(&admin), "")?;
             Ok(admin)
         })

@@ -161,11 +161,7 @@ pub async fn signed_in(
             admins::record_sign_in(c, admin_id)?;
             if let Some(admin) = admins::find(c, admin_id)? {
                 let label = admin.label();
-                let actor = Actor {
-                    id: Some(admin.id),
-                    label: label.clone(),
-                    ip: Some(ip),
-                };
+                let actor = Actor::administrator(admin.id, label.clone(), ip);
                 let target = Target::administrator(&admin.public_id, &label);
                 audit::record(c, &actor, AuditAction::AdminSignedIn, &target, "")?;
             }

@@ -35,14 +35,7 @@ impl SecretToken {
     /// A new secret from `rng`, which must be cryptographically secure (the seed
     /// command makes a million with a thread's generator, seeded by the system).
     pub fn generate_with(rng: &mut (impl Rng + rand::CryptoRng)) -> Self {
-        let mut secret = String::with_capacity(PREFIX.len() + BODY_LEN + CHECKSUM_LEN);
-        secret.push_str(PREFIX);
-        for _ in 0..BODY_LEN {
-            secret.push(BASE62[rng.gen_range(0..BASE62.len())] as char);
-        }
-        let checksum = checksum(&secret);
-        secret.extend(checksum.iter().map(|b| char::from(*b)));
-        Self(secret)
+        Self(generate_secret(PREFIX, rng))
     }
 
     /// The plaintext, for the one page that shows it.
@@ -115,10 +108,29 @@ pub enum FormatError {
     BadChecksum,
 }
 
-/// Checks prefix, length, alphabet and checksum: what can be known without the database.
+/// A new secret: `prefix`, [`BODY_LEN`] random base62 characters from `rng` (which
+/// must be cryptographically secure), and the checksum of both.
+pub fn generate_secret(prefix: &str, rng: &mut (impl Rng + rand::CryptoRng)) -> String {
+    let mut secret = String::with_capacity(prefix.len() + BODY_LEN + CHECKSUM_LEN);
+    secret.push_str(prefix);
+    for _ in 0..BODY_LEN {
+        secret.push(BASE62[rng.gen_range(0..BASE62.len())] as char);
+    }
+    let checksum = checksum(&secret);
+    secret.extend(checksum.iter().map(|b| char::from(*b)));
+    secret
+}
+
+/// Checks prefix, length, alphabet and checksum of a token secret: what can be
+/// known without the database.
 pub fn check_format(candidate: &str) -> Result<(), FormatError> {
+    check_secret_format(PREFIX, candidate)
+}
+
+/// [`check_format`] for secrets of another kind, told apart by their prefix.
+pub fn check_secret_format(prefix: &str, candidate: &str) -> Result<(), FormatError> {
     let rest = candidate
-        .strip_prefix(PREFIX)
+        .strip_prefix(prefix)
         .ok_or(FormatError::MissingPrefix)?;
     if !(MIN_BODY_LEN + CHECKSUM_LEN..=MAX_BODY_LEN + CHECKSUM_LEN).contains(&rest.len()) {
         return Err(FormatError::BadLength);

@@ -1,0 +1,207 @@
+//! Administrators' API keys: made in My profile or at the command line, revoked by
+//! their owner, and checked on every request to the management API, where a key
+//! acts as its owner with no more than the owner's rights at that moment.
+
+use time::Duration;
+
+use crate::db::admins::{self, AdminAccess};
+use crate::db::api_keys::{self, ApiKeyRow, ApiKeySummary};
+use crate::db::audit::{self, Actor, ApiKeyRef, Target};
+use crate::db::{DbConnection, DbError, catalog, now};
+use crate::domain::api_keys::{
+    ApiKeyInput, ApiKeySecret, KeyRefusal, check_format, effective_rights, validate,
+};
+use crate::domain::audit::{AuditAction, TargetKind};
+use crate::domain::ids::AdministratorId;
+use crate::domain::scopes::ScopeAccess;
+use crate::domain::timestamps::iso;
+use crate::domain::validation::FieldErrors;
+use crate::services::{Caller, Services};
+
+/// A use of a key is written down at most this often, unless it comes from
+/// another address or program.
+const USE_RECORDED_EVERY: Duration = Duration::minutes(1);
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiKeyError {
+    #[error("This API key does not exist.")]
+    NotFound,
+    #[error("This administrator does not exist.")]
+    OwnerNotFound,
+    #[error("A disabled administrator cannot have new API keys.")]
+    OwnerDisabled,
+    #[error("Some fields need attention.")]
+    Invalid(FieldErrors),
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+impl From<diesel::result::Error> for ApiKeyError {
+    fn from(error: diesel::result::Error) -> Self {
+        Self::Db(error.into())
+    }
+}
+
+pub struct CreatedKey {
+    pub key: ApiKeyRow,
+    /// Shown once; only its digest is kept.
+    pub secret: ApiKeySecret,
+}
+
+/// A new key for `owner`, asking for no more than the owner has now.
+pub async fn create(
+    services: Services<'_>,
+    caller: &Caller,
+    owner: AdministratorId,
+    input: ApiKeyInput,
+) -> Result<CreatedKey, ApiKeyError> {
+    let actor = caller.actor.clone();
+    services
+        .db
+        .write(move |c| {
+            let access = admins::load_access(c, owner)?.ok_or(ApiKeyError::OwnerNotFound)?;
+            if !access.admin.is_enabled() {
+                return Err(ApiKeyError::OwnerDisabled);
+            }
+            let choices = scope_choices(c, &access)?;
+            let definition = validate(&input, access.permissions, &choices, now())
+                .map_err(ApiKeyError::Invalid)?;
+            let secret = ApiKeySecret::generate();
+            let key = api_keys::create(c, owner, &definition, &secret.digest(), &secret.hint())?;
+            let details = serde_json::json!({
+                "owner": access.admin.public_id,
+                "permissions": key.permissions,
+                "every_scope": key.every_scope,
+                "expires_at": iso(&key.expires_at),
+            });
+            audit::record(
+                c,
+                &actor,
+                AuditAction::ApiKeyCreated,
+                &target(&key),
+                &details.to_string(),
+            )?;
+            Ok(CreatedKey { key, secret })
+        })
+        .await
+}
+
+/// The scopes an administrator may limit a key to: all there are for those who
+/// see every scope, their own otherwise.
+pub fn scope_choices(c: &mut DbConnection, access: &AdminAccess) -> diesel::QueryResult<Vec<i64>> {
+    Ok(
+        match ScopeAccess::of(access.permissions, access.scope_ids.clone()) {
+            ScopeAccess::All => catalog::list_scopes(c)?.iter().map(|s| s.id).collect(),
+            ScopeAccess::Scopes(ids) => ids,
+        },
+    )
+}
+
+/// The keys of `owner`, newest first.
+pub async fn list(
+    services: Services<'_>,
+    owner: AdministratorId,
+) -> Result<Vec<ApiKeySummary>, ApiKeyError> {
+    services
+        .db
+        .run(move |c| Ok(api_keys::list_for(c, owner)?))
+        .await
+}
+
+/// Revokes the key `public_id` of `owner`: the next request with it is refused.
+pub async fn revoke(
+    services: Services<'_>,
+    caller: &Caller,
+    owner: AdministratorId,
+    public_id: &str,
+) -> Result<ApiKeyRow, ApiKeyError> {
+    let (actor, public_id) = (caller.actor.clone(), public_id.to_owned());
+    services
+        .db
+        .write(move |c| {
+            let key = api_keys::find_for(c, owner, &public_id)?.ok_or(ApiKeyError::NotFound)?;
+            if key.revoked_at.is_none() {
+                api_keys::revoke(c, key.id, now())?;
+                audit::record(c, &actor, AuditAction::ApiKeyRevoked, &target(&key), "")?;
+            }
+            Ok(key)
+        })
+        .await
+}
+
+/// Where a key is presented from.
+pub struct KeyUse {
+    pub ip: String,
+    pub user_agent: Option<String>,
+}
+
+/// The caller a presented key stands for: its owner, as they are now, narrowed to
+/// what the key allows; or why the key opens nothing.
+pub async fn authenticate(
+    services: Services<'_>,
+    presented: Option<&str>,
+    from: KeyUse,
+) -> Result<Caller, KeyRefusal> {
+    let presented = presented.ok_or(KeyRefusal::Missing)?;
+    check_format(presented).map_err(|_| KeyRefusal::Malformed)?;
+    let digest = ApiKeySecret::digest_of(presented);
+    let found = services
+        .db
+        .run(move |c| {
+            let Some((key, key_scopes)) = api_keys::find_by_digest(c, &digest)? else {
+                return Ok(Err(KeyRefusal::Unknown));
+            };
+            let now = now();
+            if key.revoked_at.is_some() {
+                return Ok(Err(KeyRefusal::Revoked));
+            }
+            if key.is_expired(now) {
+                return Ok(Err(KeyRefusal::Expired));
+            }
+            let access = match admins::load_access(c, key.administrator_id)? {
+                Some(access) if access.admin.is_enabled() => access,
+                _ => return Ok(Err(KeyRefusal::OwnerDisabled)),
+            };
+            let changed = key.last_used_ip.as_deref() != Some(from.ip.as_str())
+                || key.last_used_user_agent != from.user_agent;
+            if changed
+                || key
+                    .last_used_at
+                    .is_none_or(|at| at + USE_RECORDED_EVERY <= now)
+            {
+                api_keys::record_use(c, key.id, now, &from.ip, from.user_agent.as_deref())?;
+            }
+            let (permissions, scopes) = effective_rights(
+                access.permissions,
+                &ScopeAccess::of(access.permissions, access.scope_ids.clone()),
+                key.permissions(),
+                &key_scopes,
+            );
+            Ok::<_, DbError>(Ok(Caller {
+                actor: Actor {
+                    id: Some(access.admin.id),
+                    label: access.admin.label(),
+                    ip: Some(from.ip),
+                    via_api_key: Some(ApiKeyRef {
+                        id: key.id,
+                        name: key.name,
+                    }),
+                },
+                permissions,
+                scopes,
+            }))
+        })
+        .await;
+    match found {
+        Ok(result) => result,
+        // The database is down: nothing can be checked, so nothing passes.
+        Err(error) => {
+            tracing::error!(%error, "could not check an API key");
+            Err(KeyRefusal::Unavailable)
+        }
+    }
+}
+
+fn target(key: &ApiKeyRow) -> Target<'_> {
+    Target::of(TargetKind::ApiKey, Some(&key.public_id), &key.name)
+}
