@@ -24,6 +24,10 @@ pub const AUDIT_LOG: &str = "/settings/audit-log";
 pub const PROFILE: &str = "/profile";
 pub const PROFILE_PASSWORD: &str = "/profile/password";
 pub const PROFILE_TOKENS: &str = "/profile/api-tokens";
+pub const PROFILE_API_KEYS: &str = "/profile/api-keys";
+/// The management API's reference, and the document it is made from.
+pub const API_DOCS: &str = "/api/docs";
+pub const OPENAPI_DOCUMENT: &str = "/api/v1/openapi.json";
 pub const SIGN_OUT_EVERYWHERE: &str = "/profile/sign-out-everywhere";
 
 /// The pages and actions under one token's URL.
@@ -101,6 +105,10 @@ pub fn scope_delete(id: impl Display) -> String {
 }
 
 /// An administrator's page, where their role, scopes and name are changed.
+pub fn api_key_revoke(public_id: &str) -> String {
+    format!("{PROFILE_API_KEYS}/{public_id}/revoke")
+}
+
 pub fn administrator(public_id: &str) -> String {
     format!("{ADMINISTRATORS}/{public_id}")
 }

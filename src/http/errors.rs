@@ -9,6 +9,7 @@ use actix_web::{HttpResponse, ResponseError};
 use crate::db::DbError;
 use crate::passwords::HashingError;
 use crate::services::admins::AdminError;
+use crate::services::api_keys::ApiKeyError;
 use crate::services::catalog::CatalogError;
 use crate::services::tokens::TokenError;
 use crate::urls;
@@ -105,6 +106,17 @@ impl From<CatalogError> for AppError {
             CatalogError::Invalid(_) => Self::Unprocessable(error.to_string()),
             CatalogError::Db(e) => e.into(),
             _ => Self::Conflict(error.to_string()),
+        }
+    }
+}
+
+impl From<ApiKeyError> for AppError {
+    fn from(error: ApiKeyError) -> Self {
+        match error {
+            ApiKeyError::NotFound | ApiKeyError::OwnerNotFound => Self::NotFound,
+            ApiKeyError::Invalid(_) => Self::Unprocessable(error.to_string()),
+            ApiKeyError::OwnerDisabled => Self::Conflict(error.to_string()),
+            ApiKeyError::Db(e) => e.into(),
         }
     }
 }

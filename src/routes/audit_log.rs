@@ -106,6 +106,7 @@ pub async fn list(
             when: datetime(&e.occurred_at),
             iso: iso(&e.occurred_at),
             actor: e.actor_label,
+            via_api_key: e.via_api_key,
             action: e.action.label().to_owned(),
             target_href: match (e.target_type, e.target_id.as_deref()) {
                 (TargetKind::Token, Some(id)) => Guid::parse(id).map(|guid| urls::token(&guid)),

@@ -1,6 +1,8 @@
 //! My profile: the signed-in administrator's name, password and sessions, and the
-//! API tokens they created ("API token management").
+//! API tokens they created ("API token management"), and their keys for the
+//! management API.
 
+pub mod api_keys;
 pub mod password;
 pub mod show;
 pub mod sign_out_everywhere;
@@ -13,6 +15,7 @@ use crate::views::tokens::TabLink;
 pub enum ProfileTab {
     Profile,
     Tokens,
+    ApiKeys,
 }
 
 pub fn tabs(current: ProfileTab) -> Vec<TabLink> {
@@ -23,6 +26,7 @@ pub fn tabs(current: ProfileTab) -> Vec<TabLink> {
             "API token management",
             urls::PROFILE_TOKENS,
         ),
+        (ProfileTab::ApiKeys, "API keys", urls::PROFILE_API_KEYS),
     ]
     .into_iter()
     .map(|(tab, label, href)| TabLink {

@@ -10,6 +10,8 @@ pub struct AuditRow {
     pub when: String,
     pub iso: String,
     pub actor: String,
+    /// The API key the actor acted through.
+    pub via_api_key: Option<String>,
     pub action: String,
     pub target: String,
     /// The token's or administrator's page, for events about one.

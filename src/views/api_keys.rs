@@ -1,0 +1,130 @@
+//! My profile > API keys: the administrator's keys for the management API, the form
+//! that makes one, and the page that shows a new key once.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use time::PrimitiveDateTime;
+
+use super::Layout;
+use super::format::Moment;
+use super::tokens::TabLink;
+use crate::db::api_keys::ApiKeySummary;
+use crate::domain::permissions::Permission;
+use crate::domain::validation::FieldErrors;
+
+#[derive(Template, WebTemplate)]
+#[template(path = "profile/api_keys.html")]
+pub struct ApiKeysPage {
+    pub layout: Layout,
+    pub profile_tabs: Vec<TabLink>,
+    pub keys: Vec<ApiKeyRowView>,
+    pub form: ApiKeyFormValues,
+    pub errors: FieldErrors,
+    /// The permissions a key may be given: the administrator's own.
+    pub permissions: Vec<Permission>,
+    /// (ID, name) of the scopes a key may be limited to.
+    pub scopes: Vec<(i64, String)>,
+    pub lifetimes: &'static [i64],
+    pub docs_url: &'static str,
+}
+
+/// The form as submitted, to show again with its errors.
+#[derive(Debug, Clone, Default)]
+pub struct ApiKeyFormValues {
+    pub name: String,
+    pub expires_in_days: String,
+    pub permissions: Vec<String>,
+    pub scope_limit: String,
+    pub scopes: Vec<String>,
+}
+
+impl ApiKeyFormValues {
+    pub fn has_permission(&self, permission: &Permission) -> bool {
+        self.permissions.iter().any(|p| p == permission.key())
+    }
+
+    pub fn has_scope(&self, id: &i64) -> bool {
+        self.scopes.iter().any(|s| s.trim() == id.to_string())
+    }
+
+    pub fn lifetime_is(&self, days: &i64) -> bool {
+        self.expires_in_days.trim() == days.to_string()
+    }
+
+    pub fn every_scope(&self) -> bool {
+        self.scope_limit != "listed"
+    }
+}
+
+/// One key in the list.
+pub struct ApiKeyRowView {
+    pub public_id: String,
+    pub name: String,
+    pub hint: String,
+    pub permissions: String,
+    pub scopes: String,
+    pub created: Moment,
+    pub expires: Moment,
+    pub last_used: Moment,
+    /// "from 192.0.2.1 with curl/8.5"
+    pub last_used_from: String,
+    pub status: &'static str,
+    pub active: bool,
+}
+
+impl ApiKeyRowView {
+    pub fn of(summary: &ApiKeySummary, now: &PrimitiveDateTime) -> Self {
+        let key = &summary.key;
+        let status = if key.revoked_at.is_some() {
+            "Revoked"
+        } else if key.is_expired(*now) {
+            "Expired"
+        } else {
+            "Active"
+        };
+        let last_used_from = match (&key.last_used_ip, &key.last_used_user_agent) {
+            (Some(ip), Some(agent)) => format!("from {ip} with {agent}"),
+            (Some(ip), None) => format!("from {ip}"),
+            _ => String::new(),
+        };
+        Self {
+            public_id: key.public_id.clone(),
+            name: key.name.clone(),
+            hint: key.secret_hint.clone(),
+            permissions: key
+                .permissions()
+                .iter()
+                .map(Permission::key)
+                .collect::<Vec<_>>()
+                .join(", "),
+            scopes: if key.every_scope {
+                "All my scopes".into()
+            } else if summary.scope_names.is_empty() {
+                "None (its scopes were deleted)".into()
+            } else {
+                summary.scope_names.join(", ")
+            },
+            created: Moment::of(&key.created_at, now),
+            expires: Moment::of(&key.expires_at, now),
+            last_used: Moment::or(&key.last_used_at, now, "Never"),
+            last_used_from,
+            status,
+            active: status == "Active",
+        }
+    }
+}
+
+/// The one page that shows a new key.
+#[derive(Template, WebTemplate)]
+#[template(path = "profile/api_key_created.html")]
+pub struct ApiKeyCreatedPage {
+    pub layout: Layout,
+    pub name: String,
+    pub secret: String,
+    pub permissions: String,
+    pub scopes: String,
+    pub expires: String,
+    /// A first request to try, with the key in it.
+    pub example: String,
+    pub docs_url: &'static str,
+}
