@@ -1,6 +1,7 @@
 //! Administrator authentication: server-side sessions, CSRF protection,
 //! sign-in throttling and the extractors that decide who may do what.
 
+pub mod api_key;
 pub mod csrf;
 pub mod current_admin;
 pub mod device;

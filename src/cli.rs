@@ -1,13 +1,14 @@
 //! The command-line entry points: `serve`, `migrate`, `admin`, `token`, `keys`, `seed`.
 
 pub mod admin;
+pub mod admin_key;
 pub mod keys;
 pub mod seed;
 pub mod token;
 
 use std::future::Future;
 
-use crate::config::{AdminCommand, Cli, Command, LogArgs, LogFormat};
+use crate::config::{AdminCommand, AdminKeyCommand, Cli, Command, LogArgs, LogFormat};
 use crate::db::Db;
 use crate::domain::encryption::EncryptionKey;
 use crate::passwords::HashingGate;
@@ -72,6 +73,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Admin(AdminCommand::Create(args))) => admin::create(&cli.database, args),
         Some(Command::Admin(AdminCommand::Unlock { email })) => {
             admin::unlock(&cli.database, &email)
+        }
+        Some(Command::Admin(AdminCommand::Key(AdminKeyCommand::Create(args)))) => {
+            admin_key::create(&cli.database, args)
         }
         Some(Command::Seed(args)) => seed::run(&cli.database, args),
         Some(Command::Token(command)) => token::run(&cli.database, command),

@@ -3,11 +3,13 @@
 //! callers run them off the async workers (see [`Db::run`]).
 
 pub mod admins;
+pub mod api_keys;
 pub mod audit;
 pub mod catalog;
 pub mod changes;
 pub mod connection;
 pub mod examples;
+pub mod idempotency;
 pub mod migrations;
 pub mod schema;
 pub mod sessions;

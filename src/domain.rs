@@ -1,6 +1,7 @@
 //! The product's rules, free of I/O: permissions, validation, administrators, catalog.
 
 pub mod admins;
+pub mod api_keys;
 pub mod audit;
 pub mod catalog;
 pub mod digest;

@@ -1,6 +1,7 @@
 //! HTTP plumbing shared by every route: errors, error pages, security headers,
 //! request logging and static assets.
 
+pub mod api_error;
 pub mod client;
 pub mod error_pages;
 pub mod errors;

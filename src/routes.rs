@@ -10,6 +10,7 @@ pub mod health;
 pub mod home;
 pub mod login;
 pub mod logout;
+pub mod management;
 pub mod profile;
 pub mod router;
 pub mod setup;

@@ -91,7 +91,7 @@ fn read_password(from_stdin: bool) -> anyhow::Result<Password> {
     Ok(Password::new(first))
 }
 
-fn describe(errors: FieldErrors) -> anyhow::Error {
+pub fn describe(errors: FieldErrors) -> anyhow::Error {
     let messages: Vec<String> = errors
         .iter()
         .map(|(field, m)| format!("{field}: {m}"))

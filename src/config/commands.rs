@@ -158,6 +158,40 @@ pub enum AdminCommand {
         #[arg(long)]
         email: String,
     },
+    /// An administrator's API keys for the management API
+    #[command(subcommand)]
+    Key(AdminKeyCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdminKeyCommand {
+    /// Create an API key for an administrator and print it (alone) on standard output
+    Create(AdminKeyCreateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AdminKeyCreateArgs {
+    /// The email address of the administrator the key acts as
+    #[arg(long)]
+    pub email: String,
+
+    /// What uses the key, such as "CI deploy"; the audit log names it
+    #[arg(long)]
+    pub name: String,
+
+    /// Days until the key expires (at most 365)
+    #[arg(long, default_value_t = crate::domain::api_keys::DEFAULT_LIFETIME_DAYS)]
+    pub expires_days: i64,
+
+    /// Permissions of the key (such as tokens.read), comma-separated or repeated;
+    /// by default the administrator's own. Never more than theirs.
+    #[arg(long = "permissions", value_delimiter = ',', value_name = "PERMISSION")]
+    pub permissions: Vec<String>,
+
+    /// Scopes of the key, by name, comma-separated or repeated; by default every
+    /// scope of the administrator, as they are when the key is used
+    #[arg(long = "scopes", value_delimiter = ',', value_name = "SCOPE")]
+    pub scopes: Vec<String>,
 }
 
 #[derive(Debug, Args)]

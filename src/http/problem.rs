@@ -27,9 +27,14 @@ pub fn problem(status: StatusCode, code: &str, message: &str) -> HttpResponse {
         .body(document(status, code, message).to_string())
 }
 
-fn document(status: StatusCode, code: &str, message: &str) -> Value {
+/// The problem's `type`: a stable URI per code, for programs to match on.
+pub fn problem_type(code: &str) -> String {
+    format!("urn:tessera:problem:{code}")
+}
+
+pub fn document(status: StatusCode, code: &str, message: &str) -> Value {
     json!({
-        "type": "about:blank",
+        "type": problem_type(code),
         "title": status.canonical_reason().unwrap_or("Error"),
         "status": status.as_u16(),
         "detail": message,

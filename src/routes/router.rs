@@ -7,7 +7,7 @@ use actix_web::web;
 use super::catalog::{Modules, Scopes};
 use super::{
     administrators, api, api_tokens as tokens, audit_log, catalog, health, home, login, logout,
-    profile as me, setup,
+    management, profile as me, setup,
 };
 use crate::http::input::reject_control_characters;
 use crate::http::problem::{problem, problem_details};
@@ -151,7 +151,16 @@ fn profile(cfg: &mut web::ServiceConfig) {
         "/profile/sign-out-everywhere",
         web::post().to(me::sign_out_everywhere::submit),
     )
-    .route("/profile/api-tokens", web::get().to(me::tokens::page));
+    .route("/profile/api-tokens", web::get().to(me::tokens::page))
+    .service(
+        web::resource("/profile/api-keys")
+            .get(me::api_keys::page)
+            .post(me::api_keys::create),
+    )
+    .route(
+        "/profile/api-keys/{public_id}/revoke",
+        web::post().to(me::api_keys::revoke),
+    );
 }
 
 /// The verification API, for the services Tokens protect.
@@ -169,6 +178,9 @@ pub fn api(cfg: &mut web::ServiceConfig) {
                 );
                 actix_web::error::InternalError::from_response(error, response).into()
             }))
+            .app_data(management::payload_config())
+            .app_data(management::path_config())
+            .configure(management_api)
             .route("/verify", web::get().to(api::verify::verify))
             .route("/introspect", web::post().to(api::introspect::introspect))
             // Envoy's ext_authz sends the original method and path after the prefix.
@@ -182,6 +194,34 @@ pub fn api(cfg: &mut web::ServiceConfig) {
             .wrap(from_fn(problem_details))
             .default_service(web::to(api::not_found)),
     );
+}
+
+/// The management API, for administrators' API keys.
+fn management_api(cfg: &mut web::ServiceConfig) {
+    use management::{directory, openapi, tokens};
+    cfg.service(
+        web::resource("/tokens")
+            .get(tokens::list)
+            .post(tokens::create),
+    )
+    .service(
+        web::resource("/tokens/{guid}")
+            .get(tokens::read)
+            .patch(tokens::update)
+            .delete(tokens::delete),
+    )
+    .route(
+        "/tokens/{guid}/regenerate",
+        web::post().to(tokens::regenerate),
+    )
+    .route("/tokens/{guid}/enable", web::post().to(tokens::enable))
+    .route("/tokens/{guid}/disable", web::post().to(tokens::disable))
+    .route("/tokens/{guid}/revoke", web::post().to(tokens::revoke))
+    .route("/scopes", web::get().to(directory::scopes))
+    .route("/modules", web::get().to(directory::modules))
+    .route("/administrators", web::get().to(directory::administrators))
+    .route("/audit-events", web::get().to(directory::audit_events))
+    .route("/openapi.json", web::get().to(openapi::openapi_json));
 }
 
 /// `/metrics`, on whichever listener serves it.

@@ -3,12 +3,14 @@
 
 mod create;
 mod lifecycle;
+mod read;
 mod regenerate;
 mod reveal;
 mod update;
 
-pub use create::{Created, create};
+pub use create::{CreateOutcome, Created, IDEMPOTENCY_WINDOW, Idempotency, create, create_once};
 pub use lifecycle::{delete, disable, enable, revoke};
+pub use read::{catalog_for, list, read};
 pub use regenerate::{Regenerated, regenerate};
 pub use reveal::{RevealPurpose, reveal};
 pub use update::update;
@@ -48,6 +50,14 @@ pub enum TokenError {
     NameTaken,
     #[error("A token with this GUID exists already.")]
     GuidTaken,
+    #[error(
+        "This Idempotency-Key was used for a different request. Use a new key for a new request."
+    )]
+    IdempotencyKeyReused,
+    #[error(
+        "Another request with this Idempotency-Key is being handled. Retry it in a moment to get its answer."
+    )]
+    IdempotencyKeyInFlight,
     /// Someone else changed the token since the caller's page was shown.
     #[error(
         "Someone else changed this token meanwhile, so nothing was done. Check its current state and try again."

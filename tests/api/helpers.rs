@@ -1,12 +1,14 @@
 //! What the integration tests share: the application and its database, a browser,
 //! reading HTML, and the fixtures most tests start from.
 
+mod api_client;
 mod app;
 mod browser;
 mod database;
 mod fixtures;
 mod html;
 
+pub use api_client::*;
 pub use app::*;
 pub use browser::*;
 pub use database::*;

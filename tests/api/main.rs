@@ -14,6 +14,7 @@ mod introspection;
 mod last_use;
 mod list_at_scale;
 mod lock_out;
+mod management_api;
 mod migrations;
 mod nginx;
 mod pages;

@@ -14,7 +14,11 @@ fn assert_problem(status: u16, json: &Value, headers: &awc::http::header::Header
         "{json}"
     );
     assert_eq!(json["status"], status, "{json}");
-    assert_eq!(json["type"], "about:blank");
+    assert_eq!(
+        json["type"],
+        format!("urn:tessera:problem:{}", json["code"].as_str().unwrap()),
+        "{json}"
+    );
     assert!(
         json["title"].as_str().is_some_and(|t| !t.is_empty()),
         "{json}"

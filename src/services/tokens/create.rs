@@ -3,8 +3,12 @@
 
 use super::{TokenError, choices, target};
 use crate::db::tokens::{self, NewToken, TokenRow};
-use crate::db::{audit, changes, now};
+use time::Duration;
+
+use crate::db::{DbConnection, audit, changes, idempotency, is_unique_violation, now};
 use crate::domain::audit::AuditAction;
+use crate::domain::encryption::EncryptionKey;
+use crate::domain::ids::Guid;
 use crate::domain::permissions::Permission;
 use crate::domain::timestamps::iso;
 use crate::domain::tokens::{FormContext, SecretToken, TokenDefinition, TokenInput, validate};
@@ -27,37 +31,115 @@ pub async fn create(
     let caller = caller.clone();
     let created = services
         .db
-        .write(move |c| {
-            let (scope_ids, module_ids) = choices(c, &caller)?;
-            let context = FormContext {
-                now: now(),
-                module_ids: &module_ids,
-                scope_ids: &scope_ids,
-                current: None,
-            };
-            let definition = validate(&input, &context).map_err(TokenError::Invalid)?;
-            let secret = SecretToken::generate();
-            let token = tokens::create(
-                c,
-                &NewToken {
-                    definition: &definition,
-                    secret: &secret.to_store(&definition.guid, key.as_ref()),
-                    created_by: caller.actor.id,
-                },
-            )?;
-            audit::record(
-                c,
-                &caller.actor,
-                AuditAction::TokenCreated,
-                &target(&token),
-                &summary(&definition),
-            )?;
-            changes::token_changed(c, &token.guid)?;
-            Ok::<_, TokenError>(Created { token, secret })
-        })
+        .write(move |c| create_in(c, &caller, input, key.as_ref()))
         .await?;
     services.token_changed(&created.token.guid);
     Ok(created)
+}
+
+/// A create retried under the same key answers with what the first one made.
+pub struct Idempotency {
+    pub key: String,
+    /// Of the request's body: the same key with another request is refused.
+    pub request_digest: String,
+}
+
+/// How long an idempotency key is remembered.
+pub const IDEMPOTENCY_WINDOW: Duration = Duration::hours(24);
+
+pub enum CreateOutcome {
+    Created(Box<Created>),
+    /// Made by an earlier request with the same key: the token, without its
+    /// secret, which was not kept.
+    Replayed(Guid),
+}
+
+/// [`create`], once per idempotency key of the caller's API key.
+pub async fn create_once(
+    services: Services<'_>,
+    caller: &Caller,
+    input: TokenInput,
+    idempotency: Idempotency,
+) -> Result<CreateOutcome, TokenError> {
+    caller.require(Permission::TokensCreate)?;
+    let api_key = caller
+        .actor
+        .via_api_key
+        .as_ref()
+        .map(|k| k.id)
+        .ok_or(TokenError::Refused("Idempotency keys are for API keys."))?;
+    let key = services.encryption_key.cloned();
+    let caller = caller.clone();
+    let outcome = services
+        .db
+        .write(move |c| {
+            let now = now();
+            idempotency::prune(c, api_key, now - IDEMPOTENCY_WINDOW)?;
+            if let Some((digest, guid)) = idempotency::find(c, api_key, &idempotency.key)? {
+                if digest != idempotency.request_digest {
+                    return Err(TokenError::IdempotencyKeyReused);
+                }
+                let guid = Guid::parse(&guid).ok_or(TokenError::NotFound)?;
+                return Ok(CreateOutcome::Replayed(guid));
+            }
+            let created = create_in(c, &caller, input, key.as_ref())?;
+            idempotency::insert(
+                c,
+                api_key,
+                &idempotency.key,
+                &idempotency.request_digest,
+                created.token.guid.as_str(),
+                now,
+            )
+            .map_err(|e| {
+                // Another request with this key committed first: it made the token.
+                if is_unique_violation(&e) {
+                    TokenError::IdempotencyKeyInFlight
+                } else {
+                    e.into()
+                }
+            })?;
+            Ok(CreateOutcome::Created(Box::new(created)))
+        })
+        .await?;
+    if let CreateOutcome::Created(created) = &outcome {
+        services.token_changed(&created.token.guid);
+    }
+    Ok(outcome)
+}
+
+fn create_in(
+    c: &mut DbConnection,
+    caller: &Caller,
+    input: TokenInput,
+    key: Option<&EncryptionKey>,
+) -> Result<Created, TokenError> {
+    let (scope_ids, module_ids) = choices(c, caller)?;
+    let context = FormContext {
+        now: now(),
+        module_ids: &module_ids,
+        scope_ids: &scope_ids,
+        current: None,
+    };
+    let definition = validate(&input, &context).map_err(TokenError::Invalid)?;
+    let secret = SecretToken::generate();
+    let token = tokens::create(
+        c,
+        &NewToken {
+            definition: &definition,
+            secret: &secret.to_store(&definition.guid, key),
+            created_by: caller.actor.id,
+        },
+    )?;
+    audit::record(
+        c,
+        &caller.actor,
+        AuditAction::TokenCreated,
+        &target(&token),
+        &summary(&definition),
+    )?;
+    changes::token_changed(c, &token.guid)?;
+    Ok(Created { token, secret })
 }
 
 /// The audit entry of a new token: what it grants and when.

@@ -1,0 +1,68 @@
+//! Who calls the management API: the owner of the `Authorization: Bearer tsa_...`
+//! key, narrowed to what the key allows. Only the header counts — a session cookie
+//! never authenticates the API, which is why it needs no CSRF token.
+
+use std::ops::Deref;
+
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::{FromRequest, HttpRequest, web};
+use futures_util::future::LocalBoxFuture;
+
+use crate::domain::api_keys::KeyRefusal;
+use crate::http::api_error::ApiError;
+use crate::http::client::client_ip_text;
+use crate::services::Caller;
+use crate::services::api_keys::{KeyUse, authenticate};
+use crate::state::AppState;
+
+/// The caller of a management API request.
+pub struct ApiCaller(pub Caller);
+
+impl Deref for ApiCaller {
+    type Target = Caller;
+    fn deref(&self) -> &Caller {
+        &self.0
+    }
+}
+
+/// The key of an `Authorization: Bearer ...` header.
+fn presented_key(req: &HttpRequest) -> Option<String> {
+    let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, key) = value.trim().split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| key.trim().to_owned())
+}
+
+impl FromRequest for ApiCaller {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let state = req
+                .app_data::<web::Data<AppState>>()
+                .ok_or_else(|| ApiError::internal("application state missing"))?;
+            let from = KeyUse {
+                ip: client_ip_text(&req),
+                user_agent: req
+                    .headers()
+                    .get(header::USER_AGENT)
+                    .and_then(|v| v.to_str().ok())
+                    .map(|agent| agent.chars().take(200).collect()),
+            };
+            let presented = presented_key(&req);
+            match authenticate(state.services(), presented.as_deref(), from).await {
+                Ok(caller) => Ok(ApiCaller(caller)),
+                Err(refusal) => {
+                    if refusal != KeyRefusal::Missing {
+                        tracing::info!(reason = refusal.reason(), "API key refused");
+                    }
+                    Err(refusal.into())
+                }
+            }
+        })
+    }
+}

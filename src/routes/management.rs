@@ -1,0 +1,144 @@
+//! The management API under `/api/v1/`: tokens, the catalog, administrators and the
+//! audit log, for scripts, CI and Terraform, authenticated with an administrator's
+//! API key ([`ApiCaller`](crate::auth::api_key::ApiCaller)). It calls the same
+//! services as the pages, so every rule holds here too.
+//!
+//! Conventions: JSON bodies with unknown fields refused; errors as problem
+//! documents; `ETag` on a token, `If-Match` required to change it; keyset pages
+//! with a `Link: <...>; rel="next"` header.
+
+pub mod directory;
+pub mod openapi;
+pub mod token_input;
+pub mod token_json;
+pub mod tokens;
+
+use actix_web::HttpResponse;
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpRequest, web};
+use utoipa::ToSchema;
+
+use crate::http::api_error::ApiError;
+
+/// The largest request body the API reads.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// Request bodies: at most [`MAX_BODY_BYTES`] (larger ones are refused with 413).
+pub fn payload_config() -> web::PayloadConfig {
+    web::PayloadConfig::new(MAX_BODY_BYTES)
+}
+
+/// A JSON body: `Content-Type: application/json`, unknown fields refused.
+pub fn parse_body<T: serde::de::DeserializeOwned>(
+    req: &HttpRequest,
+    body: &[u8],
+) -> Result<T, ApiError> {
+    let is_json = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/json"));
+    if !is_json {
+        return Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "Send the body as JSON, with Content-Type: application/json.",
+        ));
+    }
+    serde_json::from_slice(body).map_err(|e| {
+        if e.is_data() {
+            ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_body",
+                format!("The body does not fit this endpoint: {e}."),
+            )
+        } else {
+            ApiError::bad_request(format!("The body is not valid JSON: {e}."))
+        }
+    })
+}
+
+/// An error, as RFC 9457 problem details.
+#[derive(Debug, serde::Serialize, ToSchema)]
+pub struct Problem {
+    /// A URI naming the kind of problem: `urn:tessera:problem:<code>`.
+    #[serde(rename = "type")]
+    #[schema(example = "urn:tessera:problem:validation_failed")]
+    pub problem_type: String,
+    pub title: String,
+    pub status: u16,
+    pub detail: String,
+    /// Stable, for programs.
+    #[schema(example = "validation_failed")]
+    pub code: String,
+    /// The same as `detail`.
+    pub message: String,
+    /// Finds the request in Tessera's log.
+    pub request_id: Option<String>,
+    /// The fields that need attention, for a failed validation.
+    pub errors: Option<Vec<FieldProblem>>,
+}
+
+/// A field that needs attention.
+#[derive(Debug, serde::Serialize, ToSchema)]
+pub struct FieldProblem {
+    #[schema(example = "name")]
+    pub field: String,
+    #[schema(example = "#/name")]
+    pub pointer: String,
+    #[schema(example = "Name is required.")]
+    pub detail: String,
+}
+
+/// Path parameters that do not parse name nothing there is.
+pub fn path_config() -> web::PathConfig {
+    web::PathConfig::default()
+        .error_handler(|_, _| ApiError::not_found("There is no such object.").into())
+}
+
+/// The `ETag` of a version of an object.
+pub fn etag(version: i32) -> HeaderValue {
+    HeaderValue::from_str(&format!("\"{version}\"")).expect("digits and quotes")
+}
+
+/// The version a write is based on, from `If-Match`: required, so that a write
+/// never overwrites a change its client has not seen.
+pub fn if_match(req: &HttpRequest) -> Result<i32, ApiError> {
+    let Some(value) = req.headers().get(header::IF_MATCH) else {
+        return Err(ApiError::new(
+            StatusCode::PRECONDITION_REQUIRED,
+            "if_match_required",
+            "Send If-Match with the ETag of the version you read, so that no change made meanwhile is overwritten.",
+        ));
+    };
+    value
+        .to_str()
+        .ok()
+        .map(|v| v.trim().trim_start_matches("W/").trim_matches('"'))
+        .and_then(|v| v.parse().ok())
+        .ok_or_else(|| {
+            ApiError::new(
+                StatusCode::PRECONDITION_FAILED,
+                "version_mismatch",
+                "If-Match does not name a version of this object: read it again and use its ETag.",
+            )
+        })
+}
+
+/// Points to the next page, as RFC 8288 says: `Link: <url>; rel="next"`.
+pub fn with_next_link(response: &mut HttpResponse, next: Option<&str>) {
+    if let Some(link) =
+        next.and_then(|url| HeaderValue::from_str(&format!("<{url}>; rel=\"next\"")).ok())
+    {
+        response.headers_mut().insert(header::LINK, link);
+    }
+}
+
+/// A JSON answer with `status`.
+pub fn json(status: StatusCode, body: &impl serde::Serialize) -> HttpResponse {
+    HttpResponse::build(status)
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(body)
+}

@@ -1,0 +1,301 @@
+//! `/api/v1/scopes`, `/api/v1/modules`, `/api/v1/administrators` and
+//! `/api/v1/audit-events`: what tokens are made of, who manages them, what happened.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::{Deserialize, Serialize};
+use time::PrimitiveDateTime;
+use time::macros::time;
+use utoipa::{IntoParams, ToSchema};
+
+use super::{Problem, json, with_next_link};
+use crate::auth::api_key::ApiCaller;
+use crate::db::audit::{self, AuditFilter, AuditReader};
+use crate::db::{DbError, admins, catalog};
+use crate::domain::audit::AuditAction;
+use crate::domain::permissions::Permission;
+use crate::domain::scopes::ScopeAccess;
+use crate::domain::timestamps::iso;
+use crate::domain::tokens::parse_date;
+use crate::http::api_error::ApiError;
+use crate::services::Caller;
+use crate::state::AppState;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ScopeItem {
+    pub id: i64,
+    pub name: String,
+    pub description: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ModuleItem {
+    pub id: i64,
+    /// What grants name (`{"module": "orders", ...}`).
+    #[schema(example = "orders")]
+    pub key: String,
+    pub name: String,
+    pub description: String,
+    /// URL path prefixes forward-auth maps to this module.
+    pub path_prefixes: Vec<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AdministratorItem {
+    pub id: String,
+    pub name: String,
+    pub email: String,
+    pub role: String,
+    pub enabled: bool,
+    /// Names of the assigned scopes; the role may see every scope regardless.
+    pub scopes: Vec<String>,
+    pub all_scopes: bool,
+    pub last_sign_in_at: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuditEventItem {
+    pub id: i64,
+    pub occurred_at: String,
+    pub actor: String,
+    /// The API key the actor used, if any.
+    pub via_api_key: Option<String>,
+    #[schema(example = "token.create")]
+    pub action: String,
+    #[schema(example = "token")]
+    pub target_type: String,
+    pub target_id: Option<String>,
+    pub target: String,
+    pub ip: Option<String>,
+}
+
+/// A page of audit events, newest first.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuditEventList {
+    pub events: Vec<AuditEventItem>,
+    /// The URL of the next (older) page, if there is one.
+    pub next: Option<String>,
+}
+
+fn require(caller: &Caller, permission: Permission) -> Result<(), ApiError> {
+    if caller.permissions.contains(permission) {
+        Ok(())
+    } else {
+        Err(crate::services::Forbidden(permission).into())
+    }
+}
+
+#[utoipa::path(
+    get, path = "/api/v1/scopes", tag = "Catalog",
+    responses(
+        (status = 200, description = "The scopes the key works in", body = Vec<ScopeItem>),
+        (status = 401, description = "No valid API key", body = Problem),
+    ),
+    security(("api_key" = []))
+)]
+pub async fn scopes(
+    state: web::Data<AppState>,
+    caller: ApiCaller,
+) -> Result<HttpResponse, ApiError> {
+    let access = caller.scopes.clone();
+    let scopes = state
+        .db
+        .run(move |c| Ok::<_, DbError>(catalog::list_scopes(c)?))
+        .await?;
+    let items: Vec<ScopeItem> = scopes
+        .into_iter()
+        .filter(|s| access.includes(s.id))
+        .map(|s| ScopeItem {
+            id: s.id,
+            name: s.name,
+            description: s.description,
+        })
+        .collect();
+    Ok(json(StatusCode::OK, &items))
+}
+
+#[utoipa::path(
+    get, path = "/api/v1/modules", tag = "Catalog",
+    responses(
+        (status = 200, description = "Every module", body = Vec<ModuleItem>),
+        (status = 401, description = "No valid API key", body = Problem),
+    ),
+    security(("api_key" = []))
+)]
+pub async fn modules(
+    state: web::Data<AppState>,
+    _caller: ApiCaller,
+) -> Result<HttpResponse, ApiError> {
+    let modules = state
+        .db
+        .run(move |c| Ok::<_, DbError>(catalog::list_modules(c)?))
+        .await?;
+    let items: Vec<ModuleItem> = modules
+        .into_iter()
+        .map(|m| ModuleItem {
+            id: m.module.id,
+            key: m.module.module_key,
+            name: m.module.name,
+            description: m.module.description,
+            path_prefixes: m.path_prefixes,
+        })
+        .collect();
+    Ok(json(StatusCode::OK, &items))
+}
+
+#[utoipa::path(
+    get, path = "/api/v1/administrators", tag = "Administrators",
+    responses(
+        (status = 200, description = "Every administrator", body = Vec<AdministratorItem>),
+        (status = 401, description = "No valid API key", body = Problem),
+        (status = 403, description = "The key may not manage administrators", body = Problem),
+    ),
+    security(("api_key" = []))
+)]
+pub async fn administrators(
+    state: web::Data<AppState>,
+    caller: ApiCaller,
+) -> Result<HttpResponse, ApiError> {
+    require(&caller, Permission::AdminsManage)?;
+    let admins = state
+        .db
+        .run(move |c| Ok::<_, DbError>(admins::list(c)?))
+        .await?;
+    let items: Vec<AdministratorItem> = admins
+        .into_iter()
+        .map(|a| AdministratorItem {
+            id: a.admin.public_id,
+            name: a.admin.display_name,
+            email: a.admin.email,
+            role: a.role_name,
+            enabled: a.admin.disabled_at.is_none(),
+            scopes: a.scope_names,
+            all_scopes: a.all_scopes,
+            last_sign_in_at: a.admin.last_sign_in_at.as_ref().map(iso),
+        })
+        .collect();
+    Ok(json(StatusCode::OK, &items))
+}
+
+const AUDIT_PAGE_SIZE: i64 = 50;
+
+/// Filters of the audit log.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AuditParams {
+    /// An action, such as `token.create`.
+    action: Option<String>,
+    /// Part of a token's GUID or name.
+    token: Option<String>,
+    /// The first day (YYYY-MM-DD, UTC).
+    from: Option<String>,
+    /// The last day (YYYY-MM-DD, UTC).
+    to: Option<String>,
+    /// Events older than this ID: the cursor of the next page.
+    before: Option<i64>,
+}
+
+#[utoipa::path(
+    get, path = "/api/v1/audit-events", tag = "Audit log",
+    params(AuditParams),
+    responses(
+        (status = 200, description = "The newest matching events the key may read", body = AuditEventList,
+         headers(("Link" = String, description = "`<url>; rel=\"next\"` when there are older events"))),
+        (status = 400, description = "A filter is not valid", body = Problem),
+        (status = 401, description = "No valid API key", body = Problem),
+        (status = 403, description = "The key may not read the audit log", body = Problem),
+    ),
+    security(("api_key" = []))
+)]
+pub async fn audit_events(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: ApiCaller,
+    params: web::Query<AuditParams>,
+) -> Result<HttpResponse, ApiError> {
+    require(&caller, Permission::AuditRead)?;
+    let params = params.into_inner();
+    let action = match params.action.as_deref() {
+        None | Some("") => None,
+        Some(key) => Some(
+            AuditAction::from_key(key)
+                .ok_or_else(|| ApiError::bad_request(format!("There is no action {key:?}.")))?,
+        ),
+    };
+    let day = |text: &Option<String>, at| match text.as_deref() {
+        None | Some("") => Ok(None),
+        Some(text) => parse_date(text)
+            .map(|d| Some(PrimitiveDateTime::new(d, at)))
+            .ok_or_else(|| ApiError::bad_request("Dates are written YYYY-MM-DD.")),
+    };
+    let from = day(&params.from, time!(00:00))?;
+    let until = day(&params.to, time!(23:59:59.999999))?;
+    let (owner, scopes) = (caller.actor.id, caller.scopes.clone());
+    let token = params
+        .token
+        .as_deref()
+        .map(|t| t.trim().to_lowercase())
+        .filter(|t| !t.is_empty());
+    let before = params.before;
+    let events = state
+        .db
+        .run(move |c| {
+            let public_id = match (owner, &scopes) {
+                (Some(id), ScopeAccess::Scopes(_)) => admins::find(c, id)?
+                    .map(|a| a.public_id)
+                    .unwrap_or_default(),
+                _ => String::new(),
+            };
+            let filter = AuditFilter {
+                reader: AuditReader { scopes, public_id },
+                actor: None,
+                action,
+                token,
+                from,
+                until,
+            };
+            Ok::<_, DbError>(audit::search(c, &filter, AUDIT_PAGE_SIZE, before)?)
+        })
+        .await?;
+    let next = (events.len() as i64 == AUDIT_PAGE_SIZE)
+        .then(|| events.last().map(|e| e.id))
+        .flatten()
+        .map(|id| {
+            let mut pairs: Vec<(&str, String)> = vec![("before", id.to_string())];
+            for (name, value) in [
+                ("action", &params.action),
+                ("token", &params.token),
+                ("from", &params.from),
+                ("to", &params.to),
+            ] {
+                if let Some(value) = value.as_ref().filter(|v| !v.is_empty()) {
+                    pairs.push((name, value.clone()));
+                }
+            }
+            let query = serde_html_form::to_string(pairs).unwrap_or_default();
+            format!("{}{}?{query}", state.config.public_url(), req.path())
+        });
+    let items = events
+        .into_iter()
+        .map(|e| AuditEventItem {
+            id: e.id,
+            occurred_at: iso(&e.occurred_at),
+            actor: e.actor_label,
+            via_api_key: e.via_api_key,
+            action: e.action.key().to_owned(),
+            target_type: e.target_type.key().to_owned(),
+            target_id: e.target_id,
+            target: e.target_label,
+            ip: e.ip,
+        })
+        .collect();
+    let mut response = json(
+        StatusCode::OK,
+        &AuditEventList {
+            events: items,
+            next: next.clone(),
+        },
+    );
+    with_next_link(&mut response, next.as_deref());
+    Ok(response)
+}

@@ -1,0 +1,69 @@
+//! The API's OpenAPI 3.1 document, made from the handlers' own types and
+//! annotations: `GET /api/v1/openapi.json`.
+
+use actix_web::HttpResponse;
+use actix_web::web;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::server::Server;
+use utoipa::{Modify, OpenApi};
+
+use super::{directory, token_json, tokens};
+use crate::state::AppState;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Tessera API",
+        description = "Manage API tokens from scripts, CI and Terraform with an administrator's API key \
+            (`Authorization: Bearer tsa_...`, made in My profile > API keys); a key never has more rights \
+            than its owner. Errors are RFC 9457 problem documents. Changing a token needs `If-Match` with \
+            the `ETag` of the version read. Lists are paged with cursors: follow `next` or the `Link` header."
+    ),
+    paths(
+        tokens::list, tokens::create, tokens::read, tokens::update, tokens::delete,
+        tokens::regenerate, tokens::enable, tokens::disable, tokens::revoke,
+        directory::scopes, directory::modules, directory::administrators, directory::audit_events,
+    ),
+    components(schemas(super::Problem, super::FieldProblem, token_json::TokenStatusName)),
+    modifiers(&Security),
+    tags(
+        (name = "Tokens", description = "API tokens: the same rules as the admin app"),
+        (name = "Catalog", description = "The scopes and modules tokens are made of"),
+        (name = "Administrators", description = "For keys allowed `admins.manage`"),
+        (name = "Audit log", description = "For keys allowed `audit.read`"),
+    )
+)]
+pub struct ApiDoc;
+
+struct Security;
+
+impl Modify for Security {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "api_key",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("tsa_ API key")
+                    .description(Some(
+                        "An administrator's API key, from My profile > API keys",
+                    ))
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// The document, with this installation's public URL as its server.
+pub fn document(public_url: &str) -> utoipa::openapi::OpenApi {
+    let mut doc = ApiDoc::openapi();
+    doc.servers = Some(vec![Server::new(public_url)]);
+    doc
+}
+
+pub async fn openapi_json(state: web::Data<AppState>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/json")
+        .json(document(state.config.public_url()))
+}

@@ -1,0 +1,345 @@
+//! Tokens as the management API reads and writes them: scopes by name, modules by
+//! key, dates in RFC 3339 (UTC), never a secret except once in [`CreatedToken`].
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::db::catalog::ModuleWithPaths;
+use crate::db::token_list::TokenPage;
+use crate::db::tokens::TokenDetails;
+use crate::domain::timestamps::iso;
+use crate::domain::tokens::{Action, TokenStatus, TokenType};
+
+/// A module and an action on it.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Grant {
+    /// The module's key, as in `GET /api/v1/modules`.
+    #[schema(example = "orders")]
+    pub module: String,
+    pub action: ActionName,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ActionName {
+    Read,
+    Write,
+}
+
+impl From<Action> for ActionName {
+    fn from(action: Action) -> Self {
+        match action {
+            Action::Read => ActionName::Read,
+            Action::Write => ActionName::Write,
+        }
+    }
+}
+
+impl From<ActionName> for Action {
+    fn from(action: ActionName) -> Self {
+        match action {
+            ActionName::Read => Action::Read,
+            ActionName::Write => Action::Write,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TokenTypeName {
+    ReadOnly,
+    FullAccess,
+    Custom,
+}
+
+impl From<TokenType> for TokenTypeName {
+    fn from(kind: TokenType) -> Self {
+        match kind {
+            TokenType::ReadOnly => TokenTypeName::ReadOnly,
+            TokenType::FullAccess => TokenTypeName::FullAccess,
+            TokenType::Custom => TokenTypeName::Custom,
+        }
+    }
+}
+
+impl From<TokenTypeName> for TokenType {
+    fn from(kind: TokenTypeName) -> Self {
+        match kind {
+            TokenTypeName::ReadOnly => TokenType::ReadOnly,
+            TokenTypeName::FullAccess => TokenType::FullAccess,
+            TokenTypeName::Custom => TokenType::Custom,
+        }
+    }
+}
+
+/// How long a token is valid, from now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub enum DurationName {
+    #[serde(rename = "7d")]
+    Days7,
+    #[serde(rename = "30d")]
+    Days30,
+    #[serde(rename = "90d")]
+    Days90,
+    #[serde(rename = "unlimited")]
+    Unlimited,
+    /// From `valid_from` (default today) to the end of `valid_to`.
+    #[serde(rename = "custom")]
+    Custom,
+}
+
+impl DurationName {
+    /// The form's name of the choice.
+    pub fn key(self) -> &'static str {
+        match self {
+            DurationName::Days7 => "7d",
+            DurationName::Days30 => "30d",
+            DurationName::Days90 => "90d",
+            DurationName::Unlimited => "unlimited",
+            DurationName::Custom => "custom",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TokenStatusName {
+    Active,
+    Scheduled,
+    Expired,
+    Disabled,
+    Revoked,
+    Deleted,
+}
+
+impl From<TokenStatus> for TokenStatusName {
+    fn from(status: TokenStatus) -> Self {
+        match status {
+            TokenStatus::Active => Self::Active,
+            TokenStatus::Scheduled => Self::Scheduled,
+            TokenStatus::Expired => Self::Expired,
+            TokenStatus::Disabled => Self::Disabled,
+            TokenStatus::Revoked => Self::Revoked,
+            TokenStatus::Deleted => Self::Deleted,
+        }
+    }
+}
+
+/// A new token.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "name": "billing-service",
+    "description": "Reads orders for the monthly invoices",
+    "scopes": ["Production"],
+    "type": "custom",
+    "permissions": [{ "module": "orders", "action": "read" }],
+    "duration": "90d"
+}))]
+pub struct NewToken {
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    /// A UUID; generated when left out.
+    pub guid: Option<String>,
+    /// Scope names; at least one, each one of the caller's.
+    pub scopes: Vec<String>,
+    #[serde(rename = "type")]
+    pub token_type: TokenTypeName,
+    /// The grants of a `custom` token.
+    #[serde(default)]
+    pub permissions: Vec<Grant>,
+    pub duration: DurationName,
+    /// `custom` only: the first day (YYYY-MM-DD, UTC); today when left out.
+    pub valid_from: Option<String>,
+    /// `custom` only: the last day (YYYY-MM-DD, UTC); no end when left out.
+    pub valid_to: Option<String>,
+    /// Client networks (CIDR) the token may be used from; any when empty.
+    #[serde(default)]
+    pub allowed_networks: Vec<String>,
+    /// May call the introspection endpoint about other tokens.
+    #[serde(default)]
+    pub can_introspect: bool,
+}
+
+/// Changes to a token: the fields sent replace the token's, the others stay.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({ "description": "Rotated monthly by CI", "duration": "30d" }))]
+pub struct TokenChanges {
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub scopes: Option<Vec<String>>,
+    #[serde(rename = "type")]
+    pub token_type: Option<TokenTypeName>,
+    pub permissions: Option<Vec<Grant>>,
+    /// A new validity, counted from now (or the custom dates); the dates stay when left out.
+    pub duration: Option<DurationName>,
+    pub valid_from: Option<String>,
+    pub valid_to: Option<String>,
+    pub allowed_networks: Option<Vec<String>>,
+    pub can_introspect: Option<bool>,
+}
+
+/// Who made a token.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Creator {
+    /// The administrator's public ID; none for the command line.
+    pub id: Option<String>,
+    pub name: String,
+}
+
+/// A token, as read. Its secret is never part of it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Token {
+    #[schema(example = "0b8f4e5c-3f4a-4b7e-9a59-2d0f1c6e8a11")]
+    pub guid: String,
+    pub name: String,
+    pub description: String,
+    pub status: TokenStatusName,
+    #[serde(rename = "type")]
+    pub token_type: TokenTypeName,
+    pub scopes: Vec<String>,
+    pub permissions: Vec<Grant>,
+    /// RFC 3339, UTC.
+    pub valid_from: String,
+    /// RFC 3339, UTC; none for no end.
+    pub valid_to: Option<String>,
+    pub allowed_networks: Vec<String>,
+    pub can_introspect: bool,
+    /// The end of the secret, to tell tokens apart.
+    #[schema(example = "tsr_…x7Qa")]
+    pub secret_hint: String,
+    pub created_by: Creator,
+    pub created_at: String,
+    pub updated_at: String,
+    pub last_used_at: Option<String>,
+    pub last_used_ip: Option<String>,
+    /// Changes with every write; also the `ETag`.
+    pub version: i32,
+}
+
+/// A token just made: the token and, this once, its secret.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CreatedToken {
+    #[serde(flatten)]
+    pub token: Token,
+    /// The secret, shown this once; none when this answers a retried request
+    /// (same `Idempotency-Key`), as the secret is not kept.
+    #[schema(example = "tsr_4q7Z...")]
+    pub secret: Option<String>,
+}
+
+/// A regenerated token: the token and, this once, its new secret.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RegeneratedToken {
+    #[serde(flatten)]
+    pub token: Token,
+    pub secret: String,
+    /// Until when the previous secret keeps working, if a grace period was asked for.
+    pub previous_secret_valid_until: Option<String>,
+}
+
+/// One token of a list.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TokenSummary {
+    pub guid: String,
+    pub name: String,
+    pub description: String,
+    pub status: TokenStatusName,
+    #[serde(rename = "type")]
+    pub token_type: TokenTypeName,
+    pub scopes: Vec<String>,
+    pub valid_from: String,
+    pub valid_to: Option<String>,
+    pub created_by: Creator,
+    pub created_at: String,
+    pub last_used_at: Option<String>,
+    pub version: i32,
+}
+
+/// A page of tokens; the next one is at `next` (also in the `Link` header).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TokenList {
+    pub tokens: Vec<TokenSummary>,
+    /// The URL of the next page, if there is one.
+    pub next: Option<String>,
+}
+
+fn creator(name: Option<&String>, public_id: Option<&String>) -> Creator {
+    Creator {
+        id: public_id.cloned(),
+        name: match (name, public_id) {
+            (Some(name), Some(id)) => crate::domain::admins::label(name, id),
+            _ => "Command line".into(),
+        },
+    }
+}
+
+impl Token {
+    pub fn of(details: &TokenDetails, modules: &[ModuleWithPaths]) -> Self {
+        let t = &details.token;
+        Self {
+            guid: t.guid.to_string(),
+            name: t.name.clone(),
+            description: t.description.clone(),
+            status: t.status(crate::db::now()).into(),
+            token_type: t.token_type.into(),
+            scopes: details.scopes.iter().map(|(_, n)| n.clone()).collect(),
+            permissions: details
+                .permissions
+                .iter()
+                .filter_map(|(id, action)| {
+                    let module = modules.iter().find(|m| m.module.id == *id)?;
+                    Some(Grant {
+                        module: module.module.module_key.clone(),
+                        action: (*action).into(),
+                    })
+                })
+                .collect(),
+            valid_from: iso(&t.valid_from),
+            valid_to: t.valid_to.as_ref().map(iso),
+            allowed_networks: details.allowed_networks.clone(),
+            can_introspect: t.can_introspect(),
+            secret_hint: t.secret_hint.clone(),
+            created_by: creator(
+                details.created_by.as_ref().map(|(name, _)| name),
+                details.created_by.as_ref().map(|(_, id)| id),
+            ),
+            created_at: iso(&t.created_at),
+            updated_at: iso(&t.updated_at),
+            last_used_at: t.last_used_at.as_ref().map(iso),
+            last_used_ip: t.last_used_ip.clone(),
+            version: t.version,
+        }
+    }
+}
+
+impl TokenSummary {
+    pub fn list(page: &TokenPage) -> Vec<Self> {
+        let now = crate::db::now();
+        page.tokens
+            .iter()
+            .map(|row| Self {
+                guid: row.guid.to_string(),
+                name: row.name.clone(),
+                description: row.description.clone(),
+                status: row.lifecycle().status(now).into(),
+                token_type: row.token_type.into(),
+                scopes: page
+                    .scopes
+                    .iter()
+                    .filter(|(id, _, _)| *id == row.id)
+                    .map(|(_, _, name)| name.clone())
+                    .collect(),
+                valid_from: iso(&row.valid_from),
+                valid_to: row.valid_to.as_ref().map(iso),
+                created_by: creator(row.creator_name.as_ref(), row.creator_public_id.as_ref()),
+                created_at: iso(&row.created_at),
+                last_used_at: row.last_used_at.as_ref().map(iso),
+                version: row.version,
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,395 @@
+//! `/api/v1/tokens`: list, create, read, change, regenerate, enable, disable,
+//! revoke and delete tokens.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+
+use super::token_input::Names;
+use super::token_json::{
+    CreatedToken, NewToken, RegeneratedToken, Token, TokenChanges, TokenList, TokenSummary,
+};
+use super::{Problem, etag, if_match, json, with_next_link};
+use crate::auth::api_key::ApiCaller;
+use crate::db::token_list::PagePosition;
+use crate::domain::digest::sha256_hex;
+use crate::domain::ids::Guid;
+use crate::domain::timestamps::iso;
+use crate::domain::token_list::{ListQuery, PageSize};
+use crate::domain::tokens::grace_period;
+use crate::http::api_error::{ApiError, api_field_name};
+use crate::services::tokens::{self, CreateOutcome, Idempotency};
+use crate::state::AppState;
+
+/// Filters, order and page of the list, as on the API tokens page.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListParams {
+    /// Words of the name (all must match).
+    q: Option<String>,
+    /// The start of a GUID.
+    guid: Option<String>,
+    /// A scope ID (`GET /api/v1/scopes`).
+    scope: Option<i64>,
+    /// `active`, `scheduled`, `expired`, `disabled`, `revoked`, `deleted` or
+    /// `inactive`; all but deleted when left out.
+    status: Option<String>,
+    /// `name`, `status`, `created`, `last_used` or `expires`.
+    sort: Option<String>,
+    /// `asc` or `desc`.
+    dir: Option<String>,
+    /// 25, 50 or 100.
+    per_page: Option<i64>,
+    /// The cursor of the next page, from `next` or the `Link` header.
+    after: Option<String>,
+}
+
+#[utoipa::path(
+    get, path = "/api/v1/tokens", tag = "Tokens",
+    params(ListParams),
+    responses(
+        (status = 200, description = "A page of the tokens the key sees", body = TokenList,
+         headers(("Link" = String, description = "`<url>; rel=\"next\"` when there is a next page"))),
+        (status = 400, description = "A parameter is not valid", body = Problem),
+        (status = 401, description = "No valid API key", body = Problem),
+        (status = 403, description = "The key may not read tokens", body = Problem),
+    ),
+    security(("api_key" = []))
+)]
+pub async fn list(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: ApiCaller,
+    params: web::Query<ListParams>,
+) -> Result<HttpResponse, ApiError> {
+    let params = params.into_inner();
+    if let Some(size) = params.per_page
+        && !PageSize::CHOICES.contains(&size)
+    {
+        return Err(ApiError::bad_request("per_page must be 25, 50 or 100."));
+    }
+    let query = ListQuery {
+        q: params.q.unwrap_or_default(),
+        guid: params.guid.unwrap_or_default(),
+        scope: params.scope.map(|s| s.to_string()).unwrap_or_default(),
+        status: params.status.unwrap_or_default(),
+        sort: params.sort.unwrap_or_default(),
+        dir: params.dir.unwrap_or_default(),
+        after: params.after.clone().unwrap_or_default(),
+        per_page: params.per_page.map(|n| n.to_string()).unwrap_or_default(),
+        ..ListQuery::default()
+    };
+    let filter = query.filter();
+    let position = match (query.cursor(filter.sort).0, &params.after) {
+        (Some(after), _) => PagePosition::After(after),
+        (None, None) => PagePosition::First,
+        (None, Some(_)) => return Err(ApiError::bad_request("The cursor is not valid.")),
+    };
+    let page = tokens::list(state.services(), &caller, filter.clone(), position).await?;
+    let next = page.next.as_ref().map(|cursor| {
+        let query = filter.query_string(&[("after", &cursor.encode())]);
+        format!("{}{}?{query}", state.config.public_url(), req.path())
+    });
+    let mut response = json(
+        StatusCode::OK,
+        &TokenList {
+            tokens: TokenSummary::list(&page),
+            next: next.clone(),
+        },
+    );
+    with_next_link(&mut response, next.as_deref());
+    Ok(response)
+}
+
+#[utoipa::path(
+    post, path = "/api/v1/tokens", tag = "Tokens",
+    request_body = NewToken,
+    params(("Idempotency-Key" = Option<String>, Header,
+            description = "Retrying with the same key and body answers with the token made the first time (without its secret) instead of making another, for 24 hours")),
+    responses(
+        (status = 201, description = "Created; the secret is in the answer, this once", body = CreatedToken,
+         headers(("ETag" = String), ("Location" = String))),
+        (status = 200, description = "A retry: the token made the first time, without its secret", body = CreatedToken),
+        (status = 401, description = "No valid API key", body = Problem),
+        (status = 403, description = "The key may not create tokens", body = Problem),
+        (status = 409, description = "The name or GUID is taken, or a retry is still under way", body = Problem),
+        (status = 413, description = "The body is too large", body = Problem),
+        (status = 415, description = "The body is not JSON", body = Problem),
+        (status = 422, description = "A field is not valid, or the Idempotency-Key was used for another request", body = Problem),
+    ),
+    security(("api_key" = []))
+)]
+pub async fn create(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: ApiCaller,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    let new: NewToken = super::parse_body(&req, &body)?;
+    let (scopes, modules) = tokens::catalog_for(state.services(), &caller).await?;
+    let names = Names {
+        scopes: &scopes,
+        modules: &modules,
+    };
+    let input = new
+        .input(&names)
+        .map_err(|e| ApiError::invalid(&e, api_field_name))?;
+    let idempotency_key = req
+        .headers()
+        .get("idempotency-key")
+        .map(|v| v.to_str().map(str::trim));
+    let (guid, secret, status) = match idempotency_key {
+        None => {
+            let created = tokens::create(state.services(), &caller, input).await?;
+            (
+                created.token.guid,
+                Some(created.secret),
+                StatusCode::CREATED,
+            )
+        }
+        Some(Ok(key)) if !key.is_empty() && key.len() <= 255 => {
+            let idempotency = Idempotency {
+                key: key.to_owned(),
+                request_digest: sha256_hex(&body),
+            };
+            match tokens::create_once(state.services(), &caller, input, idempotency).await? {
+                CreateOutcome::Created(created) => (
+                    created.token.guid,
+                    Some(created.secret),
+                    StatusCode::CREATED,
+                ),
+                CreateOutcome::Replayed(guid) => (guid, None, StatusCode::OK),
+            }
+        }
+        Some(_) => {
+            return Err(ApiError::bad_request(
+                "Idempotency-Key must be 1 to 255 visible characters.",
+            ));
+        }
+    };
+    let token = read_token(&state, &caller, &guid).await?;
+    let location = format!("/api/v1/tokens/{guid}");
+    let mut response = json(
+        status,
+        &CreatedToken {
+            token: token.clone(),
+            secret: secret.map(|s| s.expose().to_owned()),
+        },
+    );
+    with_etag(&mut response, token.version);
+    if let Ok(location) = HeaderValue::from_str(&location) {
+        response.headers_mut().insert(header::LOCATION, location);
+    }
+    Ok(response)
+}
+
+async fn read_token(state: &AppState, caller: &ApiCaller, guid: &Guid) -> Result<Token, ApiError> {
+    let (details, modules) = tokens::read(state.services(), caller, guid).await?;
+    Ok(Token::of(&details, &modules))
+}
+
+fn with_etag(response: &mut HttpResponse, version: i32) {
+    response.headers_mut().insert(header::ETAG, etag(version));
+}
+
+fn token_response(token: &Token) -> HttpResponse {
+    let mut response = json(StatusCode::OK, token);
+    with_etag(&mut response, token.version);
+    response
+}
+
+#[utoipa::path(
+    get, path = "/api/v1/tokens/{guid}", tag = "Tokens",
+    params(("guid" = String, Path, description = "The token's GUID")),
+    responses(
+        (status = 200, description = "The token", body = Token, headers(("ETag" = String))),
+        (status = 401, description = "No valid API key", body = Problem),
+        (status = 403, description = "The key may not read tokens", body = Problem),
+        (status = 404, description = "No such token in the key's scopes", body = Problem),
+    ),
+    security(("api_key" = []))
+)]
+pub async fn read(
+    state: web::Data<AppState>,
+    caller: ApiCaller,
+    guid: web::Path<Guid>,
+) -> Result<HttpResponse, ApiError> {
+    Ok(token_response(&read_token(&state, &caller, &guid).await?))
+}
+
+#[utoipa::path(
+    patch, path = "/api/v1/tokens/{guid}", tag = "Tokens",
+    params(("guid" = String, Path, description = "The token's GUID"),
+           ("If-Match" = String, Header, description = "The ETag of the version read")),
+    request_body = TokenChanges,
+    responses(
+        (status = 200, description = "The token as saved", body = Token, headers(("ETag" = String))),
+        (status = 401, description = "No valid API key", body = Problem),
+        (status = 403, description = "The key may not edit this token", body = Problem),
+        (status = 404, description = "No such token in the key's scopes", body = Problem),
+        (status = 409, description = "The name is taken, or the status does not allow it", body = Problem),
+        (status = 412, description = "The token changed since that version", body = Problem),
+        (status = 422, description = "A field is not valid", body = Problem),
+        (status = 428, description = "If-Match is missing", body = Problem),
+    ),
+    security(("api_key" = []))
+)]
+pub async fn update(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: ApiCaller,
+    guid: web::Path<Guid>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    let changes: TokenChanges = super::parse_body(&req, &body)?;
+    let version = if_match(&req)?;
+    let current = tokens::find_changeable(state.services(), &caller, &guid).await?;
+    let (scopes, modules) = tokens::catalog_for(state.services(), &caller).await?;
+    let names = Names {
+        scopes: &scopes,
+        modules: &modules,
+    };
+    let input = changes
+        .apply(&current, &names)
+        .map_err(|e| ApiError::invalid(&e, api_field_name))?;
+    tokens::update(state.services(), &caller, &guid, version, input).await?;
+    Ok(token_response(&read_token(&state, &caller, &guid).await?))
+}
+
+/// How long the previous secret keeps working.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RegenerateRequest {
+    /// `none` (default), `1h`, `24h` or `7d`.
+    #[schema(example = "24h")]
+    grace: Option<String>,
+}
+
+#[utoipa::path(
+    post, path = "/api/v1/tokens/{guid}/regenerate", tag = "Tokens",
+    params(("guid" = String, Path, description = "The token's GUID"),
+           ("If-Match" = String, Header, description = "The ETag of the version read")),
+    request_body(content = Option<RegenerateRequest>),
+    responses(
+        (status = 200, description = "A new secret, shown this once", body = RegeneratedToken, headers(("ETag" = String))),
+        (status = 401, description = "No valid API key", body = Problem),
+        (status = 403, description = "The key may not regenerate this token", body = Problem),
+        (status = 404, description = "No such token in the key's scopes", body = Problem),
+        (status = 409, description = "The status does not allow it", body = Problem),
+        (status = 412, description = "The token changed since that version", body = Problem),
+        (status = 422, description = "The grace period is not one of the choices", body = Problem),
+        (status = 428, description = "If-Match is missing", body = Problem),
+    ),
+    security(("api_key" = []))
+)]
+pub async fn regenerate(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: ApiCaller,
+    guid: web::Path<Guid>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    let request: RegenerateRequest = if body.is_empty() {
+        RegenerateRequest::default()
+    } else {
+        super::parse_body(&req, &body)?
+    };
+    let version = if_match(&req)?;
+    let grace = grace_period(request.grace.as_deref().unwrap_or("none")).ok_or_else(|| {
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+            "grace must be none, 1h, 24h or 7d.",
+        )
+    })?;
+    let regenerated = tokens::regenerate(state.services(), &caller, &guid, version, grace).await?;
+    let token = read_token(&state, &caller, &guid).await?;
+    let mut response = json(
+        StatusCode::OK,
+        &RegeneratedToken {
+            token: token.clone(),
+            secret: regenerated.secret.expose().to_owned(),
+            previous_secret_valid_until: regenerated.previous_until.as_ref().map(iso),
+        },
+    );
+    with_etag(&mut response, token.version);
+    Ok(response)
+}
+
+/// One step along the lifecycle, on the version named by `If-Match`.
+macro_rules! lifecycle_endpoint {
+    ($name:ident, $service:path, $path:literal, $what:literal) => {
+        #[utoipa::path(
+            post, path = $path, tag = "Tokens", description = $what,
+            params(("guid" = String, Path, description = "The token's GUID"),
+                   ("If-Match" = String, Header, description = "The ETag of the version read")),
+            responses(
+                (status = 200, description = "The token after the change", body = Token, headers(("ETag" = String))),
+                (status = 401, description = "No valid API key", body = Problem),
+                (status = 403, description = "The key may not change this token", body = Problem),
+                (status = 404, description = "No such token in the key's scopes", body = Problem),
+                (status = 409, description = "The status does not allow it", body = Problem),
+                (status = 412, description = "The token changed since that version", body = Problem),
+                (status = 428, description = "If-Match is missing", body = Problem),
+            ),
+            security(("api_key" = []))
+        )]
+        pub async fn $name(
+            req: HttpRequest,
+            state: web::Data<AppState>,
+            caller: ApiCaller,
+            guid: web::Path<Guid>,
+        ) -> Result<HttpResponse, ApiError> {
+            let version = if_match(&req)?;
+            $service(state.services(), &caller, &guid, version).await?;
+            Ok(token_response(&read_token(&state, &caller, &guid).await?))
+        }
+    };
+}
+
+lifecycle_endpoint!(
+    enable,
+    tokens::enable,
+    "/api/v1/tokens/{guid}/enable",
+    "Lets a disabled token pass again."
+);
+lifecycle_endpoint!(
+    disable,
+    tokens::disable,
+    "/api/v1/tokens/{guid}/disable",
+    "Stops a token until it is enabled again."
+);
+lifecycle_endpoint!(
+    revoke,
+    tokens::revoke,
+    "/api/v1/tokens/{guid}/revoke",
+    "Ends a token for good."
+);
+
+#[utoipa::path(
+    delete, path = "/api/v1/tokens/{guid}", tag = "Tokens",
+    params(("guid" = String, Path, description = "The token's GUID"),
+           ("If-Match" = String, Header, description = "The ETag of the version read")),
+    responses(
+        (status = 204, description = "Deleted; it stays in the audit log"),
+        (status = 401, description = "No valid API key", body = Problem),
+        (status = 403, description = "The key may not delete this token", body = Problem),
+        (status = 404, description = "No such token in the key's scopes", body = Problem),
+        (status = 409, description = "The status does not allow it", body = Problem),
+        (status = 412, description = "The token changed since that version", body = Problem),
+        (status = 428, description = "If-Match is missing", body = Problem),
+    ),
+    security(("api_key" = []))
+)]
+pub async fn delete(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: ApiCaller,
+    guid: web::Path<Guid>,
+) -> Result<HttpResponse, ApiError> {
+    let version = if_match(&req)?;
+    tokens::delete(state.services(), &caller, &guid, version).await?;
+    Ok(HttpResponse::NoContent().finish())
+}

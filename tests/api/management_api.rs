@@ -1,0 +1,542 @@
+//! The management API with an administrator's API key: every token use case, the
+//! conventions (problems, ETag/If-Match, Idempotency-Key, Link pages, unknown fields,
+//! limits), and a key that never exceeds its owner.
+
+use serde_json::{Value, json};
+
+use crate::helpers::{ApiClient, Browser, spawn_app};
+
+fn new_token(name: &str, scope: &str) -> Value {
+    json!({
+        "name": name,
+        "scopes": [scope],
+        "type": "custom",
+        "permissions": [{ "module": "orders", "action": "read" }],
+        "duration": "90d",
+    })
+}
+
+const ALL: &[&str] = &[
+    "tokens.read",
+    "tokens.create",
+    "tokens.update",
+    "tokens.delete",
+    "audit.read",
+];
+
+#[actix_web::test]
+async fn a_key_from_my_profile_runs_a_token_through_its_life_audited_via_the_key() {
+    let app = spawn_app().await;
+    let ada = app.with_examples().await;
+    let key = app.api_key(&ada, "CI deploy", ALL, &[]).await;
+    // Only a digest and a hint are stored.
+    assert_eq!(app.count("admin_api_keys"), 1);
+    let stored =
+        app.texts("SELECT secret_hint || secret_digest || permissions AS t FROM admin_api_keys");
+    assert!(
+        !stored[0].contains(&key[4..]),
+        "the key is not stored in clear"
+    );
+    let profile = ada.get("/profile/api-keys").await;
+    assert!(profile.body.contains("CI deploy") && profile.body.contains(&key[key.len() - 4..]));
+    assert!(profile.body.contains("Never"), "not used yet");
+
+    let api = ApiClient::new(&app, &key);
+    let created = api
+        .post("/api/v1/tokens", &new_token("billing", "Production"))
+        .await;
+    assert_eq!(created.status, 201, "{}", created.json);
+    let guid = created.json["guid"].as_str().unwrap().to_owned();
+    assert!(created.json["secret"].as_str().unwrap().starts_with("tsr_"));
+    assert_eq!(created.header("etag"), Some("\"1\""));
+    assert_eq!(
+        created.header("location").unwrap(),
+        format!("/api/v1/tokens/{guid}")
+    );
+    assert_eq!(
+        created.json["permissions"],
+        json!([{ "module": "orders", "action": "read" }])
+    );
+    assert_eq!(
+        created.json["created_by"]["name"]
+            .as_str()
+            .unwrap()
+            .split(" · ")
+            .next(),
+        Some("Ada Admin")
+    );
+
+    let path = format!("/api/v1/tokens/{guid}");
+    let read = api.get(&path).await;
+    assert_eq!(read.status, 200);
+    assert!(
+        read.json.get("secret").is_none(),
+        "a read never shows the secret"
+    );
+    assert_eq!(read.json["status"], "active");
+    let list = api.get("/api/v1/tokens?q=billing").await;
+    assert_eq!(list.json["tokens"][0]["guid"], guid.as_str());
+    assert!(list.header("link").is_none());
+
+    // Writes need the version read.
+    let change = json!({ "description": "Invoices" });
+    let missing = api.send("PATCH", &path, &[], Some(&change)).await;
+    assert_eq!((missing.status, missing.code()), (428, "if_match_required"));
+    let stale = api.write("PATCH", &path, "\"0\"", Some(&change)).await;
+    assert_eq!((stale.status, stale.code()), (412, "version_mismatch"));
+    let changed = api.write("PATCH", &path, "\"1\"", Some(&change)).await;
+    assert_eq!(changed.status, 200, "{}", changed.json);
+    assert_eq!(changed.json["description"], "Invoices");
+    assert_eq!(
+        changed.json["scopes"],
+        json!(["Production"]),
+        "unchanged fields stay"
+    );
+    assert_eq!(changed.header("etag"), Some("\"2\""));
+
+    let disabled = api
+        .write("POST", &format!("{path}/disable"), "\"2\"", None)
+        .await;
+    assert_eq!(disabled.json["status"], "disabled");
+    let enabled = api
+        .write("POST", &format!("{path}/enable"), "\"3\"", None)
+        .await;
+    assert_eq!(enabled.json["status"], "active");
+    let regenerated = api
+        .write(
+            "POST",
+            &format!("{path}/regenerate"),
+            "\"4\"",
+            Some(&json!({ "grace": "1h" })),
+        )
+        .await;
+    assert_eq!(regenerated.status, 200, "{}", regenerated.json);
+    assert!(
+        regenerated.json["secret"]
+            .as_str()
+            .unwrap()
+            .starts_with("tsr_")
+    );
+    assert!(regenerated.json["previous_secret_valid_until"].is_string());
+    let revoked = api
+        .write("POST", &format!("{path}/revoke"), "\"5\"", None)
+        .await;
+    assert_eq!(revoked.json["status"], "revoked");
+    let again = api
+        .write("POST", &format!("{path}/disable"), "\"6\"", None)
+        .await;
+    assert_eq!((again.status, again.code()), (409, "status_conflict"));
+    let deleted = api.write("DELETE", &path, "\"6\"", None).await;
+    assert_eq!(deleted.status, 204);
+
+    // Every step is in the audit log, by Ada, via the key.
+    let events = api.get(&format!("/api/v1/audit-events?token={guid}")).await;
+    let events = events.json["events"].as_array().unwrap().clone();
+    let actions: Vec<&str> = events
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "token.delete",
+            "token.revoke",
+            "token.regenerate",
+            "token.enable",
+            "token.disable",
+            "token.update",
+            "token.create"
+        ]
+    );
+    for event in &events {
+        assert_eq!(event["via_api_key"], "CI deploy", "{event}");
+        assert!(event["actor"].as_str().unwrap().starts_with("Ada Admin"));
+    }
+    let log = ada.get("/settings/audit-log").await;
+    assert!(
+        log.body.contains("via API key “CI deploy”"),
+        "the audit page names the key"
+    );
+    let profile = ada.get("/profile/api-keys").await;
+    assert!(
+        profile.body.contains("from 127.0.0.1"),
+        "last use and address shown"
+    );
+}
+
+#[actix_web::test]
+async fn wrong_expired_revoked_and_orphaned_keys_are_refused_alike() {
+    let app = spawn_app().await;
+    let ada = app.with_examples().await;
+    let production = app.scope_id("Production");
+    let pete = app
+        .add_admin(&ada, "pete@example.com", "token_manager", &[&production])
+        .await;
+    let key = app.api_key(&pete, "pete's", &["tokens.read"], &[]).await;
+    let ok = ApiClient::new(&app, &key).get("/api/v1/tokens").await;
+    assert_eq!(ok.status, 200);
+
+    let refused = |response: crate::helpers::ApiResponse| {
+        assert_eq!(response.status, 401, "{}", response.json);
+        assert_eq!(response.code(), "invalid_api_key");
+        assert!(
+            response
+                .header("www-authenticate")
+                .unwrap()
+                .starts_with("Bearer")
+        );
+        assert!(
+            response
+                .header("content-type")
+                .unwrap()
+                .starts_with("application/problem+json")
+        );
+    };
+    for wrong in ["", "tsa_short", "tsr_notakey", &key.replace("tsa_", "tsr_")] {
+        refused(ApiClient::new(&app, wrong).get("/api/v1/tokens").await);
+    }
+    // Well formed, with a right checksum, but unknown.
+    let unknown = tessera::domain::api_keys::ApiKeySecret::generate();
+    refused(
+        ApiClient::new(&app, unknown.expose())
+            .get("/api/v1/tokens")
+            .await,
+    );
+    // A session cookie never authenticates the API.
+    let with_cookie = ada.get("/api/v1/tokens").await;
+    assert_eq!(with_cookie.status, 401);
+
+    // The owner disabled: refused on the next request; enabled again: accepted.
+    app.execute(
+        "UPDATE administrators SET disabled_at = created_at WHERE email = 'pete@example.com'",
+    );
+    refused(ApiClient::new(&app, &key).get("/api/v1/tokens").await);
+    app.execute("UPDATE administrators SET disabled_at = NULL WHERE email = 'pete@example.com'");
+    assert_eq!(
+        ApiClient::new(&app, &key)
+            .get("/api/v1/tokens")
+            .await
+            .status,
+        200
+    );
+
+    app.execute("UPDATE admin_api_keys SET expires_at = created_at");
+    refused(ApiClient::new(&app, &key).get("/api/v1/tokens").await);
+    let page = pete.get("/profile/api-keys").await;
+    assert!(page.body.contains("badge-expired"));
+
+    let fresh = app.api_key(&pete, "second", &["tokens.read"], &[]).await;
+    assert_eq!(
+        ApiClient::new(&app, &fresh)
+            .get("/api/v1/tokens")
+            .await
+            .status,
+        200
+    );
+    let page = pete.get("/profile/api-keys").await;
+    let public_id: String =
+        app.texts("SELECT public_id AS t FROM admin_api_keys WHERE name = 'second'")[0].clone();
+    assert!(
+        page.body
+            .contains(&format!("/profile/api-keys/{public_id}/revoke"))
+    );
+    pete.post(&format!("/profile/api-keys/{public_id}/revoke"), &[])
+        .await
+        .assert_redirect("/profile/api-keys");
+    refused(ApiClient::new(&app, &fresh).get("/api/v1/tokens").await);
+    assert!(
+        app.get_audit_actions()
+            .contains(&"api_key.revoke".to_owned())
+    );
+}
+
+#[actix_web::test]
+async fn a_key_never_exceeds_its_owner() {
+    let app = spawn_app().await;
+    let ada = app.with_examples().await;
+    let production = app.scope_id("Production");
+    let pete = app
+        .add_admin(&ada, "pete@example.com", "token_manager", &[&production])
+        .await;
+    let staging = app
+        .token(&ada)
+        .named("staging-only")
+        .scope("Staging")
+        .create()
+        .await;
+    let mine = app
+        .token(&ada)
+        .named("prod")
+        .scope("Production")
+        .create()
+        .await;
+
+    // A key may not ask for more than its owner has.
+    pete.get("/profile/api-keys").await;
+    let asked = pete
+        .post(
+            "/profile/api-keys",
+            &[
+                ("name", "greedy"),
+                ("expires_in_days", "30"),
+                ("permissions", "admins.manage"),
+                ("scope_limit", "all"),
+            ],
+        )
+        .await;
+    assert_eq!(asked.status, 422);
+    assert!(
+        asked.body.contains("is not one of your permissions"),
+        "{}",
+        asked.body
+    );
+    let too_long = pete
+        .post(
+            "/profile/api-keys",
+            &[
+                ("name", "forever"),
+                ("expires_in_days", "400"),
+                ("permissions", "tokens.read"),
+                ("scope_limit", "all"),
+            ],
+        )
+        .await;
+    assert_eq!(too_long.status, 422);
+
+    let key = app
+        .api_key(&pete, "pete's", &["tokens.read", "tokens.create"], &[])
+        .await;
+    let api = ApiClient::new(&app, &key);
+    // Another scope's token does not exist for this key: 404, as in the pages.
+    let foreign = api.get(&format!("/api/v1/tokens/{}", staging.guid)).await;
+    assert_eq!((foreign.status, foreign.code()), (404, "token_not_found"));
+    let list = api.get("/api/v1/tokens").await;
+    let guids: Vec<&str> = list.json["tokens"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["guid"].as_str().unwrap())
+        .collect();
+    assert_eq!(guids, [mine.guid.as_str()]);
+    let elsewhere = api
+        .post("/api/v1/tokens", &new_token("sneaky", "Staging"))
+        .await;
+    assert_eq!(elsewhere.status, 422, "{}", elsewhere.json);
+    assert_eq!(elsewhere.json["errors"][0]["field"], "scopes");
+    let scopes = api.get("/api/v1/scopes").await;
+    assert_eq!(scopes.json.as_array().unwrap().len(), 1);
+    let admins = api.get("/api/v1/administrators").await;
+    assert_eq!((admins.status, admins.code()), (403, "forbidden"));
+
+    // A Super Admin's key limited to one scope sees that scope only.
+    let limited = app
+        .api_key(&ada, "staging bot", &["tokens.read"], &["Staging"])
+        .await;
+    let limited = ApiClient::new(&app, &limited);
+    assert_eq!(
+        limited
+            .get(&format!("/api/v1/tokens/{}", mine.guid))
+            .await
+            .status,
+        404
+    );
+    assert_eq!(
+        limited
+            .get(&format!("/api/v1/tokens/{}", staging.guid))
+            .await
+            .status,
+        200
+    );
+
+    // Narrowing the owner narrows the key on the next request.
+    assert_eq!(
+        api.post("/api/v1/tokens", &new_token("one", "Production"))
+            .await
+            .status,
+        201
+    );
+    app.execute("UPDATE administrators SET role_key = 'viewer' WHERE email = 'pete@example.com'");
+    let narrowed = api
+        .post("/api/v1/tokens", &new_token("two", "Production"))
+        .await;
+    assert_eq!((narrowed.status, narrowed.code()), (403, "forbidden"));
+    app.execute("DELETE FROM administrator_scopes");
+    let none = api.get("/api/v1/tokens").await;
+    assert_eq!(none.json["tokens"], json!([]));
+}
+
+#[actix_web::test]
+async fn retries_bodies_and_pages_follow_the_conventions() {
+    let app = spawn_app().await;
+    let ada = app.with_examples().await;
+    let key = app.api_key(&ada, "bot", ALL, &[]).await;
+    let api = ApiClient::new(&app, &key);
+    let body = new_token("idem", "Production");
+
+    // The same Idempotency-Key: one token, the retry without the secret.
+    let first = api
+        .send(
+            "POST",
+            "/api/v1/tokens",
+            &[("idempotency-key", "k-1")],
+            Some(&body),
+        )
+        .await;
+    assert_eq!(first.status, 201);
+    let retry = api
+        .send(
+            "POST",
+            "/api/v1/tokens",
+            &[("idempotency-key", "k-1")],
+            Some(&body),
+        )
+        .await;
+    assert_eq!(retry.status, 200, "{}", retry.json);
+    assert_eq!(retry.json["guid"], first.json["guid"]);
+    assert_eq!(retry.json["secret"], Value::Null);
+    assert_eq!(app.count("api_tokens WHERE name = 'idem'"), 1);
+    let stored = app.texts(
+        "SELECT idempotency_key || request_digest || token_guid AS t FROM api_idempotency_keys",
+    );
+    assert!(
+        !stored[0].contains(&first.json["secret"].as_str().unwrap()[4..]),
+        "no secret kept"
+    );
+    let other = api
+        .send(
+            "POST",
+            "/api/v1/tokens",
+            &[("idempotency-key", "k-1")],
+            Some(&new_token("idem2", "Production")),
+        )
+        .await;
+    assert_eq!(
+        (other.status, other.code()),
+        (422, "idempotency_key_reused")
+    );
+
+    // Unknown fields, bad fields, wrong types, bad JSON, too large, not JSON.
+    let mut unknown = body.clone();
+    unknown["colour"] = json!("blue");
+    let refused = api.post("/api/v1/tokens", &unknown).await;
+    assert_eq!((refused.status, refused.code()), (422, "invalid_body"));
+    assert!(refused.json["detail"].as_str().unwrap().contains("colour"));
+    let invalid = api.post("/api/v1/tokens", &json!({ "name": " ", "scopes": ["Production"], "type": "read_only", "duration": "7d", "description": "a\u{0}b" })).await;
+    assert_eq!((invalid.status, invalid.code()), (422, "validation_failed"));
+    let fields: Vec<&str> = invalid.json["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert!(
+        fields.contains(&"name") && fields.contains(&"description"),
+        "{fields:?}"
+    );
+    assert!(invalid.json["request_id"].is_string());
+    let not_json = api
+        .send_raw(
+            "POST",
+            "/api/v1/tokens",
+            &[("content-type", "text/plain")],
+            Some("{}"),
+        )
+        .await;
+    assert_eq!(not_json.status, 415);
+    let broken = api
+        .send_raw("POST", "/api/v1/tokens", &[], Some("{\"name\":"))
+        .await;
+    assert_eq!((broken.status, broken.code()), (400, "bad_request"));
+    let huge = json!({ "name": "x".repeat(70 * 1024) });
+    let too_large = api.post("/api/v1/tokens", &huge).await;
+    assert_eq!(too_large.status, 413);
+    assert_eq!(api.get("/api/v1/tokens?per_page=7").await.status, 400);
+    assert_eq!(api.get("/api/v1/tokens?after=garbage").await.status, 400);
+    assert_eq!(api.get("/api/v1/tokens/not-a-guid").await.status, 404);
+
+    // Pages: 26 tokens in pages of 25, the next one in `Link` and `next`.
+    for n in 0..25 {
+        let made = api
+            .post(
+                "/api/v1/tokens",
+                &new_token(&format!("page-{n:02}"), "Staging"),
+            )
+            .await;
+        assert_eq!(made.status, 201);
+    }
+    let first = api.get("/api/v1/tokens?sort=name").await;
+    assert_eq!(first.json["tokens"].as_array().unwrap().len(), 25);
+    let link = first.header("link").expect("a next page").to_owned();
+    let next = first.json["next"].as_str().unwrap().to_owned();
+    assert_eq!(link, format!("<{next}>; rel=\"next\""));
+    let path = &next[next.find("/api/").unwrap()..];
+    let second = api.get(path).await;
+    assert_eq!(second.json["tokens"].as_array().unwrap().len(), 1);
+    assert!(second.header("link").is_none());
+}
+
+#[actix_web::test]
+async fn the_command_line_prints_a_key_alone() {
+    let app = spawn_app().await;
+    let _ada = app.with_examples().await;
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_tessera"))
+        .args([
+            "admin",
+            "key",
+            "create",
+            "--email",
+            "ada@example.com",
+            "--name",
+            "terraform",
+            "--expires-days",
+            "7",
+            "--permissions",
+            "tokens.read,tokens.create",
+            "--scopes",
+            "Production",
+        ])
+        .env("TESSERA_DATABASE_URL", &app.db.url)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let key = String::from_utf8(output.stdout).unwrap();
+    let key = key.trim_end();
+    assert!(
+        key.starts_with("tsa_") && !key.contains(char::is_whitespace),
+        "{key:?}"
+    );
+    let api = ApiClient::new(&app, key);
+    assert_eq!(
+        api.get("/api/v1/scopes")
+            .await
+            .json
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    let audit = app.get_audit_actions();
+    assert!(audit.contains(&"api_key.create".to_owned()));
+    let too_much = std::process::Command::new(env!("CARGO_BIN_EXE_tessera"))
+        .args([
+            "admin",
+            "key",
+            "create",
+            "--email",
+            "ada@example.com",
+            "--name",
+            "x",
+            "--expires-days",
+            "366",
+        ])
+        .env("TESSERA_DATABASE_URL", &app.db.url)
+        .output()
+        .unwrap();
+    assert!(!too_much.status.success());
+    assert!(String::from_utf8_lossy(&too_much.stderr).contains("365"));
+    let _ = Browser::new(&app);
+}
