@@ -80,6 +80,12 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Seed(args)) => seed::run(&cli.database, args),
         Some(Command::Token(command)) => token::run(&cli.database, command),
         Some(Command::Keys(command)) => keys::run(&cli.database, command),
+        Some(Command::Openapi) => {
+            let config = crate::config::ServerConfig::from_args(&cli.serve)?;
+            let document = crate::routes::management::openapi::document(config.public_url());
+            println!("{}", document.to_pretty_json()?);
+            Ok(())
+        }
     }
 }
 

@@ -47,6 +47,8 @@ pub enum Command {
     Keys(KeysCommand),
     /// Add example tokens across example scopes and modules, to try Tessera out or measure it
     Seed(SeedArgs),
+    /// Print the OpenAPI document of the API (also served at /api/v1/openapi.json)
+    Openapi,
 }
 
 #[derive(Debug, Subcommand)]

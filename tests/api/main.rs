@@ -18,6 +18,7 @@ mod lock_out;
 mod management_api;
 mod migrations;
 mod nginx;
+mod openapi;
 mod pages;
 mod permissions;
 mod priorities;

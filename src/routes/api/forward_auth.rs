@@ -52,6 +52,16 @@ fn original(req: &HttpRequest) -> Result<(&str, &str), Ambiguity> {
     Ok((method, target))
 }
 
+#[utoipa::path(
+    get, path = "/api/v1/auth", tag = "Verification",
+    description = "Forward authentication for proxies (nginx auth_request, Traefik, Envoy): the original method and URI come in X-Original-Method/X-Original-URI (or X-Forwarded-*, or the path after /api/v1/auth/), and decide the module and action.",
+    responses(
+        (status = 200, description = "The token may pass; X-Token-* headers describe it"),
+        (status = 401, description = "No token, or not a valid one", body = serde_json::Value),
+        (status = 403, description = "Valid, but not for this path, method or address", body = serde_json::Value),
+    ),
+    security(("token" = []))
+)]
 pub async fn auth(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     let verifier = &state.verifier;
     let _timer = Timer::start(verifier, Endpoint::ForwardAuth);

@@ -16,8 +16,9 @@ use crate::verification::{Endpoint, Requested};
 /// Largest introspection form accepted: one token and a hint.
 const FORM_LIMIT: usize = 16 * 1024;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct IntrospectionForm {
+    /// The token asked about.
     token: Option<String>,
 }
 
@@ -34,6 +35,18 @@ fn oauth_error(status: StatusCode, error: &str, description: &str) -> HttpRespon
     response
 }
 
+#[utoipa::path(
+    post, path = "/api/v1/introspect", tag = "Verification",
+    description = "OAuth 2.0 token introspection (RFC 7662), for gateways; the caller authenticates with a token allowed to introspect.",
+    request_body(content = IntrospectionForm, content_type = "application/x-www-form-urlencoded"),
+    responses(
+        (status = 200, description = "`active` and, when active, the token's claims", body = serde_json::Value),
+        (status = 400, description = "The form is not valid", body = serde_json::Value),
+        (status = 401, description = "The caller's own token is not valid", body = serde_json::Value),
+        (status = 403, description = "The caller's token may not introspect", body = serde_json::Value),
+    ),
+    security(("token" = []))
+)]
 pub async fn introspect(
     req: HttpRequest,
     state: web::Data<AppState>,

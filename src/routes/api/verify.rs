@@ -11,12 +11,27 @@ use crate::http::AppError;
 use crate::state::AppState;
 use crate::verification::{Endpoint, Requested};
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct VerifyQuery {
+    /// A module key: the token must be allowed `action` on it.
     module: Option<String>,
+    /// `read` (default) or `write`; needs `module`.
     action: Option<String>,
 }
 
+#[utoipa::path(
+    get, path = "/api/v1/verify", tag = "Verification",
+    description = "May the bearer token pass, optionally for a module and action? Called by the services tokens protect.",
+    params(VerifyQuery),
+    responses(
+        (status = 200, description = "The token may pass: `valid: true`, with its GUID, name, scopes and grants", body = serde_json::Value),
+        (status = 400, description = "A parameter is not valid", body = crate::routes::management::Problem),
+        (status = 401, description = "No token, or not a valid one: `valid: false` and a code", body = serde_json::Value),
+        (status = 403, description = "Valid, but not for this module, action or address", body = serde_json::Value),
+    ),
+    security(("token" = []))
+)]
 pub async fn verify(
     req: HttpRequest,
     state: web::Data<AppState>,

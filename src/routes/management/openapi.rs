@@ -8,6 +8,7 @@ use utoipa::openapi::server::Server;
 use utoipa::{Modify, OpenApi};
 
 use super::{directory, token_json, tokens};
+use crate::routes::api::{forward_auth, introspect, verify};
 use crate::state::AppState;
 
 #[derive(OpenApi)]
@@ -23,6 +24,7 @@ use crate::state::AppState;
         tokens::list, tokens::create, tokens::read, tokens::update, tokens::delete,
         tokens::regenerate, tokens::enable, tokens::disable, tokens::revoke,
         directory::scopes, directory::modules, directory::administrators, directory::audit_events,
+        verify::verify, introspect::introspect, forward_auth::auth,
     ),
     components(schemas(super::Problem, super::FieldProblem, token_json::TokenStatusName)),
     modifiers(&Security),
@@ -31,6 +33,7 @@ use crate::state::AppState;
         (name = "Catalog", description = "The scopes and modules tokens are made of"),
         (name = "Administrators", description = "For keys allowed `admins.manage`"),
         (name = "Audit log", description = "For keys allowed `audit.read`"),
+        (name = "Verification", description = "For the services and proxies tokens protect: authenticated with the API token itself"),
     )
 )]
 pub struct ApiDoc;
@@ -49,6 +52,16 @@ impl Modify for Security {
                     .description(Some(
                         "An administrator's API key, from My profile > API keys",
                     ))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "token",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("tsr_ API token")
+                    .description(Some("The API token a client presents"))
                     .build(),
             ),
         );
