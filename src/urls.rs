@@ -25,8 +25,7 @@ pub const PROFILE: &str = "/profile";
 pub const PROFILE_PASSWORD: &str = "/profile/password";
 pub const PROFILE_TOKENS: &str = "/profile/api-tokens";
 pub const PROFILE_API_KEYS: &str = "/profile/api-keys";
-/// The management API's reference, and the document it is made from.
-pub const API_DOCS: &str = "/api/docs";
+/// The management API's OpenAPI document.
 pub const OPENAPI_DOCUMENT: &str = "/api/v1/openapi.json";
 pub const SIGN_OUT_EVERYWHERE: &str = "/profile/sign-out-everywhere";
 

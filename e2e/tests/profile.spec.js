@@ -113,3 +113,47 @@ test("changing one's password, and signing out everywhere", async ({ page, brows
   await first.context.close();
   await second.context.close();
 });
+
+test("an administrator creates an API key in My profile, copies it once and revokes it", async ({ page }) => {
+  const name = unique("CI deploy");
+  await page.goto("/profile");
+  await page.getByRole("navigation", { name: "My profile" }).getByRole("link", { name: "API keys" }).click();
+  await expect(page).toHaveURL(/\/profile\/api-keys$/);
+  await shoot(page, "api-keys");
+  await expectAccessible(page, "api-keys");
+
+  // Nothing chosen: every problem is named next to its field.
+  await page.getByRole("button", { name: "Create API key" }).click();
+  await expect(page.locator("#name-error")).toBeVisible();
+  await expect(page.locator("#permissions-error")).toHaveText("Choose at least one permission.");
+  await expectAccessible(page, "api-keys-errors");
+
+  await page.getByLabel("Name").fill(name);
+  await page.getByLabel("Expires in").selectOption("30");
+  await page.getByLabel(/See API tokens/).check();
+  await page.getByLabel(/Create API tokens/).check();
+  await page.getByRole("button", { name: "Create API key" }).click();
+  await expect(page.getByRole("heading", { name: "Copy your API key now" })).toBeVisible();
+  const key = await page.locator("#secret").inputValue();
+  expect(key).toMatch(/^tsa_[0-9A-Za-z]{46}$/);
+  await expect(page.locator("#code-curl")).toContainText(`Bearer ${key}`);
+  await page.getByRole("button", { name: "Copy key" }).click();
+  await expect(page.getByRole("button", { name: "Copy key" })).toContainText("Copied ✓");
+  await shoot(page, "api-key-created");
+  await expectAccessible(page, "api-key-created");
+
+  // The key works at once, and the list shows its last use.
+  const answer = await page.request.get("/api/v1/tokens", { headers: { Authorization: `Bearer ${key}` } });
+  expect(answer.status()).toBe(200);
+  await page.getByRole("link", { name: /I have copied it/ }).click();
+  const row = page.locator("tr", { hasText: name });
+  await expect(row).toContainText(key.slice(-4));
+  await expect(row).toContainText("tokens.read, tokens.create");
+  await expect(row).toContainText(/from 127\.0\.0\.1/);
+
+  await row.getByRole("button", { name: /Revoke/ }).click();
+  await expect(page.getByText(`The API key “${name}” was revoked.`)).toBeVisible();
+  await expect(page.locator("tr", { hasText: name })).toContainText("Revoked");
+  const refused = await page.request.get("/api/v1/tokens", { headers: { Authorization: `Bearer ${key}` } });
+  expect(refused.status()).toBe(401);
+});

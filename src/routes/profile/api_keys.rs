@@ -84,7 +84,7 @@ async fn keys_page(
         permissions: grantable(admin.permissions).iter().collect(),
         scopes,
         lifetimes: &LIFETIME_CHOICES,
-        docs_url: urls::API_DOCS,
+        docs_url: urls::OPENAPI_DOCUMENT,
     })
 }
 
@@ -124,7 +124,7 @@ pub async fn create(
                     .unwrap_or_default(),
                 scopes: row.map(|r| r.scopes).unwrap_or_default(),
                 expires: datetime(&created.key.expires_at),
-                docs_url: urls::API_DOCS,
+                docs_url: urls::OPENAPI_DOCUMENT,
             };
             render_with_status(StatusCode::OK, &page).map(no_store)
         }
