@@ -70,7 +70,7 @@ impl Caller {
         }
     }
 
-    fn require(&self, permission: Permission) -> Result<(), Forbidden> {
+    pub fn require(&self, permission: Permission) -> Result<(), Forbidden> {
         if self.permissions.contains(permission) {
             Ok(())
         } else {

@@ -10,8 +10,9 @@ use actix_web::{FromRequest, HttpRequest, web};
 use futures_util::future::LocalBoxFuture;
 
 use crate::domain::api_keys::KeyRefusal;
+use crate::domain::verification::stored_agent;
 use crate::http::api_error::ApiError;
-use crate::http::client::client_ip_text;
+use crate::http::client::{bearer, client_ip_text};
 use crate::services::Caller;
 use crate::services::api_keys::{KeyUse, authenticate};
 use crate::state::AppState;
@@ -24,15 +25,6 @@ impl Deref for ApiCaller {
     fn deref(&self) -> &Caller {
         &self.0
     }
-}
-
-/// The key of an `Authorization: Bearer ...` header.
-fn presented_key(req: &HttpRequest) -> Option<String> {
-    let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
-    let (scheme, key) = value.trim().split_once(' ')?;
-    scheme
-        .eq_ignore_ascii_case("bearer")
-        .then(|| key.trim().to_owned())
 }
 
 impl FromRequest for ApiCaller {
@@ -51,10 +43,9 @@ impl FromRequest for ApiCaller {
                     .headers()
                     .get(header::USER_AGENT)
                     .and_then(|v| v.to_str().ok())
-                    .map(|agent| agent.chars().take(200).collect()),
+                    .map(|agent| stored_agent(agent).to_owned()),
             };
-            let presented = presented_key(&req);
-            match authenticate(state.services(), presented.as_deref(), from).await {
+            match authenticate(state.services(), bearer(&req), from).await {
                 Ok(caller) => Ok(ApiCaller(caller)),
                 Err(refusal) => {
                     if refusal != KeyRefusal::Missing {

@@ -12,7 +12,6 @@ use crate::db::DbError;
 use crate::domain::api_keys::KeyRefusal;
 use crate::domain::validation::FieldErrors;
 use crate::services::Forbidden;
-use crate::services::admins::AdminError;
 use crate::services::tokens::TokenError;
 
 #[derive(Debug)]
@@ -164,16 +163,6 @@ impl From<TokenError> for ApiError {
             TokenError::Db(e) => return Self::internal(e),
         };
         Self::new(status, code, message)
-    }
-}
-
-impl From<AdminError> for ApiError {
-    fn from(error: AdminError) -> Self {
-        match error {
-            AdminError::NotFound => Self::not_found(error.to_string()),
-            AdminError::Forbidden(f) => f.into(),
-            other => Self::internal(other),
-        }
     }
 }
 

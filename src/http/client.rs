@@ -34,6 +34,17 @@ pub fn client_address(req: &HttpRequest) -> IpAddr {
 }
 
 /// The client's IP address as text, for logs and the audit trail.
+/// The credential of an `Authorization: Bearer ...` header.
+pub fn bearer(req: &HttpRequest) -> Option<&str> {
+    let value = req
+        .headers()
+        .get(actix_web::http::header::AUTHORIZATION)?
+        .to_str()
+        .ok()?;
+    let (scheme, token) = value.trim().split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+}
+
 pub fn client_ip_text(req: &HttpRequest) -> String {
     client_address(req).to_string()
 }

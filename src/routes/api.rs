@@ -18,6 +18,7 @@ use actix_web::{HttpRequest, HttpResponse};
 use serde_json::json;
 
 use crate::domain::verification::Outcome;
+pub use crate::http::client::bearer;
 pub use crate::http::problem::problem;
 use crate::verification::{Client, Endpoint, Verifier};
 
@@ -27,13 +28,6 @@ pub async fn not_found() -> HttpResponse {
         "not_found",
         "There is no such API endpoint.",
     )
-}
-
-/// The token of an `Authorization: Bearer ...` header.
-pub fn bearer(req: &HttpRequest) -> Option<&str> {
-    let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
-    let (scheme, token) = value.trim().split_once(' ')?;
-    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
 }
 
 pub fn client<'a>(req: &'a HttpRequest) -> Client<'a> {

@@ -179,13 +179,11 @@ pub async fn authenticate(
             );
             Ok::<_, DbError>(Ok(Caller {
                 actor: Actor {
-                    id: Some(access.admin.id),
-                    label: access.admin.label(),
-                    ip: Some(from.ip),
                     via_api_key: Some(ApiKeyRef {
                         id: key.id,
                         name: key.name,
                     }),
+                    ..Actor::administrator(access.admin.id, access.admin.label(), from.ip)
                 },
                 permissions,
                 scopes,

@@ -18,7 +18,6 @@ use crate::domain::scopes::ScopeAccess;
 use crate::domain::timestamps::iso;
 use crate::domain::tokens::parse_date;
 use crate::http::api_error::ApiError;
-use crate::services::Caller;
 use crate::state::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -75,14 +74,6 @@ pub struct AuditEventList {
     pub events: Vec<AuditEventItem>,
     /// The URL of the next (older) page, if there is one.
     pub next: Option<String>,
-}
-
-fn require(caller: &Caller, permission: Permission) -> Result<(), ApiError> {
-    if caller.permissions.contains(permission) {
-        Ok(())
-    } else {
-        Err(crate::services::Forbidden(permission).into())
-    }
 }
 
 #[utoipa::path(
@@ -156,7 +147,7 @@ pub async fn administrators(
     state: web::Data<AppState>,
     caller: ApiCaller,
 ) -> Result<HttpResponse, ApiError> {
-    require(&caller, Permission::AdminsManage)?;
+    caller.require(Permission::AdminsManage)?;
     let admins = state
         .db
         .run(move |c| Ok::<_, DbError>(admins::list(c)?))
@@ -213,7 +204,7 @@ pub async fn audit_events(
     caller: ApiCaller,
     params: web::Query<AuditParams>,
 ) -> Result<HttpResponse, ApiError> {
-    require(&caller, Permission::AuditRead)?;
+    caller.require(Permission::AuditRead)?;
     let params = params.into_inner();
     let action = match params.action.as_deref() {
         None | Some("") => None,
