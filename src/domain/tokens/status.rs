@@ -5,6 +5,9 @@ use time::{Duration, PrimitiveDateTime};
 use crate::domain::permissions::Permission;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+// In JSON (the management API) by its key.
+#[derive(serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
 pub enum TokenStatus {
     Active,
     Scheduled,

@@ -7,7 +7,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::server::Server;
 use utoipa::{Modify, OpenApi};
 
-use super::{directory, token_json, tokens};
+use super::{directory, tokens};
 use crate::routes::api::{forward_auth, introspect, verify};
 use crate::state::AppState;
 
@@ -26,7 +26,7 @@ use crate::state::AppState;
         directory::scopes, directory::modules, directory::administrators, directory::audit_events,
         verify::verify, introspect::introspect, forward_auth::auth,
     ),
-    components(schemas(super::Problem, super::FieldProblem, token_json::TokenStatusName)),
+    components(schemas(super::Problem, super::FieldProblem, crate::domain::tokens::TokenStatus)),
     modifiers(&Security),
     tags(
         (name = "Tokens", description = "API tokens: the same rules as the admin app"),

@@ -5,7 +5,7 @@ use super::token_json::{DurationName, Grant, NewToken, TokenChanges};
 use crate::db::catalog::{ModuleWithPaths, Scope};
 use crate::db::tokens::TokenDetails;
 use crate::domain::ids::Guid;
-use crate::domain::tokens::{Action, TokenInput, TokenType};
+use crate::domain::tokens::TokenInput;
 use crate::domain::validation::{FieldErrors, name_key};
 
 /// The catalog a request's names are looked up in.
@@ -51,7 +51,7 @@ impl Names<'_> {
                         ),
                     );
                 }
-                found.map(|m| format!("{}:{}", m.module.id, Action::from(grant.action).key()))
+                found.map(|m| format!("{}:{}", m.module.id, grant.action.key()))
             })
             .collect()
     }
@@ -72,7 +72,7 @@ impl NewToken {
             duration: self.duration.key().into(),
             valid_from: self.valid_from.clone().unwrap_or_default(),
             valid_to: self.valid_to.clone().unwrap_or_default(),
-            token_type: TokenType::from(self.token_type).key().into(),
+            token_type: self.token_type.key().into(),
             permissions: names.grants(&self.permissions, &mut errors),
             allowed_networks: self.allowed_networks.join("\n"),
             can_introspect: self.can_introspect,
@@ -106,7 +106,7 @@ impl TokenChanges {
                 .map(|(id, action)| format!("{id}:{}", action.key()))
                 .collect(),
         };
-        let token_type = self.token_type.map_or(t.token_type, TokenType::from);
+        let token_type = self.token_type.unwrap_or(t.token_type);
         let input = TokenInput {
             name: self.name.clone().unwrap_or_else(|| t.name.clone()),
             description: self

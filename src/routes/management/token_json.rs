@@ -17,60 +17,7 @@ pub struct Grant {
     /// The module's key, as in `GET /api/v1/modules`.
     #[schema(example = "orders")]
     pub module: String,
-    pub action: ActionName,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ActionName {
-    Read,
-    Write,
-}
-
-impl From<Action> for ActionName {
-    fn from(action: Action) -> Self {
-        match action {
-            Action::Read => ActionName::Read,
-            Action::Write => ActionName::Write,
-        }
-    }
-}
-
-impl From<ActionName> for Action {
-    fn from(action: ActionName) -> Self {
-        match action {
-            ActionName::Read => Action::Read,
-            ActionName::Write => Action::Write,
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum TokenTypeName {
-    ReadOnly,
-    FullAccess,
-    Custom,
-}
-
-impl From<TokenType> for TokenTypeName {
-    fn from(kind: TokenType) -> Self {
-        match kind {
-            TokenType::ReadOnly => TokenTypeName::ReadOnly,
-            TokenType::FullAccess => TokenTypeName::FullAccess,
-            TokenType::Custom => TokenTypeName::Custom,
-        }
-    }
-}
-
-impl From<TokenTypeName> for TokenType {
-    fn from(kind: TokenTypeName) -> Self {
-        match kind {
-            TokenTypeName::ReadOnly => TokenType::ReadOnly,
-            TokenTypeName::FullAccess => TokenType::FullAccess,
-            TokenTypeName::Custom => TokenType::Custom,
-        }
-    }
+    pub action: Action,
 }
 
 /// How long a token is valid, from now.
@@ -102,30 +49,6 @@ impl DurationName {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum TokenStatusName {
-    Active,
-    Scheduled,
-    Expired,
-    Disabled,
-    Revoked,
-    Deleted,
-}
-
-impl From<TokenStatus> for TokenStatusName {
-    fn from(status: TokenStatus) -> Self {
-        match status {
-            TokenStatus::Active => Self::Active,
-            TokenStatus::Scheduled => Self::Scheduled,
-            TokenStatus::Expired => Self::Expired,
-            TokenStatus::Disabled => Self::Disabled,
-            TokenStatus::Revoked => Self::Revoked,
-            TokenStatus::Deleted => Self::Deleted,
-        }
-    }
-}
-
 /// A new token.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -146,7 +69,7 @@ pub struct NewToken {
     /// Scope names; at least one, each one of the caller's.
     pub scopes: Vec<String>,
     #[serde(rename = "type")]
-    pub token_type: TokenTypeName,
+    pub token_type: TokenType,
     /// The grants of a `custom` token.
     #[serde(default)]
     pub permissions: Vec<Grant>,
@@ -172,7 +95,7 @@ pub struct TokenChanges {
     pub description: Option<String>,
     pub scopes: Option<Vec<String>>,
     #[serde(rename = "type")]
-    pub token_type: Option<TokenTypeName>,
+    pub token_type: Option<TokenType>,
     pub permissions: Option<Vec<Grant>>,
     /// A new validity, counted from now (or the custom dates); the dates stay when left out.
     pub duration: Option<DurationName>,
@@ -197,9 +120,9 @@ pub struct Token {
     pub guid: String,
     pub name: String,
     pub description: String,
-    pub status: TokenStatusName,
+    pub status: TokenStatus,
     #[serde(rename = "type")]
-    pub token_type: TokenTypeName,
+    pub token_type: TokenType,
     pub scopes: Vec<String>,
     pub permissions: Vec<Grant>,
     /// RFC 3339, UTC.
@@ -247,9 +170,9 @@ pub struct TokenSummary {
     pub guid: String,
     pub name: String,
     pub description: String,
-    pub status: TokenStatusName,
+    pub status: TokenStatus,
     #[serde(rename = "type")]
-    pub token_type: TokenTypeName,
+    pub token_type: TokenType,
     pub scopes: Vec<String>,
     pub valid_from: String,
     pub valid_to: Option<String>,
@@ -284,8 +207,8 @@ impl Token {
             guid: t.guid.to_string(),
             name: t.name.clone(),
             description: t.description.clone(),
-            status: t.status(crate::db::now()).into(),
-            token_type: t.token_type.into(),
+            status: t.status(crate::db::now()),
+            token_type: t.token_type,
             scopes: details.scopes.iter().map(|(_, n)| n.clone()).collect(),
             permissions: details
                 .permissions
@@ -294,7 +217,7 @@ impl Token {
                     let module = modules.iter().find(|m| m.module.id == *id)?;
                     Some(Grant {
                         module: module.module.module_key.clone(),
-                        action: (*action).into(),
+                        action: *action,
                     })
                 })
                 .collect(),
@@ -325,8 +248,8 @@ impl TokenSummary {
                 guid: row.guid.to_string(),
                 name: row.name.clone(),
                 description: row.description.clone(),
-                status: row.lifecycle().status(now).into(),
-                token_type: row.token_type.into(),
+                status: row.lifecycle().status(now),
+                token_type: row.token_type,
                 scopes: page
                     .scopes
                     .iter()
