@@ -6,7 +6,7 @@ use time::PrimitiveDateTime;
 
 use super::DbConnection;
 use super::schema::{admin_api_key_scopes, admin_api_keys, scopes};
-use crate::domain::api_keys::{ApiKeyDefinition, KeyScopes};
+use crate::domain::api_keys::{ApiKeyDefinition, KeyScopes, KeyStatus};
 use crate::domain::ids::AdministratorId;
 use crate::domain::permissions::PermissionSet;
 
@@ -33,8 +33,8 @@ impl ApiKeyRow {
         PermissionSet::from_keys(self.permissions.split_whitespace())
     }
 
-    pub fn is_expired(&self, now: PrimitiveDateTime) -> bool {
-        self.expires_at <= now
+    pub fn status(&self, now: PrimitiveDateTime) -> KeyStatus {
+        KeyStatus::of(self.revoked_at, self.expires_at, now)
     }
 }
 
@@ -52,7 +52,7 @@ pub fn create(
     definition: &ApiKeyDefinition,
     digest: &str,
     hint: &str,
-) -> QueryResult<ApiKeyRow> {
+) -> QueryResult<ApiKeySummary> {
     let public_id = uuid::Uuid::new_v4().to_string();
     diesel::insert_into(admin_api_keys::table)
         .values((
@@ -82,7 +82,7 @@ pub fn create(
                 .execute(conn)?;
         }
     }
-    Ok(key)
+    Ok(with_scope_names(conn, vec![key])?.remove(0))
 }
 
 /// The keys of `owner`, newest first, revoked ones included.
@@ -95,6 +95,14 @@ pub fn list_for(
         .order(admin_api_keys::id.desc())
         .select(ApiKeyRow::as_select())
         .load(conn)?;
+    with_scope_names(conn, keys)
+}
+
+/// The keys with the names of the scopes each is limited to.
+fn with_scope_names(
+    conn: &mut DbConnection,
+    keys: Vec<ApiKeyRow>,
+) -> QueryResult<Vec<ApiKeySummary>> {
     let ids: Vec<i64> = keys.iter().map(|k| k.id).collect();
     let names: Vec<(i64, String)> = admin_api_key_scopes::table
         .inner_join(scopes::table)

@@ -70,8 +70,9 @@ pub enum KeyScopes {
     Listed(Vec<i64>),
 }
 
-/// What an administrator asks for, as submitted.
-#[derive(Debug, Default, Clone)]
+/// What an administrator asks for, as submitted (the profile page's form).
+#[derive(Debug, Default, Clone, serde::Deserialize)]
+#[serde(default)]
 pub struct ApiKeyInput {
     pub name: String,
     pub expires_in_days: String,
@@ -79,6 +80,59 @@ pub struct ApiKeyInput {
     /// `"all"`: every scope of the owner; anything else: `scopes`.
     pub scope_limit: String,
     pub scopes: Vec<String>,
+}
+
+impl ApiKeyInput {
+    /// The key is for every scope of its owner, rather than the listed ones.
+    pub fn every_scope(&self) -> bool {
+        self.scope_limit.trim() == "all"
+    }
+
+    pub fn has_permission(&self, permission: &Permission) -> bool {
+        self.permissions
+            .iter()
+            .any(|p| p.trim() == permission.key())
+    }
+
+    pub fn has_scope(&self, id: &i64) -> bool {
+        self.scopes.iter().any(|s| s.trim() == id.to_string())
+    }
+
+    pub fn lifetime_is(&self, days: &i64) -> bool {
+        self.expires_in_days.trim() == days.to_string()
+    }
+}
+
+/// Where a key stands: only an active key opens anything.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyStatus {
+    Active,
+    Expired,
+    Revoked,
+}
+
+impl KeyStatus {
+    pub fn of(
+        revoked_at: Option<PrimitiveDateTime>,
+        expires_at: PrimitiveDateTime,
+        now: PrimitiveDateTime,
+    ) -> Self {
+        if revoked_at.is_some() {
+            KeyStatus::Revoked
+        } else if expires_at <= now {
+            KeyStatus::Expired
+        } else {
+            KeyStatus::Active
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            KeyStatus::Active => "Active",
+            KeyStatus::Expired => "Expired",
+            KeyStatus::Revoked => "Revoked",
+        }
+    }
 }
 
 /// A checked request for a key.
@@ -135,7 +189,7 @@ pub fn validate(
         errors.add("permissions", "Choose at least one permission.");
     }
 
-    let scopes = if input.scope_limit.trim() == "all" {
+    let scopes = if input.every_scope() {
         KeyScopes::Owner
     } else {
         let mut ids: Vec<i64> = Vec::new();

@@ -4,18 +4,19 @@
 
 use time::Duration;
 
-use crate::db::admins::{self, AdminAccess};
+use crate::db::admins;
 use crate::db::api_keys::{self, ApiKeyRow, ApiKeySummary};
 use crate::db::audit::{self, Actor, ApiKeyRef, Target};
-use crate::db::{DbConnection, DbError, catalog, now};
+use crate::db::{DbError, now};
 use crate::domain::api_keys::{
-    ApiKeyInput, ApiKeySecret, KeyRefusal, check_format, effective_rights, validate,
+    ApiKeyInput, ApiKeySecret, KeyRefusal, KeyStatus, check_format, effective_rights, validate,
 };
 use crate::domain::audit::{AuditAction, TargetKind};
 use crate::domain::ids::AdministratorId;
 use crate::domain::scopes::ScopeAccess;
 use crate::domain::timestamps::iso;
 use crate::domain::validation::FieldErrors;
+use crate::services::tokens::assignable_scopes;
 use crate::services::{Caller, Services};
 
 /// A use of a key is written down at most this often, unless it comes from
@@ -43,7 +44,7 @@ impl From<diesel::result::Error> for ApiKeyError {
 }
 
 pub struct CreatedKey {
-    pub key: ApiKeyRow,
+    pub key: ApiKeySummary,
     /// Shown once; only its digest is kept.
     pub secret: ApiKeySecret,
 }
@@ -63,38 +64,31 @@ pub async fn create(
             if !access.admin.is_enabled() {
                 return Err(ApiKeyError::OwnerDisabled);
             }
-            let choices = scope_choices(c, &access)?;
+            let scopes = ScopeAccess::of(access.permissions, access.scope_ids.clone());
+            let choices: Vec<i64> = assignable_scopes(c, &scopes)?
+                .iter()
+                .map(|s| s.id)
+                .collect();
             let definition = validate(&input, access.permissions, &choices, now())
                 .map_err(ApiKeyError::Invalid)?;
             let secret = ApiKeySecret::generate();
             let key = api_keys::create(c, owner, &definition, &secret.digest(), &secret.hint())?;
             let details = serde_json::json!({
                 "owner": access.admin.public_id,
-                "permissions": key.permissions,
-                "every_scope": key.every_scope,
-                "expires_at": iso(&key.expires_at),
+                "permissions": key.key.permissions,
+                "every_scope": key.key.every_scope,
+                "expires_at": iso(&key.key.expires_at),
             });
             audit::record(
                 c,
                 &actor,
                 AuditAction::ApiKeyCreated,
-                &target(&key),
+                &target(&key.key),
                 &details.to_string(),
             )?;
             Ok(CreatedKey { key, secret })
         })
         .await
-}
-
-/// The scopes an administrator may limit a key to: all there are for those who
-/// see every scope, their own otherwise.
-pub fn scope_choices(c: &mut DbConnection, access: &AdminAccess) -> diesel::QueryResult<Vec<i64>> {
-    Ok(
-        match ScopeAccess::of(access.permissions, access.scope_ids.clone()) {
-            ScopeAccess::All => catalog::list_scopes(c)?.iter().map(|s| s.id).collect(),
-            ScopeAccess::Scopes(ids) => ids,
-        },
-    )
 }
 
 /// The keys of `owner`, newest first.
@@ -152,11 +146,10 @@ pub async fn authenticate(
                 return Ok(Err(KeyRefusal::Unknown));
             };
             let now = now();
-            if key.revoked_at.is_some() {
-                return Ok(Err(KeyRefusal::Revoked));
-            }
-            if key.is_expired(now) {
-                return Ok(Err(KeyRefusal::Expired));
+            match key.status(now) {
+                KeyStatus::Active => {}
+                KeyStatus::Revoked => return Ok(Err(KeyRefusal::Revoked)),
+                KeyStatus::Expired => return Ok(Err(KeyRefusal::Expired)),
             }
             let access = match admins::load_access(c, key.administrator_id)? {
                 Some(access) if access.admin.is_enabled() => access,

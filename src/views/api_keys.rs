@@ -9,6 +9,8 @@ use super::Layout;
 use super::format::Moment;
 use super::tokens::TabLink;
 use crate::db::api_keys::ApiKeySummary;
+use crate::db::catalog::Scope;
+use crate::domain::api_keys::{ApiKeyInput, KeyStatus};
 use crate::domain::permissions::Permission;
 use crate::domain::validation::FieldErrors;
 
@@ -18,42 +20,15 @@ pub struct ApiKeysPage {
     pub layout: Layout,
     pub profile_tabs: Vec<TabLink>,
     pub keys: Vec<ApiKeyRowView>,
-    pub form: ApiKeyFormValues,
+    /// As submitted, to show again with its errors.
+    pub form: ApiKeyInput,
     pub errors: FieldErrors,
     /// The permissions a key may be given: the administrator's own.
     pub permissions: Vec<Permission>,
-    /// (ID, name) of the scopes a key may be limited to.
-    pub scopes: Vec<(i64, String)>,
+    /// The scopes a key may be limited to.
+    pub scopes: Vec<Scope>,
     pub lifetimes: &'static [i64],
     pub docs_url: &'static str,
-}
-
-/// The form as submitted, to show again with its errors.
-#[derive(Debug, Clone, Default)]
-pub struct ApiKeyFormValues {
-    pub name: String,
-    pub expires_in_days: String,
-    pub permissions: Vec<String>,
-    pub scope_limit: String,
-    pub scopes: Vec<String>,
-}
-
-impl ApiKeyFormValues {
-    pub fn has_permission(&self, permission: &Permission) -> bool {
-        self.permissions.iter().any(|p| p == permission.key())
-    }
-
-    pub fn has_scope(&self, id: &i64) -> bool {
-        self.scopes.iter().any(|s| s.trim() == id.to_string())
-    }
-
-    pub fn lifetime_is(&self, days: &i64) -> bool {
-        self.expires_in_days.trim() == days.to_string()
-    }
-
-    pub fn every_scope(&self) -> bool {
-        self.scope_limit != "listed"
-    }
 }
 
 /// One key in the list.
@@ -68,20 +43,15 @@ pub struct ApiKeyRowView {
     pub last_used: Moment,
     /// "from 192.0.2.1 with curl/8.5"
     pub last_used_from: String,
-    pub status: &'static str,
-    pub active: bool,
+    pub status: KeyStatus,
+    /// The badge's class.
+    pub badge: &'static str,
 }
 
 impl ApiKeyRowView {
     pub fn of(summary: &ApiKeySummary, now: &PrimitiveDateTime) -> Self {
         let key = &summary.key;
-        let status = if key.revoked_at.is_some() {
-            "Revoked"
-        } else if key.is_expired(*now) {
-            "Expired"
-        } else {
-            "Active"
-        };
+        let status = key.status(*now);
         let last_used_from = match (&key.last_used_ip, &key.last_used_user_agent) {
             (Some(ip), Some(agent)) => format!("from {ip} with {agent}"),
             (Some(ip), None) => format!("from {ip}"),
@@ -109,7 +79,11 @@ impl ApiKeyRowView {
             last_used: Moment::or(&key.last_used_at, now, "Never"),
             last_used_from,
             status,
-            active: status == "Active",
+            badge: match status {
+                KeyStatus::Active => "badge-active",
+                KeyStatus::Expired => "badge-expired",
+                KeyStatus::Revoked => "badge-revoked",
+            },
         }
     }
 }

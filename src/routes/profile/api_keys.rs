@@ -4,48 +4,34 @@
 use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
-use serde::Deserialize;
 
 use super::{ProfileTab, tabs};
 use crate::auth::CurrentAdmin;
 use crate::auth::csrf::{CsrfForm, NoFields};
 use crate::auth::session::{self, FlashKind};
-use crate::db::{DbError, catalog, now};
+use crate::db::{DbError, now};
 use crate::domain::api_keys::{ApiKeyInput, DEFAULT_LIFETIME_DAYS, LIFETIME_CHOICES, grantable};
 use crate::domain::validation::FieldErrors;
 use crate::http::AppError;
 use crate::http::headers::no_store;
 use crate::routes::see_other;
-use crate::services::api_keys::{self, ApiKeyError, scope_choices};
+use crate::services::api_keys::{self, ApiKeyError};
+use crate::services::tokens::assignable_scopes;
 use crate::state::AppState;
 use crate::urls;
-use crate::views::api_keys::{ApiKeyCreatedPage, ApiKeyFormValues, ApiKeyRowView, ApiKeysPage};
+use crate::views::api_keys::{ApiKeyCreatedPage, ApiKeyRowView, ApiKeysPage};
 use crate::views::format::datetime;
 use crate::views::{Layout, Section, render_with_status};
-
-#[derive(Deserialize)]
-pub struct ApiKeyForm {
-    #[serde(default)]
-    name: String,
-    #[serde(default)]
-    expires_in_days: String,
-    #[serde(default)]
-    permissions: Vec<String>,
-    #[serde(default)]
-    scope_limit: String,
-    #[serde(default)]
-    scopes: Vec<String>,
-}
 
 pub async fn page(
     req: HttpRequest,
     state: web::Data<AppState>,
     admin: CurrentAdmin,
 ) -> Result<HttpResponse, AppError> {
-    let form = ApiKeyFormValues {
+    let form = ApiKeyInput {
         expires_in_days: DEFAULT_LIFETIME_DAYS.to_string(),
         scope_limit: "all".into(),
-        ..ApiKeyFormValues::default()
+        ..ApiKeyInput::default()
     };
     let page = keys_page(&req, &state, &admin, form, FieldErrors::default()).await?;
     render_with_status(StatusCode::OK, &page)
@@ -55,24 +41,14 @@ async fn keys_page(
     req: &HttpRequest,
     state: &AppState,
     admin: &CurrentAdmin,
-    form: ApiKeyFormValues,
+    form: ApiKeyInput,
     errors: FieldErrors,
 ) -> Result<ApiKeysPage, AppError> {
-    let owner = admin.admin.id;
-    let keys = api_keys::list(state.services(), owner).await?;
-    let access = (**admin).clone();
+    let keys = api_keys::list(state.services(), admin.admin.id).await?;
+    let access = admin.scope_access();
     let scopes = state
         .db
-        .run(move |c| {
-            let choices = scope_choices(c, &access)?;
-            Ok::<_, DbError>(
-                catalog::list_scopes(c)?
-                    .into_iter()
-                    .filter(|s| choices.contains(&s.id))
-                    .map(|s| (s.id, s.name))
-                    .collect::<Vec<_>>(),
-            )
-        })
+        .run(move |c| Ok::<_, DbError>(assignable_scopes(c, &access)?))
         .await?;
     let now = now();
     Ok(ApiKeysPage {
@@ -92,51 +68,30 @@ pub async fn create(
     req: HttpRequest,
     state: web::Data<AppState>,
     admin: CurrentAdmin,
-    CsrfForm(form): CsrfForm<ApiKeyForm>,
+    CsrfForm(form): CsrfForm<ApiKeyInput>,
 ) -> Result<HttpResponse, AppError> {
-    let input = ApiKeyInput {
-        name: form.name.clone(),
-        expires_in_days: form.expires_in_days.clone(),
-        permissions: form.permissions.clone(),
-        scope_limit: form.scope_limit.clone(),
-        scopes: form.scopes.clone(),
-    };
     let caller = admin.caller(&req);
-    match api_keys::create(state.services(), &caller, admin.admin.id, input).await {
+    match api_keys::create(state.services(), &caller, admin.admin.id, form.clone()).await {
         Ok(created) => {
-            let summary = api_keys::list(state.services(), admin.admin.id)
-                .await?
-                .into_iter()
-                .find(|k| k.key.id == created.key.id);
-            let row = summary.map(|s| ApiKeyRowView::of(&s, &now()));
+            let row = ApiKeyRowView::of(&created.key, &now());
             let page = ApiKeyCreatedPage {
                 layout: Layout::page(&req, Some(&admin), "Copy your API key", Section::Profile),
-                name: created.key.name.clone(),
+                name: row.name,
                 example: format!(
                     "curl -H \"Authorization: Bearer {}\" \\\n  {}/api/v1/tokens",
                     created.secret.expose(),
                     state.config.public_url()
                 ),
                 secret: created.secret.expose().to_owned(),
-                permissions: row
-                    .as_ref()
-                    .map(|r| r.permissions.clone())
-                    .unwrap_or_default(),
-                scopes: row.map(|r| r.scopes).unwrap_or_default(),
-                expires: datetime(&created.key.expires_at),
+                permissions: row.permissions,
+                scopes: row.scopes,
+                expires: datetime(&created.key.key.expires_at),
                 docs_url: urls::OPENAPI_DOCUMENT,
             };
             render_with_status(StatusCode::OK, &page).map(no_store)
         }
         Err(ApiKeyError::Invalid(errors)) => {
-            let values = ApiKeyFormValues {
-                name: form.name,
-                expires_in_days: form.expires_in_days,
-                permissions: form.permissions,
-                scope_limit: form.scope_limit,
-                scopes: form.scopes,
-            };
-            let page = keys_page(&req, &state, &admin, values, errors).await?;
+            let page = keys_page(&req, &state, &admin, form, errors).await?;
             render_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
         }
         Err(error) => Err(error.into()),
