@@ -3,17 +3,26 @@
 
 use serde_json::json;
 
-use crate::helpers::{ApiClient, spawn_app};
+use crate::helpers::{ApiClient, Browser, TestApp, spawn_app};
 use crate::management_api::new_token;
+
+/// Pete, a Token Manager of Production, signed in.
+async fn production_manager(app: &TestApp, super_admin: &Browser) -> Browser {
+    let production = app.scope_id("Production");
+    app.add_admin(
+        super_admin,
+        "pete@example.com",
+        "token_manager",
+        &[&production],
+    )
+    .await
+}
 
 #[actix_web::test]
 async fn wrong_expired_revoked_and_orphaned_keys_are_refused_alike() {
     let app = spawn_app().await;
     let ada = app.with_examples().await;
-    let production = app.scope_id("Production");
-    let pete = app
-        .add_admin(&ada, "pete@example.com", "token_manager", &[&production])
-        .await;
+    let pete = production_manager(&app, &ada).await;
     let key = app.api_key(&pete, "pete's", &["tokens.read"], &[]).await;
     let ok = ApiClient::new(&app, &key).get("/api/v1/tokens").await;
     assert_eq!(ok.status, 200);
@@ -96,10 +105,7 @@ async fn wrong_expired_revoked_and_orphaned_keys_are_refused_alike() {
 async fn a_key_never_exceeds_its_owner() {
     let app = spawn_app().await;
     let ada = app.with_examples().await;
-    let production = app.scope_id("Production");
-    let pete = app
-        .add_admin(&ada, "pete@example.com", "token_manager", &[&production])
-        .await;
+    let pete = production_manager(&app, &ada).await;
     let staging = app
         .token(&ada)
         .named("staging-only")

@@ -172,24 +172,19 @@ async fn retries_bodies_and_pages_follow_the_conventions() {
     let api = ApiClient::new(&app, &key);
     let body = new_token("idem", "Production");
 
+    let create_once = async |body: &Value| {
+        api.send(
+            "POST",
+            "/api/v1/tokens",
+            &[("idempotency-key", "k-1")],
+            Some(body),
+        )
+        .await
+    };
     // The same Idempotency-Key: one token, the retry without the secret.
-    let first = api
-        .send(
-            "POST",
-            "/api/v1/tokens",
-            &[("idempotency-key", "k-1")],
-            Some(&body),
-        )
-        .await;
+    let first = create_once(&body).await;
     assert_eq!(first.status, 201);
-    let retry = api
-        .send(
-            "POST",
-            "/api/v1/tokens",
-            &[("idempotency-key", "k-1")],
-            Some(&body),
-        )
-        .await;
+    let retry = create_once(&body).await;
     assert_eq!(retry.status, 200, "{}", retry.json);
     assert_eq!(retry.json["guid"], first.json["guid"]);
     assert_eq!(retry.json["secret"], Value::Null);
@@ -201,14 +196,7 @@ async fn retries_bodies_and_pages_follow_the_conventions() {
         !stored[0].contains(&first.json["secret"].as_str().unwrap()[4..]),
         "no secret kept"
     );
-    let other = api
-        .send(
-            "POST",
-            "/api/v1/tokens",
-            &[("idempotency-key", "k-1")],
-            Some(&new_token("idem2", "Production")),
-        )
-        .await;
+    let other = create_once(&new_token("idem2", "Production")).await;
     assert_eq!(
         (other.status, other.code()),
         (422, "idempotency_key_reused")
