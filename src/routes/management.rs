@@ -81,6 +81,27 @@ pub struct Problem {
     pub errors: Option<Vec<FieldProblem>>,
 }
 
+/// What a change of a token may answer besides success: the same for every
+/// change, as they share the key check, the scope rule, the lifecycle and `If-Match`.
+#[derive(utoipa::IntoResponses)]
+pub enum TokenChangeProblems {
+    #[response(status = 401, description = "No valid API key")]
+    Unauthorized(Problem),
+    #[response(status = 403, description = "The key may not change this token")]
+    Forbidden(Problem),
+    #[response(status = 404, description = "No such token in the key's scopes")]
+    NotFound(Problem),
+    #[response(
+        status = 409,
+        description = "The token's status does not allow it (or, for an edit, the name is taken)"
+    )]
+    Conflict(Problem),
+    #[response(status = 412, description = "The token changed since that version")]
+    Stale(Problem),
+    #[response(status = 428, description = "If-Match is missing")]
+    IfMatchRequired(Problem),
+}
+
 /// A field that needs attention.
 #[derive(Debug, serde::Serialize, ToSchema)]
 pub struct FieldProblem {

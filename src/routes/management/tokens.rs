@@ -11,7 +11,7 @@ use super::token_input::Names;
 use super::token_json::{
     CreatedToken, NewToken, RegeneratedToken, Token, TokenChanges, TokenList, TokenSummary,
 };
-use super::{Problem, etag, if_match, json, with_next_link};
+use super::{Problem, TokenChangeProblems, etag, if_match, json, with_next_link};
 use crate::auth::api_key::ApiCaller;
 use crate::db::token_list::PagePosition;
 use crate::domain::digest::sha256_hex;
@@ -226,13 +226,8 @@ pub async fn read(
     request_body = TokenChanges,
     responses(
         (status = 200, description = "The token as saved", body = Token, headers(("ETag" = String))),
-        (status = 401, description = "No valid API key", body = Problem),
-        (status = 403, description = "The key may not edit this token", body = Problem),
-        (status = 404, description = "No such token in the key's scopes", body = Problem),
-        (status = 409, description = "The name is taken, or the status does not allow it", body = Problem),
-        (status = 412, description = "The token changed since that version", body = Problem),
+        TokenChangeProblems,
         (status = 422, description = "A field is not valid", body = Problem),
-        (status = 428, description = "If-Match is missing", body = Problem),
     ),
     security(("api_key" = []))
 )]
@@ -274,13 +269,8 @@ pub struct RegenerateRequest {
     request_body(content = Option<RegenerateRequest>),
     responses(
         (status = 200, description = "A new secret, shown this once", body = RegeneratedToken, headers(("ETag" = String))),
-        (status = 401, description = "No valid API key", body = Problem),
-        (status = 403, description = "The key may not regenerate this token", body = Problem),
-        (status = 404, description = "No such token in the key's scopes", body = Problem),
-        (status = 409, description = "The status does not allow it", body = Problem),
-        (status = 412, description = "The token changed since that version", body = Problem),
+        TokenChangeProblems,
         (status = 422, description = "The grace period is not one of the choices", body = Problem),
-        (status = 428, description = "If-Match is missing", body = Problem),
     ),
     security(("api_key" = []))
 )]
@@ -327,13 +317,8 @@ macro_rules! lifecycle_endpoint {
                    ("If-Match" = String, Header, description = "The ETag of the version read")),
             responses(
                 (status = 200, description = "The token after the change", body = Token, headers(("ETag" = String))),
-                (status = 401, description = "No valid API key", body = Problem),
-                (status = 403, description = "The key may not change this token", body = Problem),
-                (status = 404, description = "No such token in the key's scopes", body = Problem),
-                (status = 409, description = "The status does not allow it", body = Problem),
-                (status = 412, description = "The token changed since that version", body = Problem),
-                (status = 428, description = "If-Match is missing", body = Problem),
-            ),
+                TokenChangeProblems,
+                    ),
             security(("api_key" = []))
         )]
         pub async fn $name(
@@ -374,12 +359,7 @@ lifecycle_endpoint!(
            ("If-Match" = String, Header, description = "The ETag of the version read")),
     responses(
         (status = 204, description = "Deleted; it stays in the audit log"),
-        (status = 401, description = "No valid API key", body = Problem),
-        (status = 403, description = "The key may not delete this token", body = Problem),
-        (status = 404, description = "No such token in the key's scopes", body = Problem),
-        (status = 409, description = "The status does not allow it", body = Problem),
-        (status = 412, description = "The token changed since that version", body = Problem),
-        (status = 428, description = "If-Match is missing", body = Problem),
+        TokenChangeProblems,
     ),
     security(("api_key" = []))
 )]
