@@ -18,6 +18,7 @@ use crate::domain::scopes::ScopeAccess;
 use crate::domain::timestamps::iso;
 use crate::domain::tokens::parse_date;
 use crate::http::api_error::ApiError;
+use crate::services::tokens::assignable_scopes;
 use crate::state::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -91,11 +92,10 @@ pub async fn scopes(
     let access = caller.scopes.clone();
     let scopes = state
         .db
-        .run(move |c| Ok::<_, DbError>(catalog::list_scopes(c)?))
+        .run(move |c| Ok::<_, DbError>(assignable_scopes(c, &access)?))
         .await?;
     let items: Vec<ScopeItem> = scopes
         .into_iter()
-        .filter(|s| access.includes(s.id))
         .map(|s| ScopeItem {
             id: s.id,
             name: s.name,
