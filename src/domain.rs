@@ -7,6 +7,7 @@ pub mod catalog;
 pub mod digest;
 pub mod encryption;
 pub mod ids;
+pub mod keyed;
 pub mod networks;
 pub mod permissions;
 pub mod request_path;

@@ -190,6 +190,8 @@ impl AuditAction {
     }
 }
 
+super::keyed::keyed_words!(AuditAction, AuditAction::ALL);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -82,6 +82,8 @@ pub enum SortDirection {
 }
 
 impl SortDirection {
+    pub const ALL: [SortDirection; 2] = [SortDirection::Asc, SortDirection::Desc];
+
     pub fn key(self) -> &'static str {
         match self {
             SortDirection::Asc => "asc",
@@ -107,6 +109,17 @@ pub enum StatusFilter {
 }
 
 impl StatusFilter {
+    /// What a list may be narrowed to (leaving the filter out is the default).
+    pub const CHOICES: [StatusFilter; 7] = [
+        StatusFilter::Is(TokenStatus::Active),
+        StatusFilter::Inactive,
+        StatusFilter::Is(TokenStatus::Scheduled),
+        StatusFilter::Is(TokenStatus::Expired),
+        StatusFilter::Is(TokenStatus::Disabled),
+        StatusFilter::Is(TokenStatus::Revoked),
+        StatusFilter::Is(TokenStatus::Deleted),
+    ];
+
     pub fn key(self) -> &'static str {
         match self {
             StatusFilter::AllButDeleted => "",
@@ -124,6 +137,10 @@ impl StatusFilter {
         }
     }
 }
+
+super::keyed::keyed_words!(SortKey, SortKey::ALL);
+super::keyed::keyed_words!(SortDirection, SortDirection::ALL);
+super::keyed::keyed_words!(StatusFilter, StatusFilter::CHOICES);
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TokenFilter {

@@ -34,7 +34,7 @@ impl ApiError {
     }
 
     pub fn bad_request(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, "bad_request", message)
+        Self::new(StatusCode::BAD_REQUEST, "invalid_request", message)
     }
 
     pub fn not_found(message: impl Into<String>) -> Self {

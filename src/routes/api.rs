@@ -30,6 +30,20 @@ pub async fn not_found() -> HttpResponse {
     )
 }
 
+/// A method the address does not take: 405, naming the ones it does in `Allow`.
+pub fn method_not_allowed(allow: &'static str) -> HttpResponse {
+    let mut response = problem(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        &format!("This endpoint takes {allow} only."),
+    );
+    response.headers_mut().insert(
+        actix_web::http::header::ALLOW,
+        actix_web::http::header::HeaderValue::from_static(allow),
+    );
+    response
+}
+
 pub fn client<'a>(req: &'a HttpRequest) -> Client<'a> {
     Client {
         ip: super::client_address(req),

@@ -9,6 +9,7 @@
 
 pub mod directory;
 pub mod openapi;
+mod openapi_conventions;
 pub mod token_input;
 pub mod token_json;
 pub mod tokens;
@@ -47,17 +48,20 @@ pub fn parse_body<T: serde::de::DeserializeOwned>(
             "Send the body as JSON, with Content-Type: application/json.",
         ));
     }
-    serde_json::from_slice(body).map_err(|e| {
-        if e.is_data() {
-            ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "invalid_body",
-                format!("The body does not fit this endpoint: {e}."),
-            )
-        } else {
-            ApiError::bad_request(format!("The body is not valid JSON: {e}."))
-        }
-    })
+    let value: serde_json::Value = serde_json::from_slice(body)
+        .map_err(|e| ApiError::bad_request(format!("The body is not valid JSON: {e}.")))?;
+    let does_not_fit = |detail: String| {
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_body",
+            format!("The body does not fit this endpoint: {detail}."),
+        )
+    };
+    // Serde would also read a struct from an array of its fields in order.
+    if !(value.is_object() || value.is_null()) {
+        return Err(does_not_fit("it must be a JSON object".into()));
+    }
+    T::deserialize(value).map_err(|e| does_not_fit(e.to_string()))
 }
 
 /// An error, as RFC 9457 problem details.
@@ -124,9 +128,19 @@ pub fn etag(version: i32) -> HeaderValue {
     HeaderValue::from_str(&format!("\"{version}\"")).expect("digits and quotes")
 }
 
-/// The version a write is based on, from `If-Match`: required, so that a write
-/// never overwrites a change its client has not seen.
-pub fn if_match(req: &HttpRequest) -> Result<i32, ApiError> {
+/// What a write is based on, from `If-Match`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IfMatch {
+    /// The `ETag` of the version the client read.
+    Version(i32),
+    /// `*`: whatever version is current (RFC 9110), for a client that means to
+    /// overwrite.
+    Any,
+}
+
+/// `If-Match` is required, so that a write never overwrites a change its client
+/// has not seen without saying so.
+pub fn if_match(req: &HttpRequest) -> Result<IfMatch, ApiError> {
     let Some(value) = req.headers().get(header::IF_MATCH) else {
         return Err(ApiError::new(
             StatusCode::PRECONDITION_REQUIRED,
@@ -134,16 +148,19 @@ pub fn if_match(req: &HttpRequest) -> Result<i32, ApiError> {
             "Send If-Match with the ETag of the version you read, so that no change made meanwhile is overwritten.",
         ));
     };
+    let value = value.to_str().map(str::trim).unwrap_or_default();
+    if value == "*" {
+        return Ok(IfMatch::Any);
+    }
     value
-        .to_str()
-        .ok()
-        .map(|v| v.trim().trim_start_matches("W/").trim_matches('"'))
+        .trim_start_matches("W/")
+        .strip_prefix('"')
+        .and_then(|v| v.strip_suffix('"'))
         .and_then(|v| v.parse().ok())
+        .map(IfMatch::Version)
         .ok_or_else(|| {
-            ApiError::new(
-                StatusCode::PRECONDITION_FAILED,
-                "version_mismatch",
-                "If-Match does not name a version of this object: read it again and use its ETag.",
+            ApiError::bad_request(
+                "If-Match is not an ETag such as \"3\" (from reading the object) nor *.",
             )
         })
 }

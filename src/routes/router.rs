@@ -181,8 +181,8 @@ pub fn api(cfg: &mut web::ServiceConfig) {
             .app_data(management::payload_config())
             .app_data(management::path_config())
             .configure(management_api)
-            .route("/verify", web::get().to(api::verify::verify))
-            .route("/introspect", web::post().to(api::introspect::introspect))
+            .service(endpoint("/verify", "GET").get(api::verify::verify))
+            .service(endpoint("/introspect", "POST").post(api::introspect::introspect))
             // Envoy's ext_authz sends the original method and path after the prefix.
             .route("/auth", web::route().to(api::forward_auth::auth))
             .route("/auth/{path:.*}", web::route().to(api::forward_auth::auth))
@@ -200,28 +200,32 @@ pub fn api(cfg: &mut web::ServiceConfig) {
 fn management_api(cfg: &mut web::ServiceConfig) {
     use management::{directory, openapi, tokens};
     cfg.service(
-        web::resource("/tokens")
+        endpoint("/tokens", "GET, POST")
             .get(tokens::list)
             .post(tokens::create),
     )
     .service(
-        web::resource("/tokens/{guid}")
+        endpoint("/tokens/{guid}", "GET, PATCH, DELETE")
             .get(tokens::read)
             .patch(tokens::update)
             .delete(tokens::delete),
     )
-    .route(
-        "/tokens/{guid}/regenerate",
-        web::post().to(tokens::regenerate),
-    )
-    .route("/tokens/{guid}/enable", web::post().to(tokens::enable))
-    .route("/tokens/{guid}/disable", web::post().to(tokens::disable))
-    .route("/tokens/{guid}/revoke", web::post().to(tokens::revoke))
-    .route("/scopes", web::get().to(directory::scopes))
-    .route("/modules", web::get().to(directory::modules))
-    .route("/administrators", web::get().to(directory::administrators))
-    .route("/audit-events", web::get().to(directory::audit_events))
-    .route("/openapi.json", web::get().to(openapi::openapi_json));
+    .service(endpoint("/tokens/{guid}/regenerate", "POST").post(tokens::regenerate))
+    .service(endpoint("/tokens/{guid}/enable", "POST").post(tokens::enable))
+    .service(endpoint("/tokens/{guid}/disable", "POST").post(tokens::disable))
+    .service(endpoint("/tokens/{guid}/revoke", "POST").post(tokens::revoke))
+    .service(endpoint("/scopes", "GET").get(directory::scopes))
+    .service(endpoint("/modules", "GET").get(directory::modules))
+    .service(endpoint("/administrators", "GET").get(directory::administrators))
+    .service(endpoint("/audit-events", "GET").get(directory::audit_events))
+    .service(endpoint("/openapi.json", "GET").get(openapi::openapi_json));
+}
+
+/// An API address; a method it does not take is answered 405 with `Allow`.
+fn endpoint(path: &str, allow: &'static str) -> actix_web::Resource {
+    web::resource(path).default_service(web::to(
+        move || async move { api::method_not_allowed(allow) },
+    ))
 }
 
 /// `/metrics`, on whichever listener serves it.

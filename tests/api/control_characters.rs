@@ -22,7 +22,7 @@ fn route_patterns() -> Vec<String> {
                     .find("\npub fn ")
                     .map_or(source.len(), |end| start + 1 + end)
         });
-        for call in ["route(", "resource("] {
+        for call in ["route(", "resource(", "endpoint("] {
             for (at, _) in source.match_indices(call) {
                 let rest = source[at + call.len()..].trim_start();
                 let Some(literal) = rest.strip_prefix("\"/") else {

@@ -84,6 +84,8 @@ async fn a_key_from_my_profile_runs_a_token_through_its_life_audited_via_the_key
     assert_eq!((missing.status, missing.code()), (428, "if_match_required"));
     let stale = api.write("PATCH", &path, "\"0\"", Some(&change)).await;
     assert_eq!((stale.status, stale.code()), (412, "version_mismatch"));
+    let garbled = api.write("PATCH", &path, "3", Some(&change)).await;
+    assert_eq!((garbled.status, garbled.code()), (400, "invalid_request"));
     let changed = api.write("PATCH", &path, "\"1\"", Some(&change)).await;
     assert_eq!(changed.status, 200, "{}", changed.json);
     assert_eq!(changed.json["description"], "Invoices");
@@ -98,10 +100,12 @@ async fn a_key_from_my_profile_runs_a_token_through_its_life_audited_via_the_key
         .write("POST", &format!("{path}/disable"), "\"2\"", None)
         .await;
     assert_eq!(disabled.json["status"], "disabled");
+    // `*` (RFC 9110): whatever version is current, for a client that means to.
     let enabled = api
-        .write("POST", &format!("{path}/enable"), "\"3\"", None)
+        .write("POST", &format!("{path}/enable"), "*", None)
         .await;
     assert_eq!(enabled.json["status"], "active");
+    assert_eq!(enabled.header("etag"), Some("\"4\""));
     let regenerated = api
         .write(
             "POST",
@@ -221,6 +225,18 @@ async fn retries_bodies_and_pages_follow_the_conventions() {
         "{fields:?}"
     );
     assert!(invalid.json["request_id"].is_string());
+    let positional = api
+        .send_raw(
+            "POST",
+            "/api/v1/tokens",
+            &[],
+            Some("[\"idem3\", \"\", null, [\"Production\"], \"read_only\", [], \"7d\"]"),
+        )
+        .await;
+    assert_eq!(
+        (positional.status, positional.code()),
+        (422, "invalid_body")
+    );
     let not_json = api
         .send_raw(
             "POST",
@@ -233,11 +249,28 @@ async fn retries_bodies_and_pages_follow_the_conventions() {
     let broken = api
         .send_raw("POST", "/api/v1/tokens", &[], Some("{\"name\":"))
         .await;
-    assert_eq!((broken.status, broken.code()), (400, "bad_request"));
+    assert_eq!((broken.status, broken.code()), (400, "invalid_request"));
     let huge = json!({ "name": "x".repeat(70 * 1024) });
     let too_large = api.post("/api/v1/tokens", &huge).await;
     assert_eq!(too_large.status, 413);
-    assert_eq!(api.get("/api/v1/tokens?per_page=7").await.status, 400);
+    for strict in [
+        "/api/v1/tokens?per_page=7",
+        "/api/v1/tokens?status=exploded",
+        "/api/v1/tokens?sort=price",
+        "/api/v1/tokens?dir=sideways",
+        "/api/v1/tokens?status=",
+        "/api/v1/audit-events?action=token.explode",
+        "/api/v1/verify?module=orders&action=delete",
+        "/api/v1/tokens?scope=0",
+        "/api/v1/audit-events?to=",
+    ] {
+        let refused = api.get(strict).await;
+        assert_eq!(
+            (refused.status, refused.code()),
+            (400, "invalid_request"),
+            "{strict}"
+        );
+    }
     assert_eq!(api.get("/api/v1/tokens?after=garbage").await.status, 400);
     assert_eq!(api.get("/api/v1/tokens/not-a-guid").await.status, 404);
 
@@ -260,4 +293,17 @@ async fn retries_bodies_and_pages_follow_the_conventions() {
     let second = api.get(path).await;
     assert_eq!(second.json["tokens"].as_array().unwrap().len(), 1);
     assert!(second.header("link").is_none());
+
+    // An optional body may be JSON null.
+    let guid = second.json["tokens"][0]["guid"].as_str().unwrap();
+    let regenerated = api
+        .send_raw(
+            "POST",
+            &format!("/api/v1/tokens/{guid}/regenerate"),
+            &[("if-match", "*"), ("content-type", "application/json")],
+            Some("null"),
+        )
+        .await;
+    assert_eq!(regenerated.status, 200, "{}", regenerated.json);
+    assert!(regenerated.json["previous_secret_valid_until"].is_null());
 }

@@ -150,7 +150,7 @@ async fn a_valid_token_passes_and_says_what_it_may_do() {
         "unknown modules are denied"
     );
     let (status, json) = verify(&app, &token.secret, "?module=orders&action=delete").await;
-    assert_eq!((status, code(&json)), (400, "bad_request"));
+    assert_eq!((status, code(&json)), (400, "invalid_request"));
     assert_eq!(verify(&app, &token.secret, "?action=read").await.0, 400);
 
     let full = app

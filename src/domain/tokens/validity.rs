@@ -36,16 +36,54 @@ impl DurationChoice {
     }
 }
 
-/// How long a regenerated token's previous secret keeps working, as chosen from
-/// the list (`""` and `none`: not at all); `None` for anything else.
-pub fn grace_period(choice: &str) -> Option<Option<Duration>> {
-    match choice {
-        "" | "none" => Some(None),
-        "1h" => Some(Some(Duration::hours(1))),
-        "24h" => Some(Some(Duration::hours(24))),
-        "7d" => Some(Some(Duration::days(7))),
-        _ => None,
+/// How long a regenerated token's previous secret keeps working.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum GracePeriod {
+    #[default]
+    None,
+    OneHour,
+    OneDay,
+    SevenDays,
+}
+
+impl GracePeriod {
+    pub const ALL: [GracePeriod; 4] = [
+        GracePeriod::None,
+        GracePeriod::OneHour,
+        GracePeriod::OneDay,
+        GracePeriod::SevenDays,
+    ];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            GracePeriod::None => "none",
+            GracePeriod::OneHour => "1h",
+            GracePeriod::OneDay => "24h",
+            GracePeriod::SevenDays => "7d",
+        }
     }
+
+    pub fn duration(self) -> Option<Duration> {
+        match self {
+            GracePeriod::None => None,
+            GracePeriod::OneHour => Some(Duration::hours(1)),
+            GracePeriod::OneDay => Some(Duration::hours(24)),
+            GracePeriod::SevenDays => Some(Duration::days(7)),
+        }
+    }
+}
+
+crate::domain::keyed::keyed_words!(GracePeriod, GracePeriod::ALL);
+
+/// The grace period chosen from the form's list (`""`: none); `None` for anything else.
+pub fn grace_period(choice: &str) -> Option<Option<Duration>> {
+    if choice.is_empty() {
+        return Some(None);
+    }
+    GracePeriod::ALL
+        .into_iter()
+        .find(|grace| grace.key() == choice)
+        .map(GracePeriod::duration)
 }
 
 /// When a token is valid.

@@ -19,6 +19,7 @@ const FORM_LIMIT: usize = 16 * 1024;
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct IntrospectionForm {
     /// The token asked about.
+    #[schema(required = true, min_length = 1)]
     token: Option<String>,
 }
 

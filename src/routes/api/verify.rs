@@ -16,8 +16,8 @@ use crate::verification::{Endpoint, Requested};
 pub struct VerifyQuery {
     /// A module key: the token must be allowed `action` on it.
     module: Option<String>,
-    /// `read` (default) or `write`; needs `module`.
-    action: Option<String>,
+    /// What the token must be allowed on `module` (`read` when left out).
+    action: Option<Action>,
 }
 
 #[utoipa::path(
@@ -39,25 +39,13 @@ pub async fn verify(
 ) -> Result<HttpResponse, AppError> {
     let verifier = &state.verifier;
     let _timer = Timer::start(verifier, Endpoint::Verify);
-    let action = match query.action.as_deref() {
-        None => Action::Read,
-        Some(text) => match Action::from_key(text) {
-            Some(action) => action,
-            None => {
-                return Ok(problem(
-                    StatusCode::BAD_REQUEST,
-                    "bad_request",
-                    "action must be read or write.",
-                ));
-            }
-        },
-    };
+    let action = query.action.unwrap_or(Action::Read);
     let requested = match (query.module.as_deref(), query.action.is_some()) {
         (Some(key), _) => Requested::Module { key, action },
         (None, true) => {
             return Ok(problem(
                 StatusCode::BAD_REQUEST,
-                "bad_request",
+                "invalid_request",
                 "action needs a module.",
             ));
         }

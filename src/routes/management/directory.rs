@@ -174,15 +174,18 @@ const AUDIT_PAGE_SIZE: i64 = 50;
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct AuditParams {
-    /// An action, such as `token.create`.
-    action: Option<String>,
+    /// Only events of this action.
+    action: Option<AuditAction>,
     /// Part of a token's GUID or name.
     token: Option<String>,
     /// The first day (YYYY-MM-DD, UTC).
+    #[param(format = Date)]
     from: Option<String>,
     /// The last day (YYYY-MM-DD, UTC).
+    #[param(format = Date)]
     to: Option<String>,
     /// Events older than this ID: the cursor of the next page.
+    #[param(minimum = 1)]
     before: Option<i64>,
 }
 
@@ -206,15 +209,14 @@ pub async fn audit_events(
 ) -> Result<HttpResponse, ApiError> {
     caller.require(Permission::AuditRead)?;
     let params = params.into_inner();
-    let action = match params.action.as_deref() {
-        None | Some("") => None,
-        Some(key) => Some(
-            AuditAction::from_key(key)
-                .ok_or_else(|| ApiError::bad_request(format!("There is no action {key:?}.")))?,
-        ),
-    };
+    let action = params.action;
+    if params.before.is_some_and(|id| id < 1) {
+        return Err(ApiError::bad_request(
+            "before is an event's ID, from the last page.",
+        ));
+    }
     let day = |text: &Option<String>, at| match text.as_deref() {
-        None | Some("") => Ok(None),
+        None => Ok(None),
         Some(text) => parse_date(text)
             .map(|d| Some(PrimitiveDateTime::new(d, at)))
             .ok_or_else(|| ApiError::bad_request("Dates are written YYYY-MM-DD.")),
@@ -254,7 +256,7 @@ pub async fn audit_events(
         .map(|id| {
             let mut pairs: Vec<(&str, String)> = vec![("before", id.to_string())];
             for (name, value) in [
-                ("action", &params.action),
+                ("action", &action.map(|a| a.key().to_owned())),
                 ("token", &params.token),
                 ("from", &params.from),
                 ("to", &params.to),

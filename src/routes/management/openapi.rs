@@ -7,6 +7,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::server::Server;
 use utoipa::{Modify, OpenApi};
 
+use super::openapi_conventions::Conventions;
 use super::{directory, tokens};
 use crate::routes::api::{forward_auth, introspect, verify};
 use crate::state::AppState;
@@ -26,8 +27,13 @@ use crate::state::AppState;
         directory::scopes, directory::modules, directory::administrators, directory::audit_events,
         verify::verify, introspect::introspect, forward_auth::auth,
     ),
-    components(schemas(super::Problem, super::FieldProblem, crate::domain::tokens::TokenStatus)),
-    modifiers(&Security),
+    components(schemas(
+        super::Problem, super::FieldProblem, crate::domain::tokens::TokenStatus,
+        crate::domain::token_list::StatusFilter, crate::domain::token_list::SortKey,
+        crate::domain::token_list::SortDirection, crate::domain::token_list::PageSize,
+        crate::domain::audit::AuditAction, crate::domain::tokens::GracePeriod,
+    )),
+    modifiers(&Security, &Conventions),
     tags(
         (name = "Tokens", description = "API tokens: the same rules as the admin app"),
         (name = "Catalog", description = "The scopes and modules tokens are made of"),

@@ -61,12 +61,17 @@ impl DurationName {
     "duration": "90d"
 }))]
 pub struct NewToken {
+    /// Unique among tokens that are not deleted.
+    #[schema(min_length = 1, max_length = 100)]
     pub name: String,
     #[serde(default)]
+    #[schema(max_length = 1000)]
     pub description: String,
     /// A UUID; generated when left out.
+    #[schema(format = "uuid")]
     pub guid: Option<String>,
     /// Scope names; at least one, each one of the caller's.
+    #[schema(min_items = 1)]
     pub scopes: Vec<String>,
     #[serde(rename = "type")]
     pub token_type: TokenType,
@@ -91,8 +96,11 @@ pub struct NewToken {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({ "description": "Rotated monthly by CI", "duration": "30d" }))]
 pub struct TokenChanges {
+    #[schema(min_length = 1, max_length = 100)]
     pub name: Option<String>,
+    #[schema(max_length = 1000)]
     pub description: Option<String>,
+    #[schema(min_items = 1)]
     pub scopes: Option<Vec<String>>,
     #[serde(rename = "type")]
     pub token_type: Option<TokenType>,
@@ -264,5 +272,36 @@ impl TokenSummary {
                 version: row.version,
             })
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use utoipa::PartialSchema;
+    use utoipa::openapi::RefOr;
+    use utoipa::openapi::schema::Schema;
+
+    use super::*;
+    use crate::domain::tokens::{MAX_DESCRIPTION_CHARS, MAX_NAME_CHARS};
+
+    fn max_length(schema: RefOr<Schema>, field: &str) -> Option<usize> {
+        let RefOr::T(Schema::Object(object)) = schema else {
+            panic!("an object");
+        };
+        match object.properties.get(field) {
+            Some(RefOr::T(Schema::Object(property))) => property.max_length,
+            _ => panic!("{field} is not a plain property"),
+        }
+    }
+
+    #[test]
+    fn the_documented_lengths_are_the_rules() {
+        for schema in [NewToken::schema, TokenChanges::schema] {
+            assert_eq!(max_length(schema(), "name"), Some(MAX_NAME_CHARS));
+            assert_eq!(
+                max_length(schema(), "description"),
+                Some(MAX_DESCRIPTION_CHARS)
+            );
+        }
     }
 }

@@ -11,14 +11,14 @@ use super::token_input::Names;
 use super::token_json::{
     CreatedToken, NewToken, RegeneratedToken, Token, TokenChanges, TokenList, TokenSummary,
 };
-use super::{Problem, TokenChangeProblems, etag, if_match, json, with_next_link};
+use super::{IfMatch, Problem, TokenChangeProblems, etag, if_match, json, with_next_link};
 use crate::auth::api_key::ApiCaller;
 use crate::db::token_list::PagePosition;
 use crate::domain::digest::sha256_hex;
 use crate::domain::ids::Guid;
 use crate::domain::timestamps::iso;
-use crate::domain::token_list::{ListQuery, PageSize};
-use crate::domain::tokens::grace_period;
+use crate::domain::token_list::{ListQuery, PageSize, SortDirection, SortKey, StatusFilter};
+use crate::domain::tokens::GracePeriod;
 use crate::http::api_error::{ApiError, api_field_name};
 use crate::services::tokens::{self, CreateOutcome, Idempotency};
 use crate::state::AppState;
@@ -32,17 +32,18 @@ pub struct ListParams {
     /// The start of a GUID.
     guid: Option<String>,
     /// A scope ID (`GET /api/v1/scopes`).
+    #[param(minimum = 1)]
     scope: Option<i64>,
-    /// `active`, `scheduled`, `expired`, `disabled`, `revoked`, `deleted` or
-    /// `inactive`; all but deleted when left out.
-    status: Option<String>,
-    /// `name`, `status`, `created`, `last_used` or `expires`.
-    sort: Option<String>,
-    /// `asc` or `desc`.
-    dir: Option<String>,
-    /// 25, 50 or 100.
-    per_page: Option<i64>,
+    /// Only tokens in this status (`inactive`: any but active); all but deleted
+    /// ones when left out.
+    status: Option<StatusFilter>,
+    /// The order; newest first when left out.
+    sort: Option<SortKey>,
+    /// The direction; the sort's usual one when left out.
+    dir: Option<SortDirection>,
+    per_page: Option<PageSize>,
     /// The cursor of the next page, from `next` or the `Link` header.
+    #[param(min_length = 1)]
     after: Option<String>,
 }
 
@@ -65,20 +66,28 @@ pub async fn list(
     params: web::Query<ListParams>,
 ) -> Result<HttpResponse, ApiError> {
     let params = params.into_inner();
-    if let Some(size) = params.per_page
-        && !PageSize::CHOICES.contains(&size)
-    {
-        return Err(ApiError::bad_request("per_page must be 25, 50 or 100."));
+    if params.scope.is_some_and(|id| id < 1) {
+        return Err(ApiError::bad_request(
+            "scope is a scope's ID, from GET /api/v1/scopes.",
+        ));
     }
+    // Checked strictly above; read here as the page reads its address.
     let query = ListQuery {
         q: params.q.unwrap_or_default(),
         guid: params.guid.unwrap_or_default(),
         scope: params.scope.map(|s| s.to_string()).unwrap_or_default(),
-        status: params.status.unwrap_or_default(),
-        sort: params.sort.unwrap_or_default(),
-        dir: params.dir.unwrap_or_default(),
+        status: params
+            .status
+            .map(|s| s.key())
+            .unwrap_or_default()
+            .to_owned(),
+        sort: params.sort.map(|s| s.key()).unwrap_or_default().to_owned(),
+        dir: params.dir.map(|d| d.key()).unwrap_or_default().to_owned(),
         after: params.after.clone().unwrap_or_default(),
-        per_page: params.per_page.map(|n| n.to_string()).unwrap_or_default(),
+        per_page: params
+            .per_page
+            .map(|p| p.rows().to_string())
+            .unwrap_or_default(),
         ..ListQuery::default()
     };
     let filter = query.filter();
@@ -106,7 +115,7 @@ pub async fn list(
 #[utoipa::path(
     post, path = "/api/v1/tokens", tag = "Tokens",
     request_body = NewToken,
-    params(("Idempotency-Key" = Option<String>, Header,
+    params(("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,255}$",
             description = "Retrying with the same key and body answers with the token made the first time (without its secret) instead of making another, for 24 hours")),
     responses(
         (status = 201, description = "Created; the secret is in the answer, this once", body = CreatedToken,
@@ -239,8 +248,12 @@ pub async fn update(
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let changes: TokenChanges = super::parse_body(&req, &body)?;
-    let version = if_match(&req)?;
+    let if_match = if_match(&req)?;
     let current = tokens::find_changeable(state.services(), &caller, &guid).await?;
+    let version = match if_match {
+        IfMatch::Version(version) => version,
+        IfMatch::Any => current.token.version,
+    };
     let (scopes, modules) = tokens::catalog_for(state.services(), &caller).await?;
     let names = Names {
         scopes: &scopes,
@@ -253,13 +266,31 @@ pub async fn update(
     Ok(token_response(&read_token(&state, &caller, &guid).await?))
 }
 
+/// The version a change applies to: the one `If-Match` names, or the current one
+/// for `*`.
+async fn version_to_change(
+    req: &HttpRequest,
+    state: &AppState,
+    caller: &ApiCaller,
+    guid: &Guid,
+) -> Result<i32, ApiError> {
+    match if_match(req)? {
+        IfMatch::Version(version) => Ok(version),
+        IfMatch::Any => Ok(tokens::find_changeable(state.services(), caller, guid)
+            .await?
+            .token
+            .version),
+    }
+}
+
 /// How long the previous secret keeps working.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RegenerateRequest {
-    /// `none` (default), `1h`, `24h` or `7d`.
+    /// None when left out.
     #[schema(example = "24h")]
-    grace: Option<String>,
+    #[serde(default)]
+    grace: GracePeriod,
 }
 
 #[utoipa::path(
@@ -270,7 +301,7 @@ pub struct RegenerateRequest {
     responses(
         (status = 200, description = "A new secret, shown this once", body = RegeneratedToken, headers(("ETag" = String))),
         TokenChangeProblems,
-        (status = 422, description = "The grace period is not one of the choices", body = Problem),
+        (status = 422, description = "The body does not fit: an unknown field or grace period", body = Problem),
     ),
     security(("api_key" = []))
 )]
@@ -281,19 +312,13 @@ pub async fn regenerate(
     guid: web::Path<Guid>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let request: RegenerateRequest = if body.is_empty() {
+    let request = if body.is_empty() {
         RegenerateRequest::default()
     } else {
-        super::parse_body(&req, &body)?
+        super::parse_body::<Option<RegenerateRequest>>(&req, &body)?.unwrap_or_default()
     };
-    let version = if_match(&req)?;
-    let grace = grace_period(request.grace.as_deref().unwrap_or("none")).ok_or_else(|| {
-        ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "validation_failed",
-            "grace must be none, 1h, 24h or 7d.",
-        )
-    })?;
+    let version = version_to_change(&req, &state, &caller, &guid).await?;
+    let grace = request.grace.duration();
     let regenerated = tokens::regenerate(state.services(), &caller, &guid, version, grace).await?;
     let token = read_token(&state, &caller, &guid).await?;
     let mut response = json(
@@ -327,7 +352,7 @@ macro_rules! lifecycle_endpoint {
             caller: ApiCaller,
             guid: web::Path<Guid>,
         ) -> Result<HttpResponse, ApiError> {
-            let version = if_match(&req)?;
+            let version = version_to_change(&req, &state, &caller, &guid).await?;
             $service(state.services(), &caller, &guid, version).await?;
             Ok(token_response(&read_token(&state, &caller, &guid).await?))
         }
@@ -369,7 +394,7 @@ pub async fn delete(
     caller: ApiCaller,
     guid: web::Path<Guid>,
 ) -> Result<HttpResponse, ApiError> {
-    let version = if_match(&req)?;
+    let version = version_to_change(&req, &state, &caller, &guid).await?;
     tokens::delete(state.services(), &caller, &guid, version).await?;
     Ok(HttpResponse::NoContent().finish())
 }
