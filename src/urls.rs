@@ -27,6 +27,7 @@ pub const PROFILE_TOKENS: &str = "/profile/api-tokens";
 pub const PROFILE_API_KEYS: &str = "/profile/api-keys";
 /// The management API's OpenAPI document.
 pub const OPENAPI_DOCUMENT: &str = "/api/v1/openapi.json";
+pub const API_DOCS: &str = "/api/docs";
 pub const SIGN_OUT_EVERYWHERE: &str = "/profile/sign-out-everywhere";
 
 /// The pages and actions under one token's URL.

@@ -1,6 +1,7 @@
 //! Template structs: one per page, each with the shared [`Layout`].
 
 pub mod admins;
+pub mod api_docs;
 pub mod api_keys;
 pub mod audit;
 pub mod auth;

@@ -146,6 +146,16 @@ test("an administrator creates an API key in My profile, copies it once and revo
   const answer = await page.request.get("/api/v1/tokens", { headers: { Authorization: `Bearer ${key}` } });
   expect(answer.status()).toBe(200);
   await page.getByRole("link", { name: /I have copied it/ }).click();
+
+  // The reference the key page points to: every endpoint, with examples to copy.
+  await page.getByRole("link", { name: "Tessera's management API" }).click();
+  await expect(page.getByRole("heading", { name: "API reference", level: 1 })).toBeVisible();
+  await expect(page.locator("#curl-create")).toContainText("-d '{");
+  await page.locator("#create").getByRole("button", { name: "Copy" }).click();
+  await expect(page.locator("#toast")).toContainText("curl example");
+  await shoot(page, "api-docs");
+  await expectAccessible(page, "api-docs");
+  await page.goto("/profile/api-keys");
   const row = page.locator("tr", { hasText: name });
   await expect(row).toContainText(key.slice(-4));
   await expect(row).toContainText("tokens.read, tokens.create");

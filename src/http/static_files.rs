@@ -35,6 +35,7 @@ pub static CSS_URL: LazyLock<String> = LazyLock::new(|| url("app.css"));
 pub static TABLE_CSS_URL: LazyLock<String> = LazyLock::new(|| url("token-table.css"));
 pub static JS_URL: LazyLock<String> = LazyLock::new(|| url("app.js"));
 pub static ICON_URL: LazyLock<String> = LazyLock::new(|| url("favicon.svg"));
+pub static API_DOCS_CSS_URL: LazyLock<String> = LazyLock::new(|| url("api-docs.css"));
 
 #[derive(serde::Deserialize)]
 pub struct VersionQuery {

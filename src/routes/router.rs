@@ -192,6 +192,7 @@ pub fn api(cfg: &mut web::ServiceConfig) {
     .service(
         web::scope("/api")
             .wrap(from_fn(problem_details))
+            .service(endpoint("/docs", "GET").get(management::openapi::reference_page))
             .default_service(web::to(api::not_found)),
     );
 }

@@ -2,6 +2,7 @@
 //! TEST_DATABASE_URL is set. One database per test.
 
 mod administrators;
+mod api_docs;
 mod api_keys;
 mod audit_log;
 mod catalog;

@@ -53,7 +53,7 @@ fn original(req: &HttpRequest) -> Result<(&str, &str), Ambiguity> {
 }
 
 #[utoipa::path(
-    get, path = "/api/v1/auth", tag = "Verification",
+    get, path = "/api/v1/auth", tag = "Verification", summary = "Forward authentication",
     description = "Forward authentication for proxies (nginx auth_request, Traefik, Envoy): the original method and URI come in X-Original-Method/X-Original-URI (or X-Forwarded-*, or the path after /api/v1/auth/), and decide the module and action.",
     responses(
         (status = 200, description = "The token may pass; X-Token-* headers describe it"),

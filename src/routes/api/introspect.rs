@@ -37,7 +37,7 @@ fn oauth_error(status: StatusCode, error: &str, description: &str) -> HttpRespon
 }
 
 #[utoipa::path(
-    post, path = "/api/v1/introspect", tag = "Verification",
+    post, path = "/api/v1/introspect", tag = "Verification", summary = "Introspect a token",
     description = "OAuth 2.0 token introspection (RFC 7662), for gateways; the caller authenticates with a token allowed to introspect.",
     request_body(content = IntrospectionForm, content_type = "application/x-www-form-urlencoded"),
     responses(

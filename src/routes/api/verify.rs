@@ -21,7 +21,7 @@ pub struct VerifyQuery {
 }
 
 #[utoipa::path(
-    get, path = "/api/v1/verify", tag = "Verification",
+    get, path = "/api/v1/verify", tag = "Verification", summary = "Verify a token",
     description = "May the bearer token pass, optionally for a module and action? Called by the services tokens protect.",
     params(VerifyQuery),
     responses(

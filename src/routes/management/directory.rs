@@ -78,7 +78,7 @@ pub struct AuditEventList {
 }
 
 #[utoipa::path(
-    get, path = "/api/v1/scopes", tag = "Catalog",
+    get, path = "/api/v1/scopes", tag = "Catalog", summary = "List scopes",
     responses(
         (status = 200, description = "The scopes the key works in", body = Vec<ScopeItem>),
         (status = 401, description = "No valid API key", body = Problem),
@@ -106,7 +106,7 @@ pub async fn scopes(
 }
 
 #[utoipa::path(
-    get, path = "/api/v1/modules", tag = "Catalog",
+    get, path = "/api/v1/modules", tag = "Catalog", summary = "List modules",
     responses(
         (status = 200, description = "Every module", body = Vec<ModuleItem>),
         (status = 401, description = "No valid API key", body = Problem),
@@ -135,7 +135,7 @@ pub async fn modules(
 }
 
 #[utoipa::path(
-    get, path = "/api/v1/administrators", tag = "Administrators",
+    get, path = "/api/v1/administrators", tag = "Administrators", summary = "List administrators",
     responses(
         (status = 200, description = "Every administrator", body = Vec<AdministratorItem>),
         (status = 401, description = "No valid API key", body = Problem),
@@ -190,7 +190,7 @@ pub struct AuditParams {
 }
 
 #[utoipa::path(
-    get, path = "/api/v1/audit-events", tag = "Audit log",
+    get, path = "/api/v1/audit-events", tag = "Audit log", summary = "List audit events",
     params(AuditParams),
     responses(
         (status = 200, description = "The newest matching events the key may read", body = AuditEventList,

@@ -1,8 +1,7 @@
 //! The API's OpenAPI 3.1 document, made from the handlers' own types and
 //! annotations: `GET /api/v1/openapi.json`.
 
-use actix_web::HttpResponse;
-use actix_web::web;
+use actix_web::{HttpRequest, HttpResponse, web};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::server::Server;
 use utoipa::{Modify, OpenApi};
@@ -11,6 +10,9 @@ use super::openapi_conventions::Conventions;
 use super::{directory, tokens};
 use crate::routes::api::{forward_auth, introspect, verify};
 use crate::state::AppState;
+use crate::urls;
+use crate::views::api_docs::ApiDocsPage;
+use crate::views::layout::{Layout, Section};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -79,6 +81,15 @@ pub fn document(public_url: &str) -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
     doc.servers = Some(vec![Server::new(public_url)]);
     doc
+}
+
+/// `GET /api/docs`: the same document as a page, for people; public, like the
+/// document.
+pub async fn reference_page(req: HttpRequest, state: web::Data<AppState>) -> ApiDocsPage {
+    let public_url = state.config.public_url();
+    let doc = serde_json::to_value(document(public_url)).unwrap_or_default();
+    let layout = Layout::without_flashes(&req, None, "API reference", Section::None);
+    ApiDocsPage::of(layout, &doc, public_url, urls::OPENAPI_DOCUMENT)
 }
 
 pub async fn openapi_json(state: web::Data<AppState>) -> HttpResponse {

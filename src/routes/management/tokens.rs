@@ -48,7 +48,7 @@ pub struct ListParams {
 }
 
 #[utoipa::path(
-    get, path = "/api/v1/tokens", tag = "Tokens",
+    get, path = "/api/v1/tokens", tag = "Tokens", summary = "List tokens",
     params(ListParams),
     responses(
         (status = 200, description = "A page of the tokens the key sees", body = TokenList,
@@ -113,7 +113,7 @@ pub async fn list(
 }
 
 #[utoipa::path(
-    post, path = "/api/v1/tokens", tag = "Tokens",
+    post, path = "/api/v1/tokens", tag = "Tokens", summary = "Create a token",
     request_body = NewToken,
     params(("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,255}$",
             description = "Retrying with the same key and body answers with the token made the first time (without its secret) instead of making another, for 24 hours")),
@@ -210,7 +210,7 @@ fn token_response(token: &Token) -> HttpResponse {
 }
 
 #[utoipa::path(
-    get, path = "/api/v1/tokens/{guid}", tag = "Tokens",
+    get, path = "/api/v1/tokens/{guid}", tag = "Tokens", summary = "Read a token",
     params(("guid" = String, Path, description = "The token's GUID")),
     responses(
         (status = 200, description = "The token", body = Token, headers(("ETag" = String))),
@@ -229,7 +229,7 @@ pub async fn read(
 }
 
 #[utoipa::path(
-    patch, path = "/api/v1/tokens/{guid}", tag = "Tokens",
+    patch, path = "/api/v1/tokens/{guid}", tag = "Tokens", summary = "Edit a token",
     params(("guid" = String, Path, description = "The token's GUID"),
            ("If-Match" = String, Header, description = "The ETag of the version read")),
     request_body = TokenChanges,
@@ -294,7 +294,7 @@ pub struct RegenerateRequest {
 }
 
 #[utoipa::path(
-    post, path = "/api/v1/tokens/{guid}/regenerate", tag = "Tokens",
+    post, path = "/api/v1/tokens/{guid}/regenerate", tag = "Tokens", summary = "Regenerate a token's secret",
     params(("guid" = String, Path, description = "The token's GUID"),
            ("If-Match" = String, Header, description = "The ETag of the version read")),
     request_body(content = Option<RegenerateRequest>),
@@ -335,9 +335,9 @@ pub async fn regenerate(
 
 /// One step along the lifecycle, on the version named by `If-Match`.
 macro_rules! lifecycle_endpoint {
-    ($name:ident, $service:path, $path:literal, $what:literal) => {
+    ($name:ident, $service:path, $path:literal, $summary:literal, $what:literal) => {
         #[utoipa::path(
-            post, path = $path, tag = "Tokens", description = $what,
+            post, path = $path, tag = "Tokens", summary = $summary, description = $what,
             params(("guid" = String, Path, description = "The token's GUID"),
                    ("If-Match" = String, Header, description = "The ETag of the version read")),
             responses(
@@ -363,23 +363,26 @@ lifecycle_endpoint!(
     enable,
     tokens::enable,
     "/api/v1/tokens/{guid}/enable",
+    "Enable a token",
     "Lets a disabled token pass again."
 );
 lifecycle_endpoint!(
     disable,
     tokens::disable,
     "/api/v1/tokens/{guid}/disable",
+    "Disable a token",
     "Stops a token until it is enabled again."
 );
 lifecycle_endpoint!(
     revoke,
     tokens::revoke,
     "/api/v1/tokens/{guid}/revoke",
+    "Revoke a token",
     "Ends a token for good."
 );
 
 #[utoipa::path(
-    delete, path = "/api/v1/tokens/{guid}", tag = "Tokens",
+    delete, path = "/api/v1/tokens/{guid}", tag = "Tokens", summary = "Delete a token",
     params(("guid" = String, Path, description = "The token's GUID"),
            ("If-Match" = String, Header, description = "The ETag of the version read")),
     responses(

@@ -60,7 +60,7 @@ async fn keys_page(
         permissions: grantable(admin.permissions).iter().collect(),
         scopes,
         lifetimes: &LIFETIME_CHOICES,
-        docs_url: urls::OPENAPI_DOCUMENT,
+        docs_url: urls::API_DOCS,
     })
 }
 
@@ -86,7 +86,7 @@ pub async fn create(
                 permissions: row.permissions,
                 scopes: row.scopes,
                 expires: datetime(&created.key.key.expires_at),
-                docs_url: urls::OPENAPI_DOCUMENT,
+                docs_url: urls::API_DOCS,
             };
             render_with_status(StatusCode::OK, &page).map(no_store)
         }

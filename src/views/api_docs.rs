@@ -1,0 +1,242 @@
+//! The API reference page (`/api/docs`): the OpenAPI document read as a page, with
+//! a curl example for each operation. Rendered here, so it needs no script and
+//! holds under the Content-Security-Policy.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use serde_json::Value;
+
+use super::Layout;
+
+#[derive(Template, WebTemplate)]
+#[template(path = "api/docs.html")]
+pub struct ApiDocsPage {
+    pub layout: Layout,
+    pub intro: Prose,
+    pub public_url: String,
+    pub document_url: &'static str,
+    pub sections: Vec<SectionView>,
+}
+
+/// A tag of the document: its operations under one heading.
+pub struct SectionView {
+    pub name: String,
+    pub description: Prose,
+    pub operations: Vec<OperationView>,
+}
+
+pub struct OperationView {
+    /// For links within the page.
+    pub anchor: String,
+    pub method: String,
+    pub path: String,
+    pub summary: String,
+    pub description: Prose,
+    /// What authenticates it: an API key or an API token.
+    pub authentication: &'static str,
+    pub parameters: Vec<ParameterView>,
+    /// An example body, as pretty JSON.
+    pub body: Option<String>,
+    pub responses: Vec<(String, Prose)>,
+    pub curl: String,
+}
+
+pub struct ParameterView {
+    pub name: String,
+    pub location: String,
+    pub required: bool,
+    pub kind: String,
+    pub description: Prose,
+}
+
+impl ApiDocsPage {
+    pub fn of(layout: Layout, doc: &Value, public_url: &str, document_url: &'static str) -> Self {
+        let mut sections: Vec<SectionView> = doc["tags"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|t| SectionView {
+                name: text(&t["name"]),
+                description: Prose::of(&t["description"]),
+                operations: Vec::new(),
+            })
+            .collect();
+        for (path, item) in doc["paths"].as_object().into_iter().flatten() {
+            for (method, operation) in item.as_object().into_iter().flatten() {
+                let tag = text(&operation["tags"][0]);
+                if let Some(section) = sections.iter_mut().find(|s| s.name == tag) {
+                    let view = OperationView::of(doc, method, path, operation, public_url);
+                    section.operations.push(view);
+                }
+            }
+        }
+        // The collection, then one item, its actions, and deleting it last.
+        for section in &mut sections {
+            section.operations.sort_by_key(|op| {
+                (
+                    op.method == "DELETE",
+                    op.path.clone(),
+                    method_rank(&op.method),
+                )
+            });
+        }
+        Self {
+            layout,
+            intro: Prose::of(&doc["info"]["description"]),
+            public_url: public_url.to_owned(),
+            document_url,
+            sections,
+        }
+    }
+}
+
+impl OperationView {
+    fn of(doc: &Value, method: &str, path: &str, operation: &Value, public_url: &str) -> Self {
+        let with_key = operation["security"][0].get("api_key").is_some();
+        let parameters: Vec<ParameterView> = operation["parameters"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|p| ParameterView {
+                name: text(&p["name"]),
+                location: text(&p["in"]),
+                required: p["required"].as_bool().unwrap_or(false),
+                kind: kind(doc, &p["schema"]),
+                description: Prose::of(&p["description"]),
+            })
+            .collect();
+        let body = body_example(doc, &operation["requestBody"]);
+        let takes_if_match = parameters.iter().any(|p| p.name == "If-Match");
+        let mut curl = format!("curl -X {} \"{public_url}{path}\"", method.to_uppercase());
+        let secret = if with_key {
+            "$TESSERA_API_KEY"
+        } else {
+            "$TOKEN"
+        };
+        curl.push_str(&format!(" \\\n  -H \"Authorization: Bearer {secret}\""));
+        if takes_if_match {
+            curl.push_str(" \\\n  -H 'If-Match: \"1\"'");
+        }
+        if let Some(body) = &body {
+            let compact = serde_json::from_str::<Value>(body)
+                .map_or_else(|_| body.clone(), |v| v.to_string());
+            curl.push_str(&format!(
+                " \\\n  -H \"Content-Type: application/json\" \\\n  -d '{}'",
+                compact.replace('\'', "'\\''")
+            ));
+        }
+        let responses = operation["responses"]
+            .as_object()
+            .into_iter()
+            .flatten()
+            .map(|(status, r)| (status.clone(), Prose::of(&r["description"])))
+            .collect();
+        Self {
+            anchor: text(&operation["operationId"]),
+            method: method.to_uppercase(),
+            path: path.to_owned(),
+            summary: text(&operation["summary"]),
+            description: Prose::of(&operation["description"]),
+            authentication: if with_key { "API key" } else { "API token" },
+            parameters,
+            body,
+            responses,
+            curl,
+        }
+    }
+}
+
+/// Text with `code` spans, as the document's descriptions write them.
+pub struct Prose(pub Vec<Span>);
+
+pub struct Span {
+    pub code: bool,
+    pub text: String,
+}
+
+impl Prose {
+    fn of(value: &Value) -> Self {
+        let text = value.as_str().unwrap_or_default().replace('\n', " ");
+        Prose(
+            text.split('`')
+                .enumerate()
+                .filter(|(_, piece)| !piece.is_empty())
+                .map(|(i, piece)| Span {
+                    code: i % 2 == 1,
+                    text: piece.to_owned(),
+                })
+                .collect(),
+        )
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+fn method_rank(method: &str) -> usize {
+    ["GET", "POST", "PATCH", "DELETE"]
+        .iter()
+        .position(|m| *m == method)
+        .unwrap_or(usize::MAX)
+}
+
+fn text(value: &Value) -> String {
+    value.as_str().unwrap_or_default().to_owned()
+}
+
+/// A referenced schema, or the schema itself.
+fn resolve<'a>(doc: &'a Value, schema: &'a Value) -> &'a Value {
+    match schema["$ref"]
+        .as_str()
+        .and_then(|r| r.strip_prefix("#/components/schemas/"))
+    {
+        Some(name) => &doc["components"]["schemas"][name],
+        None => schema,
+    }
+}
+
+/// A parameter's type as a reader wants it: its choices, or its type and format.
+fn kind(doc: &Value, schema: &Value) -> String {
+    let schema = resolve(doc, schema);
+    if let Some(choices) = schema["enum"].as_array() {
+        let words: Vec<String> = choices
+            .iter()
+            .map(|c| c.as_str().map_or_else(|| c.to_string(), str::to_owned))
+            .collect();
+        return format!("one of {}", words.join(", "));
+    }
+    let types = match &schema["type"] {
+        Value::Array(types) => types
+            .iter()
+            .filter_map(Value::as_str)
+            .filter(|t| *t != "null")
+            .collect::<Vec<_>>()
+            .join(" or "),
+        other => other.as_str().unwrap_or("any").to_owned(),
+    };
+    match schema["format"].as_str() {
+        Some(format) => format!("{types} ({format})"),
+        None => types,
+    }
+}
+
+/// The example of a JSON request body, from the body's schema or the one it names.
+fn body_example(doc: &Value, body: &Value) -> Option<String> {
+    let schema = &body["content"]["application/json"]["schema"];
+    let named = schema["oneOf"]
+        .as_array()
+        .and_then(|variants| variants.iter().find(|v| v.get("$ref").is_some()))
+        .unwrap_or(schema);
+    let schema = resolve(doc, named);
+    let example = schema.get("example").cloned().or_else(|| {
+        // No example of the whole: one made of its fields' examples.
+        let fields: serde_json::Map<String, Value> = schema["properties"]
+            .as_object()?
+            .iter()
+            .filter_map(|(name, field)| Some((name.clone(), field.get("example")?.clone())))
+            .collect();
+        (!fields.is_empty()).then_some(Value::Object(fields))
+    })?;
+    serde_json::to_string_pretty(&example).ok()
+}
