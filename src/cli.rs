@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod admin_key;
 pub mod keys;
+pub mod remote;
 pub mod seed;
 pub mod token;
 

@@ -1,28 +1,122 @@
-//! `tessera token create | list | revoke`, for operators and automation. `create`
-//! prints the secret, and nothing else, on standard output.
+//! `tessera token create | list | revoke`, for operators and automation, on the
+//! local database or, with `--url` and `--api-key`, a remote Tessera through its
+//! management API ([`super::remote`]). `create` prints the secret, and nothing
+//! else, on standard output.
+
+use std::io::Write;
 
 use anyhow::{Context, bail};
 use diesel::prelude::*;
 
 use super::Operator;
+use super::remote::Remote;
 use crate::config::{DatabaseArgs, TokenCommand, TokenCreateArgs, TokenListArgs, TokenTypeArg};
 use crate::db::schema::api_tokens;
 use crate::db::tokens::{self as stored, TokenRow};
 use crate::db::{catalog, now};
 use crate::domain::ids::Guid;
 use crate::domain::scopes::ScopeAccess;
+use crate::domain::timestamps::iso;
 use crate::domain::tokens::{DurationChoice, TokenInput, TokenType, format_date, parse_date};
 use crate::domain::validation::name_key;
 use crate::services::Caller;
 use crate::services::tokens::{self, TokenError};
 use crate::startup::open_database;
 use crate::views::format::optional_datetime;
+use time::PrimitiveDateTime;
 
 pub fn run(database: &DatabaseArgs, command: TokenCommand) -> anyhow::Result<()> {
     match command {
-        TokenCommand::Create(args) => create(database, args),
-        TokenCommand::List(args) => list(database, args),
-        TokenCommand::Revoke { guid } => revoke(database, &guid),
+        TokenCommand::Create(args) => match Remote::of(&args.remote)? {
+            Some(remote) => remote.create_token(&args),
+            None => create(database, args),
+        },
+        TokenCommand::List(args) => match Remote::of(&args.remote)? {
+            Some(remote) => print_list(&remote.list_tokens(args.all)?, args.json),
+            None => list(database, args),
+        },
+        TokenCommand::Revoke { guid, remote } => match Remote::of(&remote)? {
+            Some(remote) => remote.revoke_token(&guid),
+            None => revoke(database, &guid),
+        },
+    }
+}
+
+/// When a new token is valid, from `--expires`: a duration choice and, for a
+/// date, the last day.
+pub fn validity(expires: &str) -> anyhow::Result<(String, String)> {
+    match expires {
+        preset
+            if DurationChoice::from_key(preset)
+                .is_some_and(|d| !matches!(d, DurationChoice::Keep | DurationChoice::Custom)) =>
+        {
+            Ok((preset.to_owned(), String::new()))
+        }
+        date if parse_date(date).is_some() => Ok(("custom".to_owned(), date.to_owned())),
+        other => {
+            bail!("--expires {other:?}: use 7d, 30d, 90d, unlimited or a date such as 2027-01-31")
+        }
+    }
+}
+
+impl TokenTypeArg {
+    pub fn token_type(self) -> TokenType {
+        match self {
+            TokenTypeArg::ReadOnly => TokenType::ReadOnly,
+            TokenTypeArg::FullAccess => TokenType::FullAccess,
+            TokenTypeArg::Custom => TokenType::Custom,
+        }
+    }
+}
+
+/// A token as `list` prints it, from the database or the API.
+pub struct Listed {
+    pub guid: String,
+    pub name: String,
+    pub status: &'static str,
+    pub token_type: &'static str,
+    pub valid_to: Option<PrimitiveDateTime>,
+    pub last_used_at: Option<PrimitiveDateTime>,
+}
+
+/// A table for people, or one JSON array for programs. A reader that stops early
+/// (`| head`) is not an error.
+fn print_list(tokens: &[Listed], json: bool) -> anyhow::Result<()> {
+    let mut out = String::new();
+    if json {
+        let list: Vec<serde_json::Value> = tokens
+            .iter()
+            .map(|t| {
+                serde_json::json!({
+                    "guid": t.guid,
+                    "name": t.name,
+                    "status": t.status,
+                    "type": t.token_type,
+                    "valid_to": t.valid_to.as_ref().map(iso),
+                    "last_used_at": t.last_used_at.as_ref().map(iso),
+                })
+            })
+            .collect();
+        out = format!("{}\n", serde_json::Value::Array(list));
+    } else {
+        out.push_str(&format!(
+            "{:<36}  {:<10}  {:<21}  {:<21}  NAME\n",
+            "GUID", "STATUS", "EXPIRES", "LAST USED"
+        ));
+        for t in tokens {
+            out.push_str(&format!(
+                "{:<36}  {:<10}  {:<21}  {:<21}  {}\n",
+                t.guid,
+                t.status,
+                optional_datetime(&t.valid_to, "never"),
+                optional_datetime(&t.last_used_at, "never"),
+                t.name
+            ));
+        }
+    }
+    match std::io::stdout().lock().write_all(out.as_bytes()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => Ok(other?),
     }
 }
 
@@ -51,23 +145,8 @@ fn create(database: &DatabaseArgs, args: TokenCreateArgs) -> anyhow::Result<()> 
             .with_context(|| format!("there is no module with the key {key:?}"))?;
         permissions.push(format!("{}:{action}", module.module.id));
     }
-    let (duration, valid_to) = match args.expires.as_str() {
-        preset
-            if DurationChoice::from_key(preset)
-                .is_some_and(|d| !matches!(d, DurationChoice::Keep | DurationChoice::Custom)) =>
-        {
-            (preset.to_owned(), String::new())
-        }
-        date if parse_date(date).is_some() => ("custom".to_owned(), date.to_owned()),
-        other => {
-            bail!("--expires {other:?}: use 7d, 30d, 90d, unlimited or a date such as 2027-01-31")
-        }
-    };
-    let token_type = match args.token_type {
-        TokenTypeArg::ReadOnly => TokenType::ReadOnly,
-        TokenTypeArg::FullAccess => TokenType::FullAccess,
-        TokenTypeArg::Custom => TokenType::Custom,
-    };
+    let (duration, valid_to) = validity(&args.expires)?;
+    let token_type = args.token_type.token_type();
     let input = TokenInput {
         name: args.name,
         description: args.description,
@@ -116,38 +195,18 @@ fn list(database: &DatabaseArgs, args: TokenListArgs) -> anyhow::Result<()> {
     }
     let rows: Vec<TokenRow> = query.load(&mut conn)?;
     let now = now();
-    if args.json {
-        let list: Vec<serde_json::Value> = rows
-            .iter()
-            .map(|t| {
-                serde_json::json!({
-                    "guid": t.guid,
-                    "name": t.name,
-                    "status": t.status(now).key(),
-                    "type": t.token_type.key(),
-                    "valid_to": t.valid_to.as_ref().map(crate::domain::timestamps::iso),
-                    "last_used_at": t.last_used_at.as_ref().map(crate::domain::timestamps::iso),
-                })
-            })
-            .collect();
-        println!("{}", serde_json::Value::Array(list));
-        return Ok(());
-    }
-    println!(
-        "{:<36}  {:<10}  {:<21}  {:<21}  NAME",
-        "GUID", "STATUS", "EXPIRES", "LAST USED"
-    );
-    for t in rows {
-        println!(
-            "{:<36}  {:<10}  {:<21}  {:<21}  {}",
-            t.guid,
-            t.status(now).key(),
-            optional_datetime(&t.valid_to, "never"),
-            optional_datetime(&t.last_used_at, "never"),
-            t.name
-        );
-    }
-    Ok(())
+    let tokens: Vec<Listed> = rows
+        .into_iter()
+        .map(|t| Listed {
+            status: t.status(now).key(),
+            token_type: t.token_type.key(),
+            guid: t.guid.to_string(),
+            name: t.name,
+            valid_to: t.valid_to,
+            last_used_at: t.last_used_at,
+        })
+        .collect();
+    print_list(&tokens, args.json)
 }
 
 fn revoke(database: &DatabaseArgs, guid: &str) -> anyhow::Result<()> {

@@ -61,7 +61,28 @@ pub enum TokenCommand {
     Revoke {
         /// The token's GUID
         guid: String,
+
+        #[command(flatten)]
+        remote: RemoteArgs,
     },
+}
+
+/// A remote Tessera: with these, a token command goes through the management API
+/// instead of the local database.
+#[derive(Debug, Clone, Args)]
+pub struct RemoteArgs {
+    /// Tessera's URL, such as https://tessera.example.com
+    #[arg(long, env = "TESSERA_URL", requires = "api_key")]
+    pub url: Option<String>,
+
+    /// An API key (tsa_...) from My profile > API keys; prefer the environment variable
+    #[arg(
+        long,
+        env = "TESSERA_API_KEY",
+        hide_env_values = true,
+        requires = "url"
+    )]
+    pub api_key: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -99,6 +120,9 @@ pub struct TokenCreateArgs {
 
     #[command(flatten)]
     pub encryption: EncryptionArgs,
+
+    #[command(flatten)]
+    pub remote: RemoteArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -117,6 +141,9 @@ pub struct TokenListArgs {
     /// One JSON array instead of a table
     #[arg(long)]
     pub json: bool,
+
+    #[command(flatten)]
+    pub remote: RemoteArgs,
 }
 
 #[derive(Debug, Args)]

@@ -13,11 +13,27 @@ pub fn iso(value: &PrimitiveDateTime) -> String {
         .unwrap_or_default()
 }
 
+/// Reads what [`iso`] writes.
+pub fn parse_iso(text: &str) -> Option<PrimitiveDateTime> {
+    PrimitiveDateTime::parse(
+        text,
+        format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z"),
+    )
+    .ok()
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
     fn to_the_second_in_utc() {
         let t = time::macros::datetime!(2026-11-23 17:54:31.5);
         assert_eq!(super::iso(&t), "2026-11-23T17:54:31Z");
+    }
+
+    #[test]
+    fn what_is_written_is_read_back() {
+        let t = time::macros::datetime!(2026-11-23 17:54:31);
+        assert_eq!(super::parse_iso(&super::iso(&t)), Some(t));
+        assert_eq!(super::parse_iso("yesterday"), None);
     }
 }

@@ -26,6 +26,7 @@ mod priorities;
 mod problems;
 mod process;
 mod profile;
+mod remote_cli;
 mod scale_out;
 mod scoped_access;
 mod sessions;
