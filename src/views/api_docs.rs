@@ -107,7 +107,9 @@ impl OperationView {
             .collect();
         let body = body_example(doc, &operation["requestBody"]);
         let takes_if_match = parameters.iter().any(|p| p.name == "If-Match");
-        let mut curl = format!("curl -X {} \"{public_url}{path}\"", method.to_uppercase());
+        // Inside double quotes, so that the shell fills in the token's GUID.
+        let url = format!("{public_url}{}", path.replace("{guid}", "$GUID"));
+        let mut curl = format!("curl -X {} \"{url}\"", method.to_uppercase());
         let secret = if with_key {
             "$TESSERA_API_KEY"
         } else {
