@@ -13,15 +13,7 @@ seeded=${BENCH_SEEDED:-90000}
 creates=${BENCH_CREATES:-10000}
 clients=${BENCH_CLIENTS:-8}
 runs=${BENCH_RUNS:-30}
-work=$(mktemp -d)
-trap 'kill "$server" 2>/dev/null || true; rm -rf "$work"' EXIT
-database=${BENCH_DATABASE_URL:-$work/bench.db}
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-base="http://127.0.0.1:$port"
-
-cargo build --release --quiet
-bin=target/release/tessera
-export TESSERA_DATABASE_URL=$database TESSERA_LOG=warn
+source bench/server.sh
 if [[ $database == postgres* ]]; then
     psql "$database" -qc 'DROP SCHEMA public CASCADE; CREATE SCHEMA public;' >/dev/null
 fi
@@ -33,7 +25,6 @@ key=$("$bin" admin key create --email bench@example.com --name bench --expires-d
 server=$!
 for _ in $(seq 1 300); do curl -sf -o /dev/null "$base/healthz" && break; sleep 0.2; done
 
-backend=sqlite; [[ $database == postgres* ]] && backend=postgres
 echo "Tessera management API, $backend ($(date -u +%Y-%m-%d), $(nproc) cores)"
 echo
 echo '| Work | Rate | median ms | p95 ms | took | failed |'

@@ -11,15 +11,7 @@ cd "$(dirname "$0")/.."
 
 tokens=${BENCH_TOKENS:-1000000}
 runs=${BENCH_RUNS:-30}
-work=$(mktemp -d)
-trap 'kill "$server" 2>/dev/null || true; rm -rf "$work"' EXIT
-database=${BENCH_DATABASE_URL:-$work/bench.db}
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-base="http://127.0.0.1:$port"
-
-cargo build --release --quiet
-bin=target/release/tessera
-export TESSERA_DATABASE_URL=$database TESSERA_LOG=warn
+source bench/server.sh
 
 if [[ -z ${BENCH_REUSE:-} ]]; then
     if [[ $database == postgres* ]]; then
@@ -69,7 +61,6 @@ measure() {
     printf '| %s | `%s` | %s | %s | %s |\n' "$label" "$path" "$median" "$p95" "${rows:-no tokens}"
 }
 
-backend=sqlite; [[ $database == postgres* ]] && backend=postgres
 echo "Tessera token list, $tokens tokens, $backend, $runs runs each ($(date -u +%Y-%m-%d), $(nproc) cores)"
 echo
 echo '| View | Query | median ms | p95 ms | matching |'
