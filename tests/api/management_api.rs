@@ -132,6 +132,14 @@ async fn a_key_from_my_profile_runs_a_token_through_its_life_audited_via_the_key
     assert_eq!((again.status, again.code()), (409, "status_conflict"));
     let deleted = api.write("DELETE", &path, "\"6\"", None).await;
     assert_eq!(deleted.status, 204);
+    let gone = api.get(&path).await;
+    assert_eq!((gone.status, gone.code()), (410, "token_deleted"));
+    let listed = api.get("/api/v1/tokens?status=deleted").await;
+    assert_eq!(
+        listed.json["tokens"][0]["guid"],
+        guid.as_str(),
+        "kept for the record"
+    );
 
     // Every step is in the audit log, by Ada, via the key.
     let events = api.get(&format!("/api/v1/audit-events?token={guid}")).await;

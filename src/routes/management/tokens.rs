@@ -18,7 +18,7 @@ use crate::domain::digest::sha256_hex;
 use crate::domain::ids::Guid;
 use crate::domain::timestamps::iso;
 use crate::domain::token_list::{ListQuery, PageSize, SortDirection, SortKey, StatusFilter};
-use crate::domain::tokens::GracePeriod;
+use crate::domain::tokens::{GracePeriod, TokenStatus};
 use crate::http::api_error::{ApiError, api_field_name};
 use crate::services::tokens::{self, CreateOutcome, Idempotency};
 use crate::state::AppState;
@@ -217,6 +217,7 @@ fn token_response(token: &Token) -> HttpResponse {
         (status = 401, description = "No valid API key", body = Problem),
         (status = 403, description = "The key may not read tokens", body = Problem),
         (status = 404, description = "No such token in the key's scopes", body = Problem),
+        (status = 410, description = "The token was deleted: it is listed with `status=deleted`, and in the audit log", body = Problem),
     ),
     security(("api_key" = []))
 )]
@@ -225,7 +226,16 @@ pub async fn read(
     caller: ApiCaller,
     guid: web::Path<Guid>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(token_response(&read_token(&state, &caller, &guid).await?))
+    let token = read_token(&state, &caller, &guid).await?;
+    // Gone, as a client that deleted it expects; kept for the record.
+    if token.status == TokenStatus::Deleted {
+        return Err(ApiError::new(
+            StatusCode::GONE,
+            "token_deleted",
+            "This token was deleted. It is listed with status=deleted, and its history is in the audit log.",
+        ));
+    }
+    Ok(token_response(&token))
 }
 
 #[utoipa::path(
