@@ -12,6 +12,7 @@ pub mod openapi;
 mod openapi_conventions;
 pub mod token_input;
 pub mod token_json;
+pub mod token_lifecycle;
 pub mod tokens;
 
 use actix_web::HttpResponse;

@@ -199,7 +199,7 @@ pub fn api(cfg: &mut web::ServiceConfig) {
 
 /// The management API, for administrators' API keys.
 fn management_api(cfg: &mut web::ServiceConfig) {
-    use management::{directory, openapi, tokens};
+    use management::{directory, openapi, token_lifecycle as lifecycle, tokens};
     cfg.service(
         endpoint("/tokens", "GET, POST")
             .get(tokens::list)
@@ -209,12 +209,12 @@ fn management_api(cfg: &mut web::ServiceConfig) {
         endpoint("/tokens/{guid}", "GET, PATCH, DELETE")
             .get(tokens::read)
             .patch(tokens::update)
-            .delete(tokens::delete),
+            .delete(lifecycle::delete),
     )
-    .service(endpoint("/tokens/{guid}/regenerate", "POST").post(tokens::regenerate))
-    .service(endpoint("/tokens/{guid}/enable", "POST").post(tokens::enable))
-    .service(endpoint("/tokens/{guid}/disable", "POST").post(tokens::disable))
-    .service(endpoint("/tokens/{guid}/revoke", "POST").post(tokens::revoke))
+    .service(endpoint("/tokens/{guid}/regenerate", "POST").post(lifecycle::regenerate))
+    .service(endpoint("/tokens/{guid}/enable", "POST").post(lifecycle::enable))
+    .service(endpoint("/tokens/{guid}/disable", "POST").post(lifecycle::disable))
+    .service(endpoint("/tokens/{guid}/revoke", "POST").post(lifecycle::revoke))
     .service(endpoint("/scopes", "GET").get(directory::scopes))
     .service(endpoint("/modules", "GET").get(directory::modules))
     .service(endpoint("/administrators", "GET").get(directory::administrators))

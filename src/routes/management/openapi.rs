@@ -7,7 +7,7 @@ use utoipa::openapi::server::Server;
 use utoipa::{Modify, OpenApi};
 
 use super::openapi_conventions::Conventions;
-use super::{directory, tokens};
+use super::{directory, token_lifecycle, tokens};
 use crate::routes::api::{forward_auth, introspect, verify};
 use crate::state::AppState;
 use crate::urls;
@@ -24,8 +24,9 @@ use crate::views::layout::{Layout, Section};
             the `ETag` of the version read. Lists are paged with cursors: follow `next` or the `Link` header."
     ),
     paths(
-        tokens::list, tokens::create, tokens::read, tokens::update, tokens::delete,
-        tokens::regenerate, tokens::enable, tokens::disable, tokens::revoke,
+        tokens::list, tokens::create, tokens::read, tokens::update, token_lifecycle::delete,
+        token_lifecycle::regenerate, token_lifecycle::enable, token_lifecycle::disable,
+        token_lifecycle::revoke,
         directory::scopes, directory::modules, directory::administrators, directory::audit_events,
         verify::verify, introspect::introspect, forward_auth::auth,
     ),

@@ -5,20 +5,17 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::IntoParams;
 
 use super::token_input::Names;
-use super::token_json::{
-    CreatedToken, NewToken, RegeneratedToken, Token, TokenChanges, TokenList, TokenSummary,
-};
+use super::token_json::{CreatedToken, NewToken, Token, TokenChanges, TokenList, TokenSummary};
 use super::{IfMatch, Problem, TokenChangeProblems, etag, if_match, json, with_next_link};
 use crate::auth::api_key::ApiCaller;
 use crate::db::token_list::PagePosition;
 use crate::domain::digest::sha256_hex;
 use crate::domain::ids::Guid;
-use crate::domain::timestamps::iso;
 use crate::domain::token_list::{ListQuery, PageSize, SortDirection, SortKey, StatusFilter};
-use crate::domain::tokens::{GracePeriod, TokenStatus};
+use crate::domain::tokens::TokenStatus;
 use crate::http::api_error::{ApiError, api_field_name};
 use crate::services::tokens::{self, CreateOutcome, Idempotency};
 use crate::state::AppState;
@@ -194,16 +191,20 @@ pub async fn create(
     Ok(response)
 }
 
-async fn read_token(state: &AppState, caller: &ApiCaller, guid: &Guid) -> Result<Token, ApiError> {
+pub(super) async fn read_token(
+    state: &AppState,
+    caller: &ApiCaller,
+    guid: &Guid,
+) -> Result<Token, ApiError> {
     let (details, modules) = tokens::read(state.services(), caller, guid).await?;
     Ok(Token::of(&details, &modules))
 }
 
-fn with_etag(response: &mut HttpResponse, version: i32) {
+pub(super) fn with_etag(response: &mut HttpResponse, version: i32) {
     response.headers_mut().insert(header::ETAG, etag(version));
 }
 
-fn token_response(token: &Token) -> HttpResponse {
+pub(super) fn token_response(token: &Token) -> HttpResponse {
     let mut response = json(StatusCode::OK, token);
     with_etag(&mut response, token.version);
     response
@@ -274,140 +275,4 @@ pub async fn update(
         .map_err(|e| ApiError::invalid(&e, api_field_name))?;
     tokens::update(state.services(), &caller, &guid, version, input).await?;
     Ok(token_response(&read_token(&state, &caller, &guid).await?))
-}
-
-/// The version a change applies to: the one `If-Match` names, or the current one
-/// for `*`.
-async fn version_to_change(
-    req: &HttpRequest,
-    state: &AppState,
-    caller: &ApiCaller,
-    guid: &Guid,
-) -> Result<i32, ApiError> {
-    match if_match(req)? {
-        IfMatch::Version(version) => Ok(version),
-        IfMatch::Any => Ok(tokens::find_changeable(state.services(), caller, guid)
-            .await?
-            .token
-            .version),
-    }
-}
-
-/// How long the previous secret keeps working.
-#[derive(Debug, Default, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct RegenerateRequest {
-    /// None when left out.
-    #[schema(example = "24h")]
-    #[serde(default)]
-    grace: GracePeriod,
-}
-
-#[utoipa::path(
-    post, path = "/api/v1/tokens/{guid}/regenerate", tag = "Tokens", summary = "Regenerate a token's secret",
-    params(("guid" = String, Path, description = "The token's GUID"),
-           ("If-Match" = String, Header, description = "The ETag of the version read")),
-    request_body(content = Option<RegenerateRequest>),
-    responses(
-        (status = 200, description = "A new secret, shown this once", body = RegeneratedToken, headers(("ETag" = String))),
-        TokenChangeProblems,
-        (status = 422, description = "The body does not fit: an unknown field or grace period", body = Problem),
-    ),
-    security(("api_key" = []))
-)]
-pub async fn regenerate(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    caller: ApiCaller,
-    guid: web::Path<Guid>,
-    body: web::Bytes,
-) -> Result<HttpResponse, ApiError> {
-    let request = if body.is_empty() {
-        RegenerateRequest::default()
-    } else {
-        super::parse_body::<Option<RegenerateRequest>>(&req, &body)?.unwrap_or_default()
-    };
-    let version = version_to_change(&req, &state, &caller, &guid).await?;
-    let grace = request.grace.duration();
-    let regenerated = tokens::regenerate(state.services(), &caller, &guid, version, grace).await?;
-    let token = read_token(&state, &caller, &guid).await?;
-    let mut response = json(
-        StatusCode::OK,
-        &RegeneratedToken {
-            token: token.clone(),
-            secret: regenerated.secret.expose().to_owned(),
-            previous_secret_valid_until: regenerated.previous_until.as_ref().map(iso),
-        },
-    );
-    with_etag(&mut response, token.version);
-    Ok(response)
-}
-
-/// One step along the lifecycle, on the version named by `If-Match`.
-macro_rules! lifecycle_endpoint {
-    ($name:ident, $service:path, $path:literal, $summary:literal, $what:literal) => {
-        #[utoipa::path(
-            post, path = $path, tag = "Tokens", summary = $summary, description = $what,
-            params(("guid" = String, Path, description = "The token's GUID"),
-                   ("If-Match" = String, Header, description = "The ETag of the version read")),
-            responses(
-                (status = 200, description = "The token after the change", body = Token, headers(("ETag" = String))),
-                TokenChangeProblems,
-                    ),
-            security(("api_key" = []))
-        )]
-        pub async fn $name(
-            req: HttpRequest,
-            state: web::Data<AppState>,
-            caller: ApiCaller,
-            guid: web::Path<Guid>,
-        ) -> Result<HttpResponse, ApiError> {
-            let version = version_to_change(&req, &state, &caller, &guid).await?;
-            $service(state.services(), &caller, &guid, version).await?;
-            Ok(token_response(&read_token(&state, &caller, &guid).await?))
-        }
-    };
-}
-
-lifecycle_endpoint!(
-    enable,
-    tokens::enable,
-    "/api/v1/tokens/{guid}/enable",
-    "Enable a token",
-    "Lets a disabled token pass again."
-);
-lifecycle_endpoint!(
-    disable,
-    tokens::disable,
-    "/api/v1/tokens/{guid}/disable",
-    "Disable a token",
-    "Stops a token until it is enabled again."
-);
-lifecycle_endpoint!(
-    revoke,
-    tokens::revoke,
-    "/api/v1/tokens/{guid}/revoke",
-    "Revoke a token",
-    "Ends a token for good."
-);
-
-#[utoipa::path(
-    delete, path = "/api/v1/tokens/{guid}", tag = "Tokens", summary = "Delete a token",
-    params(("guid" = String, Path, description = "The token's GUID"),
-           ("If-Match" = String, Header, description = "The ETag of the version read")),
-    responses(
-        (status = 204, description = "Deleted; it stays in the audit log"),
-        TokenChangeProblems,
-    ),
-    security(("api_key" = []))
-)]
-pub async fn delete(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    caller: ApiCaller,
-    guid: web::Path<Guid>,
-) -> Result<HttpResponse, ApiError> {
-    let version = version_to_change(&req, &state, &caller, &guid).await?;
-    tokens::delete(state.services(), &caller, &guid, version).await?;
-    Ok(HttpResponse::NoContent().finish())
 }
