@@ -18,3 +18,4 @@ pub mod token_list;
 pub mod tokens;
 pub mod validation;
 pub mod verification;
+pub mod webhooks;
