@@ -11,6 +11,7 @@ pub mod connection;
 pub mod examples;
 pub mod idempotency;
 pub mod migrations;
+pub mod outbox;
 pub mod schema;
 pub mod sessions;
 pub mod settings;
@@ -22,6 +23,7 @@ pub mod token_list;
 pub mod token_status;
 pub mod tokens;
 pub mod verification;
+pub mod webhooks;
 
 pub use connection::{Backend, DatabaseUrl, DbConnection, DbPool};
 

@@ -14,6 +14,7 @@ pub mod management;
 pub mod profile;
 pub mod router;
 pub mod setup;
+pub mod webhooks;
 
 use actix_web::HttpResponse;
 use actix_web::http::header;

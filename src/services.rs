@@ -6,11 +6,13 @@
 pub mod admins;
 pub mod api_keys;
 pub mod catalog;
+pub mod events;
 pub mod keys;
 pub mod profile;
 pub mod setup;
 pub mod sign_in;
 pub mod tokens;
+pub mod webhooks;
 
 use crate::db::Db;
 use crate::db::audit::Actor;

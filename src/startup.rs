@@ -23,6 +23,7 @@ use crate::domain::digest::sha256_hex;
 use crate::http::{client, error_pages, headers, input, request_log, static_files};
 use crate::passwords::HashingGate;
 use crate::routes;
+use crate::services::webhooks;
 use crate::state::AppState;
 use crate::verification::{Metrics, Verifier, listener, usage};
 
@@ -284,6 +285,8 @@ impl Application {
     /// writes the last uses still in memory.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let cleanup = actix_web::rt::spawn(clean_up_periodically(self.state.clone()));
+        let webhooks = (self.state.config.webhook_delivery)
+            .then(|| actix_web::rt::spawn(deliver_webhooks(self.state.clone())));
         let side_servers: Vec<_> = self
             .side_servers
             .into_iter()
@@ -299,6 +302,9 @@ impl Application {
         );
         let result = self.server.await;
         cleanup.abort();
+        if let Some(webhooks) = webhooks {
+            webhooks.abort();
+        }
         for server in side_servers {
             server.stop(true).await;
         }
@@ -331,6 +337,31 @@ fn warn_about_open_endpoints(config: &ServerConfig) {
             "/metrics is open to anyone who reaches Tessera: set TESSERA_METRICS_TOKEN, \
              or TESSERA_METRICS_LISTEN to serve it on an address of its own"
         );
+    }
+}
+
+/// Sends webhooks: a round every second, or at once while there is a backlog. A
+/// delivery interrupted here is sent again by the next round after its lease.
+async fn deliver_webhooks(state: web::Data<AppState>) {
+    let period = std::time::Duration::from_secs(1);
+    loop {
+        let config = &state.config;
+        let round = webhooks::delivery::run_once(
+            &state.db,
+            config.encryption_key.as_ref(),
+            config.webhook_policy,
+            db::now(),
+        )
+        .await;
+        match round {
+            Ok(round) if round.sent > 0 || round.dispatched > 0 => {
+                tracing::debug!(?round, "webhook round");
+                continue;
+            }
+            Ok(_) => {}
+            Err(error) => tracing::warn!(%error, "webhook round failed"),
+        }
+        actix_web::rt::time::sleep(period).await;
     }
 }
 

@@ -21,6 +21,8 @@ pub const SCOPES: &str = "/settings/scopes";
 pub const ADMINISTRATORS: &str = "/settings/administrators";
 pub const NEW_ADMINISTRATOR: &str = "/settings/administrators/new";
 pub const AUDIT_LOG: &str = "/settings/audit-log";
+pub const WEBHOOKS: &str = "/settings/webhooks";
+pub const NEW_WEBHOOK: &str = "/settings/webhooks/new";
 pub const PROFILE: &str = "/profile";
 pub const PROFILE_PASSWORD: &str = "/profile/password";
 pub const PROFILE_TOKENS: &str = "/profile/api-tokens";
@@ -150,6 +152,19 @@ pub fn audit_log_before(filters: &str, before: impl Display) -> String {
     } else {
         format!("{AUDIT_LOG}?{filters}&before={before}")
     }
+}
+
+/// A webhook's page, or one of its actions (`test`, `rotate-secret`, `enable`,
+/// `disable`, `delete`) when `action` is given.
+pub fn webhook(public_id: &str, action: Option<&str>) -> String {
+    match action {
+        Some(action) => format!("{WEBHOOKS}/{public_id}/{action}"),
+        None => format!("{WEBHOOKS}/{public_id}"),
+    }
+}
+
+pub fn webhook_redeliver(public_id: &str, delivery: i64) -> String {
+    format!("{WEBHOOKS}/{public_id}/deliveries/{delivery}/redeliver")
 }
 
 #[cfg(test)]

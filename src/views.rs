@@ -11,6 +11,7 @@ pub mod format;
 pub mod layout;
 pub mod profile;
 pub mod tokens;
+pub mod webhooks;
 
 pub use layout::{Layout, Refresh, Section};
 

@@ -140,6 +140,20 @@ pub struct ServeArgs {
           value_parser = clap::value_parser!(u32).range(1..=3600))]
     pub usage_granularity_seconds: u32,
 
+    /// Let webhooks go to http:// URLs (by default https:// only)
+    #[arg(long, env = "TESSERA_WEBHOOK_ALLOW_HTTP", default_value_t = false, action = clap::ArgAction::Set)]
+    pub webhook_allow_http: bool,
+
+    /// Let webhooks go to loopback, private, link-local and other internal
+    /// addresses (by default refused, checked on every address a name resolves to)
+    #[arg(long, env = "TESSERA_WEBHOOK_ALLOW_PRIVATE", default_value_t = false, action = clap::ArgAction::Set)]
+    pub webhook_allow_private: bool,
+
+    /// Send webhooks from this instance (with several instances, each delivery is
+    /// sent by one of them)
+    #[arg(long, env = "TESSERA_WEBHOOK_DELIVERY", default_value_t = true, action = clap::ArgAction::Set)]
+    pub webhook_delivery: bool,
+
     #[command(flatten)]
     pub encryption: EncryptionArgs,
 }
@@ -192,6 +206,9 @@ impl Default for ServeArgs {
             token_cache_capacity: 200_000,
             usage_flush_seconds: 5,
             usage_granularity_seconds: 60,
+            webhook_allow_http: false,
+            webhook_allow_private: false,
+            webhook_delivery: true,
             encryption: EncryptionArgs::default(),
         }
     }

@@ -5,6 +5,7 @@ use std::net::SocketAddr;
 use super::flags::{CookieSecure, ForwardedHeaderArg, ServeArgs};
 use crate::domain::encryption::EncryptionKey;
 use crate::domain::networks::ForwardedHeader;
+use crate::domain::webhooks::destination::Policy;
 
 /// Settings the running server needs, resolved from [`ServeArgs`].
 #[derive(Debug, Clone)]
@@ -29,6 +30,10 @@ pub struct ServerConfig {
     pub verifier: VerifierSettings,
     pub usage_flush: std::time::Duration,
     pub encryption_key: Option<EncryptionKey>,
+    /// Where webhooks may go.
+    pub webhook_policy: Policy,
+    /// Whether this instance sends webhooks.
+    pub webhook_delivery: bool,
 }
 
 impl ServerConfig {
@@ -78,6 +83,11 @@ impl ServerConfig {
             },
             usage_flush: std::time::Duration::from_secs(args.usage_flush_seconds.into()),
             encryption_key: args.encryption.key()?,
+            webhook_policy: Policy {
+                allow_http: args.webhook_allow_http,
+                allow_private: args.webhook_allow_private,
+            },
+            webhook_delivery: args.webhook_delivery,
         })
     }
 

@@ -46,6 +46,16 @@ impl Actor {
             via_api_key: None,
         }
     }
+
+    /// Tessera itself, acting on a rule (such as stopping a failing webhook).
+    pub fn system() -> Self {
+        Self {
+            id: None,
+            label: "Tessera".into(),
+            ip: None,
+            via_api_key: None,
+        }
+    }
 }
 
 /// What an event is about: its kind, its stable ID, and its name at the time.

@@ -211,6 +211,61 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    webhook_endpoints (id) {
+        id -> BigInt,
+        public_id -> Text,
+        url -> Text,
+        description -> Text,
+        events -> Text,
+        enabled -> Bool,
+        secret_sealed -> Text,
+        previous_secret_sealed -> Nullable<Text>,
+        previous_secret_until -> Nullable<Timestamp>,
+        failing_since -> Nullable<Timestamp>,
+        disabled_reason -> Nullable<Text>,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    webhook_endpoint_scopes (endpoint_id, scope_id) {
+        endpoint_id -> BigInt,
+        scope_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    outbox_events (id) {
+        id -> BigInt,
+        event_type -> Text,
+        message_id -> Text,
+        payload -> Text,
+        scope_ids -> Text,
+        created_at -> Timestamp,
+        dispatched_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    webhook_deliveries (id) {
+        id -> BigInt,
+        endpoint_id -> BigInt,
+        event_id -> BigInt,
+        state -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Nullable<Timestamp>,
+        claimed_until -> Nullable<Timestamp>,
+        last_attempt_at -> Nullable<Timestamp>,
+        last_status -> Nullable<Integer>,
+        last_duration_ms -> Nullable<Integer>,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(role_permissions -> roles (role_key));
 diesel::joinable!(administrators -> roles (role_key));
 diesel::joinable!(administrator_scopes -> administrators (administrator_id));
@@ -227,6 +282,10 @@ diesel::joinable!(sessions -> administrators (administrator_id));
 diesel::joinable!(admin_api_keys -> administrators (administrator_id));
 diesel::joinable!(admin_api_key_scopes -> admin_api_keys (api_key_id));
 diesel::joinable!(admin_api_key_scopes -> scopes (scope_id));
+diesel::joinable!(webhook_endpoint_scopes -> webhook_endpoints (endpoint_id));
+diesel::joinable!(webhook_endpoint_scopes -> scopes (scope_id));
+diesel::joinable!(webhook_deliveries -> webhook_endpoints (endpoint_id));
+diesel::joinable!(webhook_deliveries -> outbox_events (event_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     server_settings,
@@ -248,4 +307,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     admin_api_keys,
     admin_api_key_scopes,
     api_idempotency_keys,
+    webhook_endpoints,
+    webhook_endpoint_scopes,
+    outbox_events,
+    webhook_deliveries,
 );

@@ -18,10 +18,11 @@ pub enum TargetKind {
     Settings,
     /// An administrator's key for the management API.
     ApiKey,
+    Webhook,
 }
 
 impl TargetKind {
-    pub const ALL: [TargetKind; 7] = [
+    pub const ALL: [TargetKind; 8] = [
         TargetKind::Token,
         TargetKind::Administrator,
         TargetKind::Module,
@@ -29,6 +30,7 @@ impl TargetKind {
         TargetKind::Catalog,
         TargetKind::Settings,
         TargetKind::ApiKey,
+        TargetKind::Webhook,
     ];
 
     /// The stable name stored in the database.
@@ -41,6 +43,7 @@ impl TargetKind {
             TargetKind::Catalog => "catalog",
             TargetKind::Settings => "settings",
             TargetKind::ApiKey => "api_key",
+            TargetKind::Webhook => "webhook",
         }
     }
 
@@ -81,10 +84,16 @@ pub enum AuditAction {
     SignInUnlocked,
     ApiKeyCreated,
     ApiKeyRevoked,
+    WebhookCreated,
+    WebhookUpdated,
+    WebhookDeleted,
+    WebhookEnabled,
+    WebhookDisabled,
+    WebhookSecretRotated,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 29] = [
+    pub const ALL: [AuditAction; 35] = [
         AuditAction::SetupCompleted,
         AuditAction::AdminSignedIn,
         AuditAction::AdminCreated,
@@ -114,6 +123,12 @@ impl AuditAction {
         AuditAction::SignInUnlocked,
         AuditAction::ApiKeyCreated,
         AuditAction::ApiKeyRevoked,
+        AuditAction::WebhookCreated,
+        AuditAction::WebhookUpdated,
+        AuditAction::WebhookDeleted,
+        AuditAction::WebhookEnabled,
+        AuditAction::WebhookDisabled,
+        AuditAction::WebhookSecretRotated,
     ];
 
     /// The stable name stored in the database.
@@ -148,6 +163,12 @@ impl AuditAction {
             AuditAction::SignInUnlocked => "admin.unlock",
             AuditAction::ApiKeyCreated => "api_key.create",
             AuditAction::ApiKeyRevoked => "api_key.revoke",
+            AuditAction::WebhookCreated => "webhook.create",
+            AuditAction::WebhookUpdated => "webhook.update",
+            AuditAction::WebhookDeleted => "webhook.delete",
+            AuditAction::WebhookEnabled => "webhook.enable",
+            AuditAction::WebhookDisabled => "webhook.disable",
+            AuditAction::WebhookSecretRotated => "webhook.rotate_secret",
         }
     }
 
@@ -186,6 +207,12 @@ impl AuditAction {
             AuditAction::SignInUnlocked => "Lifted sign-in limits",
             AuditAction::ApiKeyCreated => "Created API key",
             AuditAction::ApiKeyRevoked => "Revoked API key",
+            AuditAction::WebhookCreated => "Added webhook",
+            AuditAction::WebhookUpdated => "Changed webhook",
+            AuditAction::WebhookDeleted => "Deleted webhook",
+            AuditAction::WebhookEnabled => "Enabled webhook",
+            AuditAction::WebhookDisabled => "Disabled webhook",
+            AuditAction::WebhookSecretRotated => "Rotated webhook secret",
         }
     }
 }

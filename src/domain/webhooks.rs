@@ -5,6 +5,7 @@ pub mod destination;
 pub mod schedule;
 pub mod signature;
 
+use super::audit::AuditAction;
 use super::validation::{FieldErrors, optional_text};
 
 /// What an endpoint may subscribe to.
@@ -71,6 +72,21 @@ impl EventType {
         }
     }
 
+    /// The event a recorded token change is told as, if any (showing a token's
+    /// value is not told).
+    pub fn of_change(action: AuditAction) -> Option<Self> {
+        Some(match action {
+            AuditAction::TokenCreated => EventType::TokenCreated,
+            AuditAction::TokenUpdated => EventType::TokenUpdated,
+            AuditAction::TokenRegenerated => EventType::TokenRegenerated,
+            AuditAction::TokenEnabled => EventType::TokenEnabled,
+            AuditAction::TokenDisabled => EventType::TokenDisabled,
+            AuditAction::TokenRevoked => EventType::TokenRevoked,
+            AuditAction::TokenDeleted => EventType::TokenDeleted,
+            _ => return None,
+        })
+    }
+
     /// The events an endpoint chooses from (the test event goes to every endpoint).
     pub fn subscribable() -> impl Iterator<Item = EventType> {
         Self::ALL
@@ -93,17 +109,13 @@ pub fn parse_events(text: &str) -> Vec<EventType> {
 pub const MAX_DESCRIPTION_CHARS: usize = 200;
 
 /// An endpoint as an administrator describes it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct EndpointInput {
-    #[serde(default)]
     pub url: String,
-    #[serde(default)]
     pub description: String,
     /// Event keys.
-    #[serde(default)]
     pub events: Vec<String>,
     /// Scope IDs; none: tokens of every scope.
-    #[serde(default)]
     pub scopes: Vec<String>,
 }
 

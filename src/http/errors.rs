@@ -12,6 +12,7 @@ use crate::services::admins::AdminError;
 use crate::services::api_keys::ApiKeyError;
 use crate::services::catalog::CatalogError;
 use crate::services::tokens::TokenError;
+use crate::services::webhooks::WebhookError;
 use crate::urls;
 
 #[derive(Debug, thiserror::Error)]
@@ -117,6 +118,20 @@ impl From<ApiKeyError> for AppError {
             ApiKeyError::Invalid(_) => Self::Unprocessable(error.to_string()),
             ApiKeyError::OwnerDisabled => Self::Conflict(error.to_string()),
             ApiKeyError::Db(e) => e.into(),
+        }
+    }
+}
+
+impl From<WebhookError> for AppError {
+    fn from(error: WebhookError) -> Self {
+        match error {
+            WebhookError::Forbidden(_) => Self::NotAllowed(error.to_string()),
+            WebhookError::NotFound => Self::NotFound,
+            WebhookError::Invalid(_) => Self::Unprocessable(error.to_string()),
+            WebhookError::NoEncryptionKey | WebhookError::Conflict => {
+                Self::Conflict(error.to_string())
+            }
+            WebhookError::Db(e) => e.into(),
         }
     }
 }

@@ -7,7 +7,7 @@ use actix_web::web;
 use super::catalog::{Modules, Scopes};
 use super::{
     administrators, api, api_tokens as tokens, audit_log, catalog, health, home, login, logout,
-    management, profile as me, setup,
+    management, profile as me, setup, webhooks,
 };
 use crate::http::input::reject_control_characters;
 use crate::http::problem::{problem, problem_details};
@@ -82,7 +82,48 @@ pub fn admin(cfg: &mut web::ServiceConfig) {
                 .get(catalog::delete_confirm::<Scopes>)
                 .post(catalog::delete::<Scopes>),
         )
-        .route("/settings/audit-log", web::get().to(audit_log::list));
+        .route("/settings/audit-log", web::get().to(audit_log::list))
+        .configure(webhook_pages);
+}
+
+/// Settings > Webhooks.
+fn webhook_pages(cfg: &mut web::ServiceConfig) {
+    cfg.route("/settings/webhooks", web::get().to(webhooks::list))
+        .service(
+            web::resource("/settings/webhooks/new")
+                .get(webhooks::new_form)
+                .post(webhooks::create),
+        )
+        .service(
+            web::resource("/settings/webhooks/{public_id}")
+                .get(webhooks::show)
+                .post(webhooks::update),
+        )
+        .route(
+            "/settings/webhooks/{public_id}/test",
+            web::post().to(webhooks::actions::send_test),
+        )
+        .route(
+            "/settings/webhooks/{public_id}/enable",
+            web::post().to(webhooks::actions::enable),
+        )
+        .route(
+            "/settings/webhooks/{public_id}/disable",
+            web::post().to(webhooks::actions::disable),
+        )
+        .route(
+            "/settings/webhooks/{public_id}/rotate-secret",
+            web::post().to(webhooks::actions::rotate_secret),
+        )
+        .service(
+            web::resource("/settings/webhooks/{public_id}/delete")
+                .get(webhooks::actions::delete_confirm)
+                .post(webhooks::actions::delete),
+        )
+        .route(
+            "/settings/webhooks/{public_id}/deliveries/{delivery}/redeliver",
+            web::post().to(webhooks::actions::redeliver),
+        );
 }
 
 /// Settings > API tokens.

@@ -17,13 +17,14 @@ pub enum Section {
     Scopes,
     Administrators,
     AuditLog,
+    Webhooks,
     /// My profile and my tokens: nothing highlighted in the settings navigation.
     Profile,
     /// Pages outside the settings navigation (sign-in, setup, errors).
     None,
 }
 
-const NAVIGATION: [(Section, &str, &str, Permission); 5] = [
+const NAVIGATION: [(Section, &str, &str, Permission); 6] = [
     (
         Section::ApiTokens,
         "API tokens",
@@ -47,6 +48,12 @@ const NAVIGATION: [(Section, &str, &str, Permission); 5] = [
         "Administrators",
         urls::ADMINISTRATORS,
         Permission::AdminsManage,
+    ),
+    (
+        Section::Webhooks,
+        "Webhooks",
+        urls::WEBHOOKS,
+        Permission::SettingsManage,
     ),
     (
         Section::AuditLog,

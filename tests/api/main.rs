@@ -41,3 +41,4 @@ mod tokens_lifecycle;
 mod tokens_list;
 mod tokens_security;
 mod verification;
+mod webhooks;

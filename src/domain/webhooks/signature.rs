@@ -8,6 +8,8 @@ use hmac::{Hmac, Mac};
 use rand::RngCore;
 use sha2::Sha256;
 
+use crate::domain::encryption::{DecryptError, EncryptionKey};
+
 pub const PREFIX: &str = "whsec_";
 const KEY_BYTES: usize = 24;
 
@@ -36,6 +38,16 @@ impl WebhookSecret {
     pub fn parse(text: &str) -> Option<Self> {
         let key = STANDARD.decode(text.strip_prefix(PREFIX)?).ok()?;
         (!key.is_empty()).then_some(Self(key))
+    }
+
+    /// Sealed under the operator's key for the endpoint `endpoint`, as stored.
+    pub fn seal(&self, key: &EncryptionKey, endpoint: &str) -> String {
+        STANDARD.encode(key.seal(endpoint, &self.expose()))
+    }
+
+    pub fn unseal(key: &EncryptionKey, endpoint: &str, sealed: &str) -> Result<Self, DecryptError> {
+        let bytes = STANDARD.decode(sealed).map_err(|_| DecryptError)?;
+        Self::parse(&key.open(endpoint, &bytes)?).ok_or(DecryptError)
     }
 
     /// `v1,<signature>` of one message.
@@ -94,5 +106,13 @@ mod tests {
             [new.sign("msg_1", 1, "{}"), old.sign("msg_1", 1, "{}")]
         );
         assert!(!format!("{new:?}").contains(&new.expose()[6..]));
+        let key = EncryptionKey::from_base64(&STANDARD.encode([7u8; 32])).unwrap();
+        let sealed = new.seal(&key, "endpoint-1");
+        assert!(!sealed.contains(&new.expose()[6..]));
+        assert_eq!(WebhookSecret::unseal(&key, "endpoint-1", &sealed), Ok(new));
+        assert!(
+            WebhookSecret::unseal(&key, "endpoint-2", &sealed).is_err(),
+            "bound to its endpoint"
+        );
     }
 }

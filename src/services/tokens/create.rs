@@ -3,6 +3,7 @@
 
 use super::{TokenError, choices, target};
 use crate::db::tokens::{self, NewToken, TokenRow};
+use crate::services::events;
 use time::Duration;
 
 use crate::db::{DbConnection, audit, changes, idempotency, is_unique_violation, now};
@@ -139,6 +140,7 @@ fn create_in(
         &summary(&definition),
     )?;
     changes::token_changed(c, &token.guid)?;
+    events::token_changed(c, &caller.actor, AuditAction::TokenCreated, &token.guid)?;
     Ok(Created { token, secret })
 }
 

@@ -6,6 +6,7 @@ use crate::db::tokens::{self, TokenRow};
 use crate::db::{audit, changes, now};
 use crate::domain::ids::Guid;
 use crate::domain::tokens::TokenChange;
+use crate::services::events;
 use crate::services::{Caller, Services};
 
 /// Stops the token until it is enabled again.
@@ -77,6 +78,7 @@ async fn apply(
             }
             audit::record(c, &caller.actor, audit_action(change), &target(&token), "")?;
             changes::token_changed(c, &token.guid)?;
+            events::token_changed(c, &caller.actor, audit_action(change), &token.guid)?;
             Ok::<_, TokenError>(token)
         })
         .await?;

@@ -9,6 +9,7 @@ use crate::db::{audit, changes, now};
 use crate::domain::ids::Guid;
 use crate::domain::timestamps::iso;
 use crate::domain::tokens::{SecretToken, TokenChange};
+use crate::services::events;
 use crate::services::{Caller, Services};
 
 pub struct Regenerated {
@@ -49,6 +50,7 @@ pub async fn regenerate(
                 &details.to_string(),
             )?;
             changes::token_changed(c, &token.guid)?;
+            events::token_changed(c, &caller.actor, audit_action(change), &token.guid)?;
             Ok::<_, TokenError>(Regenerated {
                 token,
                 secret,

@@ -13,6 +13,7 @@ use crate::domain::timestamps::iso;
 use crate::domain::tokens::{
     Action, FormContext, TokenChange, TokenDefinition, TokenInput, validate,
 };
+use crate::services::events;
 use crate::services::{Caller, Services};
 
 /// Saves `input` over the token as it was at `version`; returns what was saved.
@@ -54,6 +55,7 @@ pub async fn update(
                 &describe_changes(&before, &definition),
             )?;
             changes::token_changed(c, &token.guid)?;
+            events::token_changed(c, &caller.actor, audit_action(change), &token.guid)?;
             Ok::<_, TokenError>(definition)
         })
         .await?;

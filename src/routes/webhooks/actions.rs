@@ -1,0 +1,158 @@
+//! What can be done to a webhook from its page: a test event, redelivery, pause
+//! and resume, a new secret, and deleting it.
+
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+
+use super::Admin;
+use crate::auth::csrf::{CsrfForm, NoFields};
+use crate::auth::session::{self, FlashKind};
+use crate::http::AppError;
+use crate::http::headers::no_store;
+use crate::routes::see_other;
+use crate::services::webhooks;
+use crate::state::AppState;
+use crate::urls;
+use crate::views::errors::{ConfirmPage, Confirmation, Link};
+use crate::views::format::datetime;
+use crate::views::webhooks::WebhookSecretPage;
+use crate::views::{Layout, Section, render_with_status};
+
+pub async fn send_test(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: Session,
+    admin: Admin,
+    public_id: web::Path<String>,
+    _form: CsrfForm<NoFields>,
+) -> Result<HttpResponse, AppError> {
+    webhooks::send_test(state.services(), &admin.caller(&req), &public_id).await?;
+    session::flash(
+        &session,
+        FlashKind::Success,
+        "A test event is on its way; its delivery shows below in a moment.",
+    );
+    Ok(see_other(&urls::webhook(&public_id, None)))
+}
+
+pub async fn redeliver(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: Session,
+    admin: Admin,
+    path: web::Path<(String, i64)>,
+    _form: CsrfForm<NoFields>,
+) -> Result<HttpResponse, AppError> {
+    let (public_id, delivery) = path.into_inner();
+    webhooks::redeliver(state.services(), &admin.caller(&req), &public_id, delivery).await?;
+    session::flash(
+        &session,
+        FlashKind::Success,
+        "The event will be sent again in a moment.",
+    );
+    Ok(see_other(&urls::webhook(&public_id, None)))
+}
+
+/// Pause (`enabled` false) or resume.
+async fn switch(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: Session,
+    admin: Admin,
+    public_id: web::Path<String>,
+    enabled: bool,
+) -> Result<HttpResponse, AppError> {
+    webhooks::set_enabled(state.services(), &admin.caller(&req), &public_id, enabled).await?;
+    let message = if enabled {
+        "The webhook was resumed."
+    } else {
+        "The webhook was paused: events are not sent to it until it is resumed."
+    };
+    session::flash(&session, FlashKind::Success, message);
+    Ok(see_other(&urls::webhook(&public_id, None)))
+}
+
+pub async fn enable(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: Session,
+    admin: Admin,
+    public_id: web::Path<String>,
+    _form: CsrfForm<NoFields>,
+) -> Result<HttpResponse, AppError> {
+    switch(req, state, session, admin, public_id, true).await
+}
+
+pub async fn disable(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: Session,
+    admin: Admin,
+    public_id: web::Path<String>,
+    _form: CsrfForm<NoFields>,
+) -> Result<HttpResponse, AppError> {
+    switch(req, state, session, admin, public_id, false).await
+}
+
+pub async fn rotate_secret(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    admin: Admin,
+    public_id: web::Path<String>,
+    _form: CsrfForm<NoFields>,
+) -> Result<HttpResponse, AppError> {
+    let secret = webhooks::rotate_secret(state.services(), &admin.caller(&req), &public_id).await?;
+    let (item, _) = webhooks::find(state.services(), &admin.caller(&req), &public_id).await?;
+    let page = WebhookSecretPage {
+        layout: Layout::page(
+            &req,
+            Some(&admin),
+            "Copy the signing secret",
+            Section::Webhooks,
+        ),
+        url: item.endpoint.url.clone(),
+        secret: secret.expose(),
+        endpoint_href: urls::webhook(&public_id, None),
+        previous_until: item.endpoint.previous_secret_until.as_ref().map(datetime),
+    };
+    render_with_status(StatusCode::OK, &page).map(no_store)
+}
+
+pub async fn delete_confirm(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    admin: Admin,
+    public_id: web::Path<String>,
+) -> Result<ConfirmPage, AppError> {
+    let (item, _) = webhooks::find(state.services(), &admin.caller(&req), &public_id).await?;
+    Ok(ConfirmPage {
+        layout: Layout::page(&req, Some(&admin), "Delete webhook", Section::Webhooks),
+        back: Link {
+            href: urls::webhook(&public_id, None),
+            label: "Webhook".into(),
+        },
+        confirmation: Confirmation {
+            title: format!("Delete the webhook to {}?", item.endpoint.url),
+            body: "Events are no longer sent to it, and its delivery log is deleted with it. The audit log keeps that it existed.".into(),
+            button: "Delete webhook",
+            danger: true,
+            action: urls::webhook(&public_id, Some("delete")),
+            grace: false,
+        },
+        version: None,
+    })
+}
+
+pub async fn delete(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: Session,
+    admin: Admin,
+    public_id: web::Path<String>,
+    _form: CsrfForm<NoFields>,
+) -> Result<HttpResponse, AppError> {
+    webhooks::delete(state.services(), &admin.caller(&req), &public_id).await?;
+    session::flash(&session, FlashKind::Success, "The webhook was deleted.");
+    Ok(see_other(urls::WEBHOOKS))
+}

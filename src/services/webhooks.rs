@@ -1,0 +1,308 @@
+//! Settings > Webhooks: endpoints added, changed, paused, deleted and given a new
+//! secret by administrators allowed `settings.manage`; a test event and
+//! redeliveries on demand. Sending is [`delivery`]'s.
+
+pub mod delivery;
+
+use crate::db::audit::{self, Target};
+use crate::db::outbox::{self, DeliveryLogRow};
+use crate::db::webhooks::{self, EndpointRow, EndpointWithScopes};
+use crate::db::{DbConnection, DbError, catalog, now};
+use crate::domain::audit::{AuditAction, TargetKind};
+use crate::domain::permissions::Permission;
+use crate::domain::timestamps::iso;
+use crate::domain::validation::FieldErrors;
+use crate::domain::webhooks::destination::Policy;
+use crate::domain::webhooks::schedule::ROTATION_OVERLAP;
+use crate::domain::webhooks::signature::WebhookSecret;
+use crate::domain::webhooks::{EndpointInput, EventType, validate};
+use crate::services::{Caller, Forbidden, Services};
+
+/// Deliveries an endpoint's page shows.
+const LOG_LENGTH: i64 = 50;
+
+#[derive(Debug, thiserror::Error)]
+pub enum WebhookError {
+    #[error(transparent)]
+    Forbidden(#[from] Forbidden),
+    #[error("This webhook does not exist.")]
+    NotFound,
+    #[error(
+        "Webhooks sign what they send with a secret Tessera must keep, and it keeps secrets only encrypted: set TESSERA_ENCRYPTION_KEY (make one with `tessera keys generate`) to use them."
+    )]
+    NoEncryptionKey,
+    #[error("Someone changed this webhook meanwhile; its current settings are shown.")]
+    Conflict,
+    #[error("Some fields need attention.")]
+    Invalid(FieldErrors),
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+impl From<diesel::result::Error> for WebhookError {
+    fn from(error: diesel::result::Error) -> Self {
+        Self::Db(error.into())
+    }
+}
+
+/// A new endpoint and its secret, shown this once.
+pub struct Created {
+    pub endpoint: EndpointRow,
+    pub secret: WebhookSecret,
+}
+
+fn target(endpoint: &EndpointRow) -> Target<'_> {
+    Target::of(
+        TargetKind::Webhook,
+        Some(&endpoint.public_id),
+        &endpoint.url,
+    )
+}
+
+fn summary(endpoint: &EndpointRow) -> String {
+    serde_json::json!({ "url": endpoint.url, "events": endpoint.events }).to_string()
+}
+
+pub async fn list(
+    services: Services<'_>,
+    caller: &Caller,
+) -> Result<Vec<EndpointWithScopes>, WebhookError> {
+    caller.require(Permission::SettingsManage)?;
+    Ok(services
+        .db
+        .run(|c| Ok::<_, DbError>(webhooks::list(c)?))
+        .await?)
+}
+
+/// The endpoint and its newest deliveries.
+pub async fn find(
+    services: Services<'_>,
+    caller: &Caller,
+    public_id: &str,
+) -> Result<(EndpointWithScopes, Vec<DeliveryLogRow>), WebhookError> {
+    caller.require(Permission::SettingsManage)?;
+    let public_id = public_id.to_owned();
+    services
+        .db
+        .run(move |c| {
+            let endpoint = webhooks::list(c)?
+                .into_iter()
+                .find(|e| e.endpoint.public_id == public_id)
+                .ok_or(WebhookError::NotFound)?;
+            let log = outbox::log(c, endpoint.endpoint.id, LOG_LENGTH)?;
+            Ok((endpoint, log))
+        })
+        .await
+}
+
+fn known_scopes(c: &mut DbConnection) -> Result<Vec<i64>, DbError> {
+    Ok(catalog::list_scopes(c)?.into_iter().map(|s| s.id).collect())
+}
+
+pub async fn create(
+    services: Services<'_>,
+    caller: &Caller,
+    input: EndpointInput,
+    policy: Policy,
+) -> Result<Created, WebhookError> {
+    caller.require(Permission::SettingsManage)?;
+    let key = services
+        .encryption_key
+        .cloned()
+        .ok_or(WebhookError::NoEncryptionKey)?;
+    let actor = caller.actor.clone();
+    services
+        .db
+        .write(move |c| {
+            let definition =
+                validate(&input, policy, &known_scopes(c)?).map_err(WebhookError::Invalid)?;
+            let public_id = uuid::Uuid::new_v4().to_string();
+            let secret = WebhookSecret::generate();
+            let endpoint = webhooks::create(
+                c,
+                &public_id,
+                &definition,
+                &secret.seal(&key, &public_id),
+                now(),
+            )?;
+            audit::record(
+                c,
+                &actor,
+                AuditAction::WebhookCreated,
+                &target(&endpoint),
+                &summary(&endpoint),
+            )?;
+            Ok(Created { endpoint, secret })
+        })
+        .await
+}
+
+/// Saves new settings on the version the page showed.
+pub async fn update(
+    services: Services<'_>,
+    caller: &Caller,
+    public_id: &str,
+    version: i32,
+    input: EndpointInput,
+    policy: Policy,
+) -> Result<(), WebhookError> {
+    caller.require(Permission::SettingsManage)?;
+    let (actor, public_id) = (caller.actor.clone(), public_id.to_owned());
+    services
+        .db
+        .write(move |c| {
+            let endpoint = webhooks::find(c, &public_id)?.ok_or(WebhookError::NotFound)?;
+            let definition =
+                validate(&input, policy, &known_scopes(c)?).map_err(WebhookError::Invalid)?;
+            if !webhooks::update(c, endpoint.id, version, &definition, now())? {
+                return Err(WebhookError::Conflict);
+            }
+            let saved = webhooks::find(c, &public_id)?.ok_or(WebhookError::NotFound)?;
+            audit::record(
+                c,
+                &actor,
+                AuditAction::WebhookUpdated,
+                &target(&saved),
+                &summary(&saved),
+            )?;
+            Ok(())
+        })
+        .await
+}
+
+/// Pauses or resumes deliveries; resuming forgets the failures that stopped it.
+pub async fn set_enabled(
+    services: Services<'_>,
+    caller: &Caller,
+    public_id: &str,
+    enabled: bool,
+) -> Result<(), WebhookError> {
+    caller.require(Permission::SettingsManage)?;
+    let (actor, public_id) = (caller.actor.clone(), public_id.to_owned());
+    services
+        .db
+        .write(move |c| {
+            let endpoint = webhooks::find(c, &public_id)?.ok_or(WebhookError::NotFound)?;
+            webhooks::set_enabled(c, endpoint.id, enabled, None, now())?;
+            let action = if enabled {
+                AuditAction::WebhookEnabled
+            } else {
+                AuditAction::WebhookDisabled
+            };
+            audit::record(c, &actor, action, &target(&endpoint), "")?;
+            Ok(())
+        })
+        .await
+}
+
+pub async fn delete(
+    services: Services<'_>,
+    caller: &Caller,
+    public_id: &str,
+) -> Result<(), WebhookError> {
+    caller.require(Permission::SettingsManage)?;
+    let (actor, public_id) = (caller.actor.clone(), public_id.to_owned());
+    services
+        .db
+        .write(move |c| {
+            let endpoint = webhooks::find(c, &public_id)?.ok_or(WebhookError::NotFound)?;
+            webhooks::delete(c, endpoint.id)?;
+            audit::record(
+                c,
+                &actor,
+                AuditAction::WebhookDeleted,
+                &target(&endpoint),
+                "",
+            )?;
+            Ok(())
+        })
+        .await
+}
+
+/// A new secret, shown once; the previous one keeps signing for 24 hours so that
+/// receivers can switch without losing a message.
+pub async fn rotate_secret(
+    services: Services<'_>,
+    caller: &Caller,
+    public_id: &str,
+) -> Result<WebhookSecret, WebhookError> {
+    caller.require(Permission::SettingsManage)?;
+    let key = services
+        .encryption_key
+        .cloned()
+        .ok_or(WebhookError::NoEncryptionKey)?;
+    let (actor, public_id) = (caller.actor.clone(), public_id.to_owned());
+    services
+        .db
+        .write(move |c| {
+            let endpoint = webhooks::find(c, &public_id)?.ok_or(WebhookError::NotFound)?;
+            let secret = WebhookSecret::generate();
+            let until = now() + ROTATION_OVERLAP;
+            webhooks::rotate_secret(
+                c,
+                endpoint.id,
+                &secret.seal(&key, &public_id),
+                &endpoint.secret_sealed,
+                until,
+                now(),
+            )?;
+            let details = serde_json::json!({ "previous_secret_until": iso(&until) }).to_string();
+            audit::record(
+                c,
+                &actor,
+                AuditAction::WebhookSecretRotated,
+                &target(&endpoint),
+                &details,
+            )?;
+            Ok(secret)
+        })
+        .await
+}
+
+/// Queues a `webhook.test` event for this endpoint alone.
+pub async fn send_test(
+    services: Services<'_>,
+    caller: &Caller,
+    public_id: &str,
+) -> Result<(), WebhookError> {
+    caller.require(Permission::SettingsManage)?;
+    let (actor, public_id) = (caller.actor.clone(), public_id.to_owned());
+    services
+        .db
+        .write(move |c| {
+            let endpoint = webhooks::find(c, &public_id)?.ok_or(WebhookError::NotFound)?;
+            let now = now();
+            let payload = serde_json::json!({
+                "type": EventType::WebhookTest.key(),
+                "timestamp": iso(&now),
+                "data": { "webhook": endpoint.public_id, "sent_by": actor.label },
+            });
+            let event = outbox::record(c, EventType::WebhookTest, &payload, &[], now)?;
+            outbox::mark_dispatched(c, event, now)?;
+            outbox::insert_delivery(c, endpoint.id, event, now)?;
+            Ok(())
+        })
+        .await
+}
+
+/// Sends an event of the endpoint's log again, as a new delivery with retries of
+/// its own.
+pub async fn redeliver(
+    services: Services<'_>,
+    caller: &Caller,
+    public_id: &str,
+    delivery_id: i64,
+) -> Result<(), WebhookError> {
+    caller.require(Permission::SettingsManage)?;
+    let public_id = public_id.to_owned();
+    services
+        .db
+        .write(move |c| {
+            let endpoint = webhooks::find(c, &public_id)?.ok_or(WebhookError::NotFound)?;
+            let event =
+                outbox::event_of(c, endpoint.id, delivery_id)?.ok_or(WebhookError::NotFound)?;
+            outbox::insert_delivery(c, endpoint.id, event, now())?;
+            Ok(())
+        })
+        .await
+}

@@ -1,0 +1,222 @@
+//! Sends what the outbox holds: each due delivery signed per Standard Webhooks,
+//! with a timeout and no redirects, to an address the operator allows (checked on
+//! the addresses the name resolves to, the ones then connected to); the result
+//! recorded, and a failure retried on the schedule.
+
+use std::error::Error as StdError;
+use std::net::SocketAddr;
+use std::time::Instant;
+
+use actix_tls::connect::{Connector as TcpConnector, Resolve, Resolver};
+use futures_util::future::{LocalBoxFuture, join_all};
+use time::{Duration, PrimitiveDateTime};
+
+use crate::db::audit::{self, Actor, Target};
+use crate::db::outbox::{self, Attempt, DueDelivery};
+use crate::db::{Db, DbError};
+use crate::domain::audit::{AuditAction, TargetKind};
+use crate::domain::encryption::EncryptionKey;
+use crate::domain::webhooks::destination::{Policy, address_allowed, check_url};
+use crate::domain::webhooks::schedule::REQUEST_TIMEOUT;
+use crate::domain::webhooks::signature::{WebhookSecret, signature_header};
+
+/// Events turned into deliveries, and deliveries sent, per round.
+const BATCH: i64 = 50;
+/// A sender holds a delivery this long; one that died leaves it to the next.
+const LEASE: Duration = Duration::minutes(2);
+/// An answer's body is read (and dropped) up to this size.
+const ANSWER_LIMIT: usize = 64 * 1024;
+
+/// What a round did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Round {
+    pub dispatched: usize,
+    pub sent: usize,
+    pub delivered: usize,
+}
+
+/// One round: waiting events become deliveries, and the deliveries due at `now`
+/// are sent. Runs on the async runtime; the database work on the blocking pool.
+pub async fn run_once(
+    db: &Db,
+    key: Option<&EncryptionKey>,
+    policy: Policy,
+    now: PrimitiveDateTime,
+) -> Result<Round, DbError> {
+    if !db
+        .run(move |c| Ok::<_, DbError>(outbox::has_work(c, now)?))
+        .await?
+    {
+        return Ok(Round::default());
+    }
+    let dispatched = db
+        .write(move |c| Ok::<_, DbError>(outbox::dispatch(c, BATCH, now)?))
+        .await?;
+    let due = db
+        .write(move |c| Ok::<_, DbError>(outbox::claim_due(c, BATCH, LEASE, now)?))
+        .await?;
+    let attempts = join_all(due.iter().map(|delivery| send(delivery, key, policy, now))).await;
+    let mut round = Round {
+        dispatched,
+        sent: due.len(),
+        delivered: 0,
+    };
+    for (delivery, attempt) in due.into_iter().zip(attempts) {
+        if attempt.succeeded() {
+            round.delivered += 1;
+        }
+        db.write(move |c| {
+            if outbox::record_attempt(c, &delivery, &attempt, now)? {
+                let endpoint = &delivery.endpoint;
+                tracing::warn!(url = %endpoint.url, "disabled a webhook whose deliveries failed for five days");
+                audit::record(
+                    c,
+                    &Actor::system(),
+                    AuditAction::WebhookDisabled,
+                    &Target::of(TargetKind::Webhook, Some(&endpoint.public_id), &endpoint.url),
+                    r#"{"reason":"every delivery failed for five days"}"#,
+                )?;
+            }
+            Ok::<_, DbError>(())
+        })
+        .await?;
+    }
+    Ok(round)
+}
+
+/// Sends one delivery and says how it went.
+async fn send(
+    delivery: &DueDelivery,
+    key: Option<&EncryptionKey>,
+    policy: Policy,
+    now: PrimitiveDateTime,
+) -> Attempt {
+    let started = Instant::now();
+    let failed = |error: String| Attempt {
+        status: None,
+        duration_ms: elapsed_ms(started),
+        error: Some(error),
+    };
+    let endpoint = &delivery.endpoint;
+    // Checked again: the operator may have narrowed what is allowed since.
+    if let Err(refusal) = check_url(&endpoint.url, policy) {
+        return failed(refusal.to_string());
+    }
+    let Some(key) = key else {
+        return failed(
+            "TESSERA_ENCRYPTION_KEY is not set, so the signing secret cannot be read.".into(),
+        );
+    };
+    let Ok(current) = WebhookSecret::unseal(key, &endpoint.public_id, &endpoint.secret_sealed)
+    else {
+        return failed("The signing secret does not open with this encryption key.".into());
+    };
+    let previous = endpoint
+        .previous_secret_sealed
+        .as_deref()
+        .filter(|_| {
+            endpoint
+                .previous_secret_until
+                .is_some_and(|until| until > now)
+        })
+        .and_then(|sealed| WebhookSecret::unseal(key, &endpoint.public_id, sealed).ok());
+    let mut secrets = vec![&current];
+    secrets.extend(previous.as_ref());
+    let timestamp = now.assume_utc().unix_timestamp();
+    let signature = signature_header(&secrets, &delivery.message_id, timestamp, &delivery.payload);
+    let response = client(policy)
+        .post(&endpoint.url)
+        .insert_header(("content-type", "application/json"))
+        .insert_header((
+            "user-agent",
+            concat!("Tessera-Webhooks/", env!("CARGO_PKG_VERSION")),
+        ))
+        .insert_header(("webhook-id", delivery.message_id.as_str()))
+        .insert_header(("webhook-timestamp", timestamp.to_string()))
+        .insert_header(("webhook-signature", signature))
+        .send_body(delivery.payload.clone())
+        .await;
+    match response {
+        Ok(mut answer) => {
+            let status = answer.status().as_u16();
+            // Read so that the connection can be reused; what it says does not matter.
+            let _ = answer.body().limit(ANSWER_LIMIT).await;
+            let error =
+                (!(200..300).contains(&status)).then(|| format!("The endpoint answered {status}."));
+            Attempt {
+                status: Some(status),
+                duration_ms: elapsed_ms(started),
+                error,
+            }
+        }
+        Err(error) => failed(describe(&error)),
+    }
+}
+
+fn elapsed_ms(started: Instant) -> i32 {
+    i32::try_from(started.elapsed().as_millis()).unwrap_or(i32::MAX)
+}
+
+fn describe(error: &awc::error::SendRequestError) -> String {
+    use awc::error::SendRequestError;
+    match error {
+        SendRequestError::Timeout => {
+            format!("No answer within {} seconds.", REQUEST_TIMEOUT.as_secs())
+        }
+        other => {
+            let mut text = other.to_string();
+            let mut source = other.source();
+            while let Some(cause) = source {
+                text = format!("{text}: {cause}");
+                source = cause.source();
+            }
+            text
+        }
+    }
+}
+
+/// A client that connects only to allowed addresses, follows no redirect, and
+/// gives up after the timeout.
+fn client(policy: Policy) -> awc::Client {
+    let tcp = TcpConnector::new(Resolver::custom(GuardedResolver(policy))).service();
+    let mut connector = awc::Connector::new()
+        .connector(tcp)
+        .timeout(REQUEST_TIMEOUT);
+    if let Ok(mut tls) = openssl::ssl::SslConnector::builder(openssl::ssl::SslMethod::tls()) {
+        if let Some(file) = openssl_probe::probe().cert_file {
+            let _ = tls.set_ca_file(file);
+        }
+        connector = connector.openssl(tls.build());
+    }
+    awc::Client::builder()
+        .connector(connector)
+        .disable_redirects()
+        .timeout(REQUEST_TIMEOUT)
+        .finish()
+}
+
+/// Resolves a name and refuses it when any of its addresses is one Tessera may not
+/// reach, so that the address checked is the address connected to.
+struct GuardedResolver(Policy);
+
+#[derive(Debug, thiserror::Error)]
+#[error("{0} resolves to {1}, inside a private network; the operator has not allowed those")]
+struct PrivateAddress(String, std::net::IpAddr);
+
+impl Resolve for GuardedResolver {
+    fn lookup<'a>(
+        &'a self,
+        host: &'a str,
+        port: u16,
+    ) -> LocalBoxFuture<'a, Result<Vec<SocketAddr>, Box<dyn StdError>>> {
+        Box::pin(async move {
+            let addresses: Vec<SocketAddr> = tokio::net::lookup_host((host, port)).await?.collect();
+            if let Some(refused) = addresses.iter().find(|a| !address_allowed(a.ip(), self.0)) {
+                return Err(
+                    Box::new(PrivateAddress(host.to_owned(), refused.ip())) as Box<dyn StdError>
+                );
+            }
+            Ok(addresses)
+        })
+    }
+}

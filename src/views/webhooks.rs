@@ -1,0 +1,170 @@
+//! Settings > Webhooks: the endpoints, one endpoint with its settings and delivery
+//! log, and the page that shows a signing secret once.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use time::PrimitiveDateTime;
+
+use super::Layout;
+use super::format::Moment;
+use crate::db::catalog::Scope;
+use crate::db::outbox::{self, DeliveryLogRow};
+use crate::db::webhooks::EndpointWithScopes;
+use crate::domain::validation::FieldErrors;
+use crate::domain::webhooks::{EndpointInput, EventType};
+
+#[derive(Template, WebTemplate)]
+#[template(path = "webhooks/list.html")]
+pub struct WebhooksPage {
+    pub layout: Layout,
+    pub endpoints: Vec<EndpointView>,
+    /// Without the operator's encryption key no secret can be kept.
+    pub can_sign: bool,
+}
+
+/// An endpoint as lists and its page show it.
+pub struct EndpointView {
+    pub public_id: String,
+    pub url: String,
+    pub description: String,
+    pub events: String,
+    pub scopes: String,
+    pub status: &'static str,
+    pub badge: &'static str,
+    /// Why Tessera stopped it, when it did.
+    pub stopped_because: Option<String>,
+    pub enabled: bool,
+    pub version: i32,
+}
+
+impl EndpointView {
+    pub fn of(item: &EndpointWithScopes) -> Self {
+        let endpoint = &item.endpoint;
+        let events: Vec<&str> = endpoint.events().iter().map(|e| e.key()).collect();
+        let (status, badge) = match (endpoint.enabled, &endpoint.disabled_reason) {
+            (true, _) if endpoint.failing_since.is_some() => ("Failing", "badge-expired"),
+            (true, _) => ("Enabled", "badge-active"),
+            (false, Some(_)) => ("Stopped", "badge-revoked"),
+            (false, None) => ("Paused", "badge-disabled"),
+        };
+        Self {
+            public_id: endpoint.public_id.clone(),
+            url: endpoint.url.clone(),
+            description: endpoint.description.clone(),
+            events: events.join(", "),
+            scopes: if item.scopes.is_empty() {
+                "Every scope".into()
+            } else {
+                item.scopes
+                    .iter()
+                    .map(|(_, name)| name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            },
+            status,
+            badge,
+            stopped_because: endpoint.disabled_reason.clone(),
+            enabled: endpoint.enabled,
+            version: endpoint.version,
+        }
+    }
+}
+
+/// The fields of an endpoint, to add one or change one.
+pub struct EndpointForm {
+    pub action: String,
+    pub form: EndpointInput,
+    pub errors: FieldErrors,
+    /// The version the page showed, when changing one.
+    pub version: Option<i32>,
+    pub events: Vec<EventType>,
+    pub scopes: Vec<Scope>,
+    /// Whether http:// and internal addresses are allowed, for the hint.
+    pub allow_http: bool,
+}
+
+impl EndpointForm {
+    pub fn has_event(&self, event: &EventType) -> bool {
+        self.form.events.iter().any(|e| e == event.key())
+    }
+
+    pub fn has_scope(&self, id: &i64) -> bool {
+        self.form.scopes.iter().any(|s| s.trim() == id.to_string())
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "webhooks/new.html")]
+pub struct NewWebhookPage {
+    pub layout: Layout,
+    pub fields: EndpointForm,
+    pub can_sign: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "webhooks/show.html")]
+pub struct WebhookPage {
+    pub layout: Layout,
+    pub endpoint: EndpointView,
+    pub fields: EndpointForm,
+    pub deliveries: Vec<DeliveryView>,
+}
+
+/// One line of the delivery log.
+pub struct DeliveryView {
+    pub id: i64,
+    pub event: String,
+    pub message_id: String,
+    pub state: &'static str,
+    pub badge: &'static str,
+    pub attempts: i32,
+    pub answer: String,
+    pub duration: String,
+    pub last_attempt: Moment,
+    pub next_attempt: Moment,
+    pub error: String,
+}
+
+impl DeliveryView {
+    pub fn of(row: &DeliveryLogRow, now: &PrimitiveDateTime) -> Self {
+        let (state, badge) = match row.state.as_str() {
+            outbox::DELIVERED => ("Delivered", "badge-active"),
+            outbox::FAILED => ("Failed", "badge-revoked"),
+            _ if row.attempts == 0 => ("Queued", "badge-scheduled"),
+            _ => ("Retrying", "badge-expired"),
+        };
+        Self {
+            id: row.id,
+            event: row.event_type.clone(),
+            message_id: row.message_id.clone(),
+            state,
+            badge,
+            attempts: row.attempts,
+            answer: row
+                .last_status
+                .map_or_else(|| "—".into(), |s| s.to_string()),
+            duration: row
+                .last_duration_ms
+                .map_or_else(|| "—".into(), |ms| format!("{ms} ms")),
+            last_attempt: Moment::or(&row.last_attempt_at, now, "Not yet"),
+            next_attempt: Moment::or(
+                &row.next_attempt_at.filter(|_| row.state == outbox::PENDING),
+                now,
+                "—",
+            ),
+            error: row.last_error.clone().unwrap_or_default(),
+        }
+    }
+}
+
+/// A signing secret, shown once: for a new endpoint, or after a rotation.
+#[derive(Template, WebTemplate)]
+#[template(path = "webhooks/secret.html")]
+pub struct WebhookSecretPage {
+    pub layout: Layout,
+    pub url: String,
+    pub secret: String,
+    pub endpoint_href: String,
+    /// After a rotation: until when the previous secret also signs.
+    pub previous_until: Option<String>,
+}

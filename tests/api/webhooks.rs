@@ -1,0 +1,372 @@
+//! Webhooks end to end: a real HTTP receiver, the signatures it checks, the
+//! outbox written with each change, retries on the schedule (with the clock in
+//! the test's hands), redelivery, pausing, and the refusal of internal addresses.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
+use serde_json::Value;
+use tessera::config::{EncryptionArgs, ServeArgs};
+use tessera::domain::webhooks::destination::Policy;
+use tessera::domain::webhooks::signature::WebhookSecret;
+use tessera::services::webhooks::delivery::run_once;
+
+use crate::helpers::{Browser, TestApp, spawn_app_with};
+
+const KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+const OPEN: Policy = Policy {
+    allow_http: true,
+    allow_private: true,
+};
+
+/// A message as the receiver got it.
+#[derive(Clone, Debug)]
+struct Received {
+    id: String,
+    timestamp: i64,
+    signature: String,
+    body: String,
+}
+
+impl Received {
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.body).unwrap()
+    }
+
+    /// Whether one of the signatures is the secret's.
+    fn signed_by(&self, secret: &str) -> bool {
+        let secret = WebhookSecret::parse(secret).unwrap();
+        let expected = secret.sign(&self.id, self.timestamp, &self.body);
+        self.signature.split(' ').any(|s| s == expected)
+    }
+}
+
+/// A receiver on a port of its own, answering `status`.
+struct Receiver {
+    url: String,
+    got: Arc<Mutex<Vec<Received>>>,
+    status: Arc<Mutex<u16>>,
+}
+
+impl Receiver {
+    fn start() -> Self {
+        let got = Arc::new(Mutex::new(Vec::new()));
+        let status = Arc::new(Mutex::new(200));
+        let (g, s) = (got.clone(), status.clone());
+        let server = HttpServer::new(move || {
+            let (g, s) = (g.clone(), s.clone());
+            App::new().default_service(web::to(move |req: HttpRequest, body: String| {
+                let (g, s) = (g.clone(), s.clone());
+                async move {
+                    let header = |name: &str| {
+                        req.headers()
+                            .get(name)
+                            .and_then(|v| v.to_str().ok())
+                            .unwrap_or_default()
+                            .to_owned()
+                    };
+                    g.lock().unwrap().push(Received {
+                        id: header("webhook-id"),
+                        timestamp: header("webhook-timestamp").parse().unwrap_or_default(),
+                        signature: header("webhook-signature"),
+                        body,
+                    });
+                    let code = *s.lock().unwrap();
+                    HttpResponse::build(actix_web::http::StatusCode::from_u16(code).unwrap())
+                        .finish()
+                }
+            }))
+        })
+        .workers(1)
+        .bind("127.0.0.1:0")
+        .unwrap();
+        let url = format!("http://{}/hooks", server.addrs()[0]);
+        actix_web::rt::spawn(server.run());
+        Self { url, got, status }
+    }
+
+    fn answer(&self, status: u16) {
+        *self.status.lock().unwrap() = status;
+    }
+
+    fn received(&self) -> Vec<Received> {
+        self.got.lock().unwrap().clone()
+    }
+
+    /// Waits until a message of `event` arrives.
+    async fn wait_for(&self, event: &str) -> Received {
+        for _ in 0..100 {
+            if let Some(found) = self
+                .received()
+                .into_iter()
+                .find(|r| r.json()["type"] == event)
+            {
+                return found;
+            }
+            actix_web::rt::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("no {event} arrived; got {:?}", self.received());
+    }
+}
+
+async fn app(delivery: bool) -> TestApp {
+    spawn_app_with(ServeArgs {
+        webhook_allow_http: true,
+        webhook_allow_private: true,
+        webhook_delivery: delivery,
+        encryption: EncryptionArgs {
+            encryption_key: Some(KEY.into()),
+        },
+        ..ServeArgs::default()
+    })
+    .await
+}
+
+/// Adds an endpoint through the page; its ID and the secret shown once.
+async fn add_endpoint(admin: &Browser, url: &str, events: &[&str]) -> (String, String) {
+    admin.get("/settings/webhooks/new").await;
+    let mut fields = vec![("url", url), ("description", "Receiver")];
+    fields.extend(events.iter().map(|e| ("events", *e)));
+    let page = admin.post("/settings/webhooks/new", &fields).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    let secret = page.html().text("#secret");
+    let href = page
+        .html()
+        .attr("a.button-primary[href^='/settings/webhooks/']", "href")
+        .unwrap();
+    (href.rsplit('/').next().unwrap().to_owned(), secret)
+}
+
+#[actix_web::test]
+async fn token_events_arrive_signed_with_no_secret_in_them() {
+    let receiver = Receiver::start();
+    let app = app(true).await;
+    let ada = app.with_examples().await;
+    let (id, secret) = add_endpoint(&ada, &receiver.url, &["token.created", "token.revoked"]).await;
+    assert!(secret.starts_with("whsec_"));
+
+    let token = app
+        .token(&ada)
+        .named("billing-sync")
+        .scope("Production")
+        .create()
+        .await;
+    let created = receiver.wait_for("token.created").await;
+    assert!(created.signed_by(&secret), "{created:?}");
+    assert!(created.id.starts_with("msg_"));
+    let body = created.json();
+    assert_eq!(body["data"]["token"]["name"], "billing-sync");
+    assert_eq!(
+        body["data"]["token"]["scopes"],
+        serde_json::json!(["Production"])
+    );
+    assert_eq!(
+        body["data"]["actor"]["name"]
+            .as_str()
+            .unwrap()
+            .split(" · ")
+            .next(),
+        Some("Ada Admin")
+    );
+    assert!(!created.body.contains(&token.secret[4..]), "never a secret");
+
+    // Revoked through the page: told too; an edit is not (not subscribed).
+    let page = ada
+        .get(&format!("/settings/api-tokens/{}/revoke", token.guid))
+        .await;
+    let version = crate::helpers::hidden_value(&page.body, "version").unwrap();
+    ada.post(
+        &format!("/settings/api-tokens/{}/revoke", token.guid),
+        &[("version", &version)],
+    )
+    .await;
+    let revoked = receiver.wait_for("token.revoked").await;
+    assert!(revoked.signed_by(&secret));
+    assert_eq!(revoked.json()["data"]["token"]["status"], "revoked");
+    assert_eq!(receiver.received().len(), 2, "once each");
+
+    // The log shows both, delivered with the answer's status.
+    let log = ada.get(&format!("/settings/webhooks/{id}")).await;
+    assert_eq!(
+        log.html().count("td[data-label='Status'] .badge-active"),
+        2,
+        "{}",
+        log.body
+    );
+
+    // A test event, and a new secret: both secrets sign for a day.
+    ada.post(&format!("/settings/webhooks/{id}/test"), &[])
+        .await;
+    assert!(receiver.wait_for("webhook.test").await.signed_by(&secret));
+    let rotated = ada
+        .post(&format!("/settings/webhooks/{id}/rotate-secret"), &[])
+        .await;
+    let new_secret = rotated.html().text("#secret");
+    assert_ne!(new_secret, secret);
+    ada.get(&format!("/settings/webhooks/{id}")).await;
+    ada.post(&format!("/settings/webhooks/{id}/test"), &[])
+        .await;
+    for _ in 0..100 {
+        if receiver
+            .received()
+            .iter()
+            .filter(|r| r.json()["type"] == "webhook.test")
+            .count()
+            == 2
+        {
+            break;
+        }
+        actix_web::rt::time::sleep(Duration::from_millis(100)).await;
+    }
+    let second = receiver
+        .received()
+        .into_iter()
+        .rfind(|r| r.json()["type"] == "webhook.test")
+        .unwrap();
+    assert!(
+        second.signed_by(&new_secret) && second.signed_by(&secret),
+        "{second:?}"
+    );
+    let stored = app.texts("SELECT secret_sealed AS t FROM webhook_endpoints");
+    assert!(
+        !stored[0].contains(&new_secret[6..]),
+        "sealed, never in clear"
+    );
+}
+
+#[actix_web::test]
+async fn failures_are_retried_on_the_schedule_then_redelivered() {
+    let receiver = Receiver::start();
+    receiver.answer(503);
+    let app = app(false).await;
+    let ada = app.with_examples().await;
+    let (id, _) = add_endpoint(&ada, &receiver.url, &["token.created"]).await;
+    app.token(&ada)
+        .named("retried")
+        .scope("Production")
+        .create()
+        .await;
+
+    let db = tessera::startup::open_database(&app.db.args(), None).unwrap();
+    let key = tessera::domain::encryption::EncryptionKey::from_base64(KEY).unwrap();
+    let t0 = tessera::db::now();
+    let round = run_once(&db, Some(&key), OPEN, t0).await.unwrap();
+    assert_eq!((round.dispatched, round.sent, round.delivered), (1, 1, 0));
+    // Not again before the first retry is due (5 s), then at each step of the schedule.
+    let early = run_once(&db, Some(&key), OPEN, t0 + time::Duration::seconds(4))
+        .await
+        .unwrap();
+    assert_eq!(early.sent, 0);
+    let mut at = t0;
+    for delay in tessera::domain::webhooks::schedule::RETRY_DELAYS {
+        at += delay;
+        assert_eq!(
+            run_once(&db, Some(&key), OPEN, at).await.unwrap().sent,
+            1,
+            "at +{delay}"
+        );
+    }
+    assert_eq!(
+        receiver.received().len(),
+        8,
+        "the first attempt and seven retries"
+    );
+    assert_eq!(
+        run_once(&db, Some(&key), OPEN, at + time::Duration::days(1))
+            .await
+            .unwrap()
+            .sent,
+        0
+    );
+    let log = ada.get(&format!("/settings/webhooks/{id}")).await;
+    assert!(
+        log.body.contains("Failed") && log.body.contains("The endpoint answered 503."),
+        "{}",
+        log.body
+    );
+
+    // Still failing five days after the first failure: Tessera stops the endpoint.
+    app.token(&ada)
+        .named("later")
+        .scope("Production")
+        .create()
+        .await;
+    let later = t0 + time::Duration::days(5);
+    run_once(&db, Some(&key), OPEN, later).await.unwrap();
+    let stopped = ada.get(&format!("/settings/webhooks/{id}")).await;
+    assert!(
+        stopped.body.contains("Tessera stopped this webhook"),
+        "{}",
+        stopped.body
+    );
+    assert!(
+        app.get_audit_actions()
+            .contains(&"webhook.disable".to_owned())
+    );
+    let retry = later + time::Duration::minutes(1);
+    assert_eq!(
+        run_once(&db, Some(&key), OPEN, retry).await.unwrap().sent,
+        0,
+        "nothing goes to a stopped endpoint"
+    );
+
+    // The receiver is back: resumed, and redelivering sends the same message again.
+    receiver.answer(204);
+    ada.post(&format!("/settings/webhooks/{id}/enable"), &[])
+        .await;
+    let log = ada.get(&format!("/settings/webhooks/{id}")).await;
+    let delivery = log
+        .html()
+        .attr("tr:last-child form[action*='/redeliver']", "action")
+        .unwrap();
+    ada.post(&delivery, &[]).await;
+    let round = run_once(&db, Some(&key), OPEN, retry + time::Duration::hours(1))
+        .await
+        .unwrap();
+    assert_eq!(
+        (round.sent, round.delivered),
+        (2, 2),
+        "the redelivery and the waiting event"
+    );
+    let first_id = receiver.received()[0].id.clone();
+    let same = receiver
+        .received()
+        .iter()
+        .filter(|r| r.id == first_id)
+        .count();
+    assert_eq!(
+        same, 9,
+        "the redelivery is the same message, for the receiver to deduplicate"
+    );
+}
+
+#[actix_web::test]
+async fn internal_addresses_are_refused_unless_allowed() {
+    let app = spawn_app_with(ServeArgs {
+        encryption: EncryptionArgs {
+            encryption_key: Some(KEY.into()),
+        },
+        ..ServeArgs::default()
+    })
+    .await;
+    let ada = app.with_examples().await;
+    ada.get("/settings/webhooks/new").await;
+    for url in [
+        "https://127.0.0.1/hook",
+        "https://10.0.0.8/hook",
+        "https://169.254.169.254/latest/meta-data",
+        "https://localhost/hook",
+        "http://hooks.example.com/hook",
+    ] {
+        let page = ada
+            .post(
+                "/settings/webhooks/new",
+                &[("url", url), ("events", "token.created")],
+            )
+            .await;
+        assert_eq!(page.status, 422, "{url}");
+        assert!(page.html().text("#url-error").len() > 10, "{url}");
+    }
+    assert_eq!(app.count("webhook_endpoints"), 0);
+}
