@@ -37,6 +37,9 @@ module.exports = async () => {
       TESSERA_LOG: "warn",
       // Token values are kept encrypted, so administrators may show them again.
       TESSERA_ENCRYPTION_KEY: crypto.randomBytes(32).toString("base64"),
+      // The webhook receiver of the tests listens on loopback, over http.
+      TESSERA_WEBHOOK_ALLOW_HTTP: "true",
+      TESSERA_WEBHOOK_ALLOW_PRIVATE: "true",
     },
     stdio: ["ignore", "pipe", "inherit"],
     detached: true,

@@ -118,8 +118,8 @@ pub struct DeliveryView {
     pub state: &'static str,
     pub badge: &'static str,
     pub attempts: i32,
+    /// The status and how long it took, such as "204 in 13 ms".
     pub answer: String,
-    pub duration: String,
     pub last_attempt: Moment,
     pub next_attempt: Moment,
     pub error: String,
@@ -140,12 +140,11 @@ impl DeliveryView {
             state,
             badge,
             attempts: row.attempts,
-            answer: row
-                .last_status
-                .map_or_else(|| "—".into(), |s| s.to_string()),
-            duration: row
-                .last_duration_ms
-                .map_or_else(|| "—".into(), |ms| format!("{ms} ms")),
+            answer: match (row.last_status, row.last_duration_ms) {
+                (Some(status), Some(ms)) => format!("{status} in {ms} ms"),
+                (None, Some(ms)) => format!("none, after {ms} ms"),
+                _ => "—".into(),
+            },
             last_attempt: Moment::or(&row.last_attempt_at, now, "Not yet"),
             next_attempt: Moment::or(
                 &row.next_attempt_at.filter(|_| row.state == outbox::PENDING),
