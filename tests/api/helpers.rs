@@ -7,6 +7,7 @@ mod browser;
 mod database;
 mod fixtures;
 mod html;
+mod webhook_receiver;
 
 pub use api_client::*;
 pub use app::*;
@@ -14,5 +15,6 @@ pub use browser::*;
 pub use database::*;
 pub use fixtures::*;
 pub use html::*;
+pub use webhook_receiver::*;
 
 pub const PASSWORD: &str = "correct horse battery staple";

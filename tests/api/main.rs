@@ -41,4 +41,5 @@ mod tokens_lifecycle;
 mod tokens_list;
 mod tokens_security;
 mod verification;
+mod webhook_delivery;
 mod webhooks;
