@@ -154,6 +154,22 @@ pub fn rotate_secret(
     Ok(())
 }
 
+/// The same secrets sealed under a new encryption key.
+pub fn replace_sealed_secrets(
+    c: &mut DbConnection,
+    id: i64,
+    current: &str,
+    previous: Option<&str>,
+) -> QueryResult<()> {
+    diesel::update(webhook_endpoints::table.filter(webhook_endpoints::id.eq(id)))
+        .set((
+            webhook_endpoints::secret_sealed.eq(current),
+            webhook_endpoints::previous_secret_sealed.eq(previous),
+        ))
+        .execute(c)?;
+    Ok(())
+}
+
 pub fn delete(c: &mut DbConnection, id: i64) -> QueryResult<()> {
     diesel::delete(webhook_endpoints::table.filter(webhook_endpoints::id.eq(id))).execute(c)?;
     Ok(())

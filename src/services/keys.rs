@@ -1,11 +1,13 @@
-//! The encryption key of kept token values: rotating it re-encrypts every value.
+//! The encryption key of kept secrets (token values, webhook signing secrets):
+//! rotating it re-encrypts every one.
 
 use crate::db::audit::{self, Target};
-use crate::db::{DbError, tokens};
+use crate::db::{DbError, tokens, webhooks};
 use crate::domain::audit::{AuditAction, TargetKind};
 use crate::domain::encryption::EncryptionKey;
 use crate::domain::permissions::Permission;
 use crate::domain::tokens::SecretToken;
+use crate::domain::webhooks::signature::WebhookSecret;
 use crate::services::{Caller, Forbidden, Services};
 
 #[derive(Debug, thiserror::Error)]
@@ -13,7 +15,7 @@ pub enum KeysError {
     #[error(transparent)]
     Forbidden(#[from] Forbidden),
     #[error(
-        "{refused} of {total} stored token values do not decrypt with the old key: is \
+        "{refused} of {total} stored secrets do not decrypt with the old key: is \
          TESSERA_ENCRYPTION_KEY the key Tessera runs with? Nothing was changed."
     )]
     WrongOldKey { refused: usize, total: usize },
@@ -27,8 +29,8 @@ impl From<diesel::result::Error> for KeysError {
     }
 }
 
-/// Re-encrypts every kept value from `old` to `new`, in one transaction: if any
-/// value does not decrypt with the old key, nothing changes. Returns how many.
+/// Re-encrypts every kept secret from `old` to `new`, in one transaction: if any
+/// does not decrypt with the old key, nothing changes. Returns how many.
 pub async fn rotate(
     services: Services<'_>,
     caller: &Caller,
@@ -48,14 +50,35 @@ pub async fn rotate(
                     Err(_) => refused += 1,
                 }
             }
+            let endpoints = webhooks::list(c)?;
+            for item in &endpoints {
+                let endpoint = &item.endpoint;
+                let reseal = |sealed: &str| {
+                    WebhookSecret::unseal(&old, &endpoint.public_id, sealed)
+                        .map(|secret| secret.seal(&new, &endpoint.public_id))
+                };
+                let previous = endpoint
+                    .previous_secret_sealed
+                    .as_deref()
+                    .map(reseal)
+                    .transpose();
+                match (reseal(&endpoint.secret_sealed), previous) {
+                    (Ok(current), Ok(previous)) => webhooks::replace_sealed_secrets(
+                        c,
+                        endpoint.id,
+                        &current,
+                        previous.as_deref(),
+                    )?,
+                    _ => refused += 1,
+                }
+            }
+            let total = sealed.len() + endpoints.len();
             if refused > 0 {
-                return Err(KeysError::WrongOldKey {
-                    refused,
-                    total: sealed.len(),
-                });
+                return Err(KeysError::WrongOldKey { refused, total });
             }
             let target = Target::of(TargetKind::Settings, None, "Encryption key");
-            let details = serde_json::json!({ "values": sealed.len() });
+            let details =
+                serde_json::json!({ "values": sealed.len(), "webhook_secrets": endpoints.len() });
             audit::record(
                 c,
                 &actor,
@@ -63,7 +86,7 @@ pub async fn rotate(
                 &target,
                 &details.to_string(),
             )?;
-            Ok(sealed.len())
+            Ok(total)
         })
         .await
 }

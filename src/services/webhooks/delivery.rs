@@ -220,3 +220,29 @@ impl Resolve for GuardedResolver {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A name is checked on what it resolves to, when sending: `localhost` stands
+    /// for any name an attacker points at an internal address.
+    #[actix_web::test]
+    async fn a_name_resolving_to_an_internal_address_is_refused() {
+        let strict = GuardedResolver(Policy::default());
+        let refused = strict.lookup("localhost", 443).await.unwrap_err();
+        assert!(
+            refused.to_string().contains("inside a private network"),
+            "{refused}"
+        );
+        let open = GuardedResolver(Policy {
+            allow_http: false,
+            allow_private: true,
+        });
+        let addresses = open.lookup("localhost", 443).await.unwrap();
+        assert!(
+            addresses.iter().all(|a| a.ip().is_loopback()),
+            "{addresses:?}"
+        );
+    }
+}
