@@ -8,7 +8,7 @@ mod plan;
 
 use super::sql::{Bind, Sql};
 use conditions::{Purpose, from_where, sort_expression};
-use plan::{Number, keyword_search, scope_share};
+use plan::{KeywordSearch, Number, Share, keyword_search, scope_share};
 
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Integer, Nullable, SmallInt, Text, Timestamp};
@@ -131,6 +131,41 @@ pub enum PagePosition {
     Before(Cursor),
 }
 
+/// How many tokens match `filter` (all but its page), counted up to one past the
+/// limit: exact while that is cheap.
+pub fn count(
+    conn: &mut DbConnection,
+    filter: &TokenFilter,
+    visibility: &ScopeAccess,
+) -> QueryResult<TokenCount> {
+    token_status::refresh_due(conn, now())?;
+    let scopes = scope_share(conn, visibility)?;
+    let search = keyword_search(conn, &filter.keywords)?;
+    count_matching(conn, filter, visibility, scopes, search.as_ref())
+}
+
+fn count_matching(
+    conn: &mut DbConnection,
+    filter: &TokenFilter,
+    visibility: &ScopeAccess,
+    scopes: Share,
+    search: Option<&KeywordSearch>,
+) -> QueryResult<TokenCount> {
+    let mut count = Sql::new(conn);
+    count.push("SELECT COUNT(*) AS n FROM (SELECT 1");
+    from_where(
+        &mut count,
+        filter,
+        visibility,
+        scopes,
+        search,
+        Purpose::Count,
+    );
+    count.push(&format!(" LIMIT {}) AS matching", EXACT_COUNT_LIMIT + 1));
+    let counted = count.load::<Number>(conn)?.first().map_or(0, |c| c.n);
+    Ok(TokenCount::from_capped(counted))
+}
+
 pub fn list(
     conn: &mut DbConnection,
     filter: &TokenFilter,
@@ -201,20 +236,7 @@ pub fn list(
     let next = next.map(|t| t.cursor(sort));
     let previous = previous.map(|t| t.cursor(sort));
 
-    // Counted up to one past the limit: exact while that is cheap.
-    let mut count = Sql::new(conn);
-    count.push("SELECT COUNT(*) AS n FROM (SELECT 1");
-    from_where(
-        &mut count,
-        filter,
-        visibility,
-        scopes,
-        search.as_ref(),
-        Purpose::Count,
-    );
-    count.push(&format!(" LIMIT {}) AS matching", EXACT_COUNT_LIMIT + 1));
-    let counted = count.load::<Number>(conn)?.first().map_or(0, |c| c.n);
-    let total = TokenCount::from_capped(counted);
+    let total = count_matching(conn, filter, visibility, scopes, search.as_ref())?;
 
     let ids: Vec<TokenId> = tokens.iter().map(|t| t.id).collect();
     let scopes = api_token_scopes::table

@@ -3,11 +3,13 @@
 
 mod count;
 mod cursor;
+mod expiring;
 mod page;
 mod search;
 
 pub use count::{EXACT_COUNT_LIMIT, TokenCount};
 pub use cursor::{Cursor, CursorValue};
+pub use expiring::ExpiringWithin;
 pub use page::{PageSize, first_position};
 pub use search::words;
 
@@ -150,6 +152,8 @@ pub struct TokenFilter {
     pub scope_id: Option<i64>,
     pub created_by: Option<AdministratorId>,
     pub status: StatusFilter,
+    /// Active tokens whose validity ends within this time.
+    pub expiring: Option<ExpiringWithin>,
     pub sort: SortKey,
     pub direction: SortDirection,
     pub page_size: PageSize,
@@ -163,6 +167,7 @@ impl Default for TokenFilter {
             scope_id: None,
             created_by: None,
             status: StatusFilter::AllButDeleted,
+            expiring: None,
             sort: SortKey::Created,
             direction: SortDirection::Desc,
             page_size: PageSize::DEFAULT,
@@ -181,6 +186,8 @@ pub struct ListQuery {
     pub scope: String,
     #[serde(default)]
     pub status: String,
+    #[serde(default)]
+    pub expiring: String,
     #[serde(default)]
     pub sort: String,
     #[serde(default)]
@@ -228,6 +235,7 @@ impl ListQuery {
             scope_id: self.scope.trim().parse().ok(),
             created_by: None,
             status: StatusFilter::from_key(self.status.trim()),
+            expiring: ExpiringWithin::from_key(&self.expiring),
             sort,
             direction,
             page_size: PageSize::from_key(&self.per_page),
@@ -249,11 +257,16 @@ impl TokenFilter {
         let keywords = self.keywords.join(" ");
         let scope = self.scope_id.map(|s| s.to_string()).unwrap_or_default();
         let page_size = self.page_size.key();
+        let expiring = self
+            .expiring
+            .map(|e| e.days().to_string())
+            .unwrap_or_default();
         let mut pairs: Vec<(&str, &str)> = vec![
             ("q", keywords.as_str()),
             ("guid", self.guid.as_deref().unwrap_or("")),
             ("scope", scope.as_str()),
             ("status", self.status.key()),
+            ("expiring", expiring.as_str()),
             ("sort", self.sort.key()),
             ("dir", self.direction.key()),
             ("per_page", page_size.as_str()),
@@ -270,6 +283,7 @@ impl TokenFilter {
             self.guid.is_some(),
             self.scope_id.is_some(),
             self.status != StatusFilter::AllButDeleted,
+            self.expiring.is_some(),
         ]
         .into_iter()
         .filter(|active| *active)

@@ -9,6 +9,7 @@ mod catalog;
 mod client_address;
 mod control_characters;
 mod csrf;
+mod expiring;
 mod forward_auth;
 mod health;
 mod helpers;

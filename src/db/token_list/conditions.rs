@@ -147,6 +147,22 @@ pub fn from_where(
             sql.bind(Bind::Integer(rank(status)));
         }
     }
+    if let Some(window) = filter.expiring {
+        // Active and ending within the window: a range of the expiry order's index.
+        let now = crate::db::now();
+        sql.push(" AND ");
+        sort_expression(sql, SortKey::Expires);
+        sql.push(" > ");
+        sql.bind(Bind::Timestamp(now));
+        sql.push(" AND ");
+        sort_expression(sql, SortKey::Expires);
+        sql.push(" <= ");
+        sql.bind(Bind::Timestamp(window.until(now)));
+        // `+`: checked on the rows of the range, never a reason to walk the
+        // status index instead (most tokens are active).
+        sql.push(" AND +t.status = ");
+        sql.bind(Bind::Integer(rank(TokenStatus::Active)));
+    }
 }
 
 /// Every keyword's words must begin words of the name, found with the search index;

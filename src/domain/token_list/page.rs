@@ -31,32 +31,7 @@ impl PageSize {
     }
 }
 
-/// In the API, strictly one of the choices.
-impl<'de> serde::Deserialize<'de> for PageSize {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let rows = i64::deserialize(deserializer)?;
-        if PageSize::CHOICES.contains(&rows) {
-            Ok(PageSize(rows))
-        } else {
-            Err(serde::de::Error::custom(format!(
-                "{rows} is not one of {:?}",
-                PageSize::CHOICES
-            )))
-        }
-    }
-}
-
-impl utoipa::PartialSchema for PageSize {
-    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        utoipa::openapi::ObjectBuilder::new()
-            .schema_type(utoipa::openapi::schema::Type::Integer)
-            .enum_values(Some(PageSize::CHOICES))
-            .default(Some(PageSize::DEFAULT.0.into()))
-            .into()
-    }
-}
-
-impl utoipa::ToSchema for PageSize {}
+crate::domain::keyed::integer_choices!(PageSize);
 
 /// The position of a page's first token (from 1), carried in the page links: the
 /// cursor says where the page starts, not how many tokens come before it.

@@ -8,7 +8,10 @@ use crate::db::token_list::{self, PagePosition, TokenPage};
 use crate::db::{DbError, now};
 use crate::domain::permissions::Permission;
 use crate::domain::scopes::ScopeAccess;
-use crate::domain::token_list::{Cursor, ListQuery, PageSize, TokenFilter, first_position};
+use crate::domain::token_list::{
+    Cursor, ExpiringWithin, ListQuery, PageSize, SortDirection, SortKey, TokenCount, TokenFilter,
+    first_position,
+};
 use crate::domain::tokens::TokenType;
 use crate::http::AppError;
 use crate::services::tokens;
@@ -16,8 +19,8 @@ use crate::state::AppState;
 use crate::urls;
 use crate::views::format::Moment;
 use crate::views::tokens::{
-    Choice, SortHeaders, TabLink, TokenActions, TokenListPage, TokenRow, sort_choices,
-    status_choices,
+    Choice, SortHeaders, TabLink, TokenActions, TokenListPage, TokenRow, expiring_choices,
+    expiring_notice, sort_choices, status_choices,
 };
 use crate::views::{Layout, Section};
 
@@ -69,13 +72,34 @@ pub async fn render(
     let access = admin.scope_access();
     let listed = filter.clone();
     let seen_by = access.clone();
-    let (page, scopes) = state
+    // The notice counts the tokens this list would show expiring soon.
+    let soon = TokenFilter {
+        expiring: Some(ExpiringWithin::NOTICE),
+        created_by: filter.created_by,
+        ..TokenFilter::default()
+    };
+    let (page, scopes, expiring) = state
         .db
         .run(move |c| {
             let page = token_list::list(c, &listed, &seen_by, &position, page_size)?;
-            Ok::<_, DbError>((page, tokens::assignable_scopes(c, &seen_by)?))
+            let expiring = token_list::count(c, &soon, &seen_by)?;
+            Ok::<_, DbError>((page, tokens::assignable_scopes(c, &seen_by)?, expiring))
         })
         .await?;
+    let expiring_notice = (expiring != TokenCount::Exact(0)
+        && filter.expiring != Some(ExpiringWithin::NOTICE))
+    .then(|| {
+        let window = TokenFilter {
+            expiring: Some(ExpiringWithin::NOTICE),
+            sort: SortKey::Expires,
+            direction: SortDirection::Asc,
+            ..TokenFilter::default()
+        };
+        (
+            expiring_notice(expiring, ExpiringWithin::NOTICE),
+            format!("{base_path}?{}", window.query_string(&[])),
+        )
+    });
     let can_update = admin.can(Permission::TokensUpdate);
     let can_delete = admin.can(Permission::TokensDelete);
     let rows = rows(&page, &access, can_update, can_delete);
@@ -116,6 +140,8 @@ pub async fn render(
             })
             .collect(),
         status_choices: status_choices(filter.status),
+        expiring_choices: expiring_choices(filter.expiring),
+        expiring_notice,
         sort_choices,
         direction_choices,
         sort: SortHeaders::new(&filter, base_path),

@@ -34,6 +34,7 @@ use crate::views::layout::{Layout, Section};
         super::Problem, super::FieldProblem, crate::domain::tokens::TokenStatus,
         crate::domain::token_list::StatusFilter, crate::domain::token_list::SortKey,
         crate::domain::token_list::SortDirection, crate::domain::token_list::PageSize,
+        crate::domain::token_list::ExpiringWithin,
         crate::domain::audit::AuditAction, crate::domain::tokens::GracePeriod,
     )),
     modifiers(&Security, &Conventions),

@@ -14,7 +14,9 @@ use crate::auth::api_key::ApiCaller;
 use crate::db::token_list::PagePosition;
 use crate::domain::digest::sha256_hex;
 use crate::domain::ids::Guid;
-use crate::domain::token_list::{ListQuery, PageSize, SortDirection, SortKey, StatusFilter};
+use crate::domain::token_list::{
+    ExpiringWithin, ListQuery, PageSize, SortDirection, SortKey, StatusFilter,
+};
 use crate::domain::tokens::TokenStatus;
 use crate::http::api_error::{ApiError, api_field_name};
 use crate::services::tokens::{self, CreateOutcome, Idempotency};
@@ -34,10 +36,13 @@ pub struct ListParams {
     /// Only tokens in this status (`inactive`: any but active); all but deleted
     /// ones when left out.
     status: Option<StatusFilter>,
+    /// Only active tokens whose validity ends within this many days.
+    expiring: Option<ExpiringWithin>,
     /// The order; newest first when left out.
     sort: Option<SortKey>,
     /// The direction; the sort's usual one when left out.
     dir: Option<SortDirection>,
+    /// 25 when left out.
     per_page: Option<PageSize>,
     /// The cursor of the next page, from `next` or the `Link` header.
     #[param(min_length = 1)]
@@ -78,6 +83,10 @@ pub async fn list(
             .map(|s| s.key())
             .unwrap_or_default()
             .to_owned(),
+        expiring: params
+            .expiring
+            .map(|e| e.days().to_string())
+            .unwrap_or_default(),
         sort: params.sort.map(|s| s.key()).unwrap_or_default().to_owned(),
         dir: params.dir.map(|d| d.key()).unwrap_or_default().to_owned(),
         after: params.after.clone().unwrap_or_default(),

@@ -5,7 +5,7 @@ use askama_web::WebTemplate;
 
 use super::TabLink;
 use crate::domain::ids::Guid;
-use crate::domain::token_list::{SortKey, StatusFilter, TokenFilter};
+use crate::domain::token_list::{ExpiringWithin, SortKey, StatusFilter, TokenCount, TokenFilter};
 use crate::domain::tokens::{TokenChange, TokenStatus};
 use crate::views::Layout;
 use crate::views::format::Moment;
@@ -189,6 +189,9 @@ pub struct TokenListPage {
     pub guid: String,
     pub scope_choices: Vec<Choice>,
     pub status_choices: Vec<Choice>,
+    pub expiring_choices: Vec<Choice>,
+    /// "3 tokens expire within 7 days", and the list of them.
+    pub expiring_notice: Option<(String, String)>,
     pub sort_choices: Vec<Choice>,
     pub direction_choices: Vec<Choice>,
     pub sort: SortHeaders,
@@ -282,6 +285,39 @@ pub fn status_choices(current: StatusFilter) -> Vec<Choice> {
             label: label.into(),
         })
         .collect()
+}
+
+pub fn expiring_choices(current: Option<ExpiringWithin>) -> Vec<Choice> {
+    let mut choices = vec![Choice {
+        value: String::new(),
+        label: "Any time".into(),
+        selected: current.is_none(),
+    }];
+    choices.extend(ExpiringWithin::CHOICES.into_iter().filter_map(|days| {
+        let window = ExpiringWithin::from_key(&days.to_string())?;
+        Some(Choice {
+            value: days.to_string(),
+            label: window.label(),
+            selected: current == Some(window),
+        })
+    }));
+    choices
+}
+
+/// "1 token expires within 7 days", "3 tokens expire within 7 days".
+pub fn expiring_notice(count: TokenCount, window: ExpiringWithin) -> String {
+    let verb = if count == TokenCount::Exact(1) {
+        "expires"
+    } else {
+        "expire"
+    };
+    let count = count.describe();
+    let mut words = count.chars();
+    let count: String = words
+        .next()
+        .map(|c| c.to_uppercase().chain(words).collect())
+        .unwrap_or_default();
+    format!("{count} {verb} within {}", window.label())
 }
 
 pub fn sort_choices(filter: &TokenFilter) -> (Vec<Choice>, Vec<Choice>) {
