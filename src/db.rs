@@ -9,6 +9,7 @@ pub mod catalog;
 pub mod changes;
 pub mod connection;
 pub mod examples;
+pub mod expiry;
 pub mod idempotency;
 pub mod migrations;
 pub mod outbox;

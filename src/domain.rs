@@ -6,6 +6,7 @@ pub mod audit;
 pub mod catalog;
 pub mod digest;
 pub mod encryption;
+pub mod expiry;
 pub mod ids;
 pub mod keyed;
 pub mod networks;

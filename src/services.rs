@@ -7,6 +7,7 @@ pub mod admins;
 pub mod api_keys;
 pub mod catalog;
 pub mod events;
+pub mod expiry;
 pub mod keys;
 pub mod profile;
 pub mod setup;

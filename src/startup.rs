@@ -23,7 +23,7 @@ use crate::domain::digest::sha256_hex;
 use crate::http::{client, error_pages, headers, input, request_log, static_files};
 use crate::passwords::HashingGate;
 use crate::routes;
-use crate::services::webhooks;
+use crate::services::{expiry, webhooks};
 use crate::state::AppState;
 use crate::verification::{Metrics, Verifier, listener, usage};
 
@@ -287,6 +287,7 @@ impl Application {
         let cleanup = actix_web::rt::spawn(clean_up_periodically(self.state.clone()));
         let webhooks = (self.state.config.webhook_delivery)
             .then(|| actix_web::rt::spawn(deliver_webhooks(self.state.clone())));
+        let expiry = actix_web::rt::spawn(tell_about_expiry(self.state.clone()));
         let side_servers: Vec<_> = self
             .side_servers
             .into_iter()
@@ -302,6 +303,7 @@ impl Application {
         );
         let result = self.server.await;
         cleanup.abort();
+        expiry.abort();
         if let Some(webhooks) = webhooks {
             webhooks.abort();
         }
@@ -362,6 +364,20 @@ async fn deliver_webhooks(state: web::Data<AppState>) {
             Err(error) => tracing::warn!(%error, "webhook round failed"),
         }
         actix_web::rt::time::sleep(period).await;
+    }
+}
+
+/// Looks every minute whether the daily expiry run is due (one instance runs it),
+/// the first time a minute after the start.
+async fn tell_about_expiry(state: web::Data<AppState>) {
+    let period = std::time::Duration::from_secs(60);
+    loop {
+        actix_web::rt::time::sleep(period).await;
+        match expiry::run_if_due(&state.db, db::now()).await {
+            Ok(Some(told)) => tracing::info!(?told, "expiry run"),
+            Ok(None) => {}
+            Err(error) => tracing::warn!(%error, "expiry run failed"),
+        }
     }
 }
 

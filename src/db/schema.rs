@@ -266,6 +266,15 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    expiry_notices (token_id, lead_days, valid_to) {
+        token_id -> BigInt,
+        lead_days -> Integer,
+        valid_to -> Timestamp,
+        noticed_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(role_permissions -> roles (role_key));
 diesel::joinable!(administrators -> roles (role_key));
 diesel::joinable!(administrator_scopes -> administrators (administrator_id));
@@ -286,6 +295,7 @@ diesel::joinable!(webhook_endpoint_scopes -> webhook_endpoints (endpoint_id));
 diesel::joinable!(webhook_endpoint_scopes -> scopes (scope_id));
 diesel::joinable!(webhook_deliveries -> webhook_endpoints (endpoint_id));
 diesel::joinable!(webhook_deliveries -> outbox_events (event_id));
+diesel::joinable!(expiry_notices -> api_tokens (token_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     server_settings,
@@ -311,4 +321,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     webhook_endpoint_scopes,
     outbox_events,
     webhook_deliveries,
+    expiry_notices,
 );

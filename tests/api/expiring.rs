@@ -68,3 +68,55 @@ async fn the_list_tells_of_tokens_expiring_soon_and_filters_them() {
     assert_eq!(names, ["in three days"]);
     assert_eq!(api.get("/api/v1/tokens?expiring=8").await.status, 400);
 }
+
+/// The daily run tells each token's lead times once, as webhook events, and then
+/// that it expired; the clock is the test's.
+#[actix_web::test]
+async fn the_daily_run_tells_each_lead_time_once_then_the_expiry() {
+    use tessera::services::expiry::{Told, run_if_due};
+
+    let app = crate::helpers::webhook_app(false).await;
+    let ada = app.with_examples().await;
+    ending_in(&app, &ada, "in three days", 3).await;
+    ending_in(&app, &ada, "in twenty days", 20).await;
+    ending_in(&app, &ada, "next quarter", 90).await;
+    let db = tessera::startup::open_database(&app.db.args(), None).unwrap();
+    // Runs at 09:00 UTC (after the run hour), today and the days after: the
+    // tokens end at the end of their last day, whatever the time now.
+    let today = tessera::db::now().date();
+    let day = |n: i64| {
+        time::PrimitiveDateTime::new(today + time::Duration::days(n), time::macros::time!(09:00))
+    };
+    let told = |expiring, expired| Some(Told { expiring, expired });
+
+    assert_eq!(
+        run_if_due(&db, day(0)).await.unwrap(),
+        told(2, 0),
+        "7 and 30 days"
+    );
+    assert_eq!(run_if_due(&db, day(0)).await.unwrap(), None, "once a day");
+    assert_eq!(
+        run_if_due(&db, day(1)).await.unwrap(),
+        told(0, 0),
+        "nothing new"
+    );
+    // Three days on, the first token's last day has come; a day later it is over.
+    assert_eq!(run_if_due(&db, day(3)).await.unwrap(), told(1, 0), "1 day");
+    assert_eq!(
+        run_if_due(&db, day(4)).await.unwrap(),
+        told(0, 1),
+        "expired"
+    );
+    assert_eq!(run_if_due(&db, day(5)).await.unwrap(), told(0, 0));
+    assert_eq!(
+        app.count("outbox_events WHERE event_type = 'token.expiring'"),
+        3
+    );
+    assert_eq!(
+        app.count("outbox_events WHERE event_type = 'token.expired'"),
+        1
+    );
+    let names =
+        app.texts("SELECT payload AS t FROM outbox_events WHERE event_type = 'token.expired'");
+    assert!(names[0].contains("in three days"), "{names:?}");
+}
