@@ -11,6 +11,7 @@ pub mod connection;
 pub mod examples;
 pub mod expiry;
 pub mod idempotency;
+pub mod mail;
 pub mod migrations;
 pub mod outbox;
 pub mod schema;

@@ -9,6 +9,7 @@ pub mod catalog;
 pub mod events;
 pub mod expiry;
 pub mod keys;
+pub mod mail;
 pub mod profile;
 pub mod setup;
 pub mod sign_in;

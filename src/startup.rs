@@ -23,7 +23,7 @@ use crate::domain::digest::sha256_hex;
 use crate::http::{client, error_pages, headers, input, request_log, static_files};
 use crate::passwords::HashingGate;
 use crate::routes;
-use crate::services::{expiry, webhooks};
+use crate::services::{expiry, mail, webhooks};
 use crate::state::AppState;
 use crate::verification::{Metrics, Verifier, listener, usage};
 
@@ -288,6 +288,15 @@ impl Application {
         let webhooks = (self.state.config.webhook_delivery)
             .then(|| actix_web::rt::spawn(deliver_webhooks(self.state.clone())));
         let expiry = actix_web::rt::spawn(tell_about_expiry(self.state.clone()));
+        let mail = self.state.config.mail.as_ref().and_then(|settings| {
+            match mail::Mailer::new(settings) {
+                Ok(mailer) => Some(actix_web::rt::spawn(send_mail(self.state.clone(), mailer))),
+                Err(error) => {
+                    tracing::error!(%error, "mail is not sent: the SMTP settings do not work");
+                    None
+                }
+            }
+        });
         let side_servers: Vec<_> = self
             .side_servers
             .into_iter()
@@ -304,6 +313,9 @@ impl Application {
         let result = self.server.await;
         cleanup.abort();
         expiry.abort();
+        if let Some(mail) = mail {
+            mail.abort();
+        }
         if let Some(webhooks) = webhooks {
             webhooks.abort();
         }
@@ -367,13 +379,29 @@ async fn deliver_webhooks(state: web::Data<AppState>) {
     }
 }
 
+/// Sends waiting mails every two seconds.
+async fn send_mail(state: web::Data<AppState>, mailer: mail::Mailer) {
+    let period = std::time::Duration::from_secs(2);
+    loop {
+        if let Err(error) = mail::send_waiting(&state.db, &mailer, db::now()).await {
+            tracing::warn!(%error, "sending mail failed");
+        }
+        actix_web::rt::time::sleep(period).await;
+    }
+}
+
 /// Looks every minute whether the daily expiry run is due (one instance runs it),
 /// the first time a minute after the start.
 async fn tell_about_expiry(state: web::Data<AppState>) {
     let period = std::time::Duration::from_secs(60);
     loop {
         actix_web::rt::time::sleep(period).await;
-        match expiry::run_if_due(&state.db, db::now()).await {
+        let mail_to = state
+            .config
+            .mail
+            .is_some()
+            .then(|| state.config.public_url().to_owned());
+        match expiry::run_if_due(&state.db, db::now(), mail_to).await {
             Ok(Some(told)) => tracing::info!(?told, "expiry run"),
             Ok(None) => {}
             Err(error) => tracing::warn!(%error, "expiry run failed"),

@@ -154,6 +154,15 @@ pub struct ServeArgs {
     #[arg(long, env = "TESSERA_WEBHOOK_DELIVERY", default_value_t = true, action = clap::ArgAction::Set)]
     pub webhook_delivery: bool,
 
+    /// SMTP server for expiry digests, such as smtp://user:password@mail.example.com:587?tls=required
+    /// or smtps://mail.example.com; without it, no mail is sent. Prefer the environment variable
+    #[arg(long, env = "TESSERA_SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<String>,
+
+    /// Sender of the mails, such as "Tessera <tessera@example.com>"
+    #[arg(long, env = "TESSERA_MAIL_FROM")]
+    pub mail_from: Option<String>,
+
     #[command(flatten)]
     pub encryption: EncryptionArgs,
 }
@@ -209,6 +218,8 @@ impl Default for ServeArgs {
             webhook_allow_http: false,
             webhook_allow_private: false,
             webhook_delivery: true,
+            smtp_url: None,
+            mail_from: None,
             encryption: EncryptionArgs::default(),
         }
     }

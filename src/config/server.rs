@@ -34,6 +34,49 @@ pub struct ServerConfig {
     pub webhook_policy: Policy,
     /// Whether this instance sends webhooks.
     pub webhook_delivery: bool,
+    /// Where mail goes out, when set up.
+    pub mail: Option<MailSettings>,
+}
+
+/// The SMTP server and the sender of Tessera's mails.
+#[derive(Clone)]
+pub struct MailSettings {
+    pub smtp_url: String,
+    pub from: lettre::message::Mailbox,
+}
+
+impl std::fmt::Debug for MailSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The URL may hold a password.
+        write!(f, "MailSettings {{ from: {} }}", self.from)
+    }
+}
+
+/// Both or neither: a URL without a sender (or the reverse) is a mistake.
+fn mail_settings(url: Option<&str>, from: Option<&str>) -> anyhow::Result<Option<MailSettings>> {
+    let url = url.map(str::trim).filter(|u| !u.is_empty());
+    let from = from.map(str::trim).filter(|f| !f.is_empty());
+    match (url, from) {
+        (None, None) => Ok(None),
+        (Some(url), Some(from)) => {
+            lettre::SmtpTransport::from_url(url).map_err(|e| {
+                anyhow::anyhow!("TESSERA_SMTP_URL is not a usable SMTP URL ({e}); write it as smtp://user:password@host:587?tls=required or smtps://host")
+            })?;
+            let from = from.parse().map_err(|e| {
+                anyhow::anyhow!("TESSERA_MAIL_FROM {from:?} is not an address ({e}); write it as \"Tessera <tessera@example.com>\"")
+            })?;
+            Ok(Some(MailSettings {
+                smtp_url: url.to_owned(),
+                from,
+            }))
+        }
+        (Some(_), None) => anyhow::bail!(
+            "TESSERA_SMTP_URL is set but TESSERA_MAIL_FROM is not: set both to send mail"
+        ),
+        (None, Some(_)) => anyhow::bail!(
+            "TESSERA_MAIL_FROM is set but TESSERA_SMTP_URL is not: set both to send mail"
+        ),
+    }
 }
 
 impl ServerConfig {
@@ -88,6 +131,7 @@ impl ServerConfig {
                 allow_private: args.webhook_allow_private,
             },
             webhook_delivery: args.webhook_delivery,
+            mail: mail_settings(args.smtp_url.as_deref(), args.mail_from.as_deref())?,
         })
     }
 

@@ -3,6 +3,7 @@
 //! [`Administrator`] never carries the password hash; only [`find_credentials`]
 //! reads it, for sign-in.
 
+pub mod preferences;
 mod writes;
 
 pub use writes::*;

@@ -48,6 +48,8 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         version -> Integer,
+        expiry_mail_own -> Bool,
+        expiry_mail_scopes -> Bool,
     }
 }
 
@@ -275,6 +277,22 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    mail_outbox (id) {
+        id -> BigInt,
+        recipient -> Text,
+        subject -> Text,
+        text_body -> Text,
+        html_body -> Text,
+        created_at -> Timestamp,
+        sent_at -> Nullable<Timestamp>,
+        attempts -> Integer,
+        next_attempt_at -> Nullable<Timestamp>,
+        claimed_until -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+    }
+}
+
 diesel::joinable!(role_permissions -> roles (role_key));
 diesel::joinable!(administrators -> roles (role_key));
 diesel::joinable!(administrator_scopes -> administrators (administrator_id));
@@ -322,4 +340,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     outbox_events,
     webhook_deliveries,
     expiry_notices,
+    mail_outbox,
 );

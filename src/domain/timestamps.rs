@@ -13,6 +13,15 @@ pub fn iso(value: &PrimitiveDateTime) -> String {
         .unwrap_or_default()
 }
 
+/// For people, in UTC to the minute: `2026-11-23 17:54 UTC`.
+pub fn readable(value: &PrimitiveDateTime) -> String {
+    value
+        .format(format_description!(
+            "[year]-[month]-[day] [hour]:[minute] UTC"
+        ))
+        .unwrap_or_default()
+}
+
 /// Reads what [`iso`] writes.
 pub fn parse_iso(text: &str) -> Option<PrimitiveDateTime> {
     PrimitiveDateTime::parse(

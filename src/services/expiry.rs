@@ -1,24 +1,41 @@
 //! The daily expiry run: every token that has reached a lead time before its end
 //! (or has just ended) is told about once — as a `token.expiring` or
-//! `token.expired` webhook event — by one instance, and a run missed while
-//! Tessera was down is caught up.
+//! `token.expired` webhook event and, when mail is set up, in one digest per
+//! person — by one instance; a run missed while Tessera was down is caught up.
 
-use time::Duration;
+pub mod digest;
 
-use crate::db::{Db, DbError, expiry};
+use std::collections::BTreeMap;
+
+use time::{Duration, PrimitiveDateTime};
+
+use crate::db::admins::{self, preferences};
+use crate::db::mail::{self, NewMail};
+use crate::db::{DbConnection, DbError, expiry, tokens};
 use crate::domain::expiry::{DEFAULT_LEAD_DAYS, DEFAULT_RUN_HOUR, EXPIRED, reached_lead, run_due};
+use crate::domain::ids::Guid;
+use crate::domain::scopes::ScopeAccess;
+use crate::domain::timestamps::readable;
 use crate::domain::webhooks::EventType;
 use crate::services::events;
+use digest::DigestToken;
 
 /// What a run told.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Told {
     pub expiring: usize,
     pub expired: usize,
+    /// Digests written for sending.
+    pub mails: usize,
 }
 
 /// Runs the expiry run if it is due at `now` and no other instance took it.
-pub async fn run_if_due(db: &Db, now: time::PrimitiveDateTime) -> Result<Option<Told>, DbError> {
+/// `mail_to` is the public URL the digests link to, when mail is set up.
+pub async fn run_if_due(
+    db: &crate::db::Db,
+    now: PrimitiveDateTime,
+    mail_to: Option<String>,
+) -> Result<Option<Told>, DbError> {
     db.write(move |c| {
         let Some(last_run) =
             expiry::claim_run(c, now, |last| run_due(DEFAULT_RUN_HOUR, last, now))?
@@ -31,6 +48,7 @@ pub async fn run_if_due(db: &Db, now: time::PrimitiveDateTime) -> Result<Option<
         // run looks back one day, not over the whole history.
         let since = last_run.unwrap_or(now - Duration::days(1));
         let mut told = Told::default();
+        let mut digests = Digests::default();
         for (id, guid, valid_to) in expiry::ending_between(c, since, horizon)? {
             let Some(lead) = reached_lead(&leads, valid_to, now) else {
                 continue;
@@ -46,8 +64,121 @@ pub async fn run_if_due(db: &Db, now: time::PrimitiveDateTime) -> Result<Option<
                 EventType::TokenExpiring
             };
             events::token_event(c, event, None, &guid)?;
+            if let Some(public_url) = &mail_to {
+                digests.add(c, &guid, lead == EXPIRED, public_url)?;
+            }
+        }
+        if let Some(public_url) = &mail_to {
+            told.mails = digests.enqueue(c, public_url, now)?;
         }
         Ok::<_, DbError>(Some(told))
     })
     .await
+}
+
+/// The digests of one run: by address, the person's name and their tokens.
+#[derive(Default)]
+struct Digests {
+    by_address: BTreeMap<String, (String, Vec<DigestToken>)>,
+    /// Administrators who asked for their scopes' tokens, with what they see.
+    watchers: Option<Vec<(String, String, ScopeAccess)>>,
+}
+
+impl Digests {
+    /// Adds the token to the digest of its creator (unless they opted out) and of
+    /// every administrator of its scopes who opted in.
+    fn add(
+        &mut self,
+        c: &mut DbConnection,
+        guid: &Guid,
+        expired: bool,
+        public_url: &str,
+    ) -> Result<(), DbError> {
+        let Some(details) = tokens::find(c, guid, &ScopeAccess::All)? else {
+            return Ok(());
+        };
+        let token = &details.token;
+        let scope_ids: Vec<i64> = details.scopes.iter().map(|(id, _)| *id).collect();
+        let listed = DigestToken {
+            name: token.name.clone(),
+            scopes: details
+                .scopes
+                .iter()
+                .map(|(_, n)| n.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+            expires: token.valid_to.as_ref().map(readable).unwrap_or_default(),
+            expired,
+            last_used: token
+                .last_used_at
+                .as_ref()
+                .map_or_else(|| "never".into(), readable),
+            renew_url: format!(
+                "{public_url}{}?duration=90d",
+                crate::urls::token_page(guid, crate::urls::TokenPage::Edit)
+            ),
+        };
+        let mut people = Vec::new();
+        if let Some(creator) = token.created_by
+            && let Some((email, name, choice)) = preferences::recipient(c, creator)?
+            && choice.own
+        {
+            people.push((email, name));
+        }
+        for (email, name, access) in self.watchers(c)? {
+            if access.sees(&scope_ids) {
+                people.push((email.clone(), name.clone()));
+            }
+        }
+        for (email, name) in people {
+            let entry = self
+                .by_address
+                .entry(email)
+                .or_insert_with(|| (name, Vec::new()));
+            if !entry.1.iter().any(|t| t.renew_url == listed.renew_url) {
+                entry.1.push(listed.clone());
+            }
+        }
+        Ok(())
+    }
+
+    fn watchers(
+        &mut self,
+        c: &mut DbConnection,
+    ) -> Result<&[(String, String, ScopeAccess)], DbError> {
+        if self.watchers.is_none() {
+            let mut found = Vec::new();
+            for id in preferences::scope_watchers(c)? {
+                if let Some(access) = admins::load_access(c, id)? {
+                    let sees = ScopeAccess::of(access.permissions, access.scope_ids);
+                    found.push((access.admin.email, access.admin.display_name, sees));
+                }
+            }
+            self.watchers = Some(found);
+        }
+        Ok(self.watchers.as_deref().unwrap_or_default())
+    }
+
+    fn enqueue(
+        self,
+        c: &mut DbConnection,
+        public_url: &str,
+        now: PrimitiveDateTime,
+    ) -> Result<usize, DbError> {
+        let count = self.by_address.len();
+        for (address, (name, tokens)) in self.by_address {
+            let (subject, text, html) = digest::render(&name, &tokens, public_url);
+            mail::enqueue(
+                c,
+                &NewMail {
+                    recipient: &address,
+                    subject: &subject,
+                    text_body: &text,
+                    html_body: &html,
+                },
+                now,
+            )?;
+        }
+        Ok(count)
+    }
 }

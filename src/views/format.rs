@@ -5,11 +5,7 @@ use time::PrimitiveDateTime;
 use time::macros::format_description;
 
 pub fn datetime(value: &PrimitiveDateTime) -> String {
-    value
-        .format(format_description!(
-            "[year]-[month]-[day] [hour]:[minute] UTC"
-        ))
-        .unwrap_or_default()
+    crate::domain::timestamps::readable(value)
 }
 
 pub fn optional_datetime(value: &Option<PrimitiveDateTime>, none: &str) -> String {

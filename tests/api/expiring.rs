@@ -87,27 +87,41 @@ async fn the_daily_run_tells_each_lead_time_once_then_the_expiry() {
     let day = |n: i64| {
         time::PrimitiveDateTime::new(today + time::Duration::days(n), time::macros::time!(09:00))
     };
-    let told = |expiring, expired| Some(Told { expiring, expired });
+    let told = |expiring, expired| {
+        Some(Told {
+            expiring,
+            expired,
+            mails: 0,
+        })
+    };
 
     assert_eq!(
-        run_if_due(&db, day(0)).await.unwrap(),
+        run_if_due(&db, day(0), None).await.unwrap(),
         told(2, 0),
         "7 and 30 days"
     );
-    assert_eq!(run_if_due(&db, day(0)).await.unwrap(), None, "once a day");
     assert_eq!(
-        run_if_due(&db, day(1)).await.unwrap(),
+        run_if_due(&db, day(0), None).await.unwrap(),
+        None,
+        "once a day"
+    );
+    assert_eq!(
+        run_if_due(&db, day(1), None).await.unwrap(),
         told(0, 0),
         "nothing new"
     );
     // Three days on, the first token's last day has come; a day later it is over.
-    assert_eq!(run_if_due(&db, day(3)).await.unwrap(), told(1, 0), "1 day");
     assert_eq!(
-        run_if_due(&db, day(4)).await.unwrap(),
+        run_if_due(&db, day(3), None).await.unwrap(),
+        told(1, 0),
+        "1 day"
+    );
+    assert_eq!(
+        run_if_due(&db, day(4), None).await.unwrap(),
         told(0, 1),
         "expired"
     );
-    assert_eq!(run_if_due(&db, day(5)).await.unwrap(), told(0, 0));
+    assert_eq!(run_if_due(&db, day(5), None).await.unwrap(), told(0, 0));
     assert_eq!(
         app.count("outbox_events WHERE event_type = 'token.expiring'"),
         3

@@ -10,6 +10,7 @@ mod client_address;
 mod control_characters;
 mod csrf;
 mod expiring;
+mod expiry_mail;
 mod forward_auth;
 mod health;
 mod helpers;

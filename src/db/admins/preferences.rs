@@ -1,0 +1,68 @@
+//! What each administrator wants to be mailed about expiring tokens.
+
+use diesel::prelude::*;
+
+use crate::db::DbConnection;
+use crate::db::schema::administrators;
+use crate::domain::ids::AdministratorId;
+
+/// Digests of the tokens they created (on unless they opt out), and of every token
+/// of their scopes (off unless they opt in).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ExpiryMail {
+    pub own: bool,
+    pub scopes: bool,
+}
+
+pub fn expiry_mail(conn: &mut DbConnection, id: AdministratorId) -> QueryResult<ExpiryMail> {
+    let (own, scopes) = administrators::table
+        .find(id)
+        .select((
+            administrators::expiry_mail_own,
+            administrators::expiry_mail_scopes,
+        ))
+        .first(conn)?;
+    Ok(ExpiryMail { own, scopes })
+}
+
+pub fn set_expiry_mail(
+    conn: &mut DbConnection,
+    id: AdministratorId,
+    choice: ExpiryMail,
+) -> QueryResult<()> {
+    diesel::update(administrators::table.find(id))
+        .set((
+            administrators::expiry_mail_own.eq(choice.own),
+            administrators::expiry_mail_scopes.eq(choice.scopes),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// An enabled administrator's address and name, with their choice.
+pub fn recipient(
+    conn: &mut DbConnection,
+    id: AdministratorId,
+) -> QueryResult<Option<(String, String, ExpiryMail)>> {
+    let row: Option<(String, String, bool, bool)> = administrators::table
+        .find(id)
+        .filter(administrators::disabled_at.is_null())
+        .select((
+            administrators::email,
+            administrators::display_name,
+            administrators::expiry_mail_own,
+            administrators::expiry_mail_scopes,
+        ))
+        .first(conn)
+        .optional()?;
+    Ok(row.map(|(email, name, own, scopes)| (email, name, ExpiryMail { own, scopes })))
+}
+
+/// Enabled administrators who asked for digests of their scopes' tokens.
+pub fn scope_watchers(conn: &mut DbConnection) -> QueryResult<Vec<AdministratorId>> {
+    administrators::table
+        .filter(administrators::disabled_at.is_null())
+        .filter(administrators::expiry_mail_scopes.eq(true))
+        .select(administrators::id)
+        .load(conn)
+}

@@ -1,0 +1,62 @@
+//! The expiry digest: one mail per person per run, listing every token of theirs
+//! that reached a lead time, in text and HTML.
+
+use askama::Template;
+
+/// A token as the digest lists it.
+#[derive(Debug, Clone)]
+pub struct DigestToken {
+    pub name: String,
+    pub scopes: String,
+    pub expires: String,
+    pub expired: bool,
+    pub last_used: String,
+    /// The token's edit form with a new duration chosen.
+    pub renew_url: String,
+}
+
+#[derive(Template)]
+#[template(path = "mail/expiry_digest.txt")]
+struct DigestText<'a> {
+    name: &'a str,
+    tokens: &'a [DigestToken],
+    settings_url: &'a str,
+    profile_url: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "mail/expiry_digest.html")]
+struct DigestHtml<'a> {
+    name: &'a str,
+    tokens: &'a [DigestToken],
+    settings_url: &'a str,
+    profile_url: &'a str,
+}
+
+/// The subject, the text and the HTML of one person's digest.
+pub fn render(name: &str, tokens: &[DigestToken], public_url: &str) -> (String, String, String) {
+    let settings_url = format!("{public_url}{}", crate::urls::TOKENS);
+    let profile_url = format!("{public_url}{}", crate::urls::PROFILE);
+    let subject = match tokens {
+        [one] if one.expired => format!("API token {} has expired", one.name),
+        [one] => format!("API token {} expires {}", one.name, one.expires),
+        many => format!("{} API tokens expire soon", many.len()),
+    };
+    let text = DigestText {
+        name,
+        tokens,
+        settings_url: &settings_url,
+        profile_url: &profile_url,
+    };
+    let html = DigestHtml {
+        name,
+        tokens,
+        settings_url: &settings_url,
+        profile_url: &profile_url,
+    };
+    (
+        subject,
+        text.render().unwrap_or_default(),
+        html.render().unwrap_or_default(),
+    )
+}

@@ -1,0 +1,127 @@
+//! Sends the mails the outbox holds, over SMTP, off the async workers; a failure
+//! is tried again later, a few times.
+
+use askama::Template;
+use lettre::message::{Mailbox, MultiPart};
+use lettre::{Message, SmtpTransport, Transport};
+use time::{Duration, PrimitiveDateTime};
+
+use crate::config::MailSettings;
+use crate::db::mail::{self, NewMail, WaitingMail};
+use crate::db::{Db, DbError};
+
+const BATCH: i64 = 20;
+const LEASE: Duration = Duration::minutes(5);
+/// Attempts before a mail is given up (its error stays in the outbox).
+const MAX_ATTEMPTS: i32 = 8;
+
+/// The SMTP connection settings and the sender.
+#[derive(Clone)]
+pub struct Mailer {
+    transport: SmtpTransport,
+    from: Mailbox,
+}
+
+impl Mailer {
+    pub fn new(settings: &MailSettings) -> anyhow::Result<Self> {
+        let transport = SmtpTransport::from_url(&settings.smtp_url)?
+            .timeout(Some(std::time::Duration::from_secs(20)))
+            .build();
+        Ok(Self {
+            transport,
+            from: settings.from.clone(),
+        })
+    }
+
+    /// Sends one mail now; blocking, so only on a blocking thread.
+    fn send_blocking(&self, mail: &WaitingMail) -> Result<(), String> {
+        let to: Mailbox = mail
+            .recipient
+            .parse()
+            .map_err(|e| format!("recipient: {e}"))?;
+        let message = Message::builder()
+            .from(self.from.clone())
+            .to(to)
+            .subject(&mail.subject)
+            .multipart(MultiPart::alternative_plain_html(
+                mail.text_body.clone(),
+                mail.html_body.clone(),
+            ))
+            .map_err(|e| e.to_string())?;
+        self.transport
+            .send(&message)
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    }
+}
+
+/// Sends the mails due at `now`; how many went out.
+pub async fn send_waiting(
+    db: &Db,
+    mailer: &Mailer,
+    now: PrimitiveDateTime,
+) -> Result<usize, DbError> {
+    if !db
+        .run(move |c| Ok::<_, DbError>(mail::has_waiting(c, now)?))
+        .await?
+    {
+        return Ok(0);
+    }
+    let due = db
+        .write(move |c| Ok::<_, DbError>(mail::claim_due(c, BATCH, LEASE, now)?))
+        .await?;
+    let mut sent = 0;
+    for waiting in due {
+        let sender = mailer.clone();
+        let message = waiting.clone();
+        let outcome = actix_web::rt::task::spawn_blocking(move || sender.send_blocking(&message))
+            .await
+            .unwrap_or_else(|_| Err("the sending thread stopped".into()));
+        if outcome.is_ok() {
+            sent += 1;
+        } else if let Err(error) = &outcome {
+            tracing::warn!(%error, attempt = waiting.attempts + 1, "a mail could not be sent");
+        }
+        let retry = (waiting.attempts + 1 < MAX_ATTEMPTS)
+            .then(|| now + Duration::minutes(5 * i64::from(waiting.attempts + 1)));
+        db.write(move |c| Ok::<_, DbError>(mail::record(c, &waiting, outcome, retry, now)?))
+            .await?;
+    }
+    Ok(sent)
+}
+
+#[derive(askama::Template)]
+#[template(
+    source = "<p>Hello {{ name }},</p><p>This is a test mail from Tessera: expiry digests will reach you at this address.</p>",
+    ext = "html"
+)]
+struct TestMailHtml<'a> {
+    name: &'a str,
+}
+
+/// Queues a short mail to `address`, to check that mail reaches people.
+pub async fn send_test(
+    db: &Db,
+    address: String,
+    name: String,
+    now: PrimitiveDateTime,
+) -> Result<(), DbError> {
+    db.write(move |c| {
+        let text = format!(
+            "Hello {name},\n\nThis is a test mail from Tessera: expiry digests will reach you at this address.\n"
+        );
+        let html = TestMailHtml { name: &name }.render().unwrap_or_default();
+        mail::enqueue(
+            c,
+            &NewMail {
+                recipient: &address,
+                subject: "Tessera test mail",
+                text_body: &text,
+                html_body: &html,
+            },
+            now,
+        )?;
+        Ok::<_, DbError>(())
+    })
+    .await
+}
