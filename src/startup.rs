@@ -23,7 +23,6 @@ use crate::domain::digest::sha256_hex;
 use crate::http::{client, error_pages, headers, input, request_log, static_files};
 use crate::passwords::HashingGate;
 use crate::routes;
-use crate::services::{expiry, mail, webhooks};
 use crate::state::AppState;
 use crate::verification::{Metrics, Verifier, listener, usage};
 
@@ -83,6 +82,8 @@ pub fn setup_url_if_needed(
     )?;
     Ok(Some(format!("{public_url}/setup?code={code}")))
 }
+
+mod background;
 
 pub struct Application {
     server: Server,
@@ -284,19 +285,7 @@ impl Application {
     /// Serves until SIGTERM or Ctrl-C, letting requests in flight finish, then
     /// writes the last uses still in memory.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        let cleanup = actix_web::rt::spawn(clean_up_periodically(self.state.clone()));
-        let webhooks = (self.state.config.webhook_delivery)
-            .then(|| actix_web::rt::spawn(deliver_webhooks(self.state.clone())));
-        let expiry = actix_web::rt::spawn(tell_about_expiry(self.state.clone()));
-        let mail = self.state.config.mail.as_ref().and_then(|settings| {
-            match mail::Mailer::new(settings) {
-                Ok(mailer) => Some(actix_web::rt::spawn(send_mail(self.state.clone(), mailer))),
-                Err(error) => {
-                    tracing::error!(%error, "mail is not sent: the SMTP settings do not work");
-                    None
-                }
-            }
-        });
+        let jobs = background::Jobs::start(&self.state);
         let side_servers: Vec<_> = self
             .side_servers
             .into_iter()
@@ -311,14 +300,7 @@ impl Application {
             self.state.config.usage_flush,
         );
         let result = self.server.await;
-        cleanup.abort();
-        expiry.abort();
-        if let Some(mail) = mail {
-            mail.abort();
-        }
-        if let Some(webhooks) = webhooks {
-            webhooks.abort();
-        }
+        jobs.stop();
         for server in side_servers {
             server.stop(true).await;
         }
@@ -351,85 +333,5 @@ fn warn_about_open_endpoints(config: &ServerConfig) {
             "/metrics is open to anyone who reaches Tessera: set TESSERA_METRICS_TOKEN, \
              or TESSERA_METRICS_LISTEN to serve it on an address of its own"
         );
-    }
-}
-
-/// Sends webhooks: a round every second, or at once while there is a backlog. A
-/// delivery interrupted here is sent again by the next round after its lease.
-async fn deliver_webhooks(state: web::Data<AppState>) {
-    let period = std::time::Duration::from_secs(1);
-    loop {
-        let config = &state.config;
-        let round = webhooks::delivery::run_once(
-            &state.db,
-            config.encryption_key.as_ref(),
-            config.webhook_policy,
-            db::now(),
-        )
-        .await;
-        match round {
-            Ok(round) if round.sent > 0 || round.dispatched > 0 => {
-                tracing::debug!(?round, "webhook round");
-                continue;
-            }
-            Ok(_) => {}
-            Err(error) => tracing::warn!(%error, "webhook round failed"),
-        }
-        actix_web::rt::time::sleep(period).await;
-    }
-}
-
-/// Sends waiting mails every two seconds.
-async fn send_mail(state: web::Data<AppState>, mailer: mail::Mailer) {
-    let period = std::time::Duration::from_secs(2);
-    loop {
-        if let Err(error) = mail::send_waiting(&state.db, &mailer, db::now()).await {
-            tracing::warn!(%error, "sending mail failed");
-        }
-        actix_web::rt::time::sleep(period).await;
-    }
-}
-
-/// Looks every minute whether the daily expiry run is due (one instance runs it),
-/// the first time a minute after the start.
-async fn tell_about_expiry(state: web::Data<AppState>) {
-    let period = std::time::Duration::from_secs(60);
-    loop {
-        actix_web::rt::time::sleep(period).await;
-        let mail_to = state
-            .config
-            .mail
-            .is_some()
-            .then(|| state.config.public_url().to_owned());
-        match expiry::run_if_due(&state.db, db::now(), mail_to).await {
-            Ok(Some(told)) => tracing::info!(?told, "expiry run"),
-            Ok(None) => {}
-            Err(error) => tracing::warn!(%error, "expiry run failed"),
-        }
-    }
-}
-
-/// Removes expired sessions and stale sign-in counters every ten minutes.
-async fn clean_up_periodically(state: web::Data<AppState>) {
-    let period = std::time::Duration::from_secs(600);
-    let mut interval =
-        actix_web::rt::time::interval_at(actix_web::rt::time::Instant::now() + period, period);
-    loop {
-        interval.tick().await;
-        let lifetime = state.config.session_lifetime;
-        let result = state
-            .db
-            .run(move |c| {
-                let sessions = db::sessions::delete_expired(c, lifetime)?;
-                let counters = db::throttle::delete_stale(c, time::Duration::hours(1))?;
-                Ok::<_, db::DbError>((sessions, counters))
-            })
-            .await;
-        match result {
-            Ok((sessions, counters)) => {
-                tracing::debug!(sessions, counters, "removed expired sessions and counters")
-            }
-            Err(error) => tracing::warn!(%error, "cleanup failed"),
-        }
     }
 }
