@@ -11,6 +11,7 @@ pub mod home;
 pub mod login;
 pub mod logout;
 pub mod management;
+pub mod notifications;
 pub mod profile;
 pub mod router;
 pub mod setup;

@@ -9,6 +9,7 @@ pub mod catalog;
 pub mod errors;
 pub mod format;
 pub mod layout;
+pub mod notifications;
 pub mod profile;
 pub mod tokens;
 pub mod webhooks;

@@ -29,6 +29,10 @@ pub struct Administrator {
     pub created_at: PrimitiveDateTime,
     pub updated_at: PrimitiveDateTime,
     pub version: i32,
+    /// Mailed about the tokens they created that expire soon (on by default).
+    pub expiry_mail_own: bool,
+    /// Mailed about every token of their scopes that expires soon (off by default).
+    pub expiry_mail_scopes: bool,
 }
 
 impl Administrator {

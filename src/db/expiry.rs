@@ -6,11 +6,29 @@ use time::PrimitiveDateTime;
 
 use super::schema::{api_tokens, expiry_notices, server_settings};
 use super::{DbConnection, settings};
+use crate::domain::expiry::Schedule;
 use crate::domain::ids::{Guid, TokenId};
 use crate::domain::timestamps::{iso, parse_iso};
 use crate::on_backend;
 
 const LAST_RUN: &str = "expiry_last_run";
+const LEAD_DAYS: &str = "expiry_lead_days";
+const RUN_HOUR: &str = "expiry_run_hour";
+
+/// The schedule the operator set, or the default one.
+pub fn schedule(c: &mut DbConnection) -> QueryResult<Schedule> {
+    let leads = settings::get(c, LEAD_DAYS)?;
+    let hour = settings::get(c, RUN_HOUR)?;
+    Ok(match (leads, hour) {
+        (Some(leads), Some(hour)) => Schedule::parse(&leads, &hour).unwrap_or_default(),
+        _ => Schedule::default(),
+    })
+}
+
+pub fn save_schedule(c: &mut DbConnection, schedule: &Schedule) -> QueryResult<()> {
+    settings::put(c, LEAD_DAYS, &schedule.lead_text())?;
+    settings::put(c, RUN_HOUR, &schedule.run_hour.to_string())
+}
 
 /// Claims the run due at `now` for this instance: `false` when another instance
 /// took it, or it is not due (`due` decides from the last run).

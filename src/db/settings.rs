@@ -34,3 +34,21 @@ pub fn get_or_insert_with(
     on_backend!(conn, |c| insert.execute(c))?;
     get(conn, name)?.ok_or(diesel::result::Error::NotFound)
 }
+
+/// Stores `value` under `name`, replacing what was there.
+pub fn put(conn: &mut DbConnection, name: &str, value: &str) -> QueryResult<()> {
+    let upsert = diesel::insert_into(server_settings::table)
+        .values((
+            server_settings::name.eq(name),
+            server_settings::value.eq(value),
+            server_settings::updated_at.eq(now()),
+        ))
+        .on_conflict(server_settings::name)
+        .do_update()
+        .set((
+            server_settings::value.eq(value),
+            server_settings::updated_at.eq(now()),
+        ));
+    on_backend!(conn, |c| upsert.execute(c))?;
+    Ok(())
+}

@@ -90,10 +90,11 @@ pub enum AuditAction {
     WebhookEnabled,
     WebhookDisabled,
     WebhookSecretRotated,
+    NotificationsChanged,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 35] = [
+    pub const ALL: [AuditAction; 36] = [
         AuditAction::SetupCompleted,
         AuditAction::AdminSignedIn,
         AuditAction::AdminCreated,
@@ -129,6 +130,7 @@ impl AuditAction {
         AuditAction::WebhookEnabled,
         AuditAction::WebhookDisabled,
         AuditAction::WebhookSecretRotated,
+        AuditAction::NotificationsChanged,
     ];
 
     /// The stable name stored in the database.
@@ -169,6 +171,7 @@ impl AuditAction {
             AuditAction::WebhookEnabled => "webhook.enable",
             AuditAction::WebhookDisabled => "webhook.disable",
             AuditAction::WebhookSecretRotated => "webhook.rotate_secret",
+            AuditAction::NotificationsChanged => "notifications.update",
         }
     }
 
@@ -213,6 +216,7 @@ impl AuditAction {
             AuditAction::WebhookEnabled => "Enabled webhook",
             AuditAction::WebhookDisabled => "Disabled webhook",
             AuditAction::WebhookSecretRotated => "Rotated webhook secret",
+            AuditAction::NotificationsChanged => "Changed expiry notifications",
         }
     }
 }

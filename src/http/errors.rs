@@ -11,6 +11,7 @@ use crate::passwords::HashingError;
 use crate::services::admins::AdminError;
 use crate::services::api_keys::ApiKeyError;
 use crate::services::catalog::CatalogError;
+use crate::services::expiry::ExpiryError;
 use crate::services::tokens::TokenError;
 use crate::services::webhooks::WebhookError;
 use crate::urls;
@@ -132,6 +133,16 @@ impl From<WebhookError> for AppError {
                 Self::Conflict(error.to_string())
             }
             WebhookError::Db(e) => e.into(),
+        }
+    }
+}
+
+impl From<ExpiryError> for AppError {
+    fn from(error: ExpiryError) -> Self {
+        match error {
+            ExpiryError::Forbidden(_) => Self::NotAllowed(error.to_string()),
+            ExpiryError::Invalid(_) => Self::Unprocessable(error.to_string()),
+            ExpiryError::Db(e) => e.into(),
         }
     }
 }

@@ -7,7 +7,7 @@ use actix_web::web;
 use super::catalog::{Modules, Scopes};
 use super::{
     administrators, api, api_tokens as tokens, audit_log, catalog, health, home, login, logout,
-    management, profile as me, setup, webhooks,
+    management, notifications, profile as me, setup, webhooks,
 };
 use crate::http::input::reject_control_characters;
 use crate::http::problem::{problem, problem_details};
@@ -83,7 +83,16 @@ pub fn admin(cfg: &mut web::ServiceConfig) {
                 .post(catalog::delete::<Scopes>),
         )
         .route("/settings/audit-log", web::get().to(audit_log::list))
-        .configure(webhook_pages);
+        .configure(webhook_pages)
+        .service(
+            web::resource("/settings/notifications")
+                .get(notifications::show)
+                .post(notifications::save),
+        )
+        .route(
+            "/settings/notifications/test-mail",
+            web::post().to(notifications::test_mail),
+        );
 }
 
 /// Settings > Webhooks.
@@ -188,6 +197,10 @@ fn profile(cfg: &mut web::ServiceConfig) {
             .post(me::show::update_name),
     )
     .route("/profile/password", web::post().to(me::password::change))
+    .route(
+        "/profile/expiry-mail",
+        web::post().to(me::show::expiry_mail),
+    )
     .route(
         "/profile/sign-out-everywhere",
         web::post().to(me::sign_out_everywhere::submit),

@@ -10,14 +10,18 @@ use std::collections::BTreeMap;
 use time::{Duration, PrimitiveDateTime};
 
 use crate::db::admins::{self, preferences};
+use crate::db::audit::{self, Target};
 use crate::db::mail::{self, NewMail};
 use crate::db::{DbConnection, DbError, expiry, tokens};
-use crate::domain::expiry::{DEFAULT_LEAD_DAYS, DEFAULT_RUN_HOUR, EXPIRED, reached_lead, run_due};
+use crate::domain::audit::{AuditAction, TargetKind};
+use crate::domain::expiry::{EXPIRED, Schedule, reached_lead, run_due};
 use crate::domain::ids::Guid;
+use crate::domain::permissions::Permission;
 use crate::domain::scopes::ScopeAccess;
 use crate::domain::timestamps::readable;
+use crate::domain::validation::FieldErrors;
 use crate::domain::webhooks::EventType;
-use crate::services::events;
+use crate::services::{Caller, Forbidden, Services, events};
 use digest::DigestToken;
 
 /// What a run told.
@@ -37,12 +41,13 @@ pub async fn run_if_due(
     mail_to: Option<String>,
 ) -> Result<Option<Told>, DbError> {
     db.write(move |c| {
+        let schedule = expiry::schedule(c)?;
         let Some(last_run) =
-            expiry::claim_run(c, now, |last| run_due(DEFAULT_RUN_HOUR, last, now))?
+            expiry::claim_run(c, now, |last| run_due(schedule.run_hour, last, now))?
         else {
             return Ok(None);
         };
-        let leads = DEFAULT_LEAD_DAYS;
+        let leads = schedule.lead_days;
         let horizon = now + Duration::days(leads.iter().copied().max().unwrap_or(0));
         // Tokens that ended since the last run are told they expired; the first
         // run looks back one day, not over the whole history.
@@ -74,6 +79,56 @@ pub async fn run_if_due(
         Ok::<_, DbError>(Some(told))
     })
     .await
+}
+
+/// The schedule, as Settings > Notifications shows it.
+pub async fn schedule(services: Services<'_>, caller: &Caller) -> Result<Schedule, ExpiryError> {
+    caller.require(Permission::SettingsManage)?;
+    Ok(services
+        .db
+        .run(|c| Ok::<_, DbError>(expiry::schedule(c)?))
+        .await?)
+}
+
+/// Saves the lead times and the hour of the run.
+pub async fn save_schedule(
+    services: Services<'_>,
+    caller: &Caller,
+    leads: String,
+    hour: String,
+) -> Result<Schedule, ExpiryError> {
+    caller.require(Permission::SettingsManage)?;
+    let schedule = Schedule::parse(&leads, &hour).map_err(ExpiryError::Invalid)?;
+    let actor = caller.actor.clone();
+    let saved = schedule.clone();
+    services
+        .db
+        .write(move |c| {
+            expiry::save_schedule(c, &saved)?;
+            let target = Target::of(TargetKind::Settings, None, "Expiry notifications");
+            let details =
+                serde_json::json!({ "lead_days": saved.lead_days, "run_hour": saved.run_hour });
+            audit::record(
+                c,
+                &actor,
+                AuditAction::NotificationsChanged,
+                &target,
+                &details.to_string(),
+            )?;
+            Ok::<_, DbError>(())
+        })
+        .await?;
+    Ok(schedule)
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ExpiryError {
+    #[error(transparent)]
+    Forbidden(#[from] Forbidden),
+    #[error("Some fields need attention.")]
+    Invalid(FieldErrors),
+    #[error(transparent)]
+    Db(#[from] DbError),
 }
 
 /// The digests of one run: by address, the person's name and their tokens.

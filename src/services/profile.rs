@@ -86,3 +86,24 @@ pub async fn sign_out_everywhere(
         })
         .await
 }
+
+/// Which expiry digests the administrator wants: for the tokens they created, for
+/// every token of their scopes.
+pub async fn set_expiry_mail(
+    services: Services<'_>,
+    caller: &Caller,
+    id: crate::domain::ids::AdministratorId,
+    choice: admins::preferences::ExpiryMail,
+) -> Result<(), AdminError> {
+    let actor = caller.actor.clone();
+    services
+        .db
+        .write(move |c| {
+            admins::preferences::set_expiry_mail(c, id, choice)?;
+            let details = serde_json::json!({ "expiry_mail_own": choice.own, "expiry_mail_scopes": choice.scopes });
+            let target = audit::Target::of(crate::domain::audit::TargetKind::Administrator, None, &actor.label);
+            audit::record(c, &actor, AuditAction::ProfileUpdated, &target, &details.to_string())?;
+            Ok::<_, AdminError>(())
+        })
+        .await
+}

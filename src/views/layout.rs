@@ -18,13 +18,14 @@ pub enum Section {
     Administrators,
     AuditLog,
     Webhooks,
+    Notifications,
     /// My profile and my tokens: nothing highlighted in the settings navigation.
     Profile,
     /// Pages outside the settings navigation (sign-in, setup, errors).
     None,
 }
 
-const NAVIGATION: [(Section, &str, &str, Permission); 6] = [
+const NAVIGATION: [(Section, &str, &str, Permission); 7] = [
     (
         Section::ApiTokens,
         "API tokens",
@@ -53,6 +54,12 @@ const NAVIGATION: [(Section, &str, &str, Permission); 6] = [
         Section::Webhooks,
         "Webhooks",
         urls::WEBHOOKS,
+        Permission::SettingsManage,
+    ),
+    (
+        Section::Notifications,
+        "Notifications",
+        urls::NOTIFICATIONS,
         Permission::SettingsManage,
     ),
     (

@@ -20,4 +20,6 @@ pub struct ProfilePage {
     pub version: i32,
     pub name_errors: FieldErrors,
     pub password_errors: FieldErrors,
+    pub expiry_mail_own: bool,
+    pub expiry_mail_scopes: bool,
 }

@@ -138,32 +138,53 @@ async fn one_digest_per_person_per_run_and_never_twice() {
     let ada = app.with_examples().await;
     // Two scope administrators who asked for their scopes' tokens, and a creator
     // who asked for none.
-    app.add_admin(
-        &ada,
-        "pat@example.com",
-        "token_manager",
-        &[&app.scope_id("Production")],
-    )
-    .await;
-    app.add_admin(
-        &ada,
-        "sam@example.com",
-        "token_manager",
-        &[&app.scope_id("Staging")],
-    )
-    .await;
-    let bob = app
-        .add_admin(
-            &ada,
-            "bob@example.com",
-            "token_manager",
-            &[&app.scope_id("Staging")],
-        )
+    let production = app.scope_id("Production");
+    let staging = app.scope_id("Staging");
+    let manager = "token_manager";
+    let pat = app
+        .add_admin(&ada, "pat@example.com", manager, &[&production])
         .await;
-    app.execute("UPDATE administrators SET expiry_mail_scopes = TRUE WHERE email IN ('pat@example.com', 'sam@example.com')");
-    app.execute(
-        "UPDATE administrators SET expiry_mail_own = FALSE WHERE email = 'bob@example.com'",
-    );
+    let sam = app
+        .add_admin(&ada, "sam@example.com", manager, &[&staging])
+        .await;
+    let bob = app
+        .add_admin(&ada, "bob@example.com", manager, &[&staging])
+        .await;
+    for (who, fields) in [
+        (
+            &pat,
+            vec![
+                ("own", "off"),
+                ("own", "on"),
+                ("scopes", "off"),
+                ("scopes", "on"),
+            ],
+        ),
+        (
+            &sam,
+            vec![
+                ("own", "off"),
+                ("own", "on"),
+                ("scopes", "off"),
+                ("scopes", "on"),
+            ],
+        ),
+        (&bob, vec![("own", "off"), ("scopes", "off")]),
+    ] {
+        let profile = who.get("/profile").await;
+        assert_eq!(
+            profile.html().count("input[name=own][checked]"),
+            1,
+            "on by default"
+        );
+        who.post("/profile/expiry-mail", &fields)
+            .await
+            .assert_redirect("/profile");
+    }
+    let incomplete = bob.post("/profile/expiry-mail", &[]).await;
+    assert_eq!(incomplete.status, 400, "no boxes at all is not \"all off\"");
+    assert_eq!(app.count("administrators WHERE expiry_mail_scopes"), 2);
+    assert_eq!(app.count("administrators WHERE NOT expiry_mail_own"), 1);
     ending_in(&app, &ada, "billing in three days", "Production", 3).await;
     ending_in(&app, &ada, "search in twenty days", "Staging", 20).await;
     ending_in(&app, &ada, "reports next quarter", "Production", 90).await;
@@ -224,4 +245,80 @@ async fn one_digest_per_person_per_run_and_never_twice() {
     assert_eq!(next.mails, 0);
     actix_web::rt::time::sleep(Duration::from_secs(3)).await;
     assert_eq!(received.lock().unwrap().len(), 3, "no mail twice");
+}
+
+#[actix_web::test]
+async fn the_settings_page_sets_the_schedule_and_sends_a_test_mail() {
+    let (smtp, received) = smtp_server();
+    let app = spawn_app_with(mail_args(&smtp)).await;
+    let ada = app.with_examples().await;
+    let page = ada.get("/settings/notifications").await;
+    assert_eq!(
+        page.html().attr("#lead_days", "value").as_deref(),
+        Some("30, 7, 1")
+    );
+    assert!(
+        page.body.contains("tessera@example.com"),
+        "says where mail comes from"
+    );
+    let refused = ada
+        .post(
+            "/settings/notifications",
+            &[("lead_days", "0, soon"), ("run_hour", "6")],
+        )
+        .await;
+    assert_eq!(refused.status, 422);
+    assert!(refused.html().text("#lead_days-error").contains("1 to 365"));
+    ada.post(
+        "/settings/notifications",
+        &[("lead_days", "3, 14"), ("run_hour", "6")],
+    )
+    .await
+    .assert_redirect("/settings/notifications");
+    let saved = ada.get("/settings/notifications").await;
+    assert_eq!(
+        saved.html().attr("#lead_days", "value").as_deref(),
+        Some("14, 3")
+    );
+    assert!(
+        app.get_audit_actions()
+            .contains(&"notifications.update".to_owned())
+    );
+
+    // The run uses them: a token 10 days from its end reached 14 days.
+    ending_in(&app, &ada, "ten days left", "Production", 10).await;
+    let db = tessera::startup::open_database(&app.db.args(), None).unwrap();
+    let at = time::PrimitiveDateTime::new(tessera::db::now().date(), time::macros::time!(06:30));
+    let told = run_if_due(&db, at, None).await.unwrap().unwrap();
+    assert_eq!(told.expiring, 1);
+
+    ada.get("/settings/notifications").await;
+    ada.post("/settings/notifications/test-mail", &[])
+        .await
+        .assert_redirect("/settings/notifications");
+    let mails = wait_for(&received, 1).await;
+    assert_eq!(mails.len(), 1);
+    assert!(mails[0].to[0].contains("ada@example.com"));
+    assert!(mails[0].data.contains("Tessera test mail"));
+}
+
+#[actix_web::test]
+async fn without_smtp_the_page_says_so_and_no_mail_is_written() {
+    let app = crate::helpers::spawn_app().await;
+    let ada = app.with_examples().await;
+    let page = ada.get("/settings/notifications").await;
+    assert!(page.body.contains("Mail is not set up"), "{}", page.body);
+    ending_in(&app, &ada, "soon", "Production", 2).await;
+    let db = tessera::startup::open_database(&app.db.args(), None).unwrap();
+    let told = run_if_due(&db, tessera::db::now(), None)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((told.expiring, told.mails), (1, 0));
+    assert_eq!(app.count("mail_outbox"), 0);
+    assert_eq!(
+        app.count("outbox_events WHERE event_type = 'token.expiring'"),
+        1,
+        "webhooks still hear"
+    );
 }

@@ -14,17 +14,6 @@ pub struct ExpiryMail {
     pub scopes: bool,
 }
 
-pub fn expiry_mail(conn: &mut DbConnection, id: AdministratorId) -> QueryResult<ExpiryMail> {
-    let (own, scopes) = administrators::table
-        .find(id)
-        .select((
-            administrators::expiry_mail_own,
-            administrators::expiry_mail_scopes,
-        ))
-        .first(conn)?;
-    Ok(ExpiryMail { own, scopes })
-}
-
 pub fn set_expiry_mail(
     conn: &mut DbConnection,
     id: AdministratorId,

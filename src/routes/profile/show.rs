@@ -9,6 +9,7 @@ use super::{ProfileTab, tabs};
 use crate::auth::CurrentAdmin;
 use crate::auth::csrf::CsrfForm;
 use crate::auth::session::{self, FlashKind};
+use crate::db::admins::preferences::ExpiryMail;
 use crate::domain::validation::FieldErrors;
 use crate::http::AppError;
 use crate::routes::{parse_version, see_other};
@@ -48,7 +49,50 @@ pub fn profile_page(
         version: admin.admin.version,
         name_errors,
         password_errors,
+        expiry_mail_own: admin.admin.expiry_mail_own,
+        expiry_mail_scopes: admin.admin.expiry_mail_scopes,
     }
+}
+
+/// The expiry digests' boxes. Each sends `off` from a hidden field and, ticked,
+/// `on` too, so that a form without them is incomplete rather than "all off".
+#[derive(Deserialize)]
+pub struct ExpiryMailForm {
+    #[serde(default)]
+    own: Vec<String>,
+    #[serde(default)]
+    scopes: Vec<String>,
+}
+
+pub async fn expiry_mail(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: Session,
+    admin: CurrentAdmin,
+    CsrfForm(form): CsrfForm<ExpiryMailForm>,
+) -> Result<HttpResponse, AppError> {
+    if form.own.is_empty() || form.scopes.is_empty() {
+        return Err(AppError::bad_request(
+            "The form is incomplete: send it from My profile.",
+        ));
+    }
+    let choice = ExpiryMail {
+        own: form.own.iter().any(|v| v == "on"),
+        scopes: form.scopes.iter().any(|v| v == "on"),
+    };
+    profile::set_expiry_mail(
+        state.services(),
+        &admin.caller(&req),
+        admin.admin.id,
+        choice,
+    )
+    .await?;
+    session::flash(
+        &session,
+        FlashKind::Success,
+        "Your expiry email settings were saved.",
+    );
+    Ok(see_other(urls::PROFILE))
 }
 
 #[derive(Deserialize)]
