@@ -4,7 +4,7 @@
 
 pub mod delivery;
 
-use crate::db::audit::{self, Target};
+use crate::db::audit::{self, Actor, Target};
 use crate::db::outbox::{self, DeliveryLogRow};
 use crate::db::webhooks::{self, EndpointRow, EndpointWithScopes};
 use crate::db::{DbConnection, DbError, catalog, now};
@@ -95,6 +95,27 @@ pub async fn find(
         .await
 }
 
+/// Runs `change` on the endpoint `public_id` in one transaction, for a caller
+/// allowed `settings.manage`.
+async fn on_endpoint<T: Send + 'static>(
+    services: Services<'_>,
+    caller: &Caller,
+    public_id: &str,
+    change: impl FnOnce(&mut DbConnection, &Actor, EndpointRow) -> Result<T, WebhookError>
+    + Send
+    + 'static,
+) -> Result<T, WebhookError> {
+    caller.require(Permission::SettingsManage)?;
+    let (actor, public_id) = (caller.actor.clone(), public_id.to_owned());
+    services
+        .db
+        .write(move |c| {
+            let endpoint = webhooks::find(c, &public_id)?.ok_or(WebhookError::NotFound)?;
+            change(c, &actor, endpoint)
+        })
+        .await
+}
+
 fn known_scopes(c: &mut DbConnection) -> Result<Vec<i64>, DbError> {
     Ok(catalog::list_scopes(c)?.into_iter().map(|s| s.id).collect())
 }
@@ -146,28 +167,23 @@ pub async fn update(
     input: EndpointInput,
     policy: Policy,
 ) -> Result<(), WebhookError> {
-    caller.require(Permission::SettingsManage)?;
-    let (actor, public_id) = (caller.actor.clone(), public_id.to_owned());
-    services
-        .db
-        .write(move |c| {
-            let endpoint = webhooks::find(c, &public_id)?.ok_or(WebhookError::NotFound)?;
-            let definition =
-                validate(&input, policy, &known_scopes(c)?).map_err(WebhookError::Invalid)?;
-            if !webhooks::update(c, endpoint.id, version, &definition, now())? {
-                return Err(WebhookError::Conflict);
-            }
-            let saved = webhooks::find(c, &public_id)?.ok_or(WebhookError::NotFound)?;
-            audit::record(
-                c,
-                &actor,
-                AuditAction::WebhookUpdated,
-                &target(&saved),
-                &summary(&saved),
-            )?;
-            Ok(())
-        })
-        .await
+    on_endpoint(services, caller, public_id, move |c, actor, endpoint| {
+        let definition =
+            validate(&input, policy, &known_scopes(c)?).map_err(WebhookError::Invalid)?;
+        if !webhooks::update(c, endpoint.id, version, &definition, now())? {
+            return Err(WebhookError::Conflict);
+        }
+        let saved = webhooks::find(c, &endpoint.public_id)?.ok_or(WebhookError::NotFound)?;
+        audit::record(
+            c,
+            actor,
+            AuditAction::WebhookUpdated,
+            &target(&saved),
+            &summary(&saved),
+        )?;
+        Ok(())
+    })
+    .await
 }
 
 /// Pauses or resumes deliveries; resuming forgets the failures that stopped it.
@@ -177,22 +193,17 @@ pub async fn set_enabled(
     public_id: &str,
     enabled: bool,
 ) -> Result<(), WebhookError> {
-    caller.require(Permission::SettingsManage)?;
-    let (actor, public_id) = (caller.actor.clone(), public_id.to_owned());
-    services
-        .db
-        .write(move |c| {
-            let endpoint = webhooks::find(c, &public_id)?.ok_or(WebhookError::NotFound)?;
-            webhooks::set_enabled(c, endpoint.id, enabled, None, now())?;
-            let action = if enabled {
-                AuditAction::WebhookEnabled
-            } else {
-                AuditAction::WebhookDisabled
-            };
-            audit::record(c, &actor, action, &target(&endpoint), "")?;
-            Ok(())
-        })
-        .await
+    on_endpoint(services, caller, public_id, move |c, actor, endpoint| {
+        webhooks::set_enabled(c, endpoint.id, enabled, None, now())?;
+        let action = if enabled {
+            AuditAction::WebhookEnabled
+        } else {
+            AuditAction::WebhookDisabled
+        };
+        audit::record(c, actor, action, &target(&endpoint), "")?;
+        Ok(())
+    })
+    .await
 }
 
 pub async fn delete(
@@ -200,23 +211,18 @@ pub async fn delete(
     caller: &Caller,
     public_id: &str,
 ) -> Result<(), WebhookError> {
-    caller.require(Permission::SettingsManage)?;
-    let (actor, public_id) = (caller.actor.clone(), public_id.to_owned());
-    services
-        .db
-        .write(move |c| {
-            let endpoint = webhooks::find(c, &public_id)?.ok_or(WebhookError::NotFound)?;
-            webhooks::delete(c, endpoint.id)?;
-            audit::record(
-                c,
-                &actor,
-                AuditAction::WebhookDeleted,
-                &target(&endpoint),
-                "",
-            )?;
-            Ok(())
-        })
-        .await
+    on_endpoint(services, caller, public_id, |c, actor, endpoint| {
+        webhooks::delete(c, endpoint.id)?;
+        audit::record(
+            c,
+            actor,
+            AuditAction::WebhookDeleted,
+            &target(&endpoint),
+            "",
+        )?;
+        Ok(())
+    })
+    .await
 }
 
 /// A new secret, shown once; the previous one keeps signing for 24 hours so that
@@ -226,37 +232,33 @@ pub async fn rotate_secret(
     caller: &Caller,
     public_id: &str,
 ) -> Result<WebhookSecret, WebhookError> {
-    caller.require(Permission::SettingsManage)?;
     let key = services
         .encryption_key
         .cloned()
         .ok_or(WebhookError::NoEncryptionKey)?;
-    let (actor, public_id) = (caller.actor.clone(), public_id.to_owned());
-    services
-        .db
-        .write(move |c| {
-            let endpoint = webhooks::find(c, &public_id)?.ok_or(WebhookError::NotFound)?;
-            let secret = WebhookSecret::generate();
-            let until = now() + ROTATION_OVERLAP;
-            webhooks::rotate_secret(
-                c,
-                endpoint.id,
-                &secret.seal(&key, &public_id),
-                &endpoint.secret_sealed,
-                until,
-                now(),
-            )?;
-            let details = serde_json::json!({ "previous_secret_until": iso(&until) }).to_string();
-            audit::record(
-                c,
-                &actor,
-                AuditAction::WebhookSecretRotated,
-                &target(&endpoint),
-                &details,
-            )?;
-            Ok(secret)
-        })
-        .await
+    on_endpoint(services, caller, public_id, move |c, actor, endpoint| {
+        let secret = WebhookSecret::generate();
+        let until = now() + ROTATION_OVERLAP;
+        let sealed = secret.seal(&key, &endpoint.public_id);
+        webhooks::rotate_secret(
+            c,
+            endpoint.id,
+            &sealed,
+            &endpoint.secret_sealed,
+            until,
+            now(),
+        )?;
+        let details = serde_json::json!({ "previous_secret_until": iso(&until) }).to_string();
+        audit::record(
+            c,
+            actor,
+            AuditAction::WebhookSecretRotated,
+            &target(&endpoint),
+            &details,
+        )?;
+        Ok(secret)
+    })
+    .await
 }
 
 /// Queues a `webhook.test` event for this endpoint alone.
@@ -265,24 +267,19 @@ pub async fn send_test(
     caller: &Caller,
     public_id: &str,
 ) -> Result<(), WebhookError> {
-    caller.require(Permission::SettingsManage)?;
-    let (actor, public_id) = (caller.actor.clone(), public_id.to_owned());
-    services
-        .db
-        .write(move |c| {
-            let endpoint = webhooks::find(c, &public_id)?.ok_or(WebhookError::NotFound)?;
-            let now = now();
-            let payload = serde_json::json!({
-                "type": EventType::WebhookTest.key(),
-                "timestamp": iso(&now),
-                "data": { "webhook": endpoint.public_id, "sent_by": actor.label },
-            });
-            let event = outbox::record(c, EventType::WebhookTest, &payload, &[], now)?;
-            outbox::mark_dispatched(c, event, now)?;
-            outbox::insert_delivery(c, endpoint.id, event, now)?;
-            Ok(())
-        })
-        .await
+    on_endpoint(services, caller, public_id, |c, actor, endpoint| {
+        let now = now();
+        let payload = serde_json::json!({
+            "type": EventType::WebhookTest.key(),
+            "timestamp": iso(&now),
+            "data": { "webhook": endpoint.public_id, "sent_by": actor.label },
+        });
+        let event = outbox::record(c, EventType::WebhookTest, &payload, &[], now)?;
+        outbox::mark_dispatched(c, event, now)?;
+        outbox::insert_delivery(c, endpoint.id, event, now)?;
+        Ok(())
+    })
+    .await
 }
 
 /// Sends an event of the endpoint's log again, as a new delivery with retries of
@@ -293,16 +290,10 @@ pub async fn redeliver(
     public_id: &str,
     delivery_id: i64,
 ) -> Result<(), WebhookError> {
-    caller.require(Permission::SettingsManage)?;
-    let public_id = public_id.to_owned();
-    services
-        .db
-        .write(move |c| {
-            let endpoint = webhooks::find(c, &public_id)?.ok_or(WebhookError::NotFound)?;
-            let event =
-                outbox::event_of(c, endpoint.id, delivery_id)?.ok_or(WebhookError::NotFound)?;
-            outbox::insert_delivery(c, endpoint.id, event, now())?;
-            Ok(())
-        })
-        .await
+    on_endpoint(services, caller, public_id, move |c, _, endpoint| {
+        let event = outbox::event_of(c, endpoint.id, delivery_id)?.ok_or(WebhookError::NotFound)?;
+        outbox::insert_delivery(c, endpoint.id, event, now())?;
+        Ok(())
+    })
+    .await
 }
