@@ -220,7 +220,19 @@ async fn one_digest_per_person_per_run_and_never_twice() {
         digest.contains("multipart/alternative") && digest.contains("text/html"),
         "text and HTML"
     );
-    assert!(digest.contains("/edit?duration=90d"), "a Renew link");
+    let renew = digest
+        .split_whitespace()
+        .find(|w| w.contains("/edit?duration=90d"))
+        .expect("a Renew link");
+    let path = &renew[renew.find("/settings/").unwrap()..];
+    let form = ada.get(path).await;
+    assert_eq!(
+        form.html()
+            .attr("input[name=duration][checked]", "value")
+            .as_deref(),
+        Some("90d"),
+        "the link opens the edit form with 90 days chosen"
+    );
     let pat = &decoded(&to(&mails, "pat@example.com")[0].data);
     assert!(pat.contains("billing in three days") && !pat.contains("search in twenty days"));
     let sam = &decoded(&to(&mails, "sam@example.com")[0].data);

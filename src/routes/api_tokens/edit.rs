@@ -11,7 +11,7 @@ use crate::auth::{Authorized, CurrentAdmin, perm};
 use crate::db::now;
 use crate::db::tokens::TokenDetails;
 use crate::domain::ids::Guid;
-use crate::domain::tokens::{TokenChange, format_date};
+use crate::domain::tokens::{DurationChoice, TokenChange, format_date};
 use crate::domain::validation::FieldErrors;
 use crate::http::AppError;
 use crate::routes::{parse_version, see_other};
@@ -70,20 +70,34 @@ async fn editable(
     Ok(token)
 }
 
+/// `?duration=90d` (the expiry email's Renew link) chooses a new validity.
+#[derive(serde::Deserialize)]
+pub struct Renewal {
+    #[serde(default)]
+    duration: String,
+}
+
 pub async fn form(
     req: HttpRequest,
     state: web::Data<AppState>,
     admin: Editor,
     guid: web::Path<Guid>,
+    renewal: web::Query<Renewal>,
 ) -> Result<HttpResponse, AppError> {
     let token = editable(&req, &state, &admin, guid.into_inner()).await?;
     let (scopes, modules) = choices(&state, &admin).await?;
+    let mut values = values_of(&token);
+    if DurationChoice::from_key(&renewal.duration)
+        .is_some_and(|d| !matches!(d, DurationChoice::Keep | DurationChoice::Custom))
+    {
+        values.duration = renewal.duration.clone();
+    }
     let page = form_page(
         &req,
         &admin,
         FormParts {
             mode: mode(&token),
-            values: values_of(&token),
+            values,
             errors: FieldErrors::default(),
             conflict: None,
             scopes,
