@@ -495,7 +495,7 @@ async fn last_use_is_written_in_batches_one_write_per_token() {
 /// On PostgreSQL, the instance also hears its own change notifications a moment
 /// later (and forgets the token once more); counts are taken after that. A marker
 /// sent now is heard after every earlier change: once it is counted, they were.
-async fn settle(app: &TestApp) {
+pub async fn settle(app: &TestApp) {
     if !app.db.is_postgres() {
         return;
     }
