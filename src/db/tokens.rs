@@ -142,12 +142,7 @@ pub fn find(
             .optional()?,
         None => None,
     };
-    let scopes = api_token_scopes::table
-        .inner_join(scopes::table)
-        .filter(api_token_scopes::token_id.eq(token.id))
-        .order(scopes::name_key.asc())
-        .select((scopes::id, scopes::name))
-        .load(conn)?;
+    let scopes = scopes_of(conn, token.id)?;
     let permissions = api_token_permissions::table
         .filter(api_token_permissions::token_id.eq(token.id))
         .select((
@@ -168,6 +163,35 @@ pub fn find(
         allowed_networks,
         has_sealed_secret,
     }))
+}
+
+/// A token's scopes: (ID, name), by name.
+pub type ScopeNames = Vec<(i64, String)>;
+
+pub fn scopes_of(conn: &mut DbConnection, id: TokenId) -> QueryResult<ScopeNames> {
+    api_token_scopes::table
+        .inner_join(scopes::table)
+        .filter(api_token_scopes::token_id.eq(id))
+        .order(scopes::name_key.asc())
+        .select((scopes::id, scopes::name))
+        .load(conn)
+}
+
+/// The token with this GUID and its scopes, whoever may see it: what its events
+/// and notices tell.
+pub fn row_with_scopes(
+    conn: &mut DbConnection,
+    guid: &Guid,
+) -> QueryResult<Option<(TokenRow, ScopeNames)>> {
+    let Some(token) = visible(guid, &ScopeAccess::All)
+        .select(TokenRow::as_select())
+        .first::<TokenRow>(conn)
+        .optional()?
+    else {
+        return Ok(None);
+    };
+    let scopes = scopes_of(conn, token.id)?;
+    Ok(Some((token, scopes)))
 }
 
 /// The token's secret, encrypted (base64), if it is stored for showing again.

@@ -5,10 +5,10 @@ use diesel::QueryResult;
 use serde_json::{Value, json};
 
 use crate::db::audit::Actor;
-use crate::db::{DbConnection, now, outbox, tokens};
+use crate::db::tokens::{self, TokenRow};
+use crate::db::{DbConnection, now, outbox};
 use crate::domain::audit::AuditAction;
 use crate::domain::ids::Guid;
-use crate::domain::scopes::ScopeAccess;
 use crate::domain::timestamps::iso;
 use crate::domain::webhooks::EventType;
 
@@ -22,28 +22,28 @@ pub fn token_changed(
     let Some(event) = EventType::of_change(action) else {
         return Ok(());
     };
-    token_event(c, event, Some(actor), guid)
+    let Some((token, scopes)) = tokens::row_with_scopes(c, guid)? else {
+        return Ok(());
+    };
+    token_event(c, event, Some(actor), &token, &scopes)
 }
 
-/// Writes `event` about the token `guid` as it is now.
+/// Writes `event` about `token` (with its `scopes`) as it is now.
 pub fn token_event(
     c: &mut DbConnection,
     event: EventType,
     actor: Option<&Actor>,
-    guid: &Guid,
+    token: &TokenRow,
+    scopes: &[(i64, String)],
 ) -> QueryResult<()> {
-    let Some(details) = tokens::find(c, guid, &ScopeAccess::All)? else {
-        return Ok(());
-    };
     let now = now();
-    let token = &details.token;
     let data = json!({
         "token": {
             "guid": token.guid.as_str(),
             "name": token.name,
             "type": token.token_type.key(),
             "status": token.status(now).key(),
-            "scopes": details.scopes.iter().map(|(_, name)| name.as_str()).collect::<Vec<_>>(),
+            "scopes": scopes.iter().map(|(_, name)| name.as_str()).collect::<Vec<_>>(),
             "valid_from": iso(&token.valid_from),
             "valid_to": token.valid_to.as_ref().map(iso),
             "created_at": iso(&token.created_at),
@@ -55,7 +55,7 @@ pub fn token_event(
         })),
     });
     let payload = json!({ "type": event.key(), "timestamp": iso(&now), "data": data });
-    let scope_ids: Vec<i64> = details.scopes.iter().map(|(id, _)| *id).collect();
+    let scope_ids: Vec<i64> = scopes.iter().map(|(id, _)| *id).collect();
     outbox::record(c, event, &payload, &scope_ids, now)?;
     Ok(())
 }

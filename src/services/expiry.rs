@@ -5,17 +5,19 @@
 
 pub mod digest;
 
-use std::collections::BTreeMap;
+use std::collections::hash_map::Entry;
+use std::collections::{BTreeMap, HashMap};
 
 use time::{Duration, PrimitiveDateTime};
 
-use crate::db::admins::{self, preferences};
+use crate::db::admins::{self, Administrator, preferences};
 use crate::db::audit::{self, Target};
 use crate::db::mail::{self, NewMail};
+use crate::db::tokens::TokenRow;
 use crate::db::{DbConnection, DbError, expiry, tokens};
 use crate::domain::audit::{AuditAction, TargetKind};
 use crate::domain::expiry::{EXPIRED, Schedule, reached_lead, run_due};
-use crate::domain::ids::Guid;
+use crate::domain::ids::AdministratorId;
 use crate::domain::permissions::Permission;
 use crate::domain::scopes::ScopeAccess;
 use crate::domain::timestamps::readable;
@@ -68,9 +70,12 @@ pub async fn run_if_due(
                 told.expiring += 1;
                 EventType::TokenExpiring
             };
-            events::token_event(c, event, None, &guid)?;
+            let Some((token, scopes)) = tokens::row_with_scopes(c, &guid)? else {
+                continue;
+            };
+            events::token_event(c, event, None, &token, &scopes)?;
             if let Some(public_url) = &mail_to {
-                digests.add(c, &guid, lead == EXPIRED, public_url)?;
+                digests.add(c, &token, &scopes, lead == EXPIRED, public_url)?;
             }
         }
         if let Some(public_url) = &mail_to {
@@ -135,6 +140,8 @@ pub enum ExpiryError {
 #[derive(Default)]
 struct Digests {
     by_address: BTreeMap<String, (String, Vec<DigestToken>)>,
+    /// Tokens' creators, as read this run (none: gone or disabled).
+    creators: HashMap<AdministratorId, Option<Administrator>>,
     /// Administrators who asked for their scopes' tokens, with what they see.
     watchers: Option<Vec<(String, String, ScopeAccess)>>,
 }
@@ -145,19 +152,15 @@ impl Digests {
     fn add(
         &mut self,
         c: &mut DbConnection,
-        guid: &Guid,
+        token: &TokenRow,
+        scopes: &[(i64, String)],
         expired: bool,
         public_url: &str,
     ) -> Result<(), DbError> {
-        let Some(details) = tokens::find(c, guid, &ScopeAccess::All)? else {
-            return Ok(());
-        };
-        let token = &details.token;
-        let scope_ids: Vec<i64> = details.scopes.iter().map(|(id, _)| *id).collect();
+        let scope_ids: Vec<i64> = scopes.iter().map(|(id, _)| *id).collect();
         let listed = DigestToken {
             name: token.name.clone(),
-            scopes: details
-                .scopes
+            scopes: scopes
                 .iter()
                 .map(|(_, n)| n.as_str())
                 .collect::<Vec<_>>()
@@ -170,15 +173,15 @@ impl Digests {
                 .map_or_else(|| "never".into(), readable),
             renew_url: format!(
                 "{public_url}{}?duration=90d",
-                crate::urls::token_page(guid, crate::urls::TokenPage::Edit)
+                crate::urls::token_page(&token.guid, crate::urls::TokenPage::Edit)
             ),
         };
         let mut people = Vec::new();
         if let Some(creator) = token.created_by
-            && let Some((email, name, choice)) = preferences::recipient(c, creator)?
-            && choice.own
+            && let Some(admin) = self.creator(c, creator)?
+            && admin.expiry_mail_own
         {
-            people.push((email, name));
+            people.push((admin.email.clone(), admin.display_name.clone()));
         }
         for (email, name, access) in self.watchers(c)? {
             if access.sees(&scope_ids) {
@@ -195,6 +198,21 @@ impl Digests {
             }
         }
         Ok(())
+    }
+
+    /// A token's creator, if still enabled; read once per run.
+    fn creator(
+        &mut self,
+        c: &mut DbConnection,
+        id: AdministratorId,
+    ) -> Result<Option<&Administrator>, DbError> {
+        let known = match self.creators.entry(id) {
+            Entry::Occupied(known) => known.into_mut(),
+            Entry::Vacant(new) => {
+                new.insert(admins::find(c, id)?.filter(Administrator::is_enabled))
+            }
+        };
+        Ok(known.as_ref())
     }
 
     fn watchers(

@@ -18,11 +18,11 @@ pub use update::update;
 use diesel::QueryResult;
 use time::Duration;
 
-use super::{Caller, Forbidden};
-use crate::db::audit::Target;
+use super::{Caller, Forbidden, events};
+use crate::db::audit::{self, Actor, Target};
 use crate::db::catalog::{ModuleWithPaths, Scope};
 use crate::db::tokens::{self, TokenDetails, TokenRow, TokenWriteError};
-use crate::db::{DbConnection, DbError, catalog};
+use crate::db::{DbConnection, DbError, catalog, changes};
 use crate::domain::audit::AuditAction;
 use crate::domain::ids::Guid;
 use crate::domain::scopes::{ScopeAccess, change_refusal};
@@ -183,6 +183,20 @@ fn choices(c: &mut DbConnection, caller: &Caller) -> QueryResult<(Vec<i64>, Vec<
 
 fn target(token: &TokenRow) -> Target<'_> {
     Target::token(&token.guid, &token.name)
+}
+
+/// Records a change of the token `guid` (named `name` now) in its transaction: the
+/// audit event, the change other instances hear of, and the webhook event.
+fn record_change(
+    c: &mut DbConnection,
+    actor: &Actor,
+    action: AuditAction,
+    (guid, name): (&Guid, &str),
+    details: &str,
+) -> QueryResult<()> {
+    audit::record(c, actor, action, &Target::token(guid, name), details)?;
+    changes::token_changed(c, guid)?;
+    events::token_changed(c, actor, action, guid)
 }
 
 fn audit_action(change: TokenChange) -> AuditAction {

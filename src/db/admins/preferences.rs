@@ -28,25 +28,6 @@ pub fn set_expiry_mail(
     Ok(())
 }
 
-/// An enabled administrator's address and name, with their choice.
-pub fn recipient(
-    conn: &mut DbConnection,
-    id: AdministratorId,
-) -> QueryResult<Option<(String, String, ExpiryMail)>> {
-    let row: Option<(String, String, bool, bool)> = administrators::table
-        .find(id)
-        .filter(administrators::disabled_at.is_null())
-        .select((
-            administrators::email,
-            administrators::display_name,
-            administrators::expiry_mail_own,
-            administrators::expiry_mail_scopes,
-        ))
-        .first(conn)
-        .optional()?;
-    Ok(row.map(|(email, name, own, scopes)| (email, name, ExpiryMail { own, scopes })))
-}
-
 /// Enabled administrators who asked for digests of their scopes' tokens.
 pub fn scope_watchers(conn: &mut DbConnection) -> QueryResult<Vec<AdministratorId>> {
     administrators::table

@@ -1,12 +1,11 @@
 //! Creating a token: the form's input checked, the token saved with its first
 //! secret, which is returned once and never stored in clear.
 
-use super::{TokenError, choices, target};
+use super::{TokenError, choices, record_change};
 use crate::db::tokens::{self, NewToken, TokenRow};
-use crate::services::events;
 use time::Duration;
 
-use crate::db::{DbConnection, audit, changes, idempotency, is_unique_violation, now};
+use crate::db::{DbConnection, idempotency, is_unique_violation, now};
 use crate::domain::audit::AuditAction;
 use crate::domain::encryption::EncryptionKey;
 use crate::domain::ids::Guid;
@@ -132,15 +131,13 @@ fn create_in(
             created_by: caller.actor.id,
         },
     )?;
-    audit::record(
+    record_change(
         c,
         &caller.actor,
         AuditAction::TokenCreated,
-        &target(&token),
+        (&token.guid, &token.name),
         &summary(&definition),
     )?;
-    changes::token_changed(c, &token.guid)?;
-    events::token_changed(c, &caller.actor, AuditAction::TokenCreated, &token.guid)?;
     Ok(Created { token, secret })
 }
 

@@ -1,12 +1,11 @@
 //! Disable, enable, revoke and delete: one step along a token's lifecycle, allowed
 //! or refused by [`TokenChange::allowed_from`].
 
-use super::{TokenError, audit_action, claim, target};
+use super::{TokenError, audit_action, claim, record_change};
+use crate::db::now;
 use crate::db::tokens::{self, TokenRow};
-use crate::db::{audit, changes, now};
 use crate::domain::ids::Guid;
 use crate::domain::tokens::TokenChange;
-use crate::services::events;
 use crate::services::{Caller, Services};
 
 /// Stops the token until it is enabled again.
@@ -76,9 +75,8 @@ async fn apply(
                 // Already as asked.
                 _ => {}
             }
-            audit::record(c, &caller.actor, audit_action(change), &target(&token), "")?;
-            changes::token_changed(c, &token.guid)?;
-            events::token_changed(c, &caller.actor, audit_action(change), &token.guid)?;
+            let named = (&token.guid, token.name.as_str());
+            record_change(c, &caller.actor, audit_action(change), named, "")?;
             Ok::<_, TokenError>(token)
         })
         .await?;

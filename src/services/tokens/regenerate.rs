@@ -3,13 +3,12 @@
 
 use time::{Duration, PrimitiveDateTime};
 
-use super::{TokenError, audit_action, claim, target};
+use super::{TokenError, audit_action, claim, record_change};
+use crate::db::now;
 use crate::db::tokens::{self, TokenRow};
-use crate::db::{audit, changes, now};
 use crate::domain::ids::Guid;
 use crate::domain::timestamps::iso;
 use crate::domain::tokens::{SecretToken, TokenChange};
-use crate::services::events;
 use crate::services::{Caller, Services};
 
 pub struct Regenerated {
@@ -42,15 +41,13 @@ pub async fn regenerate(
             let details = serde_json::json!({
                 "previous_secret_until": previous_until.as_ref().map(iso),
             });
-            audit::record(
+            record_change(
                 c,
                 &caller.actor,
                 audit_action(change),
-                &target(&token),
+                (&token.guid, &token.name),
                 &details.to_string(),
             )?;
-            changes::token_changed(c, &token.guid)?;
-            events::token_changed(c, &caller.actor, audit_action(change), &token.guid)?;
             Ok::<_, TokenError>(Regenerated {
                 token,
                 secret,

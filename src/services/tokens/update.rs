@@ -4,16 +4,14 @@
 use serde_json::{Map, Value, json};
 use time::PrimitiveDateTime;
 
-use super::{TokenError, audit_action, changeable, choices};
-use crate::db::audit::{self, Target};
+use super::{TokenError, audit_action, changeable, choices, record_change};
+use crate::db::now;
 use crate::db::tokens::{self, TokenDetails};
-use crate::db::{changes, now};
 use crate::domain::ids::Guid;
 use crate::domain::timestamps::iso;
 use crate::domain::tokens::{
     Action, FormContext, TokenChange, TokenDefinition, TokenInput, validate,
 };
-use crate::services::events;
 use crate::services::{Caller, Services};
 
 /// Saves `input` over the token as it was at `version`; returns what was saved.
@@ -47,15 +45,13 @@ pub async fn update(
             // Every scope of the token is the caller's (`changeable`), so the
             // scopes chosen are the whole new set.
             tokens::update(c, token.id, &definition)?;
-            audit::record(
+            record_change(
                 c,
                 &caller.actor,
                 audit_action(change),
-                &Target::token(&token.guid, &definition.name),
+                (&token.guid, &definition.name),
                 &describe_changes(&before, &definition),
             )?;
-            changes::token_changed(c, &token.guid)?;
-            events::token_changed(c, &caller.actor, audit_action(change), &token.guid)?;
             Ok::<_, TokenError>(definition)
         })
         .await?;
