@@ -10,6 +10,7 @@ pub mod events;
 pub mod expiry;
 pub mod keys;
 pub mod mail;
+pub mod outbound;
 pub mod profile;
 pub mod setup;
 pub mod sign_in;

@@ -14,10 +14,15 @@ use crate::domain::ids::Guid;
 use crate::domain::timestamps::parse_iso;
 use crate::domain::token_list::StatusFilter;
 use crate::domain::tokens::TokenStatus;
+use crate::services::outbound;
 
+/// One runtime and one client for the whole command, so that its requests (the
+/// pages of a list) share a connection.
 pub struct Remote {
     api: String,
     key: String,
+    runtime: actix_web::rt::SystemRunner,
+    client: awc::Client,
 }
 
 /// The request did not get an answer.
@@ -42,9 +47,13 @@ impl Remote {
         if !(url.starts_with("https://") || url.starts_with("http://")) {
             bail!("--url {url:?}: give Tessera's address, such as https://tessera.example.com");
         }
+        let runtime = actix_web::rt::System::new();
+        let client = runtime.block_on(async { client() })?;
         Ok(Some(Self {
             api: format!("{url}/api/v1"),
             key: key.trim().to_owned(),
+            runtime,
+            client,
         }))
     }
 
@@ -141,9 +150,9 @@ impl Remote {
         headers: &[(&str, &str)],
         body: Option<&Value>,
     ) -> anyhow::Result<Answer> {
-        actix_web::rt::System::new().block_on(async {
-            let client = client()?;
-            let mut request = client
+        self.runtime.block_on(async {
+            let mut request = self
+                .client
                 .request(method, url)
                 .bearer_auth(&self.key)
                 .insert_header(("Accept", "application/json"));
@@ -176,12 +185,7 @@ impl Remote {
 
 /// An HTTP client that checks certificates against the system's authorities.
 fn client() -> anyhow::Result<awc::Client> {
-    let mut tls = openssl::ssl::SslConnector::builder(openssl::ssl::SslMethod::tls())?;
-    let found = openssl_probe::probe();
-    if let Some(file) = &found.cert_file {
-        tls.set_ca_file(file)?;
-    }
-    let connector = awc::Connector::new().openssl(tls.build());
+    let connector = awc::Connector::new().openssl(outbound::tls()?);
     Ok(awc::Client::builder()
         .connector(connector)
         .timeout(Duration::from_secs(30))

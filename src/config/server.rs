@@ -38,16 +38,17 @@ pub struct ServerConfig {
     pub mail: Option<MailSettings>,
 }
 
-/// The SMTP server and the sender of Tessera's mails.
+/// The SMTP server (its connection settings, built once) and the sender of
+/// Tessera's mails.
 #[derive(Clone)]
 pub struct MailSettings {
-    pub smtp_url: String,
+    pub transport: lettre::SmtpTransport,
     pub from: lettre::message::Mailbox,
 }
 
 impl std::fmt::Debug for MailSettings {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        // The URL may hold a password.
+        // The transport holds the URL's password.
         write!(f, "MailSettings {{ from: {} }}", self.from)
     }
 }
@@ -59,16 +60,16 @@ fn mail_settings(url: Option<&str>, from: Option<&str>) -> anyhow::Result<Option
     match (url, from) {
         (None, None) => Ok(None),
         (Some(url), Some(from)) => {
-            lettre::SmtpTransport::from_url(url).map_err(|e| {
+            let transport = lettre::SmtpTransport::from_url(url).map_err(|e| {
                 anyhow::anyhow!("TESSERA_SMTP_URL is not a usable SMTP URL ({e}); write it as smtp://user:password@host:587?tls=required or smtps://host")
             })?;
             let from = from.parse().map_err(|e| {
                 anyhow::anyhow!("TESSERA_MAIL_FROM {from:?} is not an address ({e}); write it as \"Tessera <tessera@example.com>\"")
             })?;
-            Ok(Some(MailSettings {
-                smtp_url: url.to_owned(),
-                from,
-            }))
+            let transport = transport
+                .timeout(Some(std::time::Duration::from_secs(20)))
+                .build();
+            Ok(Some(MailSettings { transport, from }))
         }
         (Some(_), None) => anyhow::bail!(
             "TESSERA_SMTP_URL is set but TESSERA_MAIL_FROM is not: set both to send mail"

@@ -79,6 +79,9 @@ pub fn claim_due(
         DbConnection::Postgres(pg) => due.for_update().skip_locked().load(pg)?,
         DbConnection::Sqlite(sqlite) => due.load(sqlite)?,
     };
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
     diesel::update(mail_outbox::table.filter(mail_outbox::id.eq_any(&ids)))
         .set(mail_outbox::claimed_until.eq(now + lease))
         .execute(c)?;

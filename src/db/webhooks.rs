@@ -33,7 +33,7 @@ impl EndpointRow {
     }
 
     pub fn wants(&self, event: EventType) -> bool {
-        event == EventType::WebhookTest || self.events().contains(&event)
+        self.events().contains(&event)
     }
 }
 

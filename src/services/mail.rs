@@ -3,7 +3,7 @@
 
 use askama::Template;
 use lettre::message::{Mailbox, MultiPart};
-use lettre::{Message, SmtpTransport, Transport};
+use lettre::{Message, Transport};
 use time::{Duration, PrimitiveDateTime};
 
 use crate::config::MailSettings;
@@ -15,50 +15,32 @@ const LEASE: Duration = Duration::minutes(5);
 /// Attempts before a mail is given up (its error stays in the outbox).
 const MAX_ATTEMPTS: i32 = 8;
 
-/// The SMTP connection settings and the sender.
-#[derive(Clone)]
-pub struct Mailer {
-    transport: SmtpTransport,
-    from: Mailbox,
-}
-
-impl Mailer {
-    pub fn new(settings: &MailSettings) -> anyhow::Result<Self> {
-        let transport = SmtpTransport::from_url(&settings.smtp_url)?
-            .timeout(Some(std::time::Duration::from_secs(20)))
-            .build();
-        Ok(Self {
-            transport,
-            from: settings.from.clone(),
-        })
-    }
-
-    /// Sends one mail now; blocking, so only on a blocking thread.
-    fn send_blocking(&self, mail: &WaitingMail) -> Result<(), String> {
-        let to: Mailbox = mail
-            .recipient
-            .parse()
-            .map_err(|e| format!("recipient: {e}"))?;
-        let message = Message::builder()
-            .from(self.from.clone())
-            .to(to)
-            .subject(&mail.subject)
-            .multipart(MultiPart::alternative_plain_html(
-                mail.text_body.clone(),
-                mail.html_body.clone(),
-            ))
-            .map_err(|e| e.to_string())?;
-        self.transport
-            .send(&message)
-            .map(|_| ())
-            .map_err(|e| e.to_string())
-    }
+/// Sends one mail now; blocking, so only on a blocking thread.
+fn send_blocking(settings: &MailSettings, mail: &WaitingMail) -> Result<(), String> {
+    let to: Mailbox = mail
+        .recipient
+        .parse()
+        .map_err(|e| format!("recipient: {e}"))?;
+    let message = Message::builder()
+        .from(settings.from.clone())
+        .to(to)
+        .subject(&mail.subject)
+        .multipart(MultiPart::alternative_plain_html(
+            mail.text_body.clone(),
+            mail.html_body.clone(),
+        ))
+        .map_err(|e| e.to_string())?;
+    settings
+        .transport
+        .send(&message)
+        .map(|_| ())
+        .map_err(|e| e.to_string())
 }
 
 /// Sends the mails due at `now`; how many went out.
 pub async fn send_waiting(
     db: &Db,
-    mailer: &Mailer,
+    settings: &MailSettings,
     now: PrimitiveDateTime,
 ) -> Result<usize, DbError> {
     if !db
@@ -72,9 +54,11 @@ pub async fn send_waiting(
         .await?;
     let mut sent = 0;
     for waiting in due {
-        let sender = mailer.clone();
-        let message = waiting.clone();
-        let outcome = actix_web::rt::task::spawn_blocking(move || sender.send_blocking(&message))
+        let (settings, message) = (settings.clone(), waiting.clone());
+        // On the low-priority pool, away from verification's threads.
+        let outcome = db
+            .blocking()
+            .run(move || send_blocking(&settings, &message))
             .await
             .unwrap_or_else(|_| Err("the sending thread stopped".into()));
         if outcome.is_ok() {

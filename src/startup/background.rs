@@ -20,13 +20,8 @@ impl Jobs {
         if state.config.webhook_delivery {
             jobs.push(actix_web::rt::spawn(deliver_webhooks(state.clone())));
         }
-        if let Some(settings) = &state.config.mail {
-            match mail::Mailer::new(settings) {
-                Ok(mailer) => jobs.push(actix_web::rt::spawn(send_mail(state.clone(), mailer))),
-                Err(error) => {
-                    tracing::error!(%error, "mail is not sent: the SMTP settings do not work")
-                }
-            }
+        if state.config.mail.is_some() {
+            jobs.push(actix_web::rt::spawn(send_mail(state.clone())));
         }
         Self(jobs)
     }
@@ -64,10 +59,13 @@ async fn deliver_webhooks(state: web::Data<AppState>) {
 }
 
 /// Sends waiting mails every two seconds.
-async fn send_mail(state: web::Data<AppState>, mailer: mail::Mailer) {
+async fn send_mail(state: web::Data<AppState>) {
     let period = std::time::Duration::from_secs(2);
+    let Some(settings) = &state.config.mail else {
+        return;
+    };
     loop {
-        if let Err(error) = mail::send_waiting(&state.db, &mailer, db::now()).await {
+        if let Err(error) = mail::send_waiting(&state.db, settings, db::now()).await {
             tracing::warn!(%error, "sending mail failed");
         }
         actix_web::rt::time::sleep(period).await;

@@ -19,6 +19,7 @@ use crate::domain::encryption::EncryptionKey;
 use crate::domain::webhooks::destination::{Policy, address_allowed, check_url};
 use crate::domain::webhooks::schedule::REQUEST_TIMEOUT;
 use crate::domain::webhooks::signature::{WebhookSecret, signature_header};
+use crate::services::outbound;
 
 /// Events turned into deliveries, and deliveries sent, per round.
 const BATCH: i64 = 50;
@@ -49,24 +50,26 @@ pub async fn run_once(
     {
         return Ok(Round::default());
     }
-    let dispatched = db
-        .write(move |c| Ok::<_, DbError>(outbox::dispatch(c, BATCH, now)?))
+    // One transaction hands out the work, one records how it went.
+    let (dispatched, due) = db
+        .write(move |c| {
+            let dispatched = outbox::dispatch(c, BATCH, now)?;
+            Ok::<_, DbError>((dispatched, outbox::claim_due(c, BATCH, LEASE, now)?))
+        })
         .await?;
-    let due = db
-        .write(move |c| Ok::<_, DbError>(outbox::claim_due(c, BATCH, LEASE, now)?))
-        .await?;
-    let attempts = join_all(due.iter().map(|delivery| send(delivery, key, policy, now))).await;
-    let mut round = Round {
+    let client = client(policy);
+    let sending = due
+        .iter()
+        .map(|delivery| send(&client, delivery, key, policy, now));
+    let attempts = join_all(sending).await;
+    let round = Round {
         dispatched,
         sent: due.len(),
-        delivered: 0,
+        delivered: attempts.iter().filter(|a| a.succeeded()).count(),
     };
-    for (delivery, attempt) in due.into_iter().zip(attempts) {
-        if attempt.succeeded() {
-            round.delivered += 1;
-        }
-        db.write(move |c| {
-            if outbox::record_attempt(c, &delivery, &attempt, now)? {
+    db.write(move |c| {
+        for (delivery, attempt) in due.iter().zip(&attempts) {
+            if outbox::record_attempt(c, delivery, attempt, now)? {
                 let endpoint = &delivery.endpoint;
                 tracing::warn!(url = %endpoint.url, "disabled a webhook whose deliveries failed for five days");
                 audit::record(
@@ -77,15 +80,16 @@ pub async fn run_once(
                     r#"{"reason":"every delivery failed for five days"}"#,
                 )?;
             }
-            Ok::<_, DbError>(())
-        })
-        .await?;
-    }
+        }
+        Ok::<_, DbError>(())
+    })
+    .await?;
     Ok(round)
 }
 
 /// Sends one delivery and says how it went.
 async fn send(
+    client: &awc::Client,
     delivery: &DueDelivery,
     key: Option<&EncryptionKey>,
     policy: Policy,
@@ -124,7 +128,7 @@ async fn send(
     secrets.extend(previous.as_ref());
     let timestamp = now.assume_utc().unix_timestamp();
     let signature = signature_header(&secrets, &delivery.message_id, timestamp, &delivery.payload);
-    let response = client(policy)
+    let response = client
         .post(&endpoint.url)
         .insert_header(("content-type", "application/json"))
         .insert_header((
@@ -176,17 +180,15 @@ fn describe(error: &awc::error::SendRequestError) -> String {
 }
 
 /// A client that connects only to allowed addresses, follows no redirect, and
-/// gives up after the timeout.
+/// gives up after the timeout; one per round, so a round's deliveries to one
+/// receiver share its connections.
 fn client(policy: Policy) -> awc::Client {
     let tcp = TcpConnector::new(Resolver::custom(GuardedResolver(policy))).service();
     let mut connector = awc::Connector::new()
         .connector(tcp)
         .timeout(REQUEST_TIMEOUT);
-    if let Ok(mut tls) = openssl::ssl::SslConnector::builder(openssl::ssl::SslMethod::tls()) {
-        if let Some(file) = openssl_probe::probe().cert_file {
-            let _ = tls.set_ca_file(file);
-        }
-        connector = connector.openssl(tls.build());
+    if let Ok(tls) = outbound::tls() {
+        connector = connector.openssl(tls);
     }
     awc::Client::builder()
         .connector(connector)
