@@ -6,9 +6,7 @@
 use diesel::prelude::*;
 use time::{Duration, PrimitiveDateTime};
 
-use super::schema::{
-    outbox_events, webhook_deliveries, webhook_endpoint_scopes, webhook_endpoints,
-};
+use super::schema::{outbox_events, webhook_deliveries, webhook_endpoints};
 use super::webhooks::EndpointRow;
 use super::{DbConnection, webhooks};
 use crate::domain::webhooks::EventType;
@@ -59,16 +57,10 @@ pub fn dispatch(c: &mut DbConnection, limit: i64, now: PrimitiveDateTime) -> Que
     if events.is_empty() {
         return Ok(0);
     }
-    let endpoints: Vec<EndpointRow> = webhook_endpoints::table
-        .filter(webhook_endpoints::enabled.eq(true))
-        .select(EndpointRow::as_select())
-        .load(c)?;
-    let limits: Vec<(i64, i64)> = webhook_endpoint_scopes::table
-        .select((
-            webhook_endpoint_scopes::endpoint_id,
-            webhook_endpoint_scopes::scope_id,
-        ))
-        .load(c)?;
+    let endpoints: Vec<_> = webhooks::list(c)?
+        .into_iter()
+        .filter(|e| e.endpoint.enabled)
+        .collect();
     for (event_id, event_type, scope_ids) in &events {
         let Some(event) = EventType::from_key(event_type) else {
             continue;
@@ -77,16 +69,8 @@ pub fn dispatch(c: &mut DbConnection, limit: i64, now: PrimitiveDateTime) -> Que
             .split_whitespace()
             .filter_map(|s| s.parse().ok())
             .collect();
-        for endpoint in endpoints.iter().filter(|e| e.wants(event)) {
-            let limited_to: Vec<i64> = limits
-                .iter()
-                .filter(|(id, _)| *id == endpoint.id)
-                .map(|(_, scope)| *scope)
-                .collect();
-            if !limited_to.is_empty() && !token_scopes.iter().any(|s| limited_to.contains(s)) {
-                continue;
-            }
-            insert_delivery(c, endpoint.id, *event_id, now)?;
+        for item in endpoints.iter().filter(|e| e.hears(event, &token_scopes)) {
+            insert_delivery(c, item.endpoint.id, *event_id, now)?;
         }
     }
     let ids: Vec<i64> = events.iter().map(|(id, _, _)| *id).collect();

@@ -31,16 +31,22 @@ impl EndpointRow {
     pub fn events(&self) -> Vec<EventType> {
         parse_events(&self.events)
     }
-
-    pub fn wants(&self, event: EventType) -> bool {
-        self.events().contains(&event)
-    }
 }
 
 /// An endpoint with the names of the scopes it is limited to.
 pub struct EndpointWithScopes {
     pub endpoint: EndpointRow,
     pub scopes: Vec<(i64, String)>,
+}
+
+impl EndpointWithScopes {
+    /// Whether it subscribes to `event` about a token of `token_scopes`: any
+    /// token, or one of the scopes it is limited to.
+    pub fn hears(&self, event: EventType, token_scopes: &[i64]) -> bool {
+        self.endpoint.events().contains(&event)
+            && (self.scopes.is_empty()
+                || self.scopes.iter().any(|(id, _)| token_scopes.contains(id)))
+    }
 }
 
 pub fn create(
@@ -196,8 +202,26 @@ pub fn list(c: &mut DbConnection) -> QueryResult<Vec<EndpointWithScopes>> {
         .order(webhook_endpoints::id)
         .select(EndpointRow::as_select())
         .load(c)?;
+    with_scopes(c, endpoints)
+}
+
+/// The endpoint `public_id` with its scopes.
+pub fn find_with_scopes(
+    c: &mut DbConnection,
+    public_id: &str,
+) -> QueryResult<Option<EndpointWithScopes>> {
+    let found: Vec<EndpointRow> = find(c, public_id)?.into_iter().collect();
+    Ok(with_scopes(c, found)?.pop())
+}
+
+fn with_scopes(
+    c: &mut DbConnection,
+    endpoints: Vec<EndpointRow>,
+) -> QueryResult<Vec<EndpointWithScopes>> {
+    let ids: Vec<i64> = endpoints.iter().map(|e| e.id).collect();
     let links: Vec<(i64, i64, String)> = webhook_endpoint_scopes::table
         .inner_join(scopes::table)
+        .filter(webhook_endpoint_scopes::endpoint_id.eq_any(&ids))
         .order(scopes::name)
         .select((
             webhook_endpoint_scopes::endpoint_id,

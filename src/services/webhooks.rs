@@ -4,6 +4,8 @@
 
 pub mod delivery;
 
+use time::PrimitiveDateTime;
+
 use crate::db::audit::{self, Actor, Target};
 use crate::db::outbox::{self, DeliveryLogRow};
 use crate::db::webhooks::{self, EndpointRow, EndpointWithScopes};
@@ -15,7 +17,7 @@ use crate::domain::validation::FieldErrors;
 use crate::domain::webhooks::destination::Policy;
 use crate::domain::webhooks::schedule::ROTATION_OVERLAP;
 use crate::domain::webhooks::signature::WebhookSecret;
-use crate::domain::webhooks::{EndpointInput, EventType, validate};
+use crate::domain::webhooks::{EndpointInput, EventType, events_text, validate};
 use crate::services::{Caller, Forbidden, Services};
 
 /// Deliveries an endpoint's page shows.
@@ -59,8 +61,8 @@ fn target(endpoint: &EndpointRow) -> Target<'_> {
     )
 }
 
-fn summary(endpoint: &EndpointRow) -> String {
-    serde_json::json!({ "url": endpoint.url, "events": endpoint.events }).to_string()
+fn summary(url: &str, events: &str) -> String {
+    serde_json::json!({ "url": url, "events": events }).to_string()
 }
 
 pub async fn list(
@@ -74,6 +76,20 @@ pub async fn list(
         .await?)
 }
 
+/// The endpoint, with its scopes.
+pub async fn endpoint(
+    services: Services<'_>,
+    caller: &Caller,
+    public_id: &str,
+) -> Result<EndpointWithScopes, WebhookError> {
+    caller.require(Permission::SettingsManage)?;
+    let public_id = public_id.to_owned();
+    services
+        .db
+        .run(move |c| webhooks::find_with_scopes(c, &public_id)?.ok_or(WebhookError::NotFound))
+        .await
+}
+
 /// The endpoint and its newest deliveries.
 pub async fn find(
     services: Services<'_>,
@@ -85,10 +101,8 @@ pub async fn find(
     services
         .db
         .run(move |c| {
-            let endpoint = webhooks::list(c)?
-                .into_iter()
-                .find(|e| e.endpoint.public_id == public_id)
-                .ok_or(WebhookError::NotFound)?;
+            let endpoint =
+                webhooks::find_with_scopes(c, &public_id)?.ok_or(WebhookError::NotFound)?;
             let log = outbox::log(c, endpoint.endpoint.id, LOG_LENGTH)?;
             Ok((endpoint, log))
         })
@@ -116,8 +130,14 @@ async fn on_endpoint<T: Send + 'static>(
         .await
 }
 
-fn known_scopes(c: &mut DbConnection) -> Result<Vec<i64>, DbError> {
-    Ok(catalog::list_scopes(c)?.into_iter().map(|s| s.id).collect())
+/// Those of the submitted scopes that exist, for [`validate`] to check against.
+fn known_scopes(c: &mut DbConnection, input: &EndpointInput) -> Result<Vec<i64>, DbError> {
+    let asked: Vec<i64> = input
+        .scopes
+        .iter()
+        .filter_map(|s| s.trim().parse().ok())
+        .collect();
+    Ok(catalog::existing_scope_ids(c, &asked)?)
 }
 
 pub async fn create(
@@ -135,8 +155,8 @@ pub async fn create(
     services
         .db
         .write(move |c| {
-            let definition =
-                validate(&input, policy, &known_scopes(c)?).map_err(WebhookError::Invalid)?;
+            let definition = validate(&input, policy, &known_scopes(c, &input)?)
+                .map_err(WebhookError::Invalid)?;
             let public_id = uuid::Uuid::new_v4().to_string();
             let secret = WebhookSecret::generate();
             let endpoint = webhooks::create(
@@ -151,7 +171,7 @@ pub async fn create(
                 &actor,
                 AuditAction::WebhookCreated,
                 &target(&endpoint),
-                &summary(&endpoint),
+                &summary(&endpoint.url, &endpoint.events),
             )?;
             Ok(Created { endpoint, secret })
         })
@@ -169,18 +189,18 @@ pub async fn update(
 ) -> Result<(), WebhookError> {
     on_endpoint(services, caller, public_id, move |c, actor, endpoint| {
         let definition =
-            validate(&input, policy, &known_scopes(c)?).map_err(WebhookError::Invalid)?;
+            validate(&input, policy, &known_scopes(c, &input)?).map_err(WebhookError::Invalid)?;
         if !webhooks::update(c, endpoint.id, version, &definition, now())? {
             return Err(WebhookError::Conflict);
         }
-        let saved = webhooks::find(c, &endpoint.public_id)?.ok_or(WebhookError::NotFound)?;
-        audit::record(
-            c,
-            actor,
-            AuditAction::WebhookUpdated,
-            &target(&saved),
-            &summary(&saved),
-        )?;
+        let saved = Target::of(
+            TargetKind::Webhook,
+            Some(&endpoint.public_id),
+            &definition.url,
+        );
+        let events = events_text(&definition.events);
+        let details = summary(&definition.url, &events);
+        audit::record(c, actor, AuditAction::WebhookUpdated, &saved, &details)?;
         Ok(())
     })
     .await
@@ -227,11 +247,18 @@ pub async fn delete(
 
 /// A new secret, shown once; the previous one keeps signing for 24 hours so that
 /// receivers can switch without losing a message.
+/// A new signing secret, shown once, and until when the previous one signs too.
+pub struct Rotated {
+    pub secret: WebhookSecret,
+    pub url: String,
+    pub previous_until: PrimitiveDateTime,
+}
+
 pub async fn rotate_secret(
     services: Services<'_>,
     caller: &Caller,
     public_id: &str,
-) -> Result<WebhookSecret, WebhookError> {
+) -> Result<Rotated, WebhookError> {
     let key = services
         .encryption_key
         .cloned()
@@ -256,7 +283,11 @@ pub async fn rotate_secret(
             &target(&endpoint),
             &details,
         )?;
-        Ok(secret)
+        Ok(Rotated {
+            secret,
+            url: endpoint.url,
+            previous_until: until,
+        })
     })
     .await
 }

@@ -102,8 +102,8 @@ pub async fn rotate_secret(
     public_id: web::Path<String>,
     _form: CsrfForm<NoFields>,
 ) -> Result<HttpResponse, AppError> {
-    let secret = webhooks::rotate_secret(state.services(), &admin.caller(&req), &public_id).await?;
-    let (item, _) = webhooks::find(state.services(), &admin.caller(&req), &public_id).await?;
+    let rotated =
+        webhooks::rotate_secret(state.services(), &admin.caller(&req), &public_id).await?;
     let page = WebhookSecretPage {
         layout: Layout::page(
             &req,
@@ -111,10 +111,10 @@ pub async fn rotate_secret(
             "Copy the signing secret",
             Section::Webhooks,
         ),
-        url: item.endpoint.url.clone(),
-        secret: secret.expose(),
+        url: rotated.url,
+        secret: rotated.secret.expose(),
         endpoint_href: urls::webhook(&public_id, None),
-        previous_until: item.endpoint.previous_secret_until.as_ref().map(datetime),
+        previous_until: Some(datetime(&rotated.previous_until)),
     };
     render_with_status(StatusCode::OK, &page).map(no_store)
 }
@@ -125,7 +125,7 @@ pub async fn delete_confirm(
     admin: Admin,
     public_id: web::Path<String>,
 ) -> Result<ConfirmPage, AppError> {
-    let (item, _) = webhooks::find(state.services(), &admin.caller(&req), &public_id).await?;
+    let item = webhooks::endpoint(state.services(), &admin.caller(&req), &public_id).await?;
     Ok(ConfirmPage {
         layout: Layout::page(&req, Some(&admin), "Delete webhook", Section::Webhooks),
         back: Link {
