@@ -131,19 +131,19 @@ pub enum PagePosition {
     Before(Cursor),
 }
 
-/// How many tokens match `filter` (all but its page), counted up to one past the
-/// limit: exact while that is cheap.
-pub fn count(
+/// How many tokens match another `filter` (all but its page) than the list just
+/// read with [`list`], whose refresh of the stored statuses it relies on.
+pub fn count_after_list(
     conn: &mut DbConnection,
     filter: &TokenFilter,
     visibility: &ScopeAccess,
 ) -> QueryResult<TokenCount> {
-    token_status::refresh_due(conn, now())?;
     let scopes = scope_share(conn, visibility)?;
     let search = keyword_search(conn, &filter.keywords)?;
     count_matching(conn, filter, visibility, scopes, search.as_ref())
 }
 
+/// Counted up to one past the limit: exact while that is cheap.
 fn count_matching(
     conn: &mut DbConnection,
     filter: &TokenFilter,

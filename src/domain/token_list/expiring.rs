@@ -3,14 +3,17 @@
 
 use time::{Duration, PrimitiveDateTime};
 
+use crate::domain::tokens::EXPIRY_WARNING;
+
 /// A number of days, one of [`ExpiringWithin::CHOICES`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ExpiringWithin(i64);
 
 impl ExpiringWithin {
     pub const CHOICES: [i64; 3] = [1, 7, 30];
-    /// The window of the list's notice.
-    pub const NOTICE: ExpiringWithin = ExpiringWithin(7);
+    /// The window of the list's notice: the one in which a token's row warns that
+    /// it expires soon.
+    pub const NOTICE: ExpiringWithin = ExpiringWithin(EXPIRY_WARNING.whole_days());
 
     /// Read leniently, as the page's address: anything else is no filter.
     pub fn from_key(text: &str) -> Option<Self> {
@@ -19,6 +22,10 @@ impl ExpiringWithin {
             .ok()
             .filter(|days| Self::CHOICES.contains(days))
             .map(Self)
+    }
+
+    pub fn all() -> impl Iterator<Item = Self> {
+        Self::CHOICES.into_iter().map(Self)
     }
 
     pub fn days(self) -> i64 {

@@ -72,23 +72,25 @@ pub async fn render(
     let access = admin.scope_access();
     let listed = filter.clone();
     let seen_by = access.clone();
-    // The notice counts the tokens this list would show expiring soon.
-    let soon = TokenFilter {
+    // The notice counts the tokens this list would show expiring soon, unless the
+    // list is those already.
+    let soon = (filter.expiring != Some(ExpiringWithin::NOTICE)).then(|| TokenFilter {
         expiring: Some(ExpiringWithin::NOTICE),
         created_by: filter.created_by,
         ..TokenFilter::default()
-    };
+    });
     let (page, scopes, expiring) = state
         .db
         .run(move |c| {
             let page = token_list::list(c, &listed, &seen_by, &position, page_size)?;
-            let expiring = token_list::count(c, &soon, &seen_by)?;
+            let expiring = match &soon {
+                Some(soon) => token_list::count_after_list(c, soon, &seen_by)?,
+                None => TokenCount::Exact(0),
+            };
             Ok::<_, DbError>((page, tokens::assignable_scopes(c, &seen_by)?, expiring))
         })
         .await?;
-    let expiring_notice = (expiring != TokenCount::Exact(0)
-        && filter.expiring != Some(ExpiringWithin::NOTICE))
-    .then(|| {
+    let expiring_notice = (expiring != TokenCount::Exact(0)).then(|| {
         let window = TokenFilter {
             expiring: Some(ExpiringWithin::NOTICE),
             sort: SortKey::Expires,

@@ -293,13 +293,10 @@ pub fn expiring_choices(current: Option<ExpiringWithin>) -> Vec<Choice> {
         label: "Any time".into(),
         selected: current.is_none(),
     }];
-    choices.extend(ExpiringWithin::CHOICES.into_iter().filter_map(|days| {
-        let window = ExpiringWithin::from_key(&days.to_string())?;
-        Some(Choice {
-            value: days.to_string(),
-            label: window.label(),
-            selected: current == Some(window),
-        })
+    choices.extend(ExpiringWithin::all().map(|window| Choice {
+        value: window.days().to_string(),
+        label: window.label(),
+        selected: current == Some(window),
     }));
     choices
 }
