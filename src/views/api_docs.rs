@@ -119,12 +119,10 @@ impl OperationView {
         if takes_if_match {
             curl.push_str(" \\\n  -H 'If-Match: \"1\"'");
         }
-        if let Some(body) = &body {
-            let compact = serde_json::from_str::<Value>(body)
-                .map_or_else(|_| body.clone(), |v| v.to_string());
+        if let Some(example) = &body {
             curl.push_str(&format!(
                 " \\\n  -H \"Content-Type: application/json\" \\\n  -d '{}'",
-                compact.replace('\'', "'\\''")
+                example.to_string().replace('\'', "'\\''")
             ));
         }
         let responses = operation["responses"]
@@ -141,7 +139,7 @@ impl OperationView {
             description: Prose::of(&operation["description"]),
             authentication: if with_key { "API key" } else { "API token" },
             parameters,
-            body,
+            body: body.and_then(|example| serde_json::to_string_pretty(&example).ok()),
             responses,
             curl,
         }
@@ -224,14 +222,14 @@ fn kind(doc: &Value, schema: &Value) -> String {
 }
 
 /// The example of a JSON request body, from the body's schema or the one it names.
-fn body_example(doc: &Value, body: &Value) -> Option<String> {
+fn body_example(doc: &Value, body: &Value) -> Option<Value> {
     let schema = &body["content"]["application/json"]["schema"];
     let named = schema["oneOf"]
         .as_array()
         .and_then(|variants| variants.iter().find(|v| v.get("$ref").is_some()))
         .unwrap_or(schema);
     let schema = resolve(doc, named);
-    let example = schema.get("example").cloned().or_else(|| {
+    schema.get("example").cloned().or_else(|| {
         // No example of the whole: one made of its fields' examples.
         let fields: serde_json::Map<String, Value> = schema["properties"]
             .as_object()?
@@ -239,6 +237,5 @@ fn body_example(doc: &Value, body: &Value) -> Option<String> {
             .filter_map(|(name, field)| Some((name.clone(), field.get("example")?.clone())))
             .collect();
         (!fields.is_empty()).then_some(Value::Object(fields))
-    })?;
-    serde_json::to_string_pretty(&example).ok()
+    })
 }

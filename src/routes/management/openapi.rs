@@ -1,6 +1,8 @@
 //! The API's OpenAPI 3.1 document, made from the handlers' own types and
 //! annotations: `GET /api/v1/openapi.json`.
 
+use std::sync::LazyLock;
+
 use actix_web::{HttpRequest, HttpResponse, web};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::server::Server;
@@ -78,9 +80,17 @@ impl Modify for Security {
     }
 }
 
+/// The document as the code makes it, once: it changes only with the code.
+static DOCUMENT: LazyLock<utoipa::openapi::OpenApi> = LazyLock::new(ApiDoc::openapi);
+
+/// The same, as JSON values, for the reference page (which names the server
+/// itself).
+static DOCUMENT_VALUE: LazyLock<serde_json::Value> =
+    LazyLock::new(|| serde_json::to_value(&*DOCUMENT).unwrap_or_default());
+
 /// The document, with this installation's public URL as its server.
 pub fn document(public_url: &str) -> utoipa::openapi::OpenApi {
-    let mut doc = ApiDoc::openapi();
+    let mut doc = DOCUMENT.clone();
     doc.servers = Some(vec![Server::new(public_url)]);
     doc
 }
@@ -88,10 +98,9 @@ pub fn document(public_url: &str) -> utoipa::openapi::OpenApi {
 /// `GET /api/docs`: the same document as a page, for people; public, like the
 /// document.
 pub async fn reference_page(req: HttpRequest, state: web::Data<AppState>) -> ApiDocsPage {
-    let public_url = state.config.public_url();
-    let doc = serde_json::to_value(document(public_url)).unwrap_or_default();
     let layout = Layout::without_flashes(&req, None, "API reference", Section::None);
-    ApiDocsPage::of(layout, &doc, public_url, urls::OPENAPI_DOCUMENT)
+    let public_url = state.config.public_url();
+    ApiDocsPage::of(layout, &DOCUMENT_VALUE, public_url, urls::OPENAPI_DOCUMENT)
 }
 
 pub async fn openapi_json(state: web::Data<AppState>) -> HttpResponse {
