@@ -15,7 +15,7 @@ use crate::db::token_list::PagePosition;
 use crate::domain::digest::sha256_hex;
 use crate::domain::ids::Guid;
 use crate::domain::token_list::{
-    ExpiringWithin, ListQuery, PageSize, SortDirection, SortKey, StatusFilter,
+    Cursor, ExpiringWithin, ListQuery, PageSize, SortDirection, SortKey, StatusFilter, TokenFilter,
 };
 use crate::domain::tokens::TokenStatus;
 use crate::http::api_error::{ApiError, api_field_name};
@@ -73,34 +73,29 @@ pub async fn list(
             "scope is a scope's ID, from GET /api/v1/scopes.",
         ));
     }
-    // Checked strictly above; read here as the page reads its address.
-    let query = ListQuery {
+    // Words and GUIDs are read as the page reads them; the rest is typed already.
+    let words = ListQuery {
         q: params.q.unwrap_or_default(),
         guid: params.guid.unwrap_or_default(),
-        scope: params.scope.map(|s| s.to_string()).unwrap_or_default(),
-        status: params
-            .status
-            .map(|s| s.key())
-            .unwrap_or_default()
-            .to_owned(),
-        expiring: params
-            .expiring
-            .map(|e| e.days().to_string())
-            .unwrap_or_default(),
-        sort: params.sort.map(|s| s.key()).unwrap_or_default().to_owned(),
-        dir: params.dir.map(|d| d.key()).unwrap_or_default().to_owned(),
-        after: params.after.clone().unwrap_or_default(),
-        per_page: params
-            .per_page
-            .map(|p| p.rows().to_string())
-            .unwrap_or_default(),
         ..ListQuery::default()
+    }
+    .filter();
+    let sort = params.sort.unwrap_or(words.sort);
+    let filter = TokenFilter {
+        scope_id: params.scope,
+        status: params.status.unwrap_or(words.status),
+        expiring: params.expiring,
+        sort,
+        direction: params.dir.unwrap_or(sort.default_direction()),
+        page_size: params.per_page.unwrap_or(words.page_size),
+        ..words
     };
-    let filter = query.filter();
-    let position = match (query.cursor(filter.sort).0, &params.after) {
-        (Some(after), _) => PagePosition::After(after),
-        (None, None) => PagePosition::First,
-        (None, Some(_)) => return Err(ApiError::bad_request("The cursor is not valid.")),
+    let position = match params.after.as_deref() {
+        None => PagePosition::First,
+        Some(after) => PagePosition::After(
+            Cursor::decode(after, sort)
+                .ok_or_else(|| ApiError::bad_request("The cursor is not valid."))?,
+        ),
     };
     let page = tokens::list(state.services(), &caller, filter.clone(), position).await?;
     let next = page.next.as_ref().map(|cursor| {
