@@ -9,7 +9,7 @@ use time::{Duration, PrimitiveDateTime};
 use super::digest::sha256_hex;
 use super::permissions::{Permission, PermissionSet};
 use super::scopes::ScopeAccess;
-use super::tokens::{FormatError, check_secret_format, generate_secret};
+use super::tokens::{FormatError, check_secret_format, generate_secret, secret_hint};
 use super::validation::{FieldErrors, required_text};
 
 /// Every key starts with this, so secret scanners tell keys from API tokens (`tsr_`).
@@ -46,7 +46,7 @@ impl ApiKeySecret {
 
     /// Tells keys apart on screen without revealing them.
     pub fn hint(&self) -> String {
-        format!("{PREFIX}…{}", &self.0[self.0.len() - 4..])
+        secret_hint(PREFIX, &self.0)
     }
 }
 

@@ -33,7 +33,6 @@ pub fn client_address(req: &HttpRequest) -> IpAddr {
     client_ip(peer, &header.hops(lines), trusted)
 }
 
-/// The client's IP address as text, for logs and the audit trail.
 /// The credential of an `Authorization: Bearer ...` header.
 pub fn bearer(req: &HttpRequest) -> Option<&str> {
     let value = req
@@ -45,6 +44,7 @@ pub fn bearer(req: &HttpRequest) -> Option<&str> {
     scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
 }
 
+/// The client's IP address as text, for logs and the audit trail.
 pub fn client_ip_text(req: &HttpRequest) -> String {
     client_address(req).to_string()
 }

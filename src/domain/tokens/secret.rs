@@ -50,7 +50,7 @@ impl SecretToken {
 
     /// A hint that tells tokens apart on screen without revealing them.
     pub fn hint(&self) -> String {
-        format!("{PREFIX}…{}", &self.0[self.0.len() - 4..])
+        secret_hint(PREFIX, &self.0)
     }
 
     /// What the database keeps of the secret of the token `guid`: with an encryption
@@ -125,6 +125,12 @@ pub fn generate_secret(prefix: &str, rng: &mut (impl Rng + rand::CryptoRng)) -> 
 /// known without the database.
 pub fn check_format(candidate: &str) -> Result<(), FormatError> {
     check_secret_format(PREFIX, candidate)
+}
+
+/// The prefix and the last four characters of a secret (of any kind): enough to
+/// tell secrets apart on screen, too little to guess one.
+pub fn secret_hint(prefix: &str, secret: &str) -> String {
+    format!("{prefix}…{}", &secret[secret.len().saturating_sub(4)..])
 }
 
 /// [`check_format`] for secrets of another kind, told apart by their prefix.

@@ -21,7 +21,7 @@ pub struct Grant {
 }
 
 /// How long a token is valid, from now.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
 pub enum DurationName {
     #[serde(rename = "7d")]
     Days7,
@@ -50,7 +50,7 @@ impl DurationName {
 }
 
 /// A new token.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({
     "name": "billing-service",
@@ -92,7 +92,7 @@ pub struct NewToken {
 }
 
 /// Changes to a token: the fields sent replace the token's, the others stay.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({ "description": "Rotated monthly by CI", "duration": "30d" }))]
 pub struct TokenChanges {

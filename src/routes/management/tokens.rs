@@ -125,8 +125,6 @@ pub async fn list(
         (status = 401, description = "No valid API key", body = Problem),
         (status = 403, description = "The key may not create tokens", body = Problem),
         (status = 409, description = "The name or GUID is taken, or a retry is still under way", body = Problem),
-        (status = 413, description = "The body is too large", body = Problem),
-        (status = 415, description = "The body is not JSON", body = Problem),
         (status = 422, description = "A field is not valid, or the Idempotency-Key was used for another request", body = Problem),
     ),
     security(("api_key" = []))
