@@ -24,23 +24,24 @@ use crate::views::{Layout, Section};
 const PAGE_SIZE: i64 = 50;
 const COMMAND_LINE: &str = "cli";
 
+/// The log's filters, as the page's address and the API's parameters give them.
 #[derive(Debug, Default, Deserialize)]
 pub struct AuditQuery {
     #[serde(default)]
-    actor: String,
+    pub actor: String,
     #[serde(default)]
-    action: String,
+    pub action: String,
     #[serde(default)]
-    token: String,
+    pub token: String,
     #[serde(default)]
-    from: String,
+    pub from: String,
     #[serde(default)]
-    to: String,
-    before: Option<i64>,
+    pub to: String,
+    pub before: Option<i64>,
 }
 
 impl AuditQuery {
-    fn filter(&self, reader: AuditReader) -> AuditFilter {
+    pub fn filter(&self, reader: AuditReader) -> AuditFilter {
         let actor = match self.actor.as_str() {
             COMMAND_LINE => Some(None),
             other => other.parse().ok().map(|id| Some(AdministratorId(id))),
@@ -56,7 +57,7 @@ impl AuditQuery {
     }
 
     /// The filters as a query string, for the link to older events.
-    fn query_string(&self) -> String {
+    pub fn query_string(&self) -> String {
         let pairs: Vec<(&str, &str)> = [
             ("actor", self.actor.as_str()),
             ("action", self.action.as_str()),

@@ -4,13 +4,11 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::{Deserialize, Serialize};
-use time::PrimitiveDateTime;
-use time::macros::time;
 use utoipa::{IntoParams, ToSchema};
 
 use super::{Problem, json, with_next_link};
 use crate::auth::api_key::ApiCaller;
-use crate::db::audit::{self, AuditFilter, AuditReader};
+use crate::db::audit::{self, AuditReader};
 use crate::db::{DbError, admins, catalog};
 use crate::domain::audit::AuditAction;
 use crate::domain::permissions::Permission;
@@ -18,6 +16,7 @@ use crate::domain::scopes::ScopeAccess;
 use crate::domain::timestamps::iso;
 use crate::domain::tokens::parse_date;
 use crate::http::api_error::ApiError;
+use crate::routes::audit_log::AuditQuery;
 use crate::services::tokens::assignable_scopes;
 use crate::state::AppState;
 
@@ -209,27 +208,33 @@ pub async fn audit_events(
 ) -> Result<HttpResponse, ApiError> {
     caller.require(Permission::AuditRead)?;
     let params = params.into_inner();
-    let action = params.action;
     if params.before.is_some_and(|id| id < 1) {
         return Err(ApiError::bad_request(
             "before is an event's ID, from the last page.",
         ));
     }
-    let day = |text: &Option<String>, at| match text.as_deref() {
-        None => Ok(None),
-        Some(text) => parse_date(text)
-            .map(|d| Some(PrimitiveDateTime::new(d, at)))
-            .ok_or_else(|| ApiError::bad_request("Dates are written YYYY-MM-DD.")),
+    // Strict here, where the page is lenient; then read as the page reads them.
+    if [&params.from, &params.to]
+        .into_iter()
+        .flatten()
+        .any(|day| parse_date(day).is_none())
+    {
+        return Err(ApiError::bad_request("Dates are written YYYY-MM-DD."));
+    }
+    let query = AuditQuery {
+        actor: String::new(),
+        action: params
+            .action
+            .map(|a| a.key().to_owned())
+            .unwrap_or_default(),
+        token: params.token.unwrap_or_default(),
+        from: params.from.unwrap_or_default(),
+        to: params.to.unwrap_or_default(),
+        before: params.before,
     };
-    let from = day(&params.from, time!(00:00))?;
-    let until = day(&params.to, time!(23:59:59.999999))?;
     let (owner, scopes) = (caller.actor.id, caller.scopes.clone());
-    let token = params
-        .token
-        .as_deref()
-        .map(|t| t.trim().to_lowercase())
-        .filter(|t| !t.is_empty());
-    let before = params.before;
+    let filters = query.query_string();
+    let (before, filter_of) = (query.before, move |reader| query.filter(reader));
     let events = state
         .db
         .run(move |c| {
@@ -239,14 +244,7 @@ pub async fn audit_events(
                     .unwrap_or_default(),
                 _ => String::new(),
             };
-            let filter = AuditFilter {
-                reader: AuditReader { scopes, public_id },
-                actor: None,
-                action,
-                token,
-                from,
-                until,
-            };
+            let filter = filter_of(AuditReader { scopes, public_id });
             Ok::<_, DbError>(audit::search(c, &filter, AUDIT_PAGE_SIZE, before)?)
         })
         .await?;
@@ -254,19 +252,12 @@ pub async fn audit_events(
         .then(|| events.last().map(|e| e.id))
         .flatten()
         .map(|id| {
-            let mut pairs: Vec<(&str, String)> = vec![("before", id.to_string())];
-            for (name, value) in [
-                ("action", &action.map(|a| a.key().to_owned())),
-                ("token", &params.token),
-                ("from", &params.from),
-                ("to", &params.to),
-            ] {
-                if let Some(value) = value.as_ref().filter(|v| !v.is_empty()) {
-                    pairs.push((name, value.clone()));
-                }
-            }
-            let query = serde_html_form::to_string(pairs).unwrap_or_default();
-            format!("{}{}?{query}", state.config.public_url(), req.path())
+            let and = if filters.is_empty() { "" } else { "&" };
+            format!(
+                "{}{}?{filters}{and}before={id}",
+                state.config.public_url(),
+                req.path()
+            )
         });
     let items = events
         .into_iter()
