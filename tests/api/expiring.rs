@@ -1,21 +1,7 @@
 //! Tokens about to expire: the list's notice, its "Expiring within" filter, and the
 //! same filter in the API.
 
-use tessera::domain::tokens::format_date;
-
-use crate::helpers::{ApiClient, Browser, TestApp, spawn_app};
-
-/// A token valid until the end of the day `days` from today.
-async fn ending_in(app: &TestApp, admin: &Browser, name: &str, days: i64) {
-    let last_day = format_date(tessera::db::now().date() + time::Duration::days(days));
-    app.token(admin)
-        .named(name)
-        .scope("Production")
-        .field("duration", "custom")
-        .field("valid_to", &last_day)
-        .create()
-        .await;
-}
+use crate::helpers::{ApiClient, spawn_app};
 
 #[actix_web::test]
 async fn the_list_tells_of_tokens_expiring_soon_and_filters_them() {
@@ -28,8 +14,18 @@ async fn the_list_tells_of_tokens_expiring_soon_and_filters_them() {
         "nothing expiring, no notice"
     );
 
-    ending_in(&app, &ada, "in three days", 3).await;
-    ending_in(&app, &ada, "in twenty days", 20).await;
+    app.token(&ada)
+        .named("in three days")
+        .scope("Production")
+        .ending_in(3)
+        .create()
+        .await;
+    app.token(&ada)
+        .named("in twenty days")
+        .scope("Production")
+        .ending_in(20)
+        .create()
+        .await;
     app.token(&ada)
         .named("for good")
         .scope("Production")
@@ -77,9 +73,24 @@ async fn the_daily_run_tells_each_lead_time_once_then_the_expiry() {
 
     let app = crate::helpers::webhook_app(false).await;
     let ada = app.with_examples().await;
-    ending_in(&app, &ada, "in three days", 3).await;
-    ending_in(&app, &ada, "in twenty days", 20).await;
-    ending_in(&app, &ada, "next quarter", 90).await;
+    app.token(&ada)
+        .named("in three days")
+        .scope("Production")
+        .ending_in(3)
+        .create()
+        .await;
+    app.token(&ada)
+        .named("in twenty days")
+        .scope("Production")
+        .ending_in(20)
+        .create()
+        .await;
+    app.token(&ada)
+        .named("next quarter")
+        .scope("Production")
+        .ending_in(90)
+        .create()
+        .await;
     let db = tessera::startup::open_database(&app.db.args(), None).unwrap();
     // Runs at 09:00 UTC (after the run hour), today and the days after: the
     // tokens end at the end of their last day, whatever the time now.

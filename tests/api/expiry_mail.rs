@@ -9,10 +9,9 @@ use std::time::Duration;
 
 use mailin_embedded::{Handler, Response, Server, response};
 use tessera::config::ServeArgs;
-use tessera::domain::tokens::format_date;
 use tessera::services::expiry::run_if_due;
 
-use crate::helpers::{Browser, TestApp, spawn_app_with, spawn_instance};
+use crate::helpers::{spawn_app_with, spawn_instance};
 
 /// A mail as the SMTP server received it.
 #[derive(Clone, Debug, Default)]
@@ -75,17 +74,6 @@ fn mail_args(smtp: &str) -> ServeArgs {
         mail_from: Some("Tessera <tessera@example.com>".into()),
         ..ServeArgs::default()
     }
-}
-
-async fn ending_in(app: &TestApp, admin: &Browser, name: &str, scope: &str, days: i64) {
-    let last_day = format_date(tessera::db::now().date() + time::Duration::days(days));
-    app.token(admin)
-        .named(name)
-        .scope(scope)
-        .field("duration", "custom")
-        .field("valid_to", &last_day)
-        .create()
-        .await;
 }
 
 async fn wait_for(received: &Arc<Mutex<Vec<Mail>>>, count: usize) -> Vec<Mail> {
@@ -185,11 +173,31 @@ async fn one_digest_per_person_per_run_and_never_twice() {
     assert_eq!(incomplete.status, 400, "no boxes at all is not \"all off\"");
     assert_eq!(app.count("administrators WHERE expiry_mail_scopes"), 2);
     assert_eq!(app.count("administrators WHERE NOT expiry_mail_own"), 1);
-    ending_in(&app, &ada, "billing in three days", "Production", 3).await;
-    ending_in(&app, &ada, "search in twenty days", "Staging", 20).await;
-    ending_in(&app, &ada, "reports next quarter", "Production", 90).await;
+    app.token(&ada)
+        .named("billing in three days")
+        .scope("Production")
+        .ending_in(3)
+        .create()
+        .await;
+    app.token(&ada)
+        .named("search in twenty days")
+        .scope("Staging")
+        .ending_in(20)
+        .create()
+        .await;
+    app.token(&ada)
+        .named("reports next quarter")
+        .scope("Production")
+        .ending_in(90)
+        .create()
+        .await;
     bob.get("/settings/api-tokens/new").await;
-    ending_in(&app, &bob, "bob's own", "Staging", 5).await;
+    app.token(&bob)
+        .named("bob's own")
+        .scope("Staging")
+        .ending_in(5)
+        .create()
+        .await;
 
     let db = tessera::startup::open_database(&app.db.args(), None).unwrap();
     let today = tessera::db::now().date();
@@ -298,7 +306,12 @@ async fn the_settings_page_sets_the_schedule_and_sends_a_test_mail() {
     );
 
     // The run uses them: a token 10 days from its end reached 14 days.
-    ending_in(&app, &ada, "ten days left", "Production", 10).await;
+    app.token(&ada)
+        .named("ten days left")
+        .scope("Production")
+        .ending_in(10)
+        .create()
+        .await;
     let db = tessera::startup::open_database(&app.db.args(), None).unwrap();
     let at = time::PrimitiveDateTime::new(tessera::db::now().date(), time::macros::time!(06:30));
     let told = run_if_due(&db, at, None).await.unwrap().unwrap();
@@ -320,7 +333,12 @@ async fn without_smtp_the_page_says_so_and_no_mail_is_written() {
     let ada = app.with_examples().await;
     let page = ada.get("/settings/notifications").await;
     assert!(page.body.contains("Mail is not set up"), "{}", page.body);
-    ending_in(&app, &ada, "soon", "Production", 2).await;
+    app.token(&ada)
+        .named("soon")
+        .scope("Production")
+        .ending_in(2)
+        .create()
+        .await;
     let db = tessera::startup::open_database(&app.db.args(), None).unwrap();
     let told = run_if_due(&db, tessera::db::now(), None)
         .await

@@ -126,6 +126,15 @@ impl TokenBuilder<'_> {
         self.field("duration", duration)
     }
 
+    /// Valid until the end of the day `days` from today.
+    pub fn ending_in(self, days: i64) -> Self {
+        let last_day = tessera::domain::tokens::format_date(
+            tessera::db::now().date() + time::Duration::days(days),
+        );
+        self.field("duration", "custom")
+            .field("valid_to", &last_day)
+    }
+
     pub fn field(mut self, name: &'static str, value: &str) -> Self {
         self.fields.push((name, value.into()));
         self
