@@ -8,6 +8,14 @@ pub fn datetime(value: &PrimitiveDateTime) -> String {
     crate::domain::timestamps::readable(value)
 }
 
+/// The text with its first letter in capitals, to begin a sentence or a label.
+pub fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_uppercase().chain(chars).collect()
+    })
+}
+
 pub fn optional_datetime(value: &Option<PrimitiveDateTime>, none: &str) -> String {
     value
         .as_ref()

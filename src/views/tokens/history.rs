@@ -4,6 +4,7 @@
 use serde_json::Value;
 
 use crate::domain::tokens::{Action, TokenType};
+use crate::views::format::capitalized;
 
 /// What scope and module IDs are called, for the events that name them.
 pub struct Names<'a> {
@@ -68,13 +69,7 @@ fn label(key: &str) -> String {
         "valid_to" => "Expires".to_owned(),
         "allowed_networks" => "Client networks".to_owned(),
         "can_introspect" => "May introspect".to_owned(),
-        other => {
-            let spaced = other.replace('_', " ");
-            let mut chars = spaced.chars();
-            chars.next().map_or_else(String::new, |first| {
-                first.to_uppercase().chain(chars).collect()
-            })
-        }
+        other => capitalized(&other.replace('_', " ")),
     }
 }
 

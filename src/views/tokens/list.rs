@@ -308,12 +308,7 @@ pub fn expiring_notice(count: TokenCount, window: ExpiringWithin) -> String {
     } else {
         "expire"
     };
-    let count = count.describe();
-    let mut words = count.chars();
-    let count: String = words
-        .next()
-        .map(|c| c.to_uppercase().chain(words).collect())
-        .unwrap_or_default();
+    let count = crate::views::format::capitalized(&count.describe());
     format!("{count} {verb} within {}", window.label())
 }
 
