@@ -150,6 +150,11 @@ impl ServerConfig {
             .unwrap_or("http://127.0.0.1:8080")
     }
 
+    /// The address mails link to, when mail is set up.
+    pub fn mail_links(&self) -> Option<&str> {
+        self.mail.is_some().then(|| self.public_url())
+    }
+
     pub fn cookie_secure(&self) -> bool {
         match self.cookie_secure {
             CookieSecure::Always => true,

@@ -206,6 +206,19 @@ fn with_scopes(
         .collect())
 }
 
+/// Enabled administrators whose role is `role_key`, in the order they were added.
+pub fn enabled_with_role(
+    conn: &mut DbConnection,
+    role_key: &str,
+) -> QueryResult<Vec<Administrator>> {
+    administrators::table
+        .filter(administrators::role_key.eq(role_key))
+        .filter(administrators::disabled_at.is_null())
+        .order(administrators::id)
+        .select(Administrator::as_select())
+        .load(conn)
+}
+
 /// Enabled administrators whose role is `role_key` (to keep one Super Admin at least).
 pub fn count_enabled_with_role(conn: &mut DbConnection, role_key: &str) -> QueryResult<i64> {
     administrators::table

@@ -3,6 +3,7 @@
 //! redeliveries on demand. Sending is [`delivery`]'s.
 
 pub mod delivery;
+mod stop_notice;
 
 use time::PrimitiveDateTime;
 

@@ -39,13 +39,12 @@ async fn deliver_webhooks(state: web::Data<AppState>) {
     let period = std::time::Duration::from_secs(1);
     loop {
         let config = &state.config;
-        let round = webhooks::delivery::run_once(
-            &state.db,
-            config.encryption_key.as_ref(),
-            config.webhook_policy,
-            db::now(),
-        )
-        .await;
+        let sender = webhooks::delivery::Sender {
+            key: config.encryption_key.as_ref(),
+            policy: config.webhook_policy,
+            mail_to: config.mail_links(),
+        };
+        let round = webhooks::delivery::run_once(&state.db, sender, db::now()).await;
         match round {
             Ok(round) if round.sent > 0 || round.dispatched > 0 => {
                 tracing::debug!(?round, "webhook round");
@@ -78,11 +77,7 @@ async fn tell_about_expiry(state: web::Data<AppState>) {
     let period = std::time::Duration::from_secs(60);
     loop {
         actix_web::rt::time::sleep(period).await;
-        let mail_to = state
-            .config
-            .mail
-            .is_some()
-            .then(|| state.config.public_url().to_owned());
+        let mail_to = state.config.mail_links().map(str::to_owned);
         match expiry::run_if_due(&state.db, db::now(), mail_to).await {
             Ok(Some(told)) => tracing::info!(?told, "expiry run"),
             Ok(None) => {}

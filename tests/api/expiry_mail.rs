@@ -2,127 +2,17 @@
 //! run listing all their tokens, scope administrators who opted in, creators who
 //! opted out, and no mail twice, across instances and runs.
 
-use std::io;
-use std::net::{IpAddr, TcpListener};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use mailin_embedded::{Handler, Response, Server, response};
 use tessera::config::ServeArgs;
 use tessera::services::expiry::run_if_due;
 
-use crate::helpers::{spawn_app_with, spawn_instance};
-
-/// A mail as the SMTP server received it.
-#[derive(Clone, Debug, Default)]
-struct Mail {
-    to: Vec<String>,
-    data: String,
-}
-
-#[derive(Clone, Default)]
-struct Inbox {
-    current: Mail,
-    received: Arc<Mutex<Vec<Mail>>>,
-}
-
-impl Handler for Inbox {
-    fn mail(&mut self, _ip: IpAddr, _domain: &str, _from: &str) -> Response {
-        self.current = Mail::default();
-        response::OK
-    }
-
-    fn rcpt(&mut self, to: &str) -> Response {
-        self.current.to.push(to.to_owned());
-        response::OK
-    }
-
-    fn data(&mut self, buf: &[u8]) -> io::Result<()> {
-        self.current.data.push_str(&String::from_utf8_lossy(buf));
-        Ok(())
-    }
-
-    fn data_end(&mut self) -> Response {
-        self.received
-            .lock()
-            .unwrap()
-            .push(std::mem::take(&mut self.current));
-        response::OK
-    }
-}
-
-/// An SMTP server on a free port; its URL and what it received.
-fn smtp_server() -> (String, Arc<Mutex<Vec<Mail>>>) {
-    let inbox = Inbox::default();
-    let received = inbox.received.clone();
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let mut server = Server::new(inbox);
-    server
-        .with_name("mail.test")
-        .with_num_threads(2)
-        .with_tcp_listener(listener);
-    std::thread::spawn(move || {
-        let _ = server.serve();
-    });
-    (format!("smtp://127.0.0.1:{port}"), received)
-}
-
-fn mail_args(smtp: &str) -> ServeArgs {
-    ServeArgs {
-        smtp_url: Some(smtp.to_owned()),
-        mail_from: Some("Tessera <tessera@example.com>".into()),
-        ..ServeArgs::default()
-    }
-}
-
-async fn wait_for(received: &Arc<Mutex<Vec<Mail>>>, count: usize) -> Vec<Mail> {
-    for _ in 0..100 {
-        if received.lock().unwrap().len() >= count {
-            break;
-        }
-        actix_web::rt::time::sleep(Duration::from_millis(100)).await;
-    }
-    received.lock().unwrap().clone()
-}
-
-/// The message with its quoted-printable parts decoded (soft line breaks joined,
-/// `=XX` read as bytes), as a mail program shows it.
-fn decoded(data: &str) -> String {
-    let joined = data.replace("=\r\n", "");
-    let bytes = joined.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = bytes
-            .get(i + 1..i + 3)
-            .and_then(|h| std::str::from_utf8(h).ok());
-        match (bytes[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
-            (b'=', Some(byte)) => {
-                out.push(byte);
-                i += 3;
-            }
-            (byte, _) => {
-                out.push(byte);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-fn to(mails: &[Mail], address: &str) -> Vec<Mail> {
-    mails
-        .iter()
-        .filter(|m| m.to.iter().any(|t| t.contains(address)))
-        .cloned()
-        .collect()
-}
+use crate::helpers::{MailServer, spawn_app_with, spawn_instance, to};
 
 #[actix_web::test]
 async fn one_digest_per_person_per_run_and_never_twice() {
-    let (smtp, received) = smtp_server();
-    let app = spawn_app_with(mail_args(&smtp)).await;
+    let smtp = MailServer::start();
+    let app = spawn_app_with(smtp.args(ServeArgs::default())).await;
     let ada = app.with_examples().await;
     // Two scope administrators who asked for their scopes' tokens, and a creator
     // who asked for none.
@@ -210,11 +100,11 @@ async fn one_digest_per_person_per_run_and_never_twice() {
         .unwrap();
     assert_eq!((told.expiring, told.mails), (3, 3), "{told:?}");
 
-    let mails = wait_for(&received, 3).await;
+    let mails = smtp.wait_for(3).await;
     assert_eq!(mails.len(), 3, "{mails:?}");
     let ada_mail = to(&mails, "ada@example.com");
     assert_eq!(ada_mail.len(), 1, "one digest for both of her tokens");
-    let digest = &decoded(&ada_mail[0].data);
+    let digest = &ada_mail[0].decoded();
     assert!(
         digest.contains("billing in three days") && digest.contains("search in twenty days"),
         "{digest}"
@@ -241,9 +131,9 @@ async fn one_digest_per_person_per_run_and_never_twice() {
         Some("90d"),
         "the link opens the edit form with 90 days chosen"
     );
-    let pat = &decoded(&to(&mails, "pat@example.com")[0].data);
+    let pat = &to(&mails, "pat@example.com")[0].decoded();
     assert!(pat.contains("billing in three days") && !pat.contains("search in twenty days"));
-    let sam = &decoded(&to(&mails, "sam@example.com")[0].data);
+    let sam = &to(&mails, "sam@example.com")[0].decoded();
     assert!(sam.contains("search in twenty days") && sam.contains("bob's own"));
     assert!(
         to(&mails, "bob@example.com").is_empty(),
@@ -251,7 +141,7 @@ async fn one_digest_per_person_per_run_and_never_twice() {
     );
 
     // Another instance, the same day: nothing again; the next day: nothing new.
-    spawn_instance(&app, mail_args(&smtp)).await;
+    spawn_instance(&app, smtp.args(ServeArgs::default())).await;
     assert_eq!(
         run_if_due(&db, day(0), Some(app.address.clone()))
             .await
@@ -264,13 +154,13 @@ async fn one_digest_per_person_per_run_and_never_twice() {
         .unwrap();
     assert_eq!(next.mails, 0);
     actix_web::rt::time::sleep(Duration::from_secs(3)).await;
-    assert_eq!(received.lock().unwrap().len(), 3, "no mail twice");
+    assert_eq!(smtp.received().len(), 3, "no mail twice");
 }
 
 #[actix_web::test]
 async fn the_settings_page_sets_the_schedule_and_sends_a_test_mail() {
-    let (smtp, received) = smtp_server();
-    let app = spawn_app_with(mail_args(&smtp)).await;
+    let smtp = MailServer::start();
+    let app = spawn_app_with(smtp.args(ServeArgs::default())).await;
     let ada = app.with_examples().await;
     let page = ada.get("/settings/notifications").await;
     assert_eq!(
@@ -321,7 +211,7 @@ async fn the_settings_page_sets_the_schedule_and_sends_a_test_mail() {
     ada.post("/settings/notifications/test-mail", &[])
         .await
         .assert_redirect("/settings/notifications");
-    let mails = wait_for(&received, 1).await;
+    let mails = smtp.wait_for(1).await;
     assert_eq!(mails.len(), 1);
     assert!(mails[0].to[0].contains("ada@example.com"));
     assert!(mails[0].data.contains("Tessera test mail"));

@@ -7,6 +7,7 @@ mod browser;
 mod database;
 mod fixtures;
 mod html;
+mod mail_server;
 mod webhook_receiver;
 
 pub use api_client::*;
@@ -15,6 +16,7 @@ pub use browser::*;
 pub use database::*;
 pub use fixtures::*;
 pub use html::*;
+pub use mail_server::*;
 pub use webhook_receiver::*;
 
 pub const PASSWORD: &str = "correct horse battery staple";

@@ -6,10 +6,11 @@ use std::time::Duration;
 
 use tessera::config::{EncryptionArgs, ServeArgs};
 use tessera::domain::webhooks::destination::Policy;
-use tessera::services::webhooks::delivery::run_once;
+use tessera::services::webhooks::delivery::{Sender, run_once};
 
 use crate::helpers::{
-    Receiver, WEBHOOK_KEY as KEY, add_endpoint, spawn_app_with, webhook_app as app,
+    MailServer, Receiver, WEBHOOK_KEY as KEY, add_endpoint, spawn_app_with, to, webhook_app as app,
+    webhook_args,
 };
 
 const OPEN: Policy = Policy {
@@ -118,8 +119,14 @@ async fn token_events_arrive_signed_with_no_secret_in_them() {
 async fn failures_are_retried_on_the_schedule_then_redelivered() {
     let receiver = Receiver::start();
     receiver.answer(503);
-    let app = app(false).await;
+    let smtp = MailServer::start();
+    let app = spawn_app_with(smtp.args(webhook_args(false))).await;
     let ada = app.with_examples().await;
+    let production = app.scope_id("Production");
+    app.add_admin(&ada, "grace@example.com", "super_admin", &[])
+        .await;
+    app.add_admin(&ada, "pat@example.com", "token_manager", &[&production])
+        .await;
     let (id, _) = add_endpoint(&ada, &receiver.url, &["token.created"]).await;
     app.token(&ada)
         .named("retried")
@@ -129,11 +136,16 @@ async fn failures_are_retried_on_the_schedule_then_redelivered() {
 
     let db = tessera::startup::open_database(&app.db.args(), None).unwrap();
     let key = tessera::domain::encryption::EncryptionKey::from_base64(KEY).unwrap();
+    let sender = Sender {
+        key: Some(&key),
+        policy: OPEN,
+        mail_to: Some(&app.address),
+    };
     let t0 = tessera::db::now();
-    let round = run_once(&db, Some(&key), OPEN, t0).await.unwrap();
+    let round = run_once(&db, sender, t0).await.unwrap();
     assert_eq!((round.dispatched, round.sent, round.delivered), (1, 1, 0));
     // Not again before the first retry is due (5 s), then at each step of the schedule.
-    let early = run_once(&db, Some(&key), OPEN, t0 + time::Duration::seconds(4))
+    let early = run_once(&db, sender, t0 + time::Duration::seconds(4))
         .await
         .unwrap();
     assert_eq!(early.sent, 0);
@@ -141,7 +153,7 @@ async fn failures_are_retried_on_the_schedule_then_redelivered() {
     for delay in tessera::domain::webhooks::schedule::RETRY_DELAYS {
         at += delay;
         assert_eq!(
-            run_once(&db, Some(&key), OPEN, at).await.unwrap().sent,
+            run_once(&db, sender, at).await.unwrap().sent,
             1,
             "at +{delay}"
         );
@@ -152,7 +164,7 @@ async fn failures_are_retried_on_the_schedule_then_redelivered() {
         "the first attempt and seven retries"
     );
     assert_eq!(
-        run_once(&db, Some(&key), OPEN, at + time::Duration::days(1))
+        run_once(&db, sender, at + time::Duration::days(1))
             .await
             .unwrap()
             .sent,
@@ -172,7 +184,7 @@ async fn failures_are_retried_on_the_schedule_then_redelivered() {
         .create()
         .await;
     let later = t0 + time::Duration::days(5);
-    run_once(&db, Some(&key), OPEN, later).await.unwrap();
+    run_once(&db, sender, later).await.unwrap();
     let stopped = ada.get(&format!("/settings/webhooks/{id}")).await;
     assert!(
         stopped.body.contains("Tessera stopped this webhook"),
@@ -183,9 +195,27 @@ async fn failures_are_retried_on_the_schedule_then_redelivered() {
         app.get_audit_actions()
             .contains(&"webhook.disable".to_owned())
     );
+    // Every Super Admin hears of it by mail; other administrators do not.
+    let config = tessera::config::ServerConfig::from_args(&smtp.args(webhook_args(false))).unwrap();
+    let sent = tessera::services::mail::send_waiting(&db, &config.mail.unwrap(), later)
+        .await
+        .unwrap();
+    assert_eq!(sent, 2);
+    let mails = smtp.wait_for(2).await;
+    assert_eq!(mails.len(), 2, "{mails:?}");
+    for address in ["ada@example.com", "grace@example.com"] {
+        let notice = to(&mails, address)[0].decoded();
+        assert!(
+            notice.contains("Subject: Webhook stopped: Receiver")
+                && notice.contains(&receiver.url)
+                && notice.contains("Last attempt: The endpoint answered 503.")
+                && notice.contains(&format!("{}/settings/webhooks/{id}", app.address)),
+            "{notice}"
+        );
+    }
     let retry = later + time::Duration::minutes(1);
     assert_eq!(
-        run_once(&db, Some(&key), OPEN, retry).await.unwrap().sent,
+        run_once(&db, sender, retry).await.unwrap().sent,
         0,
         "nothing goes to a stopped endpoint"
     );
@@ -200,7 +230,7 @@ async fn failures_are_retried_on_the_schedule_then_redelivered() {
         .attr("tr:last-child form[action*='/redeliver']", "action")
         .unwrap();
     ada.post(&delivery, &[]).await;
-    let round = run_once(&db, Some(&key), OPEN, retry + time::Duration::hours(1))
+    let round = run_once(&db, sender, retry + time::Duration::hours(1))
         .await
         .unwrap();
     assert_eq!(

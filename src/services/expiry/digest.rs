@@ -15,9 +15,8 @@ pub struct DigestToken {
     pub renew_url: String,
 }
 
-#[derive(Template)]
-#[template(path = "mail/expiry_digest.txt")]
-struct DigestText<'a> {
+/// What a digest says, in both its parts.
+struct Digest<'a> {
     name: &'a str,
     tokens: &'a [DigestToken],
     settings_url: &'a str,
@@ -25,12 +24,15 @@ struct DigestText<'a> {
 }
 
 #[derive(Template)]
+#[template(path = "mail/expiry_digest.txt")]
+struct DigestText<'a> {
+    digest: &'a Digest<'a>,
+}
+
+#[derive(Template)]
 #[template(path = "mail/expiry_digest.html")]
 struct DigestHtml<'a> {
-    name: &'a str,
-    tokens: &'a [DigestToken],
-    settings_url: &'a str,
-    profile_url: &'a str,
+    digest: &'a Digest<'a>,
 }
 
 /// The subject, the text and the HTML of one person's digest.
@@ -42,13 +44,7 @@ pub fn render(name: &str, tokens: &[DigestToken], public_url: &str) -> (String, 
         [one] => format!("API token {} expires {}", one.name, one.expires),
         many => format!("{} API tokens expire soon", many.len()),
     };
-    let text = DigestText {
-        name,
-        tokens,
-        settings_url: &settings_url,
-        profile_url: &profile_url,
-    };
-    let html = DigestHtml {
+    let digest = Digest {
         name,
         tokens,
         settings_url: &settings_url,
@@ -56,7 +52,7 @@ pub fn render(name: &str, tokens: &[DigestToken], public_url: &str) -> (String, 
     };
     (
         subject,
-        text.render().unwrap_or_default(),
-        html.render().unwrap_or_default(),
+        DigestText { digest: &digest }.render().unwrap_or_default(),
+        DigestHtml { digest: &digest }.render().unwrap_or_default(),
     )
 }

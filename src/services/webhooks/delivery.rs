@@ -13,13 +13,14 @@ use time::{Duration, PrimitiveDateTime};
 
 use crate::db::audit::{self, Actor, Target};
 use crate::db::outbox::{self, Attempt, DueDelivery};
-use crate::db::{Db, DbError};
+use crate::db::{Db, DbConnection, DbError};
 use crate::domain::audit::{AuditAction, TargetKind};
 use crate::domain::encryption::EncryptionKey;
 use crate::domain::webhooks::destination::{Policy, address_allowed, check_url};
 use crate::domain::webhooks::schedule::REQUEST_TIMEOUT;
 use crate::domain::webhooks::signature::{WebhookSecret, signature_header};
 use crate::services::outbound;
+use crate::services::webhooks::stop_notice;
 
 /// Events turned into deliveries, and deliveries sent, per round.
 const BATCH: i64 = 50;
@@ -27,6 +28,16 @@ const BATCH: i64 = 50;
 const LEASE: Duration = Duration::minutes(2);
 /// An answer's body is read (and dropped) up to this size.
 const ANSWER_LIMIT: usize = 64 * 1024;
+
+/// How this instance sends: the key that opens the signing secrets, what the
+/// operator allows, and, when mail is set up, the public URL a stopped
+/// webhook's notice links to.
+#[derive(Debug, Clone, Copy)]
+pub struct Sender<'a> {
+    pub key: Option<&'a EncryptionKey>,
+    pub policy: Policy,
+    pub mail_to: Option<&'a str>,
+}
 
 /// What a round did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -40,8 +51,7 @@ pub struct Round {
 /// are sent. Runs on the async runtime; the database work on the blocking pool.
 pub async fn run_once(
     db: &Db,
-    key: Option<&EncryptionKey>,
-    policy: Policy,
+    sender: Sender<'_>,
     now: PrimitiveDateTime,
 ) -> Result<Round, DbError> {
     if !db
@@ -57,34 +67,56 @@ pub async fn run_once(
             Ok::<_, DbError>((dispatched, outbox::claim_due(c, BATCH, LEASE, now)?))
         })
         .await?;
-    let client = client(policy);
+    let client = client(sender.policy);
     let sending = due
         .iter()
-        .map(|delivery| send(&client, delivery, key, policy, now));
+        .map(|delivery| send(&client, delivery, sender.key, sender.policy, now));
     let attempts = join_all(sending).await;
     let round = Round {
         dispatched,
         sent: due.len(),
         delivered: attempts.iter().filter(|a| a.succeeded()).count(),
     };
+    let mail_to = sender.mail_to.map(str::to_owned);
     db.write(move |c| {
         for (delivery, attempt) in due.iter().zip(&attempts) {
             if outbox::record_attempt(c, delivery, attempt, now)? {
-                let endpoint = &delivery.endpoint;
-                tracing::warn!(url = %endpoint.url, "disabled a webhook whose deliveries failed for five days");
-                audit::record(
-                    c,
-                    &Actor::system(),
-                    AuditAction::WebhookDisabled,
-                    &Target::of(TargetKind::Webhook, Some(&endpoint.public_id), &endpoint.url),
-                    r#"{"reason":"every delivery failed for five days"}"#,
-                )?;
+                stopped(c, delivery, attempt, mail_to.as_deref(), now)?;
             }
         }
         Ok::<_, DbError>(())
     })
     .await?;
     Ok(round)
+}
+
+/// Tells of an endpoint Tessera stopped: the log, the audit log and, when mail
+/// is set up, every Super Admin.
+fn stopped(
+    c: &mut DbConnection,
+    delivery: &DueDelivery,
+    attempt: &Attempt,
+    mail_to: Option<&str>,
+    now: PrimitiveDateTime,
+) -> Result<(), DbError> {
+    let endpoint = &delivery.endpoint;
+    tracing::warn!(url = %endpoint.url, "stopped a webhook whose deliveries failed for five days");
+    audit::record(
+        c,
+        &Actor::system(),
+        AuditAction::WebhookDisabled,
+        &Target::of(
+            TargetKind::Webhook,
+            Some(&endpoint.public_id),
+            &endpoint.url,
+        ),
+        r#"{"reason":"every delivery failed for five days"}"#,
+    )?;
+    if let Some(public_url) = mail_to {
+        let last_error = attempt.error.as_deref().unwrap_or_default();
+        stop_notice::tell_super_admins(c, endpoint, last_error, public_url, now)?;
+    }
+    Ok(())
 }
 
 /// Sends one delivery and says how it went.
