@@ -60,22 +60,30 @@ impl Moment {
 }
 
 /// `value` as seen from `now`, in its largest whole unit: "just now", "5 min ago",
-/// "in 6 days", "2 months ago", "in 1 year".
+/// "in 6 days", "2 months ago", "in 1 year". The distance is first rounded to a
+/// finer unit, so that a token made a minute ago for 7 days expires "in 1 week",
+/// not "in 6 days".
 pub fn relative(value: &PrimitiveDateTime, now: &PrimitiveDateTime) -> String {
+    const MINUTE: u64 = 60;
+    const HOUR: u64 = 60 * MINUTE;
+    const DAY: u64 = 24 * HOUR;
+    // Each unit with the step its distances are rounded to.
+    const UNITS: [(u64, u64, &str); 6] = [
+        (365 * DAY, DAY, "year"),
+        (30 * DAY, DAY, "month"),
+        (7 * DAY, HOUR, "week"),
+        (DAY, HOUR, "day"),
+        (HOUR, MINUTE, "hour"),
+        (MINUTE, 1, "min"),
+    ];
     let seconds = (*value - *now).whole_seconds();
     let distance = seconds.unsigned_abs();
-    const UNITS: [(u64, &str); 6] = [
-        (365 * 86_400, "year"),
-        (30 * 86_400, "month"),
-        (7 * 86_400, "week"),
-        (86_400, "day"),
-        (3_600, "hour"),
-        (60, "min"),
-    ];
-    let Some((size, unit)) = UNITS.into_iter().find(|(size, _)| distance >= *size) else {
+    let Some((count, unit)) = UNITS.into_iter().find_map(|(size, step, unit)| {
+        let rounded = (distance + step / 2) / step * step;
+        (rounded >= size).then_some((rounded / size, unit))
+    }) else {
         return "just now".to_owned();
     };
-    let count = distance / size;
     // "5 min ago" keeps a table cell short; longer units read in full.
     let plural = if count == 1 || unit == "min" { "" } else { "s" };
     if seconds > 0 {
@@ -107,6 +115,12 @@ mod tests {
             (datetime!(2026-11-23 09:00), "3 hours ago"),
             (datetime!(2026-11-29 12:00), "in 6 days"),
             (datetime!(2026-11-30 12:00), "in 1 week"),
+            // Made a minute ago for 7 days, 30 days, a year.
+            (datetime!(2026-11-30 11:59), "in 1 week"),
+            (datetime!(2026-12-23 11:59), "in 1 month"),
+            (datetime!(2027-11-23 11:59), "in 1 year"),
+            (datetime!(2026-11-29 23:00), "in 6 days"),
+            (datetime!(2026-11-23 12:59:45), "in 1 hour"),
             (datetime!(2026-10-23 12:00), "1 month ago"),
             (datetime!(2027-11-24 12:00), "in 1 year"),
             (datetime!(2024-11-23 12:00), "2 years ago"),

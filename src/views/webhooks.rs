@@ -118,7 +118,7 @@ pub struct DeliveryView {
     pub state: &'static str,
     pub badge: &'static str,
     pub attempts: i32,
-    /// The status and how long it took, such as "204 in 13 ms".
+    /// The status and how long it took, such as "204 in 13 ms" or "No answer (10000 ms)".
     pub answer: String,
     pub last_attempt: Moment,
     pub next_attempt: Moment,
@@ -142,7 +142,7 @@ impl DeliveryView {
             attempts: row.attempts,
             answer: match (row.last_status, row.last_duration_ms) {
                 (Some(status), Some(ms)) => format!("{status} in {ms} ms"),
-                (None, Some(ms)) => format!("none, after {ms} ms"),
+                (None, Some(ms)) => format!("No answer ({ms} ms)"),
                 _ => "—".into(),
             },
             last_attempt: Moment::or(&row.last_attempt_at, now, "Not yet"),
@@ -166,4 +166,58 @@ pub struct WebhookSecretPage {
     pub endpoint_href: String,
     /// After a rotation: until when the previous secret also signs.
     pub previous_until: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use time::macros::datetime;
+
+    use super::*;
+
+    #[test]
+    fn a_delivery_reads_as_its_state_and_answer() {
+        let now = datetime!(2026-11-25 12:00);
+        let row = |state: &str, attempts, status, ms| DeliveryLogRow {
+            id: 1,
+            event_type: "token.revoked".into(),
+            message_id: "msg_1".into(),
+            state: state.into(),
+            attempts,
+            next_attempt_at: Some(datetime!(2026-11-25 12:05)),
+            last_attempt_at: (attempts > 0).then_some(datetime!(2026-11-25 11:59)),
+            last_status: status,
+            last_duration_ms: ms,
+            last_error: None,
+            created_at: now,
+        };
+        let cases = [
+            (row(outbox::PENDING, 0, None, None), "Queued", "—"),
+            (
+                row(outbox::PENDING, 2, None, Some(3)),
+                "Retrying",
+                "No answer (3 ms)",
+            ),
+            (
+                row(outbox::DELIVERED, 1, Some(204), Some(13)),
+                "Delivered",
+                "204 in 13 ms",
+            ),
+            (
+                row(outbox::FAILED, 8, Some(503), Some(40)),
+                "Failed",
+                "503 in 40 ms",
+            ),
+        ];
+        for (row, state, answer) in cases {
+            let view = DeliveryView::of(&row, &now);
+            assert_eq!((view.state, view.answer.as_str()), (state, answer));
+        }
+        let retrying = DeliveryView::of(&row(outbox::PENDING, 2, None, Some(3)), &now);
+        assert_eq!(retrying.next_attempt.text, "in 5 min");
+        let delivered = DeliveryView::of(&row(outbox::DELIVERED, 1, Some(204), Some(3)), &now);
+        assert_eq!(
+            delivered.next_attempt.text, "—",
+            "nothing is due after delivery"
+        );
+    }
 }
