@@ -131,25 +131,28 @@ pub enum PagePosition {
     Before(Cursor),
 }
 
-/// How many tokens match another `filter` (all but its page) than the list just
-/// read with [`list`], whose refresh of the stored statuses it relies on.
+/// How many tokens, up to `limit`, match another `filter` (all but its page) than
+/// the list just read with [`list`], whose refresh of the stored statuses it
+/// relies on.
 pub fn count_after_list(
     conn: &mut DbConnection,
     filter: &TokenFilter,
     visibility: &ScopeAccess,
+    limit: i64,
 ) -> QueryResult<TokenCount> {
     let scopes = scope_share(conn, visibility)?;
     let search = keyword_search(conn, &filter.keywords)?;
-    count_matching(conn, filter, visibility, scopes, search.as_ref())
+    count_matching(conn, filter, visibility, scopes, search.as_ref(), limit)
 }
 
-/// Counted up to one past the limit: exact while that is cheap.
+/// Counted up to one past `limit`: exact while that is cheap.
 fn count_matching(
     conn: &mut DbConnection,
     filter: &TokenFilter,
     visibility: &ScopeAccess,
     scopes: Share,
     search: Option<&KeywordSearch>,
+    limit: i64,
 ) -> QueryResult<TokenCount> {
     let mut count = Sql::new(conn);
     count.push("SELECT COUNT(*) AS n FROM (SELECT 1");
@@ -161,9 +164,9 @@ fn count_matching(
         search,
         Purpose::Count,
     );
-    count.push(&format!(" LIMIT {}) AS matching", EXACT_COUNT_LIMIT + 1));
+    count.push(&format!(" LIMIT {}) AS matching", limit + 1));
     let counted = count.load::<Number>(conn)?.first().map_or(0, |c| c.n);
-    Ok(TokenCount::from_capped(counted))
+    Ok(TokenCount::from_capped(counted, limit))
 }
 
 pub fn list(
@@ -236,7 +239,14 @@ pub fn list(
     let next = next.map(|t| t.cursor(sort));
     let previous = previous.map(|t| t.cursor(sort));
 
-    let total = count_matching(conn, filter, visibility, scopes, search.as_ref())?;
+    let total = count_matching(
+        conn,
+        filter,
+        visibility,
+        scopes,
+        search.as_ref(),
+        EXACT_COUNT_LIMIT,
+    )?;
 
     let ids: Vec<TokenId> = tokens.iter().map(|t| t.id).collect();
     let scopes = api_token_scopes::table

@@ -63,6 +63,37 @@ async fn the_list_tells_of_tokens_expiring_soon_and_filters_them() {
         .collect();
     assert_eq!(names, ["in three days"]);
     assert_eq!(api.get("/api/v1/tokens?expiring=8").await.status, 400);
+
+    // The notice, on every page of the list, counts to 100.
+    let writer = app
+        .api_key(&ada, "writer", &["tokens.read", "tokens.create"], &[])
+        .await;
+    let writer = ApiClient::new(&app, &writer);
+    for n in 0..100 {
+        let created = writer
+            .post(
+                "/api/v1/tokens",
+                &serde_json::json!({
+                    "name": format!("batch {n}"),
+                    "scopes": ["Production"],
+                    "type": "read_only",
+                    "duration": "7d",
+                }),
+            )
+            .await;
+        assert_eq!(created.status, 201, "{}", created.json);
+    }
+    let crowded = ada.get("/settings/api-tokens").await;
+    assert_eq!(
+        crowded.html().text(".expiring-notice"),
+        "More than 100 tokens expire within 7 days. Show them"
+    );
+    let listed = ada.get(&href).await;
+    assert!(
+        listed.html().text(".result-count").contains("101 tokens"),
+        "{}",
+        listed.html().text(".result-count")
+    );
 }
 
 /// The daily run tells each token's lead times once, as webhook events, and then

@@ -1,20 +1,21 @@
 //! How many tokens a view holds: counted exactly up to a limit, so that a count
 //! never reads a million rows.
 
-/// Counts stop here; beyond it the page says "more than 1,000".
+/// The list's counts stop here; beyond it the page says "more than 1,000".
 pub const EXACT_COUNT_LIMIT: i64 = 1_000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TokenCount {
     Exact(i64),
-    MoreThanLimit,
+    /// More than the limit the count stopped at.
+    MoreThan(i64),
 }
 
 impl TokenCount {
-    /// From a count of at most `EXACT_COUNT_LIMIT + 1` rows.
-    pub fn from_capped(counted: i64) -> Self {
-        if counted > EXACT_COUNT_LIMIT {
-            TokenCount::MoreThanLimit
+    /// From a count of at most `limit + 1` rows.
+    pub fn from_capped(counted: i64, limit: i64) -> Self {
+        if counted > limit {
+            TokenCount::MoreThan(limit)
         } else {
             TokenCount::Exact(counted)
         }
@@ -25,9 +26,7 @@ impl TokenCount {
         match self {
             TokenCount::Exact(1) => "1 token".to_owned(),
             TokenCount::Exact(n) => format!("{} tokens", thousands(n)),
-            TokenCount::MoreThanLimit => {
-                format!("more than {} tokens", thousands(EXACT_COUNT_LIMIT))
-            }
+            TokenCount::MoreThan(limit) => format!("more than {} tokens", thousands(limit)),
         }
     }
 }
@@ -87,7 +86,7 @@ mod tests {
             "all on one page"
         );
         assert_eq!(
-            TokenCount::MoreThanLimit
+            TokenCount::MoreThan(EXACT_COUNT_LIMIT)
                 .describe_range(1001, 25)
                 .as_deref(),
             Some("1,001–1,025 of more than 1,000 tokens")
@@ -96,16 +95,15 @@ mod tests {
 
     #[test]
     fn counts_are_exact_up_to_the_limit() {
-        assert_eq!(TokenCount::from_capped(0).describe(), "0 tokens");
-        assert_eq!(TokenCount::from_capped(1).describe(), "1 token");
-        assert_eq!(TokenCount::from_capped(999).describe(), "999 tokens");
+        let counted = |n| TokenCount::from_capped(n, EXACT_COUNT_LIMIT).describe();
+        assert_eq!(counted(0), "0 tokens");
+        assert_eq!(counted(1), "1 token");
+        assert_eq!(counted(999), "999 tokens");
+        assert_eq!(counted(EXACT_COUNT_LIMIT), "1,000 tokens");
+        assert_eq!(counted(EXACT_COUNT_LIMIT + 1), "more than 1,000 tokens");
         assert_eq!(
-            TokenCount::from_capped(EXACT_COUNT_LIMIT).describe(),
-            "1,000 tokens"
-        );
-        assert_eq!(
-            TokenCount::from_capped(EXACT_COUNT_LIMIT + 1).describe(),
-            "more than 1,000 tokens"
+            TokenCount::from_capped(101, 100).describe(),
+            "more than 100 tokens"
         );
     }
 }

@@ -14,6 +14,9 @@ impl ExpiringWithin {
     /// The window of the list's notice: the one in which a token's row warns that
     /// it expires soon.
     pub const NOTICE: ExpiringWithin = ExpiringWithin(EXPIRY_WARNING.whole_days());
+    /// The notice counts this far ("more than 100 tokens expire within 7 days"):
+    /// it is on every page of the list, and the list it links to counts further.
+    pub const NOTICE_COUNT_LIMIT: i64 = 100;
 
     /// Read leniently, as the page's address: anything else is no filter.
     pub fn from_key(text: &str) -> Option<Self> {

@@ -84,7 +84,12 @@ pub async fn render(
         .run(move |c| {
             let page = token_list::list(c, &listed, &seen_by, &position, page_size)?;
             let expiring = match &soon {
-                Some(soon) => token_list::count_after_list(c, soon, &seen_by)?,
+                Some(soon) => token_list::count_after_list(
+                    c,
+                    soon,
+                    &seen_by,
+                    ExpiringWithin::NOTICE_COUNT_LIMIT,
+                )?,
                 None => TokenCount::Exact(0),
             };
             Ok::<_, DbError>((page, tokens::assignable_scopes(c, &seen_by)?, expiring))
