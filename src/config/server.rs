@@ -221,6 +221,24 @@ mod tests {
     }
 
     #[test]
+    fn mails_link_to_the_public_url_only_when_mail_is_set_up() {
+        let args = ServeArgs {
+            public_url: Some("https://tokens.example.com".into()),
+            ..ServeArgs::default()
+        };
+        assert_eq!(ServerConfig::from_args(&args).unwrap().mail_links(), None);
+        let with_mail = ServeArgs {
+            smtp_url: Some("smtp://127.0.0.1:2525".into()),
+            mail_from: Some("Tessera <tessera@example.com>".into()),
+            ..args
+        };
+        assert_eq!(
+            ServerConfig::from_args(&with_mail).unwrap().mail_links(),
+            Some("https://tokens.example.com")
+        );
+    }
+
+    #[test]
     fn malformed_public_urls_are_refused() {
         for bad in [
             "tokens.example.com",

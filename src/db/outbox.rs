@@ -275,22 +275,31 @@ pub fn record_attempt(
         .select(webhook_endpoints::failing_since)
         .first(c)
         .optional()?;
+    // Both writes are conditional: a paused endpoint starts no clock, and of two
+    // instances recording failures at once, one stops it (and tells so).
+    let enabled = endpoint.filter(webhook_endpoints::enabled.eq(true));
     match since.flatten() {
         None => {
-            diesel::update(endpoint)
+            diesel::update(enabled.filter(webhook_endpoints::failing_since.is_null()))
                 .set(webhook_endpoints::failing_since.eq(now))
                 .execute(c)?;
             Ok(false)
         }
         Some(since) if should_disable(since, now) => {
-            webhooks::set_enabled(
-                c,
-                delivery.endpoint.id,
-                false,
-                Some("Every delivery failed for five days."),
-                now,
-            )?;
-            Ok(true)
+            let claimed =
+                diesel::update(enabled.filter(webhook_endpoints::failing_since.eq(since)))
+                    .set(webhook_endpoints::enabled.eq(false))
+                    .execute(c)?;
+            if claimed == 1 {
+                webhooks::set_enabled(
+                    c,
+                    delivery.endpoint.id,
+                    false,
+                    Some("Every delivery failed for five days."),
+                    now,
+                )?;
+            }
+            Ok(claimed == 1)
         }
         Some(_) => Ok(false),
     }

@@ -36,11 +36,11 @@ pub struct Told {
 }
 
 /// Runs the expiry run if it is due at `now` and no other instance took it.
-/// `mail_to` is the public URL the digests link to, when mail is set up.
+/// `mail_links` is the public URL the digests link to, when mail is set up.
 pub async fn run_if_due(
     db: &crate::db::Db,
     now: PrimitiveDateTime,
-    mail_to: Option<String>,
+    mail_links: Option<String>,
 ) -> Result<Option<Told>, DbError> {
     db.write(move |c| {
         let schedule = expiry::schedule(c)?;
@@ -74,11 +74,11 @@ pub async fn run_if_due(
                 continue;
             };
             events::token_event(c, event, None, &token, &scopes)?;
-            if let Some(public_url) = &mail_to {
+            if let Some(public_url) = &mail_links {
                 digests.add(c, &token, &scopes, lead == EXPIRED, public_url)?;
             }
         }
-        if let Some(public_url) = &mail_to {
+        if let Some(public_url) = &mail_links {
             told.mails = digests.enqueue(c, public_url, now)?;
         }
         Ok::<_, DbError>(Some(told))

@@ -42,7 +42,7 @@ async fn deliver_webhooks(state: web::Data<AppState>) {
         let sender = webhooks::delivery::Sender {
             key: config.encryption_key.as_ref(),
             policy: config.webhook_policy,
-            mail_to: config.mail_links(),
+            mail_links: config.mail_links(),
         };
         let round = webhooks::delivery::run_once(&state.db, sender, db::now()).await;
         match round {
@@ -77,8 +77,8 @@ async fn tell_about_expiry(state: web::Data<AppState>) {
     let period = std::time::Duration::from_secs(60);
     loop {
         actix_web::rt::time::sleep(period).await;
-        let mail_to = state.config.mail_links().map(str::to_owned);
-        match expiry::run_if_due(&state.db, db::now(), mail_to).await {
+        let mail_links = state.config.mail_links().map(str::to_owned);
+        match expiry::run_if_due(&state.db, db::now(), mail_links).await {
             Ok(Some(told)) => tracing::info!(?told, "expiry run"),
             Ok(None) => {}
             Err(error) => tracing::warn!(%error, "expiry run failed"),

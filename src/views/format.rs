@@ -105,7 +105,7 @@ mod tests {
     }
 
     #[test]
-    fn moments_read_in_their_largest_whole_unit() {
+    fn moments_read_in_their_largest_unit_rounded() {
         let now = datetime!(2026-11-23 12:00);
         let cases = [
             (datetime!(2026-11-23 12:00:40), "just now"),
@@ -121,6 +121,8 @@ mod tests {
             (datetime!(2027-11-23 11:59), "in 1 year"),
             (datetime!(2026-11-29 23:00), "in 6 days"),
             (datetime!(2026-11-23 12:59:45), "in 1 hour"),
+            (datetime!(2026-11-23 11:00:20), "1 hour ago"),
+            (datetime!(2026-11-16 12:20), "1 week ago"),
             (datetime!(2026-10-23 12:00), "1 month ago"),
             (datetime!(2027-11-24 12:00), "in 1 year"),
             (datetime!(2024-11-23 12:00), "2 years ago"),

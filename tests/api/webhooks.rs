@@ -139,7 +139,7 @@ async fn failures_are_retried_on_the_schedule_then_redelivered() {
     let sender = Sender {
         key: Some(&key),
         policy: OPEN,
-        mail_to: Some(&app.address),
+        mail_links: Some(&app.address),
     };
     let t0 = tessera::db::now();
     let round = run_once(&db, sender, t0).await.unwrap();
@@ -310,4 +310,81 @@ async fn rotating_the_encryption_key_keeps_webhooks_signing() {
     assert_eq!(opened.expose(), secret);
     let old_key = EncryptionKey::from_base64(KEY).unwrap();
     assert!(WebhookSecret::unseal(&old_key, &id, &sealed[0]).is_err());
+}
+
+/// An endpoint paused while a round was sending to it stays paused: the failure
+/// neither stops it (no "stopped" reason, no mail) nor starts its clock again.
+#[actix_web::test]
+async fn a_pause_during_a_failing_round_is_kept() {
+    use tessera::db::outbox::{self, Attempt};
+
+    let receiver = Receiver::start();
+    receiver.answer(503);
+    let smtp = MailServer::start();
+    let app = spawn_app_with(smtp.args(webhook_args(false))).await;
+    let ada = app.with_examples().await;
+    let (id, _) = add_endpoint(&ada, &receiver.url, &["token.created"]).await;
+    app.token(&ada)
+        .named("first")
+        .scope("Production")
+        .create()
+        .await;
+    let db = tessera::startup::open_database(&app.db.args(), None).unwrap();
+    let key = tessera::domain::encryption::EncryptionKey::from_base64(KEY).unwrap();
+    let sender = Sender {
+        key: Some(&key),
+        policy: OPEN,
+        mail_links: Some(&app.address),
+    };
+    let t0 = tessera::db::now();
+    run_once(&db, sender, t0).await.unwrap();
+
+    // Five days on, a round takes the first one's retry and the second; the
+    // endpoint is paused before it records their failures.
+    app.token(&ada)
+        .named("second")
+        .scope("Production")
+        .create()
+        .await;
+    let later = t0 + time::Duration::days(5);
+    let due = db
+        .write(move |c| {
+            outbox::dispatch(c, 10, later)?;
+            Ok::<_, tessera::db::DbError>(outbox::claim_due(
+                c,
+                10,
+                time::Duration::minutes(2),
+                later,
+            )?)
+        })
+        .await
+        .unwrap();
+    assert_eq!(due.len(), 2);
+    ada.get(&format!("/settings/webhooks/{id}")).await;
+    ada.post(&format!("/settings/webhooks/{id}/disable"), &[])
+        .await
+        .assert_redirect(&format!("/settings/webhooks/{id}"));
+    let failed = Attempt {
+        status: Some(503),
+        duration_ms: 3,
+        error: Some("The endpoint answered 503.".into()),
+    };
+    let stopped = db
+        .write(move |c| {
+            let mut stopped = false;
+            for delivery in &due {
+                stopped |= outbox::record_attempt(c, delivery, &failed, later)?;
+            }
+            Ok::<_, tessera::db::DbError>(stopped)
+        })
+        .await
+        .unwrap();
+    assert!(!stopped, "already paused by an administrator");
+    let page = ada.get(&format!("/settings/webhooks/{id}")).await;
+    assert!(page.body.contains("Paused") && !page.body.contains("Tessera stopped"));
+    assert_eq!(app.count("mail_outbox"), 0);
+    assert_eq!(
+        app.count("webhook_endpoints WHERE failing_since IS NOT NULL"),
+        0
+    );
 }

@@ -36,7 +36,7 @@ const ANSWER_LIMIT: usize = 64 * 1024;
 pub struct Sender<'a> {
     pub key: Option<&'a EncryptionKey>,
     pub policy: Policy,
-    pub mail_to: Option<&'a str>,
+    pub mail_links: Option<&'a str>,
 }
 
 /// What a round did.
@@ -77,11 +77,11 @@ pub async fn run_once(
         sent: due.len(),
         delivered: attempts.iter().filter(|a| a.succeeded()).count(),
     };
-    let mail_to = sender.mail_to.map(str::to_owned);
+    let mail_links = sender.mail_links.map(str::to_owned);
     db.write(move |c| {
         for (delivery, attempt) in due.iter().zip(&attempts) {
             if outbox::record_attempt(c, delivery, attempt, now)? {
-                stopped(c, delivery, attempt, mail_to.as_deref(), now)?;
+                stopped(c, delivery, attempt, mail_links.as_deref(), now)?;
             }
         }
         Ok::<_, DbError>(())
@@ -96,7 +96,7 @@ fn stopped(
     c: &mut DbConnection,
     delivery: &DueDelivery,
     attempt: &Attempt,
-    mail_to: Option<&str>,
+    mail_links: Option<&str>,
     now: PrimitiveDateTime,
 ) -> Result<(), DbError> {
     let endpoint = &delivery.endpoint;
@@ -112,7 +112,7 @@ fn stopped(
         ),
         r#"{"reason":"every delivery failed for five days"}"#,
     )?;
-    if let Some(public_url) = mail_to {
+    if let Some(public_url) = mail_links {
         let last_error = attempt.error.as_deref().unwrap_or_default();
         stop_notice::tell_super_admins(c, endpoint, last_error, public_url, now)?;
     }
