@@ -1,4 +1,4 @@
-const { test, expect, unique, createToken, shoot, expectAccessible } = require("../support/fixtures");
+const { test, expect, unique, createToken, dayFromToday, shoot, expectAccessible } = require("../support/fixtures");
 
 test("filters and sorting work from the page and live in the address", async ({ page }) => {
   const tag = unique("zq");
@@ -49,6 +49,8 @@ test("one line per token: short GUIDs, relative dates with exact times, nothing 
   const long = `${"N".repeat(90)}${Date.now().toString(36).slice(-10).padStart(10, "0")}`;
   const { guid } = await createToken(page, { name: long, duration: "7d" });
   for (let i = 0; i < 12; i++) await createToken(page, { name: unique("Row") });
+  // The longest status label.
+  await createToken(page, { name: unique("Later"), duration: "custom", from: dayFromToday(3), to: dayFromToday(40) });
   await page.goto("/settings/api-tokens");
 
   const row = page.getByRole("row", { name: new RegExp(long) });
@@ -68,6 +70,10 @@ test("one line per token: short GUIDs, relative dates with exact times, nothing 
     await page.setViewportSize({ width, height });
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow, `no sideways scrolling at ${width} px`).toBeLessThanOrEqual(0);
+    const clipped = await page.evaluate(() =>
+      [...document.querySelectorAll("td.col-status")].filter((cell) => cell.scrollWidth > cell.clientWidth).map((cell) => cell.textContent.trim()),
+    );
+    expect(clipped, `whole status badges at ${width} px`).toEqual([]);
   }
 
   // A laptop screen shows at least 12 tokens at once, one line each.
