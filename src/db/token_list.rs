@@ -101,6 +101,8 @@ pub struct TokenPage {
     pub scopes: Vec<(TokenId, i64, String)>,
     pub custom_modules: Vec<(TokenId, i64)>,
     pub module_names: Vec<(i64, String)>,
+    /// How much of the list the viewer's scopes hold, for further counts.
+    share: Share,
 }
 
 const COLUMNS: &str = "t.id, t.guid, t.name, t.name_key, t.description, t.token_type, t.valid_from, \
@@ -132,17 +134,24 @@ pub enum PagePosition {
 }
 
 /// How many tokens, up to `limit`, match another `filter` (all but its page) than
-/// the list just read with [`list`], whose refresh of the stored statuses it
-/// relies on.
+/// the `listed` page, read for the same viewer with [`list`], whose refresh of the
+/// stored statuses and plan it relies on.
 pub fn count_after_list(
     conn: &mut DbConnection,
+    listed: &TokenPage,
     filter: &TokenFilter,
     visibility: &ScopeAccess,
     limit: i64,
 ) -> QueryResult<TokenCount> {
-    let scopes = scope_share(conn, visibility)?;
     let search = keyword_search(conn, &filter.keywords)?;
-    count_matching(conn, filter, visibility, scopes, search.as_ref(), limit)
+    count_matching(
+        conn,
+        filter,
+        visibility,
+        listed.share,
+        search.as_ref(),
+        limit,
+    )
 }
 
 /// Counted up to one past `limit`: exact while that is cheap.
@@ -180,7 +189,7 @@ pub fn list(
     // Statuses whose time has come (or whose dates changed) first, so that filters
     // and the status order agree with the rule.
     token_status::refresh_due(conn, now)?;
-    let scopes = scope_share(conn, visibility)?;
+    let share = scope_share(conn, visibility)?;
     let search = keyword_search(conn, &filter.keywords)?;
     let sort = filter.sort;
     // Walking backwards for a previous page: flip the order, then the rows.
@@ -195,7 +204,7 @@ pub fn list(
         &mut sql,
         filter,
         visibility,
-        scopes,
+        share,
         search.as_ref(),
         Purpose::Page,
     );
@@ -243,7 +252,7 @@ pub fn list(
         conn,
         filter,
         visibility,
-        scopes,
+        share,
         search.as_ref(),
         EXACT_COUNT_LIMIT,
     )?;
@@ -283,5 +292,6 @@ pub fn list(
         scopes,
         custom_modules,
         module_names,
+        share,
     })
 }

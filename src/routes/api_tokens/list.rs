@@ -86,6 +86,7 @@ pub async fn render(
             let expiring = match &soon {
                 Some(soon) => token_list::count_after_list(
                     c,
+                    &page,
                     soon,
                     &seen_by,
                     ExpiringWithin::NOTICE_COUNT_LIMIT,
