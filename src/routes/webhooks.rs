@@ -95,29 +95,57 @@ pub async fn new_form(
     state: web::Data<AppState>,
     admin: Admin,
 ) -> Result<NewWebhookPage, AppError> {
+    // What most receivers want; the others are a tick away.
+    let events = [
+        EventType::TokenCreated,
+        EventType::TokenRegenerated,
+        EventType::TokenRevoked,
+        EventType::TokenExpiring,
+    ];
     let form = EndpointInput {
-        events: [
-            "token.created",
-            "token.regenerated",
-            "token.revoked",
-            "token.expiring",
-        ]
-        .map(str::to_owned)
-        .to_vec(),
+        events: events.map(|e| e.key().to_owned()).to_vec(),
         ..EndpointInput::default()
     };
+    new_page(&req, &state, &admin, form, FieldErrors::default()).await
+}
+
+async fn new_page(
+    req: &HttpRequest,
+    state: &AppState,
+    admin: &Admin,
+    form: EndpointInput,
+    errors: FieldErrors,
+) -> Result<NewWebhookPage, AppError> {
     Ok(NewWebhookPage {
-        layout: Layout::page(&req, Some(&admin), "Add a webhook", Section::Webhooks),
-        fields: fields(
-            &state,
-            urls::NEW_WEBHOOK.into(),
-            form,
-            FieldErrors::default(),
-            None,
-        )
-        .await?,
+        layout: Layout::page(req, Some(admin), "Add a webhook", Section::Webhooks),
+        fields: fields(state, urls::NEW_WEBHOOK.into(), form, errors, None).await?,
         can_sign: state.config.encryption_key.is_some(),
     })
+}
+
+/// The one page that shows a signing secret: after adding an endpoint, or after
+/// a new secret (`previous_until`: until when the old one also signs).
+fn secret_page(
+    req: &HttpRequest,
+    admin: &Admin,
+    public_id: &str,
+    url: String,
+    secret: String,
+    previous_until: Option<String>,
+) -> Result<HttpResponse, AppError> {
+    let page = WebhookSecretPage {
+        layout: Layout::page(
+            req,
+            Some(admin),
+            "Copy the signing secret",
+            Section::Webhooks,
+        ),
+        url,
+        secret,
+        endpoint_href: urls::webhook(public_id, None),
+        previous_until,
+    };
+    render_with_status(StatusCode::OK, &page).map(no_store)
 }
 
 pub async fn create(
@@ -129,34 +157,16 @@ pub async fn create(
     let caller = admin.caller(&req);
     let policy = state.config.webhook_policy;
     match webhooks::create(state.services(), &caller, posted.input(), policy).await {
-        Ok(created) => {
-            let page = WebhookSecretPage {
-                layout: Layout::page(
-                    &req,
-                    Some(&admin),
-                    "Copy the signing secret",
-                    Section::Webhooks,
-                ),
-                url: created.endpoint.url.clone(),
-                secret: created.secret.expose(),
-                endpoint_href: urls::webhook(&created.endpoint.public_id, None),
-                previous_until: None,
-            };
-            render_with_status(StatusCode::OK, &page).map(no_store)
-        }
+        Ok(created) => secret_page(
+            &req,
+            &admin,
+            &created.endpoint.public_id,
+            created.endpoint.url.clone(),
+            created.secret.expose(),
+            None,
+        ),
         Err(WebhookError::Invalid(errors)) => {
-            let page = NewWebhookPage {
-                layout: Layout::page(&req, Some(&admin), "Add a webhook", Section::Webhooks),
-                fields: fields(
-                    &state,
-                    urls::NEW_WEBHOOK.into(),
-                    posted.input(),
-                    errors,
-                    None,
-                )
-                .await?,
-                can_sign: state.config.encryption_key.is_some(),
-            };
+            let page = new_page(&req, &state, &admin, posted.input(), errors).await?;
             render_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
         }
         Err(error) => Err(error.into()),
@@ -232,14 +242,12 @@ pub async fn update(
     )
     .await
     {
-        Ok(()) => {
-            session::flash(
-                &session,
-                FlashKind::Success,
-                "The webhook's settings were saved.",
-            );
-            Ok(see_other(&urls::webhook(&public_id, None)))
-        }
+        Ok(()) => Ok(back_to_endpoint(
+            &session,
+            &public_id,
+            FlashKind::Success,
+            "The webhook's settings were saved.",
+        )),
         Err(WebhookError::Invalid(errors)) => {
             let page = endpoint_page(
                 &req,
@@ -251,14 +259,23 @@ pub async fn update(
             .await?;
             render_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
         }
-        Err(WebhookError::Conflict) => {
-            session::flash(
-                &session,
-                FlashKind::Error,
-                WebhookError::Conflict.to_string(),
-            );
-            Ok(see_other(&urls::webhook(&public_id, None)))
-        }
+        Err(WebhookError::Conflict) => Ok(back_to_endpoint(
+            &session,
+            &public_id,
+            FlashKind::Error,
+            WebhookError::Conflict.to_string(),
+        )),
         Err(error) => Err(error.into()),
     }
+}
+
+/// The endpoint's page again, saying how the change went.
+fn back_to_endpoint(
+    session: &Session,
+    public_id: &str,
+    kind: FlashKind,
+    message: impl Into<String>,
+) -> HttpResponse {
+    session::flash(session, kind, message);
+    see_other(&urls::webhook(public_id, None))
 }

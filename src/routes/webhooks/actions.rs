@@ -2,22 +2,19 @@
 //! and resume, a new secret, and deleting it.
 
 use actix_session::Session;
-use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 
-use super::Admin;
+use super::{Admin, back_to_endpoint, secret_page};
 use crate::auth::csrf::{CsrfForm, NoFields};
 use crate::auth::session::{self, FlashKind};
 use crate::http::AppError;
-use crate::http::headers::no_store;
 use crate::routes::see_other;
 use crate::services::webhooks;
 use crate::state::AppState;
 use crate::urls;
 use crate::views::errors::{ConfirmPage, Confirmation, Link};
 use crate::views::format::datetime;
-use crate::views::webhooks::WebhookSecretPage;
-use crate::views::{Layout, Section, render_with_status};
+use crate::views::{Layout, Section};
 
 pub async fn send_test(
     req: HttpRequest,
@@ -28,12 +25,12 @@ pub async fn send_test(
     _form: CsrfForm<NoFields>,
 ) -> Result<HttpResponse, AppError> {
     webhooks::send_test(state.services(), &admin.caller(&req), &public_id).await?;
-    session::flash(
+    Ok(back_to_endpoint(
         &session,
+        &public_id,
         FlashKind::Success,
         "A test event is on its way; its delivery shows below in a moment.",
-    );
-    Ok(see_other(&urls::webhook(&public_id, None)))
+    ))
 }
 
 pub async fn redeliver(
@@ -46,12 +43,12 @@ pub async fn redeliver(
 ) -> Result<HttpResponse, AppError> {
     let (public_id, delivery) = path.into_inner();
     webhooks::redeliver(state.services(), &admin.caller(&req), &public_id, delivery).await?;
-    session::flash(
+    Ok(back_to_endpoint(
         &session,
+        &public_id,
         FlashKind::Success,
         "The event will be sent again in a moment.",
-    );
-    Ok(see_other(&urls::webhook(&public_id, None)))
+    ))
 }
 
 /// Pause (`enabled` false) or resume.
@@ -69,8 +66,12 @@ async fn switch(
     } else {
         "The webhook was paused: events are not sent to it until it is resumed."
     };
-    session::flash(&session, FlashKind::Success, message);
-    Ok(see_other(&urls::webhook(&public_id, None)))
+    Ok(back_to_endpoint(
+        &session,
+        &public_id,
+        FlashKind::Success,
+        message,
+    ))
 }
 
 pub async fn enable(
@@ -104,19 +105,14 @@ pub async fn rotate_secret(
 ) -> Result<HttpResponse, AppError> {
     let rotated =
         webhooks::rotate_secret(state.services(), &admin.caller(&req), &public_id).await?;
-    let page = WebhookSecretPage {
-        layout: Layout::page(
-            &req,
-            Some(&admin),
-            "Copy the signing secret",
-            Section::Webhooks,
-        ),
-        url: rotated.url,
-        secret: rotated.secret.expose(),
-        endpoint_href: urls::webhook(&public_id, None),
-        previous_until: Some(datetime(&rotated.previous_until)),
-    };
-    render_with_status(StatusCode::OK, &page).map(no_store)
+    secret_page(
+        &req,
+        &admin,
+        &public_id,
+        rotated.url,
+        rotated.secret.expose(),
+        Some(datetime(&rotated.previous_until)),
+    )
 }
 
 pub async fn delete_confirm(
