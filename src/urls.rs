@@ -150,10 +150,15 @@ pub fn login_then(next: &str) -> String {
 
 /// The audit log's older events, after `before`, with the filters kept.
 pub fn audit_log_before(filters: &str, before: impl Display) -> String {
+    older(AUDIT_LOG, filters, before)
+}
+
+/// The events at `base` older than `before`, with the filters kept.
+pub fn older(base: &str, filters: &str, before: impl Display) -> String {
     if filters.is_empty() {
-        format!("{AUDIT_LOG}?before={before}")
+        format!("{base}?before={before}")
     } else {
-        format!("{AUDIT_LOG}?{filters}&before={before}")
+        format!("{base}?{filters}&before={before}")
     }
 }
 

@@ -19,6 +19,7 @@ use crate::http::api_error::ApiError;
 use crate::routes::audit_log::AuditQuery;
 use crate::services::tokens::assignable_scopes;
 use crate::state::AppState;
+use crate::urls;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ScopeItem {
@@ -234,7 +235,7 @@ pub async fn audit_events(
     };
     let (owner, scopes) = (caller.actor.id, caller.scopes.clone());
     let filters = query.query_string();
-    let (before, filter_of) = (query.before, move |reader| query.filter(reader));
+    let before = query.before;
     let events = state
         .db
         .run(move |c| {
@@ -244,7 +245,7 @@ pub async fn audit_events(
                     .unwrap_or_default(),
                 _ => String::new(),
             };
-            let filter = filter_of(AuditReader { scopes, public_id });
+            let filter = query.filter(AuditReader { scopes, public_id });
             Ok::<_, DbError>(audit::search(c, &filter, AUDIT_PAGE_SIZE, before)?)
         })
         .await?;
@@ -252,12 +253,8 @@ pub async fn audit_events(
         .then(|| events.last().map(|e| e.id))
         .flatten()
         .map(|id| {
-            let and = if filters.is_empty() { "" } else { "&" };
-            format!(
-                "{}{}?{filters}{and}before={id}",
-                state.config.public_url(),
-                req.path()
-            )
+            let here = format!("{}{}", state.config.public_url(), req.path());
+            urls::older(&here, &filters, id)
         });
     let items = events
         .into_iter()
