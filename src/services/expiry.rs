@@ -12,7 +12,6 @@ use time::{Duration, PrimitiveDateTime};
 
 use crate::db::admins::{self, Administrator, preferences};
 use crate::db::audit::{self, Target};
-use crate::db::mail::{self, NewMail};
 use crate::db::tokens::TokenRow;
 use crate::db::{DbConnection, DbError, expiry, tokens};
 use crate::domain::audit::{AuditAction, TargetKind};
@@ -184,7 +183,8 @@ impl Digests {
             people.push((admin.email.clone(), admin.display_name.clone()));
         }
         for (email, name, access) in self.watchers(c)? {
-            if access.sees(&scope_ids) {
+            // A creator who also watches the token's scopes is told once.
+            if access.sees(&scope_ids) && !people.iter().any(|(known, _)| known == email) {
                 people.push((email.clone(), name.clone()));
             }
         }
@@ -193,9 +193,7 @@ impl Digests {
                 .by_address
                 .entry(email)
                 .or_insert_with(|| (name, Vec::new()));
-            if !entry.1.iter().any(|t| t.renew_url == listed.renew_url) {
-                entry.1.push(listed.clone());
-            }
+            entry.1.push(listed.clone());
         }
         Ok(())
     }
@@ -240,17 +238,7 @@ impl Digests {
     ) -> Result<usize, DbError> {
         let count = self.by_address.len();
         for (address, (name, tokens)) in self.by_address {
-            let (subject, text, html) = digest::render(&name, &tokens, public_url);
-            mail::enqueue(
-                c,
-                &NewMail {
-                    recipient: &address,
-                    subject: &subject,
-                    text_body: &text,
-                    html_body: &html,
-                },
-                now,
-            )?;
+            digest::queue(c, &address, &name, &tokens, public_url, now)?;
         }
         Ok(count)
     }

@@ -2,13 +2,14 @@
 //! is tried again later, a few times.
 
 use askama::Template;
+use diesel::QueryResult;
 use lettre::message::{Mailbox, MultiPart};
 use lettre::{Message, Transport};
 use time::{Duration, PrimitiveDateTime};
 
 use crate::config::MailSettings;
 use crate::db::mail::{self, NewMail, WaitingMail};
-use crate::db::{Db, DbError};
+use crate::db::{Db, DbConnection, DbError};
 
 const BATCH: i64 = 20;
 const LEASE: Duration = Duration::minutes(5);
@@ -74,12 +75,37 @@ pub async fn send_waiting(
     Ok(sent)
 }
 
-#[derive(askama::Template)]
-#[template(
-    source = "<p>Hello {{ name }},</p><p>This is a test mail from Tessera: expiry digests will reach you at this address.</p>",
-    ext = "html"
-)]
-struct TestMailHtml<'a> {
+/// Writes a mail to the outbox, its text and HTML parts rendered from their
+/// templates.
+pub fn queue(
+    c: &mut DbConnection,
+    recipient: &str,
+    subject: &str,
+    text: &impl Template,
+    html: &impl Template,
+    now: PrimitiveDateTime,
+) -> QueryResult<()> {
+    mail::enqueue(
+        c,
+        &NewMail {
+            recipient,
+            subject,
+            text_body: &text.render().unwrap_or_default(),
+            html_body: &html.render().unwrap_or_default(),
+        },
+        now,
+    )
+}
+
+#[derive(Template)]
+#[template(path = "mail/test.txt")]
+struct TestText<'a> {
+    name: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "mail/test.html")]
+struct TestHtml<'a> {
     name: &'a str,
 }
 
@@ -91,20 +117,8 @@ pub async fn send_test(
     now: PrimitiveDateTime,
 ) -> Result<(), DbError> {
     db.write(move |c| {
-        let text = format!(
-            "Hello {name},\n\nThis is a test mail from Tessera: expiry digests will reach you at this address.\n"
-        );
-        let html = TestMailHtml { name: &name }.render().unwrap_or_default();
-        mail::enqueue(
-            c,
-            &NewMail {
-                recipient: &address,
-                subject: "Tessera test mail",
-                text_body: &text,
-                html_body: &html,
-            },
-            now,
-        )?;
+        let (text, html) = (TestText { name: &name }, TestHtml { name: &name });
+        queue(c, &address, "Tessera test mail", &text, &html, now)?;
         Ok::<_, DbError>(())
     })
     .await

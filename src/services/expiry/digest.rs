@@ -2,6 +2,11 @@
 //! that reached a lead time, in text and HTML.
 
 use askama::Template;
+use diesel::QueryResult;
+use time::PrimitiveDateTime;
+
+use crate::db::DbConnection;
+use crate::services::mail;
 
 /// A token as the digest lists it.
 #[derive(Debug, Clone)]
@@ -35,8 +40,15 @@ struct DigestHtml<'a> {
     digest: &'a Digest<'a>,
 }
 
-/// The subject, the text and the HTML of one person's digest.
-pub fn render(name: &str, tokens: &[DigestToken], public_url: &str) -> (String, String, String) {
+/// Queues one person's digest.
+pub fn queue(
+    c: &mut DbConnection,
+    address: &str,
+    name: &str,
+    tokens: &[DigestToken],
+    public_url: &str,
+    now: PrimitiveDateTime,
+) -> QueryResult<()> {
     let settings_url = format!("{public_url}{}", crate::urls::TOKENS);
     let profile_url = format!("{public_url}{}", crate::urls::PROFILE);
     let subject = match tokens {
@@ -50,9 +62,9 @@ pub fn render(name: &str, tokens: &[DigestToken], public_url: &str) -> (String, 
         settings_url: &settings_url,
         profile_url: &profile_url,
     };
-    (
-        subject,
-        DigestText { digest: &digest }.render().unwrap_or_default(),
-        DigestHtml { digest: &digest }.render().unwrap_or_default(),
-    )
+    let (text, html) = (
+        DigestText { digest: &digest },
+        DigestHtml { digest: &digest },
+    );
+    mail::queue(c, address, &subject, &text, &html, now)
 }

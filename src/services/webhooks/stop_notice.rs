@@ -6,9 +6,9 @@ use time::PrimitiveDateTime;
 
 use crate::db::DbConnection;
 use crate::db::admins;
-use crate::db::mail::{self, NewMail};
 use crate::db::webhooks::EndpointRow;
 use crate::domain::admins::SUPER_ADMIN;
+use crate::services::mail;
 
 /// What the mail says, in both its parts.
 struct Stopped<'a> {
@@ -55,16 +55,11 @@ pub fn tell_super_admins(
             last_error,
             page_url: &page_url,
         };
-        mail::enqueue(
-            c,
-            &NewMail {
-                recipient: &admin.email,
-                subject: &subject,
-                text_body: &StoppedText { notice: &notice }.render().unwrap_or_default(),
-                html_body: &StoppedHtml { notice: &notice }.render().unwrap_or_default(),
-            },
-            now,
-        )?;
+        let (text, html) = (
+            StoppedText { notice: &notice },
+            StoppedHtml { notice: &notice },
+        );
+        mail::queue(c, &admin.email, &subject, &text, &html, now)?;
     }
     Ok(())
 }
