@@ -20,3 +20,13 @@ pub use mail_server::*;
 pub use webhook_receiver::*;
 
 pub const PASSWORD: &str = "correct horse battery staple";
+
+/// Polls until `done` says yes, for at most twenty seconds (a restarted process
+/// included); `what` says what failed.
+pub async fn eventually(what: &str, done: impl Fn() -> bool) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !done() {
+        assert!(std::time::Instant::now() < deadline, "{what}");
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}

@@ -3,8 +3,9 @@
 
 use tessera::config::ServeArgs;
 
+use crate::helpers::eventually;
 use crate::helpers::spawn_app_with;
-use crate::verification::{call, eventually, metric};
+use crate::verification::{call, metric};
 
 #[actix_web::test]
 async fn the_introspected_token_is_judged_without_ip_rules_and_its_use_is_not_recorded() {

@@ -6,7 +6,7 @@ use std::time::Duration;
 use serde_json::Value;
 use tessera::config::ServeArgs;
 
-use crate::helpers::{Browser, TestApp, spawn_app, spawn_app_with};
+use crate::helpers::{Browser, TestApp, eventually, spawn_app, spawn_app_with};
 
 /// A raw API client: no cookies, just the headers given.
 pub async fn call(
@@ -502,15 +502,6 @@ pub async fn settle(app: &TestApp) {
     let heard = metric(app, "tessera_change_notifications_total").await;
     app.execute("NOTIFY tessera_changes, 'token:no-such-token'");
     wait_for_metric(app, "tessera_change_notifications_total", |n| n > heard).await;
-}
-
-/// Polls until `done` says yes, for at most ten seconds; `what` says what failed.
-pub async fn eventually(what: &str, done: impl Fn() -> bool) {
-    let deadline = std::time::Instant::now() + Duration::from_secs(10);
-    while !done() {
-        assert!(std::time::Instant::now() < deadline, "{what}");
-        tokio_sleep(Duration::from_millis(20)).await;
-    }
 }
 
 /// Polls a metric until `done` says yes, for at most ten seconds; returns its value.

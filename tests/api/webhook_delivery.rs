@@ -3,19 +3,18 @@
 //! one, and two instances on one database send each event once.
 
 use std::collections::HashSet;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 use std::time::Duration;
 
 use crate::helpers::{
-    Receiver, TestApp, WEBHOOK_KEY, add_endpoint, spawn_instance, webhook_app, webhook_args,
+    Receiver, TestApp, WEBHOOK_KEY, add_endpoint, eventually, spawn_instance, webhook_app,
+    webhook_args,
 };
 
 /// `tessera serve` as its own process, sending webhooks, on the test's database.
 fn serving(app: &TestApp) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_tessera"))
+    crate::process::tessera(&app.db)
         .args(["serve", "--listen", "127.0.0.1:0"])
-        .env_clear()
-        .env("TESSERA_DATABASE_URL", &app.db.url)
         .env("TESSERA_ENCRYPTION_KEY", WEBHOOK_KEY)
         .env("TESSERA_WEBHOOK_ALLOW_HTTP", "true")
         .env("TESSERA_WEBHOOK_ALLOW_PRIVATE", "true")
@@ -24,16 +23,6 @@ fn serving(app: &TestApp) -> Child {
         .stderr(Stdio::null())
         .spawn()
         .unwrap()
-}
-
-async fn until(what: &str, done: impl Fn() -> bool) {
-    for _ in 0..200 {
-        if done() {
-            return;
-        }
-        actix_web::rt::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("{what}");
 }
 
 #[actix_web::test]
@@ -51,19 +40,19 @@ async fn a_delivery_survives_kill_9_and_is_sent_after_the_restart() {
         .await;
 
     let mut first = serving(&app);
-    until("the first attempt", || receiver.received().len() == 1).await;
+    eventually("the first attempt", || receiver.received().len() == 1).await;
     first.kill().unwrap(); // SIGKILL: no shutdown of any kind
     first.wait().unwrap();
     receiver.answer(204);
 
     let mut second = serving(&app);
-    until("the retry after the restart", || {
+    eventually("the retry after the restart", || {
         receiver.received().len() == 2
     })
     .await;
     let got = receiver.received();
     assert_eq!(got[0].id, got[1].id, "the same message, retried");
-    until("recorded as delivered", || {
+    eventually("recorded as delivered", || {
         app.count("webhook_deliveries WHERE state = 'delivered' AND attempts = 2") == 1
     })
     .await;
@@ -85,7 +74,7 @@ async fn two_instances_send_each_event_once() {
             .create()
             .await;
     }
-    until("twenty events", || receiver.received().len() >= 20).await;
+    eventually("twenty events", || receiver.received().len() >= 20).await;
     // Time for a second sender to send anything twice.
     actix_web::rt::time::sleep(Duration::from_secs(3)).await;
     let got = receiver.received();

@@ -2,15 +2,13 @@
 //! outbox written with each change, retries on the schedule (with the clock in
 //! the test's hands), redelivery, pausing, and the refusal of internal addresses.
 
-use std::time::Duration;
-
 use tessera::config::{EncryptionArgs, ServeArgs};
 use tessera::domain::webhooks::destination::Policy;
 use tessera::services::webhooks::delivery::{Sender, run_once};
 
 use crate::helpers::{
-    MailServer, Receiver, WEBHOOK_KEY as KEY, add_endpoint, spawn_app_with, to, webhook_app as app,
-    webhook_args,
+    MailServer, Receiver, WEBHOOK_KEY as KEY, add_endpoint, eventually, spawn_app_with, to,
+    webhook_app as app, webhook_args,
 };
 
 const OPEN: Policy = Policy {
@@ -87,18 +85,15 @@ async fn token_events_arrive_signed_with_no_secret_in_them() {
     ada.get(&format!("/settings/webhooks/{id}")).await;
     ada.post(&format!("/settings/webhooks/{id}/test"), &[])
         .await;
-    for _ in 0..100 {
-        if receiver
+    eventually("the second test event", || {
+        receiver
             .received()
             .iter()
             .filter(|r| r.json()["type"] == "webhook.test")
             .count()
             == 2
-        {
-            break;
-        }
-        actix_web::rt::time::sleep(Duration::from_millis(100)).await;
-    }
+    })
+    .await;
     let second = receiver
         .received()
         .into_iter()
