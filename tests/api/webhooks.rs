@@ -115,7 +115,8 @@ async fn failures_are_retried_on_the_schedule_then_redelivered() {
     let receiver = Receiver::start();
     receiver.answer(503);
     let smtp = MailServer::start();
-    let app = spawn_app_with(smtp.args(webhook_args(false))).await;
+    let args = smtp.args(webhook_args(false));
+    let app = spawn_app_with(args.clone()).await;
     let ada = app.with_examples().await;
     let production = app.scope_id("Production");
     app.add_admin(&ada, "grace@example.com", "super_admin", &[])
@@ -191,7 +192,7 @@ async fn failures_are_retried_on_the_schedule_then_redelivered() {
             .contains(&"webhook.disable".to_owned())
     );
     // Every Super Admin hears of it by mail; other administrators do not.
-    let config = tessera::config::ServerConfig::from_args(&smtp.args(webhook_args(false))).unwrap();
+    let config = tessera::config::ServerConfig::from_args(&args).unwrap();
     let sent = tessera::services::mail::send_waiting(&db, &config.mail.unwrap(), later)
         .await
         .unwrap();
