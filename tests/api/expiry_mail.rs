@@ -81,7 +81,6 @@ async fn one_digest_per_person_per_run_and_never_twice() {
         .ending_in(90)
         .create()
         .await;
-    bob.get("/settings/api-tokens/new").await;
     app.token(&bob)
         .named("bob's own")
         .scope("Staging")
