@@ -14,16 +14,12 @@ creates=${BENCH_CREATES:-10000}
 clients=${BENCH_CLIENTS:-8}
 runs=${BENCH_RUNS:-30}
 source bench/server.sh
-if [[ $database == postgres* ]]; then
-    psql "$database" -qc 'DROP SCHEMA public CASCADE; CREATE SCHEMA public;' >/dev/null
-fi
+empty_database
 "$bin" seed --tokens "$seeded" 2>/dev/null
 echo "benchmark password" | "$bin" admin create --name Bench --email bench@example.com \
     --password-stdin >/dev/null
 key=$("$bin" admin key create --email bench@example.com --name bench --expires-days 1)
-"$bin" serve --listen "127.0.0.1:$port" --workers 2 >"$work/out" 2>"$work/err" &
-server=$!
-for _ in $(seq 1 300); do curl -sf -o /dev/null "$base/healthz" && break; sleep 0.2; done
+start_server /healthz
 
 echo "Tessera management API, $backend ($(date -u +%Y-%m-%d), $(nproc) cores)"
 echo
@@ -38,14 +34,10 @@ tail_cursor() {
     api "/api/v1/tokens?sort=$1&dir=$2" | python3 -c 'import json, sys; print(json.load(sys.stdin)["next"].split("after=")[1].split("&")[0])'
 }
 measure() {
-    local label=$1 path=$2 times median p95 rows
-    times=$(for _ in $(seq 1 "$runs"); do
-        curl -s -o /dev/null -H "Authorization: Bearer $key" -w '%{time_total}\n' "$base$path"
-    done | sort -n)
-    median=$(echo "$times" | awk '{a[NR]=$1} END {printf "%.1f", a[int((NR+1)/2)]*1000}')
-    p95=$(echo "$times" | awk '{a[NR]=$1} END {i=int(NR*0.95); if (i<1) i=1; printf "%.1f", a[i]*1000}')
+    local label=$1 path=$2 times rows
+    times=$(timings -H "Authorization: Bearer $key" "$base$path")
     rows=$(api "$path" | python3 -c 'import json, sys; print(len(json.load(sys.stdin)["tokens"]))')
-    printf '| %s | `%s` | %s | %s | %s |\n' "$label" "$path" "$median" "$p95" "$rows"
+    printf '| %s | `%s` | %s | %s |\n' "$label" "$path" "$times" "$rows"
 }
 total=$((seeded + creates))
 echo "List through the API at $total tokens, $runs runs each:"

@@ -14,9 +14,7 @@ runs=${BENCH_RUNS:-30}
 source bench/server.sh
 
 if [[ -z ${BENCH_REUSE:-} ]]; then
-    if [[ $database == postgres* ]]; then
-        psql "$database" -qc 'DROP SCHEMA public CASCADE; CREATE SCHEMA public;' >/dev/null
-    fi
+    empty_database
     "$bin" seed --tokens "$tokens" 2>/dev/null
     # A Super Admin, and a Token Manager who sees two of the ten scopes.
     echo "benchmark password" | "$bin" admin create --name Bench --email bench@example.com \
@@ -24,9 +22,7 @@ if [[ -z ${BENCH_REUSE:-} ]]; then
     echo "manager password" | "$bin" admin create --name Manager --email manager@example.com \
         --role token-manager --scope Production --scope "Team 01" --password-stdin >/dev/null
 fi
-"$bin" serve --listen "127.0.0.1:$port" --workers 2 >"$work/out" 2>"$work/err" &
-server=$!
-for _ in $(seq 1 300); do curl -sf -o /dev/null "$base/login" && break; sleep 0.2; done
+start_server /login
 # `sed -n 1p` reads to the end, where `head` would end the pipe early (and fail it).
 csrf() { sed -n 's/.*name="csrf_token" value="\([^"]*\)".*/\1/p' | sed -n 1p; }
 login() {
@@ -49,16 +45,10 @@ tail_cursor() {
 deep=$(tail_cursor created asc)
 
 measure() {
-    local label=$1 path=$2
-    local times
-    times=$(for _ in $(seq 1 "$runs"); do
-        curl -s -o /dev/null -b "$jar" -w '%{time_total}\n' "$base$path"
-    done | sort -n)
-    local median p95 rows
-    median=$(echo "$times" | awk '{a[NR]=$1} END {printf "%.1f", a[int((NR+1)/2)]*1000}')
-    p95=$(echo "$times" | awk '{a[NR]=$1} END {i=int(NR*0.95); if (i<1) i=1; printf "%.1f", a[i]*1000}')
+    local label=$1 path=$2 times rows
+    times=$(timings -b "$jar" "$base$path")
     rows=$(curl -s -b "$jar" "$base$path" | grep -o '<p class="result-count"[^<]*' | sed 's/.*>//; s/ ·.*//' || true)
-    printf '| %s | `%s` | %s | %s | %s |\n' "$label" "$path" "$median" "$p95" "${rows:-no tokens}"
+    printf '| %s | `%s` | %s | %s |\n' "$label" "$path" "$times" "${rows:-no tokens}"
 }
 
 echo "Tessera token list, $tokens tokens, $backend, $runs runs each ($(date -u +%Y-%m-%d), $(nproc) cores)"
