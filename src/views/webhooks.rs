@@ -91,6 +91,14 @@ impl EndpointForm {
     pub fn has_scope(&self, id: &i64) -> bool {
         self.form.scopes.iter().any(|s| s.trim() == id.to_string())
     }
+
+    pub fn url_hint(&self) -> &'static str {
+        if self.allow_http {
+            "Where Tessera posts events. This installation also allows http:// and internal addresses."
+        } else {
+            "An https:// URL on the internet, such as https://hooks.example.com/tessera. Internal addresses are refused."
+        }
+    }
 }
 
 #[derive(Template, WebTemplate)]
