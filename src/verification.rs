@@ -26,6 +26,7 @@ use std::sync::{Arc, RwLock};
 use actix_web::web::Bytes;
 
 use crate::config::VerifierSettings;
+use crate::db::connection::for_verification;
 use crate::db::{self, Db, DbError, catalog};
 use crate::domain::digest::{hex, sha256};
 use crate::domain::ids::Guid;
@@ -275,7 +276,7 @@ impl Verifier {
         let generation = self.generation.load(Ordering::Acquire);
         let modules = self
             .db
-            .run(|c| catalog::list_modules(c).map_err(DbError::from))
+            .run(|c| for_verification(|| catalog::list_modules(c)).map_err(DbError::from))
             .await?;
         let catalog = Arc::new(Catalog::new(
             modules

@@ -1,5 +1,6 @@
 //! One connection type over SQLite and PostgreSQL, chosen by the URL scheme.
 
+use std::cell::Cell;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -105,8 +106,26 @@ fn configure_sqlite(conn: &mut SqliteConnection) -> diesel::QueryResult<()> {
     )
 }
 
-/// Called once per statement a pooled connection runs (for `/metrics`).
+/// Called once per statement a pooled connection runs for the verification path
+/// (for `/metrics`): what the admin app and background jobs run is not counted.
 pub type StatementHook = Arc<dyn Fn() + Send + Sync>;
+
+thread_local! {
+    static VERIFYING: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Runs `work` with the calling thread's statements counted as the verification
+/// path's: lookups, the module catalog, last-use writes.
+pub fn for_verification<T>(work: impl FnOnce() -> T) -> T {
+    struct Restore(bool);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            VERIFYING.set(self.0);
+        }
+    }
+    let _restore = Restore(VERIFYING.replace(true));
+    work()
+}
 
 /// An r2d2 manager that picks the backend from the URL, never by trying each in turn.
 pub struct ConnectionManager {
@@ -128,7 +147,9 @@ impl ManageConnection for ConnectionManager {
         let mut conn = self.url.connect()?;
         if let Some(hook) = self.on_statement.clone() {
             conn.set_instrumentation(move |event: InstrumentationEvent<'_>| {
-                if let InstrumentationEvent::StartQuery { .. } = event {
+                if let InstrumentationEvent::StartQuery { .. } = event
+                    && VERIFYING.get()
+                {
                     hook();
                 }
             });

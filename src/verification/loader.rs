@@ -12,6 +12,7 @@ use std::thread;
 use tokio::sync::oneshot;
 
 use super::{Catalog, Lookup, prepare};
+use crate::db::connection::for_verification;
 use crate::db::verification::find_by_digests;
 use crate::db::{Db, DbError};
 
@@ -79,10 +80,9 @@ fn answer(db: &Db, batch: Vec<Job>) {
     let mut digests: Vec<String> = batch.iter().map(|job| job.digest.clone()).collect();
     digests.sort_unstable();
     digests.dedup();
-    let result = db
-        .get()
-        .map_err(|e| e.to_string())
-        .and_then(|mut conn| find_by_digests(&mut conn, &digests).map_err(|e| e.to_string()));
+    let result = db.get().map_err(|e| e.to_string()).and_then(|mut conn| {
+        for_verification(|| find_by_digests(&mut conn, &digests)).map_err(|e| e.to_string())
+    });
     let found = match result {
         Ok(found) => found,
         Err(message) => {

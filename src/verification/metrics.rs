@@ -131,7 +131,7 @@ impl Default for Metrics {
         let statements = Counter::default();
         registry.register(
             "db_statements",
-            "Statements sent to the database",
+            "Statements the verification path sent to the database (lookups, the module catalog, last-use writes)",
             statements.clone(),
         );
         let notifications = Counter::default();

@@ -10,6 +10,7 @@ use std::time::Duration;
 use time::PrimitiveDateTime;
 
 use super::Verifier;
+use crate::db::connection::for_verification;
 use crate::db::verification::{Usage, record_usage};
 use crate::db::{Db, DbError};
 use crate::domain::ids::TokenId;
@@ -91,7 +92,7 @@ impl UsageBuffer {
         }
         let written = db
             .get()
-            .and_then(|mut conn| Ok(record_usage(&mut conn, &batch)?));
+            .and_then(|mut conn| Ok(for_verification(|| record_usage(&mut conn, &batch))?));
         if written.is_err() {
             self.put_back(batch);
         }
