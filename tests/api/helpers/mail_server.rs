@@ -111,6 +111,15 @@ impl MailServer {
         }
     }
 
+    /// The mail settings an instance sending here has, for a test that sends
+    /// what is waiting with its own clock.
+    pub fn settings(&self) -> tessera::config::MailSettings {
+        tessera::config::ServerConfig::from_args(&self.args(ServeArgs::default()))
+            .unwrap()
+            .mail
+            .unwrap()
+    }
+
     pub fn received(&self) -> Vec<Mail> {
         self.received.lock().unwrap().clone()
     }
