@@ -14,6 +14,7 @@ pub mod idempotency;
 pub mod mail;
 pub mod migrations;
 pub mod outbox;
+pub mod retention;
 pub mod schema;
 pub mod sessions;
 pub mod settings;

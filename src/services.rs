@@ -12,6 +12,7 @@ pub mod keys;
 pub mod mail;
 pub mod outbound;
 pub mod profile;
+pub mod retention;
 pub mod setup;
 pub mod sign_in;
 pub mod tokens;

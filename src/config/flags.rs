@@ -154,6 +154,18 @@ pub struct ServeArgs {
     #[arg(long, env = "TESSERA_WEBHOOK_DELIVERY", default_value_t = true, action = clap::ArgAction::Set)]
     pub webhook_delivery: bool,
 
+    /// Seconds a webhook delivery may take in all (connecting, the answer's headers
+    /// and its body); a slower receiver's attempt fails and is retried
+    #[arg(long, env = "TESSERA_WEBHOOK_TIMEOUT_SECONDS", default_value_t = 10,
+          value_parser = clap::value_parser!(u32).range(1..=60))]
+    pub webhook_timeout_seconds: u32,
+
+    /// Days webhook deliveries and mails are kept once they ended (delivered, sent,
+    /// or given up); older ones are removed, and the audit log says how many
+    #[arg(long, env = "TESSERA_RETENTION_DAYS", default_value_t = 30,
+          value_parser = clap::value_parser!(u32).range(1..=3650))]
+    pub retention_days: u32,
+
     /// SMTP server for expiry digests, such as smtp://user:password@mail.example.com:587?tls=required
     /// or smtps://mail.example.com; without it, no mail is sent. Prefer the environment variable
     #[arg(long, env = "TESSERA_SMTP_URL", hide_env_values = true)]
@@ -218,6 +230,8 @@ impl Default for ServeArgs {
             webhook_allow_http: false,
             webhook_allow_private: false,
             webhook_delivery: true,
+            webhook_timeout_seconds: 10,
+            retention_days: 30,
             smtp_url: None,
             mail_from: None,
             encryption: EncryptionArgs::default(),

@@ -34,6 +34,10 @@ pub struct ServerConfig {
     pub webhook_policy: Policy,
     /// Whether this instance sends webhooks.
     pub webhook_delivery: bool,
+    /// How long one webhook delivery may take in all.
+    pub webhook_timeout: std::time::Duration,
+    /// How long ended webhook deliveries and mails are kept.
+    pub retention: time::Duration,
     /// Where mail goes out, when set up.
     pub mail: Option<MailSettings>,
 }
@@ -132,6 +136,8 @@ impl ServerConfig {
                 allow_private: args.webhook_allow_private,
             },
             webhook_delivery: args.webhook_delivery,
+            webhook_timeout: std::time::Duration::from_secs(args.webhook_timeout_seconds.into()),
+            retention: time::Duration::days(args.retention_days.into()),
             mail: mail_settings(args.smtp_url.as_deref(), args.mail_from.as_deref())?,
         })
     }

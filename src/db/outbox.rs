@@ -4,13 +4,15 @@
 //! sender at a time, also across instances.
 
 use diesel::prelude::*;
-use time::{Duration, PrimitiveDateTime};
+use time::PrimitiveDateTime;
 
 use super::schema::{outbox_events, webhook_deliveries, webhook_endpoints};
-use super::webhooks::EndpointRow;
 use super::{DbConnection, webhooks};
 use crate::domain::webhooks::EventType;
-use crate::domain::webhooks::schedule::{next_attempt, should_disable};
+
+mod attempts;
+
+pub use attempts::{Attempt, DueDelivery, Recorded, claim_due, record_attempt};
 
 pub const PENDING: &str = "pending";
 pub const DELIVERED: &str = "delivered";
@@ -137,172 +139,6 @@ pub fn insert_delivery(
         ))
         .returning(webhook_deliveries::id)
         .get_result(c)
-}
-
-/// A delivery handed to a sender: what to send, where, signed with what.
-#[derive(Debug, Clone)]
-pub struct DueDelivery {
-    pub id: i64,
-    pub attempts: i32,
-    pub endpoint: EndpointRow,
-    pub event_type: String,
-    pub message_id: String,
-    pub payload: String,
-    pub occurred_at: PrimitiveDateTime,
-}
-
-/// Takes up to `limit` due deliveries for `lease`: no other sender takes them
-/// until then (a sender that dies leaves them to the next one).
-pub fn claim_due(
-    c: &mut DbConnection,
-    limit: i64,
-    lease: Duration,
-    now: PrimitiveDateTime,
-) -> QueryResult<Vec<DueDelivery>> {
-    let due = webhook_deliveries::table
-        .filter(webhook_deliveries::state.eq(PENDING))
-        .filter(webhook_deliveries::endpoint_id.eq_any(enabled_endpoints()))
-        .filter(webhook_deliveries::next_attempt_at.le(now))
-        .filter(
-            webhook_deliveries::claimed_until
-                .is_null()
-                .or(webhook_deliveries::claimed_until.lt(now)),
-        )
-        .order(webhook_deliveries::next_attempt_at)
-        .limit(limit)
-        .select(webhook_deliveries::id);
-    let ids: Vec<i64> = match c {
-        DbConnection::Postgres(pg) => due.for_update().skip_locked().load(pg)?,
-        DbConnection::Sqlite(sqlite) => due.load(sqlite)?,
-    };
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    diesel::update(webhook_deliveries::table.filter(webhook_deliveries::id.eq_any(&ids)))
-        .set(webhook_deliveries::claimed_until.eq(now + lease))
-        .execute(c)?;
-    let rows: Vec<(
-        i64,
-        i32,
-        EndpointRow,
-        String,
-        String,
-        String,
-        PrimitiveDateTime,
-    )> = webhook_deliveries::table
-        .inner_join(webhook_endpoints::table)
-        .inner_join(outbox_events::table)
-        .filter(webhook_deliveries::id.eq_any(&ids))
-        .select((
-            webhook_deliveries::id,
-            webhook_deliveries::attempts,
-            EndpointRow::as_select(),
-            outbox_events::event_type,
-            outbox_events::message_id,
-            outbox_events::payload,
-            outbox_events::created_at,
-        ))
-        .load(c)?;
-    Ok(rows
-        .into_iter()
-        .map(
-            |(id, attempts, endpoint, event_type, message_id, payload, occurred_at)| DueDelivery {
-                id,
-                attempts,
-                endpoint,
-                event_type,
-                message_id,
-                payload,
-                occurred_at,
-            },
-        )
-        .collect())
-}
-
-/// What one attempt gave.
-#[derive(Debug, Clone)]
-pub struct Attempt {
-    /// The answer's status, if there was one.
-    pub status: Option<u16>,
-    pub duration_ms: i32,
-    /// Why it failed, in a few words, when it did.
-    pub error: Option<String>,
-}
-
-impl Attempt {
-    pub fn succeeded(&self) -> bool {
-        self.error.is_none() && self.status.is_some_and(|s| (200..300).contains(&s))
-    }
-}
-
-/// Records an attempt: delivered, or retried later on the schedule, or failed for
-/// good; an endpoint failing for five days is disabled. Whether it was disabled.
-pub fn record_attempt(
-    c: &mut DbConnection,
-    delivery: &DueDelivery,
-    attempt: &Attempt,
-    now: PrimitiveDateTime,
-) -> QueryResult<bool> {
-    let attempts = delivery.attempts + 1;
-    let (state, next) = if attempt.succeeded() {
-        (DELIVERED, None)
-    } else {
-        match next_attempt(attempts, now) {
-            Some(at) => (PENDING, Some(at)),
-            None => (FAILED, None),
-        }
-    };
-    diesel::update(webhook_deliveries::table.filter(webhook_deliveries::id.eq(delivery.id)))
-        .set((
-            webhook_deliveries::state.eq(state),
-            webhook_deliveries::attempts.eq(attempts),
-            webhook_deliveries::next_attempt_at.eq(next),
-            webhook_deliveries::claimed_until.eq(None::<PrimitiveDateTime>),
-            webhook_deliveries::last_attempt_at.eq(now),
-            webhook_deliveries::last_status.eq(attempt.status.map(i32::from)),
-            webhook_deliveries::last_duration_ms.eq(attempt.duration_ms),
-            webhook_deliveries::last_error.eq(&attempt.error),
-        ))
-        .execute(c)?;
-    let endpoint = webhook_endpoints::table.filter(webhook_endpoints::id.eq(delivery.endpoint.id));
-    if attempt.succeeded() {
-        diesel::update(endpoint)
-            .set(webhook_endpoints::failing_since.eq(None::<PrimitiveDateTime>))
-            .execute(c)?;
-        return Ok(false);
-    }
-    let since: Option<Option<PrimitiveDateTime>> = endpoint
-        .select(webhook_endpoints::failing_since)
-        .first(c)
-        .optional()?;
-    // Both writes are conditional: a paused endpoint starts no clock, and of two
-    // instances recording failures at once, one stops it (and tells so).
-    let enabled = endpoint.filter(webhook_endpoints::enabled.eq(true));
-    match since.flatten() {
-        None => {
-            diesel::update(enabled.filter(webhook_endpoints::failing_since.is_null()))
-                .set(webhook_endpoints::failing_since.eq(now))
-                .execute(c)?;
-            Ok(false)
-        }
-        Some(since) if should_disable(since, now) => {
-            let claimed =
-                diesel::update(enabled.filter(webhook_endpoints::failing_since.eq(since)))
-                    .set(webhook_endpoints::enabled.eq(false))
-                    .execute(c)?;
-            if claimed == 1 {
-                webhooks::set_enabled(
-                    c,
-                    delivery.endpoint.id,
-                    false,
-                    Some("Every delivery failed for five days."),
-                    now,
-                )?;
-            }
-            Ok(claimed == 1)
-        }
-        Some(_) => Ok(false),
-    }
 }
 
 /// A delivery as the endpoint's log shows it.

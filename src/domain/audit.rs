@@ -91,10 +91,11 @@ pub enum AuditAction {
     WebhookDisabled,
     WebhookSecretRotated,
     NotificationsChanged,
+    OldRecordsRemoved,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 36] = [
+    pub const ALL: [AuditAction; 37] = [
         AuditAction::SetupCompleted,
         AuditAction::AdminSignedIn,
         AuditAction::AdminCreated,
@@ -131,6 +132,7 @@ impl AuditAction {
         AuditAction::WebhookDisabled,
         AuditAction::WebhookSecretRotated,
         AuditAction::NotificationsChanged,
+        AuditAction::OldRecordsRemoved,
     ];
 
     /// The stable name stored in the database.
@@ -172,6 +174,7 @@ impl AuditAction {
             AuditAction::WebhookDisabled => "webhook.disable",
             AuditAction::WebhookSecretRotated => "webhook.rotate_secret",
             AuditAction::NotificationsChanged => "notifications.update",
+            AuditAction::OldRecordsRemoved => "retention.remove",
         }
     }
 
@@ -217,6 +220,7 @@ impl AuditAction {
             AuditAction::WebhookDisabled => "Disabled webhook",
             AuditAction::WebhookSecretRotated => "Rotated webhook secret",
             AuditAction::NotificationsChanged => "Changed expiry notifications",
+            AuditAction::OldRecordsRemoved => "Removed old deliveries and mails",
         }
     }
 }

@@ -1,11 +1,15 @@
 //! What an instance does besides answering requests: sending webhooks and mail,
 //! the daily expiry run, and clearing out expired sessions.
 
+use std::rc::Rc;
+
 use actix_web::rt::task::JoinHandle;
 use actix_web::web;
+use tokio::sync::Notify;
 
 use crate::db;
-use crate::services::{expiry, mail, webhooks};
+use crate::services::webhooks::delivery;
+use crate::services::{expiry, mail, retention};
 use crate::state::AppState;
 
 /// The jobs running beside the server, stopped with it.
@@ -33,27 +37,52 @@ impl Jobs {
     }
 }
 
-/// Sends webhooks: a round every second, or at once while there is a backlog. A
-/// delivery interrupted here is sent again by the next round after its lease.
+/// Sends webhooks: a round every second, at once while there is a backlog, and
+/// when an endpoint's sends end. Each endpoint's share is sent by a task of its
+/// own, and rounds go on meanwhile without it: a slow receiver holds up only
+/// itself. A delivery interrupted here is sent again by a round after its lease.
 async fn deliver_webhooks(state: web::Data<AppState>) {
     let period = std::time::Duration::from_secs(1);
+    let finished = Rc::new(Notify::new());
     loop {
-        let config = &state.config;
-        let sender = webhooks::delivery::Sender {
-            key: config.encryption_key.as_ref(),
-            policy: config.webhook_policy,
-            mail_links: config.mail_links(),
-        };
-        let round = webhooks::delivery::run_once(&state.db, sender, db::now()).await;
-        match round {
-            Ok(round) if round.sent > 0 || round.dispatched > 0 => {
-                tracing::debug!(?round, "webhook round");
-                continue;
+        match delivery::claim(&state.db, db::now()).await {
+            Ok(claimed) => {
+                let handed_out = claimed.dispatched > 0 || !claimed.endpoints.is_empty();
+                for work in claimed.endpoints {
+                    let (state, finished) = (state.clone(), finished.clone());
+                    actix_web::rt::spawn(async move {
+                        // Wakes the rounds however the task ends.
+                        let _wake = WakeOnDrop(finished);
+                        let endpoint_id = work.endpoint_id;
+                        let delivered = delivery::deliver(&state.db, sender(&state), work).await;
+                        tracing::debug!(endpoint_id, delivered, "webhook deliveries sent");
+                    });
+                }
+                if handed_out {
+                    continue;
+                }
             }
-            Ok(_) => {}
             Err(error) => tracing::warn!(%error, "webhook round failed"),
         }
-        actix_web::rt::time::sleep(period).await;
+        let _ = actix_web::rt::time::timeout(period, finished.notified()).await;
+    }
+}
+
+struct WakeOnDrop(Rc<Notify>);
+
+impl Drop for WakeOnDrop {
+    fn drop(&mut self) {
+        self.0.notify_one();
+    }
+}
+
+fn sender(state: &AppState) -> delivery::Sender<'_> {
+    let config = &state.config;
+    delivery::Sender {
+        key: config.encryption_key.as_ref(),
+        policy: config.webhook_policy,
+        timeout: config.webhook_timeout,
+        mail_links: config.mail_links(),
     }
 }
 
@@ -86,7 +115,8 @@ async fn tell_about_expiry(state: web::Data<AppState>) {
     }
 }
 
-/// Removes expired sessions and stale sign-in counters every ten minutes.
+/// Removes expired sessions and stale sign-in counters, and applies the retention
+/// rule, every ten minutes.
 async fn clean_up_periodically(state: web::Data<AppState>) {
     let period = std::time::Duration::from_secs(600);
     let mut interval =
@@ -107,6 +137,11 @@ async fn clean_up_periodically(state: web::Data<AppState>) {
                 tracing::debug!(sessions, counters, "removed expired sessions and counters")
             }
             Err(error) => tracing::warn!(%error, "cleanup failed"),
+        }
+        match retention::apply(&state.db, state.config.retention, db::now()).await {
+            Ok(removed) if removed.total() > 0 => tracing::info!(?removed, "removed old records"),
+            Ok(_) => {}
+            Err(error) => tracing::warn!(%error, "applying the retention rule failed"),
         }
     }
 }

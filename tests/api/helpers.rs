@@ -8,6 +8,7 @@ mod database;
 mod fixtures;
 mod html;
 mod mail_server;
+mod stalling_receiver;
 mod webhook_receiver;
 
 pub use api_client::*;
@@ -17,6 +18,7 @@ pub use database::*;
 pub use fixtures::*;
 pub use html::*;
 pub use mail_server::*;
+pub use stalling_receiver::*;
 pub use webhook_receiver::*;
 
 pub const PASSWORD: &str = "correct horse battery staple";

@@ -135,6 +135,7 @@ async fn failures_are_retried_on_the_schedule_then_redelivered() {
     let sender = Sender {
         key: Some(&key),
         policy: OPEN,
+        timeout: std::time::Duration::from_secs(10),
         mail_links: Some(&app.address),
     };
     let t0 = tessera::db::now();
@@ -145,9 +146,10 @@ async fn failures_are_retried_on_the_schedule_then_redelivered() {
         .await
         .unwrap();
     assert_eq!(early.sent, 0);
+    // Each wait counts from the end of the attempt before, a moment after its start.
     let mut at = t0;
     for delay in tessera::domain::webhooks::schedule::RETRY_DELAYS {
-        at += delay;
+        at += delay + time::Duration::seconds(1);
         assert_eq!(
             run_once(&db, sender, at).await.unwrap().sent,
             1,
@@ -179,7 +181,8 @@ async fn failures_are_retried_on_the_schedule_then_redelivered() {
         .scope("Production")
         .create()
         .await;
-    let later = t0 + time::Duration::days(5);
+    // (Five days after the end of the first attempt, a moment after its start.)
+    let later = t0 + time::Duration::days(5) + time::Duration::seconds(1);
     run_once(&db, sender, later).await.unwrap();
     let stopped = ada.get(&format!("/settings/webhooks/{id}")).await;
     assert!(
@@ -191,9 +194,11 @@ async fn failures_are_retried_on_the_schedule_then_redelivered() {
         app.get_audit_actions()
             .contains(&"webhook.disable".to_owned())
     );
-    // Every Super Admin hears of it by mail; other administrators do not.
+    // Every Super Admin hears of it by mail (written when the attempt ended, a
+    // moment after the round began); other administrators do not.
     let config = tessera::config::ServerConfig::from_args(&args).unwrap();
-    let sent = tessera::services::mail::send_waiting(&db, &config.mail.unwrap(), later)
+    let after = later + time::Duration::seconds(1);
+    let sent = tessera::services::mail::send_waiting(&db, &config.mail.unwrap(), after)
         .await
         .unwrap();
     assert_eq!(sent, 2);
@@ -330,6 +335,7 @@ async fn a_pause_during_a_failing_round_is_kept() {
     let sender = Sender {
         key: Some(&key),
         policy: OPEN,
+        timeout: std::time::Duration::from_secs(10),
         mail_links: Some(&app.address),
     };
     let t0 = tessera::db::now();
@@ -348,6 +354,7 @@ async fn a_pause_during_a_failing_round_is_kept() {
             outbox::dispatch(c, 10, later)?;
             Ok::<_, tessera::db::DbError>(outbox::claim_due(
                 c,
+                10,
                 10,
                 time::Duration::minutes(2),
                 later,
@@ -369,7 +376,8 @@ async fn a_pause_during_a_failing_round_is_kept() {
         .write(move |c| {
             let mut stopped = false;
             for delivery in &due {
-                stopped |= outbox::record_attempt(c, delivery, &failed, later)?;
+                stopped |= outbox::record_attempt(c, delivery, &failed, later)?
+                    == outbox::Recorded::EndpointStopped;
             }
             Ok::<_, tessera::db::DbError>(stopped)
         })

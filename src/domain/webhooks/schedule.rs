@@ -20,9 +20,6 @@ pub const DISABLE_AFTER: Duration = Duration::days(5);
 /// How long the previous secret keeps signing after a rotation.
 pub const ROTATION_OVERLAP: Duration = Duration::hours(24);
 
-/// A request that takes longer counts as failed.
-pub const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
-
 /// When to try again after `attempts` failed attempts, or `None` when they are
 /// used up.
 pub fn next_attempt(attempts: i32, failed_at: PrimitiveDateTime) -> Option<PrimitiveDateTime> {

@@ -12,30 +12,35 @@ use futures_util::future::{LocalBoxFuture, join_all};
 use time::{Duration, PrimitiveDateTime};
 
 use crate::db::audit::{self, Actor, Target};
-use crate::db::outbox::{self, Attempt, DueDelivery};
+use crate::db::outbox::{self, Attempt, DueDelivery, Recorded};
 use crate::db::{Db, DbConnection, DbError};
 use crate::domain::audit::{AuditAction, TargetKind};
 use crate::domain::encryption::EncryptionKey;
 use crate::domain::webhooks::destination::{Policy, address_allowed, check_url};
-use crate::domain::webhooks::schedule::REQUEST_TIMEOUT;
 use crate::domain::webhooks::signature::{WebhookSecret, signature_header};
 use crate::services::outbound;
 use crate::services::webhooks::stop_notice;
 
-/// Events turned into deliveries, and deliveries sent, per round.
+/// Events turned into deliveries per round.
 const BATCH: i64 = 50;
-/// A sender holds a delivery this long; one that died leaves it to the next.
+/// Due deliveries looked at per round, shared out among the endpoints.
+const WINDOW: i64 = 500;
+/// Deliveries to one endpoint a sender has on the way at once.
+pub const PER_ENDPOINT: usize = 10;
+/// A sender holds a delivery this long; one that died leaves it to the next. Far
+/// longer than an attempt may take, so a claim never lapses while its attempt runs.
 const LEASE: Duration = Duration::minutes(2);
 /// An answer's body is read (and dropped) up to this size.
-const ANSWER_LIMIT: usize = 64 * 1024;
+const ANSWER_LIMIT: usize = 4 * 1024;
 
 /// How this instance sends: the key that opens the signing secrets, what the
-/// operator allows, and, when mail is set up, the public URL a stopped
-/// webhook's notice links to.
+/// operator allows, how long an attempt may take in all, and, when mail is set up,
+/// the public URL a stopped webhook's notice links to.
 #[derive(Debug, Clone, Copy)]
 pub struct Sender<'a> {
     pub key: Option<&'a EncryptionKey>,
     pub policy: Policy,
+    pub timeout: std::time::Duration,
     pub mail_links: Option<&'a str>,
 }
 
@@ -47,47 +52,117 @@ pub struct Round {
     pub delivered: usize,
 }
 
-/// One round: waiting events become deliveries, and the deliveries due at `now`
-/// are sent. Runs on the async runtime; the database work on the blocking pool.
+/// The work handed out at one moment: how many events became deliveries, and the
+/// deliveries claimed, one group per endpoint.
+#[derive(Debug, Default)]
+pub struct Claimed {
+    pub dispatched: usize,
+    pub endpoints: Vec<EndpointDeliveries>,
+}
+
+/// An endpoint's claimed deliveries, sent together.
+#[derive(Debug)]
+pub struct EndpointDeliveries {
+    pub endpoint_id: i64,
+    deliveries: Vec<DueDelivery>,
+    claimed_at: PrimitiveDateTime,
+}
+
+/// Hands out the work due at `now`: waiting events become deliveries, and each
+/// endpoint that no sender is still sending to gets its share of the due
+/// deliveries.
+pub async fn claim(db: &Db, now: PrimitiveDateTime) -> Result<Claimed, DbError> {
+    if !db
+        .run(move |c| Ok::<_, DbError>(outbox::has_work(c, now)?))
+        .await?
+    {
+        return Ok(Claimed::default());
+    }
+    let (dispatched, due) = db
+        .write(move |c| {
+            let dispatched = outbox::dispatch(c, BATCH, now)?;
+            let due = outbox::claim_due(c, WINDOW, PER_ENDPOINT, LEASE, now)?;
+            Ok::<_, DbError>((dispatched, due))
+        })
+        .await?;
+    let mut endpoints: Vec<EndpointDeliveries> = Vec::new();
+    for delivery in due {
+        let endpoint_id = delivery.endpoint.id;
+        match endpoints.iter_mut().find(|e| e.endpoint_id == endpoint_id) {
+            Some(group) => group.deliveries.push(delivery),
+            None => endpoints.push(EndpointDeliveries {
+                endpoint_id,
+                deliveries: vec![delivery],
+                claimed_at: now,
+            }),
+        }
+    }
+    Ok(Claimed {
+        dispatched,
+        endpoints,
+    })
+}
+
+/// Sends an endpoint's claimed deliveries side by side, each bounded by the
+/// sender's timeout, and records each as soon as it ends, with the time it ended
+/// (a retry is scheduled from there). How many were delivered.
+pub async fn deliver(db: &Db, sender: Sender<'_>, work: EndpointDeliveries) -> usize {
+    let client = client(sender.policy, sender.timeout);
+    let started = Instant::now();
+    let claimed_at = work.claimed_at;
+    let attempts = work.deliveries.into_iter().map(|delivery| {
+        let client = &client;
+        async move {
+            let attempt = send(client, &delivery, sender, claimed_at).await;
+            let delivered = attempt.succeeded();
+            let ended = claimed_at + started.elapsed();
+            let mail_links = sender.mail_links.map(str::to_owned);
+            let recorded = db
+                .write(move |c| {
+                    let recorded = outbox::record_attempt(c, &delivery, &attempt, ended)?;
+                    if recorded == Recorded::EndpointStopped {
+                        stopped(c, &delivery, &attempt, mail_links.as_deref(), ended)?;
+                    }
+                    Ok::<_, DbError>(recorded)
+                })
+                .await;
+            match recorded {
+                Ok(Recorded::ClaimLost) => {
+                    tracing::warn!("a webhook delivery outlasted its claim; another sender has it");
+                }
+                Ok(_) => {}
+                // The claim lapses and the delivery is sent again.
+                Err(error) => tracing::warn!(%error, "could not record a webhook delivery"),
+            }
+            delivered
+        }
+    });
+    join_all(attempts).await.into_iter().filter(|d| *d).count()
+}
+
+/// One round, awaited to its end: waiting events become deliveries, and the
+/// deliveries due at `now` are sent and recorded.
 pub async fn run_once(
     db: &Db,
     sender: Sender<'_>,
     now: PrimitiveDateTime,
 ) -> Result<Round, DbError> {
-    if !db
-        .run(move |c| Ok::<_, DbError>(outbox::has_work(c, now)?))
-        .await?
-    {
-        return Ok(Round::default());
-    }
-    // One transaction hands out the work, one records how it went.
-    let (dispatched, due) = db
-        .write(move |c| {
-            let dispatched = outbox::dispatch(c, BATCH, now)?;
-            Ok::<_, DbError>((dispatched, outbox::claim_due(c, BATCH, LEASE, now)?))
-        })
-        .await?;
-    let client = client(sender.policy);
-    let sending = due
-        .iter()
-        .map(|delivery| send(&client, delivery, sender.key, sender.policy, now));
-    let attempts = join_all(sending).await;
-    let round = Round {
-        dispatched,
-        sent: due.len(),
-        delivered: attempts.iter().filter(|a| a.succeeded()).count(),
-    };
-    let mail_links = sender.mail_links.map(str::to_owned);
-    db.write(move |c| {
-        for (delivery, attempt) in due.iter().zip(&attempts) {
-            if outbox::record_attempt(c, delivery, attempt, now)? {
-                stopped(c, delivery, attempt, mail_links.as_deref(), now)?;
-            }
-        }
-        Ok::<_, DbError>(())
+    let claimed = claim(db, now).await?;
+    let sent = claimed.endpoints.iter().map(|e| e.deliveries.len()).sum();
+    let delivered = join_all(
+        claimed
+            .endpoints
+            .into_iter()
+            .map(|work| deliver(db, sender, work)),
+    )
+    .await
+    .into_iter()
+    .sum();
+    Ok(Round {
+        dispatched: claimed.dispatched,
+        sent,
+        delivered,
     })
-    .await?;
-    Ok(round)
 }
 
 /// Tells of an endpoint Tessera stopped: the log, the audit log and, when mail
@@ -119,12 +194,13 @@ fn stopped(
     Ok(())
 }
 
-/// Sends one delivery and says how it went.
+/// Sends one delivery and says how it went, within the sender's timeout: the
+/// answer's headers must arrive by then, and its body is read only as long as
+/// time remains.
 async fn send(
     client: &awc::Client,
     delivery: &DueDelivery,
-    key: Option<&EncryptionKey>,
-    policy: Policy,
+    sender: Sender<'_>,
     now: PrimitiveDateTime,
 ) -> Attempt {
     let started = Instant::now();
@@ -135,10 +211,10 @@ async fn send(
     };
     let endpoint = &delivery.endpoint;
     // Checked again: the operator may have narrowed what is allowed since.
-    if let Err(refusal) = check_url(&endpoint.url, policy) {
+    if let Err(refusal) = check_url(&endpoint.url, sender.policy) {
         return failed(refusal.to_string());
     }
-    let Some(key) = key else {
+    let Some(key) = sender.key else {
         return failed(
             "TESSERA_ENCRYPTION_KEY is not set, so the signing secret cannot be read.".into(),
         );
@@ -160,7 +236,7 @@ async fn send(
     secrets.extend(previous.as_ref());
     let timestamp = now.assume_utc().unix_timestamp();
     let signature = signature_header(&secrets, &delivery.message_id, timestamp, &delivery.payload);
-    let response = client
+    let request = client
         .post(&endpoint.url)
         .insert_header(("content-type", "application/json"))
         .insert_header((
@@ -170,22 +246,28 @@ async fn send(
         .insert_header(("webhook-id", delivery.message_id.as_str()))
         .insert_header(("webhook-timestamp", timestamp.to_string()))
         .insert_header(("webhook-signature", signature))
-        .send_body(delivery.payload.clone())
-        .await;
-    match response {
-        Ok(mut answer) => {
-            let status = answer.status().as_u16();
-            // Read so that the connection can be reused; what it says does not matter.
-            let _ = answer.body().limit(ANSWER_LIMIT).await;
-            let error =
-                (!(200..300).contains(&status)).then(|| format!("The endpoint answered {status}."));
-            Attempt {
-                status: Some(status),
-                duration_ms: elapsed_ms(started),
-                error,
-            }
-        }
-        Err(error) => failed(describe(&error)),
+        .send_body(delivery.payload.clone());
+    let no_answer = || {
+        failed(format!(
+            "No answer within {} seconds.",
+            sender.timeout.as_secs()
+        ))
+    };
+    let mut answer = match actix_web::rt::time::timeout(sender.timeout, request).await {
+        Err(_) | Ok(Err(awc::error::SendRequestError::Timeout)) => return no_answer(),
+        Ok(Err(error)) => return failed(describe(&error)),
+        Ok(Ok(answer)) => answer,
+    };
+    let status = answer.status().as_u16();
+    // Read so that the connection can be reused, while time remains; what it says
+    // does not matter, and a receiver that trickles it holds nothing up.
+    let remaining = sender.timeout.saturating_sub(started.elapsed());
+    let _ = actix_web::rt::time::timeout(remaining, answer.body().limit(ANSWER_LIMIT)).await;
+    let error = (!(200..300).contains(&status)).then(|| format!("The endpoint answered {status}."));
+    Attempt {
+        status: Some(status),
+        duration_ms: elapsed_ms(started),
+        error,
     }
 }
 
@@ -194,38 +276,28 @@ fn elapsed_ms(started: Instant) -> i32 {
 }
 
 fn describe(error: &awc::error::SendRequestError) -> String {
-    use awc::error::SendRequestError;
-    match error {
-        SendRequestError::Timeout => {
-            format!("No answer within {} seconds.", REQUEST_TIMEOUT.as_secs())
-        }
-        other => {
-            let mut text = other.to_string();
-            let mut source = other.source();
-            while let Some(cause) = source {
-                text = format!("{text}: {cause}");
-                source = cause.source();
-            }
-            text
-        }
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text = format!("{text}: {cause}");
+        source = cause.source();
     }
+    text
 }
 
 /// A client that connects only to allowed addresses, follows no redirect, and
-/// gives up after the timeout; one per round, so a round's deliveries to one
-/// receiver share its connections.
-fn client(policy: Policy) -> awc::Client {
+/// gives up after the timeout; one per endpoint's share of a round, so that its
+/// deliveries share their connections.
+fn client(policy: Policy, timeout: std::time::Duration) -> awc::Client {
     let tcp = TcpConnector::new(Resolver::custom(GuardedResolver(policy))).service();
-    let mut connector = awc::Connector::new()
-        .connector(tcp)
-        .timeout(REQUEST_TIMEOUT);
+    let mut connector = awc::Connector::new().connector(tcp).timeout(timeout);
     if let Ok(tls) = outbound::tls() {
         connector = connector.openssl(tls);
     }
     awc::Client::builder()
         .connector(connector)
         .disable_redirects()
-        .timeout(REQUEST_TIMEOUT)
+        .timeout(timeout)
         .finish()
 }
 
