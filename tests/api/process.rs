@@ -15,6 +15,13 @@ pub fn tessera(db: &TestDatabase) -> Command {
         .env_clear()
         .env("TESSERA_DATABASE_URL", &db.url)
         .env("TESSERA_LOG", "info");
+    // Under a shifted clock (faketime), the process keeps the test's clock.
+    for (name, value) in std::env::vars_os() {
+        let name_text = name.to_string_lossy();
+        if name_text == "LD_PRELOAD" || name_text == "TZ" || name_text.starts_with("FAKETIME") {
+            command.env(name, value);
+        }
+    }
     command
 }
 
