@@ -263,6 +263,9 @@ async fn internal_addresses_are_refused_unless_allowed() {
         "https://169.254.169.254/latest/meta-data",
         "https://localhost/hook",
         "http://hooks.example.com/hook",
+        "https://[fec0::1]/hook",
+        "https://[64:ff9b::a9fe:a9fe]/latest/meta-data",
+        "https://[2002:a00:1::1]/hook",
     ] {
         let page = ada
             .post(
@@ -383,4 +386,26 @@ async fn a_pause_during_a_failing_round_is_kept() {
         app.count("webhook_endpoints WHERE failing_since IS NOT NULL"),
         0
     );
+}
+
+/// A URL's IPv6 literal is connected to, when the operator allows internal
+/// addresses.
+#[actix_web::test]
+async fn a_webhook_to_an_ipv6_literal_is_delivered() {
+    let receiver = Receiver::start_on("[::1]:0");
+    assert!(
+        receiver.url.starts_with("http://[::1]:"),
+        "{}",
+        receiver.url
+    );
+    let app = app(true).await;
+    let ada = app.with_examples().await;
+    add_endpoint(&ada, &receiver.url, &["token.created"]).await;
+    app.token(&ada)
+        .named("over-ipv6")
+        .scope("Production")
+        .create()
+        .await;
+    let got = receiver.wait_for("token.created").await;
+    assert_eq!(got.json()["data"]["token"]["name"], "over-ipv6");
 }

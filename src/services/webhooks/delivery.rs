@@ -244,7 +244,13 @@ impl Resolve for GuardedResolver {
         port: u16,
     ) -> LocalBoxFuture<'a, Result<Vec<SocketAddr>, Box<dyn StdError>>> {
         Box::pin(async move {
-            let addresses: Vec<SocketAddr> = tokio::net::lookup_host((host, port)).await?.collect();
+            // An IPv6 literal comes as the URL writes it, in brackets, which no
+            // resolver takes: without them it is an address, resolved to itself.
+            let name = host
+                .strip_prefix('[')
+                .and_then(|h| h.strip_suffix(']'))
+                .unwrap_or(host);
+            let addresses: Vec<SocketAddr> = tokio::net::lookup_host((name, port)).await?.collect();
             if let Some(refused) = addresses.iter().find(|a| !address_allowed(a.ip(), self.0)) {
                 return Err(
                     Box::new(PrivateAddress(host.to_owned(), refused.ip())) as Box<dyn StdError>
@@ -277,6 +283,24 @@ mod tests {
         assert!(
             addresses.iter().all(|a| a.ip().is_loopback()),
             "{addresses:?}"
+        );
+    }
+
+    /// A URL's IPv6 literal reaches the resolver in brackets: it is that address,
+    /// judged like any other.
+    #[actix_web::test]
+    async fn a_bracketed_ipv6_literal_is_its_own_address() {
+        let open = GuardedResolver(Policy {
+            allow_http: true,
+            allow_private: true,
+        });
+        let addresses = open.lookup("[::1]", 8443).await.unwrap();
+        assert_eq!(addresses, vec!["[::1]:8443".parse().unwrap()]);
+        let strict = GuardedResolver(Policy::default());
+        let refused = strict.lookup("[::1]", 8443).await.unwrap_err();
+        assert!(
+            refused.to_string().contains("inside a private network"),
+            "{refused}"
         );
     }
 }
