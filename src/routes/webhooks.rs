@@ -14,6 +14,7 @@ use crate::auth::session::{self, FlashKind};
 use crate::auth::{Authorized, perm};
 use crate::db::{DbError, catalog, now};
 use crate::domain::validation::FieldErrors;
+use crate::domain::webhooks::destination::redacted;
 use crate::domain::webhooks::{EndpointInput, EventType};
 use crate::http::AppError;
 use crate::http::headers::no_store;
@@ -129,7 +130,7 @@ fn secret_page(
     req: &HttpRequest,
     admin: &Admin,
     public_id: &str,
-    url: String,
+    url: &str,
     secret: String,
     previous_until: Option<String>,
 ) -> Result<HttpResponse, AppError> {
@@ -140,7 +141,7 @@ fn secret_page(
             "Copy the signing secret",
             Section::Webhooks,
         ),
-        url,
+        url: redacted(url),
         secret,
         endpoint_href: urls::webhook(public_id, None),
         previous_until,
@@ -161,7 +162,7 @@ pub async fn create(
             &req,
             &admin,
             &created.endpoint.public_id,
-            created.endpoint.url.clone(),
+            &created.endpoint.url,
             created.secret.expose(),
             None,
         ),

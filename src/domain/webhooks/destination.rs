@@ -70,6 +70,36 @@ pub fn check_url(url: &str, policy: Policy) -> Result<String, Refusal> {
     Ok(format!("{scheme}://{rest}"))
 }
 
+/// The URL as the audit log, the logs, mails and lists write it: what may carry a
+/// credential — a user name and password, the query, the fragment — replaced with
+/// `***`, so `https://user:pw@hooks.example.com/path?key=1` reads
+/// `https://***@hooks.example.com/path?***`.
+pub fn redacted(url: &str) -> String {
+    let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
+    let (authority, tail) = rest.split_at(rest.find(['/', '?', '#']).unwrap_or(rest.len()));
+    let (path, after_path) = tail.split_at(tail.find(['?', '#']).unwrap_or(tail.len()));
+    let mut shown = String::with_capacity(url.len());
+    if !scheme.is_empty() {
+        shown.push_str(scheme);
+        shown.push_str("://");
+    }
+    match authority.rsplit_once('@') {
+        Some((_, host)) => {
+            shown.push_str("***@");
+            shown.push_str(host);
+        }
+        None => shown.push_str(authority),
+    }
+    shown.push_str(path);
+    if after_path.starts_with('?') {
+        shown.push_str("?***");
+    }
+    if after_path.contains('#') {
+        shown.push_str("#***");
+    }
+    shown
+}
+
 /// The host of `host:port`, `[v6]:port` or `host`.
 fn host_of(authority: &str) -> Option<&str> {
     if let Some(v6) = authority.strip_prefix('[') {
@@ -207,6 +237,40 @@ mod tests {
             allow_private: true,
         };
         assert!(check_url("http://127.0.0.1:9000/hook", open).is_ok());
+    }
+
+    #[test]
+    fn credentials_in_a_url_are_redacted() {
+        for (url, shown) in [
+            (
+                "https://user:pw@hooks.example.com/path?key=1",
+                "https://***@hooks.example.com/path?***",
+            ),
+            (
+                "https://hooks.example.com/tessera?token=abc&x=1#frag",
+                "https://hooks.example.com/tessera?***#***",
+            ),
+            (
+                "https://hooks.example.com/tessera#a?b",
+                "https://hooks.example.com/tessera#***",
+            ),
+            (
+                "https://h@x@hooks.example.com",
+                "https://***@hooks.example.com",
+            ),
+            (
+                "https://hooks.example.com?k",
+                "https://hooks.example.com?***",
+            ),
+            ("http://[::1]:8080/hooks", "http://[::1]:8080/hooks"),
+            (
+                "https://hooks.example.com/a@b",
+                "https://hooks.example.com/a@b",
+            ),
+            ("hooks.example.com/x?secret", "hooks.example.com/x?***"),
+        ] {
+            assert_eq!(redacted(url), shown, "{url}");
+        }
     }
 
     #[test]

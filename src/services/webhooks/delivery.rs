@@ -11,12 +11,12 @@ use actix_tls::connect::{Connector as TcpConnector, Resolve, Resolver};
 use futures_util::future::{LocalBoxFuture, join_all};
 use time::{Duration, PrimitiveDateTime};
 
-use crate::db::audit::{self, Actor, Target};
+use crate::db::audit::Actor;
 use crate::db::outbox::{self, Attempt, DueDelivery};
 use crate::db::{Db, DbConnection, DbError};
-use crate::domain::audit::{AuditAction, TargetKind};
+use crate::domain::audit::AuditAction;
 use crate::domain::encryption::EncryptionKey;
-use crate::domain::webhooks::destination::{Policy, address_allowed, check_url};
+use crate::domain::webhooks::destination::{Policy, address_allowed, check_url, redacted};
 use crate::domain::webhooks::schedule::REQUEST_TIMEOUT;
 use crate::domain::webhooks::signature::{WebhookSecret, signature_header};
 use crate::services::outbound;
@@ -100,16 +100,13 @@ fn stopped(
     now: PrimitiveDateTime,
 ) -> Result<(), DbError> {
     let endpoint = &delivery.endpoint;
-    tracing::warn!(url = %endpoint.url, "stopped a webhook whose deliveries failed for five days");
-    audit::record(
+    tracing::warn!(url = %redacted(&endpoint.url), "stopped a webhook whose deliveries failed for five days");
+    super::record(
         c,
         &Actor::system(),
         AuditAction::WebhookDisabled,
-        &Target::of(
-            TargetKind::Webhook,
-            Some(&endpoint.public_id),
-            &endpoint.url,
-        ),
+        &endpoint.public_id,
+        &endpoint.url,
         r#"{"reason":"every delivery failed for five days"}"#,
     )?;
     if let Some(public_url) = mail_links {
