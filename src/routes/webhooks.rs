@@ -40,6 +40,8 @@ pub struct EndpointFields {
     #[serde(default)]
     events: Vec<String>,
     #[serde(default)]
+    scope_limit: String,
+    #[serde(default)]
     scopes: Vec<String>,
     version: Option<i32>,
 }
@@ -50,6 +52,7 @@ impl EndpointFields {
             url: self.url.clone(),
             description: self.description.clone(),
             events: self.events.clone(),
+            scope_limit: self.scope_limit.clone(),
             scopes: self.scopes.clone(),
         }
     }
@@ -105,6 +108,7 @@ pub async fn new_form(
     ];
     let form = EndpointInput {
         events: events.map(|e| e.key().to_owned()).to_vec(),
+        scope_limit: "all".into(),
         ..EndpointInput::default()
     };
     new_page(&req, &state, &admin, form, FieldErrors::default()).await
@@ -193,6 +197,12 @@ async fn endpoint_page(
                 .iter()
                 .map(|e| e.key().to_owned())
                 .collect(),
+            scope_limit: if item.endpoint.every_scope {
+                "all"
+            } else {
+                "listed"
+            }
+            .into(),
             scopes: item.scopes.iter().map(|(id, _)| id.to_string()).collect(),
         };
         (current, FieldErrors::default())

@@ -54,8 +54,10 @@ impl EndpointView {
             url: redacted(&endpoint.url),
             description: endpoint.description.clone(),
             events: events.join(", "),
-            scopes: if item.scopes.is_empty() {
+            scopes: if endpoint.every_scope {
                 "Every scope".into()
+            } else if item.scopes.is_empty() {
+                "None: its scopes were deleted".into()
             } else {
                 item.scopes
                     .iter()
