@@ -76,6 +76,7 @@ pub enum AuditAction {
     ModuleDeleted,
     ScopeUpdated,
     ScopeDeleted,
+    ScopeDeleteRefused,
     TokenRevealed,
     KeysRotated,
     ProfileUpdated,
@@ -94,7 +95,7 @@ pub enum AuditAction {
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 36] = [
+    pub const ALL: [AuditAction; 37] = [
         AuditAction::SetupCompleted,
         AuditAction::AdminSignedIn,
         AuditAction::AdminCreated,
@@ -116,6 +117,7 @@ impl AuditAction {
         AuditAction::ModuleDeleted,
         AuditAction::ScopeUpdated,
         AuditAction::ScopeDeleted,
+        AuditAction::ScopeDeleteRefused,
         AuditAction::TokenRevealed,
         AuditAction::KeysRotated,
         AuditAction::ProfileUpdated,
@@ -157,6 +159,7 @@ impl AuditAction {
             AuditAction::ModuleDeleted => "module.delete",
             AuditAction::ScopeUpdated => "scope.update",
             AuditAction::ScopeDeleted => "scope.delete",
+            AuditAction::ScopeDeleteRefused => "scope.delete_refused",
             AuditAction::TokenRevealed => "token.reveal",
             AuditAction::KeysRotated => "keys.rotate",
             AuditAction::ProfileUpdated => "profile.update",
@@ -202,6 +205,7 @@ impl AuditAction {
             AuditAction::ModuleDeleted => "Deleted module",
             AuditAction::ScopeUpdated => "Renamed scope",
             AuditAction::ScopeDeleted => "Deleted scope",
+            AuditAction::ScopeDeleteRefused => "Refused to delete scope (still in use)",
             AuditAction::TokenRevealed => "Showed token value",
             AuditAction::KeysRotated => "Rotated the encryption key",
             AuditAction::ProfileUpdated => "Changed own name",

@@ -30,6 +30,7 @@ mod process;
 mod profile;
 mod remote_cli;
 mod scale_out;
+mod scope_delete;
 mod scoped_access;
 mod sessions;
 mod setup;
