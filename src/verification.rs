@@ -97,12 +97,22 @@ pub enum Requested<'a> {
     },
 }
 
-/// Who presents the token. Checks made about a token on someone else's behalf
-/// (introspection) pass no client: no IP rule applies and no use is recorded.
+/// Who presents the token.
 #[derive(Debug, Clone, Copy)]
 pub struct Client<'a> {
     pub ip: IpAddr,
     pub user_agent: Option<&'a str>,
+}
+
+/// For whom a token is judged.
+#[derive(Debug, Clone, Copy)]
+pub enum Presenter<'a> {
+    /// The client presenting it: its allow-list applies and the use is recorded.
+    Client(Client<'a>),
+    /// A gateway asking about a token its client presented (introspection): no use
+    /// is recorded; the allow-list is judged on the client address the gateway
+    /// names, and a token limited to networks does not pass when it names none.
+    Gateway { client_ip: Option<IpAddr> },
 }
 
 #[derive(Debug, Clone)]
@@ -175,9 +185,9 @@ impl Verifier {
         endpoint: Endpoint,
         presented: Option<&str>,
         requested: Requested<'_>,
-        client: Option<Client<'_>>,
+        presenter: Presenter<'_>,
     ) -> Result<Verdict, DbError> {
-        let verdict = self.decide(presented, requested, client).await?;
+        let verdict = self.decide(presented, requested, presenter).await?;
         self.metrics.outcome(endpoint, verdict.outcome);
         Ok(verdict)
     }
@@ -186,7 +196,7 @@ impl Verifier {
         &self,
         presented: Option<&str>,
         requested: Requested<'_>,
-        client: Option<Client<'_>>,
+        presenter: Presenter<'_>,
     ) -> Result<Verdict, DbError> {
         let invalid = Verdict {
             outcome: Outcome::Invalid,
@@ -226,14 +236,12 @@ impl Verifier {
             },
         };
         let now = db::now();
-        let outcome = evaluate(
-            &token.rules,
-            token.matched,
-            now,
-            client.map(|c| c.ip),
-            access,
-        );
-        if let (Outcome::Valid, Some(client)) = (outcome, client) {
+        let client_ip = match presenter {
+            Presenter::Client(client) => Some(client.ip),
+            Presenter::Gateway { client_ip } => client_ip,
+        };
+        let outcome = evaluate(&token.rules, token.matched, now, client_ip, access);
+        if let (Outcome::Valid, Presenter::Client(client)) = (outcome, presenter) {
             let news =
                 token
                     .last_use

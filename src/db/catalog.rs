@@ -1,5 +1,9 @@
 //! Modules and scopes.
 
+mod scope_users;
+
+pub use scope_users::scope_users;
+
 use diesel::prelude::*;
 use time::PrimitiveDateTime;
 
@@ -7,7 +11,7 @@ use super::schema::{
     api_token_permissions, api_token_scopes, api_tokens, module_path_prefixes, modules, scopes,
 };
 use super::{DbConnection, DbError, changes, is_unique_violation, now};
-use crate::domain::catalog::{ModuleDetails, ScopeDetails};
+use crate::domain::catalog::{ModuleDetails, ScopeDetails, ScopeUsers};
 use crate::domain::validation::name_key;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -45,6 +49,8 @@ pub enum CatalogWriteError {
     ScopeNameTaken,
     #[error("{0} tokens use it")]
     InUse(i64),
+    #[error("tokens are in it or others are limited to it")]
+    ScopeInUse(ScopeUsers),
     #[error("not found")]
     NotFound,
     #[error(transparent)]
@@ -267,17 +273,13 @@ pub fn update_scope(
     Ok(())
 }
 
-/// Deletes a scope no live token belongs to; administrators lose it, deleted tokens too.
+/// Deletes a scope nothing uses ([`scope_users`]); deleted tokens, revoked and
+/// expired API keys, and administrators who see every scope lose it.
 pub fn delete_scope(conn: &mut DbConnection, id: i64) -> Result<(), CatalogWriteError> {
     conn.transaction(|conn| {
-        let live: i64 = api_token_scopes::table
-            .inner_join(api_tokens::table)
-            .filter(api_token_scopes::scope_id.eq(id))
-            .filter(api_tokens::deleted_at.is_null())
-            .count()
-            .get_result(conn)?;
-        if live > 0 {
-            return Err(CatalogWriteError::InUse(live));
+        let users = scope_users(conn, id, now())?;
+        if !users.is_empty() {
+            return Err(CatalogWriteError::ScopeInUse(users));
         }
         diesel::delete(api_token_scopes::table.filter(api_token_scopes::scope_id.eq(id)))
             .execute(conn)?;

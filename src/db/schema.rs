@@ -229,6 +229,7 @@ diesel::table! {
         version -> Integer,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        every_scope -> Bool,
     }
 }
 

@@ -6,7 +6,9 @@ use time::PrimitiveDateTime;
 
 use super::DbConnection;
 use super::schema::{scopes, webhook_endpoint_scopes, webhook_endpoints};
-use crate::domain::webhooks::{EndpointDefinition, EventType, events_text, parse_events};
+use crate::domain::webhooks::{
+    EndpointDefinition, EndpointScopes, EventType, events_text, parse_events,
+};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = webhook_endpoints)]
@@ -25,6 +27,8 @@ pub struct EndpointRow {
     pub version: i32,
     pub created_at: PrimitiveDateTime,
     pub updated_at: PrimitiveDateTime,
+    /// Tokens of every scope; otherwise only those of its scopes.
+    pub every_scope: bool,
 }
 
 impl EndpointRow {
@@ -41,10 +45,11 @@ pub struct EndpointWithScopes {
 
 impl EndpointWithScopes {
     /// Whether it subscribes to `event` about a token of `token_scopes`: any
-    /// token, or one of the scopes it is limited to.
+    /// token when it is for every scope, else one in a scope it is limited to (an
+    /// endpoint whose scopes were all deleted hears nothing).
     pub fn hears(&self, event: EventType, token_scopes: &[i64]) -> bool {
         self.endpoint.events().contains(&event)
-            && (self.scopes.is_empty()
+            && (self.endpoint.every_scope
                 || self.scopes.iter().any(|(id, _)| token_scopes.contains(id)))
     }
 }
@@ -63,6 +68,7 @@ pub fn create(
             webhook_endpoints::description.eq(&definition.description),
             webhook_endpoints::events.eq(events_text(&definition.events)),
             webhook_endpoints::enabled.eq(true),
+            webhook_endpoints::every_scope.eq(definition.scopes == EndpointScopes::Every),
             webhook_endpoints::secret_sealed.eq(secret_sealed),
             webhook_endpoints::version.eq(1),
             webhook_endpoints::created_at.eq(now),
@@ -70,7 +76,7 @@ pub fn create(
         ))
         .returning(webhook_endpoints::id)
         .get_result(c)?;
-    set_scopes(c, id, &definition.scope_ids)?;
+    set_scopes(c, id, definition.scopes.listed())?;
     find_by_id(c, id)
 }
 
@@ -92,12 +98,13 @@ pub fn update(
         webhook_endpoints::url.eq(&definition.url),
         webhook_endpoints::description.eq(&definition.description),
         webhook_endpoints::events.eq(events_text(&definition.events)),
+        webhook_endpoints::every_scope.eq(definition.scopes == EndpointScopes::Every),
         webhook_endpoints::version.eq(version + 1),
         webhook_endpoints::updated_at.eq(now),
     ))
     .execute(c)?;
     if changed == 1 {
-        set_scopes(c, id, &definition.scope_ids)?;
+        set_scopes(c, id, definition.scopes.listed())?;
     }
     Ok(changed == 1)
 }

@@ -76,6 +76,7 @@ pub enum AuditAction {
     ModuleDeleted,
     ScopeUpdated,
     ScopeDeleted,
+    ScopeDeleteRefused,
     TokenRevealed,
     KeysRotated,
     ProfileUpdated,
@@ -95,7 +96,7 @@ pub enum AuditAction {
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 37] = [
+    pub const ALL: [AuditAction; 38] = [
         AuditAction::SetupCompleted,
         AuditAction::AdminSignedIn,
         AuditAction::AdminCreated,
@@ -117,6 +118,7 @@ impl AuditAction {
         AuditAction::ModuleDeleted,
         AuditAction::ScopeUpdated,
         AuditAction::ScopeDeleted,
+        AuditAction::ScopeDeleteRefused,
         AuditAction::TokenRevealed,
         AuditAction::KeysRotated,
         AuditAction::ProfileUpdated,
@@ -159,6 +161,7 @@ impl AuditAction {
             AuditAction::ModuleDeleted => "module.delete",
             AuditAction::ScopeUpdated => "scope.update",
             AuditAction::ScopeDeleted => "scope.delete",
+            AuditAction::ScopeDeleteRefused => "scope.delete_refused",
             AuditAction::TokenRevealed => "token.reveal",
             AuditAction::KeysRotated => "keys.rotate",
             AuditAction::ProfileUpdated => "profile.update",
@@ -205,6 +208,7 @@ impl AuditAction {
             AuditAction::ModuleDeleted => "Deleted module",
             AuditAction::ScopeUpdated => "Renamed scope",
             AuditAction::ScopeDeleted => "Deleted scope",
+            AuditAction::ScopeDeleteRefused => "Refused to delete scope (still in use)",
             AuditAction::TokenRevealed => "Showed token value",
             AuditAction::KeysRotated => "Rotated the encryption key",
             AuditAction::ProfileUpdated => "Changed own name",

@@ -109,6 +109,76 @@ pub fn validate_scope(name: &str, description: &str) -> Result<ScopeDetails, Fie
     errors.into_result(ScopeDetails { name, description })
 }
 
+/// What keeps a scope from being deleted: the live tokens in it, and whoever is
+/// limited to it. Deleting it would leave an administrator, an API key or a
+/// webhook limited to fewer scopes, perhaps to none — never more, but not what
+/// anyone asked for — so they are named and the scope stays.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct ScopeUsers {
+    pub tokens: i64,
+    /// Administrators (name · ID) whose role does not see every scope.
+    pub administrators: Vec<String>,
+    /// Keys that work (name and owner), listing the scope.
+    pub api_keys: Vec<String>,
+    /// Endpoints limited to it, by their redacted URL.
+    pub webhooks: Vec<String>,
+}
+
+/// Names listed in a refusal; the rest are counted.
+const NAMED: usize = 5;
+
+impl ScopeUsers {
+    pub fn is_empty(&self) -> bool {
+        self.tokens == 0
+            && self.administrators.is_empty()
+            && self.api_keys.is_empty()
+            && self.webhooks.is_empty()
+    }
+
+    /// The refusal to delete the scope `name`, in words.
+    pub fn refusal(&self, name: &str) -> String {
+        let mut reasons = Vec::new();
+        let one_token = self.tokens == 1;
+        if self.tokens > 0 {
+            reasons.push(format!(
+                "{} token{} {} in it",
+                self.tokens,
+                if one_token { "" } else { "s" },
+                if one_token { "is" } else { "are" },
+            ));
+        }
+        let limited: Vec<String> = self
+            .administrators
+            .iter()
+            .map(|a| format!("the administrator {a}"))
+            .chain(self.api_keys.iter().map(|k| format!("the API key {k}")))
+            .chain(self.webhooks.iter().map(|w| format!("the webhook {w}")))
+            .collect();
+        if !limited.is_empty() {
+            let verb = if limited.len() == 1 { "is" } else { "are" };
+            reasons.push(format!("{} {verb} limited to it", listed(&limited)));
+        }
+        let advice = match (self.tokens > 0, limited.is_empty()) {
+            (true, true) if one_token => "Move or delete that token first.",
+            (true, true) => "Move or delete those tokens first.",
+            (false, _) => "Take the scope off them, or delete them, first.",
+            (true, false) => "Move or delete the tokens, and take the scope off the others, first.",
+        };
+        format!("{name} was not deleted: {}. {advice}", reasons.join("; "))
+    }
+}
+
+/// "a", "a and b", "a, b and c", "a, b, c, d, e and 2 more".
+fn listed(names: &[String]) -> String {
+    let shown = &names[..names.len().min(NAMED)];
+    let more = names.len() - shown.len();
+    match (shown, more) {
+        ([only], 0) => only.clone(),
+        ([first @ .., last], 0) => format!("{} and {last}", first.join(", ")),
+        (all, more) => format!("{} and {more} more", all.join(", ")),
+    }
+}
+
 /// A ready set to start from, offered at first-run setup.
 pub fn example_modules() -> Vec<ModuleDetails> {
     [
@@ -187,6 +257,38 @@ mod tests {
             let errors = validate_module("orders", "Orders", "", bad).unwrap_err();
             assert!(errors.get("path_prefixes").is_some(), "{bad}");
         }
+    }
+
+    #[test]
+    fn a_refusal_names_what_uses_the_scope() {
+        let tokens = ScopeUsers {
+            tokens: 1,
+            ..ScopeUsers::default()
+        };
+        assert_eq!(
+            tokens.refusal("Staging"),
+            "Staging was not deleted: 1 token is in it. Move or delete that token first."
+        );
+        let limited = ScopeUsers {
+            tokens: 0,
+            administrators: vec!["Pat · 7KD2QX4M".into()],
+            api_keys: vec!["\u{201c}CI\u{201d} of Ada".into()],
+            webhooks: vec!["https://hooks.example.com/x?***".into()],
+        };
+        assert_eq!(
+            limited.refusal("Staging"),
+            "Staging was not deleted: the administrator Pat · 7KD2QX4M, the API key \u{201c}CI\u{201d} of Ada and the webhook https://hooks.example.com/x?*** are limited to it. Take the scope off them, or delete them, first."
+        );
+        let many = ScopeUsers {
+            tokens: 3,
+            administrators: (1..=7).map(|n| format!("A{n}")).collect(),
+            ..ScopeUsers::default()
+        };
+        assert_eq!(
+            many.refusal("Staging"),
+            "Staging was not deleted: 3 tokens are in it; the administrator A1, the administrator A2, the administrator A3, the administrator A4, the administrator A5 and 2 more are limited to it. Move or delete the tokens, and take the scope off the others, first."
+        );
+        assert!(ScopeUsers::default().is_empty() && !limited.is_empty());
     }
 
     #[test]

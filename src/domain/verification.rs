@@ -115,7 +115,8 @@ pub fn evaluate(
     rules: &TokenRules,
     matched: SecretMatch,
     now: PrimitiveDateTime,
-    // `None`: judged on someone else's behalf (introspection), without IP rules.
+    // `None`: the client's address is not known (introspection without one), so a
+    // token limited to networks does not pass.
     client_ip: Option<IpAddr>,
     access: Option<Access<'_>>,
 ) -> Outcome {
@@ -132,7 +133,9 @@ pub fn evaluate(
         TokenStatus::Scheduled => return Outcome::NotYetValid,
         TokenStatus::Active => {}
     }
-    if client_ip.is_some_and(|ip| !allows(&rules.allowed_networks, ip)) {
+    if !rules.allowed_networks.is_empty()
+        && !client_ip.is_some_and(|ip| allows(&rules.allowed_networks, ip))
+    {
         return Outcome::IpNotAllowed;
     }
     match access {
@@ -349,9 +352,14 @@ mod tests {
             ),
             Outcome::Valid
         );
-        // Introspection judges the token without the asking client's address.
+        // Without the client's address (introspection that names none), a token
+        // limited to networks does not pass; one that is not limited does.
         assert_eq!(
             evaluate(&limited, SecretMatch::Current, NOW, None, None),
+            Outcome::IpNotAllowed
+        );
+        assert_eq!(
+            evaluate(&rules(), SecretMatch::Current, NOW, None, None),
             Outcome::Valid
         );
     }

@@ -115,8 +115,40 @@ pub struct EndpointInput {
     pub description: String,
     /// Event keys.
     pub events: Vec<String>,
-    /// Scope IDs; none: tokens of every scope.
+    /// `"all"`: tokens of every scope; `"listed"`: those of `scopes`. Left out
+    /// (a form of an older version), it follows what was ticked: none, every scope.
+    pub scope_limit: String,
+    /// Scope IDs.
     pub scopes: Vec<String>,
+}
+
+impl EndpointInput {
+    /// Whether it asks for tokens of every scope rather than the listed ones.
+    pub fn every_scope(&self) -> bool {
+        match self.scope_limit.trim() {
+            "" => self.scopes.is_empty(),
+            limit => limit == "all",
+        }
+    }
+}
+
+/// Which tokens an endpoint hears about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EndpointScopes {
+    /// Tokens of every scope, as scopes come and go.
+    Every,
+    /// Tokens in one of these scopes. Should they all be deleted, no token is.
+    Listed(Vec<i64>),
+}
+
+impl EndpointScopes {
+    /// The scopes stored for the endpoint: none when it hears about every scope.
+    pub fn listed(&self) -> &[i64] {
+        match self {
+            EndpointScopes::Every => &[],
+            EndpointScopes::Listed(ids) => ids,
+        }
+    }
 }
 
 /// An endpoint that may be saved.
@@ -125,7 +157,7 @@ pub struct EndpointDefinition {
     pub url: String,
     pub description: String,
     pub events: Vec<EventType>,
-    pub scope_ids: Vec<i64>,
+    pub scopes: EndpointScopes,
 }
 
 /// Checks what an administrator typed: a URL Tessera may send to (see
@@ -161,25 +193,33 @@ pub fn validate(
     if events.is_empty() && errors.get("events").is_none() {
         errors.add("events", "Choose at least one event.");
     }
-    let mut scope_ids = Vec::new();
-    for id in &input.scopes {
-        match id
-            .trim()
-            .parse::<i64>()
-            .ok()
-            .filter(|id| known_scopes.contains(id))
-        {
-            Some(id) if !scope_ids.contains(&id) => scope_ids.push(id),
-            Some(_) => {}
-            None => errors.add("scopes", "Choose scopes from the list."),
+    let scopes = if input.every_scope() {
+        EndpointScopes::Every
+    } else {
+        let mut ids = Vec::new();
+        for id in &input.scopes {
+            match id
+                .trim()
+                .parse::<i64>()
+                .ok()
+                .filter(|id| known_scopes.contains(id))
+            {
+                Some(id) if !ids.contains(&id) => ids.push(id),
+                Some(_) => {}
+                None => errors.add("scopes", "Choose scopes from the list."),
+            }
         }
-    }
+        if ids.is_empty() && errors.get("scopes").is_none() {
+            errors.add("scopes", "Choose at least one scope, or every scope.");
+        }
+        EndpointScopes::Listed(ids)
+    };
     if errors.is_empty() {
         Ok(EndpointDefinition {
             url,
             description,
             events,
-            scope_ids,
+            scopes,
         })
     } else {
         Err(errors)

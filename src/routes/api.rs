@@ -20,7 +20,7 @@ use serde_json::json;
 use crate::domain::verification::Outcome;
 pub use crate::http::client::bearer;
 pub use crate::http::problem::problem;
-use crate::verification::{Client, Endpoint, Verifier};
+use crate::verification::{Client, Endpoint, Presenter, Verifier};
 
 pub async fn not_found() -> HttpResponse {
     problem(
@@ -44,14 +44,15 @@ pub fn method_not_allowed(allow: &'static str) -> HttpResponse {
     response
 }
 
-pub fn client<'a>(req: &'a HttpRequest) -> Client<'a> {
-    Client {
+/// The client of the request, presenting its own token.
+pub fn client<'a>(req: &'a HttpRequest) -> Presenter<'a> {
+    Presenter::Client(Client {
         ip: super::client_address(req),
         user_agent: req
             .headers()
             .get(header::USER_AGENT)
             .and_then(|v| v.to_str().ok()),
-    }
+    })
 }
 
 /// A refused verification: 401 (with `WWW-Authenticate`) or 403, and its code.

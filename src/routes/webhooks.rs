@@ -14,6 +14,7 @@ use crate::auth::session::{self, FlashKind};
 use crate::auth::{Authorized, perm};
 use crate::db::{DbError, catalog, now};
 use crate::domain::validation::FieldErrors;
+use crate::domain::webhooks::destination::redacted;
 use crate::domain::webhooks::{EndpointInput, EventType};
 use crate::http::AppError;
 use crate::http::headers::no_store;
@@ -39,6 +40,8 @@ pub struct EndpointFields {
     #[serde(default)]
     events: Vec<String>,
     #[serde(default)]
+    scope_limit: String,
+    #[serde(default)]
     scopes: Vec<String>,
     version: Option<i32>,
 }
@@ -49,6 +52,7 @@ impl EndpointFields {
             url: self.url.clone(),
             description: self.description.clone(),
             events: self.events.clone(),
+            scope_limit: self.scope_limit.clone(),
             scopes: self.scopes.clone(),
         }
     }
@@ -104,6 +108,7 @@ pub async fn new_form(
     ];
     let form = EndpointInput {
         events: events.map(|e| e.key().to_owned()).to_vec(),
+        scope_limit: "all".into(),
         ..EndpointInput::default()
     };
     new_page(&req, &state, &admin, form, FieldErrors::default()).await
@@ -129,7 +134,7 @@ fn secret_page(
     req: &HttpRequest,
     admin: &Admin,
     public_id: &str,
-    url: String,
+    url: &str,
     secret: String,
     previous_until: Option<String>,
 ) -> Result<HttpResponse, AppError> {
@@ -140,7 +145,7 @@ fn secret_page(
             "Copy the signing secret",
             Section::Webhooks,
         ),
-        url,
+        url: redacted(url),
         secret,
         endpoint_href: urls::webhook(public_id, None),
         previous_until,
@@ -161,7 +166,7 @@ pub async fn create(
             &req,
             &admin,
             &created.endpoint.public_id,
-            created.endpoint.url.clone(),
+            &created.endpoint.url,
             created.secret.expose(),
             None,
         ),
@@ -192,6 +197,12 @@ async fn endpoint_page(
                 .iter()
                 .map(|e| e.key().to_owned())
                 .collect(),
+            scope_limit: if item.endpoint.every_scope {
+                "all"
+            } else {
+                "listed"
+            }
+            .into(),
             scopes: item.scopes.iter().map(|(id, _)| id.to_string()).collect(),
         };
         (current, FieldErrors::default())

@@ -57,6 +57,7 @@ impl From<CatalogWriteError> for CatalogError {
             CatalogWriteError::InUse(count) => {
                 Self::InUse(format!("It was not deleted: {count} tokens use it."))
             }
+            CatalogWriteError::ScopeInUse(users) => Self::InUse(users.refusal("The scope")),
             CatalogWriteError::NotFound => Self::NotFound,
             CatalogWriteError::Db(e) => Self::Db(e),
         }
@@ -206,7 +207,9 @@ pub async fn update_scope(
     .await
 }
 
-/// Deletes a scope no token is in; returns its name.
+/// Deletes a scope nothing uses; returns its name. A scope tokens are in, or
+/// administrators, API keys or webhooks are limited to, stays: the refusal names
+/// them, and is recorded with them in the audit log.
 pub async fn delete_scope(
     services: Services<'_>,
     caller: &Caller,
@@ -216,17 +219,22 @@ pub async fn delete_scope(
         let name = catalog::find_scope(c, id)?
             .ok_or(CatalogError::NotFound)?
             .name;
-        catalog::delete_scope(c, id).map_err(|e| in_use(e, &name, "in it", "Move"))?;
-        audit::record(
-            c,
-            actor,
-            AuditAction::ScopeDeleted,
-            &Target::scope(&name),
-            "",
-        )?;
-        Ok(name)
+        let target = Target::scope(&name);
+        match catalog::delete_scope(c, id) {
+            Ok(()) => {
+                audit::record(c, actor, AuditAction::ScopeDeleted, &target, "")?;
+                Ok(Ok(name))
+            }
+            Err(CatalogWriteError::ScopeInUse(users)) => {
+                let details = serde_json::to_string(&users).unwrap_or_default();
+                let refused = AuditAction::ScopeDeleteRefused;
+                audit::record(c, actor, refused, &target, &details)?;
+                Ok(Err(CatalogError::InUse(users.refusal(&name))))
+            }
+            Err(other) => Err(other.into()),
+        }
     })
-    .await
+    .await?
 }
 
 /// Adds the example modules and scopes that do not exist yet; returns how many.

@@ -15,7 +15,7 @@ use crate::domain::audit::{AuditAction, TargetKind};
 use crate::domain::permissions::Permission;
 use crate::domain::timestamps::iso;
 use crate::domain::validation::FieldErrors;
-use crate::domain::webhooks::destination::Policy;
+use crate::domain::webhooks::destination::{Policy, redacted};
 use crate::domain::webhooks::schedule::ROTATION_OVERLAP;
 use crate::domain::webhooks::signature::WebhookSecret;
 use crate::domain::webhooks::{EndpointInput, EventType, events_text, validate};
@@ -54,16 +54,23 @@ pub struct Created {
     pub secret: WebhookSecret,
 }
 
-fn target(endpoint: &EndpointRow) -> Target<'_> {
-    Target::of(
-        TargetKind::Webhook,
-        Some(&endpoint.public_id),
-        &endpoint.url,
-    )
+/// Records `action` on the endpoint `public_id` at `url`, the URL redacted: the
+/// audit log never holds a credential a URL carries.
+fn record(
+    c: &mut DbConnection,
+    actor: &Actor,
+    action: AuditAction,
+    public_id: &str,
+    url: &str,
+    details: &str,
+) -> diesel::QueryResult<()> {
+    let label = redacted(url);
+    let target = Target::of(TargetKind::Webhook, Some(public_id), &label);
+    audit::record(c, actor, action, &target, details)
 }
 
 fn summary(url: &str, events: &str) -> String {
-    serde_json::json!({ "url": url, "events": events }).to_string()
+    serde_json::json!({ "url": redacted(url), "events": events }).to_string()
 }
 
 pub async fn list(
@@ -167,11 +174,12 @@ pub async fn create(
                 &secret.seal(&key, &public_id),
                 now(),
             )?;
-            audit::record(
+            record(
                 c,
                 &actor,
                 AuditAction::WebhookCreated,
-                &target(&endpoint),
+                &endpoint.public_id,
+                &endpoint.url,
                 &summary(&endpoint.url, &endpoint.events),
             )?;
             Ok(Created { endpoint, secret })
@@ -194,14 +202,10 @@ pub async fn update(
         if !webhooks::update(c, endpoint.id, version, &definition, now())? {
             return Err(WebhookError::Conflict);
         }
-        let saved = Target::of(
-            TargetKind::Webhook,
-            Some(&endpoint.public_id),
-            &definition.url,
-        );
         let events = events_text(&definition.events);
         let details = summary(&definition.url, &events);
-        audit::record(c, actor, AuditAction::WebhookUpdated, &saved, &details)?;
+        let (id, url) = (&endpoint.public_id, &definition.url);
+        record(c, actor, AuditAction::WebhookUpdated, id, url, &details)?;
         Ok(())
     })
     .await
@@ -221,7 +225,7 @@ pub async fn set_enabled(
         } else {
             AuditAction::WebhookDisabled
         };
-        audit::record(c, actor, action, &target(&endpoint), "")?;
+        record(c, actor, action, &endpoint.public_id, &endpoint.url, "")?;
         Ok(())
     })
     .await
@@ -234,11 +238,12 @@ pub async fn delete(
 ) -> Result<(), WebhookError> {
     on_endpoint(services, caller, public_id, |c, actor, endpoint| {
         webhooks::delete(c, endpoint.id)?;
-        audit::record(
+        record(
             c,
             actor,
             AuditAction::WebhookDeleted,
-            &target(&endpoint),
+            &endpoint.public_id,
+            &endpoint.url,
             "",
         )?;
         Ok(())
@@ -277,11 +282,12 @@ pub async fn rotate_secret(
             now(),
         )?;
         let details = serde_json::json!({ "previous_secret_until": iso(&until) }).to_string();
-        audit::record(
+        record(
             c,
             actor,
             AuditAction::WebhookSecretRotated,
-            &target(&endpoint),
+            &endpoint.public_id,
+            &endpoint.url,
             &details,
         )?;
         Ok(Rotated {

@@ -77,6 +77,10 @@ impl CachedToken {
         #[derive(Serialize)]
         struct Body<'a> {
             active: bool,
+            /// Tessera's extension: the networks the token is limited to, so a
+            /// gateway does not reuse the answer for a client outside them.
+            #[serde(skip_serializing_if = "Networks::is_empty")]
+            allowed_networks: Networks<'a>,
             client_id: Uuid,
             #[serde(skip_serializing_if = "Option::is_none")]
             exp: Option<i64>,
@@ -99,6 +103,7 @@ impl CachedToken {
         let lifecycle = &self.rules.lifecycle;
         json(&Body {
             active: true,
+            allowed_networks: Networks(&self.rules.allowed_networks),
             client_id: self.guid,
             exp: lifecycle.valid_to.as_ref().map(unix),
             iat: unix(&self.created_at),
@@ -156,6 +161,29 @@ impl Serialize for Permissions<'_> {
             map.serialize_entry(&*same_module[0].0, &Actions(same_module))?;
         }
         map.end()
+    }
+}
+
+/// An allow-list, as a JSON array of networks in CIDR form.
+struct Networks<'a>(&'a [IpNet]);
+
+impl Networks<'_> {
+    fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl Serialize for Networks<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.iter().map(Cidr))
+    }
+}
+
+struct Cidr<'a>(&'a IpNet);
+
+impl Serialize for Cidr<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self.0)
     }
 }
 

@@ -11,6 +11,7 @@ use crate::db::catalog::Scope;
 use crate::db::outbox::{self, DeliveryLogRow};
 use crate::db::webhooks::EndpointWithScopes;
 use crate::domain::validation::FieldErrors;
+use crate::domain::webhooks::destination::redacted;
 use crate::domain::webhooks::{EndpointInput, EventType};
 
 #[derive(Template, WebTemplate)]
@@ -25,6 +26,7 @@ pub struct WebhooksPage {
 /// An endpoint as lists and its page show it.
 pub struct EndpointView {
     pub public_id: String,
+    /// Without the credentials it may carry (only the edit field holds it whole).
     pub url: String,
     pub description: String,
     pub events: String,
@@ -49,11 +51,13 @@ impl EndpointView {
         };
         Self {
             public_id: endpoint.public_id.clone(),
-            url: endpoint.url.clone(),
+            url: redacted(&endpoint.url),
             description: endpoint.description.clone(),
             events: events.join(", "),
-            scopes: if item.scopes.is_empty() {
+            scopes: if endpoint.every_scope {
                 "Every scope".into()
+            } else if item.scopes.is_empty() {
+                "None: its scopes were deleted".into()
             } else {
                 item.scopes
                     .iter()
@@ -169,6 +173,7 @@ impl DeliveryView {
 #[template(path = "webhooks/secret.html")]
 pub struct WebhookSecretPage {
     pub layout: Layout,
+    /// Redacted, as lists show it.
     pub url: String,
     pub secret: String,
     pub endpoint_href: String,

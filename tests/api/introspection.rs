@@ -1,5 +1,6 @@
-//! Introspection judges the token asked about as it is, not as the caller would
-//! use it: the caller's address is not that token's client, and asking is no use.
+//! Introspection judges the token asked about for the client the gateway names,
+//! not for the gateway: a token limited to networks is active only from inside
+//! them, and never when the gateway names no client. Asking is no use.
 
 use tessera::config::ServeArgs;
 
@@ -8,7 +9,7 @@ use crate::helpers::spawn_app_with;
 use crate::verification::{call, metric};
 
 #[actix_web::test]
-async fn the_introspected_token_is_judged_without_ip_rules_and_its_use_is_not_recorded() {
+async fn a_token_limited_to_networks_is_judged_on_the_client_the_gateway_names() {
     let app = spawn_app_with(ServeArgs {
         usage_flush_seconds: 1,
         ..ServeArgs::default()
@@ -27,18 +28,49 @@ async fn the_introspected_token_is_judged_without_ip_rules_and_its_use_is_not_re
             &[("allowed_networks", "203.0.113.0/24")],
         )
         .await;
+    let anywhere = admin.create_token("Anywhere", &scope, &[]).await;
     let auth = format!("Bearer {}", gateway.secret);
     let flushes_before = metric(&app, "tessera_usage_flushes_total").await;
-    let (status, json, _) = call(
-        &app,
-        "POST",
-        "/api/v1/introspect",
-        &[("authorization", &auth)],
-        Some(&format!("token={}", office.secret)),
-    )
-    .await;
+    let ask = |form: String| {
+        let auth = auth.clone();
+        let app = &app;
+        async move {
+            let headers = [("authorization", auth.as_str())];
+            let (status, json, _) =
+                call(app, "POST", "/api/v1/introspect", &headers, Some(&form)).await;
+            (status, json)
+        }
+    };
+
+    // No client named: never silently active.
+    let (status, json) = ask(format!("token={}", office.secret)).await;
+    assert_eq!(
+        (status, &json),
+        (200, &serde_json::json!({"active": false}))
+    );
+    // From inside its networks: active, and the answer says which they are.
+    let (status, json) = ask(format!("token={}&client_ip=203.0.113.9", office.secret)).await;
     assert_eq!(status, 200);
     assert_eq!(json["active"], true, "{json}");
+    assert_eq!(
+        json["allowed_networks"],
+        serde_json::json!(["203.0.113.0/24"])
+    );
+    // From outside: inactive, as verification would refuse it.
+    let (_, json) = ask(format!("token={}&client_ip=198.51.100.1", office.secret)).await;
+    assert_eq!(json, serde_json::json!({"active": false}));
+    let (_, json) = ask(format!("token={}&client_ip=2001:db8::1", office.secret)).await;
+    assert_eq!(json, serde_json::json!({"active": false}));
+    // A token limited to nothing is active for any client, or none.
+    let (_, json) = ask(format!("token={}", anywhere.secret)).await;
+    assert_eq!(json["active"], true, "{json}");
+    assert!(json.get("allowed_networks").is_none(), "{json}");
+    // An address that is not one is the gateway's mistake.
+    for bad in ["not-an-ip", "", "203.0.113.0/24", "[::1]"] {
+        let (status, json) = ask(format!("token={}&client_ip={bad}", office.secret)).await;
+        assert_eq!(status, 400, "{bad}: {json}");
+        assert_eq!(json["error"], "invalid_request", "{bad}");
+    }
 
     // Both uses would sit in the same buffer and be written by the same flush: once
     // the gateway's use is written, the office token's would be too.

@@ -31,6 +31,7 @@ mod profile;
 mod remote_cli;
 mod retention;
 mod scale_out;
+mod scope_delete;
 mod scoped_access;
 mod sessions;
 mod setup;

@@ -103,3 +103,64 @@ fn both_backends_describe_the_same_tables_and_columns() {
     let sqlite = apply_compare_revert(&TestDatabase::sqlite());
     assert_eq!(found, sqlite);
 }
+
+/// Endpoints saved while an empty scope list meant every scope keep hearing about
+/// every scope; those limited to scopes stay limited.
+#[test]
+fn webhooks_without_scopes_still_hear_every_scope_after_the_flag_is_added() {
+    use diesel_migrations::MigrationHarness;
+
+    #[derive(diesel::QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        public_id: String,
+    }
+    let db = TestDatabase::new();
+    let mut conn = db.connect();
+    migrations::run_pending(&mut conn).unwrap();
+    // Back to the schema before the flag (and whatever came after it).
+    loop {
+        let reverted = match &mut conn {
+            DbConnection::Sqlite(c) => c.revert_last_migration(migrations::SQLITE),
+            DbConnection::Postgres(c) => c.revert_last_migration(migrations::POSTGRES),
+        }
+        .unwrap()
+        .to_string();
+        if reverted.replace('-', "").starts_with("20261206100000") {
+            break;
+        }
+    }
+    diesel::sql_query(
+        "INSERT INTO scopes (name, name_key, description, created_at, updated_at)
+         VALUES ('Staging', 'staging', '', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)",
+    )
+    .execute(&mut conn)
+    .unwrap();
+    for public_id in ["every", "limited"] {
+        diesel::sql_query(format!(
+            "INSERT INTO webhook_endpoints (public_id, url, description, events, enabled,
+                 secret_sealed, version, created_at, updated_at)
+             VALUES ('{public_id}', 'https://hooks.example.com', '', 'token.created', TRUE,
+                 'sealed', 1, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+        ))
+        .execute(&mut conn)
+        .unwrap();
+    }
+    diesel::sql_query(
+        "INSERT INTO webhook_endpoint_scopes (endpoint_id, scope_id)
+         SELECT e.id, s.id FROM webhook_endpoints e, scopes s WHERE e.public_id = 'limited'",
+    )
+    .execute(&mut conn)
+    .unwrap();
+
+    migrations::run_pending(&mut conn).unwrap();
+    let every: Vec<String> = diesel::sql_query(
+        "SELECT public_id FROM webhook_endpoints WHERE every_scope ORDER BY public_id",
+    )
+    .load::<Row>(&mut conn)
+    .unwrap()
+    .into_iter()
+    .map(|r| r.public_id)
+    .collect();
+    assert_eq!(every, ["every"]);
+}

@@ -268,6 +268,9 @@ async fn internal_addresses_are_refused_unless_allowed() {
         "https://169.254.169.254/latest/meta-data",
         "https://localhost/hook",
         "http://hooks.example.com/hook",
+        "https://[fec0::1]/hook",
+        "https://[64:ff9b::a9fe:a9fe]/latest/meta-data",
+        "https://[2002:a00:1::1]/hook",
     ] {
         let page = ada
             .post(
@@ -391,4 +394,108 @@ async fn a_pause_during_a_failing_round_is_kept() {
         app.count("webhook_endpoints WHERE failing_since IS NOT NULL"),
         0
     );
+}
+
+/// A URL's IPv6 literal is connected to, when the operator allows internal
+/// addresses.
+#[actix_web::test]
+async fn a_webhook_to_an_ipv6_literal_is_delivered() {
+    let receiver = Receiver::start_on("[::1]:0");
+    assert!(
+        receiver.url.starts_with("http://[::1]:"),
+        "{}",
+        receiver.url
+    );
+    let app = app(true).await;
+    let ada = app.with_examples().await;
+    add_endpoint(&ada, &receiver.url, &["token.created"]).await;
+    app.token(&ada)
+        .named("over-ipv6")
+        .scope("Production")
+        .create()
+        .await;
+    let got = receiver.wait_for("token.created").await;
+    assert_eq!(got.json()["data"]["token"]["name"], "over-ipv6");
+}
+
+/// A URL may carry a credential in its query: the audit log, the logs and the list
+/// show it redacted; only the endpoint's own edit field holds it whole.
+#[actix_web::test]
+async fn credentials_in_a_webhook_url_stay_out_of_the_audit_log_and_the_logs() {
+    use crate::helpers::{TestApp, TestDatabase};
+    use crate::process::{start_serving, stop_and_read_logs, tessera};
+
+    let receiver = Receiver::start();
+    receiver.answer(503);
+    let db = TestDatabase::new();
+    let (mut child, setup_url) = start_serving(
+        tessera(&db)
+            .env("TESSERA_ENCRYPTION_KEY", KEY)
+            .env("TESSERA_WEBHOOK_ALLOW_HTTP", "true")
+            .env("TESSERA_WEBHOOK_ALLOW_PRIVATE", "true"),
+    );
+    let app = TestApp {
+        address: setup_url[..setup_url.find("/setup").unwrap()].to_owned(),
+        setup_url: Some(setup_url),
+        db,
+    };
+    let ada = app.with_examples().await;
+    let url = format!("{}?token=sekrit", receiver.url);
+    let (id, _) = add_endpoint(&ada, &url, &["token.created"]).await;
+    let page = ada.get(&format!("/settings/webhooks/{id}")).await;
+    assert_eq!(
+        crate::helpers::input_value(&page.body, "url"),
+        Some(url.clone())
+    );
+    let version = crate::helpers::hidden_value(&page.body, "version").unwrap();
+    ada.post(
+        &format!("/settings/webhooks/{id}"),
+        &[
+            ("url", url.as_str()),
+            ("description", "Changed"),
+            ("events", "token.created"),
+            ("version", &version),
+        ],
+    )
+    .await
+    .assert_redirect(&format!("/settings/webhooks/{id}"));
+    ada.post(&format!("/settings/webhooks/{id}/rotate-secret"), &[])
+        .await;
+    let list = ada.get("/settings/webhooks").await;
+    assert!(
+        list.body.contains(&format!("{}?***", receiver.url)) && !list.body.contains("sekrit"),
+        "{}",
+        list.body
+    );
+
+    // Failing for five days already: the next failure stops it.
+    app.execute("UPDATE webhook_endpoints SET failing_since = '2020-01-01 00:00:00'");
+    app.token(&ada)
+        .named("stops-it")
+        .scope("Production")
+        .create()
+        .await;
+    eventually("Tessera stops the webhook", || {
+        app.count("webhook_endpoints WHERE disabled_reason IS NOT NULL") == 1
+    })
+    .await;
+    let logs = stop_and_read_logs(&mut child);
+    assert!(
+        logs.contains("stopped a webhook") && logs.contains(&format!("{}?***", receiver.url)),
+        "{logs}"
+    );
+    let audit = app.texts(
+        "SELECT target_label || ' ' || details AS t FROM audit_events WHERE target_type = 'webhook'",
+    );
+    assert_eq!(
+        audit.len(),
+        4,
+        "added, changed, new secret, stopped: {audit:?}"
+    );
+    for (place, text) in [("the logs", &logs), ("the audit log", &audit.join("\n"))] {
+        assert!(
+            !text.contains("sekrit"),
+            "the credential is in {place}: {text}"
+        );
+    }
 }

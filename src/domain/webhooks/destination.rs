@@ -70,6 +70,36 @@ pub fn check_url(url: &str, policy: Policy) -> Result<String, Refusal> {
     Ok(format!("{scheme}://{rest}"))
 }
 
+/// The URL as the audit log, the logs, mails and lists write it: what may carry a
+/// credential — a user name and password, the query, the fragment — replaced with
+/// `***`, so `https://user:pw@hooks.example.com/path?key=1` reads
+/// `https://***@hooks.example.com/path?***`.
+pub fn redacted(url: &str) -> String {
+    let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
+    let (authority, tail) = rest.split_at(rest.find(['/', '?', '#']).unwrap_or(rest.len()));
+    let (path, after_path) = tail.split_at(tail.find(['?', '#']).unwrap_or(tail.len()));
+    let mut shown = String::with_capacity(url.len());
+    if !scheme.is_empty() {
+        shown.push_str(scheme);
+        shown.push_str("://");
+    }
+    match authority.rsplit_once('@') {
+        Some((_, host)) => {
+            shown.push_str("***@");
+            shown.push_str(host);
+        }
+        None => shown.push_str(authority),
+    }
+    shown.push_str(path);
+    if after_path.starts_with('?') {
+        shown.push_str("?***");
+    }
+    if after_path.contains('#') {
+        shown.push_str("#***");
+    }
+    shown
+}
+
 /// The host of `host:port`, `[v6]:port` or `host`.
 fn host_of(authority: &str) -> Option<&str> {
     if let Some(v6) = authority.strip_prefix('[') {
@@ -116,14 +146,29 @@ fn is_public_v4(ip: Ipv4Addr) -> bool {
 }
 
 fn is_public_v6(ip: Ipv6Addr) -> bool {
-    let first = ip.segments()[0];
+    let [first, second, ..] = ip.segments();
     !(ip.is_unspecified()
         || ip.is_loopback()
         || ip.is_multicast()
         || (first & 0xfe00) == 0xfc00 // unique local
         || (first & 0xffc0) == 0xfe80 // link-local
-        || first == 0x2001 && ip.segments()[1] == 0x0db8 // documentation
-        || ip.to_ipv4().is_some_and(|v4| !is_public_v4(v4)))
+        || (first & 0xffc0) == 0xfec0 // site-local (deprecated, still routed inside some networks)
+        || (first == 0x0064 && second == 0xff9b && ip.segments()[2] == 1) // local-use NAT64
+        || first == 0x2001 && second == 0x0db8 // documentation
+        || embedded_v4(ip).is_some_and(|v4| !is_public_v4(v4)))
+}
+
+/// The IPv4 address a packet to `ip` ends up at, for the IPv6 ranges that carry
+/// one: IPv4-mapped and -compatible (`::ffff:a.b.c.d`, `::a.b.c.d`), NAT64's
+/// well-known prefix (`64:ff9b::a.b.c.d`, RFC 6052) and 6to4 (`2002:aabb:ccdd::/48`,
+/// RFC 3056). A gateway translates them, so they are judged as that IPv4 address.
+fn embedded_v4(ip: Ipv6Addr) -> Option<Ipv4Addr> {
+    let v4 = |high: u16, low: u16| Ipv4Addr::from((u32::from(high) << 16) | u32::from(low));
+    match ip.segments() {
+        [0x0064, 0xff9b, 0, 0, 0, 0, high, low] => Some(v4(high, low)),
+        [0x2002, high, low, ..] => Some(v4(high, low)),
+        _ => ip.to_ipv4(),
+    }
 }
 
 #[cfg(test)]
@@ -177,6 +222,9 @@ mod tests {
             "https://localhost:8080",
             "https://0.0.0.0",
             "https://100.64.0.1",
+            "https://[fec0::1]/hook",
+            "https://[64:ff9b::10.0.0.1]/hook",
+            "https://[2002:a9fe:a9fe::1]/latest/meta-data",
         ] {
             assert_eq!(
                 check_url(private, STRICT),
@@ -192,8 +240,48 @@ mod tests {
     }
 
     #[test]
+    fn credentials_in_a_url_are_redacted() {
+        for (url, shown) in [
+            (
+                "https://user:pw@hooks.example.com/path?key=1",
+                "https://***@hooks.example.com/path?***",
+            ),
+            (
+                "https://hooks.example.com/tessera?token=abc&x=1#frag",
+                "https://hooks.example.com/tessera?***#***",
+            ),
+            (
+                "https://hooks.example.com/tessera#a?b",
+                "https://hooks.example.com/tessera#***",
+            ),
+            (
+                "https://h@x@hooks.example.com",
+                "https://***@hooks.example.com",
+            ),
+            (
+                "https://hooks.example.com?k",
+                "https://hooks.example.com?***",
+            ),
+            ("http://[::1]:8080/hooks", "http://[::1]:8080/hooks"),
+            (
+                "https://hooks.example.com/a@b",
+                "https://hooks.example.com/a@b",
+            ),
+            ("hooks.example.com/x?secret", "hooks.example.com/x?***"),
+        ] {
+            assert_eq!(redacted(url), shown, "{url}");
+        }
+    }
+
+    #[test]
     fn resolved_addresses_are_checked() {
-        for public in ["93.184.216.34", "2606:2800:220:1::1", "8.8.8.8"] {
+        for public in [
+            "93.184.216.34",
+            "2606:2800:220:1::1",
+            "8.8.8.8",
+            "64:ff9b::808:808",
+            "2002:808:808::1",
+        ] {
             assert!(address_allowed(public.parse().unwrap(), STRICT), "{public}");
         }
         for private in [
@@ -205,6 +293,13 @@ mod tests {
             "fe80::1",
             "::ffff:10.0.0.1",
             "::",
+            "fec0::1",
+            "64:ff9b::7f00:1",
+            "64:ff9b::a9fe:a9fe",
+            "64:ff9b:1::808:808",
+            "2002:a00:1::1",
+            "2002:7f00:1::",
+            "2002:a9fe:a9fe:1::1",
         ] {
             assert!(
                 !address_allowed(private.parse().unwrap(), STRICT),

@@ -92,12 +92,7 @@ pub async fn auth(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRe
         action,
     };
     let verdict = verifier
-        .check(
-            Endpoint::ForwardAuth,
-            bearer(&req),
-            requested,
-            Some(client(&req)),
-        )
+        .check(Endpoint::ForwardAuth, bearer(&req), requested, client(&req))
         .await?;
     Ok(match (verdict.outcome, verdict.token) {
         (Outcome::Valid, Some(token)) => {

@@ -1,6 +1,8 @@
 //! `POST /api/v1/introspect`: OAuth 2.0 Token Introspection (RFC 7662). The caller
 //! authenticates with a token of its own that may introspect.
 
+use std::net::IpAddr;
+
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -11,7 +13,7 @@ use super::{Timer, bearer, client};
 use crate::domain::verification::Outcome;
 use crate::http::AppError;
 use crate::state::AppState;
-use crate::verification::{Endpoint, Requested};
+use crate::verification::{Endpoint, Presenter, Requested};
 
 /// Largest introspection form accepted: one token and a hint.
 const FORM_LIMIT: usize = 16 * 1024;
@@ -21,6 +23,11 @@ pub struct IntrospectionForm {
     /// The token asked about.
     #[schema(required = true, min_length = 1)]
     token: Option<String>,
+    /// Tessera's extension: the address of the client that presented the token
+    /// (IPv4 or IPv6). A token limited to networks is active only when this address
+    /// is inside them, and inactive when it is left out.
+    #[schema(example = "203.0.113.7")]
+    client_ip: Option<String>,
 }
 
 fn oauth_error(status: StatusCode, error: &str, description: &str) -> HttpResponse {
@@ -38,11 +45,11 @@ fn oauth_error(status: StatusCode, error: &str, description: &str) -> HttpRespon
 
 #[utoipa::path(
     post, path = "/api/v1/introspect", tag = "Verification", summary = "Introspect a token",
-    description = "OAuth 2.0 token introspection (RFC 7662), for gateways; the caller authenticates with a token allowed to introspect.",
+    description = "OAuth 2.0 token introspection (RFC 7662), for gateways; the caller authenticates with a token allowed to introspect. Pass `client_ip`, the address of the client that presented the token: a token limited to networks is active only from inside them (its networks are then listed in `allowed_networks`), and never active when `client_ip` is left out. An answer holds for that client address only.",
     request_body(content = IntrospectionForm, content_type = "application/x-www-form-urlencoded"),
     responses(
         (status = 200, description = "`active` and, when active, the token's claims", body = serde_json::Value),
-        (status = 400, description = "The form is not valid", body = serde_json::Value),
+        (status = 400, description = "The form is not valid: no `token`, or a `client_ip` that is not an IP address", body = serde_json::Value),
         (status = 401, description = "The caller's own token is not valid", body = serde_json::Value),
         (status = 403, description = "The caller's token may not introspect", body = serde_json::Value),
     ),
@@ -60,7 +67,7 @@ pub async fn introspect(
             Endpoint::Introspect,
             bearer(&req),
             Requested::Nothing,
-            Some(client(&req)),
+            client(&req),
         )
         .await?;
     match (caller.outcome, &caller.token) {
@@ -103,9 +110,10 @@ pub async fn introspect(
             ));
         }
     };
-    let Some(presented) = serde_html_form::from_bytes::<IntrospectionForm>(&body)
-        .ok()
-        .and_then(|f| f.token)
+    let form = serde_html_form::from_bytes::<IntrospectionForm>(&body).ok();
+    let Some(presented) = form
+        .as_ref()
+        .and_then(|f| f.token.as_deref())
         .filter(|t| !t.is_empty())
     else {
         return Ok(oauth_error(
@@ -114,14 +122,28 @@ pub async fn introspect(
             "The form field token is required.",
         ));
     };
+    let client_ip = match form.as_ref().and_then(|f| f.client_ip.as_deref()) {
+        None => None,
+        Some(text) => match text.parse::<IpAddr>() {
+            Ok(ip) => Some(ip),
+            Err(_) => {
+                return Ok(oauth_error(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_request",
+                    "The form field client_ip is not an IP address.",
+                ));
+            }
+        },
+    };
     let verdict = verifier
         .check(
             Endpoint::Introspect,
-            Some(&presented),
+            Some(presented),
             Requested::Nothing,
-            // The token asked about is not being used: the caller's address is not
-            // its client's, and no use is recorded.
-            None,
+            // The token asked about is not being used by the caller, whose address
+            // is not its client's: no use is recorded, and its allow-list is judged
+            // on the address the gateway names.
+            Presenter::Gateway { client_ip },
         )
         .await?;
     let body = match (verdict.outcome, verdict.token) {

@@ -27,7 +27,7 @@ impl Kind for Scopes {
         noun: "scope",
         list: urls::SCOPES,
         edit: "Rename",
-        delete_warning: "Administrators assigned to it lose it. Tokens in this scope prevent the delete.",
+        delete_warning: "Tokens in it, and administrators, API keys and webhooks limited to it, prevent the delete: take it off them first.",
         delete_button: "Delete scope",
     };
 

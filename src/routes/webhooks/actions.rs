@@ -7,6 +7,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use super::{Admin, back_to_endpoint, secret_page};
 use crate::auth::csrf::{CsrfForm, NoFields};
 use crate::auth::session::{self, FlashKind};
+use crate::domain::webhooks::destination::redacted;
 use crate::http::AppError;
 use crate::routes::see_other;
 use crate::services::webhooks;
@@ -109,7 +110,7 @@ pub async fn rotate_secret(
         &req,
         &admin,
         &public_id,
-        rotated.url,
+        &rotated.url,
         rotated.secret.expose(),
         Some(datetime(&rotated.previous_until)),
     )
@@ -129,7 +130,10 @@ pub async fn delete_confirm(
             label: "Webhook".into(),
         },
         confirmation: Confirmation {
-            title: format!("Delete the webhook to {}?", item.endpoint.url),
+            title: format!(
+                "Delete the webhook to {}?",
+                redacted(&item.endpoint.url)
+            ),
             body: "Events are no longer sent to it, and its delivery log is deleted with it. The audit log keeps that it existed.".into(),
             button: "Delete webhook",
             danger: true,

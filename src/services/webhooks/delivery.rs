@@ -11,12 +11,12 @@ use actix_tls::connect::{Connector as TcpConnector, Resolve, Resolver};
 use futures_util::future::{LocalBoxFuture, join_all};
 use time::{Duration, PrimitiveDateTime};
 
-use crate::db::audit::{self, Actor, Target};
+use crate::db::audit::Actor;
 use crate::db::outbox::{self, Attempt, DueDelivery, Recorded};
 use crate::db::{Db, DbConnection, DbError};
-use crate::domain::audit::{AuditAction, TargetKind};
+use crate::domain::audit::AuditAction;
 use crate::domain::encryption::EncryptionKey;
-use crate::domain::webhooks::destination::{Policy, address_allowed, check_url};
+use crate::domain::webhooks::destination::{Policy, address_allowed, check_url, redacted};
 use crate::domain::webhooks::signature::{WebhookSecret, signature_header};
 use crate::services::outbound;
 use crate::services::webhooks::stop_notice;
@@ -175,16 +175,13 @@ fn stopped(
     now: PrimitiveDateTime,
 ) -> Result<(), DbError> {
     let endpoint = &delivery.endpoint;
-    tracing::warn!(url = %endpoint.url, "stopped a webhook whose deliveries failed for five days");
-    audit::record(
+    tracing::warn!(url = %redacted(&endpoint.url), "stopped a webhook whose deliveries failed for five days");
+    super::record(
         c,
         &Actor::system(),
         AuditAction::WebhookDisabled,
-        &Target::of(
-            TargetKind::Webhook,
-            Some(&endpoint.public_id),
-            &endpoint.url,
-        ),
+        &endpoint.public_id,
+        &endpoint.url,
         r#"{"reason":"every delivery failed for five days"}"#,
     )?;
     if let Some(public_url) = mail_links {
@@ -316,7 +313,13 @@ impl Resolve for GuardedResolver {
         port: u16,
     ) -> LocalBoxFuture<'a, Result<Vec<SocketAddr>, Box<dyn StdError>>> {
         Box::pin(async move {
-            let addresses: Vec<SocketAddr> = tokio::net::lookup_host((host, port)).await?.collect();
+            // An IPv6 literal comes as the URL writes it, in brackets, which no
+            // resolver takes: without them it is an address, resolved to itself.
+            let name = host
+                .strip_prefix('[')
+                .and_then(|h| h.strip_suffix(']'))
+                .unwrap_or(host);
+            let addresses: Vec<SocketAddr> = tokio::net::lookup_host((name, port)).await?.collect();
             if let Some(refused) = addresses.iter().find(|a| !address_allowed(a.ip(), self.0)) {
                 return Err(
                     Box::new(PrivateAddress(host.to_owned(), refused.ip())) as Box<dyn StdError>
@@ -349,6 +352,24 @@ mod tests {
         assert!(
             addresses.iter().all(|a| a.ip().is_loopback()),
             "{addresses:?}"
+        );
+    }
+
+    /// A URL's IPv6 literal reaches the resolver in brackets: it is that address,
+    /// judged like any other.
+    #[actix_web::test]
+    async fn a_bracketed_ipv6_literal_is_its_own_address() {
+        let open = GuardedResolver(Policy {
+            allow_http: true,
+            allow_private: true,
+        });
+        let addresses = open.lookup("[::1]", 8443).await.unwrap();
+        assert_eq!(addresses, vec!["[::1]:8443".parse().unwrap()]);
+        let strict = GuardedResolver(Policy::default());
+        let refused = strict.lookup("[::1]", 8443).await.unwrap_err();
+        assert!(
+            refused.to_string().contains("inside a private network"),
+            "{refused}"
         );
     }
 }

@@ -8,6 +8,7 @@ use crate::db::DbConnection;
 use crate::db::admins;
 use crate::db::webhooks::EndpointRow;
 use crate::domain::admins::SUPER_ADMIN;
+use crate::domain::webhooks::destination::redacted;
 use crate::services::mail;
 
 /// What the mail says, in both its parts.
@@ -43,14 +44,16 @@ pub fn tell_super_admins(
         "{public_url}{}",
         crate::urls::webhook(&endpoint.public_id, None)
     );
+    // Mail travels through servers of its own: the URL without its credentials.
+    let url = redacted(&endpoint.url);
     let subject = match endpoint.description.as_str() {
-        "" => format!("Webhook stopped: {}", endpoint.url),
+        "" => format!("Webhook stopped: {url}"),
         description => format!("Webhook stopped: {description}"),
     };
     for admin in admins::enabled_with_role(c, SUPER_ADMIN)? {
         let notice = Stopped {
             name: &admin.display_name,
-            url: &endpoint.url,
+            url: &url,
             description: &endpoint.description,
             last_error,
             page_url: &page_url,

@@ -48,6 +48,11 @@ pub struct Receiver {
 
 impl Receiver {
     pub fn start() -> Self {
+        Self::start_on("127.0.0.1:0")
+    }
+
+    /// A receiver listening on `address`, such as `[::1]:0`.
+    pub fn start_on(address: &str) -> Self {
         let got = Arc::new(Mutex::new(Vec::new()));
         let status = Arc::new(Mutex::new(200));
         let (g, s) = (got.clone(), status.clone());
@@ -76,7 +81,7 @@ impl Receiver {
             }))
         })
         .workers(1)
-        .bind("127.0.0.1:0")
+        .bind(address)
         .unwrap();
         let url = format!("http://{}/hooks", server.addrs()[0]);
         actix_web::rt::spawn(server.run());
