@@ -1,8 +1,12 @@
 //! The commands and their flags.
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+use clap::error::ErrorKind;
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
 use super::flags::{DatabaseArgs, EncryptionArgs, LogArgs, ServeArgs};
+use super::secrets::refuse_on_command_line;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -28,6 +32,21 @@ pub struct Cli {
 
     #[command(flatten)]
     pub serve: ServeArgs,
+}
+
+impl Cli {
+    /// The command line, read as [`Parser::parse`] reads it, with a secret on it
+    /// refused ([`super::secrets`]): like any mistake there, with a message and
+    /// exit code 2.
+    pub fn from_command_line() -> Self {
+        let mut command = Self::command();
+        command.build();
+        let matches = command.clone().get_matches();
+        if let Err(message) = refuse_on_command_line(&command, &matches) {
+            command.error(ErrorKind::ArgumentConflict, message).exit();
+        }
+        Self::from_arg_matches(&matches).unwrap_or_else(|e| e.format(&mut command).exit())
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -71,18 +90,24 @@ pub enum TokenCommand {
 /// instead of the local database.
 #[derive(Debug, Clone, Args)]
 pub struct RemoteArgs {
-    /// Tessera's URL, such as https://tessera.example.com
-    #[arg(long, env = "TESSERA_URL", requires = "api_key")]
+    /// Tessera's URL, such as https://tessera.example.com; the API key is sent
+    /// there and nowhere else
+    #[arg(long, env = "TESSERA_URL")]
     pub url: Option<String>,
 
-    /// An API key (tsa_...) from My profile > API keys; prefer the environment variable
-    #[arg(
-        long,
-        env = "TESSERA_API_KEY",
-        hide_env_values = true,
-        requires = "url"
-    )]
+    /// An API key (tsa_...) from My profile > API keys, for --url: from the
+    /// environment only, never on the command line
+    #[arg(long, env = "TESSERA_API_KEY", hide_env_values = true)]
     pub api_key: Option<String>,
+
+    /// A file holding the API key (- reads it from standard input)
+    #[arg(long, env = "TESSERA_API_KEY_FILE", value_name = "PATH")]
+    pub api_key_file: Option<PathBuf>,
+
+    /// Let --url be plain http:// to another machine: the API key then crosses the
+    /// network unencrypted (http:// to this machine needs no flag)
+    #[arg(long)]
+    pub allow_http: bool,
 }
 
 #[derive(Debug, Args)]
@@ -168,11 +193,12 @@ pub enum KeysCommand {
 
 #[derive(Debug, Args)]
 pub struct KeysRotateArgs {
-    /// The key the values are stored under now
+    /// The key the values are stored under now (from the environment only)
     #[arg(long, env = "TESSERA_ENCRYPTION_KEY", hide_env_values = true)]
     pub old_key: String,
 
-    /// The key to store them under from now on; then start Tessera with it
+    /// The key to store them under from now on, then start Tessera with it (from
+    /// the environment only)
     #[arg(long, env = "TESSERA_NEW_ENCRYPTION_KEY", hide_env_values = true)]
     pub new_key: String,
 }
