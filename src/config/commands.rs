@@ -64,10 +64,21 @@ pub enum Command {
     /// Make and rotate the key that stored token values are encrypted with
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// Warn about tokens that expire soon, now rather than at the daily run's hour
+    #[command(subcommand)]
+    Expiry(ExpiryCommand),
     /// Add example tokens across example scopes and modules, to try Tessera out or measure it
     Seed(SeedArgs),
     /// Print the OpenAPI document of the API (also served at /api/v1/openapi.json)
     Openapi,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ExpiryCommand {
+    /// Run the expiry warnings now, as the daily run does (one instance at a time):
+    /// webhook events, and mail digests when TESSERA_SMTP_URL and TESSERA_MAIL_FROM
+    /// are set, which the server then sends
+    Run,
 }
 
 #[derive(Debug, Subcommand)]

@@ -41,10 +41,38 @@ pub async fn run_if_due(
     now: PrimitiveDateTime,
     mail_links: Option<String>,
 ) -> Result<Option<Told>, DbError> {
+    run(db, now, mail_links, Start::WhenDue).await
+}
+
+/// Runs the expiry run now, whatever the hour (`tessera expiry run`), claimed as
+/// the scheduled run is; `None` when another instance claimed it at this moment.
+pub async fn run_now(
+    db: &crate::db::Db,
+    now: PrimitiveDateTime,
+    mail_links: Option<String>,
+) -> Result<Option<Told>, DbError> {
+    run(db, now, mail_links, Start::Now).await
+}
+
+/// Whether a run waits for its hour.
+#[derive(Clone, Copy)]
+enum Start {
+    WhenDue,
+    Now,
+}
+
+async fn run(
+    db: &crate::db::Db,
+    now: PrimitiveDateTime,
+    mail_links: Option<String>,
+    start: Start,
+) -> Result<Option<Told>, DbError> {
     db.write(move |c| {
         let schedule = expiry::schedule(c)?;
-        let Some(last_run) =
-            expiry::claim_run(c, now, |last| run_due(schedule.run_hour, last, now))?
+        let Some(last_run) = expiry::claim_run(c, now, |last| match start {
+            Start::WhenDue => run_due(schedule.run_hour, last, now),
+            Start::Now => true,
+        })?
         else {
             return Ok(None);
         };
