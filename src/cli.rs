@@ -44,6 +44,7 @@ impl Operator {
             verifier: None,
             hashing: &self.hashing,
             encryption_key: self.encryption_key.as_ref(),
+            webhook_key: self.encryption_key.as_ref(),
         }
     }
 

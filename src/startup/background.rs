@@ -40,7 +40,7 @@ async fn deliver_webhooks(state: web::Data<AppState>) {
     loop {
         let config = &state.config;
         let sender = webhooks::delivery::Sender {
-            key: config.encryption_key.as_ref(),
+            key: config.webhook_key.as_ref(),
             policy: config.webhook_policy,
             mail_links: config.mail_links(),
         };

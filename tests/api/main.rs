@@ -44,4 +44,5 @@ mod tokens_list;
 mod tokens_security;
 mod verification;
 mod webhook_delivery;
+mod webhook_key;
 mod webhooks;
