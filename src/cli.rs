@@ -1,7 +1,9 @@
-//! The command-line entry points: `serve`, `migrate`, `admin`, `token`, `keys`, `seed`.
+//! The command-line entry points: `serve`, `migrate`, `admin`, `token`, `keys`,
+//! `expiry`, `seed`.
 
 pub mod admin;
 pub mod admin_key;
+pub mod expiry;
 pub mod keys;
 pub mod remote;
 pub mod seed;
@@ -9,7 +11,9 @@ pub mod token;
 
 use std::future::Future;
 
-use crate::config::{AdminCommand, AdminKeyCommand, Cli, Command, LogArgs, LogFormat};
+use crate::config::{
+    AdminCommand, AdminKeyCommand, Cli, Command, ExpiryCommand, LogArgs, LogFormat,
+};
 use crate::db::Db;
 use crate::domain::encryption::EncryptionKey;
 use crate::passwords::HashingGate;
@@ -40,6 +44,7 @@ impl Operator {
             verifier: None,
             hashing: &self.hashing,
             encryption_key: self.encryption_key.as_ref(),
+            webhook_key: self.encryption_key.as_ref(),
         }
     }
 
@@ -78,6 +83,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Admin(AdminCommand::Key(AdminKeyCommand::Create(args)))) => {
             admin_key::create(&cli.database, args)
         }
+        Some(Command::Expiry(ExpiryCommand::Run)) => expiry::run(&cli.database, &cli.serve),
         Some(Command::Seed(args)) => seed::run(&cli.database, args),
         Some(Command::Token(command)) => token::run(&cli.database, command),
         Some(Command::Keys(command)) => keys::run(&cli.database, command),

@@ -2,8 +2,10 @@
 
 mod commands;
 mod flags;
+mod secrets;
 mod server;
 
 pub use commands::*;
 pub use flags::*;
+pub use secrets::read_secret_file;
 pub use server::*;

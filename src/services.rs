@@ -37,6 +37,8 @@ pub struct Services<'a> {
     pub hashing: &'a HashingGate,
     /// Keeps token values to show again, when the operator set one.
     pub encryption_key: Option<&'a EncryptionKey>,
+    /// Keeps webhook signing secrets: the operator's key, or one Tessera generated.
+    pub webhook_key: Option<&'a EncryptionKey>,
 }
 
 impl Services<'_> {

@@ -84,6 +84,7 @@ pub fn setup_url_if_needed(
 }
 
 mod background;
+mod webhook_key;
 
 pub struct Application {
     server: Server,
@@ -105,6 +106,9 @@ impl Application {
         let counter = metrics.clone();
         let hook: StatementHook = Arc::new(move || counter.statement());
         let db = web::block(move || open_database(&database, Some(hook))).await??;
+        let (operator_key, url) = (config.encryption_key.clone(), db.url().clone());
+        config.webhook_key =
+            web::block(move || webhook_key::resolve(operator_key.as_ref(), &url)).await??;
         let public_url = config.public_url().to_owned();
         let startup_db = db.clone();
         let (key, setup_url) = web::block(move || {

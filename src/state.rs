@@ -33,6 +33,7 @@ impl AppState {
             verifier: Some(&self.verifier),
             hashing: &self.hashing,
             encryption_key: self.config.encryption_key.as_ref(),
+            webhook_key: self.config.webhook_key.as_ref(),
         }
     }
 }

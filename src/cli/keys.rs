@@ -1,21 +1,16 @@
 //! `tessera keys generate | rotate`: the key under which token values are stored
 //! encrypted, for administrators who may show them again.
 
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD;
-use rand::RngCore;
-
 use super::Operator;
 use crate::config::{DatabaseArgs, KeysCommand, KeysRotateArgs, parse_key};
+use crate::domain::encryption::EncryptionKey;
 use crate::services::{Caller, keys};
 use crate::startup::open_database;
 
 pub fn run(database: &DatabaseArgs, command: KeysCommand) -> anyhow::Result<()> {
     match command {
         KeysCommand::Generate => {
-            let mut key = [0u8; 32];
-            rand::rngs::OsRng.fill_bytes(&mut key);
-            println!("{}", STANDARD.encode(key));
+            println!("{}", EncryptionKey::random_base64());
             Ok(())
         }
         KeysCommand::Rotate(args) => rotate(database, args),

@@ -5,11 +5,11 @@
 use std::time::Duration;
 
 use anyhow::{Context, anyhow, bail};
-use awc::http::Method;
+use awc::http::{Method, Uri};
 use serde_json::{Value, json};
 
 use super::token::{Listed, validity};
-use crate::config::{RemoteArgs, TokenCreateArgs};
+use crate::config::{RemoteArgs, TokenCreateArgs, read_secret_file};
 use crate::domain::ids::Guid;
 use crate::domain::timestamps::parse_iso;
 use crate::domain::token_list::StatusFilter;
@@ -19,10 +19,53 @@ use crate::services::outbound;
 /// One runtime and one client for the whole command, so that its requests (the
 /// pages of a list) share a connection.
 pub struct Remote {
+    /// Where `--url` points: the key goes there and nowhere else.
+    origin: Origin,
     api: String,
     key: String,
     runtime: actix_web::rt::SystemRunner,
     client: awc::Client,
+}
+
+/// A URL's scheme, host and port: what the API key is sent to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Origin {
+    scheme: String,
+    host: String,
+    port: u16,
+}
+
+impl Origin {
+    fn of(url: &str) -> Option<Self> {
+        let uri: Uri = url.parse().ok()?;
+        let scheme = uri.scheme_str()?.to_ascii_lowercase();
+        let port = match (uri.port_u16(), scheme.as_str()) {
+            (Some(port), _) => port,
+            (None, "https") => 443,
+            (None, "http") => 80,
+            _ => return None,
+        };
+        Some(Self {
+            host: uri.host()?.to_ascii_lowercase(),
+            scheme,
+            port,
+        })
+    }
+
+    /// This machine: `localhost` or a loopback address.
+    fn is_loopback(&self) -> bool {
+        let host = self.host.trim_start_matches('[').trim_end_matches(']');
+        host == "localhost"
+            || host
+                .parse::<std::net::IpAddr>()
+                .is_ok_and(|ip| ip.is_loopback())
+    }
+}
+
+impl std::fmt::Display for Origin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}://{}:{}", self.scheme, self.host, self.port)
+    }
 }
 
 /// The request did not get an answer.
@@ -38,23 +81,64 @@ struct Answer {
 }
 
 impl Remote {
-    /// The remote named by `--url` and `--api-key`, if any.
+    /// The remote named by `--url` and its API key, if any.
     pub fn of(args: &RemoteArgs) -> anyhow::Result<Option<Self>> {
-        let (Some(url), Some(key)) = (&args.url, &args.api_key) else {
-            return Ok(None);
+        let key = match &args.api_key_file {
+            Some(path) => Some(read_secret_file(path, "the API key")?),
+            None => args.api_key.clone(),
+        };
+        let (url, key) = match (&args.url, key) {
+            (None, None) => return Ok(None),
+            (Some(url), Some(key)) => (url, key),
+            (Some(_), None) => bail!(
+                "--url needs an API key: set TESSERA_API_KEY, or give --api-key-file \
+                 (a file, or - for standard input)"
+            ),
+            (None, Some(_)) => bail!(
+                "an API key was given without Tessera's address: give --url or set TESSERA_URL"
+            ),
         };
         let url = url.trim().trim_end_matches('/');
-        if !(url.starts_with("https://") || url.starts_with("http://")) {
-            bail!("--url {url:?}: give Tessera's address, such as https://tessera.example.com");
+        let origin = Origin::of(url)
+            .filter(|o| o.scheme == "https" || o.scheme == "http")
+            .with_context(|| {
+                format!(
+                    "--url {url:?}: give Tessera's address, such as https://tessera.example.com"
+                )
+            })?;
+        if origin.scheme == "http" && !origin.is_loopback() && !args.allow_http {
+            bail!(
+                "--url {url}: plain http:// would send the API key across the network \
+                 unencrypted; use https://, or give --allow-http if the network is trusted"
+            );
         }
         let runtime = actix_web::rt::System::new();
         let client = runtime.block_on(async { client() })?;
         Ok(Some(Self {
+            origin,
             api: format!("{url}/api/v1"),
             key: key.trim().to_owned(),
             runtime,
             client,
         }))
+    }
+
+    /// The URL of a page the server points to (`next`), if it is where `--url`
+    /// points: the key is never sent anywhere else.
+    fn same_origin(&self, link: &str) -> anyhow::Result<String> {
+        if link.starts_with('/') && !link.starts_with("//") {
+            return Ok(format!("{}{link}", self.origin));
+        }
+        match Origin::of(link) {
+            Some(origin) if origin == self.origin => Ok(link.to_owned()),
+            other => bail!(
+                "Tessera points to its next page at {}, not at {} (--url): the API key is \
+                 sent to --url only. Give the address Tessera's public URL \
+                 (TESSERA_PUBLIC_URL) names, or set that to the address given.",
+                other.map_or_else(|| format!("{link:?}"), |o| o.to_string()),
+                self.origin
+            ),
+        }
     }
 
     pub fn create_token(&self, args: &TokenCreateArgs) -> anyhow::Result<()> {
@@ -118,11 +202,19 @@ impl Remote {
         for filter in filters {
             let mut next = Some(format!("{}/tokens?per_page=100{filter}", self.api));
             while let Some(url) = next.take() {
+                // Anything but a page is an error, never the end of the list.
                 let page = ok(self.send(Method::GET, &url, &[], None)?)?.body;
-                for token in page["tokens"].as_array().into_iter().flatten() {
+                let listed_here = page["tokens"].as_array().with_context(|| {
+                    format!("{url} did not answer a page of tokens: is --url Tessera's address?")
+                })?;
+                for token in listed_here {
                     tokens.push(listed(token)?);
                 }
-                next = page["next"].as_str().map(str::to_owned);
+                next = match &page["next"] {
+                    Value::Null => None,
+                    Value::String(link) => Some(self.same_origin(link)?),
+                    _ => bail!("{url} answered a page without a valid next link"),
+                };
             }
         }
         Ok(tokens)
@@ -225,4 +317,46 @@ fn listed(token: &Value) -> anyhow::Result<Listed> {
         valid_to: token["valid_to"].as_str().and_then(parse_iso),
         last_used_at: token["last_used_at"].as_str().and_then(parse_iso),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Origin;
+
+    #[test]
+    fn origins_are_scheme_host_and_port() {
+        let ours = Origin::of("https://Tessera.example.com/base").unwrap();
+        assert_eq!(
+            Origin::of("https://tessera.example.com:443/api/v1/tokens?after=x"),
+            Some(ours.clone())
+        );
+        for other in [
+            "http://tessera.example.com/api/v1/tokens",
+            "https://tessera.example.com:8443/api/v1/tokens",
+            "https://evil.example.com/api/v1/tokens",
+            "https://tessera.example.com.evil.example/api",
+        ] {
+            assert_ne!(Origin::of(other), Some(ours.clone()), "{other}");
+        }
+        assert_eq!(Origin::of("ftp://x"), None);
+        assert_eq!(Origin::of("/api/v1/tokens"), None);
+    }
+
+    #[test]
+    fn loopback_is_this_machine_only() {
+        for local in [
+            "http://localhost:8080",
+            "http://127.0.0.1",
+            "http://[::1]:80",
+        ] {
+            assert!(Origin::of(local).unwrap().is_loopback(), "{local}");
+        }
+        for remote in [
+            "http://192.0.2.1",
+            "http://example.com",
+            "http://localhost.example.com",
+        ] {
+            assert!(!Origin::of(remote).unwrap().is_loopback(), "{remote}");
+        }
+    }
 }

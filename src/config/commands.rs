@@ -1,8 +1,12 @@
 //! The commands and their flags.
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+use clap::error::ErrorKind;
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
 use super::flags::{DatabaseArgs, EncryptionArgs, LogArgs, ServeArgs};
+use super::secrets::refuse_on_command_line;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -30,6 +34,21 @@ pub struct Cli {
     pub serve: ServeArgs,
 }
 
+impl Cli {
+    /// The command line, read as [`Parser::parse`] reads it, with a secret on it
+    /// refused ([`super::secrets`]): like any mistake there, with a message and
+    /// exit code 2.
+    pub fn from_command_line() -> Self {
+        let mut command = Self::command();
+        command.build();
+        let matches = command.clone().get_matches();
+        if let Err(message) = refuse_on_command_line(&command, &matches) {
+            command.error(ErrorKind::ArgumentConflict, message).exit();
+        }
+        Self::from_arg_matches(&matches).unwrap_or_else(|e| e.format(&mut command).exit())
+    }
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the web server: the admin app and the verification API (the default)
@@ -45,10 +64,21 @@ pub enum Command {
     /// Make and rotate the key that stored token values are encrypted with
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// Warn about tokens that expire soon, now rather than at the daily run's hour
+    #[command(subcommand)]
+    Expiry(ExpiryCommand),
     /// Add example tokens across example scopes and modules, to try Tessera out or measure it
     Seed(SeedArgs),
     /// Print the OpenAPI document of the API (also served at /api/v1/openapi.json)
     Openapi,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ExpiryCommand {
+    /// Run the expiry warnings now, as the daily run does (one instance at a time):
+    /// webhook events, and mail digests when TESSERA_SMTP_URL and TESSERA_MAIL_FROM
+    /// are set, which the server then sends
+    Run,
 }
 
 #[derive(Debug, Subcommand)]
@@ -71,18 +101,24 @@ pub enum TokenCommand {
 /// instead of the local database.
 #[derive(Debug, Clone, Args)]
 pub struct RemoteArgs {
-    /// Tessera's URL, such as https://tessera.example.com
-    #[arg(long, env = "TESSERA_URL", requires = "api_key")]
+    /// Tessera's URL, such as https://tessera.example.com; the API key is sent
+    /// there and nowhere else
+    #[arg(long, env = "TESSERA_URL")]
     pub url: Option<String>,
 
-    /// An API key (tsa_...) from My profile > API keys; prefer the environment variable
-    #[arg(
-        long,
-        env = "TESSERA_API_KEY",
-        hide_env_values = true,
-        requires = "url"
-    )]
+    /// An API key (tsa_...) from My profile > API keys, for --url: from the
+    /// environment only, never on the command line
+    #[arg(long, env = "TESSERA_API_KEY", hide_env_values = true)]
     pub api_key: Option<String>,
+
+    /// A file holding the API key (- reads it from standard input)
+    #[arg(long, env = "TESSERA_API_KEY_FILE", value_name = "PATH")]
+    pub api_key_file: Option<PathBuf>,
+
+    /// Let --url be plain http:// to another machine: the API key then crosses the
+    /// network unencrypted (http:// to this machine needs no flag)
+    #[arg(long)]
+    pub allow_http: bool,
 }
 
 #[derive(Debug, Args)]
@@ -168,11 +204,12 @@ pub enum KeysCommand {
 
 #[derive(Debug, Args)]
 pub struct KeysRotateArgs {
-    /// The key the values are stored under now
+    /// The key the values are stored under now (from the environment only)
     #[arg(long, env = "TESSERA_ENCRYPTION_KEY", hide_env_values = true)]
     pub old_key: String,
 
-    /// The key to store them under from now on; then start Tessera with it
+    /// The key to store them under from now on, then start Tessera with it (from
+    /// the environment only)
     #[arg(long, env = "TESSERA_NEW_ENCRYPTION_KEY", hide_env_values = true)]
     pub new_key: String,
 }

@@ -9,7 +9,8 @@ use crate::domain::encryption::EncryptionKey;
 #[derive(Debug, Args, Clone)]
 pub struct DatabaseArgs {
     /// Database URL: a SQLite file path (`tessera.db`, `sqlite://data/tessera.db`)
-    /// or a PostgreSQL URL (`postgres://user:password@host/db`)
+    /// or a PostgreSQL URL (`postgres://user:password@host/db`); a URL with a
+    /// password from the environment only
     #[arg(
         long,
         env = "TESSERA_DATABASE_URL",
@@ -93,8 +94,8 @@ pub struct ServeArgs {
     #[arg(long, env = "TESSERA_FORWARD_AUTH_FROM", value_delimiter = ',')]
     pub forward_auth_from: Vec<String>,
 
-    /// Bearer token that /metrics requires (Authorization: Bearer ...); prefer the
-    /// environment variable
+    /// Bearer token that /metrics requires (Authorization: Bearer ...), from the
+    /// environment only
     #[arg(long, env = "TESSERA_METRICS_TOKEN", hide_env_values = true)]
     pub metrics_token: Option<String>,
 
@@ -167,7 +168,7 @@ pub struct ServeArgs {
     pub retention_days: u32,
 
     /// SMTP server for expiry digests, such as smtp://user:password@mail.example.com:587?tls=required
-    /// or smtps://mail.example.com; without it, no mail is sent. Prefer the environment variable
+    /// or smtps://mail.example.com; without it, no mail is sent. From the environment only
     #[arg(long, env = "TESSERA_SMTP_URL", hide_env_values = true)]
     pub smtp_url: Option<String>,
 
@@ -183,7 +184,7 @@ pub struct ServeArgs {
 pub struct EncryptionArgs {
     /// Key (32 bytes, base64: `tessera keys generate`) under which token values are
     /// also stored encrypted, so that administrators allowed to may show them again.
-    /// Without it, a token value is shown once. Prefer the environment variable
+    /// Without it, a token value is shown once. From the environment only
     #[arg(long, env = "TESSERA_ENCRYPTION_KEY", hide_env_values = true)]
     pub encryption_key: Option<String>,
 }

@@ -29,7 +29,11 @@ pub struct ServerConfig {
     pub verify_listen: Option<SocketAddr>,
     pub verifier: VerifierSettings,
     pub usage_flush: std::time::Duration,
+    /// The operator's key: token values are kept to show again only under it.
     pub encryption_key: Option<EncryptionKey>,
+    /// The key webhook signing secrets are kept under: the operator's, or on SQLite
+    /// one Tessera generated ([`crate::startup`] resolves it).
+    pub webhook_key: Option<EncryptionKey>,
     /// Where webhooks may go.
     pub webhook_policy: Policy,
     /// Whether this instance sends webhooks.
@@ -92,6 +96,7 @@ impl ServerConfig {
     }
 
     pub fn from_args(args: &ServeArgs) -> anyhow::Result<Self> {
+        let encryption_key = args.encryption.key()?;
         Ok(Self {
             listen: args.listen,
             public_url_configured: args.public_url.is_some(),
@@ -130,7 +135,8 @@ impl ServerConfig {
                 usage_granularity: args.usage_granularity_seconds,
             },
             usage_flush: std::time::Duration::from_secs(args.usage_flush_seconds.into()),
-            encryption_key: args.encryption.key()?,
+            webhook_key: encryption_key.clone(),
+            encryption_key,
             webhook_policy: Policy {
                 allow_http: args.webhook_allow_http,
                 allow_private: args.webhook_allow_private,

@@ -70,6 +70,11 @@ impl DatabaseUrl {
         (self.backend == Backend::Postgres).then_some(self.target.as_str())
     }
 
+    /// The SQLite file's path.
+    pub fn sqlite_file(&self) -> Option<&std::path::Path> {
+        (self.backend == Backend::Sqlite).then(|| std::path::Path::new(&self.target))
+    }
+
     /// Opens one connection, configured like the pooled ones.
     pub fn connect(&self) -> diesel::ConnectionResult<DbConnection> {
         match self.backend {

@@ -8,6 +8,7 @@ use aes_gcm::aead::{Aead, AeadCore, KeyInit, OsRng, Payload};
 use aes_gcm::{Aes256Gcm, Key, Nonce};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
+use rand::RngCore;
 
 /// The first byte of every stored ciphertext: the format, should it ever change.
 const FORMAT: u8 = 1;
@@ -31,6 +32,13 @@ pub enum KeyError {
 pub struct DecryptError;
 
 impl EncryptionKey {
+    /// A new random key, in the base64 form [`Self::from_base64`] reads.
+    pub fn random_base64() -> String {
+        let mut key = [0u8; 32];
+        OsRng.fill_bytes(&mut key);
+        STANDARD.encode(key)
+    }
+
     /// A key from its base64 form (`openssl rand -base64 32`).
     pub fn from_base64(text: &str) -> Result<Self, KeyError> {
         let bytes = STANDARD
@@ -100,6 +108,17 @@ mod tests {
 
     fn key(text: &str) -> EncryptionKey {
         EncryptionKey::from_base64(text).unwrap()
+    }
+
+    #[test]
+    fn random_keys_are_read_back_and_differ() {
+        let (one, two) = (
+            EncryptionKey::random_base64(),
+            EncryptionKey::random_base64(),
+        );
+        assert_ne!(one, two);
+        let sealed = key(&one).seal(GUID, SECRET);
+        assert_eq!(key(&one).open(GUID, &sealed).unwrap(), SECRET);
     }
 
     #[test]

@@ -67,7 +67,7 @@ pub async fn list(
     Ok(WebhooksPage {
         layout: Layout::page(&req, Some(&admin), "Webhooks", Section::Webhooks),
         endpoints: endpoints.iter().map(EndpointView::of).collect(),
-        can_sign: state.config.encryption_key.is_some(),
+        can_sign: state.config.webhook_key.is_some(),
     })
 }
 
@@ -124,7 +124,7 @@ async fn new_page(
     Ok(NewWebhookPage {
         layout: Layout::page(req, Some(admin), "Add a webhook", Section::Webhooks),
         fields: fields(state, urls::NEW_WEBHOOK.into(), form, errors, None).await?,
-        can_sign: state.config.encryption_key.is_some(),
+        can_sign: state.config.webhook_key.is_some(),
     })
 }
 

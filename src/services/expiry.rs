@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use time::{Duration, PrimitiveDateTime};
 
-use crate::db::admins::{self, Administrator, preferences};
+use crate::db::admins::{self, preferences};
 use crate::db::audit::{self, Target};
 use crate::db::tokens::TokenRow;
 use crate::db::{DbConnection, DbError, expiry, tokens};
@@ -41,10 +41,38 @@ pub async fn run_if_due(
     now: PrimitiveDateTime,
     mail_links: Option<String>,
 ) -> Result<Option<Told>, DbError> {
+    run(db, now, mail_links, Start::WhenDue).await
+}
+
+/// Runs the expiry run now, whatever the hour (`tessera expiry run`), claimed as
+/// the scheduled run is; `None` when another instance claimed it at this moment.
+pub async fn run_now(
+    db: &crate::db::Db,
+    now: PrimitiveDateTime,
+    mail_links: Option<String>,
+) -> Result<Option<Told>, DbError> {
+    run(db, now, mail_links, Start::Now).await
+}
+
+/// Whether a run waits for its hour.
+#[derive(Clone, Copy)]
+enum Start {
+    WhenDue,
+    Now,
+}
+
+async fn run(
+    db: &crate::db::Db,
+    now: PrimitiveDateTime,
+    mail_links: Option<String>,
+    start: Start,
+) -> Result<Option<Told>, DbError> {
     db.write(move |c| {
         let schedule = expiry::schedule(c)?;
-        let Some(last_run) =
-            expiry::claim_run(c, now, |last| run_due(schedule.run_hour, last, now))?
+        let Some(last_run) = expiry::claim_run(c, now, |last| match start {
+            Start::WhenDue => run_due(schedule.run_hour, last, now),
+            Start::Now => true,
+        })?
         else {
             return Ok(None);
         };
@@ -135,19 +163,39 @@ pub enum ExpiryError {
     Db(#[from] DbError),
 }
 
+/// Someone a digest may go to, as they are at this run.
+struct Recipient {
+    email: String,
+    name: String,
+    /// Told about the tokens they created, unless they opted out.
+    wants_own: bool,
+    /// The tokens they may read now: of their current scopes, every one for a Super
+    /// Admin; none without `tokens.read`.
+    reads: Option<ScopeAccess>,
+}
+
+impl Recipient {
+    fn reads(&self, token_scopes: &[i64]) -> bool {
+        self.reads
+            .as_ref()
+            .is_some_and(|access| access.sees(token_scopes))
+    }
+}
+
 /// The digests of one run: by address, the person's name and their tokens.
 #[derive(Default)]
 struct Digests {
     by_address: BTreeMap<String, (String, Vec<DigestToken>)>,
-    /// Tokens' creators, as read this run (none: gone or disabled).
-    creators: HashMap<AdministratorId, Option<Administrator>>,
-    /// Administrators who asked for their scopes' tokens, with what they see.
-    watchers: Option<Vec<(String, String, ScopeAccess)>>,
+    /// Administrators as read this run (none: gone or disabled).
+    people: HashMap<AdministratorId, Option<Recipient>>,
+    /// Administrators who asked for their scopes' tokens.
+    watchers: Option<Vec<AdministratorId>>,
 }
 
 impl Digests {
     /// Adds the token to the digest of its creator (unless they opted out) and of
-    /// every administrator of its scopes who opted in.
+    /// every administrator of its scopes who opted in: to each only while the
+    /// token is in one of their scopes.
     fn add(
         &mut self,
         c: &mut DbConnection,
@@ -175,17 +223,21 @@ impl Digests {
                 crate::urls::token_page(&token.guid, crate::urls::TokenPage::Edit)
             ),
         };
-        let mut people = Vec::new();
+        let mut people: Vec<(String, String)> = Vec::new();
         if let Some(creator) = token.created_by
-            && let Some(admin) = self.creator(c, creator)?
-            && admin.expiry_mail_own
+            && let Some(admin) = self.recipient(c, creator)?
+            && admin.wants_own
+            && admin.reads(&scope_ids)
         {
-            people.push((admin.email.clone(), admin.display_name.clone()));
+            people.push((admin.email.clone(), admin.name.clone()));
         }
-        for (email, name, access) in self.watchers(c)? {
-            // A creator who also watches the token's scopes is told once.
-            if access.sees(&scope_ids) && !people.iter().any(|(known, _)| known == email) {
-                people.push((email.clone(), name.clone()));
+        for id in self.watchers(c)? {
+            if let Some(watcher) = self.recipient(c, id)?
+                && watcher.reads(&scope_ids)
+                // A creator who also watches the token's scopes is told once.
+                && !people.iter().any(|(known, _)| *known == watcher.email)
+            {
+                people.push((watcher.email.clone(), watcher.name.clone()));
             }
         }
         for (email, name) in people {
@@ -198,36 +250,37 @@ impl Digests {
         Ok(())
     }
 
-    /// A token's creator, if still enabled; read once per run.
-    fn creator(
+    /// An administrator, if still enabled, with what they may read; read once per run.
+    fn recipient(
         &mut self,
         c: &mut DbConnection,
         id: AdministratorId,
-    ) -> Result<Option<&Administrator>, DbError> {
-        let known = match self.creators.entry(id) {
+    ) -> Result<Option<&Recipient>, DbError> {
+        let known = match self.people.entry(id) {
             Entry::Occupied(known) => known.into_mut(),
             Entry::Vacant(new) => {
-                new.insert(admins::find(c, id)?.filter(Administrator::is_enabled))
+                let access = admins::load_access(c, id)?.filter(|a| a.admin.is_enabled());
+                new.insert(access.map(|access| {
+                    Recipient {
+                        reads: access
+                            .permissions
+                            .contains(Permission::TokensRead)
+                            .then(|| ScopeAccess::of(access.permissions, access.scope_ids)),
+                        wants_own: access.admin.expiry_mail_own,
+                        email: access.admin.email,
+                        name: access.admin.display_name,
+                    }
+                }))
             }
         };
         Ok(known.as_ref())
     }
 
-    fn watchers(
-        &mut self,
-        c: &mut DbConnection,
-    ) -> Result<&[(String, String, ScopeAccess)], DbError> {
+    fn watchers(&mut self, c: &mut DbConnection) -> Result<Vec<AdministratorId>, DbError> {
         if self.watchers.is_none() {
-            let mut found = Vec::new();
-            for id in preferences::scope_watchers(c)? {
-                if let Some(access) = admins::load_access(c, id)? {
-                    let sees = ScopeAccess::of(access.permissions, access.scope_ids);
-                    found.push((access.admin.email, access.admin.display_name, sees));
-                }
-            }
-            self.watchers = Some(found);
+            self.watchers = Some(preferences::scope_watchers(c)?);
         }
-        Ok(self.watchers.as_deref().unwrap_or_default())
+        Ok(self.watchers.clone().unwrap_or_default())
     }
 
     fn enqueue(

@@ -156,7 +156,7 @@ pub async fn create(
 ) -> Result<Created, WebhookError> {
     caller.require(Permission::SettingsManage)?;
     let key = services
-        .encryption_key
+        .webhook_key
         .cloned()
         .ok_or(WebhookError::NoEncryptionKey)?;
     let actor = caller.actor.clone();
@@ -266,7 +266,7 @@ pub async fn rotate_secret(
     public_id: &str,
 ) -> Result<Rotated, WebhookError> {
     let key = services
-        .encryption_key
+        .webhook_key
         .cloned()
         .ok_or(WebhookError::NoEncryptionKey)?;
     on_endpoint(services, caller, public_id, move |c, actor, endpoint| {

@@ -79,7 +79,7 @@ impl Drop for WakeOnDrop {
 fn sender(state: &AppState) -> delivery::Sender<'_> {
     let config = &state.config;
     delivery::Sender {
-        key: config.encryption_key.as_ref(),
+        key: config.webhook_key.as_ref(),
         policy: config.webhook_policy,
         timeout: config.webhook_timeout,
         mail_links: config.mail_links(),

@@ -37,8 +37,15 @@ pub struct OperationView {
     pub parameters: Vec<ParameterView>,
     /// An example body, as pretty JSON.
     pub body: Option<String>,
-    pub responses: Vec<(String, Prose)>,
+    pub responses: Vec<ResponseView>,
     pub curl: String,
+}
+
+pub struct ResponseView {
+    pub status: String,
+    pub description: Prose,
+    /// The names of the headers the answer carries, as the document lists them.
+    pub headers: Vec<String>,
 }
 
 pub struct ParameterView {
@@ -106,18 +113,34 @@ impl OperationView {
             })
             .collect();
         let body = body_example(doc, &operation["requestBody"]);
-        let takes_if_match = parameters.iter().any(|p| p.name == "If-Match");
+        let form = form_fields(doc, &operation["requestBody"]);
         // Inside double quotes, so that the shell fills in the token's GUID.
         let url = format!("{public_url}{}", path.replace("{guid}", "$GUID"));
         let mut curl = format!("curl -X {} \"{url}\"", method.to_uppercase());
-        let secret = if with_key {
-            "$TESSERA_API_KEY"
-        } else {
-            "$TOKEN"
+        let secret = match (with_key, form.iter().any(|field| field == "token")) {
+            (true, _) => "$TESSERA_API_KEY",
+            // $TOKEN is the token asked about; the caller presents its own.
+            (false, true) => "$GATEWAY_TOKEN",
+            (false, false) => "$TOKEN",
         };
         curl.push_str(&format!(" \\\n  -H \"Authorization: Bearer {secret}\""));
-        if takes_if_match {
-            curl.push_str(" \\\n  -H 'If-Match: \"1\"'");
+        for header in operation["parameters"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|p| p["in"] == "header")
+        {
+            let name = text(&header["name"]);
+            let example = match &header["example"] {
+                Value::String(example) => example.clone(),
+                _ if name == "If-Match" => "\"1\"".to_owned(),
+                _ => continue,
+            };
+            curl.push_str(&format!(" \\\n  -H '{name}: {example}'"));
+        }
+        for field in &form {
+            let variable = field.to_uppercase();
+            curl.push_str(&format!(" \\\n  --data-urlencode \"{field}=${variable}\""));
         }
         if let Some(example) = &body {
             curl.push_str(&format!(
@@ -129,7 +152,16 @@ impl OperationView {
             .as_object()
             .into_iter()
             .flatten()
-            .map(|(status, r)| (status.clone(), Prose::of(&r["description"])))
+            .map(|(status, r)| ResponseView {
+                status: status.clone(),
+                description: Prose::of(&r["description"]),
+                headers: r["headers"]
+                    .as_object()
+                    .into_iter()
+                    .flatten()
+                    .map(|(name, _)| name.clone())
+                    .collect(),
+            })
             .collect();
         Self {
             anchor: text(&operation["operationId"]),
@@ -219,6 +251,22 @@ fn kind(doc: &Value, schema: &Value) -> String {
         Some(format) => format!("{types} ({format})"),
         None => types,
     }
+}
+
+/// The required fields of a form body: each is filled from the shell variable of
+/// its name in capitals (`token`: `$TOKEN`).
+fn form_fields(doc: &Value, body: &Value) -> Vec<String> {
+    let schema = resolve(
+        doc,
+        &body["content"]["application/x-www-form-urlencoded"]["schema"],
+    );
+    schema["required"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .map(str::to_owned)
+        .collect()
 }
 
 /// The example of a JSON request body, from the body's schema or the one it names.

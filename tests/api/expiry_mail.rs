@@ -2,7 +2,7 @@
 //! run listing all their tokens, scope administrators who opted in, creators who
 //! opted out, and no mail twice, across instances and runs.
 
-use tessera::config::ServeArgs;
+use tessera::config::{ServeArgs, ServerConfig};
 use tessera::services::expiry::run_if_due;
 use tessera::services::mail::send_waiting;
 
@@ -11,7 +11,8 @@ use crate::helpers::{MailServer, eventually, spawn_app_with, spawn_instance, to}
 #[actix_web::test]
 async fn one_digest_per_person_per_run_and_never_twice() {
     let smtp = MailServer::start();
-    let app = spawn_app_with(smtp.args(ServeArgs::default())).await;
+    let args = smtp.args(ServeArgs::default());
+    let app = spawn_app_with(args.clone()).await;
     let ada = app.with_examples().await;
     // Two scope administrators who asked for their scopes' tokens, and a creator
     // who asked for none.
@@ -236,15 +237,80 @@ async fn without_smtp_the_page_says_so_and_no_mail_is_written() {
         .create()
         .await;
     let db = tessera::startup::open_database(&app.db.args(), None).unwrap();
-    let told = run_if_due(&db, tessera::db::now(), None)
-        .await
-        .unwrap()
-        .unwrap();
+    // After the run hour (08:00 UTC), whatever the hour now.
+    let clock = time::PrimitiveDateTime::new(tessera::db::now().date(), time::macros::time!(09:00));
+    let told = run_if_due(&db, clock, None).await.unwrap().unwrap();
     assert_eq!((told.expiring, told.mails), (1, 0));
     assert_eq!(app.count("mail_outbox"), 0);
     assert_eq!(
         app.count("outbox_events WHERE event_type = 'token.expiring'"),
         1,
         "webhooks still hear"
+    );
+}
+
+/// A digest lists only what its reader may read now: a creator whose scopes were
+/// narrowed is not told about tokens outside them, a disabled one about none, and a
+/// Super Admin about every token.
+#[actix_web::test]
+async fn digests_follow_the_recipients_current_scopes() {
+    let smtp = MailServer::start();
+    let args = smtp.args(ServeArgs::default());
+    let app = spawn_app_with(args.clone()).await;
+    let ada = app.with_examples().await;
+    let (production, staging) = (app.scope_id("Production"), app.scope_id("Staging"));
+    let manager = "token_manager";
+    let pat = app
+        .add_admin(&ada, "pat@example.com", manager, &[&production, &staging])
+        .await;
+    let dan = app
+        .add_admin(&ada, "dan@example.com", manager, &[&staging])
+        .await;
+    for (who, name, scope) in [
+        (&pat, "pat production", "Production"),
+        (&pat, "pat staging", "Staging"),
+        (&dan, "dan staging", "Staging"),
+        (&ada, "ada staging", "Staging"),
+    ] {
+        app.token(who)
+            .named(name)
+            .scope(scope)
+            .ending_in(3)
+            .create()
+            .await;
+    }
+    // Pat keeps Production only; Dan is disabled.
+    app.execute(&format!(
+        "DELETE FROM administrator_scopes WHERE scope_id = {staging} AND administrator_id = \
+         (SELECT id FROM administrators WHERE email = 'pat@example.com')"
+    ));
+    app.execute(
+        "UPDATE administrators SET disabled_at = updated_at WHERE email = 'dan@example.com'",
+    );
+
+    let db = tessera::startup::open_database(&app.db.args(), None).unwrap();
+    let clock = time::PrimitiveDateTime::new(tessera::db::now().date(), time::macros::time!(09:00));
+    let told = run_if_due(&db, clock, Some(app.address.clone()))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((told.expiring, told.mails), (4, 2), "{told:?}");
+    let settings = ServerConfig::from_args(&args).unwrap().mail.unwrap();
+    send_waiting(&db, &settings, clock).await.unwrap();
+    let mails = smtp.wait_for(2).await;
+
+    let pat = to(&mails, "pat@example.com");
+    assert_eq!(pat.len(), 1, "{mails:?}");
+    let pat = pat[0].decoded();
+    assert!(pat.contains("pat production"), "{pat}");
+    assert!(
+        !pat.contains("pat staging"),
+        "no longer in Pat's scopes: {pat}"
+    );
+    assert!(to(&mails, "dan@example.com").is_empty(), "disabled");
+    let ada = to(&mails, "ada@example.com")[0].decoded();
+    assert!(
+        ada.contains("ada staging"),
+        "a Super Admin reads every scope"
     );
 }

@@ -47,4 +47,5 @@ mod tokens_security;
 mod verification;
 mod webhook_delivery;
 mod webhook_stalls;
+mod webhook_key;
 mod webhooks;

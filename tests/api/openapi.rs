@@ -199,3 +199,68 @@ async fn document(app: &crate::helpers::TestApp) -> Value {
         .unwrap();
     response.json().limit(1 << 20).await.unwrap()
 }
+
+/// The headers forward-auth's 200 names for the upstream are those a real answer
+/// carries, and the README and the reference page name the same.
+#[actix_web::test]
+async fn forward_auth_headers_are_documented_as_sent() {
+    let app = spawn_app().await;
+    let ada = app.with_examples().await;
+    let token = app
+        .token(&ada)
+        .named("upstream check")
+        .scope("Production")
+        .full_access()
+        .create()
+        .await;
+    let answer = awc::Client::default()
+        .get(format!("{}/api/v1/auth", app.address))
+        .bearer_auth(&token.secret)
+        .insert_header(("X-Original-Method", "GET"))
+        .insert_header(("X-Original-URI", "/orders/1"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status().as_u16(), 200);
+    let mut sent: Vec<String> = answer
+        .headers()
+        .keys()
+        .map(|name| name.as_str().to_owned())
+        .filter(|name| name.contains("token"))
+        .collect();
+    sent.sort();
+
+    let doc = document(&app).await;
+    let headers = &doc["paths"]["/api/v1/auth"]["get"]["responses"]["200"]["headers"];
+    let documented: Vec<String> = headers
+        .as_object()
+        .expect("the 200 lists its headers")
+        .keys()
+        .cloned()
+        .collect();
+    let mut lowercase: Vec<String> = documented.iter().map(|h| h.to_lowercase()).collect();
+    lowercase.sort();
+    assert_eq!(lowercase, sent, "documented: {documented:?}");
+
+    let readme = include_str!("../../README.md");
+    let page = awc::Client::default()
+        .get(format!("{}/api/docs", app.address))
+        .send()
+        .await
+        .unwrap()
+        .body()
+        .limit(1 << 20)
+        .await
+        .unwrap();
+    let page = String::from_utf8_lossy(&page);
+    for name in &documented {
+        assert!(readme.contains(name.as_str()), "the README names {name}");
+        assert!(
+            page.contains(name.as_str()),
+            "the reference page names {name}"
+        );
+    }
+    for text in [readme, &doc.to_string(), &page] {
+        assert!(!text.contains("X-Token-"), "no other name for them");
+    }
+}

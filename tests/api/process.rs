@@ -483,3 +483,61 @@ async fn seed_adds_tokens_and_writes_the_usable_secrets_for_benchmarks() {
         );
     }
 }
+
+/// `tessera expiry run` runs the daily expiry warnings at once, whatever the hour,
+/// claimed like the daily run, and says what it told.
+#[actix_web::test]
+async fn expiry_run_warns_now_and_says_what_it_told() {
+    let app = crate::helpers::spawn_app().await;
+    let ada = app.with_examples().await;
+    app.token(&ada)
+        .named("ends in three days")
+        .scope("Production")
+        .ending_in(3)
+        .create()
+        .await;
+    let run = || {
+        tessera(&app.db)
+            .args(["expiry", "run"])
+            .env("TESSERA_PUBLIC_URL", "https://tokens.example.com")
+            .env("TESSERA_SMTP_URL", "smtp://127.0.0.1:9")
+            .env("TESSERA_MAIL_FROM", "Tessera <tessera@example.com>")
+            .output()
+            .unwrap()
+    };
+    let first = run();
+    let stdout = String::from_utf8_lossy(&first.stdout);
+    assert!(first.status.success(), "{first:?}");
+    assert!(
+        stdout.contains("Told about 1 token that expires soon and 0 that expired")
+            && stdout.contains("Wrote 1 mail digest"),
+        "{stdout}"
+    );
+    assert_eq!(
+        app.count("outbox_events WHERE event_type = 'token.expiring'"),
+        1,
+        "the webhook event"
+    );
+    let digest =
+        app.texts("SELECT text_body AS t FROM mail_outbox WHERE recipient = 'ada@example.com'");
+    assert_eq!(digest.len(), 1, "written for the server to send");
+    assert!(
+        digest[0].contains("ends in three days")
+            && digest[0].contains("https://tokens.example.com/settings/api-tokens/"),
+        "{}",
+        digest[0]
+    );
+    assert_eq!(
+        app.count("server_settings WHERE name = 'expiry_last_run' AND value <> ''"),
+        1,
+        "claimed as the daily run is"
+    );
+
+    let again = run();
+    assert!(again.status.success(), "{again:?}");
+    assert!(
+        String::from_utf8_lossy(&again.stdout).contains("Told about 0 tokens"),
+        "each lead time once: {again:?}"
+    );
+    assert_eq!(app.count("mail_outbox"), 1);
+}

@@ -54,9 +54,19 @@ fn original(req: &HttpRequest) -> Result<(&str, &str), Ambiguity> {
 
 #[utoipa::path(
     get, path = "/api/v1/auth", tag = "Verification", summary = "Forward authentication",
-    description = "Forward authentication for proxies (nginx auth_request, Traefik, Envoy): the original method and URI come in X-Original-Method/X-Original-URI (or X-Forwarded-*, or the path after /api/v1/auth/), and decide the module and action.",
+    description = "Forward authentication for proxies (nginx auth_request, Traefik, Envoy): the original method and URI come in X-Original-Method/X-Original-URI (or X-Forwarded-Method/X-Forwarded-Uri, or, for Envoy, this request's method and the path after /api/v1/auth), and decide the module and action.",
+    params(
+        ("X-Original-Method" = Option<String>, Header, example = "GET",
+         description = "The original request's method: GET, HEAD and OPTIONS read, the rest write"),
+        ("X-Original-URI" = Option<String>, Header, example = "/orders/1",
+         description = "The original request's path and query, as the client sent it: the path picks the module"),
+    ),
     responses(
-        (status = 200, description = "The token may pass; X-Token-* headers describe it"),
+        (status = 200, description = "The token may pass; the headers name it for the upstream",
+         headers(
+             ("X-Tessera-Token-Guid" = String, description = "The token's GUID"),
+             ("X-Tessera-Token-Name" = String, description = "The token's name, when it can be written in a header"),
+         )),
         (status = 401, description = "No token, or not a valid one", body = serde_json::Value),
         (status = 403, description = "Valid, but not for this path, method or address", body = serde_json::Value),
     ),

@@ -16,7 +16,12 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_app_with(args: ServeArgs) -> TestApp {
-    let db = TestDatabase::new();
+    spawn_app_on(TestDatabase::new(), args).await
+}
+
+/// Starts Tessera on this database (such as [`TestDatabase::sqlite`] for what only
+/// SQLite does).
+pub async fn spawn_app_on(db: TestDatabase, args: ServeArgs) -> TestApp {
     let (address, setup_url) = start(args, db.args()).await;
     TestApp {
         address,

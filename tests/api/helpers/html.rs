@@ -30,6 +30,11 @@ impl Page {
             .collect()
     }
 
+    /// The text of each matching element as written, white space kept (code).
+    pub fn raw_texts(&self, css: &str) -> Vec<String> {
+        self.all(css).map(|e| e.text().collect()).collect()
+    }
+
     /// The text of the first matching element.
     #[track_caller]
     pub fn text(&self, css: &str) -> String {

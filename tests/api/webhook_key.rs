@@ -1,0 +1,130 @@
+//! Webhooks without a setting: on SQLite, Tessera keeps their signing secrets
+//! under a key it makes beside the database at the first start. Token values stay
+//! shown once until the operator sets a key of their own, which then wins.
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::PathBuf;
+
+use tessera::config::{EncryptionArgs, ServeArgs};
+use tessera::domain::encryption::EncryptionKey;
+use tessera::domain::webhooks::signature::WebhookSecret;
+
+use crate::helpers::{
+    Receiver, TestApp, TestDatabase, WEBHOOK_KEY, add_endpoint, spawn_app_on, spawn_app_with,
+    spawn_instance, webhook_args,
+};
+
+/// Webhooks to the test's receiver, with no encryption key.
+fn without_key(delivery: bool) -> ServeArgs {
+    ServeArgs {
+        encryption: EncryptionArgs::default(),
+        ..webhook_args(delivery)
+    }
+}
+
+fn key_file(app: &TestApp) -> PathBuf {
+    PathBuf::from(&app.db.url).with_extension("key")
+}
+
+fn sealed_secret(app: &TestApp, endpoint: &str) -> String {
+    app.texts(&format!(
+        "SELECT secret_sealed AS t FROM webhook_endpoints WHERE public_id = '{endpoint}'"
+    ))
+    .remove(0)
+}
+
+#[actix_web::test]
+async fn a_fresh_sqlite_start_makes_a_webhook_key_beside_the_database_and_keeps_it() {
+    // Delivery off here: the instance started next sends, with the key it reads.
+    let app = spawn_app_on(TestDatabase::sqlite(), without_key(false)).await;
+    let file = key_file(&app);
+    let mode = std::fs::metadata(&file)
+        .expect("the key file beside the database")
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o600, "readable by its owner only");
+    let written = std::fs::read_to_string(&file).unwrap();
+    let key = EncryptionKey::from_base64(&written).expect("a 32-byte key, base64");
+
+    // Webhooks work without TESSERA_ENCRYPTION_KEY, their secret under that key.
+    let ada = app.with_examples().await;
+    let receiver = Receiver::start();
+    let (endpoint, secret) = add_endpoint(&ada, &receiver.url, &["token.created"]).await;
+    assert!(secret.starts_with("whsec_"), "{secret}");
+    let sealed = sealed_secret(&app, &endpoint);
+    assert!(WebhookSecret::unseal(&key, &endpoint, &sealed).is_ok());
+
+    // Showing token values again stays off: the key is the webhooks' only.
+    let token = app
+        .token(&ada)
+        .named("shown once")
+        .scope("Production")
+        .create()
+        .await;
+    assert_eq!(
+        app.count(&format!(
+            "api_tokens WHERE guid = '{}' AND secret_ciphertext IS NULL",
+            token.guid
+        )),
+        1
+    );
+    let page = ada
+        .get(&format!("/settings/api-tokens/{}", token.guid))
+        .await;
+    assert!(
+        !page.body.contains("/reveal"),
+        "no way to show it again: {}",
+        page.body
+    );
+
+    // The next start reads the same key, and signs with the secret kept under it.
+    spawn_instance(&app, without_key(true)).await;
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), written);
+    let message = receiver.wait_for("token.created").await;
+    assert!(message.signed_by(&secret));
+}
+
+#[actix_web::test]
+async fn the_operators_key_wins_and_no_file_is_made() {
+    let app = spawn_app_on(TestDatabase::sqlite(), webhook_args(false)).await;
+    assert!(!key_file(&app).exists());
+    let ada = app.with_examples().await;
+    let receiver = Receiver::start();
+    let (endpoint, _) = add_endpoint(&ada, &receiver.url, &["token.created"]).await;
+    let key = EncryptionKey::from_base64(WEBHOOK_KEY).unwrap();
+    let sealed = sealed_secret(&app, &endpoint);
+    assert!(WebhookSecret::unseal(&key, &endpoint, &sealed).is_ok());
+    let token = app
+        .token(&ada)
+        .named("shown again")
+        .scope("Production")
+        .create()
+        .await;
+    assert_eq!(
+        app.count(&format!(
+            "api_tokens WHERE guid = '{}' AND secret_ciphertext IS NOT NULL",
+            token.guid
+        )),
+        1,
+        "the operator's key also keeps token values"
+    );
+}
+
+/// PostgreSQL instances share no file: there webhooks wait for the operator's key.
+#[actix_web::test]
+async fn without_a_key_webhooks_need_one_only_where_no_file_is_shared() {
+    let app = spawn_app_with(without_key(false)).await;
+    let ada = app.with_examples().await;
+    let page = ada.get("/settings/webhooks").await;
+    if app.db.is_postgres() {
+        assert!(
+            page.body.contains("TESSERA_ENCRYPTION_KEY"),
+            "{}",
+            page.body
+        );
+        assert_eq!(page.html().count("a[href='/settings/webhooks/new']"), 0);
+    } else {
+        assert_eq!(page.html().count("a[href='/settings/webhooks/new']"), 1);
+        assert!(key_file(&app).exists());
+    }
+}
