@@ -13,7 +13,7 @@ pub use lifecycle::{delete, disable, enable, revoke};
 pub use read::{catalog_for, list, read};
 pub use regenerate::{Regenerated, regenerate};
 pub use reveal::{RevealPurpose, reveal};
-pub use update::update;
+pub use update::{Edited, update};
 
 use diesel::QueryResult;
 use time::Duration;

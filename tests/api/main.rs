@@ -42,6 +42,7 @@ mod tokens_create;
 mod tokens_lifecycle;
 mod tokens_list;
 mod tokens_security;
+mod unchanged_edits;
 mod verification;
 mod webhook_delivery;
 mod webhooks;
