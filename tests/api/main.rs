@@ -14,6 +14,7 @@ mod expiry_mail;
 mod forward_auth;
 mod health;
 mod helpers;
+mod idempotency;
 mod introspection;
 mod last_use;
 mod list_at_scale;
