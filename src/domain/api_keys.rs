@@ -252,6 +252,9 @@ pub enum KeyRefusal {
     Revoked,
     Expired,
     OwnerDisabled,
+    /// Too many failed keys came from the client's address: refused, whatever the
+    /// key, for this long.
+    AddressLocked(Duration),
     /// The keys could not be read (the database is down).
     Unavailable,
 }
@@ -265,6 +268,7 @@ impl KeyRefusal {
             KeyRefusal::Revoked => "revoked API key",
             KeyRefusal::Expired => "expired API key",
             KeyRefusal::OwnerDisabled => "API key of a disabled administrator",
+            KeyRefusal::AddressLocked(_) => "too many failed API keys from this address",
             KeyRefusal::Unavailable => "API keys unavailable",
         }
     }

@@ -2,20 +2,24 @@
 //! their owner, and checked on every request to the management API, where a key
 //! acts as its owner with no more than the owner's rights at that moment.
 
-use time::Duration;
+use std::net::IpAddr;
 
-use crate::db::admins;
+use time::{Duration, PrimitiveDateTime};
+
 use crate::db::api_keys::{self, ApiKeyRow, ApiKeySummary};
 use crate::db::audit::{self, Actor, ApiKeyRef, Target};
-use crate::db::{DbError, now};
+use crate::db::{DbConnection, DbError, admins, now, throttle};
 use crate::domain::api_keys::{
     ApiKeyInput, ApiKeySecret, KeyRefusal, KeyStatus, check_format, effective_rights, validate,
 };
 use crate::domain::audit::{AuditAction, TargetKind};
+use crate::domain::digest::sha256_hex;
 use crate::domain::ids::AdministratorId;
 use crate::domain::scopes::ScopeAccess;
+use crate::domain::throttle::{API_KEY_FAILURES, wait_text};
 use crate::domain::timestamps::iso;
 use crate::domain::validation::FieldErrors;
+use crate::services::sign_in::throttled_address;
 use crate::services::tokens::assignable_scopes;
 use crate::services::{Caller, Services};
 
@@ -125,12 +129,19 @@ pub async fn revoke(
 
 /// Where a key is presented from.
 pub struct KeyUse {
-    pub ip: String,
+    pub address: IpAddr,
     pub user_agent: Option<String>,
 }
 
+/// The counter of failed keys from the client's address.
+fn failures_key(address: IpAddr) -> String {
+    sha256_hex(format!("api-key-failures\n{}", throttled_address(address)).as_bytes())
+}
+
 /// The caller a presented key stands for: its owner, as they are now, narrowed to
-/// what the key allows; or why the key opens nothing.
+/// what the key allows; or why the key opens nothing. A key that is not even well
+/// formed is refused without a lookup; every other failure counts against the
+/// client's address, which [`API_KEY_FAILURES`] then locks, whatever key it sends.
 pub async fn authenticate(
     services: Services<'_>,
     presented: Option<&str>,
@@ -142,45 +153,26 @@ pub async fn authenticate(
     let found = services
         .db
         .run(move |c| {
-            let Some((key, key_scopes)) = api_keys::find_by_digest(c, &digest)? else {
-                return Ok(Err(KeyRefusal::Unknown));
-            };
+            let counter = failures_key(from.address);
             let now = now();
-            match key.status(now) {
-                KeyStatus::Active => {}
-                KeyStatus::Revoked => return Ok(Err(KeyRefusal::Revoked)),
-                KeyStatus::Expired => return Ok(Err(KeyRefusal::Expired)),
+            let locked = throttle::find(c, &counter)?.and_then(|state| state.locked_for(now));
+            if let Some(wait) = locked {
+                return Ok(Err(KeyRefusal::AddressLocked(wait)));
             }
-            let access = match admins::load_access(c, key.administrator_id)? {
-                Some(access) if access.admin.is_enabled() => access,
-                _ => return Ok(Err(KeyRefusal::OwnerDisabled)),
-            };
-            let changed = key.last_used_ip.as_deref() != Some(from.ip.as_str())
-                || key.last_used_user_agent != from.user_agent;
-            if changed
-                || key
-                    .last_used_at
-                    .is_none_or(|at| at + USE_RECORDED_EVERY <= now)
-            {
-                api_keys::record_use(c, key.id, now, &from.ip, from.user_agent.as_deref())?;
+            let checked = check_key(c, &digest, &from, now)?;
+            if checked.is_err() {
+                let counted = throttle::count_attempt(c, &counter, &API_KEY_FAILURES)?;
+                if let Some(wait) = counted.locked_for(now)
+                    && counted.failures == API_KEY_FAILURES.max_attempts
+                {
+                    tracing::warn!(
+                        address = %throttled_address(from.address),
+                        "too many failed API keys: every key from this address is refused for {}",
+                        wait_text(wait)
+                    );
+                }
             }
-            let (permissions, scopes) = effective_rights(
-                access.permissions,
-                &ScopeAccess::of(access.permissions, access.scope_ids.clone()),
-                key.permissions(),
-                &key_scopes,
-            );
-            Ok::<_, DbError>(Ok(Caller {
-                actor: Actor {
-                    via_api_key: Some(ApiKeyRef {
-                        id: key.id,
-                        name: key.name,
-                    }),
-                    ..Actor::administrator(access.admin.id, access.admin.label(), from.ip)
-                },
-                permissions,
-                scopes,
-            }))
+            Ok::<_, DbError>(checked)
         })
         .await;
     match found {
@@ -191,6 +183,54 @@ pub async fn authenticate(
             Err(KeyRefusal::Unavailable)
         }
     }
+}
+
+/// The key with this digest, as [`authenticate`] judges it.
+fn check_key(
+    c: &mut DbConnection,
+    digest: &str,
+    from: &KeyUse,
+    now: PrimitiveDateTime,
+) -> Result<Result<Caller, KeyRefusal>, DbError> {
+    let Some((key, key_scopes)) = api_keys::find_by_digest(c, digest)? else {
+        return Ok(Err(KeyRefusal::Unknown));
+    };
+    match key.status(now) {
+        KeyStatus::Active => {}
+        KeyStatus::Revoked => return Ok(Err(KeyRefusal::Revoked)),
+        KeyStatus::Expired => return Ok(Err(KeyRefusal::Expired)),
+    }
+    let access = match admins::load_access(c, key.administrator_id)? {
+        Some(access) if access.admin.is_enabled() => access,
+        _ => return Ok(Err(KeyRefusal::OwnerDisabled)),
+    };
+    let ip = from.address.to_string();
+    let changed = key.last_used_ip.as_deref() != Some(ip.as_str())
+        || key.last_used_user_agent != from.user_agent;
+    if changed
+        || key
+            .last_used_at
+            .is_none_or(|at| at + USE_RECORDED_EVERY <= now)
+    {
+        api_keys::record_use(c, key.id, now, &ip, from.user_agent.as_deref())?;
+    }
+    let (permissions, scopes) = effective_rights(
+        access.permissions,
+        &ScopeAccess::of(access.permissions, access.scope_ids.clone()),
+        key.permissions(),
+        &key_scopes,
+    );
+    Ok(Ok(Caller {
+        actor: Actor {
+            via_api_key: Some(ApiKeyRef {
+                id: key.id,
+                name: key.name,
+            }),
+            ..Actor::administrator(access.admin.id, access.admin.label(), ip)
+        },
+        permissions,
+        scopes,
+    }))
 }
 
 fn target(key: &ApiKeyRow) -> Target<'_> {

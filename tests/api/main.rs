@@ -16,6 +16,7 @@ mod health;
 mod helpers;
 mod idempotency;
 mod introspection;
+mod key_failures;
 mod last_use;
 mod list_at_scale;
 mod lock_out;
