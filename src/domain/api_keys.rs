@@ -2,6 +2,10 @@
 //! administrator may ask for, and the rights a key carries at the moment it is
 //! used — never more than its owner's at that moment.
 
+mod revocation;
+
+pub use revocation::{Access, KeyRevocation};
+
 use std::fmt;
 
 use time::{Duration, PrimitiveDateTime};
@@ -70,9 +74,9 @@ pub enum KeyScopes {
     Listed(Vec<i64>),
 }
 
-/// What an administrator asks for, as submitted (the profile page's form).
-#[derive(Debug, Default, Clone, serde::Deserialize)]
-#[serde(default)]
+/// What an administrator asks for, as submitted (the profile page's form, the
+/// command line).
+#[derive(Debug, Default, Clone)]
 pub struct ApiKeyInput {
     pub name: String,
     pub expires_in_days: String,

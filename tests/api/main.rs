@@ -17,6 +17,7 @@ mod helpers;
 mod idempotency;
 mod introspection;
 mod key_failures;
+mod key_revocation;
 mod last_use;
 mod list_at_scale;
 mod lock_out;
