@@ -109,13 +109,19 @@ pub fn scope_delete(id: impl Display) -> String {
     format!("{SCOPES}/{id}/delete")
 }
 
-/// An administrator's page, where their role, scopes and name are changed.
+/// Revoking one's own API key.
 pub fn api_key_revoke(public_id: &str) -> String {
     format!("{PROFILE_API_KEYS}/{public_id}/revoke")
 }
 
+/// An administrator's page, where their role, scopes and name are changed.
 pub fn administrator(public_id: &str) -> String {
     format!("{ADMINISTRATORS}/{public_id}")
+}
+
+/// Revoking an administrator's API key from their page.
+pub fn administrator_api_key_revoke(admin_public_id: &str, key_public_id: &str) -> String {
+    format!("{ADMINISTRATORS}/{admin_public_id}/api-keys/{key_public_id}/revoke")
 }
 
 /// What can be done to an administrator from their page.

@@ -126,12 +126,14 @@ test("an administrator creates an API key in My profile, copies it once and revo
   await page.getByRole("button", { name: "Create API key" }).click();
   await expect(page.locator("#name-error")).toBeVisible();
   await expect(page.locator("#permissions-error")).toHaveText("Choose at least one permission.");
+  await expect(page.locator("#password-error")).toHaveText("Type your password to create an API key.");
   await expectAccessible(page, "api-keys-errors");
 
   await page.getByLabel("Name").fill(name);
   await page.getByLabel("Expires in").selectOption("30");
   await page.getByLabel(/See API tokens/).check();
   await page.getByLabel(/Create API tokens/).check();
+  await page.getByLabel("Your password").fill(PASSWORD);
   await page.getByRole("button", { name: "Create API key" }).click();
   await expect(page.getByRole("heading", { name: "Copy your API key now" })).toBeVisible();
   const key = await page.locator("#secret").inputValue();

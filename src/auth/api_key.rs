@@ -12,7 +12,7 @@ use futures_util::future::LocalBoxFuture;
 use crate::domain::api_keys::KeyRefusal;
 use crate::domain::verification::stored_agent;
 use crate::http::api_error::ApiError;
-use crate::http::client::{bearer, client_ip_text};
+use crate::http::client::{bearer, client_address};
 use crate::services::Caller;
 use crate::services::api_keys::{KeyUse, authenticate};
 use crate::state::AppState;
@@ -38,7 +38,7 @@ impl FromRequest for ApiCaller {
                 .app_data::<web::Data<AppState>>()
                 .ok_or_else(|| ApiError::internal("application state missing"))?;
             let from = KeyUse {
-                ip: client_ip_text(&req),
+                address: client_address(&req),
                 user_agent: req
                     .headers()
                     .get(header::USER_AGENT)
@@ -48,8 +48,10 @@ impl FromRequest for ApiCaller {
             match authenticate(state.services(), bearer(&req), from).await {
                 Ok(caller) => Ok(ApiCaller(caller)),
                 Err(refusal) => {
+                    // Quiet: a flood of wrong keys would drown the log. The address's
+                    // lock is said once, at warning level, when it begins.
                     if refusal != KeyRefusal::Missing {
-                        tracing::info!(reason = refusal.reason(), "API key refused");
+                        tracing::debug!(reason = refusal.reason(), "API key refused");
                     }
                     Err(refusal.into())
                 }

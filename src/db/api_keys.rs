@@ -145,6 +145,40 @@ pub fn revoke(conn: &mut DbConnection, id: i64, at: PrimitiveDateTime) -> QueryR
     Ok(())
 }
 
+/// The keys of `owner` that still open something at `at`: neither revoked nor expired.
+#[diesel::dsl::auto_type]
+fn active_of(owner: AdministratorId, at: PrimitiveDateTime) -> _ {
+    admin_api_keys::table
+        .filter(admin_api_keys::administrator_id.eq(owner))
+        .filter(admin_api_keys::revoked_at.is_null())
+        .filter(admin_api_keys::expires_at.gt(at))
+}
+
+/// How many keys of `owner` still open something at `at`.
+pub fn count_active(
+    conn: &mut DbConnection,
+    owner: AdministratorId,
+    at: PrimitiveDateTime,
+) -> QueryResult<i64> {
+    active_of(owner, at).count().get_result(conn)
+}
+
+/// Revokes at `at` every key of `owner` that still opens something; returns them.
+pub fn revoke_active(
+    conn: &mut DbConnection,
+    owner: AdministratorId,
+    at: PrimitiveDateTime,
+) -> QueryResult<Vec<ApiKeyRow>> {
+    let keys: Vec<ApiKeyRow> = active_of(owner, at)
+        .select(ApiKeyRow::as_select())
+        .load(conn)?;
+    let ids: Vec<i64> = keys.iter().map(|k| k.id).collect();
+    diesel::update(admin_api_keys::table.filter(admin_api_keys::id.eq_any(&ids)))
+        .set(admin_api_keys::revoked_at.eq(at))
+        .execute(conn)?;
+    Ok(keys)
+}
+
 /// The key with this digest, and the scopes it is limited to.
 pub fn find_by_digest(
     conn: &mut DbConnection,

@@ -78,10 +78,16 @@ fn insert_chunk(conn: &mut DbConnection, tokens: &[ExampleToken]) -> QueryResult
     let mut grants = Vec::new();
     for token in tokens {
         let id = ids[&token.row.guid];
+        let live_name = token
+            .row
+            .deleted_at
+            .is_none()
+            .then_some(&token.row.name_key);
         for scope in &token.scope_ids {
             scopes.push((
                 api_token_scopes::token_id.eq(id),
                 api_token_scopes::scope_id.eq(*scope),
+                api_token_scopes::live_name_key.eq(live_name),
             ));
         }
         for (module, action) in &token.grants {

@@ -132,6 +132,7 @@ diesel::table! {
     api_token_scopes (token_id, scope_id) {
         token_id -> BigInt,
         scope_id -> BigInt,
+        live_name_key -> Nullable<Text>,
     }
 }
 

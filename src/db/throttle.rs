@@ -1,4 +1,5 @@
-//! Attempt counters (sign-in, password re-confirmation, token reveals), shared by
+//! Attempt counters (sign-in, password re-confirmation, token reveals, failed API
+//! keys), shared by
 //! every instance through the database. Each attempt is counted by one statement
 //! that returns the counter as it left it, so concurrent attempts each see their own
 //! count and none slips past a limit.
@@ -54,6 +55,22 @@ pub fn count_attempt(
         window_started_at,
         locked_until,
     })
+}
+
+/// The counter `key` as it stands, if there is one.
+pub fn find(conn: &mut DbConnection, key: &str) -> QueryResult<Option<ThrottleState>> {
+    let row = t::table
+        .find(key)
+        .select((t::failures, t::window_started_at, t::locked_until))
+        .first::<(i32, PrimitiveDateTime, Option<PrimitiveDateTime>)>(conn)
+        .optional()?;
+    Ok(row.map(
+        |(failures, window_started_at, locked_until)| ThrottleState {
+            failures,
+            window_started_at,
+            locked_until,
+        },
+    ))
 }
 
 /// Takes back one counted attempt that turned out to be legitimate (a successful

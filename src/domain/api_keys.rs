@@ -2,6 +2,10 @@
 //! administrator may ask for, and the rights a key carries at the moment it is
 //! used — never more than its owner's at that moment.
 
+mod revocation;
+
+pub use revocation::{Access, KeyRevocation};
+
 use std::fmt;
 
 use time::{Duration, PrimitiveDateTime};
@@ -70,9 +74,9 @@ pub enum KeyScopes {
     Listed(Vec<i64>),
 }
 
-/// What an administrator asks for, as submitted (the profile page's form).
-#[derive(Debug, Default, Clone, serde::Deserialize)]
-#[serde(default)]
+/// What an administrator asks for, as submitted (the profile page's form, the
+/// command line).
+#[derive(Debug, Default, Clone)]
 pub struct ApiKeyInput {
     pub name: String,
     pub expires_in_days: String,
@@ -252,6 +256,9 @@ pub enum KeyRefusal {
     Revoked,
     Expired,
     OwnerDisabled,
+    /// Too many failed keys came from the client's address: refused, whatever the
+    /// key, for this long.
+    AddressLocked(Duration),
     /// The keys could not be read (the database is down).
     Unavailable,
 }
@@ -265,6 +272,7 @@ impl KeyRefusal {
             KeyRefusal::Revoked => "revoked API key",
             KeyRefusal::Expired => "expired API key",
             KeyRefusal::OwnerDisabled => "API key of a disabled administrator",
+            KeyRefusal::AddressLocked(_) => "too many failed API keys from this address",
             KeyRefusal::Unavailable => "API keys unavailable",
         }
     }

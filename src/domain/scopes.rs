@@ -45,6 +45,17 @@ impl ScopeAccess {
         }
     }
 
+    /// Every scope of this access is also one of `other`'s.
+    pub fn within(&self, other: &ScopeAccess) -> bool {
+        match (self, other) {
+            (_, ScopeAccess::All) => true,
+            (ScopeAccess::All, ScopeAccess::Scopes(_)) => false,
+            (ScopeAccess::Scopes(mine), ScopeAccess::Scopes(theirs)) => {
+                mine.iter().all(|s| theirs.contains(s))
+            }
+        }
+    }
+
     /// The names of the token's scopes (ID, name) that are not the administrator's:
     /// none means they may change it, as [`Self::may_change`] says.
     pub fn foreign<'a>(&self, token_scopes: &'a [(i64, String)]) -> Vec<&'a str> {

@@ -10,6 +10,7 @@ use serde_json::json;
 use super::problem::{CONTENT_TYPE, document};
 use crate::db::DbError;
 use crate::domain::api_keys::KeyRefusal;
+use crate::domain::throttle::wait_text;
 use crate::domain::validation::FieldErrors;
 use crate::services::Forbidden;
 use crate::services::tokens::TokenError;
@@ -21,6 +22,8 @@ pub struct ApiError {
     pub message: String,
     /// Field name (as the API spells it) and message.
     pub fields: Vec<(String, String)>,
+    /// Seconds to wait before trying again (`Retry-After`).
+    pub retry_after: Option<i64>,
 }
 
 impl ApiError {
@@ -30,6 +33,7 @@ impl ApiError {
             code,
             message: message.into(),
             fields: Vec::new(),
+            retry_after: None,
         }
     }
 
@@ -91,6 +95,11 @@ impl ResponseError for ApiError {
         let mut response = HttpResponse::build(self.status)
             .content_type(CONTENT_TYPE)
             .body(body.to_string());
+        if let Some(seconds) = self.retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds.max(1)));
+        }
         if self.status == StatusCode::UNAUTHORIZED {
             response.headers_mut().insert(
                 header::WWW_AUTHENTICATE,
@@ -109,6 +118,17 @@ impl From<KeyRefusal> for ApiError {
                 "unavailable",
                 "API keys cannot be checked right now. Try again shortly.",
             ),
+            KeyRefusal::AddressLocked(wait) => Self {
+                retry_after: Some(wait.whole_seconds()),
+                ..Self::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "too_many_failed_keys",
+                    format!(
+                        "Too many requests with a wrong API key came from your address. Try again in {}.",
+                        wait_text(wait)
+                    ),
+                )
+            },
             // One answer for every refusal: nobody learns which keys exist.
             _ => Self::new(
                 StatusCode::UNAUTHORIZED,

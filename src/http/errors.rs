@@ -118,6 +118,7 @@ impl From<ApiKeyError> for AppError {
             ApiKeyError::NotFound | ApiKeyError::OwnerNotFound => Self::NotFound,
             ApiKeyError::Invalid(_) => Self::Unprocessable(error.to_string()),
             ApiKeyError::OwnerDisabled => Self::Conflict(error.to_string()),
+            ApiKeyError::Forbidden(_) => Self::NotAllowed(error.to_string()),
             ApiKeyError::Db(e) => e.into(),
         }
     }

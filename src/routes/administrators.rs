@@ -1,7 +1,8 @@
 //! Settings > Administrators: list, add, change role and scopes, set a password,
-//! disable and enable — one module per page or action. Only for administrators
-//! with `admins.manage`.
+//! disable and enable, revoke API keys — one module per page or action. Only for
+//! administrators with `admins.manage`.
 
+pub mod api_keys;
 pub mod create;
 pub mod edit;
 pub mod enable_disable;
@@ -15,15 +16,17 @@ use actix_web::{HttpRequest, HttpResponse};
 use super::see_other;
 use crate::auth::session::{self, FlashKind};
 use crate::auth::{Authorized, perm};
-use crate::db::DbError;
 use crate::db::admins::{self, Administrator, Role};
 use crate::db::catalog::{self, Scope};
+use crate::db::{DbError, now};
 use crate::domain::validation::FieldErrors;
 use crate::http::AppError;
 use crate::services::admins::AdminError;
+use crate::services::api_keys::{active_count, list as list_keys};
 use crate::state::AppState;
 use crate::urls;
 use crate::views::admins::{AccessValues, EditAdminPage};
+use crate::views::api_keys::{ApiKeyRowView, keys_to_revoke};
 use crate::views::{Layout, Section, render_with_status};
 
 type Admin = Authorized<perm::AdminsManage>;
@@ -43,37 +46,50 @@ async fn find(state: &AppState, public_id: String) -> Result<admins::AdminSummar
         .ok_or(AppError::NotFound)
 }
 
-#[allow(clippy::too_many_arguments)]
-fn edit_page(
-    req: &HttpRequest,
-    admin: &Admin,
-    summary: admins::AdminSummary,
+/// What the administrator's page shows besides the forms' values and errors.
+struct PageParts {
     access: AccessValues,
-    roles: Vec<Role>,
-    scopes: Vec<Scope>,
     errors: FieldErrors,
     password_errors: FieldErrors,
-) -> EditAdminPage {
+}
+
+async fn edit_page(
+    req: &HttpRequest,
+    state: &AppState,
+    admin: &Admin,
+    summary: admins::AdminSummary,
+    parts: PageParts,
+) -> Result<EditAdminPage, AppError> {
+    let (roles, scopes) = choices(state).await?;
     let target = summary.admin;
-    EditAdminPage {
+    let keys = list_keys(state.services(), target.id).await?;
+    let active = active_count(state.services(), target.id).await?;
+    let now = now();
+    let is_you = target.id == admin.admin.admin.id;
+    Ok(EditAdminPage {
         layout: Layout::page(
             req,
             Some(admin),
             target.display_name.clone(),
             Section::Administrators,
         ),
-        is_you: target.id == admin.admin.admin.id,
+        is_you,
         enabled: target.is_enabled(),
         version: target.version,
+        keys: keys
+            .iter()
+            .map(|k| ApiKeyRowView::on_owner_page(k, &now, &target.public_id))
+            .collect(),
+        revoke_keys: keys_to_revoke(if is_you { "your" } else { "their" }, active),
         public_id: target.public_id,
         display_name: target.display_name,
         email: target.email,
-        access,
+        access: parts.access,
         roles,
         scopes,
-        errors,
-        password_errors,
-    }
+        errors: parts.errors,
+        password_errors: parts.password_errors,
+    })
 }
 
 /// The administrator's page again, with what was refused: the access form's
@@ -83,21 +99,9 @@ async fn refused_page(
     state: &AppState,
     admin: &Admin,
     summary: admins::AdminSummary,
-    access: AccessValues,
-    errors: FieldErrors,
-    password_errors: FieldErrors,
+    parts: PageParts,
 ) -> Result<HttpResponse, AppError> {
-    let (roles, scopes) = choices(state).await?;
-    let page = edit_page(
-        req,
-        admin,
-        summary,
-        access,
-        roles,
-        scopes,
-        errors,
-        password_errors,
-    );
+    let page = edit_page(req, state, admin, summary, parts).await?;
     render_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
 }
 

@@ -52,6 +52,10 @@ pub fn admin(cfg: &mut web::ServiceConfig) {
             "/settings/administrators/{public_id}/enable",
             web::post().to(administrators::enable_disable::enable),
         )
+        .route(
+            "/settings/administrators/{public_id}/api-keys/{key}/revoke",
+            web::post().to(administrators::api_keys::revoke),
+        )
         .service(
             web::resource("/settings/modules")
                 .get(catalog::list::<Modules>)

@@ -1,4 +1,5 @@
-//! Administrators: add, change role and scopes, set a password, disable, enable.
+//! Administrators: add, change role and scopes, set a password, disable, enable. A
+//! new password, or a narrower access when asked, takes their API keys with it.
 
 use crate::db::admins::{self, AdminWriteError, Administrator, NewAdmin};
 use crate::db::audit::{self, Target};
@@ -7,10 +8,13 @@ use crate::domain::admins::{
     SUPER_ADMIN, check_access, generate_public_id, keeps_a_super_admin, validate_new_admin,
     validate_new_password,
 };
+use crate::domain::api_keys::{Access, KeyRevocation};
 use crate::domain::audit::AuditAction;
 use crate::domain::permissions::Permission;
+use crate::domain::scopes::ScopeAccess;
 use crate::domain::validation::FieldErrors;
 use crate::passwords::{self, HashingError, Password};
+use crate::services::api_keys::revoke_all_in;
 use crate::services::{Caller, Forbidden, Services};
 
 /// Why an administrator use case did nothing, in a sentence for people.
@@ -125,7 +129,16 @@ pub async fn create(
         .await
 }
 
-/// Gives an administrator another role and scopes, over `version` of them.
+/// What changing an administrator did.
+pub struct Changed {
+    pub admin: Administrator,
+    /// Their API keys revoked with the change.
+    pub api_keys_revoked: usize,
+}
+
+/// Gives an administrator another role and scopes, over `version` of them. With
+/// `revoke_keys`, a change that takes a permission or a scope away also revokes
+/// their API keys.
 pub async fn change_access(
     services: Services<'_>,
     caller: &Caller,
@@ -133,7 +146,8 @@ pub async fn change_access(
     version: i32,
     role: String,
     scope_ids: Vec<i64>,
-) -> Result<Administrator, AdminError> {
+    revoke_keys: bool,
+) -> Result<Changed, AdminError> {
     caller.require(Permission::AdminsManage)?;
     let (actor, public_id) = (caller.actor.clone(), public_id.to_owned());
     services
@@ -145,8 +159,19 @@ pub async fn change_access(
             }
             let admin = find(c, &public_id)?;
             super_admin_remains(c, &admin, role == SUPER_ADMIN)?;
+            let before = access_of(c, &admin)?;
             admins::update_access(c, admin.id, version, &role, &scope_ids)?;
-            let access = serde_json::json!({ "role": role, "scope_ids": scope_ids });
+            let narrowed = before.narrowed_by(&access_of(c, &admin)?);
+            let api_keys_revoked = if revoke_keys && narrowed {
+                revoke_all_in(c, &actor, admin.id, KeyRevocation::AccessNarrowed)?
+            } else {
+                0
+            };
+            let access = serde_json::json!({
+                "role": role,
+                "scope_ids": scope_ids,
+                "api_keys_revoked": api_keys_revoked,
+            });
             audit::record(
                 c,
                 &actor,
@@ -154,19 +179,23 @@ pub async fn change_access(
                 &target(&admin),
                 &access.to_string(),
             )?;
-            Ok(admin)
+            Ok(Changed {
+                admin,
+                api_keys_revoked,
+            })
         })
         .await
 }
 
-/// Sets another administrator's password; every session of theirs ends.
+/// Sets another administrator's password; every session of theirs ends, and their
+/// API keys are revoked: whoever had the old password may have made them.
 pub async fn set_password(
     services: Services<'_>,
     caller: &Caller,
     public_id: &str,
     password: Password,
     confirmation: Password,
-) -> Result<Administrator, AdminError> {
+) -> Result<Changed, AdminError> {
     caller.require(Permission::AdminsManage)?;
     let lookup = public_id.to_owned();
     let admin = services.db.run(move |c| find(c, &lookup)).await?;
@@ -176,14 +205,20 @@ pub async fn set_password(
         .db
         .write(move |c| {
             admins::set_password(c, admin.id, &hash)?;
+            let api_keys_revoked =
+                revoke_all_in(c, &actor, admin.id, KeyRevocation::PasswordReset)?;
+            let details = serde_json::json!({ "api_keys_revoked": api_keys_revoked });
             audit::record(
                 c,
                 &actor,
                 AuditAction::AdminPasswordSet,
                 &target(&admin),
-                "",
+                &details.to_string(),
             )?;
-            Ok::<_, AdminError>(admin)
+            Ok::<_, AdminError>(Changed {
+                admin,
+                api_keys_revoked,
+            })
         })
         .await
 }
@@ -271,6 +306,15 @@ fn access_errors(
     let mut errors = FieldErrors::default();
     check_access(&mut errors, role_exists, scope_ids, &existing);
     Ok(errors)
+}
+
+/// What the administrator may do now, and where.
+fn access_of(c: &mut DbConnection, admin: &Administrator) -> Result<Access, AdminError> {
+    let access = admins::load_access(c, admin.id)?.ok_or(AdminError::NotFound)?;
+    Ok(Access {
+        scopes: ScopeAccess::of(access.permissions, access.scope_ids),
+        permissions: access.permissions,
+    })
 }
 
 fn super_admin_remains(

@@ -1,23 +1,32 @@
-//! Administrators' API keys: made in My profile or at the command line, revoked by
-//! their owner, and checked on every request to the management API, where a key
-//! acts as its owner with no more than the owner's rights at that moment.
+//! Administrators' API keys: made in My profile or at the command line; revoked by
+//! their owner, by an administrator, or with their owner's security events (signing
+//! out everywhere, a new password, a narrower access); and checked on every request
+//! to the management API, where a key acts as its owner with no more than the
+//! owner's rights at that moment.
 
-use time::Duration;
+use std::net::IpAddr;
 
-use crate::db::admins;
+use time::{Duration, PrimitiveDateTime};
+
+use crate::db::admins::AdminAccess;
 use crate::db::api_keys::{self, ApiKeyRow, ApiKeySummary};
 use crate::db::audit::{self, Actor, ApiKeyRef, Target};
-use crate::db::{DbError, now};
+use crate::db::{DbConnection, DbError, admins, now, throttle};
 use crate::domain::api_keys::{
-    ApiKeyInput, ApiKeySecret, KeyRefusal, KeyStatus, check_format, effective_rights, validate,
+    ApiKeyDefinition, ApiKeyInput, ApiKeySecret, KeyRefusal, KeyRevocation, KeyStatus,
+    check_format, effective_rights, validate,
 };
 use crate::domain::audit::{AuditAction, TargetKind};
+use crate::domain::digest::sha256_hex;
 use crate::domain::ids::AdministratorId;
+use crate::domain::permissions::Permission;
 use crate::domain::scopes::ScopeAccess;
+use crate::domain::throttle::{API_KEY_FAILURES, wait_text};
 use crate::domain::timestamps::iso;
 use crate::domain::validation::FieldErrors;
+use crate::services::sign_in::throttled_address;
 use crate::services::tokens::assignable_scopes;
-use crate::services::{Caller, Services};
+use crate::services::{Caller, Forbidden, Services};
 
 /// A use of a key is written down at most this often, unless it comes from
 /// another address or program.
@@ -33,6 +42,8 @@ pub enum ApiKeyError {
     OwnerDisabled,
     #[error("Some fields need attention.")]
     Invalid(FieldErrors),
+    #[error(transparent)]
+    Forbidden(#[from] Forbidden),
     #[error(transparent)]
     Db(#[from] DbError),
 }
@@ -60,17 +71,7 @@ pub async fn create(
     services
         .db
         .write(move |c| {
-            let access = admins::load_access(c, owner)?.ok_or(ApiKeyError::OwnerNotFound)?;
-            if !access.admin.is_enabled() {
-                return Err(ApiKeyError::OwnerDisabled);
-            }
-            let scopes = ScopeAccess::of(access.permissions, access.scope_ids.clone());
-            let choices: Vec<i64> = assignable_scopes(c, &scopes)?
-                .iter()
-                .map(|s| s.id)
-                .collect();
-            let definition = validate(&input, access.permissions, &choices, now())
-                .map_err(ApiKeyError::Invalid)?;
+            let (access, definition) = definition(c, owner, &input)?;
             let secret = ApiKeySecret::generate();
             let key = api_keys::create(c, owner, &definition, &secret.digest(), &secret.hint())?;
             let details = serde_json::json!({
@@ -91,6 +92,39 @@ pub async fn create(
         .await
 }
 
+/// What is wrong with `input` as a key of `owner`, without making it: for a form
+/// refused for another reason, so that it names every problem at once.
+pub async fn check(
+    services: Services<'_>,
+    owner: AdministratorId,
+    input: ApiKeyInput,
+) -> Result<(), ApiKeyError> {
+    services
+        .db
+        .run(move |c| definition(c, owner, &input).map(|_| ()))
+        .await
+}
+
+/// The key `input` asks for, if `owner` may have it.
+fn definition(
+    c: &mut DbConnection,
+    owner: AdministratorId,
+    input: &ApiKeyInput,
+) -> Result<(AdminAccess, ApiKeyDefinition), ApiKeyError> {
+    let access = admins::load_access(c, owner)?.ok_or(ApiKeyError::OwnerNotFound)?;
+    if !access.admin.is_enabled() {
+        return Err(ApiKeyError::OwnerDisabled);
+    }
+    let scopes = ScopeAccess::of(access.permissions, access.scope_ids.clone());
+    let choices: Vec<i64> = assignable_scopes(c, &scopes)?
+        .iter()
+        .map(|s| s.id)
+        .collect();
+    let definition =
+        validate(input, access.permissions, &choices, now()).map_err(ApiKeyError::Invalid)?;
+    Ok((access, definition))
+}
+
 /// The keys of `owner`, newest first.
 pub async fn list(
     services: Services<'_>,
@@ -103,12 +137,19 @@ pub async fn list(
 }
 
 /// Revokes the key `public_id` of `owner`: the next request with it is refused.
+/// Someone else's key needs `admins.manage`.
 pub async fn revoke(
     services: Services<'_>,
     caller: &Caller,
     owner: AdministratorId,
     public_id: &str,
 ) -> Result<ApiKeyRow, ApiKeyError> {
+    let reason = if caller.actor.id == Some(owner) {
+        KeyRevocation::ByOwner
+    } else {
+        caller.require(Permission::AdminsManage)?;
+        KeyRevocation::ByAdministrator
+    };
     let (actor, public_id) = (caller.actor.clone(), public_id.to_owned());
     services
         .db
@@ -116,21 +157,73 @@ pub async fn revoke(
             let key = api_keys::find_for(c, owner, &public_id)?.ok_or(ApiKeyError::NotFound)?;
             if key.revoked_at.is_none() {
                 api_keys::revoke(c, key.id, now())?;
-                audit::record(c, &actor, AuditAction::ApiKeyRevoked, &target(&key), "")?;
+                record_revocation(c, &actor, &key, reason)?;
             }
             Ok(key)
         })
         .await
 }
 
+/// How many keys of `owner` still open something: those a security event of
+/// theirs would revoke.
+pub async fn active_count(
+    services: Services<'_>,
+    owner: AdministratorId,
+) -> Result<usize, ApiKeyError> {
+    let count = services
+        .db
+        .run(move |c| api_keys::count_active(c, owner, now()).map_err(DbError::from))
+        .await?;
+    Ok(usize::try_from(count).unwrap_or_default())
+}
+
+/// Revokes every key of `owner` that still opens something, in the transaction of
+/// the security event that calls for it, each audited with the reason; returns
+/// how many.
+pub(super) fn revoke_all_in(
+    c: &mut DbConnection,
+    actor: &Actor,
+    owner: AdministratorId,
+    reason: KeyRevocation,
+) -> diesel::QueryResult<usize> {
+    let keys = api_keys::revoke_active(c, owner, now())?;
+    for key in &keys {
+        record_revocation(c, actor, key, reason)?;
+    }
+    Ok(keys.len())
+}
+
+fn record_revocation(
+    c: &mut DbConnection,
+    actor: &Actor,
+    key: &ApiKeyRow,
+    reason: KeyRevocation,
+) -> diesel::QueryResult<()> {
+    let details = serde_json::json!({ "reason": reason.key() });
+    audit::record(
+        c,
+        actor,
+        AuditAction::ApiKeyRevoked,
+        &target(key),
+        &details.to_string(),
+    )
+}
+
 /// Where a key is presented from.
 pub struct KeyUse {
-    pub ip: String,
+    pub address: IpAddr,
     pub user_agent: Option<String>,
 }
 
+/// The counter of failed keys from the client's address.
+fn failures_key(address: IpAddr) -> String {
+    sha256_hex(format!("api-key-failures\n{}", throttled_address(address)).as_bytes())
+}
+
 /// The caller a presented key stands for: its owner, as they are now, narrowed to
-/// what the key allows; or why the key opens nothing.
+/// what the key allows; or why the key opens nothing. A key that is not even well
+/// formed is refused without a lookup; every other failure counts against the
+/// client's address, which [`API_KEY_FAILURES`] then locks, whatever key it sends.
 pub async fn authenticate(
     services: Services<'_>,
     presented: Option<&str>,
@@ -142,45 +235,26 @@ pub async fn authenticate(
     let found = services
         .db
         .run(move |c| {
-            let Some((key, key_scopes)) = api_keys::find_by_digest(c, &digest)? else {
-                return Ok(Err(KeyRefusal::Unknown));
-            };
+            let counter = failures_key(from.address);
             let now = now();
-            match key.status(now) {
-                KeyStatus::Active => {}
-                KeyStatus::Revoked => return Ok(Err(KeyRefusal::Revoked)),
-                KeyStatus::Expired => return Ok(Err(KeyRefusal::Expired)),
+            let locked = throttle::find(c, &counter)?.and_then(|state| state.locked_for(now));
+            if let Some(wait) = locked {
+                return Ok(Err(KeyRefusal::AddressLocked(wait)));
             }
-            let access = match admins::load_access(c, key.administrator_id)? {
-                Some(access) if access.admin.is_enabled() => access,
-                _ => return Ok(Err(KeyRefusal::OwnerDisabled)),
-            };
-            let changed = key.last_used_ip.as_deref() != Some(from.ip.as_str())
-                || key.last_used_user_agent != from.user_agent;
-            if changed
-                || key
-                    .last_used_at
-                    .is_none_or(|at| at + USE_RECORDED_EVERY <= now)
-            {
-                api_keys::record_use(c, key.id, now, &from.ip, from.user_agent.as_deref())?;
+            let checked = check_key(c, &digest, &from, now)?;
+            if checked.is_err() {
+                let counted = throttle::count_attempt(c, &counter, &API_KEY_FAILURES)?;
+                if let Some(wait) = counted.locked_for(now)
+                    && counted.failures == API_KEY_FAILURES.max_attempts
+                {
+                    tracing::warn!(
+                        address = %throttled_address(from.address),
+                        "too many failed API keys: every key from this address is refused for {}",
+                        wait_text(wait)
+                    );
+                }
             }
-            let (permissions, scopes) = effective_rights(
-                access.permissions,
-                &ScopeAccess::of(access.permissions, access.scope_ids.clone()),
-                key.permissions(),
-                &key_scopes,
-            );
-            Ok::<_, DbError>(Ok(Caller {
-                actor: Actor {
-                    via_api_key: Some(ApiKeyRef {
-                        id: key.id,
-                        name: key.name,
-                    }),
-                    ..Actor::administrator(access.admin.id, access.admin.label(), from.ip)
-                },
-                permissions,
-                scopes,
-            }))
+            Ok::<_, DbError>(checked)
         })
         .await;
     match found {
@@ -191,6 +265,54 @@ pub async fn authenticate(
             Err(KeyRefusal::Unavailable)
         }
     }
+}
+
+/// The key with this digest, as [`authenticate`] judges it.
+fn check_key(
+    c: &mut DbConnection,
+    digest: &str,
+    from: &KeyUse,
+    now: PrimitiveDateTime,
+) -> Result<Result<Caller, KeyRefusal>, DbError> {
+    let Some((key, key_scopes)) = api_keys::find_by_digest(c, digest)? else {
+        return Ok(Err(KeyRefusal::Unknown));
+    };
+    match key.status(now) {
+        KeyStatus::Active => {}
+        KeyStatus::Revoked => return Ok(Err(KeyRefusal::Revoked)),
+        KeyStatus::Expired => return Ok(Err(KeyRefusal::Expired)),
+    }
+    let access = match admins::load_access(c, key.administrator_id)? {
+        Some(access) if access.admin.is_enabled() => access,
+        _ => return Ok(Err(KeyRefusal::OwnerDisabled)),
+    };
+    let ip = from.address.to_string();
+    let changed = key.last_used_ip.as_deref() != Some(ip.as_str())
+        || key.last_used_user_agent != from.user_agent;
+    if changed
+        || key
+            .last_used_at
+            .is_none_or(|at| at + USE_RECORDED_EVERY <= now)
+    {
+        api_keys::record_use(c, key.id, now, &ip, from.user_agent.as_deref())?;
+    }
+    let (permissions, scopes) = effective_rights(
+        access.permissions,
+        &ScopeAccess::of(access.permissions, access.scope_ids.clone()),
+        key.permissions(),
+        &key_scopes,
+    );
+    Ok(Ok(Caller {
+        actor: Actor {
+            via_api_key: Some(ApiKeyRef {
+                id: key.id,
+                name: key.name,
+            }),
+            ..Actor::administrator(access.admin.id, access.admin.label(), ip)
+        },
+        permissions,
+        scopes,
+    }))
 }
 
 fn target(key: &ApiKeyRow) -> Target<'_> {

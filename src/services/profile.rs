@@ -1,11 +1,15 @@
-//! An administrator's own profile: their name, their password, their sessions.
+//! An administrator's own profile: their name, their password, their sessions, and
+//! their API keys going with the sessions when asked.
 
+use crate::db::DbConnection;
 use crate::db::admins::{self, AdminWriteError, Administrator};
-use crate::db::audit;
+use crate::db::audit::{self, Actor};
+use crate::domain::api_keys::KeyRevocation;
 use crate::domain::audit::AuditAction;
 use crate::domain::validation::{FieldErrors, required_text};
 use crate::passwords::Password;
 use crate::services::admins::{AdminError, hash_new_password, target};
+use crate::services::api_keys::revoke_all_in;
 use crate::services::{Caller, Services};
 
 /// Renames the caller, over `version` of their profile.
@@ -42,39 +46,64 @@ pub async fn rename(
 }
 
 /// Sets the caller's new password, once their current one was confirmed; every
-/// session of theirs ends, the caller's too.
+/// session of theirs ends, the caller's too, and with `revoke_keys` their API keys
+/// are revoked. Returns how many keys were.
 pub async fn change_password(
     services: Services<'_>,
     caller: &Caller,
     me: &Administrator,
     password: Password,
     confirmation: Password,
-) -> Result<(), AdminError> {
+    revoke_keys: bool,
+) -> Result<usize, AdminError> {
     let hash = hash_new_password(services, password, confirmation, &me.email).await?;
     let (actor, me) = (caller.actor.clone(), me.clone());
     services
         .db
         .write(move |c| {
             admins::set_password(c, me.id, &hash)?;
-            audit::record(c, &actor, AuditAction::PasswordChanged, &target(&me), "")?;
-            Ok::<_, AdminWriteError>(())
+            let revoked =
+                revoke_keys_if(c, &actor, &me, revoke_keys, KeyRevocation::PasswordChanged)?;
+            let details = serde_json::json!({ "api_keys_revoked": revoked });
+            audit::record(
+                c,
+                &actor,
+                AuditAction::PasswordChanged,
+                &target(&me),
+                &details.to_string(),
+            )?;
+            Ok::<_, AdminWriteError>(revoked)
         })
-        .await?;
-    Ok(())
+        .await
+        .map_err(AdminError::from)
 }
 
-/// Ends every session of the caller; returns how many.
+/// What signing out everywhere ended.
+pub struct SignedOut {
+    pub sessions: usize,
+    pub api_keys: usize,
+}
+
+/// Ends every session of the caller and, with `revoke_keys`, revokes their API keys.
 pub async fn sign_out_everywhere(
     services: Services<'_>,
     caller: &Caller,
     me: &Administrator,
-) -> Result<usize, AdminError> {
+    revoke_keys: bool,
+) -> Result<SignedOut, AdminError> {
     let (actor, me) = (caller.actor.clone(), me.clone());
     services
         .db
         .write(move |c| {
-            let ended = admins::end_sessions(c, me.id)?;
-            let details = serde_json::json!({ "sessions": ended });
+            let sessions = admins::end_sessions(c, me.id)?;
+            let api_keys = revoke_keys_if(
+                c,
+                &actor,
+                &me,
+                revoke_keys,
+                KeyRevocation::SignedOutEverywhere,
+            )?;
+            let details = serde_json::json!({ "sessions": sessions, "api_keys_revoked": api_keys });
             audit::record(
                 c,
                 &actor,
@@ -82,9 +111,24 @@ pub async fn sign_out_everywhere(
                 &target(&me),
                 &details.to_string(),
             )?;
-            Ok::<_, AdminError>(ended)
+            Ok::<_, AdminError>(SignedOut { sessions, api_keys })
         })
         .await
+}
+
+/// The administrator's keys revoked when asked for; how many.
+fn revoke_keys_if(
+    c: &mut DbConnection,
+    actor: &Actor,
+    me: &Administrator,
+    asked: bool,
+    reason: KeyRevocation,
+) -> diesel::QueryResult<usize> {
+    if asked {
+        revoke_all_in(c, actor, me.id, reason)
+    } else {
+        Ok(0)
+    }
 }
 
 /// Which expiry digests the administrator wants: for the tokens they created, for

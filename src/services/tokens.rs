@@ -13,7 +13,7 @@ pub use lifecycle::{delete, disable, enable, revoke};
 pub use read::{catalog_for, list, read};
 pub use regenerate::{Regenerated, regenerate};
 pub use reveal::{RevealPurpose, reveal};
-pub use update::update;
+pub use update::{Edited, update};
 
 use diesel::QueryResult;
 use time::Duration;
@@ -46,7 +46,9 @@ pub enum TokenError {
     Refused(&'static str),
     #[error("Some fields need attention.")]
     Invalid(FieldErrors),
-    #[error("Another token already has this name. Choose another.")]
+    /// Names are unique among the live tokens that share a scope, so the other
+    /// token is always one the caller sees.
+    #[error("Another token of the same scope already has this name. Choose another.")]
     NameTaken,
     #[error("A token with this GUID exists already.")]
     GuidTaken,

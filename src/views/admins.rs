@@ -4,6 +4,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 
 use super::Layout;
+use super::api_keys::ApiKeyRowView;
 use crate::db::admins::Role;
 use crate::db::catalog::Scope;
 use crate::domain::validation::FieldErrors;
@@ -73,4 +74,8 @@ pub struct EditAdminPage {
     pub scopes: Vec<Scope>,
     pub errors: FieldErrors,
     pub password_errors: FieldErrors,
+    /// Their keys for the management API.
+    pub keys: Vec<ApiKeyRowView>,
+    /// "their 2 API keys": what a narrower access or a new password may revoke.
+    pub revoke_keys: Option<String>,
 }

@@ -13,6 +13,7 @@ use crate::db::catalog::Scope;
 use crate::domain::api_keys::{ApiKeyInput, KeyStatus};
 use crate::domain::permissions::Permission;
 use crate::domain::validation::FieldErrors;
+use crate::urls;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "profile/api_keys.html")]
@@ -29,6 +30,8 @@ pub struct ApiKeysPage {
     pub scopes: Vec<Scope>,
     pub lifetimes: &'static [i64],
     pub docs_url: &'static str,
+    /// The password was not confirmed lately: the form asks for it.
+    pub confirm_password: bool,
 }
 
 /// One key in the list.
@@ -46,6 +49,8 @@ pub struct ApiKeyRowView {
     pub status: KeyStatus,
     /// The badge's class.
     pub badge: &'static str,
+    /// Where its Revoke button posts.
+    pub revoke_href: String,
 }
 
 impl ApiKeyRowView {
@@ -84,7 +89,43 @@ impl ApiKeyRowView {
                 KeyStatus::Expired => "badge-expired",
                 KeyStatus::Revoked => "badge-revoked",
             },
+            revoke_href: urls::api_key_revoke(&key.public_id),
         }
+    }
+
+    /// The row on its owner's page under Settings > Administrators, read by another
+    /// administrator.
+    pub fn on_owner_page(
+        summary: &ApiKeySummary,
+        now: &PrimitiveDateTime,
+        owner_public_id: &str,
+    ) -> Self {
+        let mut row = Self::of(summary, now);
+        if summary.key.every_scope {
+            row.scopes = "All their scopes".into();
+        }
+        row.revoke_href = urls::administrator_api_key_revoke(owner_public_id, &row.public_id);
+        row
+    }
+}
+
+/// ", and 2 API keys revoked" for a message that ends with what was revoked
+/// besides; nothing when none was.
+pub fn keys_revoked(count: usize) -> String {
+    match count {
+        0 => String::new(),
+        1 => ", and 1 API key revoked".into(),
+        n => format!(", and {n} API keys revoked"),
+    }
+}
+
+/// What a box that revokes an administrator's keys offers ("my 2 API keys", "their
+/// API key"), or nothing when none of their keys works.
+pub fn keys_to_revoke(whose: &str, active: usize) -> Option<String> {
+    match active {
+        0 => None,
+        1 => Some(format!("{whose} API key")),
+        n => Some(format!("{whose} {n} API keys")),
     }
 }
 

@@ -22,4 +22,6 @@ pub struct ProfilePage {
     pub password_errors: FieldErrors,
     pub expiry_mail_own: bool,
     pub expiry_mail_scopes: bool,
+    /// "my 2 API keys", offered for revocation with the password and the sessions.
+    pub revoke_keys: Option<String>,
 }

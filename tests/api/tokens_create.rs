@@ -276,7 +276,7 @@ async fn names_are_unique_among_live_tokens_whatever_their_case() {
     assert!(
         duplicate
             .body
-            .contains("Another token already has this name.")
+            .contains("Another token of the same scope already has this name.")
     );
 
     let version = admin.version_of(&first.guid).await;

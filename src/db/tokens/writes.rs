@@ -16,7 +16,7 @@ use crate::domain::validation::name_key;
 
 #[derive(Debug, thiserror::Error)]
 pub enum TokenWriteError {
-    #[error("a live token already has this name")]
+    #[error("a live token of the same scope already has this name")]
     NameTaken,
     #[error("a token already has this GUID")]
     GuidTaken,
@@ -58,7 +58,7 @@ pub fn create(conn: &mut DbConnection, new: &NewToken<'_>) -> Result<TokenRow, T
     if guid_taken > 0 {
         return Err(TokenWriteError::GuidTaken);
     }
-    ensure_name_free(conn, &def.name, None)?;
+    ensure_name_free(conn, def, None)?;
     let now = now();
     diesel::insert_into(api_tokens::table)
         .values((
@@ -79,12 +79,13 @@ pub fn create(conn: &mut DbConnection, new: &NewToken<'_>) -> Result<TokenRow, T
             api_tokens::version.eq(1),
         ))
         .execute(conn)
-        .map_err(map_unique)?;
+        // The only unique value a concurrent create can have taken meanwhile.
+        .map_err(unique_means(TokenWriteError::GuidTaken))?;
     let token: TokenRow = api_tokens::table
         .filter(api_tokens::guid.eq(&def.guid))
         .select(TokenRow::as_select())
         .first(conn)?;
-    replace_scopes(conn, token.id, &def.scope_ids)?;
+    replace_scopes(conn, token.id, def)?;
     replace_permissions(conn, token.id, &def.permissions)?;
     replace_networks(conn, token.id, &def.allowed_networks)?;
     Ok(token)
@@ -128,7 +129,7 @@ pub fn update(
     id: TokenId,
     def: &TokenDefinition,
 ) -> Result<(), TokenWriteError> {
-    ensure_name_free(conn, &def.name, Some(id))?;
+    ensure_name_free(conn, def, Some(id))?;
     diesel::update(api_tokens::table.find(id))
         .set((
             api_tokens::name.eq(&def.name),
@@ -139,9 +140,8 @@ pub fn update(
             api_tokens::valid_from.eq(def.validity.valid_from),
             api_tokens::valid_to.eq(def.validity.valid_to),
         ))
-        .execute(conn)
-        .map_err(map_unique)?;
-    replace_scopes(conn, id, &def.scope_ids)?;
+        .execute(conn)?;
+    replace_scopes(conn, id, def)?;
     replace_permissions(conn, id, &def.permissions)?;
     replace_networks(conn, id, &def.allowed_networks)
 }
@@ -203,8 +203,12 @@ pub fn revoke(conn: &mut DbConnection, id: TokenId, at: PrimitiveDateTime) -> Qu
     Ok(())
 }
 
-/// Marks the token deleted at `at`. The row stays, as Deleted, for the audit trail.
+/// Marks the token deleted at `at`. The row stays, as Deleted, for the audit trail,
+/// and its name is free again in its scopes.
 pub fn delete(conn: &mut DbConnection, id: TokenId, at: PrimitiveDateTime) -> QueryResult<()> {
+    diesel::update(api_token_scopes::table.filter(api_token_scopes::token_id.eq(id)))
+        .set(api_token_scopes::live_name_key.eq(None::<String>))
+        .execute(conn)?;
     diesel::update(api_tokens::table.find(id))
         .set((
             api_tokens::deleted_at.eq(at),
@@ -220,26 +224,30 @@ fn capabilities(def: &TokenDefinition) -> &'static str {
     if def.can_introspect { INTROSPECT } else { "" }
 }
 
-fn map_unique(error: diesel::result::Error) -> TokenWriteError {
-    if is_unique_violation(&error) {
-        TokenWriteError::NameTaken
-    } else {
-        error.into()
+/// A unique-constraint violation read as `taken`; any other error as it is.
+fn unique_means(taken: TokenWriteError) -> impl FnOnce(diesel::result::Error) -> TokenWriteError {
+    move |error| {
+        if is_unique_violation(&error) {
+            taken
+        } else {
+            error.into()
+        }
     }
 }
 
-/// Names are unique among tokens that are not deleted, whatever their case.
+/// Names are unique, whatever their case, among the live tokens that share a scope
+/// (the definition's scopes are the token's whole new set).
 fn ensure_name_free(
     conn: &mut DbConnection,
-    name: &str,
+    def: &TokenDefinition,
     except_id: Option<TokenId>,
 ) -> Result<(), TokenWriteError> {
-    let mut query = api_tokens::table
-        .filter(api_tokens::name_key.eq(name_key(name)))
-        .filter(api_tokens::deleted_at.is_null())
+    let mut query = api_token_scopes::table
+        .filter(api_token_scopes::live_name_key.eq(name_key(&def.name)))
+        .filter(api_token_scopes::scope_id.eq_any(&def.scope_ids))
         .into_boxed();
     if let Some(id) = except_id {
-        query = query.filter(api_tokens::id.ne(id));
+        query = query.filter(api_token_scopes::token_id.ne(id));
     }
     let taken: i64 = query.count().get_result(conn)?;
     if taken > 0 {
@@ -248,21 +256,26 @@ fn ensure_name_free(
     Ok(())
 }
 
-// One statement per row: MultiConnection has no batch insert.
+/// The scopes of a live token, each with its name. One statement per row:
+/// MultiConnection has no batch insert.
 fn replace_scopes(
     conn: &mut DbConnection,
     token_id: TokenId,
-    scope_ids: &[i64],
+    def: &TokenDefinition,
 ) -> Result<(), TokenWriteError> {
     diesel::delete(api_token_scopes::table.filter(api_token_scopes::token_id.eq(token_id)))
         .execute(conn)?;
-    for scope_id in scope_ids {
+    let key = name_key(&def.name);
+    for scope_id in &def.scope_ids {
         diesel::insert_into(api_token_scopes::table)
             .values((
                 api_token_scopes::token_id.eq(token_id),
                 api_token_scopes::scope_id.eq(scope_id),
+                api_token_scopes::live_name_key.eq(&key),
             ))
-            .execute(conn)?;
+            .execute(conn)
+            // A concurrent write gave a token of this scope the name first.
+            .map_err(unique_means(TokenWriteError::NameTaken))?;
     }
     Ok(())
 }

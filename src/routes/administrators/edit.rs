@@ -1,11 +1,11 @@
 //! `/settings/administrators/{id}`: an administrator's page, and changing their
-//! role and scopes.
+//! role and scopes (and, when that takes something away, revoking their API keys).
 
 use actix_session::Session;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
-use super::{Admin, choices, edit_page, find, finish, refused_page};
+use super::{Admin, PageParts, edit_page, find, finish, refused_page};
 use crate::auth::csrf::CsrfForm;
 use crate::domain::validation::FieldErrors;
 use crate::http::AppError;
@@ -13,6 +13,7 @@ use crate::routes::{parse_ids, parse_version};
 use crate::services::admins::{self, AdminError};
 use crate::state::AppState;
 use crate::views::admins::{AccessValues, EditAdminPage};
+use crate::views::api_keys::keys_revoked;
 
 pub async fn edit_form(
     req: HttpRequest,
@@ -21,21 +22,16 @@ pub async fn edit_form(
     path: web::Path<String>,
 ) -> Result<EditAdminPage, AppError> {
     let summary = find(&state, path.into_inner()).await?;
-    let (roles, scopes) = choices(&state).await?;
     let access = AccessValues {
         role: summary.admin.role_key.clone(),
         scopes: summary.scope_ids.clone(),
     };
-    Ok(edit_page(
-        &req,
-        &admin,
-        summary,
+    let parts = PageParts {
         access,
-        roles,
-        scopes,
-        FieldErrors::default(),
-        FieldErrors::default(),
-    ))
+        errors: FieldErrors::default(),
+        password_errors: FieldErrors::default(),
+    };
+    edit_page(&req, &state, &admin, summary, parts).await
 }
 
 #[derive(Deserialize)]
@@ -46,6 +42,9 @@ pub struct AccessForm {
     role: String,
     #[serde(default)]
     scopes: Vec<String>,
+    /// `on`: a change that takes something away revokes their API keys too.
+    #[serde(default)]
+    revoke_api_keys: Option<String>,
 }
 
 pub async fn update_access(
@@ -66,27 +65,29 @@ pub async fn update_access(
         version,
         form.role.clone(),
         scope_ids.clone(),
+        form.revoke_api_keys.as_deref() == Some("on"),
     )
     .await;
     if let Err(AdminError::Invalid(errors)) = changed {
-        let access = AccessValues {
-            role: form.role,
-            scopes: scope_ids,
-        };
-        return refused_page(
-            &req,
-            &state,
-            &admin,
-            summary,
-            access,
+        let parts = PageParts {
+            access: AccessValues {
+                role: form.role,
+                scopes: scope_ids,
+            },
             errors,
-            FieldErrors::default(),
-        )
-        .await;
+            password_errors: FieldErrors::default(),
+        };
+        return refused_page(&req, &state, &admin, summary, parts).await;
     }
     finish(
         &session,
-        changed.map(|a| format!("Saved the role and scopes of {}.", a.display_name)),
+        changed.map(|c| {
+            format!(
+                "Saved the role and scopes of {}{}.",
+                c.admin.display_name,
+                keys_revoked(c.api_keys_revoked)
+            )
+        }),
         &summary.admin,
     )
 }

@@ -1,11 +1,11 @@
 //! `POST /settings/administrators/{id}/password`: a new password for another
-//! administrator, who is signed out everywhere.
+//! administrator, who is signed out everywhere and loses their API keys.
 
 use actix_session::Session;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
-use super::{Admin, find, finish, refused_page};
+use super::{Admin, PageParts, find, finish, refused_page};
 use crate::auth::csrf::CsrfForm;
 use crate::domain::validation::FieldErrors;
 use crate::http::AppError;
@@ -13,6 +13,7 @@ use crate::passwords::Password;
 use crate::services::admins::{self, AdminError};
 use crate::state::AppState;
 use crate::views::admins::AccessValues;
+use crate::views::api_keys::keys_revoked;
 
 #[derive(Deserialize)]
 pub struct PasswordForm {
@@ -40,27 +41,23 @@ pub async fn set_password(
     )
     .await;
     if let Err(AdminError::Invalid(errors)) = set {
-        let access = AccessValues {
-            role: summary.admin.role_key.clone(),
-            scopes: summary.scope_ids.clone(),
+        let parts = PageParts {
+            access: AccessValues {
+                role: summary.admin.role_key.clone(),
+                scopes: summary.scope_ids.clone(),
+            },
+            errors: FieldErrors::default(),
+            password_errors: errors,
         };
-        return refused_page(
-            &req,
-            &state,
-            &admin,
-            summary,
-            access,
-            FieldErrors::default(),
-            errors,
-        )
-        .await;
+        return refused_page(&req, &state, &admin, summary, parts).await;
     }
     finish(
         &session,
-        set.map(|a| {
+        set.map(|c| {
             format!(
-                "Set a new password for {}; they were signed out everywhere.",
-                a.display_name
+                "Set a new password for {}; they were signed out everywhere{}.",
+                c.admin.display_name,
+                keys_revoked(c.api_keys_revoked)
             )
         }),
         &summary.admin,

@@ -15,7 +15,7 @@ use crate::domain::tokens::{DurationChoice, TokenChange, format_date};
 use crate::domain::validation::FieldErrors;
 use crate::http::AppError;
 use crate::routes::{parse_version, see_other};
-use crate::services::tokens::{self, TokenError};
+use crate::services::tokens::{self, Edited, TokenError};
 use crate::state::AppState;
 use crate::urls;
 use crate::views::render_with_status;
@@ -126,12 +126,18 @@ pub async fn submit(
     )
     .await;
     let (shown, errors, conflict, status) = match saved {
-        Ok(definition) => {
-            session::flash(
-                &session,
-                FlashKind::Success,
-                format!("Saved the changes to {}.", definition.name),
-            );
+        Ok(edited) => {
+            let (kind, message) = match &edited {
+                Edited::Saved(d) => (
+                    FlashKind::Success,
+                    format!("Saved the changes to {}.", d.name),
+                ),
+                Edited::Unchanged(d) => (
+                    FlashKind::Info,
+                    format!("Nothing was changed, so {} stays as it was.", d.name),
+                ),
+            };
+            session::flash(&session, kind, message);
             return Ok(see_other(&urls::token(&token.token.guid)));
         }
         Err(TokenError::Invalid(errors)) => (token, errors, None, StatusCode::UNPROCESSABLE_ENTITY),

@@ -1,12 +1,14 @@
 //! What every operation of the API shares, written into the OpenAPI document once
 //! rather than on each handler: problems are `application/problem+json`; any
-//! request may be refused as unreadable (400); text in an address holds no control
+//! request may be refused as unreadable (400), and one with an API key from an
+//! address that sent too many wrong keys (429); text in an address holds no control
 //! character; `If-Match` is an `ETag` or `*`.
 
 use utoipa::Modify;
 use utoipa::openapi::path::{Operation, ParameterIn};
-use utoipa::openapi::schema::{Schema, SchemaType, Type};
-use utoipa::openapi::{Content, OpenApi, Ref, RefOr, Response};
+use utoipa::openapi::schema::{ObjectBuilder, Schema, SchemaType, Type};
+use utoipa::openapi::security::SecurityRequirement;
+use utoipa::openapi::{Content, Header, OpenApi, Ref, RefOr, Response};
 
 const PROBLEM: &str = "application/problem+json";
 const PROBLEM_SCHEMA: &str = "#/components/schemas/Problem";
@@ -34,6 +36,7 @@ impl Modify for Conventions {
             for operation in operations.into_iter().flatten() {
                 problems_as_problem_json(operation);
                 unreadable_requests(operation);
+                locked_addresses(operation);
                 parameter_patterns(operation);
             }
         }
@@ -82,6 +85,31 @@ fn unreadable_requests(operation: &mut Operation) {
                 .or_insert_with(|| Content::new(Some(RefOr::Ref(Ref::new(PROBLEM_SCHEMA)))));
         }
     }
+}
+
+/// An operation that takes an API key answers 429, with `Retry-After`, while the
+/// client's address is locked for sending too many wrong keys.
+fn locked_addresses(operation: &mut Operation) {
+    let api_key = SecurityRequirement::new("api_key", Vec::<String>::new());
+    if !operation.security.iter().flatten().any(|r| *r == api_key) {
+        return;
+    }
+    let mut response = Response::new(
+        "Too many requests with a wrong API key came from the client's address: every key from it is refused for a while",
+    );
+    response.content.insert(
+        PROBLEM.to_owned(),
+        Content::new(Some(RefOr::Ref(Ref::new(PROBLEM_SCHEMA)))),
+    );
+    let seconds = ObjectBuilder::new().schema_type(Type::Integer);
+    response
+        .headers
+        .insert("Retry-After".to_owned(), Header::new(seconds));
+    operation
+        .responses
+        .responses
+        .entry("429".to_owned())
+        .or_insert(RefOr::T(response));
 }
 
 fn parameter_patterns(operation: &mut Operation) {

@@ -61,7 +61,7 @@ impl DurationName {
     "duration": "90d"
 }))]
 pub struct NewToken {
-    /// Unique among tokens that are not deleted.
+    /// Unique among the live tokens that share a scope with it.
     #[schema(min_length = 1, max_length = 100)]
     pub name: String,
     #[serde(default)]

@@ -124,7 +124,7 @@ pub async fn list(
         (status = 200, description = "A retry: the token made the first time, without its secret", body = CreatedToken),
         (status = 401, description = "No valid API key", body = Problem),
         (status = 403, description = "The key may not create tokens", body = Problem),
-        (status = 409, description = "The name or GUID is taken, or a retry is still under way", body = Problem),
+        (status = 409, description = "The name is taken in one of the token's scopes (`name_taken`), the GUID is taken (`guid_taken`), or a request with the same Idempotency-Key is still being handled (`idempotency_key_in_flight`): retry it for its answer", body = Problem),
         (status = 422, description = "A field is not valid, or the Idempotency-Key was used for another request", body = Problem),
     ),
     security(("api_key" = []))

@@ -1,19 +1,23 @@
 //! `/profile/api-keys`: the signed-in administrator's keys for the management API —
-//! the list, creating one (shown once), and revoking one.
+//! the list, creating one (with the password typed again; shown once), and
+//! revoking one.
 
 use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Deserialize;
 
 use super::{ProfileTab, tabs};
 use crate::auth::CurrentAdmin;
 use crate::auth::csrf::{CsrfForm, NoFields};
+use crate::auth::reauth::{Confirmation, confirmation};
 use crate::auth::session::{self, FlashKind};
 use crate::db::{DbError, now};
 use crate::domain::api_keys::{ApiKeyInput, DEFAULT_LIFETIME_DAYS, LIFETIME_CHOICES, grantable};
 use crate::domain::validation::FieldErrors;
 use crate::http::AppError;
 use crate::http::headers::no_store;
+use crate::passwords::Password;
 use crate::routes::see_other;
 use crate::services::api_keys::{self, ApiKeyError};
 use crate::services::tokens::assignable_scopes;
@@ -26,6 +30,7 @@ use crate::views::{Layout, Section, render_with_status};
 pub async fn page(
     req: HttpRequest,
     state: web::Data<AppState>,
+    session: Session,
     admin: CurrentAdmin,
 ) -> Result<HttpResponse, AppError> {
     let form = ApiKeyInput {
@@ -33,13 +38,14 @@ pub async fn page(
         scope_limit: "all".into(),
         ..ApiKeyInput::default()
     };
-    let page = keys_page(&req, &state, &admin, form, FieldErrors::default()).await?;
+    let page = keys_page(&req, &state, &session, &admin, form, FieldErrors::default()).await?;
     render_with_status(StatusCode::OK, &page)
 }
 
 async fn keys_page(
     req: &HttpRequest,
     state: &AppState,
+    session: &Session,
     admin: &CurrentAdmin,
     form: ApiKeyInput,
     errors: FieldErrors,
@@ -61,15 +67,67 @@ async fn keys_page(
         scopes,
         lifetimes: &LIFETIME_CHOICES,
         docs_url: urls::API_DOCS,
+        confirm_password: !session::password_recently_confirmed(session),
     })
+}
+
+/// The form that makes a key: what the key may do, and the administrator's
+/// password, unless they typed it within the last few minutes.
+#[derive(Deserialize)]
+pub struct NewKeyForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    expires_in_days: String,
+    #[serde(default)]
+    permissions: Vec<String>,
+    #[serde(default)]
+    scope_limit: String,
+    #[serde(default)]
+    scopes: Vec<String>,
+    #[serde(default)]
+    password: Option<Password>,
+}
+
+impl NewKeyForm {
+    fn into_parts(self) -> (ApiKeyInput, Option<Password>) {
+        let input = ApiKeyInput {
+            name: self.name,
+            expires_in_days: self.expires_in_days,
+            permissions: self.permissions,
+            scope_limit: self.scope_limit,
+            scopes: self.scopes,
+        };
+        (input, self.password)
+    }
 }
 
 pub async fn create(
     req: HttpRequest,
     state: web::Data<AppState>,
+    session: Session,
     admin: CurrentAdmin,
-    CsrfForm(form): CsrfForm<ApiKeyInput>,
+    CsrfForm(form): CsrfForm<NewKeyForm>,
 ) -> Result<HttpResponse, AppError> {
+    let (form, password) = form.into_parts();
+    // A key acts as its owner for up to a year: whoever holds a session alone
+    // (a borrowed laptop, a stolen cookie) must not make one.
+    let refusal = match confirmation(&state, &session, admin.admin.id, password).await? {
+        Confirmation::Fresh => None,
+        Confirmation::Needed => Some("Type your password to create an API key.".to_owned()),
+        Confirmation::Refused(message) => Some(message),
+    };
+    if let Some(message) = refusal {
+        // Every problem of the form at once, the password's with the others.
+        let mut errors = match api_keys::check(state.services(), admin.admin.id, form.clone()).await
+        {
+            Err(ApiKeyError::Invalid(errors)) => errors,
+            other => other.map(|()| FieldErrors::default())?,
+        };
+        errors.add("password", message);
+        let page = keys_page(&req, &state, &session, &admin, form, errors).await?;
+        return render_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
+    }
     let caller = admin.caller(&req);
     match api_keys::create(state.services(), &caller, admin.admin.id, form.clone()).await {
         Ok(created) => {
@@ -91,7 +149,7 @@ pub async fn create(
             render_with_status(StatusCode::OK, &page).map(no_store)
         }
         Err(ApiKeyError::Invalid(errors)) => {
-            let page = keys_page(&req, &state, &admin, form, errors).await?;
+            let page = keys_page(&req, &state, &session, &admin, form, errors).await?;
             render_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
         }
         Err(error) => Err(error.into()),

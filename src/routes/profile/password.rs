@@ -19,6 +19,7 @@ use crate::routes::see_other;
 use crate::services::profile;
 use crate::state::AppState;
 use crate::urls;
+use crate::views::api_keys::keys_revoked;
 use crate::views::render_with_status;
 
 #[derive(Deserialize)]
@@ -29,6 +30,9 @@ pub struct PasswordChangeForm {
     password: Password,
     #[serde(default)]
     password_confirmation: Password,
+    /// `on` to revoke the administrator's API keys too.
+    #[serde(default)]
+    revoke_api_keys: Option<String>,
 }
 
 pub async fn change(
@@ -62,16 +66,17 @@ pub async fn change(
     }
     if !errors.is_empty() {
         let name = admin.admin.display_name.clone();
-        let page = profile_page(&req, &admin, name, FieldErrors::default(), errors);
+        let page = profile_page(&req, &state, &admin, name, FieldErrors::default(), errors).await?;
         return render_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
     }
 
-    profile::change_password(
+    let revoked = profile::change_password(
         state.services(),
         &admin.caller(&req),
         &admin.admin,
         form.password,
         form.password_confirmation,
+        form.revoke_api_keys.as_deref() == Some("on"),
     )
     .await?;
     // Every session ended, this one too; it continues under a new key.
@@ -79,7 +84,10 @@ pub async fn change(
     session::flash(
         &session,
         FlashKind::Success,
-        "Your password was changed. Your other sessions were signed out.",
+        format!(
+            "Your password was changed. Your other sessions were signed out{}.",
+            keys_revoked(revoked)
+        ),
     );
     Ok(see_other(urls::PROFILE))
 }

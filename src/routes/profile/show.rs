@@ -14,32 +14,41 @@ use crate::domain::validation::FieldErrors;
 use crate::http::AppError;
 use crate::routes::{parse_version, see_other};
 use crate::services::admins::AdminError;
-use crate::services::profile;
+use crate::services::{api_keys, profile};
 use crate::state::AppState;
 use crate::urls;
+use crate::views::api_keys::keys_to_revoke;
 use crate::views::profile::ProfilePage;
 use crate::views::{Layout, Section, render_with_status};
 
-pub async fn page(req: HttpRequest, admin: CurrentAdmin) -> ProfilePage {
+pub async fn page(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    admin: CurrentAdmin,
+) -> Result<ProfilePage, AppError> {
     let name = admin.admin.display_name.clone();
     profile_page(
         &req,
+        &state,
         &admin,
         name,
         FieldErrors::default(),
         FieldErrors::default(),
     )
+    .await
 }
 
 /// The profile page, with what was typed and what was wrong with it.
-pub fn profile_page(
+pub async fn profile_page(
     req: &HttpRequest,
+    state: &AppState,
     admin: &CurrentAdmin,
     display_name: String,
     name_errors: FieldErrors,
     password_errors: FieldErrors,
-) -> ProfilePage {
-    ProfilePage {
+) -> Result<ProfilePage, AppError> {
+    let active_keys = api_keys::active_count(state.services(), admin.admin.id).await?;
+    Ok(ProfilePage {
         layout: Layout::page(req, Some(admin), "My profile", Section::Profile),
         profile_tabs: tabs(ProfileTab::Profile),
         display_name,
@@ -51,7 +60,8 @@ pub fn profile_page(
         password_errors,
         expiry_mail_own: admin.admin.expiry_mail_own,
         expiry_mail_scopes: admin.admin.expiry_mail_scopes,
-    }
+        revoke_keys: keys_to_revoke("my", active_keys),
+    })
 }
 
 /// The expiry digests' boxes. Each sends `off` from a hidden field and, ticked,
@@ -124,11 +134,13 @@ pub async fn update_name(
         Err(AdminError::Invalid(errors)) => {
             let page = profile_page(
                 &req,
+                &state,
                 &admin,
                 form.display_name,
                 errors,
                 FieldErrors::default(),
-            );
+            )
+            .await?;
             return render_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
         }
         Err(AdminError::Conflict) => session::flash(

@@ -38,6 +38,7 @@ pub async fn create(
 }
 
 /// A create retried under the same key answers with what the first one made.
+#[derive(Clone)]
 pub struct Idempotency {
     pub key: String,
     /// Of the request's body: the same key with another request is refused.
@@ -70,42 +71,69 @@ pub async fn create_once(
         .ok_or(TokenError::Refused("Idempotency keys are for API keys."))?;
     let key = services.encryption_key.cloned();
     let caller = caller.clone();
+    let request = idempotency.clone();
     let outcome = services
         .db
         .write(move |c| {
             let now = now();
             idempotency::prune(c, api_key, now - IDEMPOTENCY_WINDOW)?;
-            if let Some((digest, guid)) = idempotency::find(c, api_key, &idempotency.key)? {
-                if digest != idempotency.request_digest {
-                    return Err(TokenError::IdempotencyKeyReused);
-                }
-                let guid = Guid::parse(&guid).ok_or(TokenError::NotFound)?;
-                return Ok(CreateOutcome::Replayed(guid));
+            if let Some(replayed) = replay(c, api_key, &request)? {
+                return Ok(replayed);
             }
-            let created = create_in(c, &caller, input, key.as_ref())?;
+            // The key is taken before the token is made: a concurrent request with
+            // it waits here until this transaction ends, rather than making a token
+            // of its own. (A GUID that does not parse fails validation below, and
+            // the reservation goes with the rollback.)
+            let guid = Guid::parse(&input.guid).map(|g| g.to_string());
             idempotency::insert(
                 c,
                 api_key,
-                &idempotency.key,
-                &idempotency.request_digest,
-                created.token.guid.as_str(),
+                &request.key,
+                &request.request_digest,
+                guid.as_deref().unwrap_or_default(),
                 now,
             )
             .map_err(|e| {
-                // Another request with this key committed first: it made the token.
                 if is_unique_violation(&e) {
                     TokenError::IdempotencyKeyInFlight
                 } else {
                     e.into()
                 }
             })?;
+            let created = create_in(c, &caller, input, key.as_ref())?;
             Ok(CreateOutcome::Created(Box::new(created)))
         })
-        .await?;
+        .await;
+    let outcome = match outcome {
+        // Another request with this key went first and has committed by now (it
+        // held the key until then): answer as it did.
+        Err(TokenError::IdempotencyKeyInFlight) => services
+            .db
+            .run(move |c| replay(c, api_key, &idempotency))
+            .await?
+            .ok_or(TokenError::IdempotencyKeyInFlight)?,
+        other => other?,
+    };
     if let CreateOutcome::Created(created) = &outcome {
         services.token_changed(&created.token.guid);
     }
     Ok(outcome)
+}
+
+/// What an earlier request with this idempotency key made, if there was one.
+fn replay(
+    c: &mut DbConnection,
+    api_key: i64,
+    request: &Idempotency,
+) -> Result<Option<CreateOutcome>, TokenError> {
+    let Some((digest, guid)) = idempotency::find(c, api_key, &request.key)? else {
+        return Ok(None);
+    };
+    if digest != request.request_digest {
+        return Err(TokenError::IdempotencyKeyReused);
+    }
+    let guid = Guid::parse(&guid).ok_or(TokenError::NotFound)?;
+    Ok(Some(CreateOutcome::Replayed(guid)))
 }
 
 fn create_in(

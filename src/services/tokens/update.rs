@@ -14,6 +14,16 @@ use crate::domain::tokens::{
 };
 use crate::services::{Caller, Services};
 
+/// What an edit did.
+#[derive(Debug)]
+pub enum Edited {
+    /// Saved, as the token's next version.
+    Saved(TokenDefinition),
+    /// The token was like this already: nothing written, the version kept, no audit
+    /// event and no webhook event.
+    Unchanged(TokenDefinition),
+}
+
 /// Saves `input` over the token as it was at `version`; returns what was saved.
 pub async fn update(
     services: Services<'_>,
@@ -21,7 +31,7 @@ pub async fn update(
     guid: &Guid,
     version: i32,
     mut input: TokenInput,
-) -> Result<TokenDefinition, TokenError> {
+) -> Result<Edited, TokenError> {
     let change = TokenChange::Edit;
     caller.require(change.permission())?;
     let (caller, guid) = (caller.clone(), guid.to_owned());
@@ -38,6 +48,17 @@ pub async fn update(
                 current: Some(before.token.validity()),
             };
             let definition = validate(&input, &context).map_err(TokenError::Invalid)?;
+            let changes = describe_changes(&before, &definition);
+            if changes.is_empty() {
+                // Judged as a change would be, but nothing is written.
+                if before.token.version != version {
+                    return Err(TokenError::Conflict);
+                }
+                change
+                    .allowed_from(before.token.status(now()))
+                    .map_err(TokenError::Refused)?;
+                return Ok(Edited::Unchanged(definition));
+            }
             let token = tokens::claim_version(c, before.token.id, version)?;
             change
                 .allowed_from(token.status(now()))
@@ -50,17 +71,20 @@ pub async fn update(
                 &caller.actor,
                 audit_action(change),
                 (&token.guid, &definition.name),
-                &describe_changes(&before, &definition),
+                &Value::Object(changes).to_string(),
             )?;
-            Ok::<_, TokenError>(definition)
+            Ok::<_, TokenError>(Edited::Saved(definition))
         })
         .await?;
-    services.token_changed(&saved.guid);
+    if let Edited::Saved(definition) = &saved {
+        services.token_changed(&definition.guid);
+    }
     Ok(saved)
 }
 
-/// The audit entry of an edit: each changed field, before and after.
-fn describe_changes(before: &TokenDetails, after: &TokenDefinition) -> String {
+/// Each field the edit changes, before and after (the audit entry); none when the
+/// edit changes nothing.
+fn describe_changes(before: &TokenDetails, after: &TokenDefinition) -> Map<String, Value> {
     let t = &before.token;
     let mut changes = Map::new();
     let mut note = |field: &str, old: Value, new: Value| {
@@ -107,5 +131,25 @@ fn describe_changes(before: &TokenDetails, after: &TokenDefinition) -> String {
         grants(&before.permissions),
         grants(&after.permissions),
     );
-    Value::Object(changes).to_string()
+    let sorted = |mut list: Vec<String>| {
+        list.sort();
+        Value::from(list)
+    };
+    note(
+        "allowed_networks",
+        sorted(before.allowed_networks.clone()),
+        sorted(
+            after
+                .allowed_networks
+                .iter()
+                .map(ToString::to_string)
+                .collect(),
+        ),
+    );
+    note(
+        "can_introspect",
+        t.can_introspect().into(),
+        after.can_introspect.into(),
+    );
+    changes
 }

@@ -3,7 +3,7 @@
 use awc::http::header::HeaderMap;
 use serde_json::Value;
 
-use super::{Browser, TestApp, input_value};
+use super::{Browser, PASSWORD, TestApp, input_value};
 
 pub struct ApiResponse {
     pub status: u16,
@@ -103,7 +103,8 @@ impl ApiClient {
 }
 
 impl TestApp {
-    /// Creates an API key in My profile, as the signed-in `admin`, and returns it.
+    /// Creates an API key in My profile, as the signed-in `admin` (who types their
+    /// password again), and returns it.
     pub async fn api_key(
         &self,
         admin: &Browser,
@@ -112,7 +113,11 @@ impl TestApp {
         scopes: &[&str],
     ) -> String {
         admin.get("/profile/api-keys").await;
-        let mut fields = vec![("name", name), ("expires_in_days", "30")];
+        let mut fields = vec![
+            ("name", name),
+            ("expires_in_days", "30"),
+            ("password", PASSWORD),
+        ];
         fields.extend(permissions.iter().map(|p| ("permissions", *p)));
         let scope_ids: Vec<String> = scopes.iter().map(|s| self.scope_id(s)).collect();
         if scope_ids.is_empty() {
