@@ -51,6 +51,6 @@ mod tokens_security;
 mod unchanged_edits;
 mod verification;
 mod webhook_delivery;
-mod webhook_stalls;
 mod webhook_key;
+mod webhook_stalls;
 mod webhooks;

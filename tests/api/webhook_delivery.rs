@@ -41,6 +41,12 @@ async fn a_delivery_survives_kill_9_and_is_sent_after_the_restart() {
 
     let mut first = serving(&app);
     eventually("the first attempt", || receiver.received().len() == 1).await;
+    // Killed between the failed attempt and its retry: once the failure is recorded
+    // (killed during the attempt, the delivery would wait for its claim to lapse).
+    eventually("the failure recorded", || {
+        app.count("webhook_deliveries WHERE attempts = 1") == 1
+    })
+    .await;
     first.kill().unwrap(); // SIGKILL: no shutdown of any kind
     first.wait().unwrap();
     receiver.answer(204);
