@@ -114,7 +114,10 @@ test("changing one's password, and signing out everywhere", async ({ page, brows
   await second.context.close();
 });
 
-test("an administrator creates an API key in My profile, copies it once and revokes it", async ({ page }) => {
+test("an administrator creates an API key in My profile, copies it once and revokes it", async ({ browser, baseURL }) => {
+  // A session of its own: typing the password here confirms it for five minutes,
+  // which the other tests' shared session must not be.
+  const { context, page } = await signedIn(browser, baseURL);
   const name = unique("CI deploy");
   await page.goto("/profile");
   await page.getByRole("navigation", { name: "My profile" }).getByRole("link", { name: "API keys" }).click();
@@ -168,4 +171,5 @@ test("an administrator creates an API key in My profile, copies it once and revo
   await expect(page.locator("tr", { hasText: name })).toContainText("Revoked");
   const refused = await page.request.get("/api/v1/tokens", { headers: { Authorization: `Bearer ${key}` } });
   expect(refused.status()).toBe(401);
+  await context.close();
 });
