@@ -1,7 +1,10 @@
 //! Removing what has served its purpose: webhook deliveries that ended (delivered,
 //! or given up) and the events no delivery needs any more, mails sent or given
 //! up, and idempotency keys past their window. Pending work is never removed.
+//! Rows go in batches, each its own short transaction, so that a large backlog
+//! never holds the write lock for long.
 
+use diesel::dsl::{exists, not};
 use diesel::prelude::*;
 use time::PrimitiveDateTime;
 
@@ -22,48 +25,66 @@ impl Removed {
     pub fn total(&self) -> usize {
         self.webhook_deliveries + self.outbox_events + self.mails + self.idempotency_keys
     }
+
+    pub fn add(&mut self, other: Removed) {
+        self.webhook_deliveries += other.webhook_deliveries;
+        self.outbox_events += other.outbox_events;
+        self.mails += other.mails;
+        self.idempotency_keys += other.idempotency_keys;
+    }
 }
 
-/// Removes deliveries and mails that ended before `ended_before`, events
-/// dispatched before it that no delivery refers to, and idempotency keys used
-/// before `keys_before`.
-pub fn prune(
+/// Removes up to `batch` rows of each kind: deliveries and mails that ended
+/// before `ended_before`, events dispatched before it that no delivery refers to;
+/// and the idempotency keys used before `keys_before`.
+pub fn prune_batch(
     c: &mut DbConnection,
     ended_before: PrimitiveDateTime,
     keys_before: PrimitiveDateTime,
+    batch: i64,
 ) -> QueryResult<Removed> {
+    let deliveries: Vec<i64> = webhook_deliveries::table
+        .filter(webhook_deliveries::state.ne(PENDING))
+        .filter(
+            webhook_deliveries::last_attempt_at.lt(ended_before).or(
+                webhook_deliveries::last_attempt_at
+                    .is_null()
+                    .and(webhook_deliveries::created_at.lt(ended_before)),
+            ),
+        )
+        .select(webhook_deliveries::id)
+        .limit(batch)
+        .load(c)?;
     let webhook_deliveries = diesel::delete(
-        webhook_deliveries::table
-            .filter(webhook_deliveries::state.ne(PENDING))
-            .filter(
-                webhook_deliveries::last_attempt_at.lt(ended_before).or(
-                    webhook_deliveries::last_attempt_at
-                        .is_null()
-                        .and(webhook_deliveries::created_at.lt(ended_before)),
-                ),
-            ),
+        webhook_deliveries::table.filter(webhook_deliveries::id.eq_any(&deliveries)),
     )
     .execute(c)?;
-    let outbox_events = diesel::delete(
-        outbox_events::table
-            .filter(outbox_events::dispatched_at.lt(ended_before))
-            .filter(
-                outbox_events::id
-                    .ne_all(webhook_deliveries::table.select(webhook_deliveries::event_id)),
-            ),
-    )
-    .execute(c)?;
-    let mails = diesel::delete(
-        mail_outbox::table.filter(
+    let events: Vec<i64> = outbox_events::table
+        .filter(outbox_events::dispatched_at.lt(ended_before))
+        .filter(not(exists(
+            webhook_deliveries::table.filter(webhook_deliveries::event_id.eq(outbox_events::id)),
+        )))
+        .select(outbox_events::id)
+        .limit(batch)
+        .load(c)?;
+    let outbox_events =
+        diesel::delete(outbox_events::table.filter(outbox_events::id.eq_any(&events)))
+            .execute(c)?;
+    let mails: Vec<i64> = mail_outbox::table
+        .filter(
             mail_outbox::sent_at
                 .lt(ended_before)
                 .or(mail_outbox::sent_at
                     .is_null()
                     .and(mail_outbox::next_attempt_at.is_null())
                     .and(mail_outbox::created_at.lt(ended_before))),
-        ),
-    )
-    .execute(c)?;
+        )
+        .select(mail_outbox::id)
+        .limit(batch)
+        .load(c)?;
+    let mails =
+        diesel::delete(mail_outbox::table.filter(mail_outbox::id.eq_any(&mails))).execute(c)?;
+    // A day's keys at the most: one statement.
     let idempotency_keys = diesel::delete(
         api_idempotency_keys::table.filter(api_idempotency_keys::created_at.lt(keys_before)),
     )

@@ -27,13 +27,17 @@ pub struct DueDelivery {
     pub claimed_until: PrimitiveDateTime,
 }
 
+/// The PostgreSQL transaction lock that claims take ("TSRHOOKS").
+const CLAIMS_LOCK: i64 = 0x5453_5248_4f4f_4b53;
+
 /// Takes due deliveries for `lease`: no other sender takes them until then (a
 /// sender that dies leaves them to the next one). Of the `window` due soonest, each
 /// endpoint gets at most `per_endpoint`, and none while a sender still holds one
 /// of its deliveries, so that one endpoint's backlog or slowness holds up no other
-/// and a slow receiver is not sent more at once by several instances. The claim
-/// is a conditional update: of two instances claiming at once, each delivery
-/// goes to one.
+/// and a slow receiver is not sent more at once by several instances. Claims are
+/// taken one instance at a time (on SQLite by the write lock, on PostgreSQL by a
+/// transaction lock), so each sees the others' claims; each claim is also a
+/// conditional update.
 pub fn claim_due(
     c: &mut DbConnection,
     window: i64,
@@ -41,6 +45,11 @@ pub fn claim_due(
     lease: Duration,
     now: PrimitiveDateTime,
 ) -> QueryResult<Vec<DueDelivery>> {
+    if let DbConnection::Postgres(pg) = c {
+        diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
+            .bind::<diesel::sql_types::BigInt, _>(CLAIMS_LOCK)
+            .execute(pg)?;
+    }
     let busy: Vec<i64> = webhook_deliveries::table
         .filter(webhook_deliveries::state.eq(PENDING))
         .filter(webhook_deliveries::claimed_until.ge(now))
@@ -56,7 +65,7 @@ pub fn claim_due(
         .filter(webhook_deliveries::endpoint_id.ne_all(&busy))
         .filter(webhook_deliveries::next_attempt_at.le(now))
         .filter(claimable)
-        .order(webhook_deliveries::next_attempt_at)
+        .order((webhook_deliveries::next_attempt_at, webhook_deliveries::id))
         .limit(window)
         .select((webhook_deliveries::id, webhook_deliveries::endpoint_id))
         .load(c)?;
@@ -95,7 +104,7 @@ pub fn claim_due(
         .inner_join(webhook_endpoints::table)
         .inner_join(outbox_events::table)
         .filter(webhook_deliveries::id.eq_any(&ids))
-        .order(webhook_deliveries::next_attempt_at)
+        .order((webhook_deliveries::next_attempt_at, webhook_deliveries::id))
         .select((
             webhook_deliveries::id,
             webhook_deliveries::attempts,
