@@ -84,7 +84,7 @@ pub fn setup_url_if_needed(
 }
 
 mod background;
-mod webhook_key;
+pub mod webhook_key;
 
 pub struct Application {
     server: Server,
