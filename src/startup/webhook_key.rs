@@ -4,14 +4,15 @@
 //! mode 0600), so that webhooks work without a setting. That key serves webhooks
 //! only: token values are kept to show again only under a key the operator set.
 //! Once the operator sets one, new secrets go under it, while those kept under the
-//! file's key still open with it as long as the file is there.
+//! file's key still open with it as long as the file is there. A missing file is
+//! made anew only while no endpoint exists, whose secret it would strand.
 //! PostgreSQL instances share no file, so there webhooks need the variable.
 
 use std::io::Write;
 use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
-use crate::db::DatabaseUrl;
+use crate::db::{DatabaseUrl, DbConnection, webhooks};
 use crate::domain::encryption::EncryptionKey;
 use crate::domain::webhooks::signature::WebhookKeys;
 
@@ -21,12 +22,13 @@ use crate::domain::webhooks::signature::WebhookKeys;
 pub fn resolve(
     operator: Option<&EncryptionKey>,
     database: &DatabaseUrl,
+    conn: &mut DbConnection,
 ) -> anyhow::Result<Option<WebhookKeys>> {
     let Some(key) = operator else {
         let Some(file) = database.sqlite_file().map(beside) else {
             return Ok(None);
         };
-        return Ok(Some(WebhookKeys::new(load_or_create(&file)?, None)));
+        return Ok(Some(WebhookKeys::new(load_or_create(&file, conn)?, None)));
     };
     let generated = generated(database)?.map(|(file, generated)| {
         tracing::warn!(
@@ -60,12 +62,21 @@ fn beside(database: &Path) -> PathBuf {
     }
 }
 
-fn load_or_create(file: &Path) -> anyhow::Result<EncryptionKey> {
+/// The file's key; a new one only while no endpoint has a secret kept under another.
+fn load_or_create(file: &Path, conn: &mut DbConnection) -> anyhow::Result<EncryptionKey> {
     if let Some(key) = read(file)? {
         tracing::info!(file = %shown(file), "webhook signing secrets are kept under the key in this file");
         return Ok(key);
     }
-    create(file)
+    if !webhooks::list(conn)?.is_empty() {
+        anyhow::bail!(
+            "webhook endpoints exist whose signing secrets were kept under {}, which is \
+             missing; restore that file, or set TESSERA_ENCRYPTION_KEY to the key they were \
+             kept under",
+            file.display()
+        );
+    }
+    create(file, conn)
 }
 
 /// The key in the file; `None` when there is no file.
@@ -89,7 +100,7 @@ fn read(file: &Path) -> anyhow::Result<Option<EncryptionKey>> {
 /// Writes a new key whole under a temporary name, then links it into place: an
 /// instance starting at the same moment reads either no file or the whole key, and
 /// the first link wins.
-fn create(file: &Path) -> anyhow::Result<EncryptionKey> {
+fn create(file: &Path, conn: &mut DbConnection) -> anyhow::Result<EncryptionKey> {
     let text = EncryptionKey::random_base64();
     let temporary = file.with_extension(format!("{:016x}.tmp", rand::random::<u64>()));
     let written = std::fs::OpenOptions::new()
@@ -112,7 +123,7 @@ fn create(file: &Path) -> anyhow::Result<EncryptionKey> {
             );
             parse(&text, file)
         }
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => load_or_create(file),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => load_or_create(file, conn),
         Err(e) => anyhow::bail!(
             "cannot write the webhook key file {}: {e}; set TESSERA_ENCRYPTION_KEY instead",
             file.display()

@@ -2,8 +2,11 @@
 //! under a key it makes beside the database at the first start. Token values stay
 //! shown once until the operator sets a key of their own, which then wins.
 
+use std::io::Read;
 use std::os::unix::fs::PermissionsExt;
 use std::path::PathBuf;
+use std::process::Stdio;
+use std::time::Duration;
 
 use tessera::config::{EncryptionArgs, KeysCommand, KeysRotateArgs, ServeArgs};
 use tessera::domain::encryption::EncryptionKey;
@@ -13,6 +16,7 @@ use crate::helpers::{
     Browser, Receiver, TestApp, TestDatabase, WEBHOOK_KEY, add_endpoint, spawn_app_on,
     spawn_app_with, spawn_instance, webhook_args,
 };
+use crate::process::{exited_within, tessera};
 
 /// Webhooks to the test's receiver, with no encryption key.
 fn without_key(delivery: bool) -> ServeArgs {
@@ -202,4 +206,47 @@ async fn setting_a_key_later_keeps_endpoints_made_under_the_generated_one() {
         let opened = WebhookSecret::unseal(&new_key, &endpoint, &sealed).unwrap();
         assert_eq!(&opened.expose(), expected);
     }
+}
+
+/// A missing key file is not replaced while endpoints have secrets kept under it:
+/// Tessera refuses to start and says what to do.
+#[actix_web::test]
+async fn a_missing_key_file_stops_the_start_while_endpoints_need_it() {
+    let app = spawn_app_on(TestDatabase::sqlite(), without_key(false)).await;
+    let ada = app.with_examples().await;
+    add_endpoint(&ada, "http://127.0.0.1:9/hook", &["token.created"]).await;
+    let file = key_file(&app);
+    std::fs::remove_file(&file).unwrap();
+
+    let mut child = tessera(&app.db)
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let Some(status) = exited_within(&mut child, Duration::from_secs(20)) else {
+        child.kill().unwrap();
+        child.wait().unwrap();
+        panic!("started without the key file the endpoints' secrets were kept under");
+    };
+    assert!(!status.success());
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    assert!(
+        stderr.contains(&format!(
+            "webhook endpoints exist whose signing secrets were kept under {}",
+            file.display()
+        )),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("set TESSERA_ENCRYPTION_KEY to the key they were kept under"),
+        "{stderr}"
+    );
+    assert!(!file.exists(), "no new key in its place");
 }
