@@ -16,6 +16,7 @@ use crate::config::{
 };
 use crate::db::Db;
 use crate::domain::encryption::EncryptionKey;
+use crate::domain::webhooks::signature::WebhookKeys;
 use crate::passwords::HashingGate;
 use crate::services::Services;
 use crate::startup::{self, Application};
@@ -26,15 +27,21 @@ pub struct Operator {
     db: Db,
     hashing: HashingGate,
     encryption_key: Option<EncryptionKey>,
+    /// No command seals a webhook secret: the operator's key, should one.
+    webhook_keys: Option<WebhookKeys>,
 }
 
 impl Operator {
     pub fn new(db: Db, encryption_key: Option<EncryptionKey>) -> Self {
         let hashing = HashingGate::per_core(db.blocking().clone());
+        let webhook_keys = encryption_key
+            .clone()
+            .map(|key| WebhookKeys::new(key, None));
         Self {
             db,
             hashing,
             encryption_key,
+            webhook_keys,
         }
     }
 
@@ -44,7 +51,7 @@ impl Operator {
             verifier: None,
             hashing: &self.hashing,
             encryption_key: self.encryption_key.as_ref(),
-            webhook_key: self.encryption_key.as_ref(),
+            webhook_key: self.webhook_keys.as_ref(),
         }
     }
 

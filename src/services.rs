@@ -24,6 +24,7 @@ use crate::domain::encryption::EncryptionKey;
 use crate::domain::ids::Guid;
 use crate::domain::permissions::{Permission, PermissionSet};
 use crate::domain::scopes::ScopeAccess;
+use crate::domain::webhooks::signature::WebhookKeys;
 use crate::passwords::HashingGate;
 use crate::verification::Verifier;
 
@@ -38,7 +39,7 @@ pub struct Services<'a> {
     /// Keeps token values to show again, when the operator set one.
     pub encryption_key: Option<&'a EncryptionKey>,
     /// Keeps webhook signing secrets: the operator's key, or one Tessera generated.
-    pub webhook_key: Option<&'a EncryptionKey>,
+    pub webhook_key: Option<&'a WebhookKeys>,
 }
 
 impl Services<'_> {

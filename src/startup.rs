@@ -84,7 +84,7 @@ pub fn setup_url_if_needed(
 }
 
 mod background;
-mod webhook_key;
+pub mod webhook_key;
 
 pub struct Application {
     server: Server,
@@ -106,18 +106,19 @@ impl Application {
         let counter = metrics.clone();
         let hook: StatementHook = Arc::new(move || counter.statement());
         let db = web::block(move || open_database(&database, Some(hook))).await??;
-        let (operator_key, url) = (config.encryption_key.clone(), db.url().clone());
-        config.webhook_key =
-            web::block(move || webhook_key::resolve(operator_key.as_ref(), &url)).await??;
+        let operator_key = config.encryption_key.clone();
         let public_url = config.public_url().to_owned();
         let startup_db = db.clone();
-        let (key, setup_url) = web::block(move || {
+        let (webhook_keys, key, setup_url) = web::block(move || {
             let mut conn = startup_db.get()?;
+            let url = startup_db.url();
+            let webhook_keys = webhook_key::resolve(operator_key.as_ref(), url, &mut conn)?;
             let key = session_cookie_key(&mut conn)?;
             let setup_url = setup_url_if_needed(&mut conn, &public_url)?;
-            anyhow::Ok((key, setup_url))
+            anyhow::Ok((webhook_keys, key, setup_url))
         })
         .await??;
+        config.webhook_key = webhook_keys;
 
         let verifier = Arc::new(Verifier::new(db.clone(), metrics, config.verifier));
         if let Some(url) = db.url().postgres() {

@@ -5,7 +5,7 @@ use super::Operator;
 use crate::config::{DatabaseArgs, KeysCommand, KeysRotateArgs, parse_key};
 use crate::domain::encryption::EncryptionKey;
 use crate::services::{Caller, keys};
-use crate::startup::open_database;
+use crate::startup::{open_database, webhook_key};
 
 pub fn run(database: &DatabaseArgs, command: KeysCommand) -> anyhow::Result<()> {
     match command {
@@ -22,15 +22,25 @@ pub fn run(database: &DatabaseArgs, command: KeysCommand) -> anyhow::Result<()> 
 fn rotate(database: &DatabaseArgs, args: KeysRotateArgs) -> anyhow::Result<()> {
     let old = parse_key(&args.old_key, "TESSERA_ENCRYPTION_KEY")?;
     let new = parse_key(&args.new_key, "TESSERA_NEW_ENCRYPTION_KEY")?;
-    let operator = Operator::new(open_database(database, None)?, None);
+    let db = open_database(database, None)?;
+    let (file, generated) = webhook_key::generated(db.url())?.unzip();
+    let operator = Operator::new(db, None);
     let count = operator.block_on(keys::rotate(
         operator.services(),
         &Caller::command_line(),
         old,
+        generated,
         new,
     ))?;
     eprintln!(
         "Re-encrypted {count} stored token values. Restart Tessera with the new key as TESSERA_ENCRYPTION_KEY."
     );
+    if let Some(file) = file {
+        eprintln!(
+            "No webhook signing secret is kept under the key in {} any more: once every \
+             instance runs with the new key, remove it.",
+            file.display()
+        );
+    }
     Ok(())
 }

@@ -6,6 +6,7 @@ use super::flags::{CookieSecure, ForwardedHeaderArg, ServeArgs};
 use crate::domain::encryption::EncryptionKey;
 use crate::domain::networks::ForwardedHeader;
 use crate::domain::webhooks::destination::Policy;
+use crate::domain::webhooks::signature::WebhookKeys;
 
 /// Settings the running server needs, resolved from [`ServeArgs`].
 #[derive(Debug, Clone)]
@@ -31,9 +32,9 @@ pub struct ServerConfig {
     pub usage_flush: std::time::Duration,
     /// The operator's key: token values are kept to show again only under it.
     pub encryption_key: Option<EncryptionKey>,
-    /// The key webhook signing secrets are kept under: the operator's, or on SQLite
-    /// one Tessera generated ([`crate::startup`] resolves it).
-    pub webhook_key: Option<EncryptionKey>,
+    /// The keys webhook signing secrets are kept under: the operator's, or on SQLite
+    /// one Tessera generated, or both ([`crate::startup`] resolves them).
+    pub webhook_key: Option<WebhookKeys>,
     /// Where webhooks may go.
     pub webhook_policy: Policy,
     /// Whether this instance sends webhooks.
@@ -135,7 +136,9 @@ impl ServerConfig {
                 usage_granularity: args.usage_granularity_seconds,
             },
             usage_flush: std::time::Duration::from_secs(args.usage_flush_seconds.into()),
-            webhook_key: encryption_key.clone(),
+            webhook_key: encryption_key
+                .clone()
+                .map(|key| WebhookKeys::new(key, None)),
             encryption_key,
             webhook_policy: Policy {
                 allow_http: args.webhook_allow_http,

@@ -7,7 +7,7 @@ use crate::domain::audit::{AuditAction, TargetKind};
 use crate::domain::encryption::EncryptionKey;
 use crate::domain::permissions::Permission;
 use crate::domain::tokens::SecretToken;
-use crate::domain::webhooks::signature::WebhookSecret;
+use crate::domain::webhooks::signature::WebhookKeys;
 use crate::services::{Caller, Forbidden, Services};
 
 #[derive(Debug, thiserror::Error)]
@@ -30,15 +30,18 @@ impl From<diesel::result::Error> for KeysError {
 }
 
 /// Re-encrypts every kept secret from `old` to `new`, in one transaction: if any
-/// does not decrypt with the old key, nothing changes. Returns how many.
+/// does not decrypt with the old key, nothing changes; webhook secrets may also open
+/// with the key Tessera `generated` beside a SQLite database. Returns how many.
 pub async fn rotate(
     services: Services<'_>,
     caller: &Caller,
     old: EncryptionKey,
+    generated: Option<EncryptionKey>,
     new: EncryptionKey,
 ) -> Result<usize, KeysError> {
     caller.require(Permission::SettingsManage)?;
     let actor = caller.actor.clone();
+    let old_webhook_keys = WebhookKeys::new(old.clone(), generated);
     services
         .db
         .write(move |c| {
@@ -54,7 +57,8 @@ pub async fn rotate(
             for item in &endpoints {
                 let endpoint = &item.endpoint;
                 let reseal = |sealed: &str| {
-                    WebhookSecret::unseal(&old, &endpoint.public_id, sealed)
+                    old_webhook_keys
+                        .open(&endpoint.public_id, sealed)
                         .map(|secret| secret.seal(&new, &endpoint.public_id))
                 };
                 let previous = endpoint

@@ -171,7 +171,7 @@ pub async fn create(
                 c,
                 &public_id,
                 &definition,
-                &secret.seal(&key, &public_id),
+                &key.seal(&secret, &public_id),
                 now(),
             )?;
             record(
@@ -272,7 +272,7 @@ pub async fn rotate_secret(
     on_endpoint(services, caller, public_id, move |c, actor, endpoint| {
         let secret = WebhookSecret::generate();
         let until = now() + ROTATION_OVERLAP;
-        let sealed = secret.seal(&key, &endpoint.public_id);
+        let sealed = key.seal(&secret, &endpoint.public_id);
         webhooks::rotate_secret(
             c,
             endpoint.id,

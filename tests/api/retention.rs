@@ -46,7 +46,7 @@ async fn what_ended_goes_after_the_period_kept_and_pending_work_stays() {
     ada.post("/settings/notifications/test-mail", &[]).await;
 
     let db = tessera::startup::open_database(&app.db.args(), None).unwrap();
-    let encryption = tessera::domain::encryption::EncryptionKey::from_base64(WEBHOOK_KEY).unwrap();
+    let encryption = crate::helpers::webhook_keys(WEBHOOK_KEY);
     let sender = Sender {
         key: Some(&encryption),
         policy: Policy {

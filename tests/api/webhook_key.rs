@@ -2,17 +2,21 @@
 //! under a key it makes beside the database at the first start. Token values stay
 //! shown once until the operator sets a key of their own, which then wins.
 
+use std::io::Read;
 use std::os::unix::fs::PermissionsExt;
 use std::path::PathBuf;
+use std::process::Stdio;
+use std::time::Duration;
 
-use tessera::config::{EncryptionArgs, ServeArgs};
+use tessera::config::{EncryptionArgs, KeysCommand, KeysRotateArgs, ServeArgs};
 use tessera::domain::encryption::EncryptionKey;
 use tessera::domain::webhooks::signature::WebhookSecret;
 
 use crate::helpers::{
-    Receiver, TestApp, TestDatabase, WEBHOOK_KEY, add_endpoint, spawn_app_on, spawn_app_with,
-    spawn_instance, webhook_args,
+    Browser, Receiver, TestApp, TestDatabase, WEBHOOK_KEY, add_endpoint, spawn_app_on,
+    spawn_app_with, spawn_instance, webhook_args,
 };
+use crate::process::{exited_within, tessera};
 
 /// Webhooks to the test's receiver, with no encryption key.
 fn without_key(delivery: bool) -> ServeArgs {
@@ -127,4 +131,122 @@ async fn without_a_key_webhooks_need_one_only_where_no_file_is_shared() {
         assert_eq!(page.html().count("a[href='/settings/webhooks/new']"), 1);
         assert!(key_file(&app).exists());
     }
+}
+
+/// An operator who sets a key of their own later strands no endpoint: secrets kept
+/// under the generated key still open while its file is there, new ones go under
+/// the operator's, and `keys rotate` moves them all under one key.
+#[actix_web::test]
+async fn setting_a_key_later_keeps_endpoints_made_under_the_generated_one() {
+    let app = spawn_app_on(TestDatabase::sqlite(), without_key(false)).await;
+    let ada = app.with_examples().await;
+    let receiver = Receiver::start();
+    let (endpoint, secret) = add_endpoint(&ada, &receiver.url, &["token.created"]).await;
+
+    // Restarted with the operator's key, the file still there: it delivers, signed.
+    let keyed = TestApp {
+        address: spawn_instance(&app, webhook_args(true)).await,
+        setup_url: None,
+        db: TestDatabase::sqlite(),
+    };
+    app.token(&ada)
+        .named("after the key")
+        .scope("Production")
+        .create()
+        .await;
+    assert!(receiver.wait_for("token.created").await.signed_by(&secret));
+
+    // A new secret goes under the operator's key; the previous one still signs.
+    let admin = Browser::new(&keyed);
+    admin.set_cookie(ada.cookie());
+    admin.get(&format!("/settings/webhooks/{endpoint}")).await;
+    let rotated = admin
+        .post(&format!("/settings/webhooks/{endpoint}/rotate-secret"), &[])
+        .await;
+    let new_secret = rotated.html().text("#secret");
+    let operators = EncryptionKey::from_base64(WEBHOOK_KEY).unwrap();
+    let sealed = sealed_secret(&app, &endpoint);
+    assert_eq!(
+        WebhookSecret::unseal(&operators, &endpoint, &sealed).map(|s| s.expose()),
+        Ok(new_secret.clone())
+    );
+    admin.get(&format!("/settings/webhooks/{endpoint}")).await;
+    admin
+        .post(&format!("/settings/webhooks/{endpoint}/test"), &[])
+        .await;
+    let test = receiver.wait_for("webhook.test").await;
+    assert!(test.signed_by(&new_secret) && test.signed_by(&secret));
+
+    // `keys rotate` from the operator's key opens both, and moves both.
+    const NEW_KEY: &str = "ISIjJCUmJygpKissLS4vMDEyMzQ1Njc4OTo7PD0+P0A=";
+    let database = app.db.args();
+    actix_web::web::block(move || {
+        tessera::cli::keys::run(
+            &database,
+            KeysCommand::Rotate(KeysRotateArgs {
+                old_key: WEBHOOK_KEY.into(),
+                new_key: NEW_KEY.into(),
+            }),
+        )
+    })
+    .await
+    .unwrap()
+    .expect("every secret opens under the operator's key or the file's");
+    let new_key = EncryptionKey::from_base64(NEW_KEY).unwrap();
+    let previous = app
+        .texts(&format!(
+            "SELECT previous_secret_sealed AS t FROM webhook_endpoints \
+             WHERE public_id = '{endpoint}'"
+        ))
+        .remove(0);
+    for (sealed, expected) in [
+        (sealed_secret(&app, &endpoint), &new_secret),
+        (previous, &secret),
+    ] {
+        let opened = WebhookSecret::unseal(&new_key, &endpoint, &sealed).unwrap();
+        assert_eq!(&opened.expose(), expected);
+    }
+}
+
+/// A missing key file is not replaced while endpoints have secrets kept under it:
+/// Tessera refuses to start and says what to do.
+#[actix_web::test]
+async fn a_missing_key_file_stops_the_start_while_endpoints_need_it() {
+    let app = spawn_app_on(TestDatabase::sqlite(), without_key(false)).await;
+    let ada = app.with_examples().await;
+    add_endpoint(&ada, "http://127.0.0.1:9/hook", &["token.created"]).await;
+    let file = key_file(&app);
+    std::fs::remove_file(&file).unwrap();
+
+    let mut child = tessera(&app.db)
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let Some(status) = exited_within(&mut child, Duration::from_secs(20)) else {
+        child.kill().unwrap();
+        child.wait().unwrap();
+        panic!("started without the key file the endpoints' secrets were kept under");
+    };
+    assert!(!status.success());
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    assert!(
+        stderr.contains(&format!(
+            "webhook endpoints exist whose signing secrets were kept under {}",
+            file.display()
+        )),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("set TESSERA_ENCRYPTION_KEY to the key they were kept under"),
+        "{stderr}"
+    );
+    assert!(!file.exists(), "no new key in its place");
 }

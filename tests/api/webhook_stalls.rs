@@ -82,7 +82,7 @@ async fn an_attempt_ends_within_its_timeout_and_is_retried_from_its_end() {
             .create()
             .await;
         let db = tessera::startup::open_database(&app.db.args(), None).unwrap();
-        let key = tessera::domain::encryption::EncryptionKey::from_base64(WEBHOOK_KEY).unwrap();
+        let key = crate::helpers::webhook_keys(WEBHOOK_KEY);
         let sender = Sender {
             key: Some(&key),
             policy: OPEN,

@@ -131,7 +131,7 @@ async fn failures_are_retried_on_the_schedule_then_redelivered() {
         .await;
 
     let db = tessera::startup::open_database(&app.db.args(), None).unwrap();
-    let key = tessera::domain::encryption::EncryptionKey::from_base64(KEY).unwrap();
+    let key = crate::helpers::webhook_keys(KEY);
     let sender = Sender {
         key: Some(&key),
         policy: OPEN,
@@ -334,7 +334,7 @@ async fn a_pause_during_a_failing_round_is_kept() {
         .create()
         .await;
     let db = tessera::startup::open_database(&app.db.args(), None).unwrap();
-    let key = tessera::domain::encryption::EncryptionKey::from_base64(KEY).unwrap();
+    let key = crate::helpers::webhook_keys(KEY);
     let sender = Sender {
         key: Some(&key),
         policy: OPEN,

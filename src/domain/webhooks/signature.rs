@@ -58,6 +58,35 @@ impl WebhookSecret {
     }
 }
 
+/// The keys signing secrets are kept under: new ones under `current`; those kept
+/// before under the key Tessera generated beside a SQLite database open with
+/// `generated` too, while that file exists, so that an operator who sets a key of
+/// their own later strands none.
+#[derive(Debug, Clone)]
+pub struct WebhookKeys {
+    current: EncryptionKey,
+    generated: Option<EncryptionKey>,
+}
+
+impl WebhookKeys {
+    pub fn new(current: EncryptionKey, generated: Option<EncryptionKey>) -> Self {
+        Self { current, generated }
+    }
+
+    /// A secret sealed for the endpoint `endpoint`, under the current key.
+    pub fn seal(&self, secret: &WebhookSecret, endpoint: &str) -> String {
+        secret.seal(&self.current, endpoint)
+    }
+
+    /// A stored secret, under the current key or else the generated one.
+    pub fn open(&self, endpoint: &str, sealed: &str) -> Result<WebhookSecret, DecryptError> {
+        WebhookSecret::unseal(&self.current, endpoint, sealed).or_else(|error| {
+            let generated = self.generated.as_ref().ok_or(error)?;
+            WebhookSecret::unseal(generated, endpoint, sealed)
+        })
+    }
+}
+
 /// The `webhook-signature` header: one signature per secret in use, so that a
 /// receiver still holding the previous secret keeps accepting during a rotation.
 pub fn signature_header(
@@ -114,5 +143,25 @@ mod tests {
             WebhookSecret::unseal(&key, "endpoint-2", &sealed).is_err(),
             "bound to its endpoint"
         );
+    }
+
+    #[test]
+    fn the_generated_key_opens_only_what_the_current_one_does_not_and_never_seals() {
+        let key = |byte| EncryptionKey::from_base64(&STANDARD.encode([byte; 32])).unwrap();
+        let secret = WebhookSecret::generate();
+        let before = secret.seal(&key(1), "endpoint-1");
+        let keys = WebhookKeys::new(key(2), Some(key(1)));
+        assert_eq!(keys.open("endpoint-1", &before), Ok(secret.clone()));
+        let after = keys.seal(&secret, "endpoint-1");
+        assert_eq!(
+            WebhookSecret::unseal(&key(2), "endpoint-1", &after),
+            Ok(secret)
+        );
+        assert!(
+            WebhookKeys::new(key(2), None)
+                .open("endpoint-1", &before)
+                .is_err()
+        );
+        assert!(keys.open("endpoint-2", &before).is_err());
     }
 }

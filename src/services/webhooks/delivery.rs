@@ -15,9 +15,8 @@ use crate::db::audit::Actor;
 use crate::db::outbox::{self, Attempt, DueDelivery, Recorded};
 use crate::db::{Db, DbConnection, DbError};
 use crate::domain::audit::AuditAction;
-use crate::domain::encryption::EncryptionKey;
 use crate::domain::webhooks::destination::{Policy, address_allowed, check_url, redacted};
-use crate::domain::webhooks::signature::{WebhookSecret, signature_header};
+use crate::domain::webhooks::signature::{WebhookKeys, signature_header};
 use crate::services::outbound;
 use crate::services::webhooks::stop_notice;
 
@@ -33,12 +32,12 @@ const LEASE: Duration = Duration::minutes(2);
 /// An answer's body is read (and dropped) up to this size.
 const ANSWER_LIMIT: usize = 4 * 1024;
 
-/// How this instance sends: the key that opens the signing secrets, what the
+/// How this instance sends: the keys that open the signing secrets, what the
 /// operator allows, how long an attempt may take in all, and, when mail is set up,
 /// the public URL a stopped webhook's notice links to.
 #[derive(Debug, Clone, Copy)]
 pub struct Sender<'a> {
-    pub key: Option<&'a EncryptionKey>,
+    pub key: Option<&'a WebhookKeys>,
     pub policy: Policy,
     pub timeout: std::time::Duration,
     pub mail_links: Option<&'a str>,
@@ -216,8 +215,7 @@ async fn send(
             "TESSERA_ENCRYPTION_KEY is not set, so the signing secret cannot be read.".into(),
         );
     };
-    let Ok(current) = WebhookSecret::unseal(key, &endpoint.public_id, &endpoint.secret_sealed)
-    else {
+    let Ok(current) = key.open(&endpoint.public_id, &endpoint.secret_sealed) else {
         return failed("The signing secret does not open with this encryption key.".into());
     };
     let previous = endpoint
@@ -228,7 +226,7 @@ async fn send(
                 .previous_secret_until
                 .is_some_and(|until| until > now)
         })
-        .and_then(|sealed| WebhookSecret::unseal(key, &endpoint.public_id, sealed).ok());
+        .and_then(|sealed| key.open(&endpoint.public_id, sealed).ok());
     let mut secrets = vec![&current];
     secrets.extend(previous.as_ref());
     let timestamp = now.assume_utc().unix_timestamp();

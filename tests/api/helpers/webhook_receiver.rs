@@ -7,6 +7,8 @@ use std::time::Duration;
 use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
 use serde_json::Value;
 use tessera::config::{EncryptionArgs, ServeArgs};
+use tessera::domain::encryption::EncryptionKey;
+use tessera::domain::webhooks::signature::WebhookKeys;
 
 use super::{Browser, TestApp, spawn_app_with};
 
@@ -128,6 +130,11 @@ pub fn webhook_args(delivery: bool) -> ServeArgs {
         },
         ..ServeArgs::default()
     }
+}
+
+/// The keys a test's own sender opens signing secrets with: `key` (base64) alone.
+pub fn webhook_keys(key: &str) -> WebhookKeys {
+    WebhookKeys::new(EncryptionKey::from_base64(key).unwrap(), None)
 }
 
 /// Adds an endpoint through the page; its ID and the secret shown once.
