@@ -169,14 +169,28 @@ pub fn revoke_active(
     owner: AdministratorId,
     at: PrimitiveDateTime,
 ) -> QueryResult<Vec<ApiKeyRow>> {
-    let keys: Vec<ApiKeyRow> = active_of(owner, at)
-        .select(ApiKeyRow::as_select())
-        .load(conn)?;
-    let ids: Vec<i64> = keys.iter().map(|k| k.id).collect();
-    diesel::update(admin_api_keys::table.filter(admin_api_keys::id.eq_any(&ids)))
-        .set(admin_api_keys::revoked_at.eq(at))
-        .execute(conn)?;
-    Ok(keys)
+    let ids: Vec<i64> = active_of(owner, at).select(admin_api_keys::id).load(conn)?;
+    revoke_listed(conn, &ids, at)
+}
+
+/// Revokes at `at` those of the keys `ids` that are not revoked yet, and returns
+/// them: a key revoked meanwhile (by its owner, say) keeps its own revocation, and
+/// is neither revoked nor audited twice.
+pub fn revoke_listed(
+    conn: &mut DbConnection,
+    ids: &[i64],
+    at: PrimitiveDateTime,
+) -> QueryResult<Vec<ApiKeyRow>> {
+    let update = diesel::update(
+        admin_api_keys::table
+            .filter(admin_api_keys::id.eq_any(ids))
+            .filter(admin_api_keys::revoked_at.is_null()),
+    )
+    .set(admin_api_keys::revoked_at.eq(at));
+    // The row type's columns are chosen per backend, so the statement is finished in each arm.
+    crate::on_backend!(&mut *conn, |c| update
+        .returning(ApiKeyRow::as_returning())
+        .get_results(c))
 }
 
 /// The key with this digest, and the scopes it is limited to.

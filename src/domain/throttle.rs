@@ -58,8 +58,8 @@ pub const ACCOUNT: ThrottlePolicy = ThrottlePolicy {
 /// password): five mistakes lock it for a quarter hour, as at sign-in.
 pub const PASSWORD_CONFIRMATION: ThrottlePolicy = ACCOUNT_FROM_IP;
 
-/// Wrong, revoked or expired API keys from one client address (an IPv6 client by its
-/// /64): guessing keys stops for a quarter hour, and every key from there with it.
+/// API keys that match no stored key, from one client address (an IPv6 client by
+/// its /64): guessing keys stops for a quarter hour, and every key from there with it.
 pub const API_KEY_FAILURES: ThrottlePolicy = CLIENT_IP;
 
 /// Token values one administrator shows or copies: enough for real work, not for

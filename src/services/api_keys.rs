@@ -13,7 +13,7 @@ use crate::db::api_keys::{self, ApiKeyRow, ApiKeySummary};
 use crate::db::audit::{self, Actor, ApiKeyRef, Target};
 use crate::db::{DbConnection, DbError, admins, now, throttle};
 use crate::domain::api_keys::{
-    ApiKeyDefinition, ApiKeyInput, ApiKeySecret, KeyRefusal, KeyRevocation, KeyStatus,
+    ApiKeyDefinition, ApiKeyInput, ApiKeySecret, KeyRefusal, KeyRevocation, KeyScopes, KeyStatus,
     check_format, effective_rights, validate,
 };
 use crate::domain::audit::{AuditAction, TargetKind};
@@ -21,7 +21,7 @@ use crate::domain::digest::sha256_hex;
 use crate::domain::ids::AdministratorId;
 use crate::domain::permissions::Permission;
 use crate::domain::scopes::ScopeAccess;
-use crate::domain::throttle::{API_KEY_FAILURES, wait_text};
+use crate::domain::throttle::{API_KEY_FAILURES, Verdict, wait_text};
 use crate::domain::timestamps::iso;
 use crate::domain::validation::FieldErrors;
 use crate::services::sign_in::throttled_address;
@@ -222,8 +222,9 @@ fn failures_key(address: IpAddr) -> String {
 
 /// The caller a presented key stands for: its owner, as they are now, narrowed to
 /// what the key allows; or why the key opens nothing. A key that is not even well
-/// formed is refused without a lookup; every other failure counts against the
-/// client's address, which [`API_KEY_FAILURES`] then locks, whatever key it sends.
+/// formed is refused without a lookup. A key that matches none counts against the
+/// client's address, which [`API_KEY_FAILURES`] then locks, whatever key it sends;
+/// revoked and expired keys, which nobody can guess, do not count.
 pub async fn authenticate(
     services: Services<'_>,
     presented: Option<&str>,
@@ -237,24 +238,14 @@ pub async fn authenticate(
         .run(move |c| {
             let counter = failures_key(from.address);
             let now = now();
+            let Some((key, key_scopes)) = api_keys::find_by_digest(c, &digest)? else {
+                return Ok(Err(count_unknown(c, &counter, from.address, now)?));
+            };
             let locked = throttle::find(c, &counter)?.and_then(|state| state.locked_for(now));
             if let Some(wait) = locked {
                 return Ok(Err(KeyRefusal::AddressLocked(wait)));
             }
-            let checked = check_key(c, &digest, &from, now)?;
-            if checked.is_err() {
-                let counted = throttle::count_attempt(c, &counter, &API_KEY_FAILURES)?;
-                if let Some(wait) = counted.locked_for(now)
-                    && counted.failures == API_KEY_FAILURES.max_attempts
-                {
-                    tracing::warn!(
-                        address = %throttled_address(from.address),
-                        "too many failed API keys: every key from this address is refused for {}",
-                        wait_text(wait)
-                    );
-                }
-            }
-            Ok::<_, DbError>(checked)
+            check_key(c, key, key_scopes, &from, now)
         })
         .await;
     match found {
@@ -267,16 +258,39 @@ pub async fn authenticate(
     }
 }
 
-/// The key with this digest, as [`authenticate`] judges it.
+/// Counts a key that matches none against the client's address, in the one
+/// statement that returns the new count, so that concurrent wrong keys cannot
+/// outrun the limit: the first [`API_KEY_FAILURES`] of a window are unknown, the
+/// rest refused while the address is locked.
+fn count_unknown(
+    c: &mut DbConnection,
+    counter: &str,
+    address: IpAddr,
+    now: PrimitiveDateTime,
+) -> diesel::QueryResult<KeyRefusal> {
+    let counted = throttle::count_attempt(c, counter, &API_KEY_FAILURES)?;
+    if let Verdict::Refused(wait) = API_KEY_FAILURES.judge(&counted, now) {
+        return Ok(KeyRefusal::AddressLocked(wait));
+    }
+    // Locked, yet this attempt passed: it is the one that set the lock.
+    if let Some(wait) = counted.locked_for(now) {
+        tracing::warn!(
+            address = %throttled_address(address),
+            "too many failed API keys: every key from this address is refused for {}",
+            wait_text(wait)
+        );
+    }
+    Ok(KeyRefusal::Unknown)
+}
+
+/// A stored key, as [`authenticate`] judges it.
 fn check_key(
     c: &mut DbConnection,
-    digest: &str,
+    key: ApiKeyRow,
+    key_scopes: KeyScopes,
     from: &KeyUse,
     now: PrimitiveDateTime,
 ) -> Result<Result<Caller, KeyRefusal>, DbError> {
-    let Some((key, key_scopes)) = api_keys::find_by_digest(c, digest)? else {
-        return Ok(Err(KeyRefusal::Unknown));
-    };
     match key.status(now) {
         KeyStatus::Active => {}
         KeyStatus::Revoked => return Ok(Err(KeyRefusal::Revoked)),

@@ -277,3 +277,43 @@ async fn administrators_who_manage_administrators_see_and_revoke_anyones_keys() 
     assert_eq!(status_with(&app, &key).await, 401);
     assert_eq!(revoked_for(&app, "by_administrator"), 1);
 }
+
+/// A security event revokes the keys it found active; one its owner revoked in the
+/// meantime keeps that revocation, and is neither revoked nor audited twice.
+#[actix_web::test]
+async fn revoking_every_key_leaves_one_revoked_meanwhile_alone() {
+    use diesel::prelude::*;
+    use tessera::db::schema::admin_api_keys as k;
+    use tessera::db::{api_keys, now};
+
+    let app = spawn_app().await;
+    let ada = app.with_examples().await;
+    for name in ["one", "two", "three"] {
+        app.api_key(&ada, name, &["tokens.read"], &[]).await;
+    }
+    let mut conn = app.conn();
+    // The keys the security event found active, before the owner's own revocation.
+    let found: Vec<i64> = k::table.select(k::id).order(k::id).load(&mut conn).unwrap();
+    api_keys::revoke(&mut conn, found[0], now()).unwrap();
+    let by_owner = k::table
+        .find(found[0])
+        .select(k::revoked_at)
+        .first::<Option<time::PrimitiveDateTime>>(&mut conn)
+        .unwrap();
+
+    let later = now() + time::Duration::seconds(5);
+    let revoked = api_keys::revoke_listed(&mut conn, &found, later).unwrap();
+    let mut revoked: Vec<i64> = revoked.iter().map(|key| key.id).collect();
+    revoked.sort_unstable();
+    assert_eq!(
+        revoked,
+        found[1..],
+        "only these are revoked, and so audited"
+    );
+    let kept = k::table
+        .find(found[0])
+        .select(k::revoked_at)
+        .first::<Option<time::PrimitiveDateTime>>(&mut conn)
+        .unwrap();
+    assert_eq!(kept, by_owner);
+}

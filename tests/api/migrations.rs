@@ -6,7 +6,8 @@ use std::collections::BTreeSet;
 use diesel::RunQueryDsl;
 use tessera::db::{DbConnection, migrations};
 
-use crate::helpers::TestDatabase;
+use crate::helpers::{ApiClient, TestDatabase, spawn_app};
+use crate::management_api::new_token;
 
 /// (table, column, nullable)
 type Columns = BTreeSet<(String, String, bool)>;
@@ -104,12 +105,27 @@ fn both_backends_describe_the_same_tables_and_columns() {
     assert_eq!(found, sqlite);
 }
 
+/// Reverts the migrations down to `version` (digits only), `version` included.
+fn revert_through(conn: &mut DbConnection, version: &str) {
+    use diesel_migrations::MigrationHarness;
+
+    loop {
+        let reverted = match &mut *conn {
+            DbConnection::Sqlite(c) => c.revert_last_migration(migrations::SQLITE),
+            DbConnection::Postgres(c) => c.revert_last_migration(migrations::POSTGRES),
+        }
+        .unwrap()
+        .to_string();
+        if reverted.replace('-', "").starts_with(version) {
+            break;
+        }
+    }
+}
+
 /// Endpoints saved while an empty scope list meant every scope keep hearing about
 /// every scope; those limited to scopes stay limited.
 #[test]
 fn webhooks_without_scopes_still_hear_every_scope_after_the_flag_is_added() {
-    use diesel_migrations::MigrationHarness;
-
     #[derive(diesel::QueryableByName)]
     struct Row {
         #[diesel(sql_type = diesel::sql_types::Text)]
@@ -119,17 +135,7 @@ fn webhooks_without_scopes_still_hear_every_scope_after_the_flag_is_added() {
     let mut conn = db.connect();
     migrations::run_pending(&mut conn).unwrap();
     // Back to the schema before the flag (and whatever came after it).
-    loop {
-        let reverted = match &mut conn {
-            DbConnection::Sqlite(c) => c.revert_last_migration(migrations::SQLITE),
-            DbConnection::Postgres(c) => c.revert_last_migration(migrations::POSTGRES),
-        }
-        .unwrap()
-        .to_string();
-        if reverted.replace('-', "").starts_with("20261206100000") {
-            break;
-        }
-    }
+    revert_through(&mut conn, "20261206100000");
     diesel::sql_query(
         "INSERT INTO scopes (name, name_key, description, created_at, updated_at)
          VALUES ('Staging', 'staging', '', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)",
@@ -163,4 +169,49 @@ fn webhooks_without_scopes_still_hear_every_scope_after_the_flag_is_added() {
     .map(|r| r.public_id)
     .collect();
     assert_eq!(every, ["every"]);
+}
+
+/// Names unique per scope, on the tokens of an installation that had them unique
+/// across it: a live token keeps its name in its scope; a deleted one (which could
+/// share the name of a live one before) holds none.
+#[actix_web::test]
+async fn live_names_stay_taken_and_deleted_ones_free_after_names_become_per_scope() {
+    let app = spawn_app().await;
+    let ada = app.with_examples().await;
+    let key = app
+        .api_key(
+            &ada,
+            "ada",
+            &["tokens.read", "tokens.create", "tokens.delete"],
+            &[],
+        )
+        .await;
+    let api = ApiClient::new(&app, &key);
+    let create = async |name: &str| {
+        let created = api
+            .post("/api/v1/tokens", &new_token(name, "Production"))
+            .await;
+        assert_eq!(created.status, 201, "{}", created.json);
+        format!("/api/v1/tokens/{}", created.json["guid"].as_str().unwrap())
+    };
+    let first_billing = create("Billing").await;
+    let legacy = create("Legacy").await;
+    for deleted in [first_billing, legacy] {
+        assert_eq!(api.write("DELETE", &deleted, "*", None).await.status, 204);
+    }
+    create("Billing").await;
+
+    // The same tokens, before names were unique per scope, and the migration again.
+    let mut conn = app.conn();
+    revert_through(&mut conn, "20261206110000");
+    migrations::run_pending(&mut conn).unwrap();
+
+    let taken = api
+        .post("/api/v1/tokens", &new_token("billing", "Production"))
+        .await;
+    assert_eq!((taken.status, taken.code()), (409, "name_taken"));
+    let free = api
+        .post("/api/v1/tokens", &new_token("legacy", "Production"))
+        .await;
+    assert_eq!(free.status, 201, "{}", free.json);
 }

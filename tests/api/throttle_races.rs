@@ -1,12 +1,14 @@
 //! Limits that concurrency cannot beat: each attempt is counted by one statement
-//! before the password is checked or a value shown, so a burst of concurrent
-//! requests gets exactly the limit, on SQLite and PostgreSQL alike.
+//! before the password is checked, a value shown or a wrong API key answered, so a
+//! burst of concurrent requests gets exactly the limit, on SQLite and PostgreSQL
+//! alike.
 
 use futures_util::future::join_all;
 use tessera::config::{EncryptionArgs, ServeArgs};
+use tessera::domain::api_keys::ApiKeySecret;
 use tessera::domain::digest::sha256_hex;
 
-use crate::helpers::{Browser, PASSWORD, spawn_app, spawn_app_with};
+use crate::helpers::{ApiClient, Browser, PASSWORD, spawn_app, spawn_app_with};
 
 fn failures(app: &crate::helpers::TestApp, key: &str) -> i64 {
     use diesel::prelude::*;
@@ -159,4 +161,26 @@ async fn concurrent_wrong_confirmations_get_five_checks() {
         .count();
     assert!(checked <= 5, "{checked} wrong passwords were checked");
     assert!(responses.iter().all(|r| !r.body.contains(&token.secret)));
+}
+
+#[actix_web::test]
+async fn sixty_concurrent_wrong_keys_get_twenty_answers() {
+    let app = spawn_app().await;
+    let ada = app.with_examples().await;
+    let key = app.api_key(&ada, "ci", &["tokens.read"], &[]).await;
+    let guesses = (0..60).map(|_| {
+        let guess = ApiKeySecret::generate().expose().to_owned();
+        let app = &app;
+        async move { ApiClient::new(app, &guess).get("/api/v1/tokens").await }
+    });
+    let responses = join_all(guesses).await;
+    let answered = responses.iter().filter(|r| r.status == 401).count();
+    let refused = responses
+        .iter()
+        .filter(|r| (r.status, r.code()) == (429, "too_many_failed_keys"))
+        .count();
+    assert_eq!((answered, refused), (20, 40));
+    // The address stays locked, for a good key too.
+    let good = ApiClient::new(&app, &key).get("/api/v1/tokens").await;
+    assert_eq!(good.status, 429);
 }
