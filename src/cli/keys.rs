@@ -25,7 +25,7 @@ fn rotate(database: &DatabaseArgs, args: KeysRotateArgs) -> anyhow::Result<()> {
     let db = open_database(database, None)?;
     let (file, generated) = webhook_key::generated(db.url())?.unzip();
     let operator = Operator::new(db, None);
-    let count = operator.block_on(keys::rotate(
+    let rotated = operator.block_on(keys::rotate(
         operator.services(),
         &Caller::command_line(),
         old,
@@ -33,7 +33,9 @@ fn rotate(database: &DatabaseArgs, args: KeysRotateArgs) -> anyhow::Result<()> {
         new,
     ))?;
     eprintln!(
-        "Re-encrypted {count} stored token values. Restart Tessera with the new key as TESSERA_ENCRYPTION_KEY."
+        "Re-encrypted {} stored token values and the signing secrets of {} webhooks. Restart \
+         Tessera with the new key as TESSERA_ENCRYPTION_KEY.",
+        rotated.token_values, rotated.webhook_secrets
     );
     if let Some(file) = file {
         eprintln!(

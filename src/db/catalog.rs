@@ -277,6 +277,16 @@ pub fn update_scope(
 /// expired API keys, and administrators who see every scope lose it.
 pub fn delete_scope(conn: &mut DbConnection, id: i64) -> Result<(), CatalogWriteError> {
     conn.transaction(|conn| {
+        // On PostgreSQL, the scope's row is locked first: an assignment to it made
+        // meanwhile is either seen below (and refuses the delete) or waits for it.
+        if let DbConnection::Postgres(pg) = conn {
+            scopes::table
+                .find(id)
+                .select(scopes::id)
+                .for_update()
+                .first::<i64>(pg)
+                .optional()?;
+        }
         let users = scope_users(conn, id, now())?;
         if !users.is_empty() {
             return Err(CatalogWriteError::ScopeInUse(users));

@@ -31,14 +31,14 @@ impl From<diesel::result::Error> for KeysError {
 
 /// Re-encrypts every kept secret from `old` to `new`, in one transaction: if any
 /// does not decrypt with the old key, nothing changes; webhook secrets may also open
-/// with the key Tessera `generated` beside a SQLite database. Returns how many.
+/// with the key Tessera `generated` beside a SQLite database. Says how many of each.
 pub async fn rotate(
     services: Services<'_>,
     caller: &Caller,
     old: EncryptionKey,
     generated: Option<EncryptionKey>,
     new: EncryptionKey,
-) -> Result<usize, KeysError> {
+) -> Result<Rotated, KeysError> {
     caller.require(Permission::SettingsManage)?;
     let actor = caller.actor.clone();
     let old_webhook_keys = WebhookKeys::new(old.clone(), generated);
@@ -90,7 +90,17 @@ pub async fn rotate(
                 &target,
                 &details.to_string(),
             )?;
-            Ok(total)
+            Ok(Rotated {
+                token_values: sealed.len(),
+                webhook_secrets: endpoints.len(),
+            })
         })
         .await
+}
+
+/// What a rotation re-encrypted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rotated {
+    pub token_values: usize,
+    pub webhook_secrets: usize,
 }

@@ -214,3 +214,30 @@ async fn a_query_parameter_given_twice_gets_a_json_error() {
         "application/problem+json"
     );
 }
+
+#[actix_web::test]
+async fn only_an_api_calls_methods_are_let_through() {
+    let app = spawn_app().await;
+    let admin = app.with_examples().await;
+    let token = app
+        .token(&admin)
+        .named("Any method")
+        .scope("Production")
+        .full_access()
+        .create()
+        .await;
+    let bearer = format!("Bearer {}", token.secret);
+    let original = [
+        ("authorization", bearer.as_str()),
+        ("x-original-uri", "/orders/1"),
+    ];
+    let (status, _, _) = call(&app, "GET", "/api/v1/auth", &original, None).await;
+    assert_eq!(status, 200, "the token passes");
+    for method in ["TRACE", "CONNECT", "QUERY"] {
+        let (status, body, headers) =
+            call(&app, method, "/api/v1/auth/orders/1", &original, None).await;
+        assert_eq!(status, 405, "{method}: {body}");
+        assert_eq!(body["code"], "method_not_allowed");
+        assert!(headers.get("allow").is_some());
+    }
+}

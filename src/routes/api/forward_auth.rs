@@ -3,11 +3,11 @@
 //! proxy's headers, or (Envoy) from this request itself; the path, normalised as the
 //! upstream will resolve it, picks the module, the method the action.
 
-use actix_web::http::StatusCode;
 use actix_web::http::header::HeaderName;
+use actix_web::http::{Method, StatusCode};
 use actix_web::{HttpRequest, HttpResponse, web};
 
-use super::{Timer, bearer, client, problem, refusal};
+use super::{Timer, bearer, client, method_not_allowed, problem, refusal};
 use crate::domain::networks::{allows, canonical};
 use crate::domain::request_path::{self, Ambiguity};
 use crate::domain::verification::{Outcome, action_of_method};
@@ -52,6 +52,17 @@ fn original(req: &HttpRequest) -> Result<(&str, &str), Ambiguity> {
     Ok((method, target))
 }
 
+/// The methods of the calls forward-auth judges.
+const API_METHODS: [Method; 7] = [
+    Method::GET,
+    Method::HEAD,
+    Method::POST,
+    Method::PUT,
+    Method::PATCH,
+    Method::DELETE,
+    Method::OPTIONS,
+];
+
 #[utoipa::path(
     get, path = "/api/v1/auth", tag = "Verification", summary = "Forward authentication",
     description = "Forward authentication for proxies (nginx auth_request, Traefik, Envoy): the original method and URI come in X-Original-Method/X-Original-URI (or X-Forwarded-Method/X-Forwarded-Uri, or, for Envoy, this request's method and the path after /api/v1/auth), and decide the module and action.",
@@ -73,6 +84,14 @@ fn original(req: &HttpRequest) -> Result<(&str, &str), Ambiguity> {
     security(("token" = []))
 )]
 pub async fn auth(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    // Envoy sends the original request's method: an API call's are these, and
+    // TRACE (which echoes a request, credentials included), CONNECT or any other
+    // is none to let through.
+    if !API_METHODS.contains(req.method()) {
+        return Ok(method_not_allowed(
+            "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS",
+        ));
+    }
     let verifier = &state.verifier;
     let _timer = Timer::start(verifier, Endpoint::ForwardAuth);
     let allowed = &state.config.forward_auth_from;

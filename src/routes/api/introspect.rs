@@ -23,11 +23,30 @@ pub struct IntrospectionForm {
     /// The token asked about.
     #[schema(required = true, min_length = 1)]
     token: Option<String>,
-    /// Tessera's extension: the address of the client that presented the token
-    /// (IPv4 or IPv6). A token limited to networks is active only when this address
-    /// is inside them, and inactive when it is left out.
-    #[schema(example = "203.0.113.7")]
+    /// Tessera's extension: the address of the client that presented the token.
+    #[schema(schema_with = client_address)]
     client_ip: Option<String>,
+}
+
+/// `client_ip` in the document: an IPv4 or an IPv6 address.
+fn client_address() -> utoipa::openapi::schema::Schema {
+    use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, OneOfBuilder, SchemaFormat, Type};
+    let address = |format| {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::KnownFormat(format)))
+    };
+    OneOfBuilder::new()
+        .item(address(KnownFormat::Ipv4))
+        .item(address(KnownFormat::Ipv6))
+        .description(Some(
+            "Tessera's extension: the address (IPv4 or IPv6) of the client that presented \
+             the token. A token limited to networks is active only when this address is \
+             inside them, and inactive when it is left out.",
+        ))
+        .examples([json!("203.0.113.7")])
+        .build()
+        .into()
 }
 
 fn oauth_error(status: StatusCode, error: &str, description: &str) -> HttpResponse {

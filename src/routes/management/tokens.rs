@@ -157,7 +157,9 @@ pub async fn create(
                 StatusCode::CREATED,
             )
         }
-        Some(Ok(key)) if !key.is_empty() && key.len() <= 255 => {
+        Some(Ok(key))
+            if (1..=255).contains(&key.len()) && key.bytes().all(|b| b.is_ascii_graphic()) =>
+        {
             let idempotency = Idempotency {
                 key: key.to_owned(),
                 request_digest: sha256_hex(&body),
