@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use crate::helpers::{ApiClient, Page, spawn_app};
+use crate::helpers::{ApiClient, Page, TestApp, spawn_app};
 
 #[actix_web::test]
 async fn the_reference_page_lists_every_operation_with_an_example_that_works() {
@@ -109,16 +109,7 @@ async fn every_example_on_the_page_works_as_printed_with_curl() {
         .field("can_introspect", "on")
         .create()
         .await;
-    let body = awc::Client::default()
-        .get(format!("{}/api/docs", app.address))
-        .send()
-        .await
-        .unwrap()
-        .body()
-        .limit(1 << 20)
-        .await
-        .unwrap();
-    let page = Page::parse(std::str::from_utf8(&body).unwrap());
+    let page = Page::parse(&reference_page(&app).await);
     let examples: Vec<String> = page
         .raw_texts("pre code")
         .into_iter()
@@ -168,4 +159,18 @@ async fn every_example_on_the_page_works_as_printed_with_curl() {
             assert!(said.contains("\"active\":true"), "{example}: {said}");
         }
     }
+}
+
+/// The API reference page's HTML, as anyone reaches it.
+pub async fn reference_page(app: &TestApp) -> String {
+    let body = awc::Client::default()
+        .get(format!("{}/api/docs", app.address))
+        .send()
+        .await
+        .unwrap()
+        .body()
+        .limit(1 << 20)
+        .await
+        .unwrap();
+    String::from_utf8(body.to_vec()).unwrap()
 }

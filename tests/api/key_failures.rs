@@ -7,7 +7,7 @@ use futures_util::future::join_all;
 use tessera::config::ServeArgs;
 use tessera::domain::api_keys::ApiKeySecret;
 
-use crate::helpers::{ApiClient, ApiResponse, TestApp, spawn_app_with};
+use crate::helpers::{ApiClient, ApiResponse, Browser, TestApp, spawn_app_with};
 
 async fn tokens_from(app: &TestApp, key: &str, address: &str) -> ApiResponse {
     ApiClient::new(app, key)
@@ -20,8 +20,9 @@ async fn tokens_from(app: &TestApp, key: &str, address: &str) -> ApiResponse {
         .await
 }
 
-#[actix_web::test]
-async fn an_address_that_sends_many_wrong_keys_is_refused_for_a_while() {
+/// An instance that believes the proxy at 127.0.0.1 about client addresses, its
+/// Super Admin, and a key of hers that may read tokens.
+async fn behind_a_proxy() -> (TestApp, Browser, String) {
     let app = spawn_app_with(ServeArgs {
         trusted_proxies: vec!["127.0.0.1".into()],
         ..ServeArgs::default()
@@ -29,6 +30,12 @@ async fn an_address_that_sends_many_wrong_keys_is_refused_for_a_while() {
     .await;
     let ada = app.with_examples().await;
     let key = app.api_key(&ada, "ci", &["tokens.read"], &[]).await;
+    (app, ada, key)
+}
+
+#[actix_web::test]
+async fn an_address_that_sends_many_wrong_keys_is_refused_for_a_while() {
+    let (app, _, key) = behind_a_proxy().await;
 
     // Keys that are not even well formed are refused without a lookup, uncounted.
     for _ in 0..25 {
@@ -69,13 +76,7 @@ async fn an_address_that_sends_many_wrong_keys_is_refused_for_a_while() {
 
 #[actix_web::test]
 async fn keys_nobody_could_guess_do_not_lock_their_address() {
-    let app = spawn_app_with(ServeArgs {
-        trusted_proxies: vec!["127.0.0.1".into()],
-        ..ServeArgs::default()
-    })
-    .await;
-    let ada = app.with_examples().await;
-    let key = app.api_key(&ada, "ci", &["tokens.read"], &[]).await;
+    let (app, ada, key) = behind_a_proxy().await;
     let revoked = app.api_key(&ada, "revoked", &["tokens.read"], &[]).await;
     let expired = app.api_key(&ada, "expired", &["tokens.read"], &[]).await;
     app.execute("UPDATE admin_api_keys SET revoked_at = created_at WHERE name = 'revoked'");
@@ -97,13 +98,7 @@ async fn keys_nobody_could_guess_do_not_lock_their_address() {
 
 #[actix_web::test]
 async fn a_burst_of_good_keys_from_one_address_is_never_refused() {
-    let app = spawn_app_with(ServeArgs {
-        trusted_proxies: vec!["127.0.0.1".into()],
-        ..ServeArgs::default()
-    })
-    .await;
-    let ada = app.with_examples().await;
-    let key = app.api_key(&ada, "ci", &["tokens.read"], &[]).await;
+    let (app, _, key) = behind_a_proxy().await;
     let burst = (0..60).map(|_| tokens_from(&app, &key, "198.51.100.7"));
     let statuses: Vec<u16> = join_all(burst).await.iter().map(|r| r.status).collect();
     assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");

@@ -18,11 +18,14 @@ fn revoked_for(app: &TestApp, reason: &str) -> i64 {
     ))
 }
 
-fn public_id(app: &TestApp, email: &str) -> String {
-    app.texts(&format!(
-        "SELECT public_id AS t FROM administrators WHERE email = '{email}'"
-    ))
-    .remove(0)
+/// An administrator's page in Settings > Administrators.
+fn admin_page(app: &TestApp, email: &str) -> String {
+    let public_id = app
+        .texts(&format!(
+            "SELECT public_id AS t FROM administrators WHERE email = '{email}'"
+        ))
+        .remove(0);
+    format!("/settings/administrators/{public_id}")
 }
 
 /// Pete, a Token Manager of Production, signed in.
@@ -158,10 +161,7 @@ async fn a_password_set_by_an_administrator_revokes_the_keys() {
     let ada = app.with_examples().await;
     let pete = pete(&app, &ada).await;
     let key = app.api_key(&pete, "pete's", &["tokens.read"], &[]).await;
-    let page = format!(
-        "/settings/administrators/{}",
-        public_id(&app, "pete@example.com")
-    );
+    let page = admin_page(&app, "pete@example.com");
     let before = ada.get(&page).await;
     assert!(before.body.contains("and revokes their API key."));
 
@@ -190,10 +190,7 @@ async fn a_narrower_access_revokes_the_keys_when_asked() {
     let ada = app.with_examples().await;
     let pete = pete(&app, &ada).await;
     let key = app.api_key(&pete, "pete's", &["tokens.read"], &[]).await;
-    let page = format!(
-        "/settings/administrators/{}",
-        public_id(&app, "pete@example.com")
-    );
+    let page = admin_page(&app, "pete@example.com");
     let (production, staging) = (app.scope_id("Production"), app.scope_id("Staging"));
     let save = async |fields: &[(&str, &str)]| {
         let form = ada.get(&page).await;
@@ -243,10 +240,7 @@ async fn administrators_who_manage_administrators_see_and_revoke_anyones_keys() 
     let key_id = app
         .texts("SELECT public_id AS t FROM admin_api_keys")
         .remove(0);
-    let page = format!(
-        "/settings/administrators/{}",
-        public_id(&app, "pete@example.com")
-    );
+    let page = admin_page(&app, "pete@example.com");
     let revoke = format!("{page}/api-keys/{key_id}/revoke");
 
     let shown = ada.get(&page).await.html();

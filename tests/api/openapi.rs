@@ -243,16 +243,7 @@ async fn forward_auth_headers_are_documented_as_sent() {
     assert_eq!(lowercase, sent, "documented: {documented:?}");
 
     let readme = include_str!("../../README.md");
-    let page = awc::Client::default()
-        .get(format!("{}/api/docs", app.address))
-        .send()
-        .await
-        .unwrap()
-        .body()
-        .limit(1 << 20)
-        .await
-        .unwrap();
-    let page = String::from_utf8_lossy(&page);
+    let page = crate::api_docs::reference_page(&app).await;
     for name in &documented {
         assert!(readme.contains(name.as_str()), "the README names {name}");
         assert!(

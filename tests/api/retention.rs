@@ -5,13 +5,13 @@
 use std::time::Duration;
 
 use tessera::db::retention::Removed;
-use tessera::domain::webhooks::destination::Policy;
 use tessera::services::mail::send_waiting;
 use tessera::services::retention;
-use tessera::services::webhooks::delivery::{Sender, run_once};
+use tessera::services::webhooks::delivery::run_once;
 
 use crate::helpers::{
-    ApiClient, MailServer, Receiver, WEBHOOK_KEY, add_endpoint, spawn_app_with, webhook_args,
+    ApiClient, MailServer, Receiver, WEBHOOK_KEY, add_endpoint, spawn_app_with, test_sender,
+    webhook_args,
 };
 use crate::management_api::new_token;
 
@@ -46,16 +46,8 @@ async fn what_ended_goes_after_the_period_kept_and_pending_work_stays() {
     ada.post("/settings/notifications/test-mail", &[]).await;
 
     let db = tessera::startup::open_database(&app.db.args(), None).unwrap();
-    let encryption = crate::helpers::webhook_keys(WEBHOOK_KEY);
-    let sender = Sender {
-        key: Some(&encryption),
-        policy: Policy {
-            allow_http: true,
-            allow_private: true,
-        },
-        timeout: Duration::from_secs(10),
-        mail_links: None,
-    };
+    let keys = crate::helpers::webhook_keys(WEBHOOK_KEY);
+    let sender = test_sender(&keys, Duration::from_secs(10));
     let t0 = tessera::db::now();
     let round = run_once(&db, sender, t0).await.unwrap();
     assert_eq!((round.sent, round.delivered), (4, 2));

@@ -8,17 +8,11 @@ use std::time::Duration;
 use tessera::config::ServeArgs;
 use tessera::db::DbError;
 use tessera::db::outbox::{self, Attempt, Recorded};
-use tessera::domain::webhooks::destination::Policy;
-use tessera::services::webhooks::delivery::{Sender, run_once};
+use tessera::services::webhooks::delivery::run_once;
 
 use crate::helpers::{
     Receiver, Stalling, StallingReceiver, WEBHOOK_KEY, add_endpoint, eventually, spawn_app_with,
-    spawn_instance, webhook_app, webhook_args,
-};
-
-const OPEN: Policy = Policy {
-    allow_http: true,
-    allow_private: true,
+    spawn_instance, test_sender, webhook_app, webhook_args,
 };
 
 #[actix_web::test]
@@ -83,12 +77,7 @@ async fn an_attempt_ends_within_its_timeout_and_is_retried_from_its_end() {
             .await;
         let db = tessera::startup::open_database(&app.db.args(), None).unwrap();
         let key = crate::helpers::webhook_keys(WEBHOOK_KEY);
-        let sender = Sender {
-            key: Some(&key),
-            policy: OPEN,
-            timeout: Duration::from_secs(2),
-            mail_links: None,
-        };
+        let sender = test_sender(&key, Duration::from_secs(2));
         let t0 = tessera::db::now();
         let round =
             actix_web::rt::time::timeout(Duration::from_secs(30), run_once(&db, sender, t0))

@@ -3,17 +3,11 @@
 //! the test's hands), redelivery, pausing, and the refusal of internal addresses.
 
 use tessera::config::{EncryptionArgs, ServeArgs};
-use tessera::domain::webhooks::destination::Policy;
 use tessera::services::webhooks::delivery::{Sender, run_once};
 
 use crate::helpers::{
-    MailServer, Receiver, WEBHOOK_KEY as KEY, add_endpoint, eventually, spawn_app_with, to,
-    webhook_app as app, webhook_args,
-};
-
-const OPEN: Policy = Policy {
-    allow_http: true,
-    allow_private: true,
+    MailServer, Receiver, WEBHOOK_KEY as KEY, add_endpoint, eventually, spawn_app_with,
+    test_sender, to, webhook_app as app, webhook_args,
 };
 
 #[actix_web::test]
@@ -133,10 +127,8 @@ async fn failures_are_retried_on_the_schedule_then_redelivered() {
     let db = tessera::startup::open_database(&app.db.args(), None).unwrap();
     let key = crate::helpers::webhook_keys(KEY);
     let sender = Sender {
-        key: Some(&key),
-        policy: OPEN,
-        timeout: std::time::Duration::from_secs(10),
         mail_links: Some(&app.address),
+        ..test_sender(&key, std::time::Duration::from_secs(10))
     };
     let t0 = tessera::db::now();
     let round = run_once(&db, sender, t0).await.unwrap();
@@ -336,10 +328,8 @@ async fn a_pause_during_a_failing_round_is_kept() {
     let db = tessera::startup::open_database(&app.db.args(), None).unwrap();
     let key = crate::helpers::webhook_keys(KEY);
     let sender = Sender {
-        key: Some(&key),
-        policy: OPEN,
-        timeout: std::time::Duration::from_secs(10),
         mail_links: Some(&app.address),
+        ..test_sender(&key, std::time::Duration::from_secs(10))
     };
     let t0 = tessera::db::now();
     run_once(&db, sender, t0).await.unwrap();

@@ -8,7 +8,9 @@ use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
 use serde_json::Value;
 use tessera::config::{EncryptionArgs, ServeArgs};
 use tessera::domain::encryption::EncryptionKey;
+use tessera::domain::webhooks::destination::Policy;
 use tessera::domain::webhooks::signature::WebhookKeys;
+use tessera::services::webhooks::delivery::Sender;
 
 use super::{Browser, TestApp, spawn_app_with};
 
@@ -135,6 +137,20 @@ pub fn webhook_args(delivery: bool) -> ServeArgs {
 /// The keys a test's own sender opens signing secrets with: `key` (base64) alone.
 pub fn webhook_keys(key: &str) -> WebhookKeys {
     WebhookKeys::new(EncryptionKey::from_base64(key).unwrap(), None)
+}
+
+/// How a test sends with its own clock: under `keys`, to any address, within
+/// `timeout`, with no mail.
+pub fn test_sender(keys: &WebhookKeys, timeout: Duration) -> Sender<'_> {
+    Sender {
+        key: Some(keys),
+        policy: Policy {
+            allow_http: true,
+            allow_private: true,
+        },
+        timeout,
+        mail_links: None,
+    }
 }
 
 /// Adds an endpoint through the page; its ID and the secret shown once.
