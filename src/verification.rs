@@ -6,8 +6,10 @@
 //! Changes made in the admin forget the token here at once; other instances hear of
 //! them through PostgreSQL notifications (see [`listener`]).
 
+mod answers;
 mod cache;
 mod cached;
+mod catalog;
 pub mod listener;
 pub mod loader;
 pub mod metrics;
@@ -16,8 +18,8 @@ pub mod usage;
 pub use cache::CacheReport;
 pub use cached::CachedToken;
 pub(crate) use cached::prepare;
+pub use catalog::Catalog;
 
-use std::collections::BTreeSet;
 use std::net::IpAddr;
 use std::ops::Deref;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -27,58 +29,14 @@ use actix_web::web::Bytes;
 
 use crate::config::VerifierSettings;
 use crate::db::connection::for_verification;
-use crate::db::{self, Db, DbError, catalog};
+use crate::db::{self, Db, DbError};
 use crate::domain::digest::{hex, sha256};
 use crate::domain::ids::Guid;
-use crate::domain::tokens::{Action, TokenType, check_format};
+use crate::domain::tokens::{Action, check_format};
 use crate::domain::verification::{Access, Outcome, PathModule, evaluate, module_for_path};
 use cache::{Digest, Lookup, TokenCache};
 pub use metrics::{Endpoint, Metrics};
 pub use usage::UsageBuffer;
-
-/// The modules, for permission checks and for mapping paths to modules.
-#[derive(Debug)]
-pub struct Catalog {
-    /// Sorted, as answers list them; shared by the cached tokens' grants.
-    pub keys: BTreeSet<Arc<str>>,
-    /// (path prefix, module key)
-    pub prefixes: Vec<(String, String)>,
-    /// What a read-only and a full-access token grant: their actions on every
-    /// module, sorted by key, made once for every answer that lists them.
-    read_only: Box<[(Arc<str>, Action)]>,
-    full_access: Box<[(Arc<str>, Action)]>,
-}
-
-impl Catalog {
-    pub fn new(keys: BTreeSet<Arc<str>>, prefixes: Vec<(String, String)>) -> Self {
-        let everywhere = |token_type: TokenType| {
-            keys.iter()
-                .flat_map(|key| {
-                    Action::ALL
-                        .into_iter()
-                        .filter(move |a| token_type.grants_everywhere(*a))
-                        .map(move |a| (key.clone(), a))
-                })
-                .collect()
-        };
-        Self {
-            read_only: everywhere(TokenType::ReadOnly),
-            full_access: everywhere(TokenType::FullAccess),
-            keys,
-            prefixes,
-        }
-    }
-
-    /// Every (module, action) a token of this type grants on every module; none
-    /// for a custom token, whose grants are its own.
-    pub fn granted_everywhere(&self, token_type: TokenType) -> &[(Arc<str>, Action)] {
-        match token_type {
-            TokenType::ReadOnly => &self.read_only,
-            TokenType::FullAccess => &self.full_access,
-            TokenType::Custom => &[],
-        }
-    }
-}
 
 /// What a request asks to do.
 #[derive(Debug, Clone, Copy)]
@@ -284,7 +242,7 @@ impl Verifier {
         let generation = self.generation.load(Ordering::Acquire);
         let modules = self
             .db
-            .run(|c| for_verification(|| catalog::list_modules(c)).map_err(DbError::from))
+            .run(|c| for_verification(|| db::catalog::list_modules(c)).map_err(DbError::from))
             .await?;
         let catalog = Arc::new(Catalog::new(
             modules

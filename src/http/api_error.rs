@@ -1,6 +1,6 @@
 //! Errors of the management API, as RFC 9457 problem documents: a stable `code` (and
 //! `type` made from it), a sentence, and for a failed validation the field errors.
-//! [`super::problem::problem_details`] adds the request ID.
+//! [`super::problem::api_edge`] adds the request ID.
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};

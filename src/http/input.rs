@@ -5,13 +5,12 @@
 
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::StatusCode;
 use actix_web::middleware::Next;
 
 use super::AppError;
 use crate::domain::validation::is_forbidden_control;
 
-const MESSAGE: &str = "The address holds a control character (such as a NUL byte) or bytes that are not text. Check the link and try again.";
+pub const CONTROL_CHARACTERS: &str = "The address holds a control character (such as a NUL byte) or bytes that are not text. Check the link and try again.";
 
 /// Whether a path or query string, percent-decoded, holds a control character
 /// (line breaks and tabs included) or is not UTF-8.
@@ -23,29 +22,28 @@ pub fn holds_control_characters(raw: &str) -> bool {
     }
 }
 
+/// Whether a request's path or query string holds control characters.
+pub fn address_holds_control_characters(uri: &actix_web::http::Uri) -> bool {
+    holds_control_characters(uri.path()) || uri.query().is_some_and(holds_control_characters)
+}
+
 /// Whether a form field's value holds a control character that no field takes.
 pub fn field_holds_control_characters(value: &str) -> bool {
     value.chars().any(is_forbidden_control)
 }
 
-/// Refuses a request whose path or query string holds control characters: 400,
-/// as JSON under `/api/`, as a page elsewhere.
+/// Refuses a page request whose path or query string holds control characters:
+/// 400, as a page (the API's edge refuses them as problem documents).
 pub async fn reject_control_characters<B: MessageBody>(
     req: ServiceRequest,
     next: Next<B>,
 ) -> Result<ServiceResponse<EitherBody<B>>, actix_web::Error> {
-    let uri = req.uri();
-    if holds_control_characters(uri.path()) || uri.query().is_some_and(holds_control_characters) {
+    if address_holds_control_characters(req.uri()) {
         tracing::info!("refused an address with control characters");
-        let response = if req.path().starts_with("/api/") {
-            super::problem::problem(StatusCode::BAD_REQUEST, "invalid_request", MESSAGE)
-        } else {
-            // A response, not an error, so the error page renderer sees it.
-            return Ok(req
-                .error_response(AppError::bad_request(MESSAGE))
-                .map_into_right_body());
-        };
-        return Ok(req.into_response(response).map_into_right_body());
+        // A response, not an error, so the error page renderer sees it.
+        return Ok(req
+            .error_response(AppError::bad_request(CONTROL_CHARACTERS))
+            .map_into_right_body());
     }
     next.call(req)
         .await

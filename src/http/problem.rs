@@ -7,13 +7,13 @@
 use actix_web::HttpMessage;
 use actix_web::HttpResponse;
 use actix_web::body::{BoxBody, MessageBody, to_bytes};
-use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::dev::{Service, ServiceRequest, ServiceResponse};
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
-use actix_web::middleware::Next;
 use serde_json::{Value, json};
 
 use super::errors::ErrorMessage;
+use super::input::{CONTROL_CHARACTERS, address_holds_control_characters};
 use super::request_log::RequestId;
 
 pub const CONTENT_TYPE: &str = "application/problem+json";
@@ -44,17 +44,47 @@ pub fn document(status: StatusCode, code: &str, message: &str) -> Value {
     })
 }
 
-/// Makes every error response of the wrapped routes a problem document with the
-/// request ID: those built with [`problem`], and those made elsewhere (a method
-/// not allowed, a body too large or too slow, a failure).
-pub async fn problem_details(
+/// The edge of every address under `/api/` and of `/metrics` (wrapped with
+/// `wrap_fn`): an address with control characters is refused, and every error
+/// answered becomes a problem document with the request ID, whether built with
+/// [`problem`] or made elsewhere (a method not allowed, a body too large or too
+/// slow, a failure). A plain future around the wrapped service's, with nothing
+/// boxed: the verification endpoints pass through it on every call.
+pub fn api_edge<S, B>(
     req: ServiceRequest,
-    next: Next<impl MessageBody + 'static>,
+    service: &S,
+) -> impl Future<Output = Result<ServiceResponse<BoxBody>, actix_web::Error>> + use<S, B>
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    B: MessageBody + 'static,
+{
+    let call = if address_holds_control_characters(req.uri()) {
+        tracing::info!("refused an address with control characters");
+        Err(req)
+    } else {
+        Ok(service.call(req))
+    };
+    async move {
+        let res = match call {
+            Ok(answered) => answered.await?.map_into_boxed_body(),
+            Err(req) => req.into_response(problem(
+                StatusCode::BAD_REQUEST,
+                "invalid_request",
+                CONTROL_CHARACTERS,
+            )),
+        };
+        as_problem(res).await
+    }
+}
+
+/// An error response as a problem document with the request ID; anything else as
+/// it is.
+async fn as_problem(
+    res: ServiceResponse<BoxBody>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    let res = next.call(req).await?;
     // Successes, the bulk of the traffic, pass untouched.
     if res.status().as_u16() < 400 {
-        return Ok(res.map_into_boxed_body());
+        return Ok(res);
     }
     let content_type = |prefix: &str| {
         res.headers()
@@ -62,7 +92,7 @@ pub async fn problem_details(
             .is_some_and(|v| v.as_bytes().starts_with(prefix.as_bytes()))
     };
     if content_type("application/json") {
-        return Ok(res.map_into_boxed_body());
+        return Ok(res);
     }
     let is_problem = content_type(CONTENT_TYPE);
     let status = res.status();
@@ -125,7 +155,7 @@ mod tests {
         let app = test::init_service(
             App::new().wrap(from_fn(log_requests)).service(
                 web::scope("/api")
-                    .wrap(from_fn(problem_details))
+                    .wrap_fn(api_edge)
                     .route(
                         "/plain",
                         web::to(|| async { HttpResponse::PayloadTooLarge().body("too big") }),

@@ -1,7 +1,6 @@
 //! Every URL of Tessera and the handler that answers it: the product's map.
 
 use actix_web::http::StatusCode;
-use actix_web::middleware::from_fn;
 use actix_web::web;
 
 use super::catalog::{Modules, Scopes};
@@ -9,8 +8,7 @@ use super::{
     administrators, api, api_tokens as tokens, audit_log, catalog, health, home, login, logout,
     management, notifications, profile as me, setup, webhooks,
 };
-use crate::http::input::reject_control_characters;
-use crate::http::problem::{problem, problem_details};
+use crate::http::problem::{api_edge, problem};
 
 /// The pages and actions of the admin app (behind sessions and CSRF checks).
 pub fn admin(cfg: &mut web::ServiceConfig) {
@@ -221,38 +219,58 @@ fn profile(cfg: &mut web::ServiceConfig) {
     );
 }
 
-/// The verification API, for the services Tokens protect.
+/// The verification API, for the services tokens protect, and the management API.
+/// The three verification endpoints come first, on literal paths: a verification
+/// is routed by comparing its path with theirs, never by trying other routes'
+/// patterns.
 pub fn api(cfg: &mut web::ServiceConfig) {
     cfg.service(
+        endpoint("/api/v1/verify", "GET")
+            .app_data(query_config())
+            .get(api::verify::verify)
+            .wrap_fn(api_edge),
+    )
+    .service(
+        endpoint("/api/v1/introspect", "POST")
+            .post(api::introspect::introspect)
+            .wrap_fn(api_edge),
+    )
+    .service(
+        web::resource("/api/v1/auth")
+            .to(api::forward_auth::auth)
+            .wrap_fn(api_edge),
+    )
+    .service(
         web::scope("/api/v1")
-            .wrap(from_fn(reject_control_characters))
-            .wrap(from_fn(problem_details))
-            .app_data(web::QueryConfig::default().error_handler(|error, _| {
-                // Such as a parameter given twice (`?module=a&module=b`).
-                let response = problem(
-                    StatusCode::BAD_REQUEST,
-                    "invalid_request",
-                    &format!("The query string could not be read: {error}."),
-                );
-                actix_web::error::InternalError::from_response(error, response).into()
-            }))
+            .wrap_fn(api_edge)
+            .app_data(query_config())
             .app_data(management::payload_config())
             .app_data(management::path_config())
             .configure(management_api)
-            .service(endpoint("/verify", "GET").get(api::verify::verify))
-            .service(endpoint("/introspect", "POST").post(api::introspect::introspect))
             // Envoy's ext_authz sends the original method and path after the prefix.
-            .route("/auth", web::route().to(api::forward_auth::auth))
             .route("/auth/{path:.*}", web::route().to(api::forward_auth::auth))
             .default_service(web::to(api::not_found)),
     )
     // Any other address under `/api/` is an API's, and answered as one.
     .service(
         web::scope("/api")
-            .wrap(from_fn(problem_details))
+            .wrap_fn(api_edge)
             .service(endpoint("/docs", "GET").get(management::openapi::reference_page))
             .default_service(web::to(api::not_found)),
     );
+}
+
+/// A query string that cannot be read, such as a parameter given twice
+/// (`?module=a&module=b`), is a problem document.
+fn query_config() -> web::QueryConfig {
+    web::QueryConfig::default().error_handler(|error, _| {
+        let response = problem(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            &format!("The query string could not be read: {error}."),
+        );
+        actix_web::error::InternalError::from_response(error, response).into()
+    })
 }
 
 /// The management API, for administrators' API keys.
@@ -291,7 +309,7 @@ fn endpoint(path: &str, allow: &'static str) -> actix_web::Resource {
 pub fn metrics(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::resource("/metrics")
-            .wrap(from_fn(problem_details))
+            .wrap_fn(api_edge)
             .route(web::get().to(api::metrics::metrics)),
     );
 }

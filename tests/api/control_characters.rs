@@ -14,8 +14,8 @@ fn route_patterns() -> Vec<String> {
     let mut patterns = Vec::new();
     for file in ["src/routes/router.rs", "src/startup.rs"] {
         let source = std::fs::read_to_string(file).unwrap();
-        // The verification API's routes are relative to its scope, which its
-        // function in the router opens.
+        // The management API's routes are relative to its scope, which the API's
+        // function in the router opens; the verification endpoints are written out.
         let api = source.find("pub fn api(").map(|start| {
             start
                 ..source[start + 1..]
@@ -30,7 +30,7 @@ fn route_patterns() -> Vec<String> {
                 };
                 let path = format!("/{}", literal.split('"').next().unwrap());
                 let in_api = api.as_ref().is_some_and(|range| range.contains(&at));
-                let full = if in_api && path != "/api/v1" {
+                let full = if in_api && !path.starts_with("/api/") {
                     format!("/api/v1{path}")
                 } else {
                     path

@@ -14,10 +14,10 @@ fn declared_routes() -> Vec<(String, String)> {
         let end = source[start..].find(to).expect(to) + start;
         &source[start..end]
     };
-    // The verification routes in the `/api/v1` scope, and the management API's.
+    // The verification routes, ahead of the `/api/v1` scope, and the management API's.
     let body: &str = &format!(
         "{}{}",
-        region("web::scope(\"/api/v1\")", ".default_service"),
+        region("pub fn api(", ".default_service"),
         region("fn management_api", "\n}\n")
     );
     let mut routes = Vec::new();
@@ -27,7 +27,7 @@ fn declared_routes() -> Vec<(String, String)> {
     while let Some(at) = rest.find('"') {
         let after = &rest[at + 1..];
         let close = after.find('"').unwrap();
-        let path = &after[..close];
+        let path = after[..close].trim_start_matches("/api/v1");
         let tail = &after[close + 1..];
         rest = tail;
         if !path.starts_with('/') || path.contains(":.*") || path == "/openapi.json" {
@@ -46,8 +46,9 @@ fn declared_routes() -> Vec<(String, String)> {
             }
         } else if before.trim_end().ends_with("web::resource(") {
             let chain = &tail[..tail.find("\n    )").unwrap_or(tail.len())];
-            for method in ["get", "post", "patch", "delete", "put"] {
+            for method in ["get", "post", "patch", "delete", "put", "to"] {
                 if chain.contains(&format!(".{method}(")) {
+                    let method = if method == "to" { "route" } else { method };
                     routes.push((method.to_owned(), path.to_owned()));
                 }
             }

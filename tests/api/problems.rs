@@ -38,9 +38,13 @@ fn assert_problem(status: u16, json: &Value, headers: &awc::http::header::Header
 #[actix_web::test]
 async fn every_api_error_is_a_problem_document_with_the_request_id() {
     let app = spawn_app().await;
-    let cases: [(&str, &str, Option<&str>, u16); 4] = [
-        // Refused by a handler.
+    let cases: [(&str, &str, Option<&str>, u16); 7] = [
+        // Refused by a handler, or by reading its query.
         ("GET", "/api/v1/verify?action=delete", None, 400),
+        ("GET", "/api/v1/verify?module=a&module=b", None, 400),
+        // A method the endpoint does not take.
+        ("POST", "/api/v1/verify", None, 405),
+        ("GET", "/api/v1/introspect", None, 405),
         // No such endpoint, in and outside the version's scope.
         ("GET", "/api/v1/nothing-here", None, 404),
         ("GET", "/api/v2/verify", None, 404),
