@@ -27,8 +27,10 @@ pub mod token_status;
 pub mod tokens;
 pub mod verification;
 pub mod webhooks;
+mod writer;
 
 pub use connection::{Backend, DatabaseUrl, DbConnection, DbPool};
+pub use writer::Writer;
 
 use time::{OffsetDateTime, PrimitiveDateTime};
 
@@ -94,6 +96,8 @@ pub struct Db {
     pool: DbPool,
     url: DatabaseUrl,
     blocking: BlockingPool,
+    /// SQLite: the one connection write transactions take turns on.
+    writer: Option<Writer>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -109,7 +113,8 @@ pub enum DbError {
 }
 
 impl Db {
-    pub fn new(pool: DbPool, url: DatabaseUrl) -> Self {
+    /// `writer`: SQLite's, for its write transactions.
+    pub fn new(pool: DbPool, writer: Option<Writer>, url: DatabaseUrl) -> Self {
         // Queries wait for one of the pool's connections, hashing for one of the
         // cores: more threads than that would only wait, and each idle one keeps
         // memory (a flood of sign-ins once grew 100 of them).
@@ -119,6 +124,7 @@ impl Db {
             pool,
             url,
             blocking,
+            writer,
         }
     }
 
@@ -162,7 +168,16 @@ impl Db {
         T: Send + 'static,
         E: From<DbError> + From<diesel::result::Error> + Send + 'static,
     {
-        self.run(move |c| write_transaction(c, f)).await
+        let Some(writer) = self.writer.clone() else {
+            return self.run(move |c| write_transaction(c, f)).await;
+        };
+        self.blocking
+            .run(move || {
+                let mut conn = writer.turn().map_err(DbError::from)?;
+                write_transaction(&mut conn, f)
+            })
+            .await
+            .map_err(|_| E::from(DbError::Canceled))?
     }
 
     /// A connection for code that is already off the async workers (CLI, background jobs).

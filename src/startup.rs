@@ -51,8 +51,10 @@ pub fn open_database(
         tracing::info!(tokens = refreshed, "refreshed stored token statuses");
     }
     drop(conn);
+    let writer = (url.backend() == db::Backend::Sqlite)
+        .then(|| db::Writer::open(&url, on_statement.clone()));
     let pool = connection::build_pool(&url, args.database_pool_size, on_statement)?;
-    Ok(Db::new(pool, url))
+    Ok(Db::new(pool, writer, url))
 }
 
 /// Loads the key that signs session cookies, creating it at the very first start.

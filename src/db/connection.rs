@@ -100,14 +100,17 @@ impl std::fmt::Debug for DatabaseUrl {
 }
 
 /// WAL lets readers run beside the writer; the busy timeout makes a writer wait for
-/// the lock instead of failing; foreign keys are off in SQLite unless asked for.
+/// the lock instead of failing; foreign keys are off in SQLite unless asked for;
+/// temporary tables and indexes (sorts, `IN` lists) stay in memory, not in files
+/// created and removed for one statement.
 fn configure_sqlite(conn: &mut SqliteConnection) -> diesel::QueryResult<()> {
     use diesel::connection::SimpleConnection;
     conn.batch_execute(
         "PRAGMA busy_timeout = 10000;
          PRAGMA journal_mode = WAL;
          PRAGMA synchronous = NORMAL;
-         PRAGMA foreign_keys = ON;",
+         PRAGMA foreign_keys = ON;
+         PRAGMA temp_store = MEMORY;",
     )
 }
 

@@ -47,7 +47,7 @@ mod tests {
         let pool = Pool::builder()
             .connection_timeout(std::time::Duration::from_millis(300))
             .build_unchecked(ConnectionManager::new(url.clone(), None));
-        let db = Db::new(pool, url);
+        let db = Db::new(pool, None, url);
         let hashing = crate::passwords::HashingGate::new(1, db.blocking().clone());
         let config = ServerConfig::from_args(&ServeArgs::default()).unwrap();
         let state = AppState {

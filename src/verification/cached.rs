@@ -199,8 +199,8 @@ pub(crate) fn prepare(loaded: db::verification::LoadedToken, catalog: &Catalog) 
 }
 
 /// A custom token's grants in the order answers list them (by module key, byte by
-/// byte as the catalog sorts them, whatever the database's collation), with the
-/// catalog's own keys.
+/// byte as the catalog sorts them, whatever the database's collation, then by
+/// action), with the catalog's own keys.
 fn sorted_grants(grants: Vec<(String, Action)>, catalog: &Catalog) -> Box<[(Arc<str>, Action)]> {
     let mut grants: Vec<(Arc<str>, Action)> = grants
         .into_iter()
@@ -209,7 +209,8 @@ fn sorted_grants(grants: Vec<(String, Action)>, catalog: &Catalog) -> Box<[(Arc<
             (shared.unwrap_or_else(|| key.into()), action)
         })
         .collect();
-    grants.sort_by(|a, b| a.0.cmp(&b.0));
+    // Actions too: the database returns a module's grants in no set order.
+    grants.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
     grants.into_boxed_slice()
 }
 

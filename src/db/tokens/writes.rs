@@ -11,7 +11,7 @@ use crate::db::schema::{
 };
 use crate::db::{DbConnection, DbError, is_unique_violation, now};
 use crate::domain::ids::{AdministratorId, TokenId};
-use crate::domain::tokens::{Action, INTROSPECT, StoredSecret, TokenDefinition};
+use crate::domain::tokens::{INTROSPECT, StoredSecret, TokenDefinition};
 use crate::domain::validation::name_key;
 
 #[derive(Debug, thiserror::Error)]
@@ -49,18 +49,12 @@ pub struct NewToken<'a> {
     pub created_by: Option<AdministratorId>,
 }
 
+/// Writes a new token. Its GUID and its name in each scope are checked by the
+/// unique indexes as the rows go in, not by queries beforehand.
 pub fn create(conn: &mut DbConnection, new: &NewToken<'_>) -> Result<TokenRow, TokenWriteError> {
     let def = new.definition;
-    let guid_taken: i64 = api_tokens::table
-        .filter(api_tokens::guid.eq(&def.guid))
-        .count()
-        .get_result(conn)?;
-    if guid_taken > 0 {
-        return Err(TokenWriteError::GuidTaken);
-    }
-    ensure_name_free(conn, def, None)?;
     let now = now();
-    diesel::insert_into(api_tokens::table)
+    let id: TokenId = diesel::insert_into(api_tokens::table)
         .values((
             api_tokens::guid.eq(&def.guid),
             api_tokens::name.eq(&def.name),
@@ -78,16 +72,14 @@ pub fn create(conn: &mut DbConnection, new: &NewToken<'_>) -> Result<TokenRow, T
             api_tokens::updated_at.eq(now),
             api_tokens::version.eq(1),
         ))
-        .execute(conn)
-        // The only unique value a concurrent create can have taken meanwhile.
+        .returning(api_tokens::id)
+        .get_result(conn)
         .map_err(unique_means(TokenWriteError::GuidTaken))?;
-    let token: TokenRow = api_tokens::table
-        .filter(api_tokens::guid.eq(&def.guid))
+    add_associations(conn, id, def)?;
+    let token = api_tokens::table
+        .find(id)
         .select(TokenRow::as_select())
         .first(conn)?;
-    replace_scopes(conn, token.id, def)?;
-    replace_permissions(conn, token.id, &def.permissions)?;
-    replace_networks(conn, token.id, &def.allowed_networks)?;
     Ok(token)
 }
 
@@ -141,9 +133,8 @@ pub fn update(
             api_tokens::valid_to.eq(def.validity.valid_to),
         ))
         .execute(conn)?;
-    replace_scopes(conn, id, def)?;
-    replace_permissions(conn, id, &def.permissions)?;
-    replace_networks(conn, id, &def.allowed_networks)
+    remove_associations(conn, id)?;
+    add_associations(conn, id, def)
 }
 
 /// Replaces the secret. With a grace period, the previous secret keeps working until
@@ -256,15 +247,25 @@ fn ensure_name_free(
     Ok(())
 }
 
-/// The scopes of a live token, each with its name. One statement per row:
+/// Removes a token's scopes, permissions and networks, before they are written anew.
+fn remove_associations(conn: &mut DbConnection, token_id: TokenId) -> QueryResult<()> {
+    use api_token_allowed_networks as networks;
+    use api_token_permissions as permissions;
+    diesel::delete(api_token_scopes::table.filter(api_token_scopes::token_id.eq(token_id)))
+        .execute(conn)?;
+    diesel::delete(permissions::table.filter(permissions::token_id.eq(token_id))).execute(conn)?;
+    diesel::delete(networks::table.filter(networks::token_id.eq(token_id))).execute(conn)?;
+    Ok(())
+}
+
+/// Writes the definition's scopes (each with the token's name, for the name's
+/// uniqueness per scope), permissions and networks. One statement per row:
 /// MultiConnection has no batch insert.
-fn replace_scopes(
+fn add_associations(
     conn: &mut DbConnection,
     token_id: TokenId,
     def: &TokenDefinition,
 ) -> Result<(), TokenWriteError> {
-    diesel::delete(api_token_scopes::table.filter(api_token_scopes::token_id.eq(token_id)))
-        .execute(conn)?;
     let key = name_key(&def.name);
     for scope_id in &def.scope_ids {
         diesel::insert_into(api_token_scopes::table)
@@ -274,22 +275,10 @@ fn replace_scopes(
                 api_token_scopes::live_name_key.eq(&key),
             ))
             .execute(conn)
-            // A concurrent write gave a token of this scope the name first.
+            // A token of this scope has the name (or a concurrent write gave it).
             .map_err(unique_means(TokenWriteError::NameTaken))?;
     }
-    Ok(())
-}
-
-fn replace_permissions(
-    conn: &mut DbConnection,
-    token_id: TokenId,
-    grants: &[(i64, Action)],
-) -> Result<(), TokenWriteError> {
-    diesel::delete(
-        api_token_permissions::table.filter(api_token_permissions::token_id.eq(token_id)),
-    )
-    .execute(conn)?;
-    for (module_id, action) in grants {
+    for (module_id, action) in &def.permissions {
         diesel::insert_into(api_token_permissions::table)
             .values((
                 api_token_permissions::token_id.eq(token_id),
@@ -298,19 +287,7 @@ fn replace_permissions(
             ))
             .execute(conn)?;
     }
-    Ok(())
-}
-
-fn replace_networks(
-    conn: &mut DbConnection,
-    token_id: TokenId,
-    networks: &[ipnet::IpNet],
-) -> Result<(), TokenWriteError> {
-    diesel::delete(
-        api_token_allowed_networks::table.filter(api_token_allowed_networks::token_id.eq(token_id)),
-    )
-    .execute(conn)?;
-    for network in networks {
+    for network in &def.allowed_networks {
         diesel::insert_into(api_token_allowed_networks::table)
             .values((
                 api_token_allowed_networks::token_id.eq(token_id),

@@ -3,7 +3,8 @@
 
 use std::fmt;
 
-use rand::Rng;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
@@ -108,9 +109,12 @@ pub enum FormatError {
     BadChecksum,
 }
 
-/// A new secret: `prefix`, [`BODY_LEN`] random base62 characters from `rng` (which
-/// must be cryptographically secure), and the checksum of both.
+/// A new secret: `prefix`, [`BODY_LEN`] random base62 characters drawn from a
+/// generator seeded by `rng` (both cryptographically secure), and the checksum of
+/// both. One seed, not one read of `rng` per character: from the operating
+/// system's generator, each read is a system call.
 pub fn generate_secret(prefix: &str, rng: &mut (impl Rng + rand::CryptoRng)) -> String {
+    let mut rng = StdRng::from_rng(rng).expect("the system's random generator");
     let mut secret = String::with_capacity(prefix.len() + BODY_LEN + CHECKSUM_LEN);
     secret.push_str(prefix);
     for _ in 0..BODY_LEN {
