@@ -151,14 +151,7 @@ impl Db {
         T: Send + 'static,
         E: From<DbError> + Send + 'static,
     {
-        let pool = self.pool.clone();
-        self.blocking
-            .run(move || {
-                let mut conn = pool.get().map_err(DbError::from)?;
-                f(&mut conn)
-            })
-            .await
-            .map_err(|_| E::from(DbError::Canceled))?
+        self.run_on(&self.pool, f).await
     }
 
     /// Runs `f` as [`run`](Self::run) does, in one [`write_transaction`].
@@ -168,13 +161,22 @@ impl Db {
         T: Send + 'static,
         E: From<DbError> + From<diesel::result::Error> + Send + 'static,
     {
-        let Some(writer) = self.writer.clone() else {
-            return self.run(move |c| write_transaction(c, f)).await;
-        };
+        let pool = self.writer.as_ref().map_or(&self.pool, Writer::connection);
+        self.run_on(pool, move |c| write_transaction(c, f)).await
+    }
+
+    /// [`run`](Self::run) with a connection of `pool`.
+    async fn run_on<T, E, F>(&self, pool: &DbPool, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<DbError> + Send + 'static,
+    {
+        let pool = pool.clone();
         self.blocking
             .run(move || {
-                let mut conn = writer.turn().map_err(DbError::from)?;
-                write_transaction(&mut conn, f)
+                let mut conn = pool.get().map_err(DbError::from)?;
+                f(&mut conn)
             })
             .await
             .map_err(|_| E::from(DbError::Canceled))?

@@ -48,9 +48,9 @@ impl Writer {
         }
     }
 
-    /// The writing connection, once it is this caller's turn. Blocking.
-    pub fn turn(&self) -> Result<r2d2::PooledConnection<ConnectionManager>, r2d2::PoolError> {
-        self.connection.get()
+    /// The pool of the one writing connection: a write takes its turn by getting it.
+    pub fn connection(&self) -> &DbPool {
+        &self.connection
     }
 }
 
