@@ -115,13 +115,13 @@ pub fn claim_version(
     Ok(token)
 }
 
-/// Saves an edit; the definition's scopes are the full new set.
+/// Saves an edit; the definition's scopes are the full new set. The name is checked
+/// in each of them by the unique index as the scopes are written anew.
 pub fn update(
     conn: &mut DbConnection,
     id: TokenId,
     def: &TokenDefinition,
 ) -> Result<(), TokenWriteError> {
-    ensure_name_free(conn, def, Some(id))?;
     diesel::update(api_tokens::table.find(id))
         .set((
             api_tokens::name.eq(&def.name),
@@ -226,27 +226,6 @@ fn unique_means(taken: TokenWriteError) -> impl FnOnce(diesel::result::Error) ->
     }
 }
 
-/// Names are unique, whatever their case, among the live tokens that share a scope
-/// (the definition's scopes are the token's whole new set).
-fn ensure_name_free(
-    conn: &mut DbConnection,
-    def: &TokenDefinition,
-    except_id: Option<TokenId>,
-) -> Result<(), TokenWriteError> {
-    let mut query = api_token_scopes::table
-        .filter(api_token_scopes::live_name_key.eq(name_key(&def.name)))
-        .filter(api_token_scopes::scope_id.eq_any(&def.scope_ids))
-        .into_boxed();
-    if let Some(id) = except_id {
-        query = query.filter(api_token_scopes::token_id.ne(id));
-    }
-    let taken: i64 = query.count().get_result(conn)?;
-    if taken > 0 {
-        return Err(TokenWriteError::NameTaken);
-    }
-    Ok(())
-}
-
 /// Removes a token's scopes, permissions and networks, before they are written anew.
 fn remove_associations(conn: &mut DbConnection, token_id: TokenId) -> QueryResult<()> {
     use api_token_allowed_networks as networks;
@@ -258,8 +237,9 @@ fn remove_associations(conn: &mut DbConnection, token_id: TokenId) -> QueryResul
     Ok(())
 }
 
-/// Writes the definition's scopes (each with the token's name, for the name's
-/// uniqueness per scope), permissions and networks. One statement per row:
+/// Writes the definition's scopes (each with the token's name: names are unique,
+/// whatever their case, among the live tokens that share a scope), permissions
+/// and networks. One statement per row:
 /// MultiConnection has no batch insert.
 fn add_associations(
     conn: &mut DbConnection,
