@@ -12,6 +12,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+source bench/wrk.sh
 rev=${1:?usage: bench/compare.sh <rev>}
 commit=$(git rev-parse --verify "$rev^{commit}")
 seconds=${BENCH_SECONDS:-10}
@@ -62,14 +63,9 @@ done
 
 # One scenario against one build: "build|label|requests/s|p99 ms".
 run() {
-    local build=$1 label=$2 path=$3 tokens=$4 duration=${5:-$seconds}
-    local out
-    out=$(TOKENS="$work/$build/$tokens" TOKENS_PATH="$path" taskset -c 1 wrk -t1 \
-        -c"$connections" -d"${duration}s" --latency -s bench/tokens.lua "${base[$build]}$path")
-    echo "$out" | awk -v b="$build" -v l="$label" '
-        /Requests\/sec/ {rps = $2}
-        $1 == "99%" {v = $2; if (v ~ /us$/) {sub(/us/, "", v); v /= 1000} else if (v ~ /ms$/) {sub(/ms/, "", v)} else if (v ~ /s$/) {sub(/s/, "", v); v *= 1000}; p99 = v}
-        END {print b "|" l "|" rps "|" p99}'
+    local build=$1 label=$2 path=$3 tokens=$4 duration=${5:-$seconds} summary
+    summary=$(wrk_tokens "${base[$build]}" "$path" "$work/$build/$tokens" "$duration" "$connections")
+    echo "$build|$label|${summary%|*}"
 }
 
 # Warm-up: every build's cache filled with the 100,000 tokens S5 presents.

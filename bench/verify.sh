@@ -23,6 +23,7 @@ database=${BENCH_DATABASE_URL:-$work/bench.db}
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 base="http://127.0.0.1:$port"
 
+source bench/wrk.sh
 cargo build --release --quiet
 bin=$PWD/target/release/tessera
 export TESSERA_DATABASE_URL=$database TESSERA_LOG=warn
@@ -87,18 +88,10 @@ thread_ticks() {
     echo 0
 }
 
-# wrk's summary: requests per second, and the 99th percentile in milliseconds.
+# One scenario: "label|requests/s|p99 ms|non-2xx".
 run() {
     local label=$1 path=$2 tokens=$3 duration=${4:-$seconds}
-    local out
-    out=$(TOKENS="$work/$tokens" TOKENS_PATH="$path" taskset -c 1 wrk -t1 -c"$connections" -d"${duration}s" \
-        --latency -s bench/tokens.lua "$base$path")
-    local rps p99
-    rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
-    p99=$(echo "$out" | awk '$1 == "99%" {v=$2; if (v ~ /us$/) {sub(/us/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v*=1000}; print v}')
-    local non2xx
-    non2xx=$(echo "$out" | awk '/Non-2xx/ {print $NF}')
-    echo "$label|$rps|$p99|${non2xx:-0}"
+    echo "$label|$(wrk_tokens "$base" "$path" "$work/$tokens" "$duration" "$connections")"
 }
 
 backend=sqlite; [[ $database == postgres* ]] && backend=postgres
