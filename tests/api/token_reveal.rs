@@ -2,9 +2,7 @@
 //! fresh password confirmation; rate-limited, never cached, audited; keys rotate.
 
 use diesel::prelude::*;
-use tessera::config::{
-    DatabaseArgs, EncryptionArgs, KeysCommand, KeysRotateArgs, ServeArgs, ServerConfig,
-};
+use tessera::config::{EncryptionArgs, ServeArgs, ServerConfig};
 use tessera::db::schema::{api_tokens, audit_events, sessions};
 use tessera::domain::ids::TokenId;
 use tessera::domain::tokens::SecretToken;
@@ -407,16 +405,6 @@ async fn a_malformed_key_stops_the_start_with_a_clear_message() {
     }
 }
 
-fn rotate(database: DatabaseArgs, old: &str, new: &str) -> anyhow::Result<()> {
-    tessera::cli::keys::run(
-        &database,
-        KeysCommand::Rotate(KeysRotateArgs {
-            old_key: old.to_owned(),
-            new_key: new.to_owned(),
-        }),
-    )
-}
-
 #[actix_web::test]
 async fn rotation_re_encrypts_every_value_or_changes_nothing() {
     let app = spawn_app_with(with_key(KEY)).await;
@@ -432,10 +420,10 @@ async fn rotation_re_encrypts_every_value_or_changes_nothing() {
         .collect();
 
     // A wrong old key: an error, and every value as it was.
-    let database = app.db.args();
-    let error = actix_web::web::block(move || rotate(database, NEW_KEY, KEY))
+    let error = app
+        .db
+        .rotate_keys(NEW_KEY, KEY)
         .await
-        .unwrap()
         .unwrap_err()
         .to_string();
     assert!(error.contains("Nothing was changed"), "{error}");
@@ -445,11 +433,7 @@ async fn rotation_re_encrypts_every_value_or_changes_nothing() {
         .collect();
     assert_eq!(unchanged, before);
 
-    let database = app.db.args();
-    actix_web::web::block(move || rotate(database, KEY, NEW_KEY))
-        .await
-        .unwrap()
-        .unwrap();
+    app.db.rotate_keys(KEY, NEW_KEY).await.unwrap();
     for (token, old) in tokens.iter().zip(&before) {
         let now = sealed(&app, &token.guid).unwrap();
         assert_ne!(&now, old);
@@ -507,10 +491,10 @@ async fn rotation_with_one_undecryptable_value_changes_nothing() {
         .execute(&mut app.conn())
         .unwrap();
 
-    let database = app.db.args();
-    let error = actix_web::web::block(move || rotate(database, KEY, NEW_KEY))
+    let error = app
+        .db
+        .rotate_keys(KEY, NEW_KEY)
         .await
-        .unwrap()
         .unwrap_err()
         .to_string();
     assert!(error.contains("Nothing was changed"), "{error}");

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::process::Stdio;
 use std::time::Duration;
 
-use tessera::config::{EncryptionArgs, KeysCommand, KeysRotateArgs, ServeArgs};
+use tessera::config::{EncryptionArgs, ServeArgs};
 use tessera::domain::encryption::EncryptionKey;
 use tessera::domain::webhooks::signature::WebhookSecret;
 
@@ -179,19 +179,10 @@ async fn setting_a_key_later_keeps_endpoints_made_under_the_generated_one() {
 
     // `keys rotate` from the operator's key opens both, and moves both.
     const NEW_KEY: &str = "ISIjJCUmJygpKissLS4vMDEyMzQ1Njc4OTo7PD0+P0A=";
-    let database = app.db.args();
-    actix_web::web::block(move || {
-        tessera::cli::keys::run(
-            &database,
-            KeysCommand::Rotate(KeysRotateArgs {
-                old_key: WEBHOOK_KEY.into(),
-                new_key: NEW_KEY.into(),
-            }),
-        )
-    })
-    .await
-    .unwrap()
-    .expect("every secret opens under the operator's key or the file's");
+    app.db
+        .rotate_keys(WEBHOOK_KEY, NEW_KEY)
+        .await
+        .expect("every secret opens under the operator's key or the file's");
     let new_key = EncryptionKey::from_base64(NEW_KEY).unwrap();
     let previous = app
         .texts(&format!(

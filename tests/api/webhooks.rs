@@ -279,7 +279,6 @@ async fn internal_addresses_are_refused_unless_allowed() {
 /// Rotating the encryption key re-seals every signing secret, so deliveries go on.
 #[actix_web::test]
 async fn rotating_the_encryption_key_keeps_webhooks_signing() {
-    use tessera::config::{KeysCommand, KeysRotateArgs};
     use tessera::domain::encryption::EncryptionKey;
     use tessera::domain::webhooks::signature::WebhookSecret;
 
@@ -287,19 +286,7 @@ async fn rotating_the_encryption_key_keeps_webhooks_signing() {
     let ada = app.with_examples().await;
     let (id, secret) = add_endpoint(&ada, "https://hooks.example.com/x", &["token.created"]).await;
     const NEW_KEY: &str = "ISIjJCUmJygpKissLS4vMDEyMzQ1Njc4OTo7PD0+P0A=";
-    let database = app.db.args();
-    actix_web::web::block(move || {
-        tessera::cli::keys::run(
-            &database,
-            KeysCommand::Rotate(KeysRotateArgs {
-                old_key: KEY.into(),
-                new_key: NEW_KEY.into(),
-            }),
-        )
-    })
-    .await
-    .unwrap()
-    .unwrap();
+    app.db.rotate_keys(KEY, NEW_KEY).await.unwrap();
     let sealed = app.texts("SELECT secret_sealed AS t FROM webhook_endpoints");
     let new_key = EncryptionKey::from_base64(NEW_KEY).unwrap();
     let opened = WebhookSecret::unseal(&new_key, &id, &sealed[0]).unwrap();

@@ -67,6 +67,21 @@ impl TestDatabase {
             database_pool_size: 4,
         }
     }
+
+    /// `tessera keys rotate` from key `old` to key `new`, as an operator runs it.
+    pub async fn rotate_keys(&self, old: &str, new: &str) -> anyhow::Result<()> {
+        use tessera::config::{KeysCommand, KeysRotateArgs};
+        let (database, command) = (
+            self.args(),
+            KeysCommand::Rotate(KeysRotateArgs {
+                old_key: old.to_owned(),
+                new_key: new.to_owned(),
+            }),
+        );
+        actix_web::web::block(move || tessera::cli::keys::run(&database, command))
+            .await
+            .expect("the command ran")
+    }
 }
 
 impl Drop for TestDatabase {
