@@ -230,6 +230,19 @@ mod tests {
         assert!(DatabaseUrl::parse("").is_err());
     }
 
+    /// Set in `.cargo/config.toml`: without it, every `.first()` (Diesel binds its
+    /// `LIMIT`) is parsed and planned again each time it runs.
+    #[test]
+    fn sqlite_keeps_statements_prepared_whatever_their_parameters() {
+        use diesel::{Connection, RunQueryDsl, dsl::sql, sql_types::Integer};
+        let mut conn = diesel::SqliteConnection::establish(":memory:").unwrap();
+        let built_with: i32 =
+            diesel::select(sql::<Integer>("sqlite_compileoption_used('ENABLE_QPSG')"))
+                .get_result(&mut conn)
+                .unwrap();
+        assert_eq!(built_with, 1);
+    }
+
     #[test]
     fn debug_output_hides_the_postgres_password() {
         let url = DatabaseUrl::parse("postgres://u:secret@h/db").unwrap();
