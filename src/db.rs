@@ -110,6 +110,8 @@ pub enum DbError {
     Canceled,
     #[error("token lookup failed: {0}")]
     Lookup(String),
+    #[error("the write was not committed: {0}")]
+    Write(String),
 }
 
 impl Db {
@@ -151,28 +153,7 @@ impl Db {
         T: Send + 'static,
         E: From<DbError> + Send + 'static,
     {
-        self.run_on(&self.pool, f).await
-    }
-
-    /// Runs `f` as [`run`](Self::run) does, in one [`write_transaction`].
-    pub async fn write<T, E, F>(&self, f: F) -> Result<T, E>
-    where
-        F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
-        T: Send + 'static,
-        E: From<DbError> + From<diesel::result::Error> + Send + 'static,
-    {
-        let pool = self.writer.as_ref().map_or(&self.pool, Writer::connection);
-        self.run_on(pool, move |c| write_transaction(c, f)).await
-    }
-
-    /// [`run`](Self::run) with a connection of `pool`.
-    async fn run_on<T, E, F>(&self, pool: &DbPool, f: F) -> Result<T, E>
-    where
-        F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
-        T: Send + 'static,
-        E: From<DbError> + Send + 'static,
-    {
-        let pool = pool.clone();
+        let pool = self.pool.clone();
         self.blocking
             .run(move || {
                 let mut conn = pool.get().map_err(DbError::from)?;
@@ -180,6 +161,20 @@ impl Db {
             })
             .await
             .map_err(|_| E::from(DbError::Canceled))?
+    }
+
+    /// Runs `f` as [`run`](Self::run) does, in one [`write_transaction`] (on SQLite,
+    /// the [`Writer`]'s).
+    pub async fn write<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<DbError> + From<diesel::result::Error> + Send + 'static,
+    {
+        match &self.writer {
+            Some(writer) => writer.write(f).await,
+            None => self.run(move |c| write_transaction(c, f)).await,
+        }
     }
 
     /// A connection for code that is already off the async workers (CLI, background jobs).

@@ -55,3 +55,4 @@ mod webhook_delivery;
 mod webhook_key;
 mod webhook_stalls;
 mod webhooks;
+mod writes;
