@@ -95,6 +95,19 @@ pub fn list_scopes(conn: &mut DbConnection) -> QueryResult<Vec<Scope>> {
         .load(conn)
 }
 
+/// Every scope's ID and name, by name: what a token's choices are checked against.
+pub fn scope_names(conn: &mut DbConnection) -> QueryResult<Vec<(i64, String)>> {
+    scopes::table
+        .order(scopes::name_key.asc())
+        .select((scopes::id, scopes::name))
+        .load(conn)
+}
+
+/// Every module's ID.
+pub fn module_ids(conn: &mut DbConnection) -> QueryResult<Vec<i64>> {
+    modules::table.select(modules::id).load(conn)
+}
+
 /// The scopes with these IDs that exist, for checking submitted choices.
 pub fn existing_scope_ids(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<i64>> {
     scopes::table

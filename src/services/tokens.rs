@@ -21,7 +21,7 @@ use time::Duration;
 use super::{Caller, Forbidden, events};
 use crate::db::audit::{self, Actor, Target};
 use crate::db::catalog::{ModuleWithPaths, Scope};
-use crate::db::tokens::{self, TokenDetails, TokenRow, TokenWriteError};
+use crate::db::tokens::{self, ScopeNames, TokenDetails, TokenRow, TokenWriteError};
 use crate::db::{DbConnection, DbError, catalog, changes};
 use crate::domain::audit::AuditAction;
 use crate::domain::ids::Guid;
@@ -174,13 +174,23 @@ pub fn form_choices(
     Ok((assignable_scopes(c, access)?, catalog::list_modules(c)?))
 }
 
-/// The IDs of [`form_choices`], which a saved token's must be among.
-fn choices(c: &mut DbConnection, caller: &Caller) -> QueryResult<(Vec<i64>, Vec<i64>)> {
-    let (scopes, modules) = form_choices(c, &caller.scopes)?;
-    Ok((
-        scopes.iter().map(|s| s.id).collect(),
-        modules.iter().map(|m| m.module.id).collect(),
-    ))
+/// What a saved token's choices must be among.
+struct Choices {
+    /// The scopes the caller may put tokens in (ID and name, by name).
+    scopes: ScopeNames,
+    scope_ids: Vec<i64>,
+    /// Every module's.
+    module_ids: Vec<i64>,
+}
+
+fn choices(c: &mut DbConnection, caller: &Caller) -> QueryResult<Choices> {
+    let mut scopes = catalog::scope_names(c)?;
+    scopes.retain(|(id, _)| caller.scopes.includes(*id));
+    Ok(Choices {
+        scope_ids: scopes.iter().map(|(id, _)| *id).collect(),
+        scopes,
+        module_ids: catalog::module_ids(c)?,
+    })
 }
 
 fn target(token: &TokenRow) -> Target<'_> {

@@ -1,8 +1,11 @@
 //! Creating a token: the form's input checked, the token saved with its first
 //! secret, which is returned once and never stored in clear.
 
-use super::{TokenError, choices, record_change};
+use super::{TokenError, choices, target};
 use crate::db::tokens::{self, NewToken, TokenRow};
+use crate::db::{audit, changes};
+use crate::domain::webhooks::EventType;
+use crate::services::events;
 use time::Duration;
 
 use crate::db::{DbConnection, idempotency, is_unique_violation, now};
@@ -142,11 +145,11 @@ fn create_in(
     input: TokenInput,
     key: Option<&EncryptionKey>,
 ) -> Result<Created, TokenError> {
-    let (scope_ids, module_ids) = choices(c, caller)?;
+    let choices = choices(c, caller)?;
     let context = FormContext {
         now: now(),
-        module_ids: &module_ids,
-        scope_ids: &scope_ids,
+        module_ids: &choices.module_ids,
+        scope_ids: &choices.scope_ids,
         current: None,
     };
     let definition = validate(&input, &context).map_err(TokenError::Invalid)?;
@@ -159,12 +162,25 @@ fn create_in(
             created_by: caller.actor.id,
         },
     )?;
-    record_change(
+    let action = AuditAction::TokenCreated;
+    audit::record(
         c,
         &caller.actor,
-        AuditAction::TokenCreated,
-        (&token.guid, &token.name),
+        action,
+        &target(&token),
         &summary(&definition),
+    )?;
+    changes::token_changed(c, &token.guid)?;
+    // The new token and its scopes are at hand: its event is written from them
+    // rather than from the rows just inserted, read back.
+    let mut scopes = choices.scopes;
+    scopes.retain(|(id, _)| definition.scope_ids.contains(id));
+    events::token_event(
+        c,
+        EventType::TokenCreated,
+        Some(&caller.actor),
+        &token,
+        &scopes,
     )?;
     Ok(Created { token, secret })
 }

@@ -39,12 +39,12 @@ pub async fn update(
         .db
         .write(move |c| {
             let before = changeable(c, &caller, &guid)?;
-            let (scope_ids, module_ids) = choices(c, &caller)?;
+            let choices = choices(c, &caller)?;
             input.guid = before.token.guid.to_string();
             let context = FormContext {
                 now: now(),
-                module_ids: &module_ids,
-                scope_ids: &scope_ids,
+                module_ids: &choices.module_ids,
+                scope_ids: &choices.scope_ids,
                 current: Some(before.token.validity()),
             };
             let definition = validate(&input, &context).map_err(TokenError::Invalid)?;
