@@ -1,16 +1,16 @@
 #!/usr/bin/env bash
-# Measures the management API: 10,000 tokens created by 8 concurrent clients, then
-# the list through the API at 100,000 tokens (first page, filters, deep pages), as a
-# client on the same machine sees it. Usage:
+# Measures the management API: tokens created for 10 s by 8 concurrent clients (wrk,
+# bench/api_create.lua), then the list through the API at the tokens there are then
+# (first page, filters, deep pages), as a client on the same machine sees it. Usage:
 #   bench/api.sh                                    # SQLite, in a temporary directory
 #   BENCH_DATABASE_URL=postgres://... bench/api.sh
-# Environment: BENCH_SEEDED (default 90000 tokens before the creates), BENCH_CREATES
-# (10000), BENCH_CLIENTS (8), BENCH_RUNS (30 per list view).
+# Environment: BENCH_SEEDED (default 90000 tokens before the creates),
+# BENCH_CREATE_SECONDS (10), BENCH_CLIENTS (8), BENCH_RUNS (30 per list view).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 seeded=${BENCH_SEEDED:-90000}
-creates=${BENCH_CREATES:-10000}
+create_seconds=${BENCH_CREATE_SECONDS:-10}
 clients=${BENCH_CLIENTS:-8}
 runs=${BENCH_RUNS:-30}
 source bench/server.sh
@@ -23,10 +23,18 @@ start_server /healthz
 
 echo "Tessera management API, $backend ($(date -u +%Y-%m-%d), $(nproc) cores)"
 echo
-echo '| Work | Rate | median ms | p95 ms | took | failed |'
+echo '| Work | Rate | median ms | p95 ms | made | other answers |'
 echo '| --- | --- | --- | --- | --- | --- |'
-python3 bench/api_create.py "$base" "$key" "$creates" "$clients"
+created=$(API_KEY=$key RUN=$$ wrk -t1 -c"$clients" -d"${create_seconds}s" \
+    -s bench/api_create.lua "$base" | tail -1)
+IFS='|' read -r rate median p95 made other <<<"$created"
+printf '| Creates for %s s, %s clients | %s tokens/s | %s | %s | %s | %s |\n' \
+    "$create_seconds" "$clients" "$rate" "$median" "$p95" "$made" "$other"
 echo
+if [[ $other != 0 ]]; then
+    echo "$other creates were not answered 201" >&2
+    exit 1
+fi
 
 api() { curl -s -H "Authorization: Bearer $key" "$base$1"; }
 # The cursor of a page near the end: the second page of the opposite order.
@@ -39,7 +47,7 @@ measure() {
     rows=$(api "$path" | python3 -c 'import json, sys; print(len(json.load(sys.stdin)["tokens"]))')
     printf '| %s | `%s` | %s | %s |\n' "$label" "$path" "$times" "$rows"
 }
-total=$((seeded + creates))
+total=$((seeded + made))
 echo "List through the API at $total tokens, $runs runs each:"
 echo
 echo '| View | Query | median ms | p95 ms | tokens on the page |'
