@@ -18,13 +18,12 @@ use std::sync::{Arc, Weak};
 use std::thread;
 use std::time::Duration;
 
-use diesel::SqliteConnection;
-use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
+use diesel::connection::{SimpleConnection, TransactionManager};
 use diesel::r2d2::ManageConnection;
 use tokio::sync::oneshot;
 
 use super::connection::{ConnectionManager, DatabaseUrl, StatementHook};
-use super::{DbConnection, DbError};
+use super::{DbConnection, DbError, write_transaction};
 
 /// How often the log is copied back into the database.
 const CHECKPOINT_EVERY: Duration = Duration::from_millis(200);
@@ -184,41 +183,28 @@ fn open(manager: &ConnectionManager) -> Result<DbConnection, diesel::ConnectionE
     Ok(conn)
 }
 
-/// Runs `group` in one transaction, each write in a savepoint, and answers each.
-/// An error means the connection is in an unknown state; every write has been
-/// answered all the same.
+/// Runs `group` in one [`write_transaction`], each write in a savepoint, and
+/// answers each. An error means the connection is in an unknown state; every write
+/// has been answered all the same.
 fn commit_group(conn: &mut DbConnection, group: Vec<Box<dyn Write>>) -> diesel::QueryResult<()> {
-    if let Err(error) =
-        AnsiTransactionManager::begin_transaction_sql(sqlite(conn), "BEGIN IMMEDIATE")
-    {
-        let why = error.to_string();
-        group.into_iter().for_each(|write| write.fail(&why));
-        return Ok(());
-    }
     let mut kept: Vec<Box<dyn Answer>> = Vec::with_capacity(group.len());
-    let mut writes = group.into_iter();
-    let mut broken = None;
-    for write in writes.by_ref() {
-        if let Err(error) = run_in_savepoint(conn, write, &mut kept) {
-            broken = Some(error);
-            break;
-        }
-    }
-    let outcome = match broken {
-        None => AnsiTransactionManager::commit_transaction(sqlite(conn)),
-        Some(error) => {
-            let _ = AnsiTransactionManager::rollback_transaction(sqlite(conn));
-            Err(error)
-        }
-    };
+    let mut waiting = group.into_iter();
+    let outcome = write_transaction(conn, |conn| {
+        waiting
+            .by_ref()
+            .try_for_each(|write| run_in_savepoint(conn, write, &mut kept))
+    });
     let why = outcome.as_ref().err().map(ToString::to_string);
     kept.into_iter()
         .for_each(|answer| answer.answer(why.as_deref()));
     if let Some(why) = &why {
-        writes.for_each(|write| write.fail(why));
+        waiting.for_each(|write| write.fail(why));
     }
     outcome
 }
+
+/// The connection's own transaction manager: nested, it makes savepoints.
+type Transactions = <DbConnection as diesel::Connection>::TransactionManager;
 
 /// Runs one write in a savepoint and keeps or undoes its changes. A write that
 /// panicked is undone and left unanswered (its caller hears it was cancelled).
@@ -228,9 +214,9 @@ fn run_in_savepoint(
     write: Box<dyn Write>,
     kept: &mut Vec<Box<dyn Answer>>,
 ) -> diesel::QueryResult<()> {
-    AnsiTransactionManager::begin_transaction(sqlite(conn))?;
+    Transactions::begin_transaction(conn)?;
     match catch_unwind(AssertUnwindSafe(|| write.run(conn))) {
-        Ok(Ran::Keep(answer)) => match AnsiTransactionManager::commit_transaction(sqlite(conn)) {
+        Ok(Ran::Keep(answer)) => match Transactions::commit_transaction(conn) {
             Ok(()) => kept.push(answer),
             Err(error) => {
                 answer.answer(Some(&error.to_string()));
@@ -238,14 +224,14 @@ fn run_in_savepoint(
             }
         },
         Ok(Ran::Undo(answer)) => {
-            let undone = AnsiTransactionManager::rollback_transaction(sqlite(conn));
+            let undone = Transactions::rollback_transaction(conn);
             answer.answer(None);
             undone?;
         }
         Err(_) => {
             // A panic may have left savepoints of its own open inside ours.
             while depth(conn)? > 1 {
-                AnsiTransactionManager::rollback_transaction(sqlite(conn))?;
+                Transactions::rollback_transaction(conn)?;
             }
         }
     }
@@ -253,15 +239,8 @@ fn run_in_savepoint(
 }
 
 fn depth(conn: &mut DbConnection) -> diesel::QueryResult<u32> {
-    let status = AnsiTransactionManager::transaction_manager_status_mut(sqlite(conn));
+    let status = Transactions::transaction_manager_status_mut(conn);
     Ok(status.transaction_depth()?.map_or(0, |depth| depth.get()))
-}
-
-fn sqlite(conn: &mut DbConnection) -> &mut SqliteConnection {
-    match conn {
-        DbConnection::Sqlite(inner) => inner,
-        DbConnection::Postgres(_) => unreachable!("the writer serves SQLite only"),
-    }
 }
 
 /// Copies the log back every [`CHECKPOINT_EVERY`] (a passive checkpoint: it waits
