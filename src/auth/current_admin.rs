@@ -51,11 +51,7 @@ impl CurrentAdmin {
 
     /// The administrator as the author of audit events.
     pub fn actor(&self, req: &HttpRequest) -> Actor {
-        Actor::administrator(
-            self.admin.id,
-            self.admin.label(),
-            crate::http::client::client_ip_text(req),
-        )
+        Actor::administrator(&self.admin, crate::http::client::client_ip_text(req))
     }
 
     /// The administrator of this request, if one is signed in; for pages (such as

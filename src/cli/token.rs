@@ -169,7 +169,7 @@ fn create(database: &DatabaseArgs, args: TokenCreateArgs) -> anyhow::Result<()> 
             input,
         ))
         .map_err(describe)?;
-    let (token, secret) = (created.token, created.secret);
+    let (token, secret) = (created.token.token, created.secret);
     eprintln!(
         "Created {} ({}), {}. The secret below is shown once.",
         token.name,

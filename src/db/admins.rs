@@ -130,13 +130,15 @@ pub fn load_access(
     conn: &mut DbConnection,
     id: AdministratorId,
 ) -> QueryResult<Option<AdminAccess>> {
-    let Some(admin) = find(conn, id)? else {
+    let Some((admin, role_name)) = administrators::table
+        .inner_join(roles::table)
+        .filter(administrators::id.eq(id))
+        .select((Administrator::as_select(), roles::name))
+        .first::<(Administrator, String)>(conn)
+        .optional()?
+    else {
         return Ok(None);
     };
-    let role_name = roles::table
-        .find(&admin.role_key)
-        .select(roles::name)
-        .first(conn)?;
     let keys: Vec<String> = role_permissions::table
         .filter(role_permissions::role_key.eq(&admin.role_key))
         .select(role_permissions::permission)

@@ -3,6 +3,7 @@
 use diesel::prelude::*;
 use time::PrimitiveDateTime;
 
+use super::admins::Administrator;
 use super::connection::MultiBackend;
 use super::schema::{api_token_scopes, api_tokens, audit_events};
 use super::{DbConnection, now};
@@ -18,6 +19,8 @@ pub struct Actor {
     pub ip: Option<String>,
     /// The API key the administrator acted through, if any.
     pub via_api_key: Option<ApiKeyRef>,
+    /// The administrator's name and public ID, for what names its creator.
+    pub administrator: Option<(String, String)>,
 }
 
 /// An API key an administrator acts through: its row ID, and its name for the log.
@@ -29,12 +32,13 @@ pub struct ApiKeyRef {
 
 impl Actor {
     /// An administrator acting in the admin app, from `ip`.
-    pub fn administrator(id: AdministratorId, label: String, ip: String) -> Self {
+    pub fn administrator(admin: &Administrator, ip: String) -> Self {
         Self {
-            id: Some(id),
-            label,
+            id: Some(admin.id),
+            label: admin.label(),
             ip: Some(ip),
             via_api_key: None,
+            administrator: Some((admin.display_name.clone(), admin.public_id.clone())),
         }
     }
 
@@ -44,6 +48,7 @@ impl Actor {
             label: "Command line".into(),
             ip: None,
             via_api_key: None,
+            administrator: None,
         }
     }
 
@@ -54,6 +59,7 @@ impl Actor {
             label: "Tessera".into(),
             ip: None,
             via_api_key: None,
+            administrator: None,
         }
     }
 }

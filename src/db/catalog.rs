@@ -103,9 +103,11 @@ pub fn scope_names(conn: &mut DbConnection) -> QueryResult<Vec<(i64, String)>> {
         .load(conn)
 }
 
-/// Every module's ID.
-pub fn module_ids(conn: &mut DbConnection) -> QueryResult<Vec<i64>> {
-    modules::table.select(modules::id).load(conn)
+/// Every module's ID and key.
+pub fn module_keys(conn: &mut DbConnection) -> QueryResult<Vec<(i64, String)>> {
+    modules::table
+        .select((modules::id, modules::module_key))
+        .load(conn)
 }
 
 /// The scopes with these IDs that exist, for checking submitted choices.

@@ -150,11 +150,12 @@ pub fn find(
             api_token_permissions::action,
         ))
         .load(conn)?;
-    let allowed_networks = api_token_allowed_networks::table
+    let mut allowed_networks: Vec<String> = api_token_allowed_networks::table
         .filter(api_token_allowed_networks::token_id.eq(token.id))
-        .order(api_token_allowed_networks::cidr.asc())
         .select(api_token_allowed_networks::cidr)
         .load(conn)?;
+    // Byte by byte, whatever the database's collation: as a new token lists them.
+    allowed_networks.sort();
     Ok(Some(TokenDetails {
         token,
         created_by,

@@ -322,7 +322,7 @@ fn check_key(
                 id: key.id,
                 name: key.name,
             }),
-            ..Actor::administrator(access.admin.id, access.admin.label(), ip)
+            ..Actor::administrator(&access.admin, ip)
         },
         permissions,
         scopes,

@@ -87,7 +87,7 @@ pub async fn complete(
                 },
             )?;
             setup::delete_all(c)?;
-            let actor = Actor::administrator(admin.id, admin.label(), ip);
+            let actor = Actor::administrator(&admin, ip);
             audit::record(c, &actor, AuditAction::SetupCompleted, &target(&admin), "")?;
             Ok(admin)
         })

@@ -160,9 +160,8 @@ pub async fn signed_in(
             throttle::forgive_one(c, &keys.client_ip)?;
             admins::record_sign_in(c, admin_id)?;
             if let Some(admin) = admins::find(c, admin_id)? {
-                let label = admin.label();
-                let actor = Actor::administrator(admin.id, label.clone(), ip);
-                let target = Target::administrator(&admin.public_id, &label);
+                let actor = Actor::administrator(&admin, ip);
+                let target = Target::administrator(&admin.public_id, &actor.label);
                 audit::record(c, &actor, AuditAction::AdminSignedIn, &target, "")?;
             }
             Ok(())

@@ -27,8 +27,8 @@ use crate::domain::audit::AuditAction;
 use crate::domain::ids::Guid;
 use crate::domain::scopes::{ScopeAccess, change_refusal};
 use crate::domain::throttle::wait_text;
-use crate::domain::tokens::TokenChange;
-use crate::domain::validation::FieldErrors;
+use crate::domain::tokens::{FormContext, TokenChange, Validity};
+use crate::domain::validation::{FieldErrors, name_key};
 
 /// Why a token use case did nothing, in a sentence for people.
 #[derive(Debug, thiserror::Error)]
@@ -174,23 +174,62 @@ pub fn form_choices(
     Ok((assignable_scopes(c, access)?, catalog::list_modules(c)?))
 }
 
-/// What a saved token's choices must be among.
-struct Choices {
-    /// The scopes the caller may put tokens in (ID and name, by name).
-    scopes: ScopeNames,
+/// What a token may be given: the scopes the caller may put tokens in, and every
+/// module. Forms send their IDs; the API names them (scope names, module keys).
+pub struct Choices {
+    /// ID and name, by name.
+    pub scopes: ScopeNames,
+    /// ID and key.
+    pub modules: Vec<(i64, String)>,
     scope_ids: Vec<i64>,
-    /// Every module's.
     module_ids: Vec<i64>,
 }
 
-fn choices(c: &mut DbConnection, caller: &Caller) -> QueryResult<Choices> {
-    let mut scopes = catalog::scope_names(c)?;
-    scopes.retain(|(id, _)| caller.scopes.includes(*id));
-    Ok(Choices {
-        scope_ids: scopes.iter().map(|(id, _)| *id).collect(),
-        scopes,
-        module_ids: catalog::module_ids(c)?,
-    })
+impl Choices {
+    pub fn read(c: &mut DbConnection, access: &ScopeAccess) -> QueryResult<Self> {
+        let mut scopes = catalog::scope_names(c)?;
+        scopes.retain(|(id, _)| access.includes(*id));
+        let modules = catalog::module_keys(c)?;
+        Ok(Self {
+            scope_ids: scopes.iter().map(|(id, _)| *id).collect(),
+            module_ids: modules.iter().map(|(id, _)| *id).collect(),
+            scopes,
+            modules,
+        })
+    }
+
+    /// What the form's input is checked against.
+    fn context(&self, current: Option<Validity>) -> FormContext<'_> {
+        FormContext {
+            now: crate::db::now(),
+            module_ids: &self.module_ids,
+            scope_ids: &self.scope_ids,
+            current,
+        }
+    }
+
+    /// The scope with this name, compared as names are (case and spacing aside).
+    pub fn scope_named(&self, name: &str) -> Option<i64> {
+        let wanted = name_key(name);
+        self.scopes
+            .iter()
+            .find(|(_, n)| name_key(n) == wanted)
+            .map(|(id, _)| *id)
+    }
+
+    pub fn module_keyed(&self, key: &str) -> Option<i64> {
+        self.modules
+            .iter()
+            .find(|(_, k)| k == key)
+            .map(|(id, _)| *id)
+    }
+
+    pub fn module_key(&self, id: i64) -> Option<&str> {
+        self.modules
+            .iter()
+            .find(|(i, _)| *i == id)
+            .map(|(_, key)| key.as_str())
+    }
 }
 
 fn target(token: &TokenRow) -> Target<'_> {

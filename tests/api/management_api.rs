@@ -315,3 +315,57 @@ async fn retries_bodies_and_pages_follow_the_conventions() {
     assert_eq!(regenerated.status, 200, "{}", regenerated.json);
     assert!(regenerated.json["previous_secret_valid_until"].is_null());
 }
+
+/// A create answers with the token as it saved it, without reading it back: the
+/// answer must be what a read of it finds, field for field, in the same order.
+#[actix_web::test]
+async fn a_create_answers_with_what_a_read_of_the_token_finds() {
+    let app = spawn_app().await;
+    let ada = app.with_examples().await;
+    let key = app.api_key(&ada, "CI deploy", ALL, &[]).await;
+    let api = ApiClient::new(&app, &key);
+    let body = json!({
+        "name": "Ledger sync",
+        "description": "Nightly",
+        "scopes": ["staging", "Production"],
+        "type": "custom",
+        "permissions": [
+            { "module": "orders", "action": "write" },
+            { "module": "billing", "action": "read" },
+            { "module": "orders", "action": "read" },
+        ],
+        "duration": "90d",
+        "allowed_networks": ["2001:db8::/32", "192.168.1.0/24", "10.0.0.0/8"],
+        "can_introspect": true,
+    });
+    let created = api.post("/api/v1/tokens", &body).await;
+    assert_eq!(created.status, 201, "{}", created.json);
+    let mut answered = created.json.clone();
+    assert!(answered.as_object_mut().unwrap().remove("secret").is_some());
+    assert_eq!(answered["scopes"], json!(["Production", "Staging"]));
+    assert_eq!(
+        answered["permissions"],
+        json!([
+            { "module": "billing", "action": "read" },
+            { "module": "orders", "action": "read" },
+            { "module": "orders", "action": "write" },
+        ])
+    );
+    assert_eq!(answered["created_by"]["id"], ada_public_id(&app));
+
+    let read = api
+        .get(&format!(
+            "/api/v1/tokens/{}",
+            answered["guid"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(read.status, 200);
+    assert_eq!(answered, read.json);
+    assert_eq!(created.header("etag"), read.header("etag"));
+}
+
+fn ada_public_id(app: &crate::helpers::TestApp) -> String {
+    app.texts("SELECT public_id AS t FROM administrators")
+        .pop()
+        .unwrap()
+}

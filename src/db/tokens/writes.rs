@@ -6,6 +6,7 @@ use diesel::prelude::*;
 use time::PrimitiveDateTime;
 
 use super::TokenRow;
+use crate::db::connection::MultiBackend;
 use crate::db::schema::{
     api_token_allowed_networks, api_token_permissions, api_token_scopes, api_tokens,
 };
@@ -54,7 +55,7 @@ pub struct NewToken<'a> {
 pub fn create(conn: &mut DbConnection, new: &NewToken<'_>) -> Result<TokenRow, TokenWriteError> {
     let def = new.definition;
     let now = now();
-    let id: TokenId = diesel::insert_into(api_tokens::table)
+    let token: TokenRow = diesel::insert_into(api_tokens::table)
         .values((
             api_tokens::guid.eq(&def.guid),
             api_tokens::name.eq(&def.name),
@@ -72,14 +73,11 @@ pub fn create(conn: &mut DbConnection, new: &NewToken<'_>) -> Result<TokenRow, T
             api_tokens::updated_at.eq(now),
             api_tokens::version.eq(1),
         ))
-        .returning(api_tokens::id)
+        // The columns themselves: a `SelectBy` is written per backend, not for both.
+        .returning(<TokenRow as Selectable<MultiBackend>>::construct_selection())
         .get_result(conn)
         .map_err(unique_means(TokenWriteError::GuidTaken))?;
-    add_associations(conn, id, def)?;
-    let token = api_tokens::table
-        .find(id)
-        .select(TokenRow::as_select())
-        .first(conn)?;
+    add_associations(conn, token.id, def)?;
     Ok(token)
 }
 

@@ -75,7 +75,7 @@ pub async fn submit(
                     &state,
                     &admin,
                     "Token created",
-                    &created.token.guid,
+                    &created.token.token.guid,
                     &created.secret,
                     None,
                 )

@@ -1,65 +1,52 @@
 //! From the API's request bodies to the token form's input: scope names and module
-//! keys looked up in the catalog, unknown ones reported per field.
+//! keys looked up among the caller's choices, unknown ones reported per field.
 
 use super::token_json::{DurationName, Grant, NewToken, TokenChanges};
-use crate::db::catalog::{ModuleWithPaths, Scope};
 use crate::db::tokens::TokenDetails;
 use crate::domain::ids::Guid;
 use crate::domain::tokens::TokenInput;
-use crate::domain::validation::{FieldErrors, name_key};
+use crate::domain::validation::FieldErrors;
+use crate::services::tokens::Choices;
 
-/// The catalog a request's names are looked up in.
-pub struct Names<'a> {
-    pub scopes: &'a [Scope],
-    pub modules: &'a [ModuleWithPaths],
+/// The IDs of the scopes and modules a request names, or which are unknown.
+fn scope_ids(choices: &Choices, names: &[String], errors: &mut FieldErrors) -> Vec<String> {
+    names
+        .iter()
+        .filter_map(|name| {
+            let found = choices.scope_named(name);
+            if found.is_none() {
+                errors.add(
+                    "scopes",
+                    format!("There is no scope named \u{201c}{name}\u{201d} of yours."),
+                );
+            }
+            found.map(|id| id.to_string())
+        })
+        .collect()
 }
 
-impl Names<'_> {
-    fn scope_ids(&self, names: &[String], errors: &mut FieldErrors) -> Vec<String> {
-        names
-            .iter()
-            .filter_map(|name| {
-                let found = self
-                    .scopes
-                    .iter()
-                    .find(|s| name_key(&s.name) == name_key(name));
-                if found.is_none() {
-                    errors.add(
-                        "scopes",
-                        format!("There is no scope named \u{201c}{name}\u{201d} of yours."),
-                    );
-                }
-                found.map(|s| s.id.to_string())
-            })
-            .collect()
-    }
-
-    fn grants(&self, grants: &[Grant], errors: &mut FieldErrors) -> Vec<String> {
-        grants
-            .iter()
-            .filter_map(|grant| {
-                let found = self
-                    .modules
-                    .iter()
-                    .find(|m| m.module.module_key == grant.module);
-                if found.is_none() {
-                    errors.add(
-                        "permissions",
-                        format!(
-                            "There is no module with the key \u{201c}{}\u{201d}.",
-                            grant.module
-                        ),
-                    );
-                }
-                found.map(|m| format!("{}:{}", m.module.id, grant.action.key()))
-            })
-            .collect()
-    }
+fn grants(choices: &Choices, grants: &[Grant], errors: &mut FieldErrors) -> Vec<String> {
+    grants
+        .iter()
+        .filter_map(|grant| {
+            let found = choices.module_keyed(&grant.module);
+            if found.is_none() {
+                errors.add(
+                    "permissions",
+                    format!(
+                        "There is no module with the key \u{201c}{}\u{201d}.",
+                        grant.module
+                    ),
+                );
+            }
+            found.map(|id| format!("{id}:{}", grant.action.key()))
+        })
+        .collect()
 }
 
 impl NewToken {
     /// The form input this request stands for, or which names are unknown.
-    pub fn input(&self, names: &Names<'_>) -> Result<TokenInput, FieldErrors> {
+    pub fn input(&self, choices: &Choices) -> Result<TokenInput, FieldErrors> {
         let mut errors = FieldErrors::default();
         let input = TokenInput {
             name: self.name.clone(),
@@ -68,12 +55,12 @@ impl NewToken {
                 .guid
                 .clone()
                 .unwrap_or_else(|| Guid::generate().to_string()),
-            scopes: names.scope_ids(&self.scopes, &mut errors),
+            scopes: scope_ids(choices, &self.scopes, &mut errors),
             duration: self.duration.key().into(),
             valid_from: self.valid_from.clone().unwrap_or_default(),
             valid_to: self.valid_to.clone().unwrap_or_default(),
             token_type: self.token_type.key().into(),
-            permissions: names.grants(&self.permissions, &mut errors),
+            permissions: grants(choices, &self.permissions, &mut errors),
             allowed_networks: self.allowed_networks.join("\n"),
             can_introspect: self.can_introspect,
         };
@@ -86,12 +73,12 @@ impl TokenChanges {
     pub fn apply(
         &self,
         current: &TokenDetails,
-        names: &Names<'_>,
+        choices: &Choices,
     ) -> Result<TokenInput, FieldErrors> {
         let mut errors = FieldErrors::default();
         let t = &current.token;
         let scopes = match &self.scopes {
-            Some(wanted) => names.scope_ids(wanted, &mut errors),
+            Some(wanted) => scope_ids(choices, wanted, &mut errors),
             None => current
                 .scopes
                 .iter()
@@ -99,7 +86,7 @@ impl TokenChanges {
                 .collect(),
         };
         let permissions = match &self.permissions {
-            Some(grants) => names.grants(grants, &mut errors),
+            Some(wanted) => grants(choices, wanted, &mut errors),
             None => current
                 .permissions
                 .iter()

@@ -4,7 +4,6 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::db::catalog::ModuleWithPaths;
 use crate::db::token_list::TokenPage;
 use crate::db::tokens::TokenDetails;
 use crate::domain::timestamps::iso;
@@ -198,6 +197,23 @@ pub struct TokenList {
     pub next: Option<String>,
 }
 
+/// A token's grants by module key, then action, whatever order they are stored in.
+fn grants(details: &TokenDetails, modules: &[(i64, String)]) -> Vec<Grant> {
+    let mut grants: Vec<Grant> = details
+        .permissions
+        .iter()
+        .filter_map(|(id, action)| {
+            let (_, key) = modules.iter().find(|(module, _)| module == id)?;
+            Some(Grant {
+                module: key.clone(),
+                action: *action,
+            })
+        })
+        .collect();
+    grants.sort_by(|a, b| a.module.cmp(&b.module).then(a.action.cmp(&b.action)));
+    grants
+}
+
 fn creator(name: Option<&String>, public_id: Option<&String>) -> Creator {
     Creator {
         id: public_id.cloned(),
@@ -209,7 +225,8 @@ fn creator(name: Option<&String>, public_id: Option<&String>) -> Creator {
 }
 
 impl Token {
-    pub fn of(details: &TokenDetails, modules: &[ModuleWithPaths]) -> Self {
+    /// The token, its grants named by the keys of `modules` (ID and key).
+    pub fn of(details: &TokenDetails, modules: &[(i64, String)]) -> Self {
         let t = &details.token;
         Self {
             guid: t.guid.to_string(),
@@ -218,17 +235,7 @@ impl Token {
             status: t.status(crate::db::now()),
             token_type: t.token_type,
             scopes: details.scopes.iter().map(|(_, n)| n.clone()).collect(),
-            permissions: details
-                .permissions
-                .iter()
-                .filter_map(|(id, action)| {
-                    let module = modules.iter().find(|m| m.module.id == *id)?;
-                    Some(Grant {
-                        module: module.module.module_key.clone(),
-                        action: *action,
-                    })
-                })
-                .collect(),
+            permissions: grants(details, modules),
             valid_from: iso(&t.valid_from),
             valid_to: t.valid_to.as_ref().map(iso),
             allowed_networks: details.allowed_networks.clone(),

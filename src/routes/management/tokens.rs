@@ -7,7 +7,6 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::token_input::Names;
 use super::token_json::{CreatedToken, NewToken, Token, TokenChanges, TokenList, TokenSummary};
 use super::{IfMatch, Problem, TokenChangeProblems, etag, if_match, json, with_next_link};
 use crate::auth::api_key::ApiCaller;
@@ -19,7 +18,7 @@ use crate::domain::token_list::{
 };
 use crate::domain::tokens::TokenStatus;
 use crate::http::api_error::{ApiError, api_field_name};
-use crate::services::tokens::{self, CreateOutcome, Idempotency};
+use crate::services::tokens::{self, Choices, CreateOutcome, Idempotency};
 use crate::state::AppState;
 
 /// Filters, order and page of the list, as on the API tokens page.
@@ -136,23 +135,17 @@ pub async fn create(
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let new: NewToken = super::parse_body(&req, &body)?;
-    let (scopes, modules) = tokens::catalog_for(state.services(), &caller).await?;
-    let names = Names {
-        scopes: &scopes,
-        modules: &modules,
-    };
-    let input = new
-        .input(&names)
-        .map_err(|e| ApiError::invalid(&e, api_field_name))?;
+    // Names are looked up among the caller's choices in the create's transaction.
+    let input = move |choices: &Choices| new.input(choices);
     let idempotency_key = req
         .headers()
         .get("idempotency-key")
         .map(|v| v.to_str().map(str::trim));
-    let (guid, secret, status) = match idempotency_key {
+    let (token, secret, status) = match idempotency_key {
         None => {
             let created = tokens::create(state.services(), &caller, input).await?;
             (
-                created.token.guid,
+                Token::of(&created.token, &created.modules),
                 Some(created.secret),
                 StatusCode::CREATED,
             )
@@ -166,11 +159,15 @@ pub async fn create(
             };
             match tokens::create_once(state.services(), &caller, input, idempotency).await? {
                 CreateOutcome::Created(created) => (
-                    created.token.guid,
+                    Token::of(&created.token, &created.modules),
                     Some(created.secret),
                     StatusCode::CREATED,
                 ),
-                CreateOutcome::Replayed(guid) => (guid, None, StatusCode::OK),
+                CreateOutcome::Replayed(guid) => (
+                    read_token(&state, &caller, &guid).await?,
+                    None,
+                    StatusCode::OK,
+                ),
             }
         }
         Some(_) => {
@@ -179,8 +176,7 @@ pub async fn create(
             ));
         }
     };
-    let token = read_token(&state, &caller, &guid).await?;
-    let location = format!("/api/v1/tokens/{guid}");
+    let location = format!("/api/v1/tokens/{}", token.guid);
     let mut response = json(
         status,
         &CreatedToken {
@@ -269,13 +265,9 @@ pub async fn update(
         IfMatch::Version(version) => version,
         IfMatch::Any => current.token.version,
     };
-    let (scopes, modules) = tokens::catalog_for(state.services(), &caller).await?;
-    let names = Names {
-        scopes: &scopes,
-        modules: &modules,
-    };
+    let choices = tokens::catalog_for(state.services(), &caller).await?;
     let input = changes
-        .apply(&current, &names)
+        .apply(&current, &choices)
         .map_err(|e| ApiError::invalid(&e, api_field_name))?;
     tokens::update(state.services(), &caller, &guid, version, input).await?;
     Ok(token_response(&read_token(&state, &caller, &guid).await?))

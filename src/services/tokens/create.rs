@@ -1,8 +1,8 @@
 //! Creating a token: the form's input checked, the token saved with its first
 //! secret, which is returned once and never stored in clear.
 
-use super::{TokenError, choices, target};
-use crate::db::tokens::{self, NewToken, TokenRow};
+use super::{Choices, TokenError, target};
+use crate::db::tokens::{self, NewToken, TokenDetails};
 use crate::db::{audit, changes};
 use crate::domain::webhooks::EventType;
 use crate::services::events;
@@ -14,30 +14,62 @@ use crate::domain::encryption::EncryptionKey;
 use crate::domain::ids::Guid;
 use crate::domain::permissions::Permission;
 use crate::domain::timestamps::iso;
-use crate::domain::tokens::{FormContext, SecretToken, TokenDefinition, TokenInput, validate};
+use crate::domain::tokens::{SecretToken, TokenDefinition, TokenInput, validate};
+use crate::domain::validation::FieldErrors;
 use crate::services::{Caller, Services};
 
 pub struct Created {
-    pub token: TokenRow,
+    /// The token as saved, as a read of it would find it.
+    pub token: TokenDetails,
+    /// Every module's ID and key, which its grants name.
+    pub modules: Vec<(i64, String)>,
     /// Shown to the caller once; only its digest (and, with an encryption key, its
     /// ciphertext) is kept.
     pub secret: SecretToken,
 }
 
+/// Makes a token of `input`, given the choices the caller has (a form's input is
+/// made already; the API's names scopes and modules, which are looked up among
+/// the choices read in the create's own transaction).
 pub async fn create(
     services: Services<'_>,
     caller: &Caller,
-    input: TokenInput,
+    input: impl NewInput,
 ) -> Result<Created, TokenError> {
     caller.require(Permission::TokensCreate)?;
     let key = services.encryption_key.cloned();
     let caller = caller.clone();
     let created = services
         .db
-        .write(move |c| create_in(c, &caller, input, key.as_ref()))
+        .write(move |c| {
+            let choices = Choices::read(c, &caller.scopes)?;
+            let input = input.resolve(&choices).map_err(TokenError::Invalid)?;
+            create_in(c, &caller, input, choices, key.as_ref())
+        })
         .await?;
-    services.token_changed(&created.token.guid);
+    services.token_changed(&created.token.token.guid);
     Ok(created)
+}
+
+/// A new token's input: a form's, made already, or the API's, made from the
+/// choices the caller has.
+pub trait NewInput: Send + 'static {
+    fn resolve(self, choices: &Choices) -> Result<TokenInput, FieldErrors>;
+}
+
+impl NewInput for TokenInput {
+    fn resolve(self, _: &Choices) -> Result<TokenInput, FieldErrors> {
+        Ok(self)
+    }
+}
+
+impl<F> NewInput for F
+where
+    F: FnOnce(&Choices) -> Result<TokenInput, FieldErrors> + Send + 'static,
+{
+    fn resolve(self, choices: &Choices) -> Result<TokenInput, FieldErrors> {
+        self(choices)
+    }
 }
 
 /// A create retried under the same key answers with what the first one made.
@@ -62,7 +94,7 @@ pub enum CreateOutcome {
 pub async fn create_once(
     services: Services<'_>,
     caller: &Caller,
-    input: TokenInput,
+    input: impl NewInput,
     idempotency: Idempotency,
 ) -> Result<CreateOutcome, TokenError> {
     caller.require(Permission::TokensCreate)?;
@@ -83,6 +115,8 @@ pub async fn create_once(
             if let Some(replayed) = replay(c, api_key, &request)? {
                 return Ok(replayed);
             }
+            let choices = Choices::read(c, &caller.scopes)?;
+            let input = input.resolve(&choices).map_err(TokenError::Invalid)?;
             // The key is taken before the token is made: a concurrent request with
             // it waits here until this transaction ends, rather than making a token
             // of its own. (A GUID that does not parse fails validation below, and
@@ -103,7 +137,7 @@ pub async fn create_once(
                     e.into()
                 }
             })?;
-            let created = create_in(c, &caller, input, key.as_ref())?;
+            let created = create_in(c, &caller, input, choices, key.as_ref())?;
             Ok(CreateOutcome::Created(Box::new(created)))
         })
         .await;
@@ -118,7 +152,7 @@ pub async fn create_once(
         other => other?,
     };
     if let CreateOutcome::Created(created) = &outcome {
-        services.token_changed(&created.token.guid);
+        services.token_changed(&created.token.token.guid);
     }
     Ok(outcome)
 }
@@ -143,22 +177,17 @@ fn create_in(
     c: &mut DbConnection,
     caller: &Caller,
     input: TokenInput,
+    choices: Choices,
     key: Option<&EncryptionKey>,
 ) -> Result<Created, TokenError> {
-    let choices = choices(c, caller)?;
-    let context = FormContext {
-        now: now(),
-        module_ids: &choices.module_ids,
-        scope_ids: &choices.scope_ids,
-        current: None,
-    };
-    let definition = validate(&input, &context).map_err(TokenError::Invalid)?;
+    let definition = validate(&input, &choices.context(None)).map_err(TokenError::Invalid)?;
     let secret = SecretToken::generate();
+    let stored = secret.to_store(&definition.guid, key);
     let token = tokens::create(
         c,
         &NewToken {
             definition: &definition,
-            secret: &secret.to_store(&definition.guid, key),
+            secret: &stored,
             created_by: caller.actor.id,
         },
     )?;
@@ -171,8 +200,8 @@ fn create_in(
         &summary(&definition),
     )?;
     changes::token_changed(c, &token.guid)?;
-    // The new token and its scopes are at hand: its event is written from them
-    // rather than from the rows just inserted, read back.
+    // The new token and its scopes are at hand: its event and the answer are
+    // written from them rather than from the rows just inserted, read back.
     let mut scopes = choices.scopes;
     scopes.retain(|(id, _)| definition.scope_ids.contains(id));
     events::token_event(
@@ -182,7 +211,25 @@ fn create_in(
         &token,
         &scopes,
     )?;
-    Ok(Created { token, secret })
+    let mut allowed_networks: Vec<String> = definition
+        .allowed_networks
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    allowed_networks.sort();
+    let token = TokenDetails {
+        token,
+        created_by: caller.actor.administrator.clone(),
+        scopes,
+        permissions: definition.permissions,
+        allowed_networks,
+        has_sealed_secret: stored.sealed.is_some(),
+    };
+    Ok(Created {
+        token,
+        modules: choices.modules,
+        secret,
+    })
 }
 
 /// The audit entry of a new token: what it grants and when.

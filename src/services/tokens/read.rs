@@ -1,7 +1,7 @@
 //! Reading tokens: a page of the list, or one token, as the caller may see them.
 
-use super::TokenError;
-use crate::db::catalog::{self, ModuleWithPaths, Scope};
+use super::{Choices, TokenError};
+use crate::db::catalog;
 use crate::db::token_list::{self, PagePosition, TokenPage};
 use crate::db::tokens::{self, TokenDetails};
 use crate::domain::ids::Guid;
@@ -27,31 +27,29 @@ pub async fn list(
         .await
 }
 
-/// The token, if the caller sees it, and the modules its grants name.
+/// The token, if the caller sees it, and the keys of the modules (by ID) its
+/// grants name.
 pub async fn read(
     services: Services<'_>,
     caller: &Caller,
     guid: &Guid,
-) -> Result<(TokenDetails, Vec<ModuleWithPaths>), TokenError> {
+) -> Result<(TokenDetails, Vec<(i64, String)>), TokenError> {
     caller.require(Permission::TokensRead)?;
     let (seen_by, guid) = (caller.scopes.clone(), guid.clone());
     services
         .db
         .run(move |c| {
             let token = tokens::find(c, &guid, &seen_by)?.ok_or(TokenError::NotFound)?;
-            Ok((token, catalog::list_modules(c)?))
+            Ok((token, catalog::module_keys(c)?))
         })
         .await
 }
 
 /// What the caller may name in a token: their scopes, and every module.
-pub async fn catalog_for(
-    services: Services<'_>,
-    caller: &Caller,
-) -> Result<(Vec<Scope>, Vec<ModuleWithPaths>), TokenError> {
+pub async fn catalog_for(services: Services<'_>, caller: &Caller) -> Result<Choices, TokenError> {
     let access = caller.scopes.clone();
     services
         .db
-        .run(move |c| Ok(super::form_choices(c, &access)?))
+        .run(move |c| Ok(Choices::read(c, &access)?))
         .await
 }

@@ -4,14 +4,12 @@
 use serde_json::{Map, Value, json};
 use time::PrimitiveDateTime;
 
-use super::{TokenError, audit_action, changeable, choices, record_change};
+use super::{Choices, TokenError, audit_action, changeable, record_change};
 use crate::db::now;
 use crate::db::tokens::{self, TokenDetails};
 use crate::domain::ids::Guid;
 use crate::domain::timestamps::iso;
-use crate::domain::tokens::{
-    Action, FormContext, TokenChange, TokenDefinition, TokenInput, validate,
-};
+use crate::domain::tokens::{Action, TokenChange, TokenDefinition, TokenInput, validate};
 use crate::services::{Caller, Services};
 
 /// What an edit did.
@@ -39,14 +37,9 @@ pub async fn update(
         .db
         .write(move |c| {
             let before = changeable(c, &caller, &guid)?;
-            let choices = choices(c, &caller)?;
+            let choices = Choices::read(c, &caller.scopes)?;
             input.guid = before.token.guid.to_string();
-            let context = FormContext {
-                now: now(),
-                module_ids: &choices.module_ids,
-                scope_ids: &choices.scope_ids,
-                current: Some(before.token.validity()),
-            };
+            let context = choices.context(Some(before.token.validity()));
             let definition = validate(&input, &context).map_err(TokenError::Invalid)?;
             let changes = describe_changes(&before, &definition);
             if changes.is_empty() {
