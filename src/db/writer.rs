@@ -13,23 +13,23 @@
 //! happens to fill it.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
 use std::sync::mpsc::{self, Receiver, Sender};
-use std::sync::{Arc, Weak};
 use std::thread;
-use std::time::Duration;
 
 use diesel::connection::{SimpleConnection, TransactionManager};
 use diesel::r2d2::ManageConnection;
 use tokio::sync::oneshot;
 
+mod checkpoints;
+
+use checkpoints::Pauses;
+
 use super::connection::{ConnectionManager, DatabaseUrl, StatementHook};
 use super::{DbConnection, DbError, write_transaction};
 
-/// How often the log is copied back into the database.
-const CHECKPOINT_EVERY: Duration = Duration::from_millis(200);
-
 /// Pages the log may hold before a write copies it back itself: reached only when
-/// the checkpoint thread falls behind (40 MB at 4 KiB a page).
+/// the checkpoint thread cannot run (40 MB at 4 KiB a page).
 const WRITER_CHECKPOINTS_AT: u32 = 10_000;
 
 /// The most writes one transaction commits: enough to share a commit between
@@ -39,31 +39,28 @@ const MOST_WRITES_PER_COMMIT: usize = 64;
 
 #[derive(Clone)]
 pub struct Writer {
+    /// The writer thread, and with it the checkpoint thread, ends once the last
+    /// clone of this is gone.
     writes: Sender<Box<dyn Write>>,
-    /// The checkpoint thread ends once the last clone of this is gone.
-    _alive: Arc<()>,
 }
 
 impl Writer {
     pub fn open(url: &DatabaseUrl, on_statement: Option<StatementHook>) -> Self {
         let (writes, queue) = mpsc::channel();
         let manager = ConnectionManager::new(url.clone(), on_statement);
+        let pauses = Arc::new(Pauses::default());
+        checkpoints::spawn(url.clone(), Arc::downgrade(&pauses));
         let started = thread::Builder::new()
             .name("tessera-writer".into())
             .spawn(move || {
                 crate::blocking::lower_this_threads_priority(crate::blocking::NICE);
-                commit_in_groups(&manager, &queue);
+                commit_in_groups(&manager, &queue, &pauses);
             });
         // Without its thread, every write is answered as cancelled.
         if let Err(error) = started {
             tracing::error!(%error, "could not start the writer thread");
         }
-        let alive = Arc::new(());
-        spawn_checkpoints(url.clone(), Arc::downgrade(&alive));
-        Self {
-            writes,
-            _alive: alive,
-        }
+        Self { writes }
     }
 
     /// Runs `f` in a transaction on the writer's connection; `f`'s changes stay
@@ -149,7 +146,11 @@ impl<T: Send, E: From<DbError> + Send> Answer for Reply<T, E> {
 /// The writer thread: takes every write that is waiting (up to
 /// [`MOST_WRITES_PER_COMMIT`]) and commits them together, until the last
 /// [`Writer`] is gone.
-fn commit_in_groups(manager: &ConnectionManager, queue: &Receiver<Box<dyn Write>>) {
+fn commit_in_groups(
+    manager: &ConnectionManager,
+    queue: &Receiver<Box<dyn Write>>,
+    pauses: &Pauses,
+) {
     let mut conn = None;
     while let Ok(first) = queue.recv() {
         let mut group = vec![first];
@@ -167,7 +168,7 @@ fn commit_in_groups(manager: &ConnectionManager, queue: &Receiver<Box<dyn Write>
             }
             continue;
         };
-        if let Err(error) = commit_group(c, group) {
+        if let Err(error) = pauses.writing(|| commit_group(c, group)) {
             tracing::error!(%error, "a write transaction failed; reconnecting");
             conn = None;
         }
@@ -241,29 +242,4 @@ fn run_in_savepoint(
 fn depth(conn: &mut DbConnection) -> diesel::QueryResult<u32> {
     let status = Transactions::transaction_manager_status_mut(conn);
     Ok(status.transaction_depth()?.map_or(0, |depth| depth.get()))
-}
-
-/// Copies the log back every [`CHECKPOINT_EVERY`] (a passive checkpoint: it waits
-/// for no reader or writer), at the lowest priority.
-fn spawn_checkpoints(url: DatabaseUrl, alive: Weak<()>) {
-    let started = thread::Builder::new()
-        .name("tessera-checkpoint".into())
-        .spawn(move || {
-            crate::blocking::lower_this_threads_priority(crate::blocking::NICE);
-            let mut conn = None;
-            while alive.strong_count() > 0 {
-                thread::sleep(CHECKPOINT_EVERY);
-                if conn.is_none() {
-                    conn = url.connect().ok();
-                }
-                let Some(c) = conn.as_mut() else { continue };
-                if let Err(error) = c.batch_execute("PRAGMA wal_checkpoint(PASSIVE)") {
-                    tracing::warn!(%error, "could not copy the write-ahead log back");
-                    conn = None;
-                }
-            }
-        });
-    if let Err(error) = started {
-        tracing::warn!(%error, "no checkpoint thread: writes copy the log back themselves");
-    }
 }
