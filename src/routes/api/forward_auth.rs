@@ -16,16 +16,29 @@ use crate::state::AppState;
 use crate::verification::{Endpoint, Requested};
 
 /// Sent to the upstream with a passing request.
-pub const TOKEN_GUID_HEADER: &str = "x-tessera-token-guid";
-pub const TOKEN_NAME_HEADER: &str = "x-tessera-token-name";
+static TOKEN_GUID_HEADER: HeaderName = HeaderName::from_static("x-tessera-token-guid");
+static TOKEN_NAME_HEADER: HeaderName = HeaderName::from_static("x-tessera-token-name");
+
+/// The proxies' headers naming the original request (names made once, not parsed
+/// on every request).
+static ORIGINAL_METHOD: [HeaderName; 2] = [
+    HeaderName::from_static("x-original-method"),
+    HeaderName::from_static("x-forwarded-method"),
+];
+static ORIGINAL_URI: [HeaderName; 2] = [
+    HeaderName::from_static("x-original-uri"),
+    HeaderName::from_static("x-forwarded-uri"),
+];
 
 /// Where Envoy's `path_prefix` puts the original path.
 const ENVOY_PREFIX: &str = "/api/v1/auth";
 
-/// A header's value as text; `Err` when it is present but not UTF-8.
-fn header<'a>(req: &'a HttpRequest, name: &str) -> Result<Option<&'a str>, Ambiguity> {
-    req.headers()
-        .get(name)
+/// The first of these headers the request has, as text; `Err` when it is present
+/// but not UTF-8.
+fn header<'a>(req: &'a HttpRequest, names: &[HeaderName]) -> Result<Option<&'a str>, Ambiguity> {
+    names
+        .iter()
+        .find_map(|name| req.headers().get(name))
         .map(|v| std::str::from_utf8(v.as_bytes()).map_err(|_| Ambiguity::InvalidEscape))
         .transpose()
 }
@@ -33,22 +46,14 @@ fn header<'a>(req: &'a HttpRequest, name: &str) -> Result<Option<&'a str>, Ambig
 /// The original method and request target: nginx's headers, then Traefik's, then
 /// this request itself (Envoy), taken as sent, before any decoding.
 fn original(req: &HttpRequest) -> Result<(&str, &str), Ambiguity> {
-    let method = match header(req, "x-original-method")? {
-        Some(method) => method,
-        None => header(req, "x-forwarded-method")?.unwrap_or_else(|| req.method().as_str()),
-    };
-    let target = match header(req, "x-original-uri")? {
-        Some(uri) => uri,
-        None => match header(req, "x-forwarded-uri")? {
-            Some(uri) => uri,
-            None => req
-                .uri()
-                .path()
-                .strip_prefix(ENVOY_PREFIX)
-                .filter(|rest| !rest.is_empty())
-                .unwrap_or("/"),
-        },
-    };
+    let method = header(req, &ORIGINAL_METHOD)?.unwrap_or_else(|| req.method().as_str());
+    let target = header(req, &ORIGINAL_URI)?.unwrap_or_else(|| {
+        req.uri()
+            .path()
+            .strip_prefix(ENVOY_PREFIX)
+            .filter(|rest| !rest.is_empty())
+            .unwrap_or("/")
+    });
     Ok((method, target))
 }
 
@@ -127,12 +132,9 @@ pub async fn auth(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRe
         (Outcome::Valid, Some(token)) => {
             let mut response = HttpResponse::Ok().finish();
             let headers = response.headers_mut();
-            headers.insert(
-                HeaderName::from_static(TOKEN_GUID_HEADER),
-                token.guid_header(),
-            );
+            headers.insert(TOKEN_GUID_HEADER.clone(), token.guid_header());
             if let Some(name) = token.name_header() {
-                headers.insert(HeaderName::from_static(TOKEN_NAME_HEADER), name);
+                headers.insert(TOKEN_NAME_HEADER.clone(), name);
             }
             response
         }
