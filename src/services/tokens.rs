@@ -223,13 +223,6 @@ impl Choices {
             .find(|(_, k)| k == key)
             .map(|(id, _)| *id)
     }
-
-    pub fn module_key(&self, id: i64) -> Option<&str> {
-        self.modules
-            .iter()
-            .find(|(i, _)| *i == id)
-            .map(|(_, key)| key.as_str())
-    }
 }
 
 fn target(token: &TokenRow) -> Target<'_> {

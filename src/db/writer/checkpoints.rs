@@ -61,15 +61,15 @@ impl Pauses {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
+    fn wait_while(&self, condition: impl FnMut(&mut State) -> bool) -> MutexGuard<'_, State> {
+        self.changed
+            .wait_while(self.lock(), condition)
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
     /// The writer's transactions: each waits while a pause is wanted.
     pub(super) fn writing<T>(&self, transaction: impl FnOnce() -> T) -> T {
-        let mut state = self.lock();
-        while state.wanted {
-            state = self
-                .changed
-                .wait(state)
-                .unwrap_or_else(|poisoned| poisoned.into_inner());
-        }
+        let mut state = self.wait_while(|state| state.wanted);
         state.writing = true;
         drop(state);
         let done = transaction();
@@ -80,15 +80,8 @@ impl Pauses {
 
     /// Runs `f` while no transaction of the writer's runs or starts.
     fn paused<T>(&self, f: impl FnOnce() -> T) -> T {
-        let mut state = self.lock();
-        state.wanted = true;
-        while state.writing {
-            state = self
-                .changed
-                .wait(state)
-                .unwrap_or_else(|poisoned| poisoned.into_inner());
-        }
-        drop(state);
+        self.lock().wanted = true;
+        drop(self.wait_while(|state| state.writing));
         let done = f();
         self.lock().wanted = false;
         self.changed.notify_all();
