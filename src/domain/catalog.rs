@@ -79,7 +79,7 @@ fn parse_path_prefixes(errors: &mut FieldErrors, input: &str) -> Vec<String> {
         let normalized = if normalized.len() > 1 {
             normalized.trim_end_matches('/')
         } else {
-            &normalized
+            &*normalized
         };
         if !prefixes.iter().any(|p| p == normalized) {
             prefixes.push(normalized.to_owned());

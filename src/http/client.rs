@@ -33,15 +33,21 @@ pub fn client_address(req: &HttpRequest) -> IpAddr {
     client_ip(peer, &header.hops(lines), trusted)
 }
 
-/// The credential of an `Authorization: Bearer ...` header.
+/// The credential of an `Authorization: Bearer ...` header: visible ASCII, after
+/// the scheme (in any case) and a space.
 pub fn bearer(req: &HttpRequest) -> Option<&str> {
     let value = req
         .headers()
         .get(actix_web::http::header::AUTHORIZATION)?
-        .to_str()
-        .ok()?;
-    let (scheme, token) = value.trim().split_once(' ')?;
-    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+        .as_bytes()
+        .trim_ascii();
+    let (scheme, token) = value.split_at(value.iter().position(|b| *b == b' ')?);
+    let token = token.trim_ascii();
+    if !scheme.eq_ignore_ascii_case(b"bearer") || !token.iter().all(u8::is_ascii_graphic) {
+        return None;
+    }
+    // Visible ASCII is UTF-8.
+    std::str::from_utf8(token).ok()
 }
 
 /// The client's IP address as text, for logs and the audit trail.
@@ -86,4 +92,37 @@ fn arrived_over_https(headers: &HeaderMap) -> bool {
         v.split([';', ','])
             .any(|pair| pair.trim().eq_ignore_ascii_case("proto=https"))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use actix_web::test::TestRequest;
+
+    use super::bearer;
+
+    #[test]
+    fn the_bearer_credential_is_what_follows_the_scheme() {
+        let credential = |value: &str| {
+            let req = TestRequest::default()
+                .insert_header(("authorization", value))
+                .to_http_request();
+            bearer(&req).map(str::to_owned)
+        };
+        assert_eq!(credential("Bearer tsr_abc").as_deref(), Some("tsr_abc"));
+        assert_eq!(
+            credential("  bEARER   tsr_abc \t").as_deref(),
+            Some("tsr_abc")
+        );
+        for refused in [
+            "Basic dXNlcg==",
+            "Bearer",
+            "Bearer ",
+            "Bearer a b",
+            "Bearertsr_abc",
+        ] {
+            assert_eq!(credential(refused), None, "{refused}");
+        }
+        let missing = TestRequest::default().to_http_request();
+        assert_eq!(bearer(&missing), None);
+    }
 }

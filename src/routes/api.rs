@@ -8,7 +8,6 @@ pub mod metrics;
 pub mod verify;
 
 use std::sync::LazyLock;
-use std::time::Instant;
 
 use actix_web::web::Bytes;
 
@@ -20,7 +19,7 @@ use serde_json::json;
 use crate::domain::verification::Outcome;
 pub use crate::http::client::bearer;
 pub use crate::http::problem::problem;
-use crate::verification::{Client, Endpoint, Presenter, Verifier};
+use crate::verification::{Client, Presenter};
 
 pub async fn not_found() -> HttpResponse {
     problem(
@@ -85,29 +84,4 @@ pub fn refusal(outcome: Outcome) -> HttpResponse {
         );
     }
     response
-}
-
-/// Records how long an endpoint took.
-pub struct Timer<'a> {
-    verifier: &'a Verifier,
-    endpoint: Endpoint,
-    started: Instant,
-}
-
-impl<'a> Timer<'a> {
-    pub fn start(verifier: &'a Verifier, endpoint: Endpoint) -> Self {
-        Self {
-            verifier,
-            endpoint,
-            started: Instant::now(),
-        }
-    }
-}
-
-impl Drop for Timer<'_> {
-    fn drop(&mut self) {
-        self.verifier
-            .metrics
-            .latency(self.endpoint, self.started.elapsed().as_secs_f64());
-    }
 }

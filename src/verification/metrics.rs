@@ -25,6 +25,17 @@ impl Endpoint {
         Endpoint::ForwardAuth,
     ];
 
+    /// The endpoint a request path addresses, if any.
+    pub fn of_path(path: &str) -> Option<Endpoint> {
+        match path {
+            "/api/v1/verify" => Some(Endpoint::Verify),
+            "/api/v1/introspect" => Some(Endpoint::Introspect),
+            "/api/v1/auth" => Some(Endpoint::ForwardAuth),
+            _ if path.starts_with("/api/v1/auth/") => Some(Endpoint::ForwardAuth),
+            _ => None,
+        }
+    }
+
     fn label(self) -> &'static str {
         match self {
             Endpoint::Verify => "verify",

@@ -882,6 +882,14 @@ async fn metrics_count_outcomes_latency_cache_and_flushes() {
     verify(&app, &token.secret, "").await;
     verify(&app, &token.secret, "").await;
     verify(&app, "garbage", "").await;
+    // Forward-auth as nginx calls it, and as Envoy does (the path after /auth).
+    for (path, headers) in [
+        ("/api/v1/auth", &[("x-original-uri", "/orders/1")][..]),
+        ("/api/v1/auth/orders/1", &[]),
+    ] {
+        let (status, _) = call_with_bearer(&app, path, &token.secret, headers).await;
+        assert_eq!(status, 200, "{path}");
+    }
     let client = awc::Client::default();
     let body = client
         .get(format!("{}/metrics", app.address))
@@ -897,8 +905,12 @@ async fn metrics_count_outcomes_latency_cache_and_flushes() {
         "{text}"
     );
     assert!(text.contains(r#"tessera_verifications_total{endpoint="verify",outcome="invalid"} 1"#));
-    assert!(text.contains("tessera_token_cache_hits_total 1"));
+    assert!(text.contains("tessera_token_cache_hits_total 3"));
     assert!(text.contains("tessera_token_cache_misses_total 1"));
     assert!(text.contains(r#"tessera_verification_duration_seconds_count{endpoint="verify"} 3"#));
+    assert!(text.contains(r#"tessera_verification_duration_seconds_count{endpoint="auth"} 2"#));
+    assert!(
+        text.contains(r#"tessera_verification_duration_seconds_count{endpoint="introspect"} 0"#)
+    );
     assert!(text.contains("tessera_usage_flushes_total"));
 }

@@ -31,32 +31,55 @@ pub enum PathModule<'a> {
 /// `/orders` covers `/orders` and `/orders/7`, not `/ordersfoo`. Prefixes match
 /// case-sensitively, as URL paths do, and only when ignoring case picks the same one.
 pub fn module_for_path<'a>(path: &str, prefixes: &'a [(String, String)]) -> PathModule<'a> {
-    let exact = longest_prefix(path, prefixes, false);
-    if exact != longest_prefix(path, prefixes, true) {
+    let (mut exact, mut folded) = (Longest::default(), Longest::default());
+    for (prefix, key) in prefixes {
+        // What covers the path exactly covers it ignoring case too.
+        if covers(prefix, path, true) {
+            folded.offer(prefix.len(), key);
+            if covers(prefix, path, false) {
+                exact.offer(prefix.len(), key);
+            }
+        }
+    }
+    if exact.key() != folded.key() {
         return PathModule::AmbiguousCase;
     }
-    match exact {
+    match exact.key() {
         Some(Some(key)) => PathModule::Module(key),
         _ => PathModule::Unmapped,
     }
 }
 
-/// The key of the longest covering prefix; `Some(None)` when several modules'
-/// prefixes of that length cover the path.
-fn longest_prefix<'a>(
-    path: &str,
-    prefixes: &'a [(String, String)],
-    ignore_case: bool,
-) -> Option<Option<&'a str>> {
-    let covering = prefixes
-        .iter()
-        .filter(|(prefix, _)| covers(prefix, path, ignore_case));
-    let longest = covering.clone().map(|(prefix, _)| prefix.len()).max()?;
-    let mut keys = covering
-        .filter(|(prefix, _)| prefix.len() == longest)
-        .map(|(_, key)| key.as_str());
-    let first = keys.next();
-    Some(first.filter(|first| keys.all(|key| key == *first)))
+/// The longest covering prefix seen so far: its length, and its module's key, or
+/// `None` when prefixes of several modules have that length.
+#[derive(Debug, Default)]
+struct Longest<'a> {
+    length: Option<usize>,
+    key: Option<&'a str>,
+}
+
+impl<'a> Longest<'a> {
+    fn offer(&mut self, length: usize, key: &'a str) {
+        match self.length {
+            Some(longest) if longest > length => {}
+            Some(longest) if longest == length => {
+                if self.key != Some(key) {
+                    self.key = None;
+                }
+            }
+            _ => {
+                *self = Self {
+                    length: Some(length),
+                    key: Some(key),
+                }
+            }
+        }
+    }
+
+    /// `None` when nothing covers the path; `Some(None)` when several modules do.
+    fn key(&self) -> Option<Option<&'a str>> {
+        self.length.map(|_| self.key)
+    }
 }
 
 fn covers(prefix: &str, path: &str, ignore_case: bool) -> bool {
@@ -131,6 +154,15 @@ mod tests {
         assert_eq!(
             module_for_path("/orders/1", &twins),
             PathModule::AmbiguousCase
+        );
+        // Ignoring case may reach a longer prefix: no matter, when it is the same module's.
+        let same = vec![
+            ("/orders".to_owned(), "orders".to_owned()),
+            ("/Orders/Export".to_owned(), "orders".to_owned()),
+        ];
+        assert_eq!(
+            module_for_path("/orders/export/1", &same),
+            PathModule::Module("orders")
         );
     }
 }

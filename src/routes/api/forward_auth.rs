@@ -7,7 +7,7 @@ use actix_web::http::header::HeaderName;
 use actix_web::http::{Method, StatusCode};
 use actix_web::{HttpRequest, HttpResponse, web};
 
-use super::{Timer, bearer, client, method_not_allowed, problem, refusal};
+use super::{bearer, client, method_not_allowed, problem, refusal};
 use crate::domain::networks::{allows, canonical};
 use crate::domain::request_path::{self, Ambiguity};
 use crate::domain::verification::{Outcome, action_of_method};
@@ -98,7 +98,6 @@ pub async fn auth(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRe
         ));
     }
     let verifier = &state.verifier;
-    let _timer = Timer::start(verifier, Endpoint::ForwardAuth);
     let allowed = &state.config.forward_auth_from;
     let peer = req.peer_addr().map(|a| canonical(a.ip()));
     if !allowed.is_empty() && !peer.is_some_and(|ip| allows(allowed, ip)) {

@@ -9,7 +9,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{Timer, bearer, client};
+use super::{bearer, client};
 use crate::domain::verification::Outcome;
 use crate::http::AppError;
 use crate::state::AppState;
@@ -80,7 +80,6 @@ pub async fn introspect(
     payload: web::Payload,
 ) -> Result<HttpResponse, AppError> {
     let verifier = &state.verifier;
-    let _timer = Timer::start(verifier, Endpoint::Introspect);
     let caller = verifier
         .check(
             Endpoint::Introspect,

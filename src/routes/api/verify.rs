@@ -4,7 +4,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
-use super::{Timer, bearer, client, problem, refusal};
+use super::{bearer, client, problem, refusal};
 use crate::domain::tokens::Action;
 use crate::domain::verification::Outcome;
 use crate::http::AppError;
@@ -38,7 +38,6 @@ pub async fn verify(
     query: web::Query<VerifyQuery>,
 ) -> Result<HttpResponse, AppError> {
     let verifier = &state.verifier;
-    let _timer = Timer::start(verifier, Endpoint::Verify);
     let action = query.action.unwrap_or(Action::Read);
     let requested = match (query.module.as_deref(), query.action.is_some()) {
         (Some(key), _) => Requested::Module { key, action },
