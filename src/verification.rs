@@ -137,24 +137,25 @@ impl Verifier {
     }
 
     /// Checks a presented secret for a request. Malformed secrets are refused
-    /// before any hashing or lookup.
-    pub async fn check(
+    /// before any hashing or lookup, and who presents a token is asked only once it
+    /// is known.
+    pub async fn check<'p>(
         &self,
         endpoint: Endpoint,
         presented: Option<&str>,
         requested: Requested<'_>,
-        presenter: Presenter<'_>,
+        presenter: impl FnOnce() -> Presenter<'p>,
     ) -> Result<Verdict, DbError> {
         let verdict = self.decide(presented, requested, presenter).await?;
         self.metrics.outcome(endpoint, verdict.outcome);
         Ok(verdict)
     }
 
-    async fn decide(
+    async fn decide<'p>(
         &self,
         presented: Option<&str>,
         requested: Requested<'_>,
-        presenter: Presenter<'_>,
+        presenter: impl FnOnce() -> Presenter<'p>,
     ) -> Result<Verdict, DbError> {
         let invalid = Verdict {
             outcome: Outcome::Invalid,
@@ -193,6 +194,7 @@ impl Verifier {
                 }
             },
         };
+        let presenter = presenter();
         let now = db::now();
         let client_ip = match presenter {
             Presenter::Client(client) => Some(client.ip),

@@ -31,7 +31,8 @@ pub struct CachedToken {
     pub can_introspect: bool,
     /// The last use written down (or about to be), so repeated uses are not.
     pub last_use: LastUseMark,
-    scope_names: Box<[Box<str>]>,
+    /// The `scopes` array of its answers, shared with the tokens of the same scopes.
+    scopes_answer: Arc<[u8]>,
     created_at: PrimitiveDateTime,
 }
 
@@ -52,7 +53,7 @@ impl CachedToken {
             None => answers::permissions(&mut out, &self.rules.grants),
         }
         out.extend_from_slice(b",\"scopes\":");
-        answers::strings(&mut out, self.scope_names.iter().map(|s| &**s));
+        out.extend_from_slice(&self.scopes_answer);
         out.extend_from_slice(b",\"type\":\"");
         out.extend_from_slice(self.rules.token_type.key().as_bytes());
         let lifecycle = &self.rules.lifecycle;
@@ -131,13 +132,12 @@ impl CachedToken {
         }
     }
 
-    /// The bytes this token holds: itself, its allocations and its reference counts.
+    /// The bytes this token holds: itself, its own allocations and its reference
+    /// counts (not what it shares: module keys, its scopes' answer).
     pub fn footprint(&self) -> usize {
         2 * size_of::<usize>()
             + size_of::<Self>()
             + self.name.len()
-            + self.scope_names.len() * size_of::<Box<str>>()
-            + self.scope_names.iter().map(|s| s.len()).sum::<usize>()
             + self.rules.grants.len() * size_of::<(Arc<str>, Action)>()
             + self.rules.allowed_networks.len() * size_of::<IpNet>()
     }
@@ -193,7 +193,7 @@ pub(crate) fn prepare(loaded: db::verification::LoadedToken, catalog: &Catalog) 
             t.last_used_user_agent.as_deref(),
         ),
         name: t.name.into(),
-        scope_names: loaded.scope_names.into_iter().map(Into::into).collect(),
+        scopes_answer: catalog.scopes_answer(&loaded.scope_names),
         created_at: t.created_at,
     }
 }

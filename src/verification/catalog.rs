@@ -2,8 +2,8 @@
 //! against, the path prefixes forward-auth maps to modules, and what the token
 //! types that grant on every module grant, prepared once for every answer.
 
-use std::collections::BTreeSet;
-use std::sync::Arc;
+use std::collections::{BTreeSet, HashSet};
+use std::sync::{Arc, Mutex};
 
 use super::answers;
 use crate::domain::tokens::{Action, TokenType};
@@ -17,6 +17,10 @@ pub struct Catalog {
     pub prefixes: Vec<(String, String)>,
     read_only: Everywhere,
     full_access: Everywhere,
+    /// The `scopes` arrays of `/verify` answers, written once per set of scope
+    /// names and shared by every cached token with that set: a few sets serve
+    /// thousands of tokens, from memory the processor's caches keep.
+    scope_sets: Mutex<HashSet<Arc<[u8]>>>,
 }
 
 /// What a token type grants on every module: its (module, action) pairs, sorted by
@@ -54,7 +58,21 @@ impl Catalog {
             full_access: Everywhere::of(TokenType::FullAccess, &keys),
             keys,
             prefixes,
+            scope_sets: Mutex::default(),
         }
+    }
+
+    /// The `scopes` array of a `/verify` answer for these names, as JSON.
+    pub fn scopes_answer(&self, names: &[String]) -> Arc<[u8]> {
+        let mut written = Vec::new();
+        answers::strings(&mut written, names.iter().map(String::as_str));
+        let mut sets = self.scope_sets.lock().expect("scope sets lock");
+        if let Some(shared) = sets.get(written.as_slice()) {
+            return shared.clone();
+        }
+        let shared: Arc<[u8]> = written.into();
+        sets.insert(shared.clone());
+        shared
     }
 
     /// Every (module, action) a token of this type grants on every module; none
@@ -75,5 +93,24 @@ impl Catalog {
             TokenType::FullAccess => Some(&self.full_access),
             TokenType::Custom => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_of_the_same_scopes_share_one_written_answer() {
+        let catalog = Catalog::new(BTreeSet::new(), Vec::new());
+        let names = |list: &[&str]| list.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let first = catalog.scopes_answer(&names(&["Production", "Say \"hi\" \\ é"]));
+        let again = catalog.scopes_answer(&names(&["Production", "Say \"hi\" \\ é"]));
+        let other = catalog.scopes_answer(&names(&["Production"]));
+        assert!(Arc::ptr_eq(&first, &again));
+        assert!(!Arc::ptr_eq(&first, &other));
+        let expected = serde_json::to_vec(&["Production", "Say \"hi\" \\ é"]).unwrap();
+        assert_eq!(&*first, expected.as_slice());
+        assert_eq!(&*catalog.scopes_answer(&[]), b"[]");
     }
 }

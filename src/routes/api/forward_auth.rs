@@ -125,7 +125,9 @@ pub async fn auth(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRe
         action,
     };
     let verdict = verifier
-        .check(Endpoint::ForwardAuth, bearer(&req), requested, client(&req))
+        .check(Endpoint::ForwardAuth, bearer(&req), requested, || {
+            client(&req)
+        })
         .await?;
     Ok(match (verdict.outcome, verdict.token) {
         (Outcome::Valid, Some(token)) => {

@@ -85,7 +85,7 @@ pub async fn introspect(
             Endpoint::Introspect,
             bearer(&req),
             Requested::Nothing,
-            client(&req),
+            || client(&req),
         )
         .await?;
     match (caller.outcome, &caller.token) {
@@ -161,7 +161,7 @@ pub async fn introspect(
             // The token asked about is not being used by the caller, whose address
             // is not its client's: no use is recorded, and its allow-list is judged
             // on the address the gateway names.
-            Presenter::Gateway { client_ip },
+            || Presenter::Gateway { client_ip },
         )
         .await?;
     let body = match (verdict.outcome, verdict.token) {

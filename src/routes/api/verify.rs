@@ -51,7 +51,7 @@ pub async fn verify(
         (None, false) => Requested::Nothing,
     };
     let verdict = verifier
-        .check(Endpoint::Verify, bearer(&req), requested, client(&req))
+        .check(Endpoint::Verify, bearer(&req), requested, || client(&req))
         .await?;
     Ok(match (verdict.outcome, verdict.token) {
         (Outcome::Valid, Some(token)) => HttpResponse::Ok()
