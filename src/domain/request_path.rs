@@ -57,15 +57,12 @@ fn already_normal(path: &str) -> bool {
     let Some(rest) = path.strip_prefix('/') else {
         return false;
     };
+    // Unreserved characters, sub-delimiters but `;`, and separators.
     let plain = |b: &u8| {
-        b.is_ascii_alphanumeric()
+        is_unreserved(*b)
             || matches!(
                 b,
-                b'/' | b'-'
-                    | b'.'
-                    | b'_'
-                    | b'~'
-                    | b'!'
+                b'/' | b'!'
                     | b'$'
                     | b'&'
                     | b'\''

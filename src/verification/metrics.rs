@@ -25,15 +25,23 @@ impl Endpoint {
         Endpoint::ForwardAuth,
     ];
 
+    /// Where the endpoint is served; forward-auth also serves the paths below its
+    /// own (Envoy's original path).
+    pub const fn path(self) -> &'static str {
+        match self {
+            Endpoint::Verify => "/api/v1/verify",
+            Endpoint::Introspect => "/api/v1/introspect",
+            Endpoint::ForwardAuth => "/api/v1/auth",
+        }
+    }
+
     /// The endpoint a request path addresses, if any.
     pub fn of_path(path: &str) -> Option<Endpoint> {
-        match path {
-            "/api/v1/verify" => Some(Endpoint::Verify),
-            "/api/v1/introspect" => Some(Endpoint::Introspect),
-            "/api/v1/auth" => Some(Endpoint::ForwardAuth),
-            _ if path.starts_with("/api/v1/auth/") => Some(Endpoint::ForwardAuth),
-            _ => None,
-        }
+        Endpoint::ALL.into_iter().find(|endpoint| {
+            path.strip_prefix(endpoint.path()).is_some_and(|rest| {
+                rest.is_empty() || (*endpoint == Endpoint::ForwardAuth && rest.starts_with('/'))
+            })
+        })
     }
 
     fn label(self) -> &'static str {
@@ -243,5 +251,30 @@ impl Metrics {
         // Writing to a String cannot fail.
         let _ = prometheus_client::encoding::text::encode(&mut out, &self.registry);
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Endpoint;
+
+    #[test]
+    fn a_path_names_its_endpoint_and_only_forward_auth_serves_paths_below_it() {
+        for endpoint in Endpoint::ALL {
+            assert_eq!(Endpoint::of_path(endpoint.path()), Some(endpoint));
+        }
+        assert_eq!(
+            Endpoint::of_path("/api/v1/auth/orders/1"),
+            Some(Endpoint::ForwardAuth)
+        );
+        for other in [
+            "/api/v1/verify/x",
+            "/api/v1/verifyx",
+            "/api/v1/authz",
+            "/api/v1/tokens",
+            "/healthz",
+        ] {
+            assert_eq!(Endpoint::of_path(other), None, "{other}");
+        }
     }
 }

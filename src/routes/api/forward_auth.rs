@@ -31,7 +31,7 @@ static ORIGINAL_URI: [HeaderName; 2] = [
 ];
 
 /// Where Envoy's `path_prefix` puts the original path.
-const ENVOY_PREFIX: &str = "/api/v1/auth";
+const ENVOY_PREFIX: &str = Endpoint::ForwardAuth.path();
 
 /// The first of these headers the request has, as text; `Err` when it is present
 /// but not UTF-8.
