@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use actix_web::http::header::HeaderValue;
 use actix_web::web::Bytes;
+use compact_str::CompactString;
 use ipnet::IpNet;
 use serde::Serialize;
 use time::PrimitiveDateTime;
@@ -25,7 +26,8 @@ use crate::domain::verification::{LastUseMark, SecretMatch, TokenRules};
 pub struct CachedToken {
     pub id: TokenId,
     pub guid: Uuid,
-    pub name: Box<str>,
+    /// Inline when short, as most names are: one allocation fewer to reach.
+    pub name: CompactString,
     pub rules: TokenRules,
     pub matched: SecretMatch,
     pub can_introspect: bool,
@@ -135,9 +137,14 @@ impl CachedToken {
     /// The bytes this token holds: itself, its own allocations and its reference
     /// counts (not what it shares: module keys, its scopes' answer).
     pub fn footprint(&self) -> usize {
+        let name = if self.name.is_heap_allocated() {
+            self.name.capacity()
+        } else {
+            0
+        };
         2 * size_of::<usize>()
             + size_of::<Self>()
-            + self.name.len()
+            + name
             + self.rules.grants.len() * size_of::<(Arc<str>, Action)>()
             + self.rules.allowed_networks.len() * size_of::<IpNet>()
     }
