@@ -25,6 +25,7 @@ pub mod throttle;
 pub mod token_list;
 pub mod token_status;
 pub mod tokens;
+pub mod usage;
 pub mod verification;
 pub mod webhooks;
 mod writer;

@@ -17,6 +17,7 @@ pub mod throttle;
 pub mod timestamps;
 pub mod token_list;
 pub mod tokens;
+pub mod usage;
 pub mod validation;
 pub mod verification;
 pub mod webhooks;

@@ -14,5 +14,6 @@ pub mod services;
 pub mod startup;
 pub mod state;
 pub mod urls;
+pub mod usage;
 pub mod verification;
 pub mod views;

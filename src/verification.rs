@@ -38,6 +38,8 @@ use cache::{Digest, Lookup, TokenCache};
 pub use metrics::{Endpoint, Metrics};
 pub use usage::UsageBuffer;
 
+use crate::usage::UsageCounts;
+
 /// What a request asks to do.
 #[derive(Debug, Clone, Copy)]
 pub enum Requested<'a> {
@@ -53,6 +55,9 @@ pub enum Requested<'a> {
         path: &'a str,
         action: Action,
     },
+    /// Forward-auth: an original path that servers could resolve to different
+    /// resources; refused whatever the token, once the token is known.
+    AmbiguousPath,
 }
 
 /// Who presents the token.
@@ -71,6 +76,16 @@ pub enum Presenter<'a> {
     /// is recorded; the allow-list is judged on the client address the gateway
     /// names, and a token limited to networks does not pass when it names none.
     Gateway { client_ip: Option<IpAddr> },
+}
+
+impl Presenter<'_> {
+    /// The address the token is judged (and counted) for.
+    pub fn client_ip(&self) -> Option<IpAddr> {
+        match self {
+            Presenter::Client(client) => Some(client.ip),
+            Presenter::Gateway { client_ip } => *client_ip,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -116,6 +131,8 @@ pub struct Verifier {
     /// store what it read, which may predate the change.
     generation: AtomicU64,
     pub usage: UsageBuffer,
+    /// Every answer, tallied for the usage pages.
+    pub counts: UsageCounts,
     /// Seconds within which repeated uses from one client are written once.
     usage_granularity: u32,
     pub metrics: Arc<Metrics>,
@@ -131,6 +148,7 @@ impl Verifier {
             catalog_loading: tokio::sync::Mutex::new(()),
             generation: AtomicU64::new(0),
             usage: UsageBuffer::default(),
+            counts: UsageCounts::default(),
             usage_granularity: settings.usage_granularity,
             metrics,
         }
@@ -157,50 +175,67 @@ impl Verifier {
         requested: Requested<'_>,
         presenter: impl FnOnce() -> Presenter<'p>,
     ) -> Result<Verdict, DbError> {
-        let invalid = Verdict {
-            outcome: Outcome::Invalid,
-            token: None,
+        let token = match presented.filter(|s| check_format(s).is_ok()) {
+            Some(secret) => match self.lookup(sha256(secret.as_bytes())).await? {
+                Lookup::Known(token) => Some(token),
+                Lookup::Unknown => None,
+            },
+            None => None,
         };
-        let Some(secret) = presented.filter(|s| check_format(s).is_ok()) else {
-            return Ok(invalid);
-        };
-        let Lookup::Known(token) = self.lookup(sha256(secret.as_bytes())).await? else {
-            return Ok(invalid);
+        let now = db::now();
+        let Some(token) = token else {
+            self.counts.unknown(now, presenter().client_ip());
+            return Ok(Verdict {
+                outcome: Outcome::Invalid,
+                token: None,
+            });
         };
         let catalog = self.catalog().await?;
+        let ambiguous = Err(Outcome::AmbiguousPath);
         let access = match requested {
-            Requested::Nothing => None,
-            Requested::Module { key, action } => Some(Access {
+            Requested::Nothing => Ok(None),
+            Requested::Module { key, action } => Ok(Some(Access {
                 module: key,
                 action,
                 module_exists: catalog.keys.contains(key),
-            }),
+            })),
             Requested::Path { path, action } => match module_for_path(path, &catalog.prefixes) {
-                PathModule::Module(key) => Some(Access {
+                PathModule::Module(key) => Ok(Some(Access {
                     module: key,
                     action,
                     module_exists: true,
-                }),
-                PathModule::Unmapped => Some(Access {
+                })),
+                PathModule::Unmapped => Ok(Some(Access {
                     module: "",
                     action,
                     module_exists: false,
-                }),
-                PathModule::AmbiguousCase => {
-                    return Ok(Verdict {
-                        outcome: Outcome::AmbiguousPath,
-                        token: None,
-                    });
-                }
+                })),
+                PathModule::AmbiguousCase => ambiguous,
             },
+            Requested::AmbiguousPath => ambiguous,
+        };
+        let access = match access {
+            Ok(access) => access,
+            Err(outcome) => {
+                self.counts.token(token.id, now, outcome, None);
+                return Ok(Verdict {
+                    outcome,
+                    token: None,
+                });
+            }
         };
         let presenter = presenter();
-        let now = db::now();
-        let client_ip = match presenter {
-            Presenter::Client(client) => Some(client.ip),
-            Presenter::Gateway { client_ip } => client_ip,
-        };
-        let outcome = evaluate(&token.rules, token.matched, now, client_ip, access);
+        let outcome = evaluate(
+            &token.rules,
+            token.matched,
+            now,
+            presenter.client_ip(),
+            access,
+        );
+        let counted_access = access
+            .filter(|_| outcome == Outcome::Valid)
+            .and_then(|a| Some((catalog.keys.get(a.module)?.clone(), a.action)));
+        self.counts.token(token.id, now, outcome, counted_access);
         if let (Outcome::Valid, Presenter::Client(client)) = (outcome, presenter) {
             let news =
                 token
@@ -290,13 +325,20 @@ impl Verifier {
         self.cache.as_ref().map(TokenCache::report)
     }
 
-    /// Writes the buffered last uses; returns how many tokens were written.
-    /// Blocking.
+    /// Writes the usage tallies and the buffered last uses; returns how many
+    /// tokens' last uses were written. Blocking.
     pub fn flush_usage(&self) -> Result<usize, DbError> {
+        // The tallies, whatever becomes of the last uses (and the other way round).
+        let counted = self.counts.flush(&self.db).map(|statements| {
+            if statements > 0 {
+                self.metrics.counts_flushed(statements);
+            }
+        });
         let written = self.usage.flush(&self.db)?;
         if written > 0 {
             self.metrics.flushed(written);
         }
+        counted?;
         Ok(written)
     }
 }

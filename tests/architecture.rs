@@ -12,7 +12,7 @@ const LAYERS: &[&[&str]] = &[
     // Queries (and the macro that picks the backend).
     &["db", "on_backend"],
     // Verification, and the use cases that tell it what changed.
-    &["verification"],
+    &["verification", "usage"],
     &["services"],
     // What requests are answered with: state, HTTP plumbing, sign-in, pages.
     &["state", "http", "auth", "views"],

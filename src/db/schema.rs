@@ -2,6 +2,9 @@
 // Only types both backends support through `MultiConnection` are used:
 // BigInt, Integer, Text, Timestamp (flags are nullable timestamps).
 
+mod usage;
+pub use usage::*;
+
 diesel::table! {
     server_settings (name) {
         name -> Text,

@@ -83,6 +83,8 @@ pub struct Metrics {
     flushes: Counter,
     flushed_tokens: Counter,
     statements: Counter,
+    count_flushes: Counter,
+    count_statements: Counter,
     notifications: Counter,
     listens: Counter,
 }
@@ -153,6 +155,18 @@ impl Default for Metrics {
             "Statements the verification path sent to the database (lookups, the module catalog, last-use writes)",
             statements.clone(),
         );
+        let count_flushes = Counter::default();
+        registry.register(
+            "usage_count_flushes",
+            "Batched additions of usage counts",
+            count_flushes.clone(),
+        );
+        let count_statements = Counter::default();
+        registry.register(
+            "usage_count_statements",
+            "Statements that added usage counts",
+            count_statements.clone(),
+        );
         let notifications = Counter::default();
         registry.register(
             "change_notifications",
@@ -195,6 +209,8 @@ impl Default for Metrics {
             flushes,
             flushed_tokens,
             statements,
+            count_flushes,
+            count_statements,
             notifications,
             listens,
         }
@@ -230,6 +246,11 @@ impl Metrics {
     pub fn flushed(&self, tokens: usize) {
         self.flushes.inc();
         self.flushed_tokens.inc_by(tokens as u64);
+    }
+
+    pub fn counts_flushed(&self, statements: usize) {
+        self.count_flushes.inc();
+        self.count_statements.inc_by(statements as u64);
     }
 
     /// Counts one database statement; given to the connection pool.

@@ -49,6 +49,7 @@ mod tokens_lifecycle;
 mod tokens_list;
 mod tokens_security;
 mod unchanged_edits;
+mod usage_counts;
 mod verification;
 mod verify_answers;
 mod webhook_delivery;

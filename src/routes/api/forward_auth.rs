@@ -110,19 +110,15 @@ pub async fn auth(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRe
     let normalized = original(&req).and_then(|(method, target)| {
         request_path::normalize(target).map(|path| (action_of_method(method), path))
     });
-    let (action, path) = match normalized {
-        Ok(judged) => judged,
+    let requested = match &normalized {
+        Ok((action, path)) => Requested::Path {
+            path,
+            action: *action,
+        },
         Err(reason) => {
             tracing::info!(%reason, "forward-auth refused an ambiguous path");
-            verifier
-                .metrics
-                .outcome(Endpoint::ForwardAuth, Outcome::AmbiguousPath);
-            return Ok(refusal(Outcome::AmbiguousPath));
+            Requested::AmbiguousPath
         }
-    };
-    let requested = Requested::Path {
-        path: &path,
-        action,
     };
     let verdict = verifier
         .check(Endpoint::ForwardAuth, bearer(&req), requested, || {

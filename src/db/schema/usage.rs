@@ -1,0 +1,84 @@
+//! The usage tables: counts by day with a column per hour (see
+//! [`crate::domain::usage`]), and the last use of each granted permission.
+
+use super::{api_token_scopes, api_tokens};
+
+diesel::table! {
+    token_usage (token_id, day, outcome, module, action) {
+        token_id -> BigInt,
+        day -> Integer,
+        outcome -> Text,
+        module -> Text,
+        action -> Text,
+        h0 -> Nullable<Integer>,
+        h1 -> Nullable<Integer>,
+        h2 -> Nullable<Integer>,
+        h3 -> Nullable<Integer>,
+        h4 -> Nullable<Integer>,
+        h5 -> Nullable<Integer>,
+        h6 -> Nullable<Integer>,
+        h7 -> Nullable<Integer>,
+        h8 -> Nullable<Integer>,
+        h9 -> Nullable<Integer>,
+        h10 -> Nullable<Integer>,
+        h11 -> Nullable<Integer>,
+        h12 -> Nullable<Integer>,
+        h13 -> Nullable<Integer>,
+        h14 -> Nullable<Integer>,
+        h15 -> Nullable<Integer>,
+        h16 -> Nullable<Integer>,
+        h17 -> Nullable<Integer>,
+        h18 -> Nullable<Integer>,
+        h19 -> Nullable<Integer>,
+        h20 -> Nullable<Integer>,
+        h21 -> Nullable<Integer>,
+        h22 -> Nullable<Integer>,
+        h23 -> Nullable<Integer>,
+        total -> BigInt,
+    }
+}
+
+diesel::table! {
+    unknown_token_usage (day, client_ip) {
+        day -> Integer,
+        client_ip -> Text,
+        h0 -> Nullable<Integer>,
+        h1 -> Nullable<Integer>,
+        h2 -> Nullable<Integer>,
+        h3 -> Nullable<Integer>,
+        h4 -> Nullable<Integer>,
+        h5 -> Nullable<Integer>,
+        h6 -> Nullable<Integer>,
+        h7 -> Nullable<Integer>,
+        h8 -> Nullable<Integer>,
+        h9 -> Nullable<Integer>,
+        h10 -> Nullable<Integer>,
+        h11 -> Nullable<Integer>,
+        h12 -> Nullable<Integer>,
+        h13 -> Nullable<Integer>,
+        h14 -> Nullable<Integer>,
+        h15 -> Nullable<Integer>,
+        h16 -> Nullable<Integer>,
+        h17 -> Nullable<Integer>,
+        h18 -> Nullable<Integer>,
+        h19 -> Nullable<Integer>,
+        h20 -> Nullable<Integer>,
+        h21 -> Nullable<Integer>,
+        h22 -> Nullable<Integer>,
+        h23 -> Nullable<Integer>,
+        total -> BigInt,
+    }
+}
+
+diesel::table! {
+    token_permission_uses (token_id, module, action) {
+        token_id -> BigInt,
+        module -> Text,
+        action -> Text,
+        last_used_at -> Timestamp,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(token_usage, api_tokens);
+diesel::allow_tables_to_appear_in_same_query!(token_usage, api_token_scopes);
+diesel::allow_tables_to_appear_in_same_query!(token_permission_uses, api_tokens);
