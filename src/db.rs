@@ -26,6 +26,7 @@ pub mod token_list;
 pub mod token_status;
 pub mod tokens;
 pub mod usage;
+pub mod usage_retention;
 pub mod verification;
 pub mod webhooks;
 mod writer;

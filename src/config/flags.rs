@@ -141,6 +141,17 @@ pub struct ServeArgs {
           value_parser = clap::value_parser!(u32).range(1..=3600))]
     pub usage_granularity_seconds: u32,
 
+    /// Days of hourly usage counts kept (the charts of the last 24 hours and 7
+    /// days are hourly); older days keep their daily totals
+    #[arg(long, env = "TESSERA_USAGE_HOURLY_DAYS", default_value_t = 7,
+          value_parser = clap::value_parser!(u32).range(2..=90))]
+    pub usage_hourly_days: u32,
+
+    /// Days of daily usage totals kept; older counts are removed
+    #[arg(long, env = "TESSERA_USAGE_DAILY_DAYS", default_value_t = 730,
+          value_parser = clap::value_parser!(u32).range(7..=3650))]
+    pub usage_daily_days: u32,
+
     /// Let webhooks go to http:// URLs (by default https:// only)
     #[arg(long, env = "TESSERA_WEBHOOK_ALLOW_HTTP", default_value_t = false, action = clap::ArgAction::Set)]
     pub webhook_allow_http: bool,
@@ -228,6 +239,8 @@ impl Default for ServeArgs {
             token_cache_capacity: 200_000,
             usage_flush_seconds: 5,
             usage_granularity_seconds: 60,
+            usage_hourly_days: 7,
+            usage_daily_days: 730,
             webhook_allow_http: false,
             webhook_allow_private: false,
             webhook_delivery: true,

@@ -5,6 +5,7 @@ use std::net::SocketAddr;
 use super::flags::{CookieSecure, ForwardedHeaderArg, ServeArgs};
 use crate::domain::encryption::EncryptionKey;
 use crate::domain::networks::ForwardedHeader;
+use crate::domain::usage::UsageRetention;
 use crate::domain::webhooks::destination::Policy;
 use crate::domain::webhooks::signature::WebhookKeys;
 
@@ -43,6 +44,8 @@ pub struct ServerConfig {
     pub webhook_timeout: std::time::Duration,
     /// How long ended webhook deliveries and mails are kept.
     pub retention: time::Duration,
+    /// How long usage counts are kept, hourly and daily.
+    pub usage_retention: UsageRetention,
     /// Where mail goes out, when set up.
     pub mail: Option<MailSettings>,
 }
@@ -147,6 +150,10 @@ impl ServerConfig {
             webhook_delivery: args.webhook_delivery,
             webhook_timeout: std::time::Duration::from_secs(args.webhook_timeout_seconds.into()),
             retention: time::Duration::days(args.retention_days.into()),
+            usage_retention: UsageRetention {
+                hourly_days: args.usage_hourly_days,
+                daily_days: args.usage_daily_days,
+            },
             mail: mail_settings(args.smtp_url.as_deref(), args.mail_from.as_deref())?,
         })
     }

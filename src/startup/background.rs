@@ -9,7 +9,7 @@ use tokio::sync::Notify;
 
 use crate::db;
 use crate::services::webhooks::delivery;
-use crate::services::{expiry, mail, retention};
+use crate::services::{expiry, mail, retention, usage_retention};
 use crate::state::AppState;
 
 /// The jobs running beside the server, stopped with it.
@@ -116,7 +116,7 @@ async fn tell_about_expiry(state: web::Data<AppState>) {
 }
 
 /// Removes expired sessions and stale sign-in counters, and applies the retention
-/// rule, every ten minutes.
+/// rules (of the outboxes, and of usage counts), every ten minutes.
 async fn clean_up_periodically(state: web::Data<AppState>) {
     let period = std::time::Duration::from_secs(600);
     let mut interval =
@@ -142,6 +142,11 @@ async fn clean_up_periodically(state: web::Data<AppState>) {
             Ok(removed) if removed.total() > 0 => tracing::info!(?removed, "removed old records"),
             Ok(_) => {}
             Err(error) => tracing::warn!(%error, "applying the retention rule failed"),
+        }
+        match usage_retention::apply(&state.db, state.config.usage_retention, db::now()).await {
+            Ok(Some(done)) => tracing::info!(?done, "rolled up and removed old usage counts"),
+            Ok(None) => {}
+            Err(error) => tracing::warn!(%error, "rolling up usage counts failed"),
         }
     }
 }

@@ -1,0 +1,71 @@
+//! The roll-up and removal of usage counts: days past the hourly window lose their
+//! hours and keep their totals; days past the daily window are removed.
+
+use diesel::prelude::*;
+
+use super::DbConnection;
+use super::schema::server_settings;
+use super::settings;
+use super::sql::{Bind, Sql};
+use crate::domain::usage::{Day, HOURS_PER_DAY};
+
+/// The last day whose hours were cleared.
+const ROLLED_THROUGH: &str = "usage_rolled_through_day";
+
+/// Claims the roll-up of every day up to `through`: returns the last day rolled
+/// before (`Some(None)` the first time), or `None` when those days are rolled or
+/// another instance claimed them at this moment. The claim is a compare-and-set in
+/// the caller's transaction, so a roll-up that fails leaves the days to the next.
+pub fn claim_roll_up(c: &mut DbConnection, through: Day) -> QueryResult<Option<Option<Day>>> {
+    let stored = settings::get_or_insert_with(c, ROLLED_THROUGH, String::new)?;
+    let rolled = stored.parse().ok().map(Day);
+    if rolled.is_some_and(|day| day >= through) {
+        return Ok(None);
+    }
+    let taken = diesel::update(
+        server_settings::table
+            .filter(server_settings::name.eq(ROLLED_THROUGH))
+            .filter(server_settings::value.eq(&stored)),
+    )
+    .set((
+        server_settings::value.eq(through.0.to_string()),
+        server_settings::updated_at.eq(super::now()),
+    ))
+    .execute(c)?;
+    Ok((taken == 1).then_some(rolled))
+}
+
+/// Clears the hours of the days after `after` (all, when `None`) up to `through`;
+/// returns the rows rolled up.
+pub fn roll_up(c: &mut DbConnection, after: Option<Day>, through: Day) -> QueryResult<usize> {
+    let hours: Vec<String> = (0..HOURS_PER_DAY).map(|h| format!("h{h} = NULL")).collect();
+    let mut rolled = 0;
+    for table in ["token_usage", "unknown_token_usage"] {
+        let mut sql = Sql::new(c);
+        sql.push(&format!(
+            "UPDATE {table} SET {} WHERE day <= ",
+            hours.join(", ")
+        ))
+        .bind(Bind::Integer(through.0));
+        if let Some(after) = after {
+            sql.push(" AND day > ").bind(Bind::Integer(after.0));
+        }
+        rolled += sql.execute(c)?;
+    }
+    Ok(rolled)
+}
+
+/// Removes the counts of the days before `first_kept`, and the permission uses
+/// older than its start; returns the rows removed.
+pub fn remove_before(c: &mut DbConnection, first_kept: Day) -> QueryResult<usize> {
+    use super::schema::{token_permission_uses, token_usage, unknown_token_usage};
+    let usage = diesel::delete(token_usage::table.filter(token_usage::day.lt(first_kept.0)));
+    let unknown = diesel::delete(
+        unknown_token_usage::table.filter(unknown_token_usage::day.lt(first_kept.0)),
+    );
+    let uses = diesel::delete(
+        token_permission_uses::table
+            .filter(token_permission_uses::last_used_at.lt(first_kept.start())),
+    );
+    Ok(usage.execute(c)? + unknown.execute(c)? + uses.execute(c)?)
+}
