@@ -16,6 +16,7 @@ pub mod retention;
 pub mod setup;
 pub mod sign_in;
 pub mod tokens;
+pub mod usage;
 pub mod usage_retention;
 pub mod webhooks;
 

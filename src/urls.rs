@@ -40,6 +40,7 @@ pub const SIGN_OUT_EVERYWHERE: &str = "/profile/sign-out-everywhere";
 pub enum TokenPage {
     General,
     Modules,
+    Usage,
     Details,
     Edit,
     Regenerate,
@@ -55,6 +56,7 @@ impl TokenPage {
         Some(match self {
             TokenPage::General => return None,
             TokenPage::Modules => "modules",
+            TokenPage::Usage => "usage",
             TokenPage::Details => "details",
             TokenPage::Edit => "edit",
             TokenPage::Regenerate => "regenerate",

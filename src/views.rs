@@ -6,6 +6,7 @@ pub mod api_keys;
 pub mod audit;
 pub mod auth;
 pub mod catalog;
+pub mod charts;
 pub mod errors;
 pub mod format;
 pub mod layout;

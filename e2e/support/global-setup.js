@@ -40,6 +40,8 @@ module.exports = async () => {
       // The webhook receiver of the tests listens on loopback, over http.
       TESSERA_WEBHOOK_ALLOW_HTTP: "true",
       TESSERA_WEBHOOK_ALLOW_PRIVATE: "true",
+      // Usage counts reach the pages a second after the requests.
+      TESSERA_USAGE_FLUSH_SECONDS: "1",
     },
     stdio: ["ignore", "pipe", "inherit"],
     detached: true,

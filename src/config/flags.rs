@@ -141,13 +141,13 @@ pub struct ServeArgs {
           value_parser = clap::value_parser!(u32).range(1..=3600))]
     pub usage_granularity_seconds: u32,
 
-    /// Days of hourly usage counts kept (the charts of the last 24 hours and 7
-    /// days are hourly); older days keep their daily totals
+    /// Days before today whose usage counts keep their hours (the charts of the
+    /// last 24 hours and 7 days are hourly); older days keep their daily totals
     #[arg(long, env = "TESSERA_USAGE_HOURLY_DAYS", default_value_t = 7,
-          value_parser = clap::value_parser!(u32).range(2..=90))]
+          value_parser = clap::value_parser!(u32).range(7..=90))]
     pub usage_hourly_days: u32,
 
-    /// Days of daily usage totals kept; older counts are removed
+    /// Days before today whose daily usage totals are kept; older counts are removed
     #[arg(long, env = "TESSERA_USAGE_DAILY_DAYS", default_value_t = 730,
           value_parser = clap::value_parser!(u32).range(7..=3650))]
     pub usage_daily_days: u32,

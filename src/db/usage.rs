@@ -3,14 +3,15 @@
 
 use std::net::IpAddr;
 
-use diesel::QueryResult;
+use diesel::prelude::*;
 use time::PrimitiveDateTime;
 
 use super::DbConnection;
 use super::sql::{Bind, Sql};
 use crate::domain::ids::TokenId;
 use crate::domain::tokens::Action;
-use crate::domain::usage::Hour;
+use crate::domain::usage::series::StoredDay;
+use crate::domain::usage::{Day, HOURS_PER_DAY, Hour};
 use crate::domain::verification::Outcome;
 
 /// Rows per statement: well within both backends' limits on bound values.
@@ -162,4 +163,117 @@ pub fn record_permission_uses(
         statements += 1;
     }
     Ok(statements)
+}
+
+/// A stored row of a token's usage: one day, outcome, module and action.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UsageRow {
+    pub day: StoredDay,
+    /// For passing requests that named one.
+    pub access: Option<(String, Action)>,
+}
+
+type Hours = (
+    Option<i32>,
+    Option<i32>,
+    Option<i32>,
+    Option<i32>,
+    Option<i32>,
+    Option<i32>,
+    Option<i32>,
+    Option<i32>,
+    Option<i32>,
+    Option<i32>,
+    Option<i32>,
+    Option<i32>,
+);
+
+/// The token's rows for the days `first` to `last`.
+pub fn token_rows(
+    conn: &mut DbConnection,
+    token_id: TokenId,
+    (first, last): (Day, Day),
+) -> QueryResult<Vec<UsageRow>> {
+    use super::schema::token_usage as u;
+    let rows: Vec<(i32, String, String, String, Hours, Hours, i64)> = u::table
+        .filter(u::token_id.eq(token_id.0))
+        .filter(u::day.between(first.0, last.0))
+        .select((
+            u::day,
+            u::outcome,
+            u::module,
+            u::action,
+            (
+                u::h0,
+                u::h1,
+                u::h2,
+                u::h3,
+                u::h4,
+                u::h5,
+                u::h6,
+                u::h7,
+                u::h8,
+                u::h9,
+                u::h10,
+                u::h11,
+            ),
+            (
+                u::h12,
+                u::h13,
+                u::h14,
+                u::h15,
+                u::h16,
+                u::h17,
+                u::h18,
+                u::h19,
+                u::h20,
+                u::h21,
+                u::h22,
+                u::h23,
+            ),
+            u::total,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(day, outcome, module, action, am, pm, total)| {
+            // A code this version does not know (written by a newer one) is left out.
+            let outcome = Outcome::from_code(&outcome)?;
+            let access = Action::from_key(&action).map(|action| (module, action));
+            Some(UsageRow {
+                day: StoredDay {
+                    day: Day(day),
+                    outcome,
+                    hours: hours(am, pm),
+                    total,
+                },
+                access,
+            })
+        })
+        .collect())
+}
+
+fn hours(am: Hours, pm: Hours) -> [Option<i32>; HOURS_PER_DAY] {
+    let (a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11) = am;
+    let (p0, p1, p2, p3, p4, p5, p6, p7, p8, p9, p10, p11) = pm;
+    [
+        a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, p0, p1, p2, p3, p4, p5, p6, p7, p8, p9,
+        p10, p11,
+    ]
+}
+
+/// The latest passing use of each of the token's (module, action).
+pub fn permission_uses(
+    conn: &mut DbConnection,
+    token_id: TokenId,
+) -> QueryResult<Vec<(String, Action, PrimitiveDateTime)>> {
+    use super::schema::token_permission_uses as p;
+    let rows: Vec<(String, String, PrimitiveDateTime)> = p::table
+        .filter(p::token_id.eq(token_id.0))
+        .select((p::module, p::action, p::last_used_at))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(module, action, at)| Some((module, Action::from_key(&action)?, at)))
+        .collect())
 }

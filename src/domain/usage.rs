@@ -8,6 +8,8 @@
 
 use time::{Date, Duration, PrimitiveDateTime, Time};
 
+pub mod series;
+
 use crate::domain::tokens::Action;
 use crate::domain::verification::Outcome;
 
@@ -66,12 +68,12 @@ pub struct Counted<M> {
     pub access: Option<(M, Action)>,
 }
 
-/// How long usage is kept.
+/// How long usage is kept: today, and this many whole days before it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct UsageRetention {
-    /// Days of hourly detail (today included).
+    /// Days of hourly detail before today: seven keep the last 168 hours whole.
     pub hourly_days: u32,
-    /// Days of daily totals (today included).
+    /// Days of daily totals before today.
     pub daily_days: u32,
 }
 
@@ -87,12 +89,13 @@ impl Default for UsageRetention {
 impl UsageRetention {
     /// The first day that still keeps its hours on `today`.
     pub fn first_hourly_day(self, today: Day) -> Day {
-        today.plus(1 - self.hourly_days.max(1) as i32)
+        today.plus(-(self.hourly_days as i32))
     }
 
-    /// The first day that is still kept at all on `today`.
+    /// The first day that is still kept at all on `today` (never one that keeps
+    /// its hours).
     pub fn first_kept_day(self, today: Day) -> Day {
-        today.plus(1 - self.daily_days.max(self.hourly_days).max(1) as i32)
+        today.plus(-(self.daily_days.max(self.hourly_days) as i32))
     }
 }
 
@@ -115,22 +118,19 @@ mod tests {
     }
 
     #[test]
-    fn the_windows_count_today_as_their_first_day() {
-        let today = Day(100);
+    fn the_windows_keep_today_and_whole_days_before_it() {
+        let today = Day(1000);
         let retention = UsageRetention::default();
-        assert_eq!(retention.first_hourly_day(today), Day(94));
-        assert_eq!(retention.first_kept_day(today), Day(100 - 729));
+        // The last 168 hours reach into the seventh day before today.
+        assert_eq!(retention.first_hourly_day(today), Day(993));
+        let week_ago = Hour::of(today.start() + Duration::hours(10) - Duration::hours(167));
+        assert!(week_ago.day >= retention.first_hourly_day(today));
+        assert_eq!(retention.first_kept_day(today), Day(1000 - 730));
         // Daily totals are never dropped before their hours.
         let odd = UsageRetention {
             hourly_days: 10,
             daily_days: 3,
         };
-        assert_eq!(odd.first_kept_day(today), Day(91));
-        let zero = UsageRetention {
-            hourly_days: 0,
-            daily_days: 0,
-        };
-        assert_eq!(zero.first_hourly_day(today), today);
-        assert_eq!(zero.first_kept_day(today), today);
+        assert_eq!(odd.first_kept_day(today), Day(990));
     }
 }

@@ -60,6 +60,10 @@ impl Outcome {
         }
     }
 
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|o| o.code() == code)
+    }
+
     /// 200 to pass, 401 for the token itself, 403 for what it may not do.
     pub fn http_status(self) -> u16 {
         match self {

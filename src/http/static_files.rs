@@ -33,6 +33,8 @@ pub fn url(path: &str) -> String {
 
 pub static CSS_URL: LazyLock<String> = LazyLock::new(|| url("app.css"));
 pub static TABLE_CSS_URL: LazyLock<String> = LazyLock::new(|| url("token-table.css"));
+pub static CHARTS_CSS_URL: LazyLock<String> = LazyLock::new(|| url("charts.css"));
+pub static CHARTS_JS_URL: LazyLock<String> = LazyLock::new(|| url("charts.js"));
 pub static JS_URL: LazyLock<String> = LazyLock::new(|| url("app.js"));
 pub static ICON_URL: LazyLock<String> = LazyLock::new(|| url("favicon.svg"));
 pub static API_DOCS_CSS_URL: LazyLock<String> = LazyLock::new(|| url("api-docs.css"));

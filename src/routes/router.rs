@@ -158,6 +158,10 @@ fn api_tokens(cfg: &mut web::ServiceConfig) {
             web::get().to(tokens::show::modules),
         )
         .route(
+            "/settings/api-tokens/{guid}/usage",
+            web::get().to(tokens::show::usage),
+        )
+        .route(
             "/settings/api-tokens/{guid}/details",
             web::get().to(tokens::show::details),
         )

@@ -7,6 +7,7 @@ mod list;
 pub mod questions;
 mod reveal;
 mod show;
+mod usage;
 
 pub use form::*;
 pub use list::*;

@@ -50,6 +50,7 @@ mod tokens_list;
 mod tokens_security;
 mod unchanged_edits;
 mod usage_counts;
+mod usage_pages;
 mod usage_retention;
 mod verification;
 mod verify_answers;

@@ -11,7 +11,7 @@ use tessera::config::ServeArgs;
 use crate::helpers::{Browser, CreatedToken, TestApp, spawn_app_with, spawn_instance};
 use crate::verification::{call, metric, verify};
 
-fn flushing_every_second() -> ServeArgs {
+pub fn flushing_every_second() -> ServeArgs {
     ServeArgs {
         usage_flush_seconds: 1,
         ..ServeArgs::default()
@@ -69,7 +69,7 @@ fn unknown_total(app: &TestApp, client_ip: &str) -> i64 {
 
 /// Waits until the token's stored counts are `expected`, then a flush period more,
 /// and checks that nothing more was added.
-async fn counted_exactly(app: &TestApp, guid: &str, expected: &BTreeMap<String, i64>) {
+pub async fn counted_exactly(app: &TestApp, guid: &str, expected: &BTreeMap<String, i64>) {
     let deadline = std::time::Instant::now() + Duration::from_secs(10);
     while &counts_of(app, guid) != expected && std::time::Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(50)).await;
@@ -78,7 +78,7 @@ async fn counted_exactly(app: &TestApp, guid: &str, expected: &BTreeMap<String, 
     assert_eq!(&counts_of(app, guid), expected);
 }
 
-fn expect(counts: &[(&str, i64)]) -> BTreeMap<String, i64> {
+pub fn expect(counts: &[(&str, i64)]) -> BTreeMap<String, i64> {
     counts.iter().map(|(k, v)| ((*k).to_owned(), *v)).collect()
 }
 

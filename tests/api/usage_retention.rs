@@ -34,9 +34,10 @@ async fn old_days_lose_their_hours_then_themselves_once_and_on_one_instance() {
         day: today.plus(-n),
         of_day: 9,
     };
-    // A count on each of these days: today, the hourly window's last day and the
-    // day before it, the daily window's last day and the day before it.
-    let ages = [0, 6, 7, 729, 730];
+    // A count on each of these days: today, the hourly window's first day (seven
+    // before today) and the day before it, the daily window's first day and the
+    // day before it.
+    let ages = [0, 7, 8, 730, 731];
     let counts: Vec<TokenCount> = ages
         .iter()
         .map(|age| TokenCount {
@@ -55,7 +56,7 @@ async fn old_days_lose_their_hours_then_themselves_once_and_on_one_instance() {
             requests: 2,
         })
         .collect();
-    let uses = [730, 729].map(|age| PermissionUse {
+    let uses = [731, 730].map(|age| PermissionUse {
         token_id: TokenId(age.into()),
         module: "orders".into(),
         action: Action::Read,
@@ -75,12 +76,12 @@ async fn old_days_lose_their_hours_then_themselves_once_and_on_one_instance() {
         .unwrap()
     };
     let expected = |requests: i64| -> Vec<Row> {
-        [0, 6, 7, 729]
+        [0, 7, 8, 730]
             .iter()
             .map(|age| Row {
                 day: today.plus(-age).0,
                 total: requests,
-                h9: (*age < 7).then_some(requests as i32),
+                h9: (*age < 8).then_some(requests as i32),
             })
             .collect()
     };

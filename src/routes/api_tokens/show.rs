@@ -1,4 +1,4 @@
-//! The token's details page and its tabs: General, Modules, Details.
+//! The token's details page and its tabs: General, Modules, Usage, Details.
 
 use actix_web::{HttpRequest, web};
 
@@ -13,13 +13,16 @@ use crate::domain::ids::Guid;
 use crate::domain::permissions::Permission;
 use crate::domain::scopes::change_refusal;
 use crate::domain::tokens::Action;
+use crate::domain::usage::series::Period;
 use crate::domain::verification::last_use_precision;
 use crate::http::AppError;
+use crate::services::usage;
 use crate::state::AppState;
 use crate::views::format::{datetime, optional_datetime};
 use crate::views::tokens::history;
 use crate::views::tokens::{
-    DetailRow, HistoryRow, ModuleGrant, Tab, TokenActions, TokenShowPage, TokenValue, tabs,
+    DetailRow, HistoryRow, ModuleGrant, Tab, TokenActions, TokenShowPage, TokenValue, UsageTab,
+    tabs,
 };
 use crate::views::{Layout, Section};
 
@@ -41,6 +44,32 @@ pub async fn modules(
     guid: web::Path<Guid>,
 ) -> Result<TokenShowPage, AppError> {
     render(&req, &state, &admin, guid.into_inner(), Tab::Modules).await
+}
+
+#[derive(serde::Deserialize)]
+pub struct UsageQuery {
+    period: Option<String>,
+}
+
+/// The Usage tab; an unknown period shows the last 7 days.
+pub async fn usage(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    admin: Reader,
+    guid: web::Path<Guid>,
+    query: web::Query<UsageQuery>,
+) -> Result<TokenShowPage, AppError> {
+    let period = query
+        .period
+        .as_deref()
+        .and_then(Period::from_key)
+        .unwrap_or(Period::Week);
+    let token = load(&state, &admin, guid.into_inner()).await?;
+    let usage = usage::for_token(&state.db, token.token.id, period, now()).await?;
+    let usage = UsageTab::new(&token.token.guid, usage);
+    let mut page = page(&req, &state, &admin, token, Tab::Usage).await?;
+    page.usage = Some(usage);
+    Ok(page)
 }
 
 pub async fn details(
@@ -240,6 +269,7 @@ pub async fn page(
             token.allowed_networks.join(", ")
         },
         can_introspect: t.can_introspect(),
+        usage: None,
         value: value_access(state, admin, &token),
         hide_after_seconds: super::reveal::HIDE_AFTER_SECONDS,
     })

@@ -1,9 +1,10 @@
-//! A token's tabs (General, Modules, Details) and the password confirmation
+//! A token's tabs (General, Modules, Usage, Details) and the password confirmation
 //! before showing its value.
 
 use askama::Template;
 use askama_web::WebTemplate;
 
+pub use super::usage::UsageTab;
 use super::{Badge, TokenActions};
 use crate::domain::ids::Guid;
 use crate::domain::tokens::TokenType;
@@ -14,6 +15,7 @@ use crate::views::Layout;
 pub enum Tab {
     General,
     Modules,
+    Usage,
     Details,
 }
 
@@ -69,6 +71,8 @@ pub struct TokenShowPage {
     /// The allow-list, or that any address may use the token.
     pub networks: String,
     pub can_introspect: bool,
+    /// The Usage tab's charts and tables, on that tab.
+    pub usage: Option<UsageTab>,
     pub value: TokenValue,
     pub hide_after_seconds: u32,
 }
@@ -105,6 +109,7 @@ pub fn tabs(guid: &Guid, current: Tab) -> Vec<TabLink> {
     [
         (Tab::General, "General", TokenPage::General),
         (Tab::Modules, "Modules", TokenPage::Modules),
+        (Tab::Usage, "Usage", TokenPage::Usage),
         (Tab::Details, "Details", TokenPage::Details),
     ]
     .into_iter()

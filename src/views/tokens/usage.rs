@@ -1,0 +1,84 @@
+//! A token's Usage tab: requests over the chosen period by outcome, and passing
+//! requests by module and action.
+
+use crate::domain::ids::Guid;
+use crate::domain::usage::series::Period;
+use crate::domain::verification::Outcome;
+use crate::services::usage::TokenUsage;
+use crate::urls::{self, TokenPage};
+use crate::views::charts::{StackedBars, stacked_bars, thousands};
+use crate::views::format::datetime;
+
+pub struct UsageTab {
+    pub period: Period,
+    pub periods: Vec<PeriodLink>,
+    pub chart: StackedBars,
+    pub total: String,
+    pub allowed: String,
+    pub refused: String,
+    pub access: Vec<AccessRow>,
+}
+
+pub struct PeriodLink {
+    pub label: &'static str,
+    pub href: String,
+    pub current: bool,
+}
+
+pub struct AccessRow {
+    pub module: String,
+    pub action: &'static str,
+    pub requests: String,
+    pub last_used: String,
+}
+
+impl UsageTab {
+    pub fn new(guid: &Guid, usage: TokenUsage) -> Self {
+        let totals = usage.totals();
+        let total: i64 = totals.iter().sum();
+        let allowed = totals[Outcome::ALL
+            .iter()
+            .position(|o| *o == Outcome::Valid)
+            .unwrap_or_default()];
+        let period = usage.period;
+        Self {
+            period,
+            periods: Period::ALL
+                .into_iter()
+                .map(|p| PeriodLink {
+                    label: p.label(),
+                    href: period_url(guid, p),
+                    current: p == period,
+                })
+                .collect(),
+            chart: stacked_bars(
+                format!("Requests by outcome, {}", period.label().to_lowercase()),
+                period.granularity(),
+                &usage.buckets,
+            ),
+            total: thousands(total),
+            allowed: thousands(allowed),
+            refused: thousands(total - allowed),
+            access: usage
+                .access
+                .into_iter()
+                .map(|a| AccessRow {
+                    module: a.module,
+                    action: a.action.label(),
+                    requests: thousands(a.requests),
+                    last_used: a
+                        .last_used
+                        .map_or_else(|| "—".to_owned(), |at| datetime(&at)),
+                })
+                .collect(),
+        }
+    }
+}
+
+pub fn period_url(guid: &Guid, period: Period) -> String {
+    format!(
+        "{}?period={}",
+        urls::token_page(guid, TokenPage::Usage),
+        period.key()
+    )
+}
