@@ -8,6 +8,7 @@
 
 use time::{Date, Duration, PrimitiveDateTime, Time};
 
+pub mod asked;
 pub mod series;
 
 use crate::domain::tokens::Action;

@@ -14,6 +14,7 @@ pub mod token_input;
 pub mod token_json;
 pub mod token_lifecycle;
 pub mod tokens;
+pub mod usage;
 
 use actix_web::HttpResponse;
 use actix_web::http::StatusCode;

@@ -295,6 +295,7 @@ fn management_api(cfg: &mut web::ServiceConfig) {
     .service(endpoint("/tokens/{guid}/enable", "POST").post(lifecycle::enable))
     .service(endpoint("/tokens/{guid}/disable", "POST").post(lifecycle::disable))
     .service(endpoint("/tokens/{guid}/revoke", "POST").post(lifecycle::revoke))
+    .service(endpoint("/tokens/{guid}/usage", "GET").get(management::usage::token_usage))
     .service(endpoint("/scopes", "GET").get(directory::scopes))
     .service(endpoint("/modules", "GET").get(directory::modules))
     .service(endpoint("/administrators", "GET").get(directory::administrators))

@@ -7,13 +7,13 @@ use crate::db::usage::{permission_uses, token_rows};
 use crate::db::{Db, DbError};
 use crate::domain::ids::TokenId;
 use crate::domain::tokens::Action;
-use crate::domain::usage::series::{Bucket, Period, StoredDay, requests_within, series};
+use crate::domain::usage::series::{Bucket, StoredDay, Window, requests_within, series};
 use crate::domain::verification::Outcome;
 
-/// A token's usage over a period.
+/// A token's usage over a window of time.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TokenUsage {
-    pub period: Period,
+    pub window: Window,
     pub buckets: Vec<Bucket>,
     /// Passing requests by module and action, busiest first.
     pub access: Vec<AccessUse>,
@@ -41,16 +41,11 @@ impl TokenUsage {
     }
 }
 
-pub async fn for_token(
-    db: &Db,
-    token_id: TokenId,
-    period: Period,
-    now: PrimitiveDateTime,
-) -> Result<TokenUsage, DbError> {
+pub async fn for_token(db: &Db, token_id: TokenId, window: Window) -> Result<TokenUsage, DbError> {
     let (rows, uses) = db
         .run(move |c| {
             Ok::<_, DbError>((
-                token_rows(c, token_id, period.days(now))?,
+                token_rows(c, token_id, window.days())?,
                 permission_uses(c, token_id)?,
             ))
         })
@@ -61,7 +56,7 @@ pub async fn for_token(
         let Some((module, action)) = &row.access else {
             continue;
         };
-        let requests = requests_within(period, now, &row.day);
+        let requests = requests_within(window, &row.day);
         match access
             .iter_mut()
             .find(|a| &a.module == module && a.action == *action)
@@ -96,8 +91,8 @@ pub async fn for_token(
             .then_with(|| (&a.module, a.action).cmp(&(&b.module, b.action)))
     });
     Ok(TokenUsage {
-        period,
-        buckets: series(period, now, &days),
+        window,
+        buckets: series(window, &days),
         access,
     })
 }

@@ -1,7 +1,9 @@
-//! The Usage tab: the counts of the token's requests, to administrators of its
-//! scopes only.
+//! The Usage tab and the usage API: the counts of a token's requests, to
+//! administrators (and keys) of its scopes only.
 
-use crate::helpers::spawn_app_with;
+use serde_json::json;
+
+use crate::helpers::{ApiClient, spawn_app_with};
 use crate::usage_counts::{counted_exactly, expect, flushing_every_second};
 use crate::verification::verify;
 
@@ -65,4 +67,96 @@ async fn the_usage_tab_shows_the_counts_to_administrators_of_the_tokens_scopes()
     let refused = sam.get(&tab).await;
     assert_eq!(refused.status, 404);
     assert!(!refused.body.contains("orders"));
+}
+
+#[actix_web::test]
+async fn the_api_answers_the_same_counts_within_the_keys_scopes() {
+    let app = spawn_app_with(flushing_every_second()).await;
+    let ada = app.with_examples().await;
+    let token = ada
+        .create_token("Counted", &app.scope_id("Production"), &[])
+        .await;
+    for _ in 0..3 {
+        assert_eq!(
+            verify(&app, &token.secret, "?module=orders&action=read")
+                .await
+                .0,
+            200
+        );
+    }
+    assert_eq!(
+        verify(&app, &token.secret, "?module=billing&action=write")
+            .await
+            .0,
+        403
+    );
+    let counts = expect(&[("valid orders/read", 3), ("insufficient_permissions /", 1)]);
+    counted_exactly(&app, &token.guid, &counts).await;
+
+    let production = app
+        .api_key(&ada, "prod", &["tokens.read"], &["Production"])
+        .await;
+    let client = ApiClient::new(&app, &production);
+    let path = format!("/api/v1/tokens/{}/usage", token.guid);
+    let week = client.send("GET", &path, &[], None).await;
+    assert_eq!(week.status, 200, "{}", week.json);
+    assert_eq!(week.json["granularity"], "hour");
+    assert_eq!(week.json["buckets"].as_array().unwrap().len(), 168);
+    assert_eq!(
+        week.json["totals"],
+        json!({"valid": 3, "insufficient_permissions": 1})
+    );
+    let summed: i64 = week.json["buckets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["total"].as_i64().unwrap())
+        .sum();
+    assert_eq!(summed, 4);
+    assert_eq!(week.json["access"][0]["module"], "orders");
+    assert_eq!(week.json["access"][0]["action"], "read");
+    assert_eq!(week.json["access"][0]["requests"], 3);
+    assert!(week.json["access"][0]["last_used_at"].is_string());
+
+    let today = time::OffsetDateTime::now_utc().date();
+    let daily = client
+        .send(
+            "GET",
+            &format!(
+                "{path}?from={}&granularity=day",
+                today - time::Duration::days(29)
+            ),
+            &[],
+            None,
+        )
+        .await;
+    assert_eq!(daily.status, 200, "{}", daily.json);
+    assert_eq!(daily.json["buckets"].as_array().unwrap().len(), 30);
+    assert_eq!(daily.json["totals"]["valid"], 3);
+
+    for (query, status) in [
+        ("?granularity=minute", 400),
+        ("?from=yesterday", 400),
+        ("?from=2026-12-05&to=2026-12-01", 422),
+        ("?from=2020-01-01&granularity=hour", 422),
+    ] {
+        let refused = client
+            .send("GET", &format!("{path}{query}"), &[], None)
+            .await;
+        assert_eq!(refused.status, status, "{query}: {}", refused.json);
+        assert!(
+            refused.json["detail"]
+                .as_str()
+                .is_some_and(|d| !d.is_empty())
+        );
+    }
+
+    let staging = app
+        .api_key(&ada, "stage", &["tokens.read"], &["Staging"])
+        .await;
+    let other = ApiClient::new(&app, &staging)
+        .send("GET", &path, &[], None)
+        .await;
+    assert_eq!(other.status, 404);
+    assert!(!other.json.to_string().contains("orders"));
 }

@@ -55,7 +55,7 @@ impl Period {
         }
     }
 
-    fn buckets(self) -> i64 {
+    fn buckets(self) -> u32 {
         match self {
             Period::Day => 24,
             Period::Week => 7 * 24,
@@ -64,22 +64,95 @@ impl Period {
         }
     }
 
-    /// The buckets' starts at `now`, oldest first; the last holds `now`.
-    pub fn starts(self, now: PrimitiveDateTime) -> Vec<PrimitiveDateTime> {
-        let (last, step) = match self.granularity() {
-            Granularity::Hour => (Hour::of(now).start(), Duration::HOUR),
-            Granularity::Day => (Day::of(now).start(), Duration::DAY),
-        };
-        (0..self.buckets())
-            .rev()
-            .map(|back| last - step * back as i32)
+    /// The period's buckets at `now`: the last holds `now`.
+    pub fn window(self, now: PrimitiveDateTime) -> Window {
+        let granularity = self.granularity();
+        let last = granularity.bucket_of(now);
+        Window {
+            first: last - granularity.step() * (self.buckets() as i32 - 1),
+            buckets: self.buckets(),
+            granularity,
+        }
+    }
+}
+
+impl Granularity {
+    pub fn key(self) -> &'static str {
+        match self {
+            Granularity::Hour => "hour",
+            Granularity::Day => "day",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<Self> {
+        [Granularity::Hour, Granularity::Day]
+            .into_iter()
+            .find(|g| g.key() == key)
+    }
+
+    pub fn step(self) -> Duration {
+        match self {
+            Granularity::Hour => Duration::HOUR,
+            Granularity::Day => Duration::DAY,
+        }
+    }
+
+    /// The start of the bucket that holds `at`.
+    pub fn bucket_of(self, at: PrimitiveDateTime) -> PrimitiveDateTime {
+        match self {
+            Granularity::Hour => Hour::of(at).start(),
+            Granularity::Day => Day::of(at).start(),
+        }
+    }
+}
+
+/// Consecutive buckets of one granularity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Window {
+    /// The first bucket's start.
+    pub first: PrimitiveDateTime,
+    pub buckets: u32,
+    pub granularity: Granularity,
+}
+
+impl Window {
+    /// The buckets from the one holding `from` to the one holding `to`.
+    pub fn between(
+        from: PrimitiveDateTime,
+        to: PrimitiveDateTime,
+        granularity: Granularity,
+    ) -> Self {
+        let first = granularity.bucket_of(from);
+        let last = granularity.bucket_of(to.max(from));
+        let buckets = (last - first).whole_seconds() / granularity.step().whole_seconds() + 1;
+        Self {
+            first,
+            buckets: u32::try_from(buckets).unwrap_or(u32::MAX),
+            granularity,
+        }
+    }
+
+    /// The buckets' starts, oldest first.
+    pub fn starts(self) -> Vec<PrimitiveDateTime> {
+        (0..self.buckets)
+            .map(|i| self.first + self.granularity.step() * i as i32)
             .collect()
     }
 
-    /// The first and last day whose rows the period needs.
-    pub fn days(self, now: PrimitiveDateTime) -> (Day, Day) {
-        let starts = self.starts(now);
-        (Day::of(starts[0]), Day::of(now))
+    /// The end of the last bucket.
+    pub fn end(self) -> PrimitiveDateTime {
+        self.first + self.granularity.step() * self.buckets as i32
+    }
+
+    /// The first and last day whose rows the window needs.
+    pub fn days(self) -> (Day, Day) {
+        (Day::of(self.first), Day::of(self.end() - Duration::SECOND))
+    }
+
+    fn index_of(self, at: PrimitiveDateTime) -> Option<usize> {
+        let offset = (at - self.first).whole_seconds();
+        let index = offset / self.granularity.step().whole_seconds();
+        (offset >= 0 && index < i64::from(self.buckets)).then_some(index as usize)
     }
 }
 
@@ -106,62 +179,47 @@ impl Bucket {
     }
 }
 
-/// The period's buckets at `now`, from its days' rows.
-pub fn series(period: Period, now: PrimitiveDateTime, rows: &[StoredDay]) -> Vec<Bucket> {
-    let mut buckets: Vec<Bucket> = period
-        .starts(now)
+/// The window's buckets, from its days' rows. A day kept without its hours counts
+/// in a daily window only.
+pub fn series(window: Window, rows: &[StoredDay]) -> Vec<Bucket> {
+    let mut buckets: Vec<Bucket> = window
+        .starts()
         .into_iter()
         .map(|start| Bucket {
             start,
             counts: [0; Outcome::ALL.len()],
         })
         .collect();
-    let first = buckets[0].start;
-    let index_of = |at: PrimitiveDateTime| -> Option<usize> {
-        let step = match period.granularity() {
-            Granularity::Hour => Duration::HOUR,
-            Granularity::Day => Duration::DAY,
-        };
-        let offset = (at - first).whole_seconds();
-        (offset >= 0).then(|| (offset / step.whole_seconds()) as usize)
-    };
     for row in rows {
         let outcome = outcome_index(row.outcome);
-        let mut add = |at: PrimitiveDateTime, requests: i64| {
-            if let Some(bucket) = index_of(at).and_then(|i| buckets.get_mut(i)) {
+        for (at, requests) in counts_of(window.granularity, row) {
+            if let Some(bucket) = window.index_of(at).and_then(|i| buckets.get_mut(i)) {
                 bucket.counts[outcome] += requests;
-            }
-        };
-        match period.granularity() {
-            Granularity::Day => add(row.day.start(), row.total),
-            Granularity::Hour => {
-                for (hour, requests) in row.hours.iter().enumerate() {
-                    if let Some(requests) = requests {
-                        add(
-                            row.day.start() + Duration::hours(hour as i64),
-                            (*requests).into(),
-                        );
-                    }
-                }
             }
         }
     }
     buckets
 }
 
-/// The requests of `row` within the period at `now`.
-pub fn requests_within(period: Period, now: PrimitiveDateTime, row: &StoredDay) -> i64 {
-    let first = period.starts(now)[0];
-    match period.granularity() {
-        Granularity::Day if row.day.start() >= first => row.total,
-        Granularity::Day => 0,
-        Granularity::Hour => row
-            .hours
-            .iter()
-            .enumerate()
-            .filter(|(hour, _)| row.day.start() + Duration::hours(*hour as i64) >= first)
-            .filter_map(|(_, requests)| requests.map(i64::from))
-            .sum(),
+/// The requests of `row` within the window.
+pub fn requests_within(window: Window, row: &StoredDay) -> i64 {
+    counts_of(window.granularity, row)
+        .filter(|(at, _)| window.index_of(*at).is_some())
+        .map(|(_, requests)| requests)
+        .sum()
+}
+
+/// A row's counts with the start of what they count: its hours, or its day.
+fn counts_of(
+    granularity: Granularity,
+    row: &StoredDay,
+) -> Box<dyn Iterator<Item = (PrimitiveDateTime, i64)> + '_> {
+    let start = row.day.start();
+    match granularity {
+        Granularity::Day => Box::new(std::iter::once((start, row.total))),
+        Granularity::Hour => Box::new(row.hours.iter().enumerate().filter_map(move |(hour, n)| {
+            n.map(|n| (start + Duration::hours(hour as i64), i64::from(n)))
+        })),
     }
 }
 
@@ -194,16 +252,26 @@ mod tests {
     #[test]
     fn the_last_24_hours_end_with_the_current_one() {
         let now = datetime!(2026-12-06 00:30);
-        let starts = Period::Day.starts(now);
+        let starts = Period::Day.window(now).starts();
         assert_eq!(starts.len(), 24);
         assert_eq!(starts[0], datetime!(2026-12-05 01:00));
         assert_eq!(starts[23], datetime!(2026-12-06 00:00));
-        let (first, last) = Period::Day.days(now);
+        let (first, last) = Period::Day.window(now).days();
         assert_eq!((first, last), (Day::of(now).plus(-1), Day::of(now)));
-        let quarter = Period::Quarter.starts(datetime!(2026-12-06 23:59));
+        let quarter = Period::Quarter.window(datetime!(2026-12-06 23:59)).starts();
         assert_eq!(quarter.len(), 90);
         assert_eq!(quarter[89], datetime!(2026-12-06 00:00));
         assert_eq!(Period::from_key("7d"), Some(Period::Week));
+        let between = Window::between(
+            datetime!(2026-12-01 10:15),
+            datetime!(2026-12-03 09:00),
+            Granularity::Day,
+        );
+        assert_eq!(
+            (between.first, between.buckets),
+            (datetime!(2026-12-01 00:00), 3)
+        );
+        assert_eq!(between.end(), datetime!(2026-12-04 00:00));
         assert_eq!(Period::from_key("7"), None);
     }
 
@@ -217,7 +285,7 @@ mod tests {
             day_row(today.plus(-1), Outcome::Expired, &[(23, 1)]),
             day_row(today, Outcome::Valid, &[(0, 4)]),
         ];
-        let day = series(Period::Day, now, &rows);
+        let day = series(Period::Day.window(now), &rows);
         let valid = outcome_index(Outcome::Valid);
         let expired = outcome_index(Outcome::Expired);
         assert_eq!(day[0].counts[valid], 2);
@@ -227,7 +295,7 @@ mod tests {
         assert_eq!(day[23].counts[valid], 4);
         assert_eq!(day.iter().map(Bucket::total).sum::<i64>(), 10);
 
-        let month = series(Period::Month, now, &rows);
+        let month = series(Period::Month.window(now), &rows);
         assert_eq!(month.len(), 30);
         assert_eq!(month[28].counts[valid], 10, "yesterday's total");
         assert_eq!(month[29].total(), 4);
@@ -236,8 +304,8 @@ mod tests {
             hours: [None; HOURS_PER_DAY],
             ..rows[0].clone()
         };
-        assert_eq!(series(Period::Month, now, &[rolled])[28].total(), 10);
-        assert_eq!(requests_within(Period::Day, now, &rows[0]), 5);
-        assert_eq!(requests_within(Period::Month, now, &rows[0]), 10);
+        assert_eq!(series(Period::Month.window(now), &[rolled])[28].total(), 10);
+        assert_eq!(requests_within(Period::Day.window(now), &rows[0]), 5);
+        assert_eq!(requests_within(Period::Month.window(now), &rows[0]), 10);
     }
 }

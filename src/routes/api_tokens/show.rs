@@ -65,8 +65,8 @@ pub async fn usage(
         .and_then(Period::from_key)
         .unwrap_or(Period::Week);
     let token = load(&state, &admin, guid.into_inner()).await?;
-    let usage = usage::for_token(&state.db, token.token.id, period, now()).await?;
-    let usage = UsageTab::new(&token.token.guid, usage);
+    let usage = usage::for_token(&state.db, token.token.id, period.window(now())).await?;
+    let usage = UsageTab::new(&token.token.guid, period, usage);
     let mut page = page(&req, &state, &admin, token, Tab::Usage).await?;
     page.usage = Some(usage);
     Ok(page)

@@ -9,7 +9,7 @@ use utoipa::openapi::server::Server;
 use utoipa::{Modify, OpenApi};
 
 use super::openapi_conventions::Conventions;
-use super::{directory, token_lifecycle, tokens};
+use super::{directory, token_lifecycle, tokens, usage};
 use crate::routes::api::{forward_auth, introspect, verify};
 use crate::state::AppState;
 use crate::urls;
@@ -28,7 +28,7 @@ use crate::views::layout::{Layout, Section};
     paths(
         tokens::list, tokens::create, tokens::read, tokens::update, token_lifecycle::delete,
         token_lifecycle::regenerate, token_lifecycle::enable, token_lifecycle::disable,
-        token_lifecycle::revoke,
+        token_lifecycle::revoke, usage::token_usage,
         directory::scopes, directory::modules, directory::administrators, directory::audit_events,
         verify::verify, introspect::introspect, forward_auth::auth,
     ),
@@ -42,6 +42,7 @@ use crate::views::layout::{Layout, Section};
     modifiers(&Security, &Conventions),
     tags(
         (name = "Tokens", description = "API tokens: the same rules as the admin app"),
+        (name = "Usage", description = "What tokens did: every verification answer, counted"),
         (name = "Catalog", description = "The scopes and modules tokens are made of"),
         (name = "Administrators", description = "For keys allowed `admins.manage`"),
         (name = "Audit log", description = "For keys allowed `audit.read`"),

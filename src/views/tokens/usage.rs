@@ -33,14 +33,13 @@ pub struct AccessRow {
 }
 
 impl UsageTab {
-    pub fn new(guid: &Guid, usage: TokenUsage) -> Self {
+    pub fn new(guid: &Guid, period: Period, usage: TokenUsage) -> Self {
         let totals = usage.totals();
         let total: i64 = totals.iter().sum();
         let allowed = totals[Outcome::ALL
             .iter()
             .position(|o| *o == Outcome::Valid)
             .unwrap_or_default()];
-        let period = usage.period;
         Self {
             period,
             periods: Period::ALL
@@ -53,7 +52,7 @@ impl UsageTab {
                 .collect(),
             chart: stacked_bars(
                 format!("Requests by outcome, {}", period.label().to_lowercase()),
-                period.granularity(),
+                usage.window.granularity,
                 &usage.buckets,
             ),
             total: thousands(total),
