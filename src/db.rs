@@ -22,6 +22,7 @@ pub mod setup;
 pub mod sql;
 mod sql_types;
 pub mod throttle;
+pub mod token_clients;
 pub mod token_list;
 pub mod token_status;
 pub mod tokens;

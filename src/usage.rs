@@ -25,6 +25,8 @@ use crate::domain::verification::Outcome;
 /// Client addresses of unknown tokens tallied between two flushes; the requests of
 /// any further address count in the total only.
 const MAX_UNKNOWN_ADDRESSES: usize = 4096;
+/// Rows of counts added per transaction.
+const ROWS_PER_TRANSACTION: usize = 500;
 /// Addresses written per hour and flush: the ones that sent the most.
 const TOP_UNKNOWN_ADDRESSES: usize = 20;
 
@@ -98,28 +100,53 @@ impl UsageCounts {
     }
 
     /// Adds the tallies to the database and starts new ones; returns the statements
-    /// run. A tally that could not be written is kept for the next flush. Blocking.
+    /// run. Blocking.
+    ///
+    /// The counts go a few hundred rows per transaction, so that SQLite's write
+    /// lock is never held long; a batch that fails, and those after it, are kept
+    /// for the next flush, and none is added twice.
     pub fn flush(&self, db: &Db) -> Result<usize, DbError> {
         let tokens = std::mem::take(&mut *lock(&self.tokens));
         let unknown = std::mem::take(&mut *lock(&self.unknown));
         if tokens.is_empty() && unknown.per_hour.is_empty() {
             return Ok(0);
         }
-        let (counts, uses) = rows_of_tokens(&tokens);
-        let unknown_counts = rows_of_unknown(&unknown);
-        let written = db.get().and_then(|mut conn| {
-            write_transaction(&mut conn, |c| {
-                let statements = add_token_counts(c, &counts)?
-                    + record_permission_uses(c, &uses)?
-                    + add_unknown_counts(c, &unknown_counts)?;
-                Ok::<_, DbError>(statements)
-            })
-        });
-        match written {
-            Ok(statements) => Ok(statements),
+        let mut conn = match db.get() {
+            Ok(conn) => conn,
             Err(error) => {
                 self.put_back(tokens, unknown);
-                Err(error)
+                return Err(error);
+            }
+        };
+        let (mut entries, uses) = entries_and_uses(tokens);
+        // The latest uses first: keeping the latest is safe to do twice.
+        let mut statements =
+            match write_transaction(&mut conn, |c| record_permission_uses(c, &uses)) {
+                Ok(statements) => statements,
+                Err(error) => {
+                    self.put_back(entries.into_iter().collect(), unknown);
+                    return Err(error.into());
+                }
+            };
+        let mut written = 0;
+        while written < entries.len() {
+            let batch = &entries[written..(written + ROWS_PER_TRANSACTION).min(entries.len())];
+            let rows: Vec<TokenCount> = batch.iter().map(count_of).collect();
+            match write_transaction(&mut conn, |c| add_token_counts(c, &rows)) {
+                Ok(n) => statements += n,
+                Err(error) => {
+                    self.put_back(entries.split_off(written).into_iter().collect(), unknown);
+                    return Err(error.into());
+                }
+            }
+            written += batch.len();
+        }
+        let rows = rows_of_unknown(&unknown);
+        match write_transaction(&mut conn, |c| add_unknown_counts(c, &rows)) {
+            Ok(n) => Ok(statements + n),
+            Err(error) => {
+                self.put_back(HashMap::default(), unknown);
+                Err(error.into())
             }
         }
     }
@@ -153,46 +180,47 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
         .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-/// The rows to add, and the latest use of each (token, module, action).
-fn rows_of_tokens(
-    tokens: &HashMap<TokenKey, Tally, FixedState>,
-) -> (Vec<TokenCount>, Vec<PermissionUse>) {
-    let mut latest: HashMap<(TokenId, &str, Action), PrimitiveDateTime, FixedState> =
+/// The tallies in the table's order (neighbouring rows are written together), and
+/// the latest use of each (token, module, action).
+fn entries_and_uses(
+    tokens: HashMap<TokenKey, Tally, FixedState>,
+) -> (Vec<(TokenKey, Tally)>, Vec<PermissionUse>) {
+    let mut latest: HashMap<(TokenId, Arc<str>, Action), PrimitiveDateTime, FixedState> =
         HashMap::default();
-    let mut counts: Vec<TokenCount> = tokens
-        .iter()
-        .map(|(key, tally)| {
-            if let Some((module, action)) = &key.counted.access {
-                let at = latest
-                    .entry((key.token, module, *action))
-                    .or_insert(tally.last);
-                *at = (*at).max(tally.last);
-            }
-            TokenCount {
-                token_id: key.token,
-                hour: key.hour,
-                outcome: key.counted.outcome,
-                access: key
-                    .counted
-                    .access
-                    .as_ref()
-                    .map(|(module, action)| (module.to_string(), *action)),
-                requests: tally.requests,
-            }
-        })
-        .collect();
-    // In the table's order: neighbouring rows are written together.
-    counts.sort_unstable_by_key(|c| (c.token_id, c.hour));
+    for (key, tally) in &tokens {
+        if let Some((module, action)) = &key.counted.access {
+            let at = latest
+                .entry((key.token, module.clone(), *action))
+                .or_insert(tally.last);
+            *at = (*at).max(tally.last);
+        }
+    }
+    let mut entries: Vec<(TokenKey, Tally)> = tokens.into_iter().collect();
+    entries.sort_unstable_by_key(|(key, _)| (key.token, key.hour));
     let uses = latest
         .into_iter()
         .map(|((token_id, module, action), at)| PermissionUse {
             token_id,
-            module: module.to_owned(),
+            module: module.to_string(),
             action,
             at,
         })
         .collect();
-    (counts, uses)
+    (entries, uses)
+}
+
+fn count_of((key, tally): &(TokenKey, Tally)) -> TokenCount {
+    TokenCount {
+        token_id: key.token,
+        hour: key.hour,
+        outcome: key.counted.outcome,
+        access: key
+            .counted
+            .access
+            .as_ref()
+            .map(|(module, action)| (module.to_string(), *action)),
+        requests: tally.requests,
+    }
 }
 
 /// Each hour's total, and its busiest addresses.

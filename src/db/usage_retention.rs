@@ -56,9 +56,9 @@ pub fn roll_up(c: &mut DbConnection, after: Option<Day>, through: Day) -> QueryR
 }
 
 /// Removes the counts of the days before `first_kept`, and the permission uses
-/// older than its start; returns the rows removed.
+/// and clients last seen before its start; returns the rows removed.
 pub fn remove_before(c: &mut DbConnection, first_kept: Day) -> QueryResult<usize> {
-    use super::schema::{token_permission_uses, token_usage, unknown_token_usage};
+    use super::schema::{token_clients, token_permission_uses, token_usage, unknown_token_usage};
     let usage = diesel::delete(token_usage::table.filter(token_usage::day.lt(first_kept.0)));
     let unknown = diesel::delete(
         unknown_token_usage::table.filter(unknown_token_usage::day.lt(first_kept.0)),
@@ -67,5 +67,8 @@ pub fn remove_before(c: &mut DbConnection, first_kept: Day) -> QueryResult<usize
         token_permission_uses::table
             .filter(token_permission_uses::last_used_at.lt(first_kept.start())),
     );
-    Ok(usage.execute(c)? + unknown.execute(c)? + uses.execute(c)?)
+    let clients = diesel::delete(
+        token_clients::table.filter(token_clients::last_seen.lt(first_kept.start())),
+    );
+    Ok(usage.execute(c)? + unknown.execute(c)? + uses.execute(c)? + clients.execute(c)?)
 }

@@ -3,6 +3,7 @@
 
 use time::PrimitiveDateTime;
 
+use crate::db::token_clients::{ClientSeen, clients_of};
 use crate::db::usage::{permission_uses, token_rows};
 use crate::db::{Db, DbError};
 use crate::domain::ids::TokenId;
@@ -17,7 +18,13 @@ pub struct TokenUsage {
     pub buckets: Vec<Bucket>,
     /// Passing requests by module and action, busiest first.
     pub access: Vec<AccessUse>,
+    /// The clients seen passing with the token, however long ago, the most
+    /// recently seen first ([`CLIENTS_SHOWN`] at most).
+    pub clients: Vec<ClientSeen>,
 }
+
+/// Clients listed with a token's usage.
+pub const CLIENTS_SHOWN: i64 = 50;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AccessUse {
@@ -42,11 +49,12 @@ impl TokenUsage {
 }
 
 pub async fn for_token(db: &Db, token_id: TokenId, window: Window) -> Result<TokenUsage, DbError> {
-    let (rows, uses) = db
+    let (rows, uses, clients) = db
         .run(move |c| {
             Ok::<_, DbError>((
                 token_rows(c, token_id, window.days())?,
                 permission_uses(c, token_id)?,
+                clients_of(c, token_id, CLIENTS_SHOWN)?,
             ))
         })
         .await?;
@@ -94,5 +102,6 @@ pub async fn for_token(db: &Db, token_id: TokenId, window: Window) -> Result<Tok
         window,
         buckets: series(window, &days),
         access,
+        clients,
     })
 }

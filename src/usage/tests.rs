@@ -27,8 +27,9 @@ fn answers_are_tallied_by_token_hour_outcome_and_access() {
         orders(),
     );
 
-    let tokens = lock(&counts.tokens);
-    let (rows, uses) = rows_of_tokens(&tokens);
+    let tokens = lock(&counts.tokens).clone();
+    let (entries, uses) = entries_and_uses(tokens);
+    let rows: Vec<TokenCount> = entries.iter().map(count_of).collect();
     let find = |token, hour: u8, outcome, access: bool| {
         rows.iter()
             .find(|r| {
@@ -107,7 +108,8 @@ fn tallies_that_could_not_be_written_are_added_to_the_new_ones() {
     let unknown = std::mem::take(&mut *lock(&counts.unknown));
     counts.token(TokenId(1), at, Outcome::Valid, None);
     counts.put_back(taken, unknown);
-    let (rows, _) = rows_of_tokens(&lock(&counts.tokens));
+    let (entries, _) = entries_and_uses(lock(&counts.tokens).clone());
+    let rows: Vec<TokenCount> = entries.iter().map(count_of).collect();
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0].requests, 2);
     assert_eq!(lock(&counts.unknown).per_hour[&Hour::of(at)], 1);

@@ -11,6 +11,7 @@ use time::PrimitiveDateTime;
 
 use super::Verifier;
 use crate::db::connection::for_verification;
+use crate::db::token_clients::{ClientSeen, record_clients};
 use crate::db::verification::{Usage, record_usage};
 use crate::db::{Db, DbError};
 use crate::domain::ids::TokenId;
@@ -29,11 +30,21 @@ struct Client {
     user_agent: Option<String>,
 }
 
-/// The latest use of each token since the last flush: at most one write per token
-/// per flush, however often it was used.
+/// A client seen with a token since the last flush: first and last.
+type SeenKey = (TokenId, IpAddr, String);
+
+#[derive(Debug, Default)]
+struct Pending {
+    last: HashMap<TokenId, LastUse>,
+    clients: HashMap<SeenKey, (PrimitiveDateTime, PrimitiveDateTime)>,
+}
+
+/// The latest use of each token since the last flush, and the clients seen with
+/// it: at most one write per token and client per flush, however often it was
+/// used.
 #[derive(Debug, Default)]
 pub struct UsageBuffer {
-    pending: Mutex<HashMap<TokenId, LastUse>>,
+    pending: Mutex<Pending>,
 }
 
 impl UsageBuffer {
@@ -50,12 +61,20 @@ impl UsageBuffer {
         if news == UseNews::Nothing {
             return;
         }
+        let agent = user_agent.map(|ua| stored_agent(ua).to_owned());
         let client = (news == UseNews::Client).then(|| Client {
             ip,
-            user_agent: user_agent.map(|ua| stored_agent(ua).to_owned()),
+            user_agent: agent.clone(),
         });
         let mut pending = self.pending.lock().expect("usage lock");
+        let seen = pending
+            .clients
+            .entry((token_id, ip, agent.unwrap_or_default()))
+            .or_insert((at, at));
+        seen.0 = seen.0.min(at);
+        seen.1 = seen.1.max(at);
         let last = pending
+            .last
             .entry(token_id)
             .or_insert(LastUse { at, client: None });
         last.at = at;
@@ -66,7 +85,7 @@ impl UsageBuffer {
 
     /// How many tokens wait to be written.
     pub fn len(&self) -> usize {
-        self.pending.lock().expect("usage lock").len()
+        self.pending.lock().expect("usage lock").last.len()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -74,9 +93,12 @@ impl UsageBuffer {
     }
 
     /// Takes the buffer and writes it; nothing is written when nothing was used.
-    /// Blocking: runs on the flusher thread, or off the async workers at shutdown.
+    /// Returns how many tokens' last uses were written. Blocking: runs on the
+    /// flusher thread, or off the async workers at shutdown.
     pub fn flush(&self, db: &Db) -> Result<usize, DbError> {
-        let mut batch: Vec<Usage> = std::mem::take(&mut *self.pending.lock().expect("usage lock"))
+        let pending = std::mem::take(&mut *self.pending.lock().expect("usage lock"));
+        let mut batch: Vec<Usage> = pending
+            .last
             .into_iter()
             .map(|(token_id, last)| Usage {
                 token_id,
@@ -87,30 +109,59 @@ impl UsageBuffer {
         // In the table's order, the rows of a page are written together: a third of
         // the work of a random order at 100,000 tokens (measured on SQLite).
         batch.sort_unstable_by_key(|usage| usage.token_id);
-        if batch.is_empty() {
+        let mut clients: Vec<ClientSeen> = pending
+            .clients
+            .into_iter()
+            .map(
+                |((token_id, ip, user_agent), (first_seen, last_seen))| ClientSeen {
+                    token_id,
+                    client_ip: ip.to_string(),
+                    user_agent,
+                    first_seen,
+                    last_seen,
+                },
+            )
+            .collect();
+        clients.sort_unstable_by_key(|c| c.token_id);
+        if batch.is_empty() && clients.is_empty() {
             return Ok(0);
         }
-        let written = db
-            .get()
-            .and_then(|mut conn| Ok(for_verification(|| record_usage(&mut conn, &batch))?));
+        let written = db.get().and_then(|mut conn| {
+            for_verification(|| {
+                let written = record_usage(&mut conn, &batch)?;
+                record_clients(&mut conn, &clients)?;
+                Ok(written)
+            })
+        });
         if written.is_err() {
-            self.put_back(batch);
+            self.put_back(batch, clients);
         }
         written
     }
 
     /// Returns a batch that could not be written, unless newer uses arrived meanwhile.
-    fn put_back(&self, batch: Vec<Usage>) {
+    fn put_back(&self, batch: Vec<Usage>, clients: Vec<ClientSeen>) {
         let mut pending = self.pending.lock().expect("usage lock");
         for usage in batch {
             let client = usage.client.and_then(|(ip, user_agent)| {
                 let ip = ip.parse().ok()?;
                 Some(Client { ip, user_agent })
             });
-            pending.entry(usage.token_id).or_insert(LastUse {
+            pending.last.entry(usage.token_id).or_insert(LastUse {
                 at: usage.at,
                 client,
             });
+        }
+        for client in clients {
+            let Ok(ip) = client.client_ip.parse() else {
+                continue;
+            };
+            let seen = pending
+                .clients
+                .entry((client.token_id, ip, client.user_agent))
+                .or_insert((client.first_seen, client.last_seen));
+            seen.0 = seen.0.min(client.first_seen);
+            seen.1 = seen.1.max(client.last_seen);
         }
     }
 }
@@ -178,9 +229,20 @@ mod tests {
         );
         assert_eq!(buffer.len(), 2);
         let pending = buffer.pending.lock().unwrap();
-        assert_eq!(pending[&TokenId(1)].at, datetime!(2026-01-01 10:06));
-        let kept = pending[&TokenId(1)].client.as_ref().unwrap();
+        assert_eq!(pending.last[&TokenId(1)].at, datetime!(2026-01-01 10:06));
+        let kept = pending.last[&TokenId(1)].client.as_ref().unwrap();
         assert_eq!(kept.user_agent.as_deref(), Some("curl/9"));
-        assert!(pending[&TokenId(2)].client.is_none(), "the time only");
+        assert!(pending.last[&TokenId(2)].client.is_none(), "the time only");
+        // Each client with its first and last use.
+        let seen = |agent: &str| pending.clients[&(TokenId(1), ip, agent.to_owned())];
+        assert_eq!(
+            seen("curl/8"),
+            (datetime!(2026-01-01 10:00), datetime!(2026-01-01 10:00))
+        );
+        assert_eq!(
+            seen("curl/9"),
+            (datetime!(2026-01-01 10:05), datetime!(2026-01-01 10:06))
+        );
+        assert_eq!(pending.clients.len(), 3, "and token 2's, without an agent");
     }
 }

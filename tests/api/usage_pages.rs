@@ -5,7 +5,7 @@ use serde_json::json;
 
 use crate::helpers::{ApiClient, spawn_app_with};
 use crate::usage_counts::{counted_exactly, expect, flushing_every_second};
-use crate::verification::verify;
+use crate::verification::{call, verify};
 
 #[actix_web::test]
 async fn the_usage_tab_shows_the_counts_to_administrators_of_the_tokens_scopes() {
@@ -27,7 +27,19 @@ async fn the_usage_tab_shows_the_counts_to_administrators_of_the_tokens_scopes()
             .0,
         403
     );
-    let counts = expect(&[("valid orders/read", 4), ("insufficient_permissions /", 1)]);
+    let auth = format!("Bearer {}", token.secret);
+    for agent in ["billing-sync/2.1", "billing-sync/2.2"] {
+        let headers = [("authorization", auth.as_str()), ("user-agent", agent)];
+        assert_eq!(
+            call(&app, "GET", "/api/v1/verify", &headers, None).await.0,
+            200
+        );
+    }
+    let counts = expect(&[
+        ("valid /", 2),
+        ("valid orders/read", 4),
+        ("insufficient_permissions /", 1),
+    ]);
     counted_exactly(&app, &token.guid, &counts).await;
 
     let tab = format!("/settings/api-tokens/{}/usage", token.guid);
@@ -35,10 +47,10 @@ async fn the_usage_tab_shows_the_counts_to_administrators_of_the_tokens_scopes()
         let page = ada.get(&format!("{tab}?period={period}")).await;
         assert_eq!(page.status, 200, "{period}");
         let html = page.html();
-        assert_eq!(html.texts(".usage-totals dd"), ["5", "4", "1"], "{period}");
+        assert_eq!(html.texts(".usage-totals dd"), ["7", "6", "1"], "{period}");
         assert_eq!(
             html.texts(".chart-legend li"),
-            ["Allowed 4", "Insufficient permissions 1"]
+            ["Allowed 6", "Insufficient permissions 1"]
         );
         let bars = html.count(".chart-bar");
         let expected = match period {
@@ -54,6 +66,15 @@ async fn the_usage_tab_shows_the_counts_to_administrators_of_the_tokens_scopes()
         );
     }
     let current = ada.get(&format!("{tab}?period=forever")).await.html();
+    // The clients that passed, the latest first: the user agent tells them apart.
+    let clients = current.texts("#usage-clients tbody td:nth-child(2)");
+    assert_eq!(clients[..2], ["billing-sync/2.2", "billing-sync/2.1"]);
+    assert!(
+        current
+            .texts("#usage-clients tbody td:first-child")
+            .iter()
+            .all(|ip| ip == "127.0.0.1")
+    );
     assert_eq!(
         current.texts(".period-links a[aria-current]"),
         ["Last 7 days"],

@@ -81,3 +81,14 @@ CREATE TABLE token_permission_uses (
     last_used_at TIMESTAMP NOT NULL,
     PRIMARY KEY (token_id, module, action)
 ) WITHOUT ROWID;
+
+-- The clients seen passing with each token: address and user agent ('' when
+-- none was sent), first and last seen (to the usage granularity).
+CREATE TABLE token_clients (
+    token_id BIGINT NOT NULL,
+    client_ip TEXT NOT NULL,
+    user_agent TEXT NOT NULL,
+    first_seen TIMESTAMP NOT NULL,
+    last_seen TIMESTAMP NOT NULL,
+    PRIMARY KEY (token_id, client_ip, user_agent)
+) WITHOUT ROWID;

@@ -1,5 +1,6 @@
 //! The usage tables: counts by day with a column per hour (see
-//! [`crate::domain::usage`]), and the last use of each granted permission.
+//! [`crate::domain::usage`]), the last use of each granted permission, and the
+//! clients seen with each token.
 
 use super::{api_token_scopes, api_tokens};
 
@@ -76,6 +77,16 @@ diesel::table! {
         module -> Text,
         action -> Text,
         last_used_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    token_clients (token_id, client_ip, user_agent) {
+        token_id -> BigInt,
+        client_ip -> Text,
+        user_agent -> Text,
+        first_seen -> Timestamp,
+        last_seen -> Timestamp,
     }
 }
 

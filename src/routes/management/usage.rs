@@ -55,6 +55,17 @@ pub struct TokenUsageAnswer {
     /// Allowed requests by module and action in the window, busiest first; with
     /// each pair's last allowed use, however long ago.
     pub access: Vec<AccessCount>,
+    /// The clients seen passing with the token, however long ago, the most
+    /// recently seen first (50 at most).
+    pub clients: Vec<ClientItem>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ClientItem {
+    pub ip: String,
+    pub user_agent: Option<String>,
+    pub first_seen_at: String,
+    pub last_seen_at: String,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -180,6 +191,16 @@ pub async fn token_usage(
                 action: a.action.key(),
                 requests: a.requests,
                 last_used_at: a.last_used.as_ref().map(iso),
+            })
+            .collect(),
+        clients: usage
+            .clients
+            .into_iter()
+            .map(|c| ClientItem {
+                ip: c.client_ip,
+                user_agent: Some(c.user_agent).filter(|ua| !ua.is_empty()),
+                first_seen_at: iso(&c.first_seen),
+                last_seen_at: iso(&c.last_seen),
             })
             .collect(),
     };

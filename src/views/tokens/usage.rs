@@ -17,6 +17,14 @@ pub struct UsageTab {
     pub allowed: String,
     pub refused: String,
     pub access: Vec<AccessRow>,
+    pub clients: Vec<ClientRow>,
+}
+
+pub struct ClientRow {
+    pub ip: String,
+    pub user_agent: String,
+    pub first_seen: String,
+    pub last_seen: String,
 }
 
 pub struct PeriodLink {
@@ -68,6 +76,20 @@ impl UsageTab {
                     last_used: a
                         .last_used
                         .map_or_else(|| "—".to_owned(), |at| datetime(&at)),
+                })
+                .collect(),
+            clients: usage
+                .clients
+                .into_iter()
+                .map(|c| ClientRow {
+                    ip: c.client_ip,
+                    user_agent: if c.user_agent.is_empty() {
+                        "—".to_owned()
+                    } else {
+                        c.user_agent
+                    },
+                    first_seen: datetime(&c.first_seen),
+                    last_seen: datetime(&c.last_seen),
                 })
                 .collect(),
         }
