@@ -135,6 +135,14 @@ for round in $(seq 1 "$rounds"); do
     start_server --token-cache false
     results+=("$(run "S2 verify, cache off" /api/v1/verify valid)")
     stop_server
+
+    # What usage counting costs: S1 and S5 again with counting off, in the same round.
+    start_server --usage-counting false
+    run warm-up /api/v1/verify valid 5 >/dev/null
+    results+=("$(run "S1 verify, cache hit, counting off" /api/v1/verify valid 30)")
+    run warm-up /api/v1/verify many 15 >/dev/null
+    results+=("$(run "S5 100,000 distinct tokens in turn, counting off" /api/v1/verify many)")
+    stop_server
 done
 
 start_server
@@ -161,6 +169,14 @@ for label, runs in rows.items():
     p99 = statistics.median(r[1] for r in runs)
     each = " ".join(f"{r[0] / s:.2f}" for r, s in zip(runs, s0_rounds))
     print(f"| {label} | {rps:,.0f} | {rps / s0:.2f} | {each} | {p99:.2f} | {p99 - s0p99:+.2f} | {runs[0][2]:,} |")
+print()
+for on, off in [("S1 verify, cache hit", "S1 verify, cache hit, counting off"),
+                ("S5 100,000 distinct tokens in turn, cache warm", "S5 100,000 distinct tokens in turn, counting off")]:
+    if on in rows and off in rows:
+        ratios = [a[0] / b[0] for a, b in zip(rows[on], rows[off])]
+        p99s = [a[1] - b[1] for a, b in zip(rows[on], rows[off])]
+        print(f"Usage counting, {on.split()[0]}: {statistics.median(ratios):.3f} of the throughput without it "
+              f"(rounds: {' '.join(f'{r:.3f}' for r in ratios)}), p99 {statistics.median(p99s):+.2f} ms.")
 '
 echo
 echo "During the first 30 s S1 run and the 6 s after it: $statements database statements in all: $flushes batched"

@@ -131,8 +131,9 @@ pub struct Verifier {
     /// store what it read, which may predate the change.
     generation: AtomicU64,
     pub usage: UsageBuffer,
-    /// Every answer, tallied for the usage pages.
-    pub counts: UsageCounts,
+    /// Every answer, tallied for the usage pages; `None`: nothing is counted (to
+    /// measure what counting costs).
+    counts: Option<UsageCounts>,
     /// Seconds within which repeated uses from one client are written once.
     usage_granularity: u32,
     pub metrics: Arc<Metrics>,
@@ -148,7 +149,7 @@ impl Verifier {
             catalog_loading: tokio::sync::Mutex::new(()),
             generation: AtomicU64::new(0),
             usage: UsageBuffer::default(),
-            counts: UsageCounts::default(),
+            counts: settings.count_usage.then(UsageCounts::default),
             usage_granularity: settings.usage_granularity,
             metrics,
         }
@@ -184,7 +185,9 @@ impl Verifier {
         };
         let now = db::now();
         let Some(token) = token else {
-            self.counts.unknown(now, presenter().client_ip());
+            if let Some(counts) = &self.counts {
+                counts.unknown(now, presenter().client_ip());
+            }
             return Ok(Verdict {
                 outcome: Outcome::Invalid,
                 token: None,
@@ -217,7 +220,9 @@ impl Verifier {
         let access = match access {
             Ok(access) => access,
             Err(outcome) => {
-                self.counts.token(token.id, now, outcome, None);
+                if let Some(counts) = &self.counts {
+                    counts.token(token.id, now, outcome, None);
+                }
                 return Ok(Verdict {
                     outcome,
                     token: None,
@@ -232,10 +237,12 @@ impl Verifier {
             presenter.client_ip(),
             access,
         );
-        let counted_access = access
-            .filter(|_| outcome == Outcome::Valid)
-            .and_then(|a| Some((catalog.keys.get(a.module)?.clone(), a.action)));
-        self.counts.token(token.id, now, outcome, counted_access);
+        if let Some(counts) = &self.counts {
+            let access = access
+                .filter(|_| outcome == Outcome::Valid)
+                .and_then(|a| Some((catalog.keys.get(a.module)?.clone(), a.action)));
+            counts.token(token.id, now, outcome, access);
+        }
         if let (Outcome::Valid, Presenter::Client(client)) = (outcome, presenter) {
             let news =
                 token
@@ -329,11 +336,14 @@ impl Verifier {
     /// tokens' last uses were written. Blocking.
     pub fn flush_usage(&self) -> Result<usize, DbError> {
         // The tallies, whatever becomes of the last uses (and the other way round).
-        let counted = self.counts.flush(&self.db).map(|statements| {
-            if statements > 0 {
-                self.metrics.counts_flushed(statements);
-            }
-        });
+        let counted = match &self.counts {
+            Some(counts) => counts.flush(&self.db).map(|statements| {
+                if statements > 0 {
+                    self.metrics.counts_flushed(statements);
+                }
+            }),
+            None => Ok(()),
+        };
         let written = self.usage.flush(&self.db)?;
         if written > 0 {
             self.metrics.flushed(written);

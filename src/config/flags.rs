@@ -141,6 +141,11 @@ pub struct ServeArgs {
           value_parser = clap::value_parser!(u32).range(1..=3600))]
     pub usage_granularity_seconds: u32,
 
+    /// Count every verification answer for the Usage pages (turn off only to measure
+    /// what counting costs: the pages then show nothing new)
+    #[arg(long, env = "TESSERA_USAGE_COUNTING", default_value_t = true, action = clap::ArgAction::Set)]
+    pub usage_counting: bool,
+
     /// Days before today whose usage counts keep their hours (the charts of the
     /// last 24 hours and 7 days are hourly); older days keep their daily totals
     #[arg(long, env = "TESSERA_USAGE_HOURLY_DAYS", default_value_t = 7,
@@ -239,6 +244,7 @@ impl Default for ServeArgs {
             token_cache_capacity: 200_000,
             usage_flush_seconds: 5,
             usage_granularity_seconds: 60,
+            usage_counting: true,
             usage_hourly_days: 7,
             usage_daily_days: 730,
             webhook_allow_http: false,

@@ -137,6 +137,7 @@ impl ServerConfig {
                     .token_cache
                     .then_some(args.token_cache_capacity as usize),
                 usage_granularity: args.usage_granularity_seconds,
+                count_usage: args.usage_counting,
             },
             usage_flush: std::time::Duration::from_secs(args.usage_flush_seconds.into()),
             webhook_key: encryption_key
@@ -219,6 +220,8 @@ pub struct VerifierSettings {
     pub cache_capacity: Option<usize>,
     /// Seconds within which repeated uses from one client are written once.
     pub usage_granularity: u32,
+    /// Whether answers are counted for the Usage pages (off only to measure).
+    pub count_usage: bool,
 }
 
 #[cfg(test)]

@@ -272,7 +272,34 @@ fn bad_configuration_is_reported_clearly() {
     assert!(String::from_utf8_lossy(&output.stderr).contains("unsupported database URL scheme"));
 }
 
-fn run_ok(command: &mut Command, stdin: Option<&str>) -> (String, String) {
+/// Starts `tessera serve` on a free port of a database set up already, with
+/// `args`; returns the process and the address it logged.
+pub fn serve(db: &TestDatabase, args: &[&str]) -> (Child, String) {
+    let mut child = tessera(db)
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    let address = loop {
+        line.clear();
+        assert!(
+            stderr.read_line(&mut line).unwrap() > 0,
+            "the server said where it listens"
+        );
+        if let Some(at) = line.find("url=\"") {
+            break line[at + 5..].split('"').next().unwrap().to_owned();
+        }
+    };
+    // Whatever it logs next goes nowhere, without blocking it.
+    std::thread::spawn(move || std::io::copy(&mut stderr, &mut std::io::sink()));
+    (child, address)
+}
+
+pub fn run_ok(command: &mut Command, stdin: Option<&str>) -> (String, String) {
     let mut child = command
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -371,30 +398,7 @@ fn operators_create_list_and_revoke_tokens_and_uses_are_written_at_shutdown() {
     let guid = list[0]["guid"].as_str().unwrap().to_owned();
 
     // The server, used once, stopped with SIGTERM long before its next flush.
-    let mut child = tessera(&db)
-        .args([
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-            "--usage-flush-seconds",
-            "300",
-        ])
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stderr = BufReader::new(child.stderr.take().unwrap());
-    let mut line = String::new();
-    let address = loop {
-        line.clear();
-        assert!(
-            stderr.read_line(&mut line).unwrap() > 0,
-            "the server said where it listens"
-        );
-        if let Some(at) = line.find("url=\"") {
-            break line[at + 5..].split('"').next().unwrap().to_owned();
-        }
-    };
+    let (mut child, address) = serve(&db, &["--usage-flush-seconds", "300"]);
     let auth = format!("Bearer {secret}");
     let response = http_get_with(
         &format!("{address}/api/v1/verify?module=orders"),

@@ -214,3 +214,24 @@ async fn counts_survive_a_database_that_refuses_them_for_a_while() {
         .unwrap();
     counted_exactly(&app, &token.guid, &expect(&[("valid /", 6)])).await;
 }
+
+#[actix_web::test]
+async fn with_counting_off_nothing_is_counted_and_last_uses_still_are() {
+    let app = spawn_app_with(ServeArgs {
+        usage_counting: false,
+        ..flushing_every_second()
+    })
+    .await;
+    let admin = app.with_examples().await;
+    let token = reader(&app, &admin).await;
+    for _ in 0..3 {
+        assert_eq!(verify(&app, &token.secret, "").await.0, 200);
+    }
+    crate::helpers::eventually("the last use is written", || {
+        app.count("api_tokens WHERE last_used_at IS NOT NULL") == 1
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    assert!(counts_of(&app, &token.guid).is_empty());
+    assert_eq!(app.count("token_usage"), 0);
+}
