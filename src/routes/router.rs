@@ -162,6 +162,10 @@ fn api_tokens(cfg: &mut web::ServiceConfig) {
             web::get().to(tokens::show::usage),
         )
         .route(
+            "/settings/api-tokens/{guid}/usage.csv",
+            web::get().to(tokens::usage_csv::download),
+        )
+        .route(
             "/settings/api-tokens/{guid}/details",
             web::get().to(tokens::show::details),
         )

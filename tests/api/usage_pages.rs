@@ -81,6 +81,22 @@ async fn the_usage_tab_shows_the_counts_to_administrators_of_the_tokens_scopes()
         "an unknown period shows the last 7 days"
     );
 
+    // The same numbers as CSV: a row per hour, a column per outcome.
+    let csv = ada.get(&format!("{tab}.csv?period=24h")).await;
+    assert_eq!(csv.status, 200);
+    assert_eq!(csv.headers["content-type"], ["text/csv; charset=utf-8"]);
+    let disposition = &csv.headers["content-disposition"][0];
+    assert!(disposition.starts_with("attachment") && disposition.contains("24h.csv"));
+    let lines: Vec<&str> = csv.body.lines().collect();
+    assert_eq!(lines.len(), 1 + 24);
+    assert!(lines[0].starts_with("start (UTC),valid,invalid,expired,"));
+    assert!(lines[0].ends_with(",total"));
+    let total: i64 = lines[1..]
+        .iter()
+        .map(|l| l.rsplit(',').next().unwrap().parse::<i64>().unwrap())
+        .sum();
+    assert_eq!(total, 7);
+
     let staging = app.scope_id("Staging");
     let sam = app
         .add_admin(&ada, "sam@example.com", "token_manager", &[&staging])
@@ -88,6 +104,9 @@ async fn the_usage_tab_shows_the_counts_to_administrators_of_the_tokens_scopes()
     let refused = sam.get(&tab).await;
     assert_eq!(refused.status, 404);
     assert!(!refused.body.contains("orders"));
+    let refused = sam.get(&format!("{tab}.csv")).await;
+    assert_eq!(refused.status, 404);
+    assert!(!refused.body.contains("valid"));
 }
 
 #[actix_web::test]
@@ -159,6 +178,7 @@ async fn the_api_answers_the_same_counts_within_the_keys_scopes() {
         ("?granularity=minute", 400),
         ("?from=yesterday", 400),
         ("?from=2026-12-05&to=2026-12-01", 422),
+        ("?from=2026-12-01T00:00:00Z", 400),
         ("?from=2020-01-01&granularity=hour", 422),
     ] {
         let refused = client

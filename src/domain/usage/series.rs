@@ -84,12 +84,6 @@ impl Granularity {
         }
     }
 
-    pub fn from_key(key: &str) -> Option<Self> {
-        [Granularity::Hour, Granularity::Day]
-            .into_iter()
-            .find(|g| g.key() == key)
-    }
-
     pub fn step(self) -> Duration {
         match self {
             Granularity::Hour => Duration::HOUR,

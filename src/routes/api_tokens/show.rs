@@ -51,7 +51,16 @@ pub struct UsageQuery {
     period: Option<String>,
 }
 
-/// The Usage tab; an unknown period shows the last 7 days.
+/// The period asked for; an unknown one is the last 7 days.
+pub(super) fn period_of(query: &UsageQuery) -> Period {
+    query
+        .period
+        .as_deref()
+        .and_then(Period::from_key)
+        .unwrap_or(Period::Week)
+}
+
+/// The Usage tab.
 pub async fn usage(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -59,11 +68,7 @@ pub async fn usage(
     guid: web::Path<Guid>,
     query: web::Query<UsageQuery>,
 ) -> Result<TokenShowPage, AppError> {
-    let period = query
-        .period
-        .as_deref()
-        .and_then(Period::from_key)
-        .unwrap_or(Period::Week);
+    let period = period_of(&query);
     let token = load(&state, &admin, guid.into_inner()).await?;
     let usage = usage::for_token(&state.db, token.token.id, period.window(now())).await?;
     let usage = UsageTab::new(&token.token.guid, period, usage);

@@ -13,7 +13,7 @@ use super::{Problem, json};
 use crate::auth::api_key::ApiCaller;
 use crate::db;
 use crate::domain::ids::Guid;
-use crate::domain::timestamps::{iso, parse_iso};
+use crate::domain::timestamps::iso;
 use crate::domain::tokens::parse_date;
 use crate::domain::usage::asked::{WindowError, asked_window};
 use crate::domain::usage::series::Granularity;
@@ -25,17 +25,32 @@ use crate::state::AppState;
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct UsageParams {
-    /// The first moment counted (UTC): `2026-12-01T00:00:00Z`, or a day,
-    /// `2026-12-01`, from its start. By default 7 days before `to`.
-    #[param(example = "2026-12-01")]
+    /// The first day counted (UTC), from its start. By default 7 days before `to`.
+    #[param(format = Date, example = "2026-12-01")]
     from: Option<String>,
-    /// The last moment counted (UTC), or a day, to its end. By default now.
-    #[param(example = "2026-12-07")]
+    /// The last day counted (UTC), to its end (or now). By default now.
+    #[param(format = Date, example = "2026-12-07")]
     to: Option<String>,
-    /// `hour` or `day`. By default hours for 7 days or less, days beyond. Hours are
-    /// kept for the days set by TESSERA_USAGE_HOURLY_DAYS.
-    #[param(example = "day")]
-    granularity: Option<String>,
+    /// By default hours for 7 days or less, days beyond. Hours are kept for the
+    /// days set by TESSERA_USAGE_HOURLY_DAYS.
+    granularity: Option<GranularityParam>,
+}
+
+/// How long a bucket is.
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum GranularityParam {
+    Hour,
+    Day,
+}
+
+impl From<GranularityParam> for Granularity {
+    fn from(param: GranularityParam) -> Self {
+        match param {
+            GranularityParam::Hour => Granularity::Hour,
+            GranularityParam::Day => Granularity::Day,
+        }
+    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -95,15 +110,10 @@ fn by_outcome(counts: &[i64]) -> BTreeMap<&'static str, i64> {
         .collect()
 }
 
-/// A moment as `from` or `to` names it; a day is its start, or (`to`) its end.
-fn moment(text: &str, end_of_day: bool) -> Result<PrimitiveDateTime, ApiError> {
-    if let Some(at) = parse_iso(text) {
-        return Ok(at);
-    }
+/// The start of the day `text` names, or (`to`) its last second.
+fn day_bound(text: &str, end_of_day: bool) -> Result<PrimitiveDateTime, ApiError> {
     let day = parse_date(text).ok_or_else(|| {
-        ApiError::bad_request(format!(
-            "{text:?} is neither a day (2026-12-01) nor a moment (2026-12-01T00:00:00Z)."
-        ))
+        ApiError::bad_request(format!("{text:?} is not a day: write it 2026-12-01."))
     })?;
     let start = PrimitiveDateTime::new(day, Time::MIDNIGHT);
     let end = start.checked_add(Duration::DAY - Duration::SECOND);
@@ -136,19 +146,10 @@ pub async fn token_usage(
 ) -> Result<HttpResponse, ApiError> {
     let (details, _) = tokens::read(state.services(), &caller, &guid).await?;
     let params = params.into_inner();
-    let granularity = match params.granularity.as_deref() {
-        None => None,
-        Some(key) => Some(
-            Granularity::from_key(key)
-                .ok_or_else(|| ApiError::bad_request("granularity is hour or day."))?,
-        ),
-    };
-    let from = params
-        .from
-        .as_deref()
-        .map(|t| moment(t, false))
-        .transpose()?;
-    let to = params.to.as_deref().map(|t| moment(t, true)).transpose()?;
+    let granularity = params.granularity.map(Granularity::from);
+    let from = params.from.as_deref().map(|t| day_bound(t, false));
+    let to = params.to.as_deref().map(|t| day_bound(t, true));
+    let (from, to) = (from.transpose()?, to.transpose()?);
     let retention = state.config.usage_retention;
     let window = asked_window(from, to, granularity, db::now(), retention).map_err(|e| {
         let message = match e {

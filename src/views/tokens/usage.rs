@@ -11,6 +11,8 @@ use crate::views::format::datetime;
 
 pub struct UsageTab {
     pub period: Period,
+    /// The same numbers as CSV.
+    pub csv_url: String,
     pub periods: Vec<PeriodLink>,
     pub chart: StackedBars,
     pub total: String,
@@ -50,6 +52,11 @@ impl UsageTab {
             .unwrap_or_default()];
         Self {
             period,
+            csv_url: format!(
+                "{}.csv?period={}",
+                urls::token_page(guid, TokenPage::Usage),
+                period.key()
+            ),
             periods: Period::ALL
                 .into_iter()
                 .map(|p| PeriodLink {
