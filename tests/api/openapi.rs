@@ -256,3 +256,37 @@ async fn forward_auth_headers_are_documented_as_sent() {
         assert!(!text.contains("X-Token-"), "no other name for them");
     }
 }
+
+/// Every `$ref` in `value`, anywhere.
+fn references(value: &Value, found: &mut Vec<String>) {
+    match value {
+        Value::Object(map) => {
+            for (key, inner) in map {
+                match (key.as_str(), inner) {
+                    ("$ref", Value::String(target)) => found.push(target.clone()),
+                    _ => references(inner, found),
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|item| references(item, found)),
+        _ => {}
+    }
+}
+
+#[actix_web::test]
+async fn every_reference_names_a_schema_the_document_has() {
+    let app = crate::helpers::spawn_app().await;
+    let doc = document(&app).await;
+    let mut found = Vec::new();
+    references(&doc, &mut found);
+    assert!(found.len() > 20, "references were read");
+    for target in found {
+        let name = target
+            .strip_prefix("#/components/schemas/")
+            .unwrap_or_else(|| panic!("a schema reference: {target}"));
+        assert!(
+            doc["components"]["schemas"].get(name).is_some(),
+            "{target} is not in the document"
+        );
+    }
+}

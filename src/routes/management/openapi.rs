@@ -38,6 +38,7 @@ use crate::views::layout::{Layout, Section};
         crate::domain::token_list::SortDirection, crate::domain::token_list::PageSize,
         crate::domain::token_list::ExpiringWithin,
         crate::domain::audit::AuditAction, crate::domain::tokens::GracePeriod,
+        usage::GranularityParam,
     )),
     modifiers(&Security, &Conventions),
     tags(
