@@ -25,6 +25,7 @@ mod management_api;
 mod migrations;
 mod nginx;
 mod openapi;
+mod operator_commands;
 mod pages;
 mod permissions;
 mod priorities;
