@@ -2,7 +2,7 @@
 //! requests by module and action.
 
 use crate::domain::ids::Guid;
-use crate::domain::usage::series::Period;
+use crate::domain::usage::series::{Period, outcome_index};
 use crate::domain::verification::Outcome;
 use crate::services::usage::TokenUsage;
 use crate::urls::{self, TokenPage};
@@ -46,10 +46,7 @@ impl UsageTab {
     pub fn new(guid: &Guid, period: Period, usage: TokenUsage) -> Self {
         let totals = usage.totals();
         let total: i64 = totals.iter().sum();
-        let allowed = totals[Outcome::ALL
-            .iter()
-            .position(|o| *o == Outcome::Valid)
-            .unwrap_or_default()];
+        let allowed = totals[outcome_index(Outcome::Valid)];
         Self {
             period,
             csv_url: format!(
