@@ -8,6 +8,7 @@ pub mod keys;
 pub mod remote;
 pub mod seed;
 pub mod token;
+pub mod usage;
 
 use std::future::Future;
 
@@ -92,6 +93,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Some(Command::Expiry(ExpiryCommand::Run)) => expiry::run(&cli.database, &cli.serve),
         Some(Command::Seed(args)) => seed::run(&cli.database, args),
+        Some(Command::Usage(command)) => usage::run(&cli.database, &cli.serve, command),
         Some(Command::Token(command)) => token::run(&cli.database, command),
         Some(Command::Keys(command)) => keys::run(&cli.database, command),
         Some(Command::Openapi) => {

@@ -15,6 +15,7 @@ pub mod notifications;
 pub mod profile;
 pub mod router;
 pub mod setup;
+pub mod usage;
 pub mod webhooks;
 
 use actix_web::HttpResponse;

@@ -17,6 +17,7 @@ pub mod setup;
 pub mod sign_in;
 pub mod tokens;
 pub mod usage;
+pub mod usage_overview;
 pub mod usage_retention;
 pub mod webhooks;
 

@@ -21,6 +21,7 @@ pub const SCOPES: &str = "/settings/scopes";
 pub const ADMINISTRATORS: &str = "/settings/administrators";
 pub const NEW_ADMINISTRATOR: &str = "/settings/administrators/new";
 pub const AUDIT_LOG: &str = "/settings/audit-log";
+pub const USAGE: &str = "/settings/usage";
 pub const WEBHOOKS: &str = "/settings/webhooks";
 pub const NOTIFICATIONS: &str = "/settings/notifications";
 pub const NOTIFICATIONS_TEST_MAIL: &str = "/settings/notifications/test-mail";

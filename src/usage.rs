@@ -13,12 +13,14 @@ use foldhash::fast::FixedState;
 use time::PrimitiveDateTime;
 
 use crate::db::usage::{
-    PermissionUse, TokenCount, UnknownCount, add_token_counts, add_unknown_counts,
-    record_permission_uses,
+    PermissionUse, ScopeSetCount, TokenCount, UnknownCount, add_scope_set_counts, add_token_counts,
+    add_unknown_counts, record_permission_uses,
 };
+use crate::db::usage_overview::scope_sets_of;
 use crate::db::{Db, DbError, write_transaction};
 use crate::domain::ids::TokenId;
 use crate::domain::tokens::Action;
+use crate::domain::usage::overview::ScopeSet;
 use crate::domain::usage::{Counted, Hour};
 use crate::domain::verification::Outcome;
 
@@ -132,7 +134,13 @@ impl UsageCounts {
         while written < entries.len() {
             let batch = &entries[written..(written + ROWS_PER_TRANSACTION).min(entries.len())];
             let rows: Vec<TokenCount> = batch.iter().map(count_of).collect();
-            match write_transaction(&mut conn, |c| add_token_counts(c, &rows)) {
+            let added = write_transaction(&mut conn, |c| {
+                let sets = by_scope_set(&rows, scope_sets_of(c, &token_ids(&rows))?);
+                Ok::<_, diesel::result::Error>(
+                    add_token_counts(c, &rows)? + add_scope_set_counts(c, &sets)?,
+                )
+            });
+            match added {
                 Ok(n) => statements += n,
                 Err(error) => {
                     self.put_back(entries.split_off(written).into_iter().collect(), unknown);
@@ -221,6 +229,36 @@ fn count_of((key, tally): &(TokenKey, Tally)) -> TokenCount {
             .map(|(module, action)| (module.to_string(), *action)),
         requests: tally.requests,
     }
+}
+
+fn token_ids(rows: &[TokenCount]) -> Vec<TokenId> {
+    let mut ids: Vec<TokenId> = rows.iter().map(|r| r.token_id).collect();
+    ids.dedup();
+    ids
+}
+
+/// The counts summed by the set of scopes of their token (an unknown token's
+/// set being the empty one).
+fn by_scope_set(
+    rows: &[TokenCount],
+    mut sets: std::collections::HashMap<TokenId, ScopeSet>,
+) -> Vec<ScopeSetCount> {
+    let mut sums: HashMap<(ScopeSet, Hour, Outcome), i64, FixedState> = HashMap::default();
+    for row in rows {
+        let set = sets
+            .entry(row.token_id)
+            .or_insert_with(|| ScopeSet::of(Vec::new()))
+            .clone();
+        *sums.entry((set, row.hour, row.outcome)).or_default() += row.requests;
+    }
+    sums.into_iter()
+        .map(|((scope_set, hour, outcome), requests)| ScopeSetCount {
+            scope_set,
+            hour,
+            outcome,
+            requests,
+        })
+        .collect()
 }
 
 /// Each hour's total, and its busiest addresses.

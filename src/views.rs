@@ -13,6 +13,7 @@ pub mod layout;
 pub mod notifications;
 pub mod profile;
 pub mod tokens;
+pub mod usage;
 pub mod webhooks;
 
 pub use layout::{Layout, Refresh, Section};

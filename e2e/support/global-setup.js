@@ -42,6 +42,7 @@ module.exports = async () => {
       TESSERA_WEBHOOK_ALLOW_PRIVATE: "true",
       // Usage counts reach the pages a second after the requests.
       TESSERA_USAGE_FLUSH_SECONDS: "1",
+      TESSERA_USAGE_RANKING_SECONDS: "1",
     },
     stdio: ["ignore", "pipe", "inherit"],
     detached: true,

@@ -56,3 +56,45 @@ test("a token's Usage tab counts every request, by outcome over time and by modu
   await expect(totals.locator("div", { hasText: "Requests" }).locator("dd")).toHaveText("17");
   await shoot(page, "token-usage-30-days");
 });
+
+test("Settings > Usage sums the tokens' requests and ranks the busiest and most refused", async ({ page, request }) => {
+  const name = unique("Busy");
+  const { secret } = await createToken(page, { name, type: "custom", permissions: ["Read on Orders"] });
+  const verify = (query, token = secret) =>
+    request.get(`/api/v1/verify${query}`, { headers: { authorization: `Bearer ${token}` } });
+  // More than any other test sends, so that this token leads both rankings.
+  for (let i = 0; i < 60; i++) expect((await verify("?module=orders&action=read")).status()).toBe(200);
+  for (let i = 0; i < 40; i++) expect((await verify("?module=orders&action=delete")).status()).toBe(403);
+  for (let i = 0; i < 3; i++) expect((await verify("", "tsk_no_such_token")).status()).toBe(401);
+
+  await page.goto("/settings/api-tokens");
+  await page.getByRole("navigation", { name: "Settings" }).getByRole("link", { name: "Usage" }).click();
+  await expect(page).toHaveURL(/\/settings\/usage/);
+  await expect(page.getByRole("heading", { name: "Usage", level: 1 })).toBeVisible();
+  const busiest = page.getByRole("table", { name: /Busiest tokens/ });
+  const refused = page.getByRole("table", { name: /Most refused tokens/ });
+  // Counted a second after the requests, ranked every second.
+  await expect(async () => {
+    await page.reload();
+    await expect(busiest.getByRole("row").nth(1)).toContainText(name, { timeout: 500 });
+    await expect(refused.getByRole("row").nth(1)).toContainText(name, { timeout: 500 });
+  }).toPass({ timeout: 20_000 });
+  await expect(busiest.getByRole("row").nth(1)).toContainText(/100\s*40\s*40%/);
+  const requests = Number((await page.locator(".usage-totals dd").first().textContent()).replace(/,/g, ""));
+  expect(requests).toBeGreaterThanOrEqual(100);
+  await expect(page.locator("figure.chart").first().locator(".chart-bar")).toHaveCount(168);
+
+  // A Super Admin also sees the unknown tokens, and who sent them.
+  await expect(page.getByRole("heading", { name: "Malformed and unknown tokens" })).toBeVisible();
+  const addresses = page.getByRole("table", { name: /Addresses that sent the most/ });
+  await expect(addresses.getByRole("row").nth(1)).toContainText("127.0.0.1");
+  await shoot(page, "usage-overview");
+  await expectAccessible(page, "usage overview");
+
+  // The token list shows each token's last 7 days in the Requests column.
+  await page.goto(`/settings/api-tokens?q=${encodeURIComponent(name)}`);
+  const cell = page.locator(".token-table tbody tr", { hasText: name }).locator(".col-requests");
+  await expect(cell).toContainText("100");
+  await expect(cell.locator(".sparkline")).toHaveAttribute("aria-label", /^100 requests in the last 7 days/);
+  await shoot(page, "token-list-requests");
+});

@@ -67,10 +67,24 @@ pub enum Command {
     /// Warn about tokens that expire soon, now rather than at the daily run's hour
     #[command(subcommand)]
     Expiry(ExpiryCommand),
+    /// Roll up or rank the usage counts now, rather than at the server's next turn
+    #[command(subcommand)]
+    Usage(UsageCommand),
     /// Add example tokens across example scopes and modules, to try Tessera out or measure it
     Seed(SeedArgs),
     /// Print the OpenAPI document of the API (also served at /api/v1/openapi.json)
     Openapi,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UsageCommand {
+    /// Clear the hours of the days past the hourly window and remove the days past
+    /// the daily one (TESSERA_USAGE_HOURLY_DAYS, TESSERA_USAGE_DAILY_DAYS), as the
+    /// server does every 10 minutes
+    RollUp,
+    /// Rank the busiest and most refused tokens of Settings > Usage, as the server
+    /// does every TESSERA_USAGE_RANKING_SECONDS
+    Rank,
 }
 
 #[derive(Debug, Subcommand)]

@@ -157,6 +157,12 @@ pub struct ServeArgs {
           value_parser = clap::value_parser!(u32).range(7..=3650))]
     pub usage_daily_days: u32,
 
+    /// Seconds between rankings of the busiest and most refused tokens on Settings >
+    /// Usage (with several instances, one ranks each time)
+    #[arg(long, env = "TESSERA_USAGE_RANKING_SECONDS", default_value_t = 300,
+          value_parser = clap::value_parser!(u32).range(1..=86_400))]
+    pub usage_ranking_seconds: u32,
+
     /// Let webhooks go to http:// URLs (by default https:// only)
     #[arg(long, env = "TESSERA_WEBHOOK_ALLOW_HTTP", default_value_t = false, action = clap::ArgAction::Set)]
     pub webhook_allow_http: bool,
@@ -247,6 +253,7 @@ impl Default for ServeArgs {
             usage_counting: true,
             usage_hourly_days: 7,
             usage_daily_days: 730,
+            usage_ranking_seconds: 300,
             webhook_allow_http: false,
             webhook_allow_private: false,
             webhook_delivery: true,

@@ -31,6 +31,8 @@ pub struct ServerConfig {
     pub verify_listen: Option<SocketAddr>,
     pub verifier: VerifierSettings,
     pub usage_flush: std::time::Duration,
+    /// How often the busiest and most refused tokens are ranked.
+    pub usage_ranking: std::time::Duration,
     /// The operator's key: token values are kept to show again only under it.
     pub encryption_key: Option<EncryptionKey>,
     /// The keys webhook signing secrets are kept under: the operator's, or on SQLite
@@ -140,6 +142,7 @@ impl ServerConfig {
                 count_usage: args.usage_counting,
             },
             usage_flush: std::time::Duration::from_secs(args.usage_flush_seconds.into()),
+            usage_ranking: std::time::Duration::from_secs(args.usage_ranking_seconds.into()),
             webhook_key: encryption_key
                 .clone()
                 .map(|key| WebhookKeys::new(key, None)),

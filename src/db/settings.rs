@@ -52,3 +52,24 @@ pub fn put(conn: &mut DbConnection, name: &str, value: &str) -> QueryResult<()> 
     on_backend!(conn, |c| upsert.execute(c))?;
     Ok(())
 }
+
+/// Stores `value` under `name` if `expected` is still there (an instance's claim
+/// on work that one instance does at a time); returns whether it was stored.
+pub fn compare_and_set(
+    conn: &mut DbConnection,
+    name: &str,
+    expected: &str,
+    value: &str,
+) -> QueryResult<bool> {
+    let taken = diesel::update(
+        server_settings::table
+            .filter(server_settings::name.eq(name))
+            .filter(server_settings::value.eq(expected)),
+    )
+    .set((
+        server_settings::value.eq(value),
+        server_settings::updated_at.eq(now()),
+    ))
+    .execute(conn)?;
+    Ok(taken == 1)
+}

@@ -10,6 +10,7 @@ use super::DbConnection;
 use super::sql::{Bind, Sql};
 use crate::domain::ids::TokenId;
 use crate::domain::tokens::Action;
+use crate::domain::usage::overview::ScopeSet;
 use crate::domain::usage::series::StoredDay;
 use crate::domain::usage::{Day, HOURS_PER_DAY, Hour};
 use crate::domain::verification::Outcome;
@@ -90,6 +91,37 @@ pub fn add_unknown_counts(conn: &mut DbConnection, counts: &[UnknownCount]) -> Q
     )
 }
 
+/// Requests of the tokens of one set of scopes in one hour with one outcome.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScopeSetCount {
+    pub scope_set: ScopeSet,
+    pub hour: Hour,
+    pub outcome: Outcome,
+    pub requests: i64,
+}
+
+/// Adds the counts of sets of scopes; returns the statements run.
+pub fn add_scope_set_counts(
+    conn: &mut DbConnection,
+    counts: &[ScopeSetCount],
+) -> QueryResult<usize> {
+    add_by_hour(
+        conn,
+        counts,
+        |c| c.hour,
+        "scope_set_usage",
+        "scope_set, day, outcome",
+        |c| {
+            let key = vec![
+                Bind::Text(c.scope_set.key().to_owned()),
+                Bind::Integer(c.hour.day.0),
+                Bind::Text(c.outcome.code().to_owned()),
+            ];
+            (key, c.requests)
+        },
+    )
+}
+
 /// Inserts `rows` into `table`, each with its key and its count in the column of
 /// its hour and in the total, or adds the count to the row already there. One
 /// statement per hour (and per [`ROWS_PER_STATEMENT`] rows of it).
@@ -165,6 +197,44 @@ pub fn record_permission_uses(
     Ok(statements)
 }
 
+/// A table's hour columns as two tuples of twelve (Diesel selects tuples of up to
+/// sixteen), read back with [`hours`].
+macro_rules! hour_columns {
+    ($t:ident) => {
+        (
+            (
+                $t::h0,
+                $t::h1,
+                $t::h2,
+                $t::h3,
+                $t::h4,
+                $t::h5,
+                $t::h6,
+                $t::h7,
+                $t::h8,
+                $t::h9,
+                $t::h10,
+                $t::h11,
+            ),
+            (
+                $t::h12,
+                $t::h13,
+                $t::h14,
+                $t::h15,
+                $t::h16,
+                $t::h17,
+                $t::h18,
+                $t::h19,
+                $t::h20,
+                $t::h21,
+                $t::h22,
+                $t::h23,
+            ),
+        )
+    };
+}
+pub(super) use hour_columns;
+
 /// A stored row of a token's usage: one day, outcome, module and action.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UsageRow {
@@ -173,7 +243,10 @@ pub struct UsageRow {
     pub access: Option<(String, Action)>,
 }
 
-type Hours = (
+/// The hour columns as [`hour_columns`] selects them.
+pub(super) type DayHours = (Hours, Hours);
+
+pub(super) type Hours = (
     Option<i32>,
     Option<i32>,
     Option<i32>,
@@ -195,7 +268,7 @@ pub fn token_rows(
     (first, last): (Day, Day),
 ) -> QueryResult<Vec<UsageRow>> {
     use super::schema::token_usage as u;
-    let rows: Vec<(i32, String, String, String, Hours, Hours, i64)> = u::table
+    let rows: Vec<(i32, String, String, String, DayHours, i64)> = u::table
         .filter(u::token_id.eq(token_id.0))
         .filter(u::day.between(first.0, last.0))
         .select((
@@ -203,40 +276,13 @@ pub fn token_rows(
             u::outcome,
             u::module,
             u::action,
-            (
-                u::h0,
-                u::h1,
-                u::h2,
-                u::h3,
-                u::h4,
-                u::h5,
-                u::h6,
-                u::h7,
-                u::h8,
-                u::h9,
-                u::h10,
-                u::h11,
-            ),
-            (
-                u::h12,
-                u::h13,
-                u::h14,
-                u::h15,
-                u::h16,
-                u::h17,
-                u::h18,
-                u::h19,
-                u::h20,
-                u::h21,
-                u::h22,
-                u::h23,
-            ),
+            hour_columns!(u),
             u::total,
         ))
         .load(conn)?;
     Ok(rows
         .into_iter()
-        .filter_map(|(day, outcome, module, action, am, pm, total)| {
+        .filter_map(|(day, outcome, module, action, (am, pm), total)| {
             // A code this version does not know (written by a newer one) is left out.
             let outcome = Outcome::from_code(&outcome)?;
             let access = Action::from_key(&action).map(|action| (module, action));
@@ -253,7 +299,7 @@ pub fn token_rows(
         .collect())
 }
 
-fn hours(am: Hours, pm: Hours) -> [Option<i32>; HOURS_PER_DAY] {
+pub(super) fn hours(am: Hours, pm: Hours) -> [Option<i32>; HOURS_PER_DAY] {
     let (a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11) = am;
     let (p0, p1, p2, p3, p4, p5, p6, p7, p8, p9, p10, p11) = pm;
     [
@@ -275,5 +321,43 @@ pub fn permission_uses(
     Ok(rows
         .into_iter()
         .filter_map(|(module, action, at)| Some((module, Action::from_key(&action)?, at)))
+        .collect())
+}
+
+#[derive(QueryableByName)]
+struct DayTotal {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    token_id: i64,
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    day: i32,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    requests: i64,
+}
+
+/// The requests of each of these tokens on each day from `first` to `last` (the
+/// days with some only).
+pub fn daily_requests(
+    conn: &mut DbConnection,
+    tokens: &[TokenId],
+    (first, last): (Day, Day),
+) -> QueryResult<Vec<(TokenId, Day, i64)>> {
+    if tokens.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut sql = Sql::new(conn);
+    sql.push(
+        "SELECT token_id, day, CAST(SUM(total) AS BIGINT) AS requests FROM token_usage \
+         WHERE token_id IN (",
+    )
+    .bind_list(tokens.iter().map(|id| Bind::BigInt(id.0)))
+    .push(") AND day BETWEEN ")
+    .bind(Bind::Integer(first.0))
+    .push(" AND ")
+    .bind(Bind::Integer(last.0))
+    .push(" GROUP BY token_id, day");
+    let rows: Vec<DayTotal> = sql.load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| (TokenId(r.token_id), Day(r.day), r.requests))
         .collect())
 }

@@ -4,7 +4,6 @@
 use diesel::prelude::*;
 
 use super::DbConnection;
-use super::schema::server_settings;
 use super::settings;
 use super::sql::{Bind, Sql};
 use crate::domain::usage::{Day, HOURS_PER_DAY};
@@ -22,17 +21,8 @@ pub fn claim_roll_up(c: &mut DbConnection, through: Day) -> QueryResult<Option<O
     if rolled.is_some_and(|day| day >= through) {
         return Ok(None);
     }
-    let taken = diesel::update(
-        server_settings::table
-            .filter(server_settings::name.eq(ROLLED_THROUGH))
-            .filter(server_settings::value.eq(&stored)),
-    )
-    .set((
-        server_settings::value.eq(through.0.to_string()),
-        server_settings::updated_at.eq(super::now()),
-    ))
-    .execute(c)?;
-    Ok((taken == 1).then_some(rolled))
+    let taken = settings::compare_and_set(c, ROLLED_THROUGH, &stored, &through.0.to_string())?;
+    Ok(taken.then_some(rolled))
 }
 
 /// Clears the hours of the days after `after` (all, when `None`) up to `through`;
@@ -40,7 +30,7 @@ pub fn claim_roll_up(c: &mut DbConnection, through: Day) -> QueryResult<Option<O
 pub fn roll_up(c: &mut DbConnection, after: Option<Day>, through: Day) -> QueryResult<usize> {
     let hours: Vec<String> = (0..HOURS_PER_DAY).map(|h| format!("h{h} = NULL")).collect();
     let mut rolled = 0;
-    for table in ["token_usage", "unknown_token_usage"] {
+    for table in ["token_usage", "unknown_token_usage", "scope_set_usage"] {
         let mut sql = Sql::new(c);
         sql.push(&format!(
             "UPDATE {table} SET {} WHERE day <= ",
@@ -58,8 +48,11 @@ pub fn roll_up(c: &mut DbConnection, after: Option<Day>, through: Day) -> QueryR
 /// Removes the counts of the days before `first_kept`, and the permission uses
 /// and clients last seen before its start; returns the rows removed.
 pub fn remove_before(c: &mut DbConnection, first_kept: Day) -> QueryResult<usize> {
-    use super::schema::{token_clients, token_permission_uses, token_usage, unknown_token_usage};
+    use super::schema::{
+        scope_set_usage, token_clients, token_permission_uses, token_usage, unknown_token_usage,
+    };
     let usage = diesel::delete(token_usage::table.filter(token_usage::day.lt(first_kept.0)));
+    let sets = diesel::delete(scope_set_usage::table.filter(scope_set_usage::day.lt(first_kept.0)));
     let unknown = diesel::delete(
         unknown_token_usage::table.filter(unknown_token_usage::day.lt(first_kept.0)),
     );
@@ -70,5 +63,9 @@ pub fn remove_before(c: &mut DbConnection, first_kept: Day) -> QueryResult<usize
     let clients = diesel::delete(
         token_clients::table.filter(token_clients::last_seen.lt(first_kept.start())),
     );
-    Ok(usage.execute(c)? + unknown.execute(c)? + uses.execute(c)? + clients.execute(c)?)
+    Ok(usage.execute(c)?
+        + sets.execute(c)?
+        + unknown.execute(c)?
+        + uses.execute(c)?
+        + clients.execute(c)?)
 }

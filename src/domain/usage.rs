@@ -9,6 +9,7 @@
 use time::{Date, Duration, PrimitiveDateTime, Time};
 
 pub mod asked;
+pub mod overview;
 pub mod series;
 
 use crate::domain::tokens::Action;

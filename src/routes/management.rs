@@ -15,6 +15,7 @@ pub mod token_json;
 pub mod token_lifecycle;
 pub mod tokens;
 pub mod usage;
+pub mod usage_overview;
 
 use actix_web::HttpResponse;
 use actix_web::http::StatusCode;

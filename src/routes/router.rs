@@ -6,7 +6,7 @@ use actix_web::web;
 use super::catalog::{Modules, Scopes};
 use super::{
     administrators, api, api_tokens as tokens, audit_log, catalog, health, home, login, logout,
-    management, notifications, profile as me, setup, webhooks,
+    management, notifications, profile as me, setup, usage, webhooks,
 };
 use crate::http::problem::{api_edge, problem};
 
@@ -85,6 +85,8 @@ pub fn admin(cfg: &mut web::ServiceConfig) {
                 .post(catalog::delete::<Scopes>),
         )
         .route("/settings/audit-log", web::get().to(audit_log::list))
+        .route("/settings/usage", web::get().to(usage::page))
+        .route("/settings/usage.csv", web::get().to(usage::download))
         .configure(webhook_pages)
         .service(
             web::resource("/settings/notifications")
@@ -300,6 +302,8 @@ fn management_api(cfg: &mut web::ServiceConfig) {
     .service(endpoint("/tokens/{guid}/disable", "POST").post(lifecycle::disable))
     .service(endpoint("/tokens/{guid}/revoke", "POST").post(lifecycle::revoke))
     .service(endpoint("/tokens/{guid}/usage", "GET").get(management::usage::token_usage))
+    .service(endpoint("/usage", "GET").get(management::usage_overview::summary))
+    .service(endpoint("/usage/top-tokens", "GET").get(management::usage_overview::top_tokens))
     .service(endpoint("/scopes", "GET").get(directory::scopes))
     .service(endpoint("/modules", "GET").get(directory::modules))
     .service(endpoint("/administrators", "GET").get(directory::administrators))

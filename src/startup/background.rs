@@ -9,7 +9,7 @@ use tokio::sync::Notify;
 
 use crate::db;
 use crate::services::webhooks::delivery;
-use crate::services::{expiry, mail, retention, usage_retention};
+use crate::services::{expiry, mail, retention, usage_overview, usage_retention};
 use crate::state::AppState;
 
 /// The jobs running beside the server, stopped with it.
@@ -20,6 +20,7 @@ impl Jobs {
         let mut jobs = vec![
             actix_web::rt::spawn(clean_up_periodically(state.clone())),
             actix_web::rt::spawn(tell_about_expiry(state.clone())),
+            actix_web::rt::spawn(rank_usage_periodically(state.clone())),
         ];
         if state.config.webhook_delivery {
             jobs.push(actix_web::rt::spawn(deliver_webhooks(state.clone())));
@@ -147,6 +148,22 @@ async fn clean_up_periodically(state: web::Data<AppState>) {
             Ok(Some(done)) => tracing::info!(?done, "rolled up and removed old usage counts"),
             Ok(None) => {}
             Err(error) => tracing::warn!(%error, "rolling up usage counts failed"),
+        }
+    }
+}
+
+/// Ranks the busiest and most refused tokens: at start, then at every interval
+/// (an instance skips its turn when another ranked them within it).
+async fn rank_usage_periodically(state: web::Data<AppState>) {
+    let period = state.config.usage_ranking;
+    let every = time::Duration::try_from(period).unwrap_or(time::Duration::MINUTE) * 0.9;
+    let mut interval = actix_web::rt::time::interval(period);
+    loop {
+        interval.tick().await;
+        match usage_overview::rank(&state.db, db::now(), every).await {
+            Ok(Some(leaders)) => tracing::debug!(leaders, "ranked the tokens by usage"),
+            Ok(None) => {}
+            Err(error) => tracing::warn!(%error, "ranking the tokens by usage failed"),
         }
     }
 }

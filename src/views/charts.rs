@@ -2,6 +2,8 @@
 //! time. The geometry is worked out here; `templates/usage/chart.html` writes it,
 //! escaped like any other text, with a data table beside it.
 
+pub mod sparkline;
+
 use time::PrimitiveDateTime;
 use time::macros::format_description;
 

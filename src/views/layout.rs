@@ -13,6 +13,7 @@ use crate::urls;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Section {
     ApiTokens,
+    Usage,
     Modules,
     Scopes,
     Administrators,
@@ -25,13 +26,14 @@ pub enum Section {
     None,
 }
 
-const NAVIGATION: [(Section, &str, &str, Permission); 7] = [
+const NAVIGATION: [(Section, &str, &str, Permission); 8] = [
     (
         Section::ApiTokens,
         "API tokens",
         urls::TOKENS,
         Permission::TokensRead,
     ),
+    (Section::Usage, "Usage", urls::USAGE, Permission::TokensRead),
     (
         Section::Modules,
         "Modules",

@@ -51,6 +51,7 @@ mod tokens_list;
 mod tokens_security;
 mod unchanged_edits;
 mod usage_counts;
+mod usage_overview;
 mod usage_pages;
 mod usage_process;
 mod usage_retention;

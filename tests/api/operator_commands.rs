@@ -239,3 +239,37 @@ async fn expiry_run_warns_now_and_says_what_it_told() {
     );
     assert_eq!(app.count("mail_outbox"), 1);
 }
+
+#[test]
+fn operators_rank_and_roll_up_usage_now() {
+    let db = TestDatabase::new();
+    run_ok(tessera(&db).arg("migrate"), None);
+    {
+        let mut conn = db.connect();
+        let today = tessera::domain::usage::Day::of(tessera::db::now());
+        let count = |day: tessera::domain::usage::Day| tessera::db::usage::TokenCount {
+            token_id: tessera::domain::ids::TokenId(7),
+            hour: tessera::domain::usage::Hour { day, of_day: 3 },
+            outcome: tessera::domain::verification::Outcome::Valid,
+            access: None,
+            requests: 2,
+        };
+        tessera::db::usage::add_token_counts(&mut conn, &[count(today), count(today.plus(-30))])
+            .unwrap();
+    }
+    let (ranked, _) = run_ok(tessera(&db).args(["usage", "rank"]), None);
+    assert!(ranked.starts_with("Ranked the tokens: "), "{ranked}");
+    // First by requests in each of the four periods; refused nowhere.
+    let leaders: i64 = tessera::db::schema::usage_leaders::table
+        .count()
+        .get_result(&mut db.connect())
+        .unwrap();
+    assert_eq!(leaders, 4);
+    let (rolled, _) = run_ok(tessera(&db).args(["usage", "roll-up"]), None);
+    assert!(
+        rolled.starts_with("Cleared the hours of 1 rows"),
+        "{rolled}"
+    );
+    let (again, _) = run_ok(tessera(&db).args(["usage", "roll-up"]), None);
+    assert!(again.starts_with("Nothing to roll up"), "{again}");
+}

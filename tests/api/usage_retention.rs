@@ -4,9 +4,11 @@
 
 use diesel::RunQueryDsl;
 use tessera::db::usage::{PermissionUse, TokenCount, UnknownCount, add_token_counts};
+use tessera::db::usage::{ScopeSetCount, add_scope_set_counts};
 use tessera::db::usage::{add_unknown_counts, record_permission_uses};
 use tessera::domain::ids::TokenId;
 use tessera::domain::tokens::Action;
+use tessera::domain::usage::overview::ScopeSet;
 use tessera::domain::usage::{Day, Hour, UsageRetention};
 use tessera::domain::verification::Outcome;
 use tessera::services::usage_retention::{self, RolledUp};
@@ -56,6 +58,15 @@ async fn old_days_lose_their_hours_then_themselves_once_and_on_one_instance() {
             requests: 2,
         })
         .collect();
+    let sets: Vec<ScopeSetCount> = ages
+        .iter()
+        .map(|age| ScopeSetCount {
+            scope_set: ScopeSet::of(vec![1, 2]),
+            hour: days_ago(*age),
+            outcome: Outcome::Expired,
+            requests: 4,
+        })
+        .collect();
     let uses = [731, 730].map(|age| PermissionUse {
         token_id: TokenId(age.into()),
         module: "orders".into(),
@@ -66,6 +77,7 @@ async fn old_days_lose_their_hours_then_themselves_once_and_on_one_instance() {
         let mut conn = app.conn();
         add_token_counts(&mut conn, &counts).unwrap();
         add_unknown_counts(&mut conn, &unknown).unwrap();
+        add_scope_set_counts(&mut conn, &sets).unwrap();
         record_permission_uses(&mut conn, &uses).unwrap();
     }
     let rows = |table: &str| -> Vec<Row> {
@@ -98,12 +110,13 @@ async fn old_days_lose_their_hours_then_themselves_once_and_on_one_instance() {
     assert_eq!(
         done,
         RolledUp {
-            rolled: 2 * 3,
-            removed: 2 + 1
+            rolled: 3 * 3,
+            removed: 3 + 1
         }
     );
     assert_eq!(rows("token_usage"), expected(3));
     assert_eq!(rows("unknown_token_usage"), expected(2));
+    assert_eq!(rows("scope_set_usage"), expected(4));
     assert_eq!(app.count("token_permission_uses"), 1);
 
     // Again, later the same day: nothing to do. The next day rolls one day more.
@@ -116,8 +129,8 @@ async fn old_days_lose_their_hours_then_themselves_once_and_on_one_instance() {
     assert_eq!(
         next,
         Some(RolledUp {
-            rolled: 2,
-            removed: 2 + 1
+            rolled: 3,
+            removed: 3 + 1
         })
     );
 }

@@ -90,6 +90,50 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    scope_set_usage (scope_set, day, outcome) {
+        scope_set -> Text,
+        day -> Integer,
+        outcome -> Text,
+        h0 -> Nullable<Integer>,
+        h1 -> Nullable<Integer>,
+        h2 -> Nullable<Integer>,
+        h3 -> Nullable<Integer>,
+        h4 -> Nullable<Integer>,
+        h5 -> Nullable<Integer>,
+        h6 -> Nullable<Integer>,
+        h7 -> Nullable<Integer>,
+        h8 -> Nullable<Integer>,
+        h9 -> Nullable<Integer>,
+        h10 -> Nullable<Integer>,
+        h11 -> Nullable<Integer>,
+        h12 -> Nullable<Integer>,
+        h13 -> Nullable<Integer>,
+        h14 -> Nullable<Integer>,
+        h15 -> Nullable<Integer>,
+        h16 -> Nullable<Integer>,
+        h17 -> Nullable<Integer>,
+        h18 -> Nullable<Integer>,
+        h19 -> Nullable<Integer>,
+        h20 -> Nullable<Integer>,
+        h21 -> Nullable<Integer>,
+        h22 -> Nullable<Integer>,
+        h23 -> Nullable<Integer>,
+        total -> BigInt,
+    }
+}
+
+diesel::table! {
+    usage_leaders (period, ranking, scope_set, token_id) {
+        period -> Text,
+        ranking -> Text,
+        scope_set -> Text,
+        token_id -> BigInt,
+        requests -> BigInt,
+        refused -> BigInt,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(token_usage, api_tokens);
 diesel::allow_tables_to_appear_in_same_query!(token_usage, api_token_scopes);
 diesel::allow_tables_to_appear_in_same_query!(token_permission_uses, api_tokens);

@@ -5,7 +5,9 @@ use actix_web::{HttpRequest, web};
 
 use crate::auth::{Authorized, CurrentAdmin, perm};
 use crate::db::token_list::{self, PagePosition, TokenPage};
+use crate::db::usage::daily_requests;
 use crate::db::{DbError, now};
+use crate::domain::ids::TokenId;
 use crate::domain::permissions::Permission;
 use crate::domain::scopes::ScopeAccess;
 use crate::domain::token_list::{
@@ -13,10 +15,12 @@ use crate::domain::token_list::{
     first_position,
 };
 use crate::domain::tokens::TokenType;
+use crate::domain::usage::Day;
 use crate::http::AppError;
 use crate::services::tokens;
 use crate::state::AppState;
 use crate::urls;
+use crate::views::charts::sparkline::{DAYS, sparkline};
 use crate::views::format::Moment;
 use crate::views::tokens::{
     Choice, SortHeaders, TabLink, TokenActions, TokenListPage, TokenRow, expiring_choices,
@@ -79,7 +83,8 @@ pub async fn render(
         created_by: filter.created_by,
         ..TokenFilter::default()
     });
-    let (page, scopes, expiring) = state
+    let today = Day::of(now());
+    let (page, scopes, expiring, requests) = state
         .db
         .run(move |c| {
             let page = token_list::list(c, &listed, &seen_by, &position, page_size)?;
@@ -93,7 +98,10 @@ pub async fn render(
                 )?,
                 None => TokenCount::Exact(0),
             };
-            Ok::<_, DbError>((page, tokens::assignable_scopes(c, &seen_by)?, expiring))
+            let ids: Vec<TokenId> = page.tokens.iter().map(|t| t.id).collect();
+            let requests = daily_requests(c, &ids, (today.plus(1 - DAYS as i32), today))?;
+            let scopes = tokens::assignable_scopes(c, &seen_by)?;
+            Ok::<_, DbError>((page, scopes, expiring, requests))
         })
         .await?;
     let expiring_notice = (expiring != TokenCount::Exact(0)).then(|| {
@@ -110,7 +118,7 @@ pub async fn render(
     });
     let can_update = admin.can(Permission::TokensUpdate);
     let can_delete = admin.can(Permission::TokensDelete);
-    let rows = rows(&page, &access, can_update, can_delete);
+    let rows = rows(&page, &requests, &access, can_update, can_delete);
     let (sort_choices, direction_choices) = sort_choices(&filter);
     let shown = rows.len() as i64;
     let link = |param: &str, cursor: &Cursor, from: Option<i64>| {
@@ -169,11 +177,13 @@ pub async fn render(
 
 fn rows(
     page: &TokenPage,
+    requests: &[(TokenId, Day, i64)],
     access: &ScopeAccess,
     can_update: bool,
     can_delete: bool,
 ) -> Vec<TokenRow> {
     let now = now();
+    let today = Day::of(now);
     let module_count = page.module_names.len();
     let module_name = |id: i64| {
         page.module_names
@@ -221,6 +231,16 @@ fn rows(
                 active_from: Moment::of(&t.valid_from, &now),
                 expires: Moment::or(&t.valid_to, &now, "Never"),
                 badge: status.into(),
+                requests: {
+                    let mut days = [0; DAYS];
+                    for (_, day, n) in requests.iter().filter(|(token, _, _)| *token == t.id) {
+                        let back = usize::try_from(today.0 - day.0).unwrap_or(DAYS);
+                        if let Some(slot) = DAYS.checked_sub(back + 1) {
+                            days[slot] += n;
+                        }
+                    }
+                    sparkline(days)
+                },
                 expires_soon: t.lifecycle().expires_soon(now),
                 version: t.version,
                 actions: TokenActions::new(

@@ -13,9 +13,9 @@ use crate::domain::ids::Guid;
 use crate::domain::permissions::Permission;
 use crate::domain::scopes::change_refusal;
 use crate::domain::tokens::Action;
-use crate::domain::usage::series::Period;
 use crate::domain::verification::last_use_precision;
 use crate::http::AppError;
+use crate::routes::usage::{UsageQuery, period_of};
 use crate::services::usage;
 use crate::state::AppState;
 use crate::views::format::{datetime, optional_datetime};
@@ -44,20 +44,6 @@ pub async fn modules(
     guid: web::Path<Guid>,
 ) -> Result<TokenShowPage, AppError> {
     render(&req, &state, &admin, guid.into_inner(), Tab::Modules).await
-}
-
-#[derive(serde::Deserialize)]
-pub struct UsageQuery {
-    period: Option<String>,
-}
-
-/// The period asked for; an unknown one is the last 7 days.
-pub(super) fn period_of(query: &UsageQuery) -> Period {
-    query
-        .period
-        .as_deref()
-        .and_then(Period::from_key)
-        .unwrap_or(Period::Week)
 }
 
 /// The Usage tab.

@@ -9,7 +9,7 @@ use utoipa::openapi::server::Server;
 use utoipa::{Modify, OpenApi};
 
 use super::openapi_conventions::Conventions;
-use super::{directory, token_lifecycle, tokens, usage};
+use super::{directory, token_lifecycle, tokens, usage, usage_overview};
 use crate::routes::api::{forward_auth, introspect, verify};
 use crate::state::AppState;
 use crate::urls;
@@ -28,7 +28,8 @@ use crate::views::layout::{Layout, Section};
     paths(
         tokens::list, tokens::create, tokens::read, tokens::update, token_lifecycle::delete,
         token_lifecycle::regenerate, token_lifecycle::enable, token_lifecycle::disable,
-        token_lifecycle::revoke, usage::token_usage,
+        token_lifecycle::revoke, usage::token_usage, usage_overview::summary,
+        usage_overview::top_tokens,
         directory::scopes, directory::modules, directory::administrators, directory::audit_events,
         verify::verify, introspect::introspect, forward_auth::auth,
     ),
@@ -39,6 +40,7 @@ use crate::views::layout::{Layout, Section};
         crate::domain::token_list::ExpiringWithin,
         crate::domain::audit::AuditAction, crate::domain::tokens::GracePeriod,
         usage::GranularityParam,
+        usage_overview::PeriodParam,
     )),
     modifiers(&Security, &Conventions),
     tags(

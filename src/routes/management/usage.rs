@@ -16,7 +16,7 @@ use crate::domain::ids::Guid;
 use crate::domain::timestamps::iso;
 use crate::domain::tokens::parse_date;
 use crate::domain::usage::asked::{WindowError, asked_window};
-use crate::domain::usage::series::Granularity;
+use crate::domain::usage::series::{Granularity, Window};
 use crate::domain::verification::Outcome;
 use crate::http::api_error::ApiError;
 use crate::services::{tokens, usage};
@@ -101,7 +101,7 @@ pub struct AccessCount {
     pub last_used_at: Option<String>,
 }
 
-fn by_outcome(counts: &[i64]) -> BTreeMap<&'static str, i64> {
+pub(super) fn by_outcome(counts: &[i64]) -> BTreeMap<&'static str, i64> {
     Outcome::ALL
         .iter()
         .zip(counts)
@@ -145,29 +145,7 @@ pub async fn token_usage(
     params: web::Query<UsageParams>,
 ) -> Result<HttpResponse, ApiError> {
     let (details, _) = tokens::read(state.services(), &caller, &guid).await?;
-    let params = params.into_inner();
-    let granularity = params.granularity.map(Granularity::from);
-    let from = params.from.as_deref().map(|t| day_bound(t, false));
-    let to = params.to.as_deref().map(|t| day_bound(t, true));
-    let (from, to) = (from.transpose()?, to.transpose()?);
-    let retention = state.config.usage_retention;
-    let window = asked_window(from, to, granularity, db::now(), retention).map_err(|e| {
-        let message = match e {
-            WindowError::Reversed => "from is after to.".to_owned(),
-            WindowError::TooMany { limit } => {
-                format!("That is more than {limit} buckets: ask for a shorter window, or by day.")
-            }
-            WindowError::HoursGone { first } => format!(
-                "Hours are kept from {} on; ask by day for earlier ones.",
-                crate::domain::tokens::format_date(first.date())
-            ),
-        };
-        ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "window_not_answerable",
-            message,
-        )
-    })?;
+    let window = asked(&state, params.into_inner())?;
     let usage = usage::for_token(&state.db, details.token.id, window).await?;
     let answer = TokenUsageAnswer {
         token: details.token.guid.to_string(),
@@ -206,4 +184,31 @@ pub async fn token_usage(
             .collect(),
     };
     Ok(json(StatusCode::OK, &answer))
+}
+
+/// The window the parameters ask for, or why it cannot be answered.
+pub(super) fn asked(state: &AppState, params: UsageParams) -> Result<Window, ApiError> {
+    let granularity = params.granularity.map(Granularity::from);
+    let from = params.from.as_deref().map(|t| day_bound(t, false));
+    let to = params.to.as_deref().map(|t| day_bound(t, true));
+    let (from, to) = (from.transpose()?, to.transpose()?);
+    let retention = state.config.usage_retention;
+    let window = asked_window(from, to, granularity, db::now(), retention).map_err(|e| {
+        let message = match e {
+            WindowError::Reversed => "from is after to.".to_owned(),
+            WindowError::TooMany { limit } => {
+                format!("That is more than {limit} buckets: ask for a shorter window, or by day.")
+            }
+            WindowError::HoursGone { first } => format!(
+                "Hours are kept from {} on; ask by day for earlier ones.",
+                crate::domain::tokens::format_date(first.date())
+            ),
+        };
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "window_not_answerable",
+            message,
+        )
+    })?;
+    Ok(window)
 }

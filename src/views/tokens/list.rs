@@ -8,6 +8,7 @@ use crate::domain::ids::Guid;
 use crate::domain::token_list::{ExpiringWithin, SortKey, StatusFilter, TokenCount, TokenFilter};
 use crate::domain::tokens::{TokenChange, TokenStatus};
 use crate::views::Layout;
+use crate::views::charts::sparkline::Sparkline;
 use crate::views::format::Moment;
 
 /// A status badge: its label and colour.
@@ -135,6 +136,8 @@ pub struct TokenRow {
     pub active_from: Moment,
     pub expires: Moment,
     pub badge: Badge,
+    /// Requests on each of the last 7 days.
+    pub requests: Sparkline,
     pub expires_soon: bool,
     pub version: i32,
     pub actions: TokenActions,
@@ -207,7 +210,7 @@ pub struct TokenListPage {
 impl TokenListPage {
     /// The columns an administrator may hide (remembered by the browser), by the
     /// class their cells carry.
-    pub fn optional_columns(&self) -> [(&'static str, &'static str); 8] {
+    pub fn optional_columns(&self) -> [(&'static str, &'static str); 9] {
         [
             ("description", "Description"),
             ("modules", "Modules"),
@@ -217,6 +220,7 @@ impl TokenListPage {
             ("last-used", "Last used"),
             ("active-from", "Active from"),
             ("expires", "Expires"),
+            ("requests", "Requests, 7 days"),
         ]
     }
 }

@@ -8,6 +8,7 @@ use crate::services::usage::TokenUsage;
 use crate::urls::{self, TokenPage};
 use crate::views::charts::{StackedBars, stacked_bars, thousands};
 use crate::views::format::datetime;
+use crate::views::usage::{PeriodLink, period_links};
 
 pub struct UsageTab {
     pub period: Period,
@@ -29,12 +30,6 @@ pub struct ClientRow {
     pub last_seen: String,
 }
 
-pub struct PeriodLink {
-    pub label: &'static str,
-    pub href: String,
-    pub current: bool,
-}
-
 pub struct AccessRow {
     pub module: String,
     pub action: &'static str,
@@ -54,14 +49,7 @@ impl UsageTab {
                 urls::token_page(guid, TokenPage::Usage),
                 period.key()
             ),
-            periods: Period::ALL
-                .into_iter()
-                .map(|p| PeriodLink {
-                    label: p.label(),
-                    href: period_url(guid, p),
-                    current: p == period,
-                })
-                .collect(),
+            periods: period_links(&urls::token_page(guid, TokenPage::Usage), period),
             chart: stacked_bars(
                 format!("Requests by outcome, {}", period.label().to_lowercase()),
                 usage.window.granularity,
@@ -98,12 +86,4 @@ impl UsageTab {
                 .collect(),
         }
     }
-}
-
-pub fn period_url(guid: &Guid, period: Period) -> String {
-    format!(
-        "{}?period={}",
-        urls::token_page(guid, TokenPage::Usage),
-        period.key()
-    )
 }

@@ -1,0 +1,2 @@
+DROP TABLE usage_leaders;
+DROP TABLE scope_set_usage;
