@@ -198,38 +198,12 @@ pub fn record_permission_uses(
 }
 
 /// A table's hour columns as two tuples of twelve (Diesel selects tuples of up to
-/// sixteen), read back with [`hours`].
+/// sixteen), read back with [`hours`]; with a function such as `sum`, of each.
 macro_rules! hour_columns {
-    ($t:ident) => {
+    ($t:ident $(, $f:path)?) => {
         (
-            (
-                $t::h0,
-                $t::h1,
-                $t::h2,
-                $t::h3,
-                $t::h4,
-                $t::h5,
-                $t::h6,
-                $t::h7,
-                $t::h8,
-                $t::h9,
-                $t::h10,
-                $t::h11,
-            ),
-            (
-                $t::h12,
-                $t::h13,
-                $t::h14,
-                $t::h15,
-                $t::h16,
-                $t::h17,
-                $t::h18,
-                $t::h19,
-                $t::h20,
-                $t::h21,
-                $t::h22,
-                $t::h23,
-            ),
+            ($($f)?($t::h0), $($f)?($t::h1), $($f)?($t::h2), $($f)?($t::h3), $($f)?($t::h4), $($f)?($t::h5), $($f)?($t::h6), $($f)?($t::h7), $($f)?($t::h8), $($f)?($t::h9), $($f)?($t::h10), $($f)?($t::h11)),
+            ($($f)?($t::h12), $($f)?($t::h13), $($f)?($t::h14), $($f)?($t::h15), $($f)?($t::h16), $($f)?($t::h17), $($f)?($t::h18), $($f)?($t::h19), $($f)?($t::h20), $($f)?($t::h21), $($f)?($t::h22), $($f)?($t::h23)),
         )
     };
 }
@@ -244,21 +218,21 @@ pub struct UsageRow {
 }
 
 /// The hour columns as [`hour_columns`] selects them.
-pub(super) type DayHours = (Hours, Hours);
+pub(super) type DayHours<T = i32> = (Hours<T>, Hours<T>);
 
-pub(super) type Hours = (
-    Option<i32>,
-    Option<i32>,
-    Option<i32>,
-    Option<i32>,
-    Option<i32>,
-    Option<i32>,
-    Option<i32>,
-    Option<i32>,
-    Option<i32>,
-    Option<i32>,
-    Option<i32>,
-    Option<i32>,
+pub(super) type Hours<T = i32> = (
+    Option<T>,
+    Option<T>,
+    Option<T>,
+    Option<T>,
+    Option<T>,
+    Option<T>,
+    Option<T>,
+    Option<T>,
+    Option<T>,
+    Option<T>,
+    Option<T>,
+    Option<T>,
 );
 
 /// The token's rows for the days `first` to `last`.
@@ -299,13 +273,14 @@ pub fn token_rows(
         .collect())
 }
 
-pub(super) fn hours(am: Hours, pm: Hours) -> [Option<i32>; HOURS_PER_DAY] {
+pub(super) fn hours<T: Into<i64>>(am: Hours<T>, pm: Hours<T>) -> [Option<i64>; HOURS_PER_DAY] {
     let (a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11) = am;
     let (p0, p1, p2, p3, p4, p5, p6, p7, p8, p9, p10, p11) = pm;
     [
         a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, p0, p1, p2, p3, p4, p5, p6, p7, p8, p9,
         p10, p11,
     ]
+    .map(|hour| hour.map(Into::into))
 }
 
 /// The latest passing use of each of the token's (module, action).

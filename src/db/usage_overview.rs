@@ -17,7 +17,7 @@ use crate::domain::scopes::ScopeAccess;
 use crate::domain::tokens::Lifecycle;
 use crate::domain::usage::Day;
 use crate::domain::usage::overview::{ScopeSet, seen_patterns};
-use crate::domain::usage::series::StoredDay;
+use crate::domain::usage::series::{Granularity, StoredDay, Window};
 use crate::domain::verification::Outcome;
 
 /// Token IDs per statement.
@@ -64,29 +64,56 @@ pub fn every_scope_set(conn: &mut DbConnection) -> QueryResult<HashMap<TokenId, 
 type SetCondition =
     Box<dyn BoxableExpression<scope_set_usage::table, MultiBackend, SqlType = Bool>>;
 
-/// The stored days from `first` to `last` of the sets of scopes the
-/// administrator sees, every set's rows apart.
+/// The requests in `window` of the sets of scopes the administrator sees, summed
+/// by day and outcome (with their hours, for an hourly window).
 pub fn scope_set_rows(
     conn: &mut DbConnection,
     access: &ScopeAccess,
-    (first, last): (Day, Day),
+    window: Window,
 ) -> QueryResult<Vec<StoredDay>> {
+    use diesel::dsl::{sql, sum};
     use scope_set_usage as s;
-    let mut query = s::table
+    let (first, last) = window.days();
+    let seen = match seen_patterns(access) {
+        None => None,
+        Some(patterns) => {
+            let mut patterns = patterns.into_iter();
+            let Some(first) = patterns.next() else {
+                return Ok(Vec::new());
+            };
+            let seen: SetCondition = patterns
+                .fold(Box::new(s::scope_set.like(first)), |seen, p| {
+                    Box::new(seen.or(s::scope_set.like(p)))
+                });
+            Some(seen)
+        }
+    };
+    let total = || sql::<BigInt>("CAST(SUM(total) AS BIGINT)");
+    let in_window = s::table
         .filter(s::day.between(first.0, last.0))
-        .select((s::day, s::outcome, hour_columns!(s), s::total))
-        .into_boxed();
-    if let Some(patterns) = seen_patterns(access) {
-        let mut patterns = patterns.into_iter();
-        let Some(first) = patterns.next() else {
-            return Ok(Vec::new());
-        };
-        let seen: SetCondition = patterns.fold(Box::new(s::scope_set.like(first)), |seen, p| {
-            Box::new(seen.or(s::scope_set.like(p)))
-        });
-        query = query.filter(seen);
-    }
-    let rows: Vec<(i32, String, DayHours, i64)> = query.load(conn)?;
+        .group_by((s::day, s::outcome));
+    let rows: Vec<(i32, String, DayHours<i64>, i64)> = match window.granularity {
+        // Days need their totals only, which the index by day holds.
+        Granularity::Day => {
+            let mut query = in_window.select((s::day, s::outcome, total())).into_boxed();
+            if let Some(seen) = seen {
+                query = query.filter(seen);
+            }
+            let rows: Vec<(i32, String, i64)> = query.load(conn)?;
+            rows.into_iter()
+                .map(|(day, outcome, total)| (day, outcome, Default::default(), total))
+                .collect()
+        }
+        Granularity::Hour => {
+            let mut query = in_window
+                .select((s::day, s::outcome, hour_columns!(s, sum), total()))
+                .into_boxed();
+            if let Some(seen) = seen {
+                query = query.filter(seen);
+            }
+            query.load(conn)?
+        }
+    };
     Ok(rows
         .into_iter()
         .filter_map(|(day, outcome, (am, pm), total)| {

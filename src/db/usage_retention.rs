@@ -28,13 +28,17 @@ pub fn claim_roll_up(c: &mut DbConnection, through: Day) -> QueryResult<Option<O
 /// Clears the hours of the days after `after` (all, when `None`) up to `through`;
 /// returns the rows rolled up.
 pub fn roll_up(c: &mut DbConnection, after: Option<Day>, through: Day) -> QueryResult<usize> {
-    let hours: Vec<String> = (0..HOURS_PER_DAY).map(|h| format!("h{h} = NULL")).collect();
+    let columns: Vec<String> = (0..HOURS_PER_DAY).map(|h| format!("h{h}")).collect();
+    let hours: Vec<String> = columns.iter().map(|h| format!("{h} = NULL")).collect();
     let mut rolled = 0;
     for table in ["token_usage", "unknown_token_usage", "scope_set_usage"] {
         let mut sql = Sql::new(c);
+        // Rows without hours (rolled up already, by a run that did not record
+        // it) are left as they are: rewriting them would only grow the table.
         sql.push(&format!(
-            "UPDATE {table} SET {} WHERE day <= ",
-            hours.join(", ")
+            "UPDATE {table} SET {} WHERE COALESCE({}) IS NOT NULL AND day <= ",
+            hours.join(", "),
+            columns.join(", ")
         ))
         .bind(Bind::Integer(through.0));
         if let Some(after) = after {

@@ -156,7 +156,7 @@ pub struct StoredDay {
     pub day: Day,
     pub outcome: Outcome,
     /// None once the day left the hourly window (or nothing was counted that hour).
-    pub hours: [Option<i32>; HOURS_PER_DAY],
+    pub hours: [Option<i64>; HOURS_PER_DAY],
     pub total: i64,
 }
 
@@ -211,9 +211,12 @@ fn counts_of(
     let start = row.day.start();
     match granularity {
         Granularity::Day => Box::new(std::iter::once((start, row.total))),
-        Granularity::Hour => Box::new(row.hours.iter().enumerate().filter_map(move |(hour, n)| {
-            n.map(|n| (start + Duration::hours(hour as i64), i64::from(n)))
-        })),
+        Granularity::Hour => Box::new(
+            row.hours
+                .iter()
+                .enumerate()
+                .filter_map(move |(hour, n)| n.map(|n| (start + Duration::hours(hour as i64), n))),
+        ),
     }
 }
 
@@ -237,7 +240,7 @@ mod tests {
             total: 0,
         };
         for (hour, requests) in hours {
-            row.hours[*hour] = Some(*requests);
+            row.hours[*hour] = Some(i64::from(*requests));
             row.total += i64::from(*requests);
         }
         row
