@@ -47,7 +47,7 @@ pub async fn overview(
 ) -> Result<UsageOverview, DbError> {
     db.run(move |c| {
         let days = window.days();
-        let rows = scope_set_rows(c, &access, days)?;
+        let rows = scope_set_rows(c, &access, window)?;
         let unknown = match access {
             ScopeAccess::All => Some(UnknownTokens {
                 buckets: series(window, &unknown_rows(c, days)?),
@@ -74,7 +74,8 @@ pub struct RankedToken {
 }
 
 /// The tokens of the administrator's scopes with the most requests and the most
-/// refused requests in a period, as the ranking job last found them.
+/// refused requests in a period, as the ranking job last found them (deleted
+/// tokens left out).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Ranked {
     /// When the ranking job last ran; `None` before it first did.
@@ -103,7 +104,10 @@ pub async fn ranked(
                 .into_iter()
                 .filter(|l| sets.get(&l.token_id).is_some_and(|s| s.seen_by(&access)))
                 .filter_map(|l| {
-                    let row = rows.iter().find(|r| r.id == l.token_id.0)?;
+                    // A deleted token has no page to link to.
+                    let row = rows
+                        .iter()
+                        .find(|r| r.id == l.token_id.0 && r.deleted_at.is_none())?;
                     Some(RankedToken {
                         guid: row.guid.clone(),
                         name: row.name.clone(),

@@ -38,9 +38,8 @@ pub struct RankedRow {
     pub href: String,
     pub badge: Badge,
     pub requests: String,
+    /// Refused requests, and their share of the token's requests.
     pub refused: String,
-    /// Refused requests as a share of the token's requests.
-    pub refused_share: String,
 }
 
 pub struct RankedTable {
@@ -115,7 +114,7 @@ impl UsageOverviewPage {
                 },
             ],
             ranked_note: match ranked.ranked_at {
-                Some(at) => format!("Ranked at {} UTC.", datetime(&at)),
+                Some(at) => format!("Ranked at {}.", datetime(&at)),
                 None => "The tokens are ranked a few minutes after the server starts.".to_owned(),
             },
             unknown: overview.unknown.map(|unknown| UnknownView {
@@ -142,11 +141,13 @@ fn row(token: RankedToken) -> RankedRow {
         name: token.name,
         badge: token.status.into(),
         requests: thousands(totals.requests),
-        refused: thousands(totals.refused),
-        refused_share: if totals.requests > 0 {
-            format!("{}%", totals.refused * 100 / totals.requests)
-        } else {
-            "—".to_owned()
+        refused: match totals.refused {
+            0 => "0".to_owned(),
+            refused => format!(
+                "{} ({}%)",
+                thousands(refused),
+                refused * 100 / totals.requests.max(1)
+            ),
         },
     }
 }
