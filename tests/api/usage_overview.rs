@@ -215,7 +215,13 @@ async fn tokens_are_ranked_over_each_period_once_per_interval() {
     )
     .unwrap();
     let hour = time::Duration::HOUR;
-    assert!(rank(&db, now, hour).await.unwrap().is_some());
+    // The server ranks once as it starts, at the real time: this first ranking may
+    // lose the race to it, once.
+    let mut ranked = rank(&db, now, hour).await.unwrap();
+    if ranked.is_none() {
+        ranked = rank(&db, now, hour).await.unwrap();
+    }
+    assert!(ranked.is_some());
     assert_eq!(
         rank(&db, now + time::Duration::MINUTE, hour).await.unwrap(),
         None,
