@@ -34,3 +34,14 @@ timings() {
         curl -s -o /dev/null -w '%{time_total}\n' "$@"
     done | sort -n | awk '{a[NR]=$1} END {i=int(NR*0.95); if (i<1) i=1; printf "%.1f | %.1f", a[int((NR+1)/2)]*1000, a[i]*1000}'
 }
+
+# Signs in with the cookie jar `$1` as `$2` with password `$3`. (`sed -n 1p` reads
+# to the end, where `head` would end the pipe early and fail it.)
+csrf() { sed -n 's/.*name="csrf_token" value="\([^"]*\)".*/\1/p' | sed -n 1p; }
+login() {
+    local jar=$1 email=$2 password=$3 token
+    token=$(curl -s -c "$jar" -b "$jar" "$base/login" | csrf)
+    curl -s -o /dev/null -c "$jar" -b "$jar" -H "Origin: $base" \
+        --data-urlencode "csrf_token=$token" --data-urlencode "email=$email" \
+        --data-urlencode "password=$password" "$base/login"
+}

@@ -23,15 +23,6 @@ if [[ -z ${BENCH_REUSE:-} ]]; then
         --role token-manager --scope Production --scope "Team 01" --password-stdin >/dev/null
 fi
 start_server /login
-# `sed -n 1p` reads to the end, where `head` would end the pipe early (and fail it).
-csrf() { sed -n 's/.*name="csrf_token" value="\([^"]*\)".*/\1/p' | sed -n 1p; }
-login() {
-    local jar=$1 email=$2 password=$3 token
-    token=$(curl -s -c "$jar" -b "$jar" "$base/login" | csrf)
-    curl -s -o /dev/null -c "$jar" -b "$jar" -H "Origin: $base" \
-        --data-urlencode "csrf_token=$token" --data-urlencode "email=$email" \
-        --data-urlencode "password=$password" "$base/login"
-}
 jar=$work/cookies
 manager_jar=$work/manager
 login "$jar" bench@example.com "benchmark password"

@@ -92,14 +92,6 @@ bytes=$(usage_bytes)
 rows=$(sql "SELECT COUNT(*) FROM token_usage")
 
 start_server /login
-csrf() { sed -n 's/.*name="csrf_token" value="\([^"]*\)".*/\1/p' | sed -n 1p; }
-login() {
-    local jar=$1 email=$2 password=$3 token
-    token=$(curl -s -c "$jar" -b "$jar" "$base/login" | csrf)
-    curl -s -o /dev/null -c "$jar" -b "$jar" -H "Origin: $base" \
-        --data-urlencode "csrf_token=$token" --data-urlencode "email=$email" \
-        --data-urlencode "password=$password" "$base/login"
-}
 jar=$work/cookies
 login "$jar" bench@example.com "benchmark password"
 login "$work/manager" manager@example.com "manager password"

@@ -8,7 +8,7 @@ use crate::db::usage::{permission_uses, token_rows};
 use crate::db::{Db, DbError};
 use crate::domain::ids::TokenId;
 use crate::domain::tokens::Action;
-use crate::domain::usage::series::{Bucket, StoredDay, Window, requests_within, series};
+use crate::domain::usage::series::{Bucket, StoredDay, Window, requests_within, series, totals};
 use crate::domain::verification::Outcome;
 
 /// A token's usage over a window of time.
@@ -38,13 +38,7 @@ pub struct AccessUse {
 impl TokenUsage {
     /// Requests in the period by outcome, in [`Outcome::ALL`] order.
     pub fn totals(&self) -> [i64; Outcome::ALL.len()] {
-        let mut totals = [0; Outcome::ALL.len()];
-        for bucket in &self.buckets {
-            for (total, count) in totals.iter_mut().zip(bucket.counts) {
-                *total += count;
-            }
-        }
-        totals
+        totals(&self.buckets)
     }
 }
 

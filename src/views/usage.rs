@@ -9,7 +9,7 @@ use super::Layout;
 use super::charts::{StackedBars, stacked_bars, thousands};
 use super::format::datetime;
 use super::tokens::Badge;
-use crate::domain::usage::series::{Period, outcome_index};
+use crate::domain::usage::series::{Period, outcome_index, totals};
 use crate::domain::verification::Outcome;
 use crate::services::usage_overview::{Ranked, RankedToken, UsageOverview};
 use crate::urls::{self, TokenPage};
@@ -76,12 +76,7 @@ pub struct UsageOverviewPage {
 
 impl UsageOverviewPage {
     pub fn new(layout: Layout, period: Period, overview: UsageOverview, ranked: Ranked) -> Self {
-        let mut totals = [0i64; Outcome::ALL.len()];
-        for bucket in &overview.buckets {
-            for (total, count) in totals.iter_mut().zip(bucket.counts) {
-                *total += count;
-            }
-        }
+        let totals = totals(&overview.buckets);
         let total: i64 = totals.iter().sum();
         let allowed = totals[outcome_index(Outcome::Valid)];
         let granularity = overview.window.granularity;

@@ -195,6 +195,17 @@ pub fn series(window: Window, rows: &[StoredDay]) -> Vec<Bucket> {
     buckets
 }
 
+/// The buckets' requests by outcome, in [`Outcome::ALL`] order.
+pub fn totals(buckets: &[Bucket]) -> [i64; Outcome::ALL.len()] {
+    let mut totals = [0; Outcome::ALL.len()];
+    for bucket in buckets {
+        for (total, count) in totals.iter_mut().zip(bucket.counts) {
+            *total += count;
+        }
+    }
+    totals
+}
+
 /// The requests of `row` within the window.
 pub fn requests_within(window: Window, row: &StoredDay) -> i64 {
     counts_of(window.granularity, row)

@@ -16,7 +16,7 @@ use crate::domain::ids::Guid;
 use crate::domain::timestamps::iso;
 use crate::domain::tokens::parse_date;
 use crate::domain::usage::asked::{WindowError, asked_window};
-use crate::domain::usage::series::{Granularity, Window};
+use crate::domain::usage::series::{Bucket, Granularity, Window};
 use crate::domain::verification::Outcome;
 use crate::http::api_error::ApiError;
 use crate::services::{tokens, usage};
@@ -110,6 +110,18 @@ pub(super) fn by_outcome(counts: &[i64]) -> BTreeMap<&'static str, i64> {
         .collect()
 }
 
+/// Every bucket, as answered.
+pub(super) fn buckets(buckets: &[Bucket]) -> Vec<UsageBucket> {
+    buckets
+        .iter()
+        .map(|b| UsageBucket {
+            start: iso(&b.start),
+            total: b.total(),
+            outcomes: by_outcome(&b.counts),
+        })
+        .collect()
+}
+
 /// The start of the day `text` names, or (`to`) its last second.
 fn day_bound(text: &str, end_of_day: bool) -> Result<PrimitiveDateTime, ApiError> {
     let day = parse_date(text).ok_or_else(|| {
@@ -153,15 +165,7 @@ pub async fn token_usage(
         to: iso(&window.end()),
         granularity: window.granularity.key(),
         totals: by_outcome(&usage.totals()),
-        buckets: usage
-            .buckets
-            .iter()
-            .map(|b| UsageBucket {
-                start: iso(&b.start),
-                total: b.total(),
-                outcomes: by_outcome(&b.counts),
-            })
-            .collect(),
+        buckets: buckets(&usage.buckets),
         access: usage
             .access
             .into_iter()

@@ -9,13 +9,13 @@ use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::usage::{UsageBucket, UsageParams, asked, by_outcome};
+use super::usage::{UsageBucket, UsageParams, asked, buckets, by_outcome};
 use super::{Problem, json};
 use crate::auth::api_key::ApiCaller;
 use crate::db;
 use crate::domain::permissions::Permission;
 use crate::domain::timestamps::iso;
-use crate::domain::usage::series::{Bucket, Period};
+use crate::domain::usage::series::{Bucket, Period, totals};
 use crate::http::api_error::ApiError;
 use crate::services::usage_overview::{RankedToken, overview, ranked};
 use crate::state::AppState;
@@ -52,17 +52,6 @@ pub struct AddressCount {
     pub requests: i64,
 }
 
-fn buckets(buckets: &[Bucket]) -> Vec<UsageBucket> {
-    buckets
-        .iter()
-        .map(|b| UsageBucket {
-            start: iso(&b.start),
-            total: b.total(),
-            outcomes: by_outcome(&b.counts),
-        })
-        .collect()
-}
-
 #[utoipa::path(
     get, path = "/api/v1/usage", tag = "Usage", summary = "Usage across tokens",
     description = "Every answer of /verify, /introspect and /auth about the tokens of the key's scopes, counted by hour (or day) and outcome; each request once, however many of the key's scopes its token is in.",
@@ -84,17 +73,11 @@ pub async fn summary(
     caller.require(Permission::TokensRead)?;
     let window = asked(&state, params.into_inner())?;
     let usage = overview(&state.db, caller.scopes.clone(), window).await?;
-    let mut totals = [0; crate::domain::verification::Outcome::ALL.len()];
-    for bucket in &usage.buckets {
-        for (total, count) in totals.iter_mut().zip(bucket.counts) {
-            *total += count;
-        }
-    }
     let answer = UsageSummaryAnswer {
         from: iso(&window.first),
         to: iso(&window.end()),
         granularity: window.granularity.key(),
-        totals: by_outcome(&totals),
+        totals: by_outcome(&totals(&usage.buckets)),
         buckets: buckets(&usage.buckets),
         unknown_tokens: usage.unknown.map(|unknown| UnknownTokensAnswer {
             total: unknown.buckets.iter().map(Bucket::total).sum(),
