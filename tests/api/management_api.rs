@@ -134,6 +134,8 @@ async fn a_key_from_my_profile_runs_a_token_through_its_life_audited_via_the_key
     assert_eq!(deleted.status, 204);
     let gone = api.get(&path).await;
     assert_eq!((gone.status, gone.code()), (410, "token_deleted"));
+    let usage = api.get(&format!("{path}/usage")).await;
+    assert_eq!((usage.status, usage.code()), (410, "token_deleted"));
     let listed = api.get("/api/v1/tokens?status=deleted").await;
     assert_eq!(
         listed.json["tokens"][0]["guid"],

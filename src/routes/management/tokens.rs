@@ -228,15 +228,19 @@ pub async fn read(
     guid: web::Path<Guid>,
 ) -> Result<HttpResponse, ApiError> {
     let token = read_token(&state, &caller, &guid).await?;
-    // Gone, as a client that deleted it expects; kept for the record.
     if token.status == TokenStatus::Deleted {
-        return Err(ApiError::new(
-            StatusCode::GONE,
-            "token_deleted",
-            "This token was deleted. It is listed with status=deleted, and its history is in the audit log.",
-        ));
+        return Err(deleted());
     }
     Ok(token_response(&token))
+}
+
+/// Gone, as a client that deleted the token expects; its row is kept for the record.
+pub(super) fn deleted() -> ApiError {
+    ApiError::new(
+        StatusCode::GONE,
+        "token_deleted",
+        "This token was deleted. It is listed with status=deleted, and its history is in the audit log.",
+    )
 }
 
 #[utoipa::path(

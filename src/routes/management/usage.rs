@@ -146,6 +146,7 @@ fn day_bound(text: &str, end_of_day: bool) -> Result<PrimitiveDateTime, ApiError
         (status = 401, description = "No valid API key", body = Problem),
         (status = 403, description = "The key may not read tokens", body = Problem),
         (status = 404, description = "No such token in the key's scopes", body = Problem),
+        (status = 410, description = "The token was deleted", body = Problem),
         (status = 422, description = "The window cannot be answered: reversed, too long, or hours no longer kept", body = Problem),
     ),
     security(("api_key" = []))
@@ -157,6 +158,9 @@ pub async fn token_usage(
     params: web::Query<UsageParams>,
 ) -> Result<HttpResponse, ApiError> {
     let (details, _) = tokens::read(state.services(), &caller, &guid).await?;
+    if details.token.deleted_at.is_some() {
+        return Err(super::tokens::deleted());
+    }
     let window = asked(&state, params.into_inner())?;
     let usage = usage::for_token(&state.db, details.token.id, window).await?;
     let answer = TokenUsageAnswer {
