@@ -23,6 +23,7 @@ pub mod sql;
 mod sql_types;
 pub mod throttle;
 pub mod token_clients;
+pub mod token_counts;
 pub mod token_list;
 pub mod token_status;
 pub mod tokens;

@@ -19,8 +19,8 @@ use crate::db::usage::{
 use crate::db::usage_overview::scope_sets_of;
 use crate::db::{Db, DbError, write_transaction};
 use crate::domain::ids::TokenId;
+use crate::domain::scopes::ScopeSet;
 use crate::domain::tokens::Action;
-use crate::domain::usage::overview::ScopeSet;
 use crate::domain::usage::{Counted, Hour};
 use crate::domain::verification::Outcome;
 

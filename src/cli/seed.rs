@@ -14,6 +14,7 @@ use crate::db::examples::{self, ExampleRow, ExampleToken};
 use crate::db::token_status::stored_status;
 use crate::db::{catalog, now};
 use crate::domain::catalog::{ScopeDetails, example_modules, example_scopes};
+use crate::domain::scopes::ScopeSet;
 use crate::domain::tokens::{Action, Lifecycle, SecretToken, TokenStatus, TokenType};
 use crate::domain::validation::name_key;
 use crate::startup::open_database;
@@ -184,7 +185,7 @@ fn token(
     };
     // Stored as the list reads it, so that no refresh follows the load.
     let (status, status_until) = stored_status(&lifecycle, now);
-    let row = ExampleRow {
+    let mut row = ExampleRow {
         guid: uuid::Builder::from_random_bytes(rng.r#gen())
             .into_uuid()
             .hyphenated()
@@ -209,12 +210,14 @@ fn token(
         name,
         status,
         status_until,
+        scope_set: String::new(),
     };
     let scope_count = rng.gen_range(1..=2);
-    let scope_ids = scope_ids
+    let scope_ids: Vec<i64> = scope_ids
         .choose_multiple(rng, scope_count)
         .copied()
         .collect();
+    row.scope_set = ScopeSet::of(scope_ids.clone()).key().to_owned();
     let grants = if token_type == TokenType::Custom {
         let count = rng.gen_range(1..=3);
         module_ids

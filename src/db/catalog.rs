@@ -14,6 +14,8 @@ use super::{DbConnection, DbError, changes, is_unique_violation, now};
 use crate::domain::catalog::{ModuleDetails, ScopeDetails, ScopeUsers};
 use crate::domain::validation::name_key;
 
+diesel::define_sql_function!(fn replace(text: diesel::sql_types::Text, from: diesel::sql_types::Text, to: diesel::sql_types::Text) -> diesel::sql_types::Text);
+
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = modules)]
 pub struct Module {
@@ -306,6 +308,13 @@ pub fn delete_scope(conn: &mut DbConnection, id: i64) -> Result<(), CatalogWrite
         if !users.is_empty() {
             return Err(CatalogWriteError::ScopeInUse(users));
         }
+        // The deleted tokens that had it: their sets lose it, and their counts follow.
+        let holders = api_token_scopes::table
+            .filter(api_token_scopes::scope_id.eq(id))
+            .select(api_token_scopes::token_id);
+        diesel::update(api_tokens::table.filter(api_tokens::id.eq_any(holders)))
+            .set(api_tokens::scope_set.eq(replace(api_tokens::scope_set, format!(",{id},"), ",")))
+            .execute(conn)?;
         diesel::delete(api_token_scopes::table.filter(api_token_scopes::scope_id.eq(id)))
             .execute(conn)?;
         let deleted = diesel::delete(scopes::table.find(id)).execute(conn)?;

@@ -38,6 +38,7 @@ pub struct ExampleRow {
     pub last_used_ip: Option<String>,
     pub status: i16,
     pub status_until: Option<PrimitiveDateTime>,
+    pub scope_set: String,
 }
 
 /// An example token with its scopes and, for a custom token, its grants.
@@ -107,6 +108,7 @@ fn insert_chunk(conn: &mut DbConnection, tokens: &[ExampleToken]) -> QueryResult
 
 /// After a bulk load.
 pub fn end_bulk_load(conn: &mut DbConnection) -> QueryResult<()> {
+    super::token_counts::fold(conn)?;
     match conn {
         // What autovacuum would do soon after a bulk load: statistics for the planner,
         // and a visibility map for index-only scans.

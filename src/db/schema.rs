@@ -2,7 +2,9 @@
 // Only types both backends support through `MultiConnection` are used:
 // BigInt, Integer, Text, Timestamp (flags are nullable timestamps).
 
+mod counts;
 mod usage;
+pub use counts::*;
 pub use usage::*;
 
 diesel::table! {
@@ -120,6 +122,7 @@ diesel::table! {
         version -> Integer,
         status -> SmallInt,
         status_until -> Nullable<Timestamp>,
+        scope_set -> Text,
     }
 }
 

@@ -15,7 +15,7 @@ use diesel::sql_types::{BigInt, Integer, Nullable, SmallInt, Text, Timestamp};
 use time::PrimitiveDateTime;
 
 use super::schema::{api_token_permissions, api_token_scopes, modules, scopes};
-use super::{DbConnection, now, token_status};
+use super::{DbConnection, now, token_counts, token_status};
 use crate::domain::ids::{Guid, TokenId};
 use crate::domain::scopes::ScopeAccess;
 use crate::domain::token_list::{
@@ -154,7 +154,8 @@ pub fn count_after_list(
     )
 }
 
-/// Counted up to one past `limit`: exact while that is cheap.
+/// Exact from the kept counts when only status and scope narrow the list; else
+/// counted up to one past `limit`.
 fn count_matching(
     conn: &mut DbConnection,
     filter: &TokenFilter,
@@ -163,6 +164,10 @@ fn count_matching(
     search: Option<&KeywordSearch>,
     limit: i64,
 ) -> QueryResult<TokenCount> {
+    if filter.counted_by_status() {
+        let counts = token_counts::status_counts(conn, visibility, filter.scope_id)?;
+        return Ok(TokenCount::Exact(counts.matching(filter.status)));
+    }
     let mut count = Sql::new(conn);
     count.push("SELECT COUNT(*) AS n FROM (SELECT 1");
     from_where(

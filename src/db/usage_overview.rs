@@ -14,9 +14,9 @@ use super::sql::{Bind, Sql};
 use super::usage::{DayHours, hour_columns, hours};
 use crate::domain::ids::{Guid, TokenId};
 use crate::domain::scopes::ScopeAccess;
+use crate::domain::scopes::{ScopeSet, seen_patterns};
 use crate::domain::tokens::Lifecycle;
 use crate::domain::usage::Day;
-use crate::domain::usage::overview::{ScopeSet, seen_patterns};
 use crate::domain::usage::series::{Granularity, StoredDay, Window};
 use crate::domain::verification::Outcome;
 

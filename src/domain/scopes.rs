@@ -3,6 +3,10 @@
 //! showing its value, needs every one of them, so that one team cannot disable,
 //! edit or delete another team's token.
 
+mod set;
+
+pub use set::{ScopeSet, seen_patterns};
+
 use super::permissions::{Permission, PermissionSet};
 
 /// The scopes an administrator works in.

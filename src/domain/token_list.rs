@@ -7,7 +7,7 @@ mod expiring;
 mod page;
 mod search;
 
-pub use count::{EXACT_COUNT_LIMIT, TokenCount};
+pub use count::{EXACT_COUNT_LIMIT, StatusCounts, TokenCount};
 pub use cursor::{Cursor, CursorValue};
 pub use expiring::ExpiringWithin;
 pub use page::{PageSize, first_position};

@@ -11,11 +11,9 @@ use crate::db::usage_overview::{
 };
 use crate::db::{Db, DbError};
 use crate::domain::ids::{Guid, TokenId};
-use crate::domain::scopes::ScopeAccess;
+use crate::domain::scopes::{ScopeAccess, ScopeSet};
 use crate::domain::tokens::TokenStatus;
-use crate::domain::usage::overview::{
-    PeriodTotals, Ranking, ScopeSet, TokenTotals, leaders, merge,
-};
+use crate::domain::usage::overview::{PeriodTotals, Ranking, TokenTotals, leaders, merge};
 use crate::domain::usage::series::{Bucket, Period, Window, series};
 
 /// Addresses listed with the unknown tokens.

@@ -1,5 +1,5 @@
 //! What an instance does besides answering requests: sending webhooks and mail,
-//! the daily expiry run, and clearing out expired sessions.
+//! the daily expiry run, folding the token counts, and clearing out expired sessions.
 
 use std::rc::Rc;
 
@@ -21,6 +21,7 @@ impl Jobs {
             actix_web::rt::spawn(clean_up_periodically(state.clone())),
             actix_web::rt::spawn(tell_about_expiry(state.clone())),
             actix_web::rt::spawn(rank_usage_periodically(state.clone())),
+            actix_web::rt::spawn(fold_token_counts(state.clone())),
         ];
         if state.config.webhook_delivery {
             jobs.push(actix_web::rt::spawn(deliver_webhooks(state.clone())));
@@ -164,6 +165,28 @@ async fn rank_usage_periodically(state: web::Data<AppState>) {
             Ok(Some(leaders)) => tracing::debug!(leaders, "ranked the tokens by usage"),
             Ok(None) => {}
             Err(error) => tracing::warn!(%error, "ranking the tokens by usage failed"),
+        }
+    }
+}
+
+/// Folds the changes of the token counts every few seconds, so that a count reads
+/// few of them.
+async fn fold_token_counts(state: web::Data<AppState>) {
+    let mut interval = actix_web::rt::time::interval(std::time::Duration::from_secs(5));
+    loop {
+        interval.tick().await;
+        // Batch after batch while there is a backlog, each a write of its own.
+        loop {
+            let fold =
+                |c: &mut db::DbConnection| Ok::<_, db::DbError>(db::token_counts::fold_batch(c)?);
+            match state.db.write(fold).await {
+                Ok(Some(_)) => {}
+                Ok(None) => break,
+                Err(error) => {
+                    tracing::warn!(%error, "folding the token counts failed");
+                    break;
+                }
+            }
         }
     }
 }

@@ -180,6 +180,22 @@ async fn scopes_are_renamed_and_deleted_unless_tokens_use_them() {
         .await
         .assert_redirect("/settings/scopes");
     assert_eq!(app.count(&format!("scopes WHERE id = {staging}")), 0);
+    // The deleted token's set of scopes lost it, and so did the kept counts.
+    assert_eq!(
+        app.texts(&format!(
+            "SELECT scope_set AS t FROM api_tokens WHERE guid = '{}'",
+            token.guid
+        )),
+        [","]
+    );
+    let mut conn = app.conn();
+    tessera::db::token_counts::fold(&mut conn).unwrap();
+    assert_eq!(
+        app.count(&format!(
+            "token_counts WHERE scope_set LIKE '%,{staging},%'"
+        )),
+        0
+    );
     // The development scope, unused, goes at once.
     admin
         .post(&format!("/settings/scopes/{development}/delete"), &[])

@@ -43,6 +43,7 @@ mod sign_in;
 mod slow_clients;
 mod throttle_races;
 mod token_cache;
+mod token_counts;
 mod token_names;
 mod token_reveal;
 mod tokens_create;

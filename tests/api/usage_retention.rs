@@ -7,8 +7,8 @@ use tessera::db::usage::{PermissionUse, TokenCount, UnknownCount, add_token_coun
 use tessera::db::usage::{ScopeSetCount, add_scope_set_counts};
 use tessera::db::usage::{add_unknown_counts, record_permission_uses};
 use tessera::domain::ids::TokenId;
+use tessera::domain::scopes::ScopeSet;
 use tessera::domain::tokens::Action;
-use tessera::domain::usage::overview::ScopeSet;
 use tessera::domain::usage::{Day, Hour, UsageRetention};
 use tessera::domain::verification::Outcome;
 use tessera::services::usage_retention::{self, RolledUp};

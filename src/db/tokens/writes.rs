@@ -12,6 +12,7 @@ use crate::db::schema::{
 };
 use crate::db::{DbConnection, DbError, is_unique_violation, now};
 use crate::domain::ids::{AdministratorId, TokenId};
+use crate::domain::scopes::ScopeSet;
 use crate::domain::tokens::{INTROSPECT, StoredSecret, TokenDefinition};
 use crate::domain::validation::name_key;
 
@@ -72,6 +73,7 @@ pub fn create(conn: &mut DbConnection, new: &NewToken<'_>) -> Result<TokenRow, T
             api_tokens::created_at.eq(now),
             api_tokens::updated_at.eq(now),
             api_tokens::version.eq(1),
+            api_tokens::scope_set.eq(scope_set(def)),
         ))
         // The columns themselves: a `SelectBy` is written per backend, not for both.
         .returning(<TokenRow as Selectable<MultiBackend>>::construct_selection())
@@ -129,6 +131,7 @@ pub fn update(
             api_tokens::capabilities.eq(capabilities(def)),
             api_tokens::valid_from.eq(def.validity.valid_from),
             api_tokens::valid_to.eq(def.validity.valid_to),
+            api_tokens::scope_set.eq(scope_set(def)),
         ))
         .execute(conn)?;
     remove_associations(conn, id)?;
@@ -207,6 +210,11 @@ pub fn delete(conn: &mut DbConnection, id: TokenId, at: PrimitiveDateTime) -> Qu
         ))
         .execute(conn)?;
     Ok(())
+}
+
+/// The token's scopes as the counts are kept by (see [`crate::db::token_counts`]).
+fn scope_set(def: &TokenDefinition) -> String {
+    ScopeSet::of(def.scope_ids.clone()).key().to_owned()
 }
 
 fn capabilities(def: &TokenDefinition) -> &'static str {

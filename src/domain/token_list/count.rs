@@ -1,8 +1,57 @@
-//! How many tokens a view holds: counted exactly up to a limit, so that a count
-//! never reads a million rows.
+//! How many tokens a view holds: exactly, from the counts kept per status, for the
+//! filters those counts answer (status and scope); counted up to a limit for the
+//! rest (keywords, GUID, creator), so that a count never reads a million rows.
 
-/// The list's counts stop here; beyond it the page says "more than 1,000".
+use super::{StatusFilter, TokenFilter};
+use crate::domain::tokens::TokenStatus;
+
+/// Counts of filters the kept counts cannot answer stop here; beyond it the page
+/// says "more than 1,000".
 pub const EXACT_COUNT_LIMIT: i64 = 1_000;
+
+/// How many tokens are in each status, by [`TokenStatus::rank`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StatusCounts(pub [i64; 6]);
+
+impl StatusCounts {
+    pub fn of(&self, status: TokenStatus) -> i64 {
+        self.0[usize::from(status.rank())]
+    }
+
+    pub fn add(&mut self, status: TokenStatus, tokens: i64) {
+        self.0[usize::from(status.rank())] += tokens;
+    }
+
+    /// How many of them the status filter lets through.
+    pub fn matching(&self, filter: StatusFilter) -> i64 {
+        TokenStatus::ALL
+            .into_iter()
+            .filter(|status| filter.admits(*status))
+            .map(|status| self.of(status))
+            .sum()
+    }
+}
+
+impl StatusFilter {
+    pub fn admits(self, status: TokenStatus) -> bool {
+        match self {
+            StatusFilter::AllButDeleted => status != TokenStatus::Deleted,
+            StatusFilter::Inactive => !matches!(status, TokenStatus::Active | TokenStatus::Deleted),
+            StatusFilter::Is(wanted) => status == wanted,
+        }
+    }
+}
+
+impl TokenFilter {
+    /// The list can be counted from the counts kept per scope and status: nothing
+    /// else narrows it.
+    pub fn counted_by_status(&self) -> bool {
+        self.keywords.is_empty()
+            && self.guid.is_none()
+            && self.created_by.is_none()
+            && self.expiring.is_none()
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TokenCount {
@@ -91,6 +140,27 @@ mod tests {
                 .as_deref(),
             Some("1,001–1,025 of more than 1,000 tokens")
         );
+    }
+
+    #[test]
+    fn a_status_filter_sums_the_statuses_it_admits() {
+        let counts = StatusCounts([10, 1, 2, 3, 4, 5]);
+        assert_eq!(counts.matching(StatusFilter::AllButDeleted), 20);
+        assert_eq!(counts.matching(StatusFilter::Inactive), 10);
+        assert_eq!(counts.matching(StatusFilter::Is(TokenStatus::Deleted)), 5);
+        assert_eq!(counts.matching(StatusFilter::Is(TokenStatus::Active)), 10);
+    }
+
+    #[test]
+    fn only_status_and_scope_are_counted_from_the_kept_counts() {
+        let mut filter = TokenFilter {
+            scope_id: Some(3),
+            status: StatusFilter::Inactive,
+            ..TokenFilter::default()
+        };
+        assert!(filter.counted_by_status());
+        filter.keywords = vec!["billing".to_owned()];
+        assert!(!filter.counted_by_status());
     }
 
     #[test]
