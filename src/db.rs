@@ -5,6 +5,7 @@
 pub mod admins;
 pub mod api_keys;
 pub mod audit;
+pub mod bulk_actions;
 pub mod catalog;
 pub mod changes;
 pub mod connection;

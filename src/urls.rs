@@ -162,6 +162,14 @@ pub fn audit_log_before(filters: &str, before: impl Display) -> String {
     older(AUDIT_LOG, filters, before)
 }
 
+/// The audit log's events of one bulk action.
+pub fn audit_batch(batch: &str) -> String {
+    format!(
+        "{AUDIT_LOG}?batch={}",
+        utf8_percent_encode(batch, QUERY_VALUE)
+    )
+}
+
 /// The events at `base` older than `before`, with the filters kept.
 pub fn older(base: &str, filters: &str, before: impl Display) -> String {
     if filters.is_empty() {

@@ -21,6 +21,8 @@ pub struct Actor {
     pub via_api_key: Option<ApiKeyRef>,
     /// The administrator's name and public ID, for what names its creator.
     pub administrator: Option<(String, String)>,
+    /// The bulk action the change is one of, if any.
+    pub batch: Option<String>,
 }
 
 /// An API key an administrator acts through: its row ID, and its name for the log.
@@ -39,6 +41,7 @@ impl Actor {
             ip: Some(ip),
             via_api_key: None,
             administrator: Some((admin.display_name.clone(), admin.public_id.clone())),
+            batch: None,
         }
     }
 
@@ -49,6 +52,7 @@ impl Actor {
             ip: None,
             via_api_key: None,
             administrator: None,
+            batch: None,
         }
     }
 
@@ -60,6 +64,7 @@ impl Actor {
             ip: None,
             via_api_key: None,
             administrator: None,
+            batch: None,
         }
     }
 }
@@ -109,6 +114,7 @@ pub struct AuditEvent {
     pub ip: Option<String>,
     pub details: String,
     pub via_api_key: Option<String>,
+    pub batch_id: Option<String>,
 }
 
 pub fn record(
@@ -130,6 +136,7 @@ pub fn record(
             audit_events::ip.eq(actor.ip.as_deref()),
             audit_events::details.eq(details),
             audit_events::via_api_key.eq(actor.via_api_key.as_ref().map(|k| k.name.as_str())),
+            audit_events::batch_id.eq(actor.batch.as_deref()),
         ))
         .execute(conn)?;
     Ok(())
@@ -205,6 +212,8 @@ pub struct AuditFilter {
     pub token: Option<String>,
     pub from: Option<PrimitiveDateTime>,
     pub until: Option<PrimitiveDateTime>,
+    /// The events of one bulk action.
+    pub batch: Option<String>,
 }
 
 /// The newest matching events first, `limit` of them, older than `before_id` when given.
@@ -242,6 +251,9 @@ pub fn search(
                     .like(pattern.clone())
                     .or(audit_events::target_id.like(pattern)),
             );
+    }
+    if let Some(batch) = &filter.batch {
+        query = query.filter(audit_events::batch_id.eq(batch.clone()));
     }
     if let Some(from) = filter.from {
         query = query.filter(audit_events::occurred_at.ge(from));

@@ -19,11 +19,16 @@ pub struct Removed {
     pub outbox_events: usize,
     pub mails: usize,
     pub idempotency_keys: usize,
+    pub bulk_actions: usize,
 }
 
 impl Removed {
     pub fn total(&self) -> usize {
-        self.webhook_deliveries + self.outbox_events + self.mails + self.idempotency_keys
+        self.webhook_deliveries
+            + self.outbox_events
+            + self.mails
+            + self.idempotency_keys
+            + self.bulk_actions
     }
 
     pub fn add(&mut self, other: Removed) {
@@ -31,16 +36,18 @@ impl Removed {
         self.outbox_events += other.outbox_events;
         self.mails += other.mails;
         self.idempotency_keys += other.idempotency_keys;
+        self.bulk_actions += other.bulk_actions;
     }
 }
 
 /// Removes up to `batch` rows of each kind: deliveries and mails that ended
 /// before `ended_before`, events dispatched before it that no delivery refers to;
-/// and the idempotency keys used before `keys_before`.
+/// the idempotency keys used before `keys_before`, and the records of bulk actions
+/// made before `bulk_before`.
 pub fn prune_batch(
     c: &mut DbConnection,
     ended_before: PrimitiveDateTime,
-    keys_before: PrimitiveDateTime,
+    (keys_before, bulk_before): (PrimitiveDateTime, PrimitiveDateTime),
     batch: i64,
 ) -> QueryResult<Removed> {
     let deliveries: Vec<i64> = webhook_deliveries::table
@@ -89,10 +96,13 @@ pub fn prune_batch(
         api_idempotency_keys::table.filter(api_idempotency_keys::created_at.lt(keys_before)),
     )
     .execute(c)?;
+    // A week's actions at the most: one statement.
+    let bulk_actions = super::bulk_actions::prune(c, bulk_before)?;
     Ok(Removed {
         webhook_deliveries,
         outbox_events,
         mails,
         idempotency_keys,
+        bulk_actions,
     })
 }

@@ -2,8 +2,10 @@
 // Only types both backends support through `MultiConnection` are used:
 // BigInt, Integer, Text, Timestamp (flags are nullable timestamps).
 
+mod bulk;
 mod counts;
 mod usage;
+pub use bulk::*;
 pub use counts::*;
 pub use usage::*;
 
@@ -162,6 +164,7 @@ diesel::table! {
         ip -> Nullable<Text>,
         details -> Text,
         via_api_key -> Nullable<Text>,
+        batch_id -> Nullable<Text>,
     }
 }
 

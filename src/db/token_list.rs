@@ -183,6 +183,35 @@ fn count_matching(
     Ok(TokenCount::from_capped(counted, limit))
 }
 
+/// The IDs of the tokens the viewer sees that match `filter` (its page aside), in ID
+/// order: at most `limit` and one more, to say there are more.
+pub fn matching_ids(
+    conn: &mut DbConnection,
+    filter: &TokenFilter,
+    visibility: &ScopeAccess,
+    limit: usize,
+) -> QueryResult<Vec<TokenId>> {
+    token_status::refresh_due(conn, now())?;
+    let share = scope_share(conn, visibility)?;
+    let search = keyword_search(conn, &filter.keywords)?;
+    let mut sql = Sql::new(conn);
+    sql.push("SELECT t.id AS n");
+    from_where(
+        &mut sql,
+        filter,
+        visibility,
+        share,
+        search.as_ref(),
+        Purpose::Count,
+    );
+    sql.push(&format!(" ORDER BY t.id LIMIT {}", limit + 1));
+    Ok(sql
+        .load::<Number>(conn)?
+        .into_iter()
+        .map(|row| TokenId(row.n))
+        .collect())
+}
+
 pub fn list(
     conn: &mut DbConnection,
     filter: &TokenFilter,

@@ -1,8 +1,10 @@
 //! API tokens. [`TokenRow`] never carries the secret's digest: only the functions
 //! that store a new secret write it, and only verification reads it.
 
+mod bulk;
 mod writes;
 
+pub use bulk::*;
 pub use writes::*;
 
 use diesel::prelude::*;

@@ -1,12 +1,14 @@
 //! API tokens: the secret format, types and permissions, statuses, validity windows,
 //! and the checks on what an administrator submits.
 
+mod bulk;
 mod input;
 mod kind;
 mod secret;
 mod status;
 mod validity;
 
+pub use bulk::*;
 pub use input::*;
 pub use kind::*;
 pub use secret::*;

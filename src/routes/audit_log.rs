@@ -37,6 +37,9 @@ pub struct AuditQuery {
     pub from: String,
     #[serde(default)]
     pub to: String,
+    /// The events of one bulk action.
+    #[serde(default)]
+    pub batch: String,
     pub before: Option<i64>,
 }
 
@@ -53,6 +56,7 @@ impl AuditQuery {
             token: Some(self.token.trim().to_lowercase()).filter(|t| !t.is_empty()),
             from: parse_date(&self.from).map(|d| PrimitiveDateTime::new(d, time!(00:00))),
             until: parse_date(&self.to).map(|d| PrimitiveDateTime::new(d, time!(23:59:59.999999))),
+            batch: Some(self.batch.trim().to_owned()).filter(|b| !b.is_empty()),
         }
     }
 
@@ -64,6 +68,7 @@ impl AuditQuery {
             ("token", self.token.as_str()),
             ("from", self.from.as_str()),
             ("to", self.to.as_str()),
+            ("batch", self.batch.as_str()),
         ]
         .into_iter()
         .filter(|(_, v)| !v.is_empty())
@@ -119,6 +124,7 @@ pub async fn list(
                 _ => e.target_label,
             },
             ip: e.ip.unwrap_or_else(|| "—".into()),
+            batch_href: e.batch_id.map(|b| urls::audit_batch(&b)),
         })
         .collect();
     // A reader limited to some scopes is offered only the authors of what they see.

@@ -291,6 +291,7 @@ fn management_api(cfg: &mut web::ServiceConfig) {
             .get(tokens::list)
             .post(tokens::create),
     )
+    .service(endpoint("/tokens/bulk", "POST").post(management::token_bulk::bulk))
     .service(
         endpoint("/tokens/{guid}", "GET, PATCH, DELETE")
             .get(tokens::read)

@@ -52,6 +52,7 @@ pub fn token_event(
         "actor": actor.map_or(Value::Null, |a| json!({
             "name": a.label,
             "via_api_key": a.via_api_key.as_ref().map(|k| k.name.as_str()),
+            "batch": a.batch,
         })),
     });
     let payload = json!({ "type": event.key(), "timestamp": iso(&now), "data": data });

@@ -7,7 +7,7 @@ use crate::db::audit::{self, Actor, Target};
 use crate::db::retention::{self, Removed};
 use crate::db::{Db, DbError};
 use crate::domain::audit::{AuditAction, TargetKind};
-use crate::services::tokens::IDEMPOTENCY_WINDOW;
+use crate::services::tokens::{BULK_RESULTS_KEPT, IDEMPOTENCY_WINDOW};
 
 /// Rows of each kind removed per transaction.
 const BATCH: i64 = 1000;
@@ -24,7 +24,7 @@ pub async fn apply(db: &Db, keep: Duration, now: PrimitiveDateTime) -> Result<Re
                 Ok::<_, DbError>(retention::prune_batch(
                     c,
                     now - keep,
-                    now - IDEMPOTENCY_WINDOW,
+                    (now - IDEMPOTENCY_WINDOW, now - BULK_RESULTS_KEPT),
                     BATCH,
                 )?)
             })

@@ -1,6 +1,7 @@
 //! API tokens: create, edit, regenerate, enable, disable, revoke, delete, and show
 //! a kept value again.
 
+mod bulk;
 mod create;
 mod lifecycle;
 mod read;
@@ -8,6 +9,10 @@ mod regenerate;
 mod reveal;
 mod update;
 
+pub use bulk::{
+    BULK_RESULTS_KEPT, BulkItem, BulkOutcome, BulkResult, Selection, apply as apply_bulk,
+    preview as preview_bulk,
+};
 pub use create::{CreateOutcome, Created, IDEMPOTENCY_WINDOW, Idempotency, create, create_once};
 pub use lifecycle::{delete, disable, enable, revoke};
 pub use read::{catalog_for, list, read};

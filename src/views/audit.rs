@@ -17,6 +17,8 @@ pub struct AuditRow {
     /// The token's or administrator's page, for events about one.
     pub target_href: Option<String>,
     pub ip: String,
+    /// The events of the same bulk action, for one of them.
+    pub batch_href: Option<String>,
 }
 
 #[derive(Template, WebTemplate)]

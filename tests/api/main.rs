@@ -5,6 +5,7 @@ mod administrators;
 mod api_docs;
 mod api_keys;
 mod audit_log;
+mod bulk_actions;
 mod catalog;
 mod client_address;
 mod control_characters;

@@ -59,6 +59,7 @@ fn declared() -> Columns {
         include_str!("../../src/db/schema.rs"),
         include_str!("../../src/db/schema/usage.rs"),
         include_str!("../../src/db/schema/counts.rs"),
+        include_str!("../../src/db/schema/bulk.rs"),
     ]
     .concat();
     let mut result = Columns::new();

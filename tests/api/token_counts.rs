@@ -1,5 +1,5 @@
 //! The kept token counts against the tokens themselves: after random sequences of
-//! creates, edits of scopes, lifecycle changes and expiries made through the
+//! creates, edits of scopes, lifecycle changes, bulk actions and expiries made through the
 //! management API, every administrator's count of every status, of one scope or
 //! of all, is what counting the tokens one by one with the status rule gives.
 
@@ -29,6 +29,8 @@ enum Step {
     Delete(usize),
     /// Time passes: the token's validity ends (or, for a scheduled one, starts).
     TimePasses(usize),
+    /// A bulk action on every token of one scope.
+    Bulk(&'static str, usize),
     Fold,
 }
 
@@ -46,6 +48,11 @@ fn step() -> impl Strategy<Value = Step> {
         1 => token.clone().prop_map(Step::Revoke),
         1 => token.clone().prop_map(Step::Delete),
         2 => token.prop_map(Step::TimePasses),
+        1 => (
+            proptest::sample::select(vec!["disable", "enable", "revoke", "delete", "add_scope"]),
+            0..3usize
+        )
+            .prop_map(|(action, scope)| Step::Bulk(action, scope)),
         1 => Just(Step::Fold),
     ]
 }
@@ -174,6 +181,15 @@ async fn kept_counts_match_the_tokens_after_any_sequence_of_changes() {
                     let answer = api.post("/api/v1/tokens", &body).await;
                     assert_eq!(answer.status, 201, "{}", answer.json);
                     created.push(answer.json["guid"].as_str().unwrap().to_owned());
+                }
+                Step::Bulk(action, scope) => {
+                    let body = json!({
+                        "action": action,
+                        "scope": names[(scope + 1) % 3],
+                        "filter": { "scope": names[*scope] },
+                    });
+                    let answer = api.post("/api/v1/tokens/bulk", &body).await;
+                    assert_eq!(answer.status, 200, "{}", answer.json);
                 }
                 Step::Fold => {
                     token_counts::fold(&mut app.conn()).unwrap();

@@ -222,7 +222,9 @@ fn capabilities(def: &TokenDefinition) -> &'static str {
 }
 
 /// A unique-constraint violation read as `taken`; any other error as it is.
-fn unique_means(taken: TokenWriteError) -> impl FnOnce(diesel::result::Error) -> TokenWriteError {
+pub(super) fn unique_means(
+    taken: TokenWriteError,
+) -> impl FnOnce(diesel::result::Error) -> TokenWriteError {
     move |error| {
         if is_unique_violation(&error) {
             taken

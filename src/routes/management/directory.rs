@@ -67,6 +67,8 @@ pub struct AuditEventItem {
     pub target_id: Option<String>,
     pub target: String,
     pub ip: Option<String>,
+    /// The bulk action the event is one of, if any.
+    pub batch_id: Option<String>,
 }
 
 /// A page of audit events, newest first.
@@ -184,6 +186,8 @@ pub struct AuditParams {
     /// The last day (YYYY-MM-DD, UTC).
     #[param(format = Date)]
     to: Option<String>,
+    /// Only the events of this bulk action (its `batch_id`).
+    batch: Option<String>,
     /// Events older than this ID: the cursor of the next page.
     #[param(minimum = 1)]
     before: Option<i64>,
@@ -231,6 +235,7 @@ pub async fn audit_events(
         token: params.token.unwrap_or_default(),
         from: params.from.unwrap_or_default(),
         to: params.to.unwrap_or_default(),
+        batch: params.batch.unwrap_or_default(),
         before: params.before,
     };
     let (owner, scopes) = (caller.actor.id, caller.scopes.clone());
@@ -268,6 +273,7 @@ pub async fn audit_events(
             target_id: e.target_id,
             target: e.target_label,
             ip: e.ip,
+            batch_id: e.batch_id,
         })
         .collect();
     let mut response = json(

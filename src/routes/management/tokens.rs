@@ -137,11 +137,7 @@ pub async fn create(
     let new: NewToken = super::parse_body(&req, &body)?;
     // Names are looked up among the caller's choices in the create's transaction.
     let input = move |choices: &Choices| new.input(choices);
-    let idempotency_key = req
-        .headers()
-        .get("idempotency-key")
-        .map(|v| v.to_str().map(str::trim));
-    let (token, secret, status) = match idempotency_key {
+    let (token, secret, status) = match idempotency(&req, &body)? {
         None => {
             let created = tokens::create(state.services(), &caller, input).await?;
             (
@@ -150,13 +146,7 @@ pub async fn create(
                 StatusCode::CREATED,
             )
         }
-        Some(Ok(key))
-            if (1..=255).contains(&key.len()) && key.bytes().all(|b| b.is_ascii_graphic()) =>
-        {
-            let idempotency = Idempotency {
-                key: key.to_owned(),
-                request_digest: sha256_hex(&body),
-            };
+        Some(idempotency) => {
             match tokens::create_once(state.services(), &caller, input, idempotency).await? {
                 CreateOutcome::Created(created) => (
                     Token::of(&created.token, &created.modules),
@@ -169,11 +159,6 @@ pub async fn create(
                     StatusCode::OK,
                 ),
             }
-        }
-        Some(_) => {
-            return Err(ApiError::bad_request(
-                "Idempotency-Key must be 1 to 255 visible characters.",
-            ));
         }
     };
     let location = format!("/api/v1/tokens/{}", token.guid);
@@ -189,6 +174,24 @@ pub async fn create(
         response.headers_mut().insert(header::LOCATION, location);
     }
     Ok(response)
+}
+
+/// The request's `Idempotency-Key`, with the digest of its body, if it has one.
+pub(super) fn idempotency(req: &HttpRequest, body: &[u8]) -> Result<Option<Idempotency>, ApiError> {
+    let Some(key) = req.headers().get("idempotency-key") else {
+        return Ok(None);
+    };
+    match key.to_str().map(str::trim) {
+        Ok(key) if (1..=255).contains(&key.len()) && key.bytes().all(|b| b.is_ascii_graphic()) => {
+            Ok(Some(Idempotency {
+                key: key.to_owned(),
+                request_digest: sha256_hex(body),
+            }))
+        }
+        _ => Err(ApiError::bad_request(
+            "Idempotency-Key must be 1 to 255 visible characters.",
+        )),
+    }
 }
 
 pub(super) async fn read_token(

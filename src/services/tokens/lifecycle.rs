@@ -2,8 +2,11 @@
 //! or refused by [`TokenChange::allowed_from`].
 
 use super::{TokenError, audit_action, claim, record_change};
-use crate::db::now;
+use diesel::QueryResult;
+use time::PrimitiveDateTime;
+
 use crate::db::tokens::{self, TokenRow};
+use crate::db::{DbConnection, now};
 use crate::domain::ids::Guid;
 use crate::domain::tokens::TokenChange;
 use crate::services::{Caller, Services};
@@ -62,19 +65,7 @@ async fn apply(
         .db
         .write(move |c| {
             let token = claim(c, &caller, &guid, version, change)?;
-            let (id, now) = (token.id, now());
-            match change {
-                TokenChange::Disable if token.disabled_at.is_none() => {
-                    tokens::set_disabled(c, id, Some(now))?
-                }
-                TokenChange::Enable if token.disabled_at.is_some() => {
-                    tokens::set_disabled(c, id, None)?
-                }
-                TokenChange::Revoke => tokens::revoke(c, id, now)?,
-                TokenChange::Delete => tokens::delete(c, id, now)?,
-                // Already as asked.
-                _ => {}
-            }
+            write_change(c, &token, change, now())?;
             let named = (&token.guid, token.name.as_str());
             record_change(c, &caller.actor, audit_action(change), named, "")?;
             Ok::<_, TokenError>(token)
@@ -82,4 +73,24 @@ async fn apply(
         .await?;
     services.token_changed(&token.guid);
     Ok(token)
+}
+
+/// Writes a lifecycle change of a claimed token (nothing when it is so already).
+pub(super) fn write_change(
+    c: &mut DbConnection,
+    token: &TokenRow,
+    change: TokenChange,
+    now: PrimitiveDateTime,
+) -> QueryResult<()> {
+    let id = token.id;
+    match change {
+        TokenChange::Disable if token.disabled_at.is_none() => {
+            tokens::set_disabled(c, id, Some(now))
+        }
+        TokenChange::Enable if token.disabled_at.is_some() => tokens::set_disabled(c, id, None),
+        TokenChange::Revoke => tokens::revoke(c, id, now),
+        TokenChange::Delete => tokens::delete(c, id, now),
+        // Already as asked.
+        _ => Ok(()),
+    }
 }

@@ -1,0 +1,102 @@
+//! What bulk actions read and write of many tokens at once.
+
+use std::collections::HashMap;
+
+use diesel::prelude::*;
+use time::PrimitiveDateTime;
+
+use super::{TokenRow, TokenWriteError, unique_means};
+use crate::db::DbConnection;
+use crate::db::schema::{api_token_scopes, api_tokens};
+use crate::domain::ids::{Guid, TokenId};
+use crate::domain::scopes::{ScopeAccess, ScopeSet};
+
+/// The tokens with these IDs, each with its scope IDs, in the order of `ids`.
+pub fn rows_with_scope_ids(
+    conn: &mut DbConnection,
+    ids: &[TokenId],
+) -> QueryResult<Vec<(TokenRow, Vec<i64>)>> {
+    let rows: Vec<TokenRow> = api_tokens::table
+        .filter(api_tokens::id.eq_any(ids))
+        .select(TokenRow::as_select())
+        .load(conn)?;
+    let mut scopes: HashMap<TokenId, Vec<i64>> = HashMap::new();
+    for (token, scope) in api_token_scopes::table
+        .filter(api_token_scopes::token_id.eq_any(ids))
+        .select((api_token_scopes::token_id, api_token_scopes::scope_id))
+        .load::<(TokenId, i64)>(conn)?
+    {
+        scopes.entry(token).or_default().push(scope);
+    }
+    let mut rows: Vec<(TokenRow, Vec<i64>)> = rows
+        .into_iter()
+        .map(|row| {
+            let mut ids = scopes.remove(&row.id).unwrap_or_default();
+            ids.sort_unstable();
+            (row, ids)
+        })
+        .collect();
+    rows.sort_by_key(|(row, _)| ids.iter().position(|id| *id == row.id));
+    Ok(rows)
+}
+
+/// The IDs of the tokens with these GUIDs (those that exist).
+pub fn ids_of(conn: &mut DbConnection, guids: &[Guid]) -> QueryResult<Vec<(Guid, TokenId)>> {
+    api_tokens::table
+        .filter(api_tokens::guid.eq_any(guids))
+        .select((api_tokens::guid, api_tokens::id))
+        .load(conn)
+}
+
+/// Those of `ids` the administrator sees.
+pub fn visible_ids(
+    conn: &mut DbConnection,
+    ids: &[TokenId],
+    access: &ScopeAccess,
+) -> QueryResult<Vec<TokenId>> {
+    match access {
+        ScopeAccess::All => Ok(ids.to_vec()),
+        ScopeAccess::Scopes(mine) => api_token_scopes::table
+            .filter(api_token_scopes::token_id.eq_any(ids))
+            .filter(api_token_scopes::scope_id.eq_any(mine))
+            .select(api_token_scopes::token_id)
+            .distinct()
+            .load(conn),
+    }
+}
+
+pub fn set_valid_to(
+    conn: &mut DbConnection,
+    id: TokenId,
+    to: PrimitiveDateTime,
+) -> QueryResult<()> {
+    diesel::update(api_tokens::table.find(id))
+        .set(api_tokens::valid_to.eq(to))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Puts a live token in exactly these scopes; its name must be free in each.
+pub fn set_scopes(
+    conn: &mut DbConnection,
+    id: TokenId,
+    name_key: &str,
+    scope_ids: &[i64],
+) -> Result<(), TokenWriteError> {
+    diesel::delete(api_token_scopes::table.filter(api_token_scopes::token_id.eq(id)))
+        .execute(conn)?;
+    for scope_id in scope_ids {
+        diesel::insert_into(api_token_scopes::table)
+            .values((
+                api_token_scopes::token_id.eq(id),
+                api_token_scopes::scope_id.eq(scope_id),
+                api_token_scopes::live_name_key.eq(name_key),
+            ))
+            .execute(conn)
+            .map_err(unique_means(TokenWriteError::NameTaken))?;
+    }
+    diesel::update(api_tokens::table.find(id))
+        .set(api_tokens::scope_set.eq(ScopeSet::of(scope_ids.to_vec()).key()))
+        .execute(conn)?;
+    Ok(())
+}

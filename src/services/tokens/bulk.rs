@@ -1,0 +1,343 @@
+//! One action on many tokens, chosen one by one or by a filter of the list: each
+//! token changed as its own page would change it (rule, version, audit event with
+//! the batch ID, webhook event, cache), a few hundred per transaction so that
+//! verification and other writers never wait long; tokens the action does not fit
+//! are skipped with the reason.
+
+use diesel::Connection;
+use serde::{Deserialize, Serialize};
+use time::Duration;
+
+use super::lifecycle::write_change;
+use super::{TokenError, audit_action, record_change};
+use crate::db::bulk_actions::{self, BulkRecord};
+use crate::db::tokens::{self, TokenRow, TokenWriteError};
+use crate::db::{DbConnection, catalog, idempotency, is_unique_violation, now, token_list};
+use crate::domain::ids::{Guid, TokenId};
+use crate::domain::timestamps::iso;
+use crate::domain::token_list::TokenFilter;
+use crate::domain::tokens::{BulkAction, BulkStep, BulkTarget, MAX_BULK_TOKENS, bulk_step};
+use crate::domain::validation::name_key;
+use crate::services::{Caller, Services};
+
+use super::Idempotency;
+
+/// Tokens changed per transaction.
+const CHUNK: usize = 250;
+
+/// How long the result of a bulk action is kept.
+pub const BULK_RESULTS_KEPT: Duration = Duration::days(7);
+
+/// The tokens an action is for.
+#[derive(Debug, Clone)]
+pub enum Selection {
+    Guids(Vec<Guid>),
+    /// Every token of the list's filter that the caller sees.
+    Filter(TokenFilter),
+}
+
+/// One token's result.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct BulkItem {
+    pub guid: String,
+    pub name: String,
+    /// Why the action was not applied; none when it was.
+    pub skipped: Option<String>,
+}
+
+/// What an action did (or, previewed, would do), token by token.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct BulkResult {
+    /// Shared by the audit events of the action; none for a preview.
+    pub batch_id: Option<String>,
+    pub items: Vec<BulkItem>,
+}
+
+impl BulkResult {
+    pub fn done(&self) -> impl Iterator<Item = &BulkItem> {
+        self.items.iter().filter(|i| i.skipped.is_none())
+    }
+
+    pub fn skipped(&self) -> impl Iterator<Item = &BulkItem> {
+        self.items.iter().filter(|i| i.skipped.is_some())
+    }
+}
+
+/// An action answered by an earlier request with the same idempotency key.
+pub enum BulkOutcome {
+    Applied(BulkResult),
+    Replayed(BulkResult),
+}
+
+/// The tokens the selection names that the caller sees, and the GUIDs of the
+/// others (which do not exist, or are not theirs to see).
+async fn resolve(
+    services: Services<'_>,
+    caller: &Caller,
+    selection: Selection,
+) -> Result<(Vec<TokenId>, Vec<String>), TokenError> {
+    let access = caller.scopes.clone();
+    services
+        .db
+        .run(move |c| {
+            let (ids, unseen) = match selection {
+                Selection::Filter(filter) => {
+                    (token_list::matching_ids(c, &filter, &access, MAX_BULK_TOKENS)?, Vec::new())
+                }
+                Selection::Guids(guids) => {
+                    let found = tokens::ids_of(c, &guids)?;
+                    let visible = tokens::visible_ids(c, &found.iter().map(|f| f.1).collect::<Vec<_>>(), &access)?;
+                    let unseen = guids
+                        .iter()
+                        .filter(|g| !found.iter().any(|(f, id)| f == *g && visible.contains(id)))
+                        .map(|g| g.to_string())
+                        .collect();
+                    let mut ids: Vec<TokenId> = visible;
+                    ids.sort_unstable();
+                    ids.dedup();
+                    (ids, unseen)
+                }
+            };
+            if ids.len() > MAX_BULK_TOKENS {
+                return Err(TokenError::Refused(
+                    "More than 100,000 tokens are selected. Narrow the filter and act on each part.",
+                ));
+            }
+            Ok((ids, unseen))
+        })
+        .await
+}
+
+fn unseen_items(unseen: Vec<String>) -> impl Iterator<Item = BulkItem> {
+    unseen.into_iter().map(|guid| BulkItem {
+        name: String::new(),
+        guid,
+        skipped: Some("No such token, or you cannot see it.".into()),
+    })
+}
+
+/// What `action` would do to the selection, without doing it.
+pub async fn preview(
+    services: Services<'_>,
+    caller: &Caller,
+    action: BulkAction,
+    selection: Selection,
+) -> Result<BulkResult, TokenError> {
+    caller.require(action.permission())?;
+    let (ids, unseen) = resolve(services, caller, selection).await?;
+    let access = caller.scopes.clone();
+    let mut items: Vec<BulkItem> = services
+        .db
+        .run(move |c| {
+            let now = now();
+            let mut items = Vec::with_capacity(ids.len());
+            for chunk in ids.chunks(CHUNK * 4) {
+                for (row, scope_ids) in tokens::rows_with_scope_ids(c, chunk)? {
+                    let target = target(&row, &scope_ids, now);
+                    let skipped = bulk_step(action, &target, &access, now).err();
+                    items.push(item(&row, skipped));
+                }
+            }
+            Ok::<_, TokenError>(items)
+        })
+        .await?;
+    items.extend(unseen_items(unseen));
+    Ok(BulkResult {
+        batch_id: None,
+        items,
+    })
+}
+
+/// Applies `action` to the selection; once per idempotency key when one is given.
+pub async fn apply(
+    services: Services<'_>,
+    caller: &Caller,
+    action: BulkAction,
+    selection: Selection,
+    idempotency: Option<Idempotency>,
+) -> Result<BulkOutcome, TokenError> {
+    caller.require(action.permission())?;
+    let batch_id = uuid::Uuid::new_v4().to_string();
+    if let Some(request) = idempotency
+        && let Some(replayed) = reserve(services, caller, &request, &batch_id).await?
+    {
+        return Ok(BulkOutcome::Replayed(replayed));
+    }
+    let (ids, unseen) = resolve(services, caller, selection).await?;
+    let mut caller = caller.clone();
+    caller.actor.batch = Some(batch_id.clone());
+    let mut items = Vec::with_capacity(ids.len() + unseen.len());
+    for chunk in ids.chunks(CHUNK) {
+        let (chunk, caller) = (chunk.to_vec(), caller.clone());
+        let done: Vec<BulkItem> = services
+            .db
+            .write(move |c| apply_chunk(c, &caller, action, &chunk))
+            .await?;
+        for item in done.iter().filter(|i| i.skipped.is_none()) {
+            if let Some(guid) = Guid::parse(&item.guid) {
+                services.token_changed(&guid);
+            }
+        }
+        items.extend(done);
+    }
+    items.extend(unseen_items(unseen));
+    let result = BulkResult {
+        batch_id: Some(batch_id.clone()),
+        items,
+    };
+    let record = BulkRecord {
+        batch_id,
+        created_at: now(),
+        actor_id: caller.actor.id,
+        action: action.key().to_owned(),
+        done: result.done().count() as i32,
+        skipped: result.skipped().count() as i32,
+        results: serde_json::to_string(&result.items).unwrap_or_default(),
+    };
+    services
+        .db
+        .write(move |c| Ok::<_, TokenError>(bulk_actions::record(c, &record)?))
+        .await?;
+    Ok(BulkOutcome::Applied(result))
+}
+
+/// Takes the idempotency key for this action, or answers with what the earlier
+/// request with it did.
+async fn reserve(
+    services: Services<'_>,
+    caller: &Caller,
+    request: &Idempotency,
+    batch_id: &str,
+) -> Result<Option<BulkResult>, TokenError> {
+    let api_key = caller
+        .actor
+        .via_api_key
+        .as_ref()
+        .map(|k| k.id)
+        .ok_or(TokenError::Refused("Idempotency keys are for API keys."))?;
+    let (request, batch_id) = (request.clone(), batch_id.to_owned());
+    services
+        .db
+        .write(move |c| {
+            let now = now();
+            idempotency::prune(c, api_key, now - super::IDEMPOTENCY_WINDOW)?;
+            if let Some((digest, earlier)) = idempotency::find(c, api_key, &request.key)? {
+                if digest != request.request_digest {
+                    return Err(TokenError::IdempotencyKeyReused);
+                }
+                // Still being applied: its result is recorded at its end.
+                let record =
+                    bulk_actions::find(c, &earlier)?.ok_or(TokenError::IdempotencyKeyInFlight)?;
+                let items = serde_json::from_str(&record.results).unwrap_or_default();
+                return Ok(Some(BulkResult {
+                    batch_id: Some(record.batch_id),
+                    items,
+                }));
+            }
+            idempotency::insert(
+                c,
+                api_key,
+                &request.key,
+                &request.request_digest,
+                &batch_id,
+                now,
+            )
+            .map_err(|e| {
+                if is_unique_violation(&e) {
+                    TokenError::IdempotencyKeyInFlight
+                } else {
+                    e.into()
+                }
+            })?;
+            Ok(None)
+        })
+        .await
+}
+
+fn target<'a>(
+    row: &TokenRow,
+    scope_ids: &'a [i64],
+    now: time::PrimitiveDateTime,
+) -> BulkTarget<'a> {
+    BulkTarget {
+        status: row.status(now),
+        valid_to: row.valid_to,
+        scope_ids,
+    }
+}
+
+fn item(row: &TokenRow, skipped: Option<String>) -> BulkItem {
+    BulkItem {
+        guid: row.guid.to_string(),
+        name: row.name.clone(),
+        skipped,
+    }
+}
+
+/// One transaction's share: each token read again inside it, and changed in a
+/// savepoint of its own, so that one refused write skips that token alone.
+fn apply_chunk(
+    c: &mut DbConnection,
+    caller: &Caller,
+    action: BulkAction,
+    ids: &[TokenId],
+) -> Result<Vec<BulkItem>, TokenError> {
+    let now = now();
+    let scope_names = catalog::list_scopes(c)?;
+    let name_of = |id: &i64| {
+        scope_names
+            .iter()
+            .find(|s| s.id == *id)
+            .map_or_else(String::new, |s| s.name.clone())
+    };
+    let mut items = Vec::with_capacity(ids.len());
+    for (row, scope_ids) in tokens::rows_with_scope_ids(c, ids)? {
+        let step = match bulk_step(action, &target(&row, &scope_ids, now), &caller.scopes, now) {
+            Ok(step) => step,
+            Err(reason) => {
+                items.push(item(&row, Some(reason)));
+                continue;
+            }
+        };
+        let written = c.transaction(|c| {
+            let token = tokens::claim_version(c, row.id, row.version)?;
+            let details = match &step {
+                BulkStep::Change(change) => {
+                    write_change(c, &token, *change, now)?;
+                    String::new()
+                }
+                BulkStep::ValidTo(to) => {
+                    tokens::set_valid_to(c, token.id, *to)?;
+                    let before = token.valid_to.as_ref().map(iso);
+                    serde_json::json!({ "valid_to": [before, iso(to)] }).to_string()
+                }
+                BulkStep::Scopes(new) => {
+                    tokens::set_scopes(c, token.id, &name_key(&token.name), new)?;
+                    let names = |ids: &[i64]| ids.iter().map(&name_of).collect::<Vec<_>>();
+                    serde_json::json!({ "scopes": [names(&scope_ids), names(new)] }).to_string()
+                }
+            };
+            let named = (&token.guid, token.name.as_str());
+            record_change(
+                c,
+                &caller.actor,
+                audit_action(action.change()),
+                named,
+                &details,
+            )?;
+            Ok::<_, TokenWriteError>(())
+        });
+        items.push(item(
+            &row,
+            match written {
+                Ok(()) => None,
+                Err(TokenWriteError::NameTaken) => {
+                    Some("Another token of that scope has its name.".into())
+                }
+                Err(TokenWriteError::Conflict) => Some("Someone else changed it meanwhile.".into()),
+                Err(other) => return Err(other.into()),
+            },
+        ));
+    }
+    Ok(items)
+}
