@@ -16,6 +16,7 @@ pub const SETUP_CATALOG: &str = "/setup/catalog";
 pub const SETUP_EXAMPLES: &str = "/setup/catalog/examples";
 pub const TOKENS: &str = "/settings/api-tokens";
 pub const NEW_TOKEN: &str = "/settings/api-tokens/new";
+pub const TOKENS_BULK: &str = "/settings/api-tokens/bulk";
 pub const MODULES: &str = "/settings/modules";
 pub const SCOPES: &str = "/settings/scopes";
 pub const ADMINISTRATORS: &str = "/settings/administrators";
@@ -160,6 +161,11 @@ pub fn login_then(next: &str) -> String {
 /// The audit log's older events, after `before`, with the filters kept.
 pub fn audit_log_before(filters: &str, before: impl Display) -> String {
     older(AUDIT_LOG, filters, before)
+}
+
+/// What a bulk action did.
+pub fn bulk_result(batch: &str) -> String {
+    format!("{TOKENS_BULK}/{}", utf8_percent_encode(batch, QUERY_VALUE))
 }
 
 /// The audit log's events of one bulk action.

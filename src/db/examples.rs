@@ -113,7 +113,9 @@ pub fn end_bulk_load(conn: &mut DbConnection) -> QueryResult<()> {
         // What autovacuum would do soon after a bulk load: statistics for the planner,
         // and a visibility map for index-only scans.
         DbConnection::Postgres(pg) => {
-            pg.batch_execute("VACUUM ANALYZE api_tokens, api_token_scopes, api_token_permissions")
+            pg.batch_execute(
+            "VACUUM ANALYZE api_tokens, api_token_scopes, api_token_permissions, token_count_changes, token_counts",
+        )
         }
         // The load sits in the write-ahead log; moved into the database here, or the
         // next start's first write would wait for it.

@@ -1,5 +1,6 @@
 //! Settings > API tokens: one module per page or action, and what they share.
 
+pub mod bulk;
 pub mod create;
 pub mod delete;
 pub mod edit;

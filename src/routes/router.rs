@@ -148,6 +148,14 @@ fn api_tokens(cfg: &mut web::ServiceConfig) {
                 .post(tokens::create::submit),
         )
         .route(
+            crate::urls::TOKENS_BULK,
+            web::post().to(tokens::bulk::submit),
+        )
+        .route(
+            "/settings/api-tokens/bulk/{batch}",
+            web::get().to(tokens::bulk::result),
+        )
+        .route(
             "/settings/api-tokens/{guid}",
             web::get().to(tokens::show::general),
         )

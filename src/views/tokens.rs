@@ -1,6 +1,7 @@
 //! Settings > API tokens: the list, the form, the one-time reveal, the details tabs
 //! and the confirmations.
 
+pub mod bulk;
 mod form;
 pub mod history;
 mod list;

@@ -6,6 +6,7 @@ mod api_docs;
 mod api_keys;
 mod audit_log;
 mod bulk_actions;
+mod bulk_pages;
 mod catalog;
 mod client_address;
 mod control_characters;

@@ -22,6 +22,7 @@ use crate::state::AppState;
 use crate::urls;
 use crate::views::charts::sparkline::{DAYS, sparkline};
 use crate::views::format::Moment;
+use crate::views::tokens::bulk::BulkBar;
 use crate::views::tokens::{
     Choice, SortHeaders, TabLink, TokenActions, TokenListPage, TokenRow, expiring_choices,
     expiring_notice, sort_choices, status_choices,
@@ -128,6 +129,32 @@ pub async fn render(
             filter.query_string(&[(param, &cursor.encode()), ("from", &from)])
         )
     };
+    let scope_choices: Vec<Choice> = scopes
+        .into_iter()
+        .map(|s| Choice {
+            selected: filter.scope_id == Some(s.id),
+            value: s.id.to_string(),
+            label: s.name,
+        })
+        .collect();
+    let bulk =
+        (profile_tabs.is_empty() && (can_update || can_delete) && !rows.is_empty()).then(|| {
+            let all = match page.total {
+                TokenCount::Exact(n) => format!(
+                    "All {} matching these filters",
+                    TokenCount::Exact(n).describe()
+                ),
+                TokenCount::MoreThan(_) => "All tokens matching these filters".to_owned(),
+            };
+            let scopes = scope_choices
+                .iter()
+                .map(|c| Choice {
+                    selected: false,
+                    ..c.clone()
+                })
+                .collect();
+            BulkBar::new(&filter, all, (can_update, can_delete), scopes)
+        });
     Ok(TokenListPage {
         layout: Layout::page(req, Some(admin), title, section),
         rows,
@@ -147,14 +174,7 @@ pub async fn render(
         no_scopes: matches!(&access, ScopeAccess::Scopes(ids) if ids.is_empty()),
         keywords: query.q.clone(),
         guid: query.guid.clone(),
-        scope_choices: scopes
-            .into_iter()
-            .map(|s| Choice {
-                selected: filter.scope_id == Some(s.id),
-                value: s.id.to_string(),
-                label: s.name,
-            })
-            .collect(),
+        scope_choices,
         status_choices: status_choices(filter.status),
         expiring_choices: expiring_choices(filter.expiring),
         expiring_notice,
@@ -172,6 +192,7 @@ pub async fn render(
         can_create: admin.can(Permission::TokensCreate),
         base_path,
         profile_tabs,
+        bulk,
     })
 }
 

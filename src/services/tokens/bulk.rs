@@ -50,6 +50,8 @@ pub struct BulkItem {
 pub struct BulkResult {
     /// Shared by the audit events of the action; none for a preview.
     pub batch_id: Option<String>,
+    /// "Disable", "Add to Staging"…
+    pub label: String,
     pub items: Vec<BulkItem>,
 }
 
@@ -126,10 +128,11 @@ pub async fn preview(
     caller.require(action.permission())?;
     let (ids, unseen) = resolve(services, caller, selection).await?;
     let access = caller.scopes.clone();
-    let mut items: Vec<BulkItem> = services
+    let (label, mut items) = services
         .db
         .run(move |c| {
             let now = now();
+            let label = describe(c, action)?;
             let mut items = Vec::with_capacity(ids.len());
             for chunk in ids.chunks(CHUNK * 4) {
                 for (row, scope_ids) in tokens::rows_with_scope_ids(c, chunk)? {
@@ -138,12 +141,13 @@ pub async fn preview(
                     items.push(item(&row, skipped));
                 }
             }
-            Ok::<_, TokenError>(items)
+            Ok::<_, TokenError>((label, items))
         })
         .await?;
     items.extend(unseen_items(unseen));
     Ok(BulkResult {
         batch_id: None,
+        label,
         items,
     })
 }
@@ -164,6 +168,10 @@ pub async fn apply(
         return Ok(BulkOutcome::Replayed(replayed));
     }
     let (ids, unseen) = resolve(services, caller, selection).await?;
+    let label = services
+        .db
+        .run(move |c| Ok::<_, TokenError>(describe(c, action)?))
+        .await?;
     let mut caller = caller.clone();
     caller.actor.batch = Some(batch_id.clone());
     let mut items = Vec::with_capacity(ids.len() + unseen.len());
@@ -183,13 +191,14 @@ pub async fn apply(
     items.extend(unseen_items(unseen));
     let result = BulkResult {
         batch_id: Some(batch_id.clone()),
+        label,
         items,
     };
     let record = BulkRecord {
         batch_id,
         created_at: now(),
         actor_id: caller.actor.id,
-        action: action.key().to_owned(),
+        action: result.label.clone(),
         done: result.done().count() as i32,
         skipped: result.skipped().count() as i32,
         results: serde_json::to_string(&result.items).unwrap_or_default(),
@@ -231,6 +240,7 @@ async fn reserve(
                 let items = serde_json::from_str(&record.results).unwrap_or_default();
                 return Ok(Some(BulkResult {
                     batch_id: Some(record.batch_id),
+                    label: record.action,
                     items,
                 }));
             }
@@ -252,6 +262,19 @@ async fn reserve(
             Ok(None)
         })
         .await
+}
+
+/// "Disable", "Add to Staging": the action as its pages name it.
+fn describe(c: &mut DbConnection, action: BulkAction) -> diesel::QueryResult<String> {
+    let scope_name = match action {
+        BulkAction::AddScope(id) | BulkAction::RemoveScope(id) => catalog::list_scopes(c)?
+            .into_iter()
+            .find(|s| s.id == id)
+            .map(|s| s.name)
+            .unwrap_or_default(),
+        _ => String::new(),
+    };
+    Ok(action.describe(&scope_name))
 }
 
 fn target<'a>(

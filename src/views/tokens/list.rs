@@ -169,6 +169,7 @@ pub struct SortLink {
     pub aria_sort: &'static str,
 }
 
+#[derive(Clone)]
 pub struct Choice {
     pub value: String,
     pub label: String,
@@ -205,6 +206,8 @@ pub struct TokenListPage {
     pub base_path: &'static str,
     /// Set when the page is the administrator's own tokens, under My profile.
     pub profile_tabs: Vec<TabLink>,
+    /// Actions on several tokens, for an administrator who may change them.
+    pub bulk: Option<super::bulk::BulkBar>,
 }
 
 impl TokenListPage {
