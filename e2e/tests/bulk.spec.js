@@ -33,7 +33,7 @@ test("check rows, review, and disable them; then every match of a filter", async
   // Every match of the filter: the two disabled ones are skipped, with the reason.
   await page.goto(`/settings/api-tokens?q=${encodeURIComponent(project)}`);
   await expect(page.locator("p.result-count")).toContainText("3 tokens");
-  await bar.getByLabel("Tokens").selectOption("all");
+  await bar.getByLabel("Tokens", { exact: true }).selectOption("all");
   await bar.getByLabel("Action").selectOption("disable");
   await bar.getByRole("button", { name: "Review…" }).click();
   await expect(page.getByRole("heading", { name: "Disable: 1 token?" })).toBeVisible();
@@ -51,7 +51,8 @@ test.describe("without JavaScript", () => {
     const project = unique("Bulk plain");
     await page.goto(`/settings/api-tokens?q=${encodeURIComponent(project)}`);
     await expect(page.locator("form[data-bulk]")).toHaveCount(0);
-    await page.goto("/settings/api-tokens?status=active");
+    await createToken(page, { name: `${project} a` });
+    await page.goto(`/settings/api-tokens?status=active&q=${encodeURIComponent(project)}`);
     const bar = page.locator("form[data-bulk]");
     await expect(bar.getByLabel("Days")).toBeVisible();
     await expect(bar.getByLabel("Scope", { exact: true })).toBeVisible();
@@ -60,7 +61,7 @@ test.describe("without JavaScript", () => {
     await bar.getByLabel("Action").selectOption("extend");
     await bar.getByLabel("Days").selectOption("30");
     await bar.getByRole("button", { name: "Review…" }).click();
-    await expect(page.getByRole("heading", { name: /^(Extend the expiry by 30 days: 1 token\?|Nothing to do)$/ })).toBeVisible();
+    await expect(page.getByRole("heading", { name: "Extend the expiry by 30 days: 1 token?" })).toBeVisible();
     await page.getByRole("link", { name: "Cancel" }).click();
     await expect(page).toHaveURL(/status=active/);
   });
