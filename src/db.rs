@@ -11,6 +11,7 @@ pub mod changes;
 pub mod connection;
 pub mod examples;
 pub mod expiry;
+pub mod health;
 pub mod idempotency;
 pub mod mail;
 pub mod migrations;

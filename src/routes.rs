@@ -15,6 +15,7 @@ pub mod notifications;
 pub mod profile;
 pub mod router;
 pub mod setup;
+pub mod token_health;
 pub mod usage;
 pub mod webhooks;
 

@@ -23,6 +23,7 @@ pub const ADMINISTRATORS: &str = "/settings/administrators";
 pub const NEW_ADMINISTRATOR: &str = "/settings/administrators/new";
 pub const AUDIT_LOG: &str = "/settings/audit-log";
 pub const USAGE: &str = "/settings/usage";
+pub const HEALTH: &str = "/settings/token-health";
 pub const WEBHOOKS: &str = "/settings/webhooks";
 pub const NOTIFICATIONS: &str = "/settings/notifications";
 pub const NOTIFICATIONS_TEST_MAIL: &str = "/settings/notifications/test-mail";
@@ -161,6 +162,15 @@ pub fn login_then(next: &str) -> String {
 /// The audit log's older events, after `before`, with the filters kept.
 pub fn audit_log_before(filters: &str, before: impl Display) -> String {
     older(AUDIT_LOG, filters, before)
+}
+
+/// Settings > Token health, showing one finding, of one scope if given.
+pub fn health(finding: &str, days: i64, scope: Option<i64>) -> String {
+    let mut url = format!("{HEALTH}?finding={finding}&days={days}");
+    if let Some(scope) = scope {
+        url.push_str(&format!("&scope={scope}"));
+    }
+    url
 }
 
 /// What a bulk action did.

@@ -9,6 +9,7 @@ pub mod catalog;
 pub mod charts;
 pub mod errors;
 pub mod format;
+pub mod health;
 pub mod layout;
 pub mod notifications;
 pub mod profile;

@@ -8,7 +8,8 @@ mod plan;
 
 use super::sql::{Bind, Sql};
 use conditions::{Purpose, from_where, sort_expression};
-use plan::{KeywordSearch, Number, Share, keyword_search, scope_share};
+pub(crate) use plan::Number;
+use plan::{KeywordSearch, Share, keyword_search, scope_share};
 
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Integer, Nullable, SmallInt, Text, Timestamp};

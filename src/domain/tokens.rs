@@ -2,6 +2,7 @@
 //! and the checks on what an administrator submits.
 
 mod bulk;
+mod health;
 mod input;
 mod kind;
 mod secret;
@@ -9,6 +10,7 @@ mod status;
 mod validity;
 
 pub use bulk::*;
+pub use health::*;
 pub use input::*;
 pub use kind::*;
 pub use secret::*;

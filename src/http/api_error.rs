@@ -145,6 +145,16 @@ impl From<Forbidden> for ApiError {
     }
 }
 
+impl From<crate::services::health::HealthError> for ApiError {
+    fn from(error: crate::services::health::HealthError) -> Self {
+        use crate::services::health::HealthError;
+        match error {
+            HealthError::Forbidden(f) => f.into(),
+            HealthError::Db(e) => e.into(),
+        }
+    }
+}
+
 impl From<DbError> for ApiError {
     fn from(error: DbError) -> Self {
         Self::internal(error)

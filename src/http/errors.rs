@@ -12,6 +12,7 @@ use crate::services::admins::AdminError;
 use crate::services::api_keys::ApiKeyError;
 use crate::services::catalog::CatalogError;
 use crate::services::expiry::ExpiryError;
+use crate::services::health::HealthError;
 use crate::services::tokens::TokenError;
 use crate::services::webhooks::WebhookError;
 use crate::urls;
@@ -144,6 +145,15 @@ impl From<ExpiryError> for AppError {
             ExpiryError::Forbidden(_) => Self::NotAllowed(error.to_string()),
             ExpiryError::Invalid(_) => Self::Unprocessable(error.to_string()),
             ExpiryError::Db(e) => e.into(),
+        }
+    }
+}
+
+impl From<HealthError> for AppError {
+    fn from(error: HealthError) -> Self {
+        match error {
+            HealthError::Forbidden(_) => Self::NotAllowed(error.to_string()),
+            HealthError::Db(e) => e.into(),
         }
     }
 }

@@ -11,6 +11,7 @@ pub mod directory;
 pub mod openapi;
 mod openapi_conventions;
 pub mod token_bulk;
+pub mod token_health;
 pub mod token_input;
 pub mod token_json;
 pub mod token_lifecycle;

@@ -86,6 +86,10 @@ pub fn admin(cfg: &mut web::ServiceConfig) {
         )
         .route("/settings/audit-log", web::get().to(audit_log::list))
         .route("/settings/usage", web::get().to(usage::page))
+        .route(
+            crate::urls::HEALTH,
+            web::get().to(super::token_health::page),
+        )
         .route("/settings/usage.csv", web::get().to(usage::download))
         .configure(webhook_pages)
         .service(
@@ -300,6 +304,7 @@ fn management_api(cfg: &mut web::ServiceConfig) {
             .post(tokens::create),
     )
     .service(endpoint("/tokens/bulk", "POST").post(management::token_bulk::bulk))
+    .service(endpoint("/token-health", "GET").get(management::token_health::health))
     .service(
         endpoint("/tokens/{guid}", "GET, PATCH, DELETE")
             .get(tokens::read)

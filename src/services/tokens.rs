@@ -2,6 +2,7 @@
 //! a kept value again.
 
 mod bulk;
+mod bulk_chunk;
 mod create;
 mod lifecycle;
 mod read;

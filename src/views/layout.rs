@@ -13,6 +13,7 @@ use crate::urls;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Section {
     ApiTokens,
+    Health,
     Usage,
     Modules,
     Scopes,
@@ -26,11 +27,17 @@ pub enum Section {
     None,
 }
 
-const NAVIGATION: [(Section, &str, &str, Permission); 8] = [
+const NAVIGATION: [(Section, &str, &str, Permission); 9] = [
     (
         Section::ApiTokens,
         "API tokens",
         urls::TOKENS,
+        Permission::TokensRead,
+    ),
+    (
+        Section::Health,
+        "Token health",
+        urls::HEALTH,
         Permission::TokensRead,
     ),
     (Section::Usage, "Usage", urls::USAGE, Permission::TokensRead),

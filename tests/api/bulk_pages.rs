@@ -21,7 +21,7 @@ fn confirmation_fields(body: &str) -> Vec<(String, String)> {
         .collect()
 }
 
-async fn confirm(admin: &Browser, body: &str) -> crate::helpers::Response {
+pub async fn confirm(admin: &Browser, body: &str) -> crate::helpers::Response {
     let fields = confirmation_fields(body);
     let fields: Vec<(&str, &str)> = fields
         .iter()

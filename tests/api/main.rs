@@ -46,6 +46,7 @@ mod slow_clients;
 mod throttle_races;
 mod token_cache;
 mod token_counts;
+mod token_health;
 mod token_names;
 mod token_reveal;
 mod tokens_create;

@@ -2,7 +2,7 @@
 //! [`crate::domain::usage`]), the last use of each granted permission, and the
 //! clients seen with each token.
 
-use super::{api_token_scopes, api_tokens};
+use super::{api_token_scopes, api_tokens, modules};
 
 diesel::table! {
     token_usage (token_id, day, outcome, module, action) {
@@ -137,3 +137,4 @@ diesel::table! {
 diesel::allow_tables_to_appear_in_same_query!(token_usage, api_tokens);
 diesel::allow_tables_to_appear_in_same_query!(token_usage, api_token_scopes);
 diesel::allow_tables_to_appear_in_same_query!(token_permission_uses, api_tokens);
+diesel::allow_tables_to_appear_in_same_query!(token_permission_uses, modules);

@@ -7,9 +7,12 @@ use time::PrimitiveDateTime;
 
 use super::{TokenRow, TokenWriteError, unique_means};
 use crate::db::DbConnection;
-use crate::db::schema::{api_token_scopes, api_tokens};
+use crate::db::schema::{
+    api_token_permissions, api_token_scopes, api_tokens, modules, token_permission_uses,
+};
 use crate::domain::ids::{Guid, TokenId};
 use crate::domain::scopes::{ScopeAccess, ScopeSet};
+use crate::domain::tokens::{Action, TokenType};
 
 /// The tokens with these IDs, each with its scope IDs, in the order of `ids`.
 pub fn rows_with_scope_ids(
@@ -97,6 +100,91 @@ pub fn set_scopes(
     }
     diesel::update(api_tokens::table.find(id))
         .set(api_tokens::scope_set.eq(ScopeSet::of(scope_ids.to_vec()).key()))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Per token: (module ID, action) pairs.
+pub type Pairs = HashMap<TokenId, Vec<(i64, Action)>>;
+
+/// What each token may do, its type's pairs spelled out over every module.
+pub fn grants_of(conn: &mut DbConnection, rows: &[(TokenId, TokenType)]) -> QueryResult<Pairs> {
+    let modules: Vec<i64> = modules::table.select(modules::id).load(conn)?;
+    let custom: Vec<TokenId> = rows
+        .iter()
+        .filter(|(_, t)| *t == TokenType::Custom)
+        .map(|(id, _)| *id)
+        .collect();
+    let mut grants: Pairs = HashMap::new();
+    for (token, module, action) in api_token_permissions::table
+        .filter(api_token_permissions::token_id.eq_any(&custom))
+        .select((
+            api_token_permissions::token_id,
+            api_token_permissions::module_id,
+            api_token_permissions::action,
+        ))
+        .load::<(TokenId, i64, Action)>(conn)?
+    {
+        grants.entry(token).or_default().push((module, action));
+    }
+    for (id, token_type) in rows {
+        let actions: &[Action] = match token_type {
+            TokenType::ReadOnly => &[Action::Read],
+            TokenType::FullAccess => &Action::ALL,
+            TokenType::Custom => continue,
+        };
+        let pairs = modules
+            .iter()
+            .flat_map(|m| actions.iter().map(move |a| (*m, *a)));
+        grants.insert(*id, pairs.collect());
+    }
+    Ok(grants)
+}
+
+/// The (module ID, action) pairs each token was allowed to use since `since`.
+pub fn used_since(
+    conn: &mut DbConnection,
+    ids: &[TokenId],
+    since: PrimitiveDateTime,
+) -> QueryResult<Pairs> {
+    let mut used: Pairs = HashMap::new();
+    for (token, module, action) in token_permission_uses::table
+        .inner_join(modules::table.on(modules::module_key.eq(token_permission_uses::module)))
+        .filter(token_permission_uses::token_id.eq_any(ids))
+        .filter(token_permission_uses::last_used_at.ge(since))
+        .select((
+            token_permission_uses::token_id,
+            modules::id,
+            token_permission_uses::action,
+        ))
+        .load::<(TokenId, i64, String)>(conn)?
+    {
+        if let Some(action) = Action::from_key(&action) {
+            used.entry(token).or_default().push((module, action));
+        }
+    }
+    Ok(used)
+}
+
+/// Makes the token Custom with exactly these grants.
+pub fn set_permissions(
+    conn: &mut DbConnection,
+    id: TokenId,
+    grants: &[(i64, Action)],
+) -> QueryResult<()> {
+    diesel::delete(api_token_permissions::table.filter(api_token_permissions::token_id.eq(id)))
+        .execute(conn)?;
+    for (module, action) in grants {
+        diesel::insert_into(api_token_permissions::table)
+            .values((
+                api_token_permissions::token_id.eq(id),
+                api_token_permissions::module_id.eq(module),
+                api_token_permissions::action.eq(action),
+            ))
+            .execute(conn)?;
+    }
+    diesel::update(api_tokens::table.find(id))
+        .set(api_tokens::token_type.eq(TokenType::Custom))
         .execute(conn)?;
     Ok(())
 }

@@ -3,7 +3,7 @@
 
 use time::{Duration, PrimitiveDateTime};
 
-use super::{TokenChange, TokenStatus};
+use super::{Action, TokenChange, TokenStatus};
 use crate::domain::permissions::Permission;
 use crate::domain::scopes::ScopeAccess;
 
@@ -23,6 +23,9 @@ pub enum BulkAction {
     SetExpiry(Duration),
     AddScope(i64),
     RemoveScope(i64),
+    /// Keeps only the (module, action) pairs used within the health window: the
+    /// token becomes Custom.
+    DropUnusedPermissions,
 }
 
 /// How long an extension or a new expiry may be, in days.
@@ -55,6 +58,7 @@ impl BulkAction {
             BulkAction::SetExpiry(_) => "set_expiry",
             BulkAction::AddScope(_) => "add_scope",
             BulkAction::RemoveScope(_) => "remove_scope",
+            BulkAction::DropUnusedPermissions => "drop_unused_permissions",
         }
     }
 
@@ -74,6 +78,7 @@ impl BulkAction {
             "set_expiry" => BulkAction::SetExpiry(days()?),
             "add_scope" => BulkAction::AddScope(scope()?),
             "remove_scope" => BulkAction::RemoveScope(scope()?),
+            "drop_unused_permissions" => BulkAction::DropUnusedPermissions,
             _ => return Err("Choose an action."),
         })
     }
@@ -89,6 +94,7 @@ impl BulkAction {
             BulkAction::SetExpiry(d) => format!("Set an expiry {} days from now", d.whole_days()),
             BulkAction::AddScope(_) => format!("Add to {scope_name}"),
             BulkAction::RemoveScope(_) => format!("Remove from {scope_name}"),
+            BulkAction::DropUnusedPermissions => "Drop unused permissions".into(),
         }
     }
 }
@@ -99,6 +105,11 @@ pub struct BulkTarget<'a> {
     pub status: TokenStatus,
     pub valid_to: Option<PrimitiveDateTime>,
     pub scope_ids: &'a [i64],
+    /// What the token may do, (module ID, action) — its type's pairs spelled out —
+    /// and which of those it used within the window; read for the actions that
+    /// need them only.
+    pub grants: &'a [(i64, Action)],
+    pub used: &'a [(i64, Action)],
 }
 
 /// What the action does to one token.
@@ -107,6 +118,8 @@ pub enum BulkStep {
     Change(TokenChange),
     ValidTo(PrimitiveDateTime),
     Scopes(Vec<i64>),
+    /// Custom, with exactly these grants.
+    Permissions(Vec<(i64, Action)>),
 }
 
 /// What `action` does to `token` for an administrator with `access`, or why it
@@ -163,6 +176,21 @@ pub fn bulk_step(
                 .filter(|s| *s != scope)
                 .collect(),
         )),
+        BulkAction::DropUnusedPermissions => {
+            let kept: Vec<(i64, Action)> = token
+                .grants
+                .iter()
+                .filter(|g| token.used.contains(g))
+                .copied()
+                .collect();
+            if kept.is_empty() {
+                Err("It used none of its permissions recently: disable it instead.".into())
+            } else if kept.len() == token.grants.len() {
+                Err("It used every permission it has.".into())
+            } else {
+                Ok(BulkStep::Permissions(kept))
+            }
+        }
         _ => Ok(BulkStep::Change(change)),
     }
 }
@@ -179,6 +207,8 @@ mod tests {
             status,
             valid_to: Some(NOW + Duration::days(3)),
             scope_ids,
+            grants: &[],
+            used: &[],
         }
     }
 
@@ -261,6 +291,29 @@ mod tests {
             Ok(BulkStep::Scopes(vec![2]))
         );
         assert!(bulk_step(BulkAction::AddScope(2), &both, &mine, NOW).is_err());
+    }
+
+    #[test]
+    fn unused_permissions_are_dropped_down_to_those_used() {
+        let all = ScopeAccess::All;
+        let grants = [(1, Action::Read), (1, Action::Write), (2, Action::Read)];
+        let used = [(1, Action::Read)];
+        let token = BulkTarget {
+            grants: &grants,
+            used: &used,
+            ..target(TokenStatus::Active, &[1])
+        };
+        assert_eq!(
+            bulk_step(BulkAction::DropUnusedPermissions, &token, &all, NOW),
+            Ok(BulkStep::Permissions(vec![(1, Action::Read)]))
+        );
+        let busy = BulkTarget {
+            used: &grants,
+            ..token.clone()
+        };
+        assert!(bulk_step(BulkAction::DropUnusedPermissions, &busy, &all, NOW).is_err());
+        let idle = BulkTarget { used: &[], ..token };
+        assert!(bulk_step(BulkAction::DropUnusedPermissions, &idle, &all, NOW).is_err());
     }
 
     #[test]

@@ -15,7 +15,7 @@ use crate::db::DbError;
 use crate::db::bulk_actions;
 use crate::domain::ids::Guid;
 use crate::domain::token_list::ListQuery;
-use crate::domain::tokens::BulkAction;
+use crate::domain::tokens::{BulkAction, Finding};
 use crate::http::AppError;
 use crate::services::tokens::{self, BulkItem, BulkOutcome, Selection};
 use crate::state::AppState;
@@ -27,9 +27,16 @@ type Reader = Authorized<perm::TokensRead>;
 
 #[derive(Debug, Deserialize)]
 pub struct BulkForm {
-    /// `rows` (the checked rows) or `all` (every token the filters match).
+    /// `rows` (the checked rows), `all` (every token the filters match) or
+    /// `finding` (every token of a health finding, of `finding_scope` if given).
     #[serde(default)]
     select: String,
+    #[serde(default)]
+    finding: String,
+    #[serde(default)]
+    finding_days: String,
+    #[serde(default)]
+    finding_scope: String,
     #[serde(default)]
     bulk_action: String,
     #[serde(default)]
@@ -52,6 +59,9 @@ impl BulkForm {
             ("bulk_action", &self.bulk_action),
             ("bulk_days", &self.bulk_days),
             ("bulk_scope", &self.bulk_scope),
+            ("finding", &self.finding),
+            ("finding_days", &self.finding_days),
+            ("finding_scope", &self.finding_scope),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_owned(), v.clone()))
@@ -62,8 +72,12 @@ impl BulkForm {
         fields
     }
 
-    /// The list the form came from, with its filters.
+    /// The page the form came from: the list with its filters, or a finding.
     fn back(&self) -> String {
+        if self.select == "finding" {
+            let days = self.finding_days.parse().unwrap_or(30);
+            return urls::health(&self.finding, days, self.finding_scope.parse().ok());
+        }
         let query = self.list.filter().query_string(&[]);
         if query.is_empty() {
             urls::TOKENS.to_owned()
@@ -90,8 +104,11 @@ pub async fn submit(
         Ok(action) => action,
         Err(message) => return refuse(message),
     };
+    let finding = Finding::from_key(&form.finding, form.finding_days.parse().ok());
     let selection = if form.select == "all" {
         Selection::Filter(form.list.filter())
+    } else if let (true, Some(finding)) = (form.select == "finding", finding) {
+        Selection::Finding(finding, form.finding_scope.parse().ok())
     } else {
         let guids: Vec<Guid> = form.tokens.iter().filter_map(|g| Guid::parse(g)).collect();
         if guids.is_empty() {

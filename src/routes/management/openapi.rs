@@ -9,7 +9,7 @@ use utoipa::openapi::server::Server;
 use utoipa::{Modify, OpenApi};
 
 use super::openapi_conventions::Conventions;
-use super::{directory, token_bulk, token_lifecycle, tokens, usage, usage_overview};
+use super::{directory, token_bulk, token_health, token_lifecycle, tokens, usage, usage_overview};
 use crate::routes::api::{forward_auth, introspect, verify};
 use crate::state::AppState;
 use crate::urls;
@@ -26,7 +26,7 @@ use crate::views::layout::{Layout, Section};
             the `ETag` of the version read. Lists are paged with cursors: follow `next` or the `Link` header."
     ),
     paths(
-        tokens::list, tokens::create, token_bulk::bulk, tokens::read, tokens::update, token_lifecycle::delete,
+        tokens::list, tokens::create, token_bulk::bulk, token_health::health, tokens::read, tokens::update, token_lifecycle::delete,
         token_lifecycle::regenerate, token_lifecycle::enable, token_lifecycle::disable,
         token_lifecycle::revoke, usage::token_usage, usage_overview::summary,
         usage_overview::top_tokens,

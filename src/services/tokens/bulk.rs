@@ -4,20 +4,20 @@
 //! verification and other writers never wait long; tokens the action does not fit
 //! are skipped with the reason.
 
-use diesel::Connection;
 use serde::{Deserialize, Serialize};
 use time::Duration;
 
-use super::lifecycle::write_change;
-use super::{TokenError, audit_action, record_change};
+use super::TokenError;
+use super::bulk_chunk::{Loaded, apply_chunk, detail, item};
 use crate::db::bulk_actions::{self, BulkRecord};
-use crate::db::tokens::{self, TokenRow, TokenWriteError};
-use crate::db::{DbConnection, catalog, idempotency, is_unique_violation, now, token_list};
+use crate::db::health::{self, Lens};
+use crate::db::tokens;
+use crate::db::{
+    DbConnection, catalog, idempotency, is_unique_violation, now, token_list, token_status,
+};
 use crate::domain::ids::{Guid, TokenId};
-use crate::domain::timestamps::iso;
 use crate::domain::token_list::TokenFilter;
-use crate::domain::tokens::{BulkAction, BulkStep, BulkTarget, MAX_BULK_TOKENS, bulk_step};
-use crate::domain::validation::name_key;
+use crate::domain::tokens::{BulkAction, Cutoffs, Finding, MAX_BULK_TOKENS, bulk_step};
 use crate::services::{Caller, Services};
 
 use super::Idempotency;
@@ -34,6 +34,8 @@ pub enum Selection {
     Guids(Vec<Guid>),
     /// Every token of the list's filter that the caller sees.
     Filter(TokenFilter),
+    /// Every token of a health finding, of one scope or of all the caller's.
+    Finding(Finding, Option<i64>),
 }
 
 /// One token's result.
@@ -43,6 +45,9 @@ pub struct BulkItem {
     pub name: String,
     /// Why the action was not applied; none when it was.
     pub skipped: Option<String>,
+    /// What it changes, where the action alone does not say (the permissions kept).
+    #[serde(default)]
+    pub detail: Option<String>,
 }
 
 /// What an action did (or, previewed, would do), token by token.
@@ -86,6 +91,15 @@ async fn resolve(
                 Selection::Filter(filter) => {
                     (token_list::matching_ids(c, &filter, &access, MAX_BULK_TOKENS)?, Vec::new())
                 }
+                Selection::Finding(finding, scope) => {
+                    token_status::refresh_due(c, now())?;
+                    let lens = Lens {
+                        access: access.clone(),
+                        scope,
+                        cutoffs: Cutoffs::at(now()),
+                    };
+                    (health::token_ids(c, finding, &lens, MAX_BULK_TOKENS + 1)?, Vec::new())
+                }
                 Selection::Guids(guids) => {
                     let found = tokens::ids_of(c, &guids)?;
                     let visible = tokens::visible_ids(c, &found.iter().map(|f| f.1).collect::<Vec<_>>(), &access)?;
@@ -115,6 +129,7 @@ fn unseen_items(unseen: Vec<String>) -> impl Iterator<Item = BulkItem> {
         name: String::new(),
         guid,
         skipped: Some("No such token, or you cannot see it.".into()),
+        detail: None,
     })
 }
 
@@ -134,11 +149,16 @@ pub async fn preview(
             let now = now();
             let label = describe(c, action)?;
             let mut items = Vec::with_capacity(ids.len());
+            let modules = catalog::module_keys(c)?;
             for chunk in ids.chunks(CHUNK * 4) {
-                for (row, scope_ids) in tokens::rows_with_scope_ids(c, chunk)? {
-                    let target = target(&row, &scope_ids, now);
-                    let skipped = bulk_step(action, &target, &access, now).err();
-                    items.push(item(&row, skipped));
+                let loaded = Loaded::read(c, action, chunk, now)?;
+                for (i, (row, _)) in loaded.rows.iter().enumerate() {
+                    let step = bulk_step(action, &loaded.target(i, now), &access, now);
+                    items.push(item(
+                        row,
+                        step.as_ref().err().cloned(),
+                        detail(&step, &modules),
+                    ));
                 }
             }
             Ok::<_, TokenError>((label, items))
@@ -275,92 +295,4 @@ fn describe(c: &mut DbConnection, action: BulkAction) -> diesel::QueryResult<Str
         _ => String::new(),
     };
     Ok(action.describe(&scope_name))
-}
-
-fn target<'a>(
-    row: &TokenRow,
-    scope_ids: &'a [i64],
-    now: time::PrimitiveDateTime,
-) -> BulkTarget<'a> {
-    BulkTarget {
-        status: row.status(now),
-        valid_to: row.valid_to,
-        scope_ids,
-    }
-}
-
-fn item(row: &TokenRow, skipped: Option<String>) -> BulkItem {
-    BulkItem {
-        guid: row.guid.to_string(),
-        name: row.name.clone(),
-        skipped,
-    }
-}
-
-/// One transaction's share: each token read again inside it, and changed in a
-/// savepoint of its own, so that one refused write skips that token alone.
-fn apply_chunk(
-    c: &mut DbConnection,
-    caller: &Caller,
-    action: BulkAction,
-    ids: &[TokenId],
-) -> Result<Vec<BulkItem>, TokenError> {
-    let now = now();
-    let scope_names = catalog::list_scopes(c)?;
-    let name_of = |id: &i64| {
-        scope_names
-            .iter()
-            .find(|s| s.id == *id)
-            .map_or_else(String::new, |s| s.name.clone())
-    };
-    let mut items = Vec::with_capacity(ids.len());
-    for (row, scope_ids) in tokens::rows_with_scope_ids(c, ids)? {
-        let step = match bulk_step(action, &target(&row, &scope_ids, now), &caller.scopes, now) {
-            Ok(step) => step,
-            Err(reason) => {
-                items.push(item(&row, Some(reason)));
-                continue;
-            }
-        };
-        let written = c.transaction(|c| {
-            let token = tokens::claim_version(c, row.id, row.version)?;
-            let details = match &step {
-                BulkStep::Change(change) => {
-                    write_change(c, &token, *change, now)?;
-                    String::new()
-                }
-                BulkStep::ValidTo(to) => {
-                    tokens::set_valid_to(c, token.id, *to)?;
-                    let before = token.valid_to.as_ref().map(iso);
-                    serde_json::json!({ "valid_to": [before, iso(to)] }).to_string()
-                }
-                BulkStep::Scopes(new) => {
-                    tokens::set_scopes(c, token.id, &name_key(&token.name), new)?;
-                    let names = |ids: &[i64]| ids.iter().map(&name_of).collect::<Vec<_>>();
-                    serde_json::json!({ "scopes": [names(&scope_ids), names(new)] }).to_string()
-                }
-            };
-            let named = (&token.guid, token.name.as_str());
-            record_change(
-                c,
-                &caller.actor,
-                audit_action(action.change()),
-                named,
-                &details,
-            )?;
-            Ok::<_, TokenWriteError>(())
-        });
-        items.push(item(
-            &row,
-            match written {
-                Ok(()) => None,
-                Err(TokenWriteError::NameTaken) => {
-                    Some("Another token of that scope has its name.".into())
-                }
-                Err(TokenWriteError::Conflict) => Some("Someone else changed it meanwhile.".into()),
-                Err(other) => return Err(other.into()),
-            },
-        ));
-    }
-    Ok(items)
 }

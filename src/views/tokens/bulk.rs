@@ -100,7 +100,14 @@ impl NamedTokens {
     fn of<'a>(items: impl Iterator<Item = &'a BulkItem>) -> Self {
         let items: Vec<&BulkItem> = items.collect();
         Self {
-            names: items.iter().take(NAMED).map(|i| display_name(i)).collect(),
+            names: items
+                .iter()
+                .take(NAMED)
+                .map(|i| match &i.detail {
+                    Some(detail) => format!("{} · {detail}", display_name(i)),
+                    None => display_name(i),
+                })
+                .collect(),
             more: items.len().saturating_sub(NAMED),
         }
     }

@@ -1,0 +1,155 @@
+//! The tokens of each health finding (see [`crate::domain::tokens::Finding`]):
+//! active tokens the administrator sees, narrowed by the finding's rule. Scopes
+//! are read from the token's own set of scopes, so no join is needed.
+
+use std::collections::HashMap;
+
+use diesel::prelude::*;
+use time::PrimitiveDateTime;
+
+use super::DbConnection;
+use super::schema::token_clients;
+use super::sql::{Bind, Sql};
+use super::token_list::Number;
+use crate::domain::ids::TokenId;
+use crate::domain::scopes::{ScopeAccess, seen_patterns};
+use crate::domain::tokens::{Cutoffs, Finding, MANY_ADDRESSES, TokenStatus};
+
+/// Who looks, at which scope, and when.
+#[derive(Debug, Clone)]
+pub struct Lens {
+    pub access: ScopeAccess,
+    pub scope: Option<i64>,
+    pub cutoffs: Cutoffs,
+}
+
+fn from_where(sql: &mut Sql, finding: Finding, lens: &Lens) {
+    let at = |t: PrimitiveDateTime| Bind::Timestamp(t);
+    let c = &lens.cutoffs;
+    sql.push(" FROM api_tokens t WHERE t.status = ")
+        .bind(Bind::Integer(TokenStatus::Active.rank().into()));
+    if let Some(patterns) = seen_patterns(&lens.access) {
+        sql.push(" AND (1 = 0");
+        for pattern in patterns {
+            sql.push(" OR t.scope_set LIKE ").bind(Bind::Text(pattern));
+        }
+        sql.push(")");
+    }
+    if let Some(scope) = lens.scope {
+        sql.push(" AND t.scope_set LIKE ")
+            .bind(Bind::Text(format!("%,{scope},%")));
+    }
+    match finding {
+        Finding::NeverUsed => {
+            sql.push(" AND t.last_used_at IS NULL AND t.created_at < ")
+                .bind(at(c.created_before));
+        }
+        Finding::Idle(days) => {
+            sql.push(" AND t.last_used_at < ")
+                .bind(at(c.idle_since(days)));
+        }
+        Finding::NoExpiry => {
+            sql.push(" AND t.valid_to IS NULL");
+        }
+        Finding::Expiring => {
+            sql.push(" AND t.valid_to > ").bind(at(c.now));
+            sql.push(" AND t.valid_to <= ").bind(at(c.expiring_before));
+        }
+        Finding::UnusedPermissions => {
+            // Older than the window, with a granted pair (its type's pairs spelled
+            // out) that was not used within it.
+            let unused = |sql: &mut Sql, module: &str, action: &str| {
+                sql.push(&format!(
+                    " AND NOT EXISTS (SELECT 1 FROM token_permission_uses u WHERE u.token_id = t.id \
+                     AND u.module = {module} AND u.action = {action} AND u.last_used_at >= "
+                ))
+                .bind(at(c.window_start));
+                sql.push(")");
+            };
+            // Used for a module within the window, so what it uses is known: a
+            // service that never names a module tells nothing of its needs.
+            sql.push(" AND t.created_at < ").bind(at(c.window_start));
+            sql.push(
+                " AND EXISTS (SELECT 1 FROM token_permission_uses w WHERE w.token_id = t.id \
+                 AND w.last_used_at >= ",
+            )
+            .bind(at(c.window_start));
+            sql.push(")");
+            sql.push(
+                " AND ((t.token_type = 'custom' AND EXISTS (SELECT 1 FROM api_token_permissions p \
+                 JOIN modules m ON m.id = p.module_id WHERE p.token_id = t.id",
+            );
+            unused(sql, "m.module_key", "p.action");
+            sql.push(
+                ")) OR (t.token_type <> 'custom' AND EXISTS (SELECT 1 FROM modules m CROSS JOIN \
+                 (SELECT 'read' AS action UNION ALL SELECT 'write') a \
+                 WHERE (a.action = 'read' OR t.token_type = 'full_access')",
+            );
+            unused(sql, "m.module_key", "a.action");
+            sql.push(")))");
+        }
+        Finding::NewAddresses => {
+            sql.push(" AND t.id IN (SELECT c.token_id FROM token_clients c WHERE c.last_seen >= ")
+                .bind(at(c.window_start));
+            sql.push(" GROUP BY c.token_id HAVING COUNT(DISTINCT c.client_ip) > ")
+                .bind(Bind::BigInt(MANY_ADDRESSES));
+            // A new address of a token seen from another one before.
+            sql.push(" OR (MAX(c.first_seen) >= ").bind(at(c.day_start));
+            sql.push(" AND MIN(c.first_seen) < ").bind(at(c.day_start));
+            sql.push("))");
+        }
+    }
+}
+
+/// How many tokens the finding holds.
+pub fn count(conn: &mut DbConnection, finding: Finding, lens: &Lens) -> QueryResult<i64> {
+    let mut sql = Sql::new(conn);
+    sql.push("SELECT COUNT(*) AS n");
+    from_where(&mut sql, finding, lens);
+    Ok(sql.load::<Number>(conn)?.first().map_or(0, |n| n.n))
+}
+
+/// The finding's tokens by name, at most `limit`.
+pub fn token_ids(
+    conn: &mut DbConnection,
+    finding: Finding,
+    lens: &Lens,
+    limit: usize,
+) -> QueryResult<Vec<TokenId>> {
+    let mut sql = Sql::new(conn);
+    sql.push("SELECT t.id AS n");
+    from_where(&mut sql, finding, lens);
+    sql.push(&format!(" ORDER BY t.name_key, t.id LIMIT {limit}"));
+    Ok(sql
+        .load::<Number>(conn)?
+        .into_iter()
+        .map(|n| TokenId(n.n))
+        .collect())
+}
+
+/// The addresses each token was used from since `since`, with when each was
+/// first seen, newest first.
+pub fn addresses_since(
+    conn: &mut DbConnection,
+    ids: &[TokenId],
+    since: PrimitiveDateTime,
+) -> QueryResult<HashMap<TokenId, Vec<(String, PrimitiveDateTime)>>> {
+    let mut found: HashMap<TokenId, Vec<(String, PrimitiveDateTime)>> = HashMap::new();
+    for (token, ip, first_seen) in token_clients::table
+        .filter(token_clients::token_id.eq_any(ids))
+        .filter(token_clients::last_seen.ge(since))
+        .order(token_clients::first_seen.desc())
+        .select((
+            token_clients::token_id,
+            token_clients::client_ip,
+            token_clients::first_seen,
+        ))
+        .load::<(TokenId, String, PrimitiveDateTime)>(conn)?
+    {
+        let seen = found.entry(token).or_default();
+        if !seen.iter().any(|(known, _)| *known == ip) {
+            seen.push((ip, first_seen));
+        }
+    }
+    Ok(found)
+}
