@@ -134,6 +134,7 @@ impl Application {
             hashing,
             cookie_key: key.clone(),
             locked_addresses: LockedAddresses::default(),
+            health_summaries: Default::default(),
         });
         warn_about_open_endpoints(&state.config);
         let config = &state.config;

@@ -10,6 +10,7 @@ use crate::config::ServerConfig;
 use crate::db::Db;
 use crate::passwords::HashingGate;
 use crate::services::Services;
+use crate::services::health::SummaryCache;
 use crate::verification::Verifier;
 
 /// What every request handler can reach.
@@ -23,6 +24,8 @@ pub struct AppState {
     pub cookie_key: Key,
     /// Addresses locked out of signing in, answered before any other work.
     pub locked_addresses: LockedAddresses,
+    /// The token list's health summary line, per set of scopes.
+    pub health_summaries: SummaryCache,
 }
 
 impl AppState {

@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 
 use diesel::prelude::*;
+use diesel::sql_types::BigInt;
 use time::PrimitiveDateTime;
 
 use super::DbConnection;
@@ -23,9 +24,8 @@ pub struct Lens {
     pub cutoffs: Cutoffs,
 }
 
-fn from_where(sql: &mut Sql, finding: Finding, lens: &Lens) {
-    let at = |t: PrimitiveDateTime| Bind::Timestamp(t);
-    let c = &lens.cutoffs;
+/// The active tokens the lens sees.
+fn from_where(sql: &mut Sql, lens: &Lens) {
     sql.push(" FROM api_tokens t WHERE t.status = ")
         .bind(Bind::Integer(TokenStatus::Active.rank().into()));
     if let Some(patterns) = seen_patterns(&lens.access) {
@@ -39,6 +39,12 @@ fn from_where(sql: &mut Sql, finding: Finding, lens: &Lens) {
         sql.push(" AND t.scope_set LIKE ")
             .bind(Bind::Text(format!("%,{scope},%")));
     }
+}
+
+/// The finding's rule about a token `t`, as a condition.
+fn condition(sql: &mut Sql, finding: Finding, c: &Cutoffs) {
+    let at = |t: PrimitiveDateTime| Bind::Timestamp(t);
+    sql.push("(1 = 1");
     match finding {
         Finding::NeverUsed => {
             sql.push(" AND t.last_used_at IS NULL AND t.created_at < ")
@@ -99,14 +105,44 @@ fn from_where(sql: &mut Sql, finding: Finding, lens: &Lens) {
             sql.push("))");
         }
     }
+    sql.push(")");
 }
 
-/// How many tokens the finding holds.
-pub fn count(conn: &mut DbConnection, finding: Finding, lens: &Lens) -> QueryResult<i64> {
+#[derive(QueryableByName)]
+struct Counts {
+    #[diesel(sql_type = BigInt)]
+    c0: i64,
+    #[diesel(sql_type = BigInt)]
+    c1: i64,
+    #[diesel(sql_type = BigInt)]
+    c2: i64,
+    #[diesel(sql_type = BigInt)]
+    c3: i64,
+    #[diesel(sql_type = BigInt)]
+    c4: i64,
+    #[diesel(sql_type = BigInt)]
+    c5: i64,
+}
+
+/// How many tokens each of the six findings holds, in one pass over the active
+/// tokens the lens sees.
+pub fn counts(
+    conn: &mut DbConnection,
+    findings: [Finding; 6],
+    lens: &Lens,
+) -> QueryResult<[(Finding, i64); 6]> {
     let mut sql = Sql::new(conn);
-    sql.push("SELECT COUNT(*) AS n");
-    from_where(&mut sql, finding, lens);
-    Ok(sql.load::<Number>(conn)?.first().map_or(0, |n| n.n))
+    sql.push("SELECT ");
+    for (i, finding) in findings.iter().enumerate() {
+        sql.push(if i == 0 { "" } else { ", " })
+            .push("CAST(COALESCE(SUM(CASE WHEN ");
+        condition(&mut sql, *finding, &lens.cutoffs);
+        sql.push(&format!(" THEN 1 ELSE 0 END), 0) AS BIGINT) AS c{i}"));
+    }
+    from_where(&mut sql, lens);
+    let row = sql.load::<Counts>(conn)?.into_iter().next();
+    let n = row.map_or([0; 6], |r| [r.c0, r.c1, r.c2, r.c3, r.c4, r.c5]);
+    Ok(std::array::from_fn(|i| (findings[i], n[i])))
 }
 
 /// The finding's tokens by name, at most `limit`.
@@ -118,7 +154,9 @@ pub fn token_ids(
 ) -> QueryResult<Vec<TokenId>> {
     let mut sql = Sql::new(conn);
     sql.push("SELECT t.id AS n");
-    from_where(&mut sql, finding, lens);
+    from_where(&mut sql, lens);
+    sql.push(" AND ");
+    condition(&mut sql, finding, &lens.cutoffs);
     sql.push(&format!(" ORDER BY t.name_key, t.id LIMIT {limit}"));
     Ok(sql
         .load::<Number>(conn)?

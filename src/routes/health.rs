@@ -61,6 +61,7 @@ mod tests {
             config,
             cookie_key: actix_web::cookie::Key::generate(),
             locked_addresses: Default::default(),
+            health_summaries: Default::default(),
         };
         let app = test::init_service(
             App::new()

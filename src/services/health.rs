@@ -3,6 +3,8 @@
 //! bulk actions ([`crate::services::tokens::apply_bulk`]) on the finding.
 
 use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use thiserror::Error;
 use time::PrimitiveDateTime;
@@ -67,19 +69,14 @@ pub async fn summary(
     let lens = lens(caller, scope, now);
     db.run(move |c| {
         token_status::refresh_due(c, now)?;
-        Finding::ALL
+        let findings = Finding::ALL.map(|finding| match finding {
+            Finding::Idle(_) => Finding::Idle(idle_days),
+            other => other,
+        });
+        Ok(health::counts(c, findings, &lens)?
             .into_iter()
-            .map(|finding| {
-                let finding = match finding {
-                    Finding::Idle(_) => Finding::Idle(idle_days),
-                    other => other,
-                };
-                Ok(FindingCount {
-                    finding,
-                    tokens: health::count(c, finding, &lens)?,
-                })
-            })
-            .collect::<Result<Vec<_>, HealthError>>()
+            .map(|(finding, tokens)| FindingCount { finding, tokens })
+            .collect())
     })
     .await
 }
@@ -162,4 +159,50 @@ pub async fn guids_of(
             .collect())
     })
     .await
+}
+
+/// How old a summary line may be before it is worked out again.
+const SUMMARY_KEPT: Duration = Duration::from_secs(60);
+
+/// Every finding's count per set of scopes, for the token list's summary line: at
+/// most a minute old, and worked out in the background, so that no view of the
+/// list waits for it (at a million tokens the counts take longer than the list).
+#[derive(Default)]
+pub struct SummaryCache(Mutex<HashMap<String, Summary>>);
+
+struct Summary {
+    at: Instant,
+    counts: Option<Vec<FindingCount>>,
+}
+
+impl SummaryCache {
+    /// The latest counts for `caller`'s scopes, if any; `refresh` is called (to
+    /// work them out anew in the background) when they are missing or old and
+    /// no refresh is under way.
+    pub fn latest(&self, caller: &Caller, refresh: impl FnOnce()) -> Option<Vec<FindingCount>> {
+        let key = format!("{:?}", caller.scopes);
+        let mut cache = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let entry = cache.entry(key).or_insert(Summary {
+            at: Instant::now() - SUMMARY_KEPT * 2,
+            counts: None,
+        });
+        if entry.at.elapsed() >= SUMMARY_KEPT {
+            // Marked fresh now, so that one refresh runs at a time.
+            entry.at = Instant::now();
+            refresh();
+        }
+        entry.counts.clone()
+    }
+
+    pub fn store(&self, caller: &Caller, counts: Vec<FindingCount>) {
+        let key = format!("{:?}", caller.scopes);
+        let mut cache = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        cache.insert(
+            key,
+            Summary {
+                at: Instant::now(),
+                counts: Some(counts),
+            },
+        );
+    }
 }

@@ -183,3 +183,20 @@ fn row(found: &FoundToken, now: time::PrimitiveDateTime) -> FoundRow {
         detail,
     }
 }
+
+/// "Token health: 3 never used · 12 idle · 40 never expire": the findings that hold
+/// tokens, for the token list; none when all is well.
+pub fn summary_line(counts: &[FindingCount]) -> Option<String> {
+    let parts: Vec<String> = counts
+        .iter()
+        .filter(|c| c.tokens > 0)
+        .map(|c| {
+            format!(
+                "{} {}",
+                thousands(c.tokens),
+                c.finding.title().to_lowercase()
+            )
+        })
+        .collect();
+    (!parts.is_empty()).then(|| format!("Token health: {}", parts.join(" · ")))
+}

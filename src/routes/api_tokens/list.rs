@@ -14,14 +14,17 @@ use crate::domain::token_list::{
     Cursor, ExpiringWithin, ListQuery, PageSize, SortDirection, SortKey, TokenCount, TokenFilter,
     first_position,
 };
+use crate::domain::tokens::IDLE_DAYS;
 use crate::domain::tokens::TokenType;
 use crate::domain::usage::Day;
 use crate::http::AppError;
+use crate::services::health::{FindingCount, summary};
 use crate::services::tokens;
 use crate::state::AppState;
 use crate::urls;
 use crate::views::charts::sparkline::{DAYS, sparkline};
 use crate::views::format::Moment;
+use crate::views::health::summary_line;
 use crate::views::tokens::bulk::BulkBar;
 use crate::views::tokens::{
     Choice, SortHeaders, TabLink, TokenActions, TokenListPage, TokenRow, expiring_choices,
@@ -155,6 +158,11 @@ pub async fn render(
                 .collect();
             BulkBar::new(&filter, all, (can_update, can_delete), scopes)
         });
+    let health_line = profile_tabs
+        .is_empty()
+        .then(|| health_summary(req, state, admin))
+        .flatten()
+        .and_then(|counts| summary_line(&counts));
     Ok(TokenListPage {
         layout: Layout::page(req, Some(admin), title, section),
         rows,
@@ -193,6 +201,28 @@ pub async fn render(
         base_path,
         profile_tabs,
         bulk,
+        health_line,
+    })
+}
+
+/// The health findings' counts as of the last minute, worked out in the
+/// background when older (the first view after that shows none).
+fn health_summary(
+    req: &HttpRequest,
+    state: &AppState,
+    admin: &CurrentAdmin,
+) -> Option<Vec<FindingCount>> {
+    let caller = admin.caller(req);
+    let shared = req.app_data::<web::Data<AppState>>().cloned();
+    state.health_summaries.latest(&caller, || {
+        let Some(state) = shared else { return };
+        let caller = caller.clone();
+        actix_web::rt::spawn(async move {
+            match summary(&state.db, &caller, None, IDLE_DAYS[0], now()).await {
+                Ok(counts) => state.health_summaries.store(&caller, counts),
+                Err(error) => tracing::warn!(%error, "counting the health findings failed"),
+            }
+        });
     })
 }
 

@@ -208,6 +208,8 @@ pub struct TokenListPage {
     pub profile_tabs: Vec<TabLink>,
     /// Actions on several tokens, for an administrator who may change them.
     pub bulk: Option<super::bulk::BulkBar>,
+    /// "Token health: 3 never used · …", linking to the findings.
+    pub health_line: Option<String>,
 }
 
 impl TokenListPage {
