@@ -55,5 +55,3 @@ for who in "Super Admin:$jar" "Two scopes of ten:$manager_jar"; do
         measure "$label: $finding" "$cookies" "/settings/token-health?finding=$finding"
     done
 done
-curl -s -b "$jar" "$base/settings/token-health" | grep -o '<span class="health-count">[^<]*</span>\s*<span class="health-title">[^<]*' \
-    | sed 's/<[^>]*>//g; s/  */ /g' | paste -sd ';' | sed 's/^/Counts (Super Admin): /'

@@ -16,6 +16,9 @@ use crate::http::api_error::ApiError;
 use crate::services::tokens::{self, BulkOutcome, BulkResult, Selection, apply_bulk, preview_bulk};
 use crate::state::AppState;
 
+/// Tokens named in one request, at most.
+const MAX_GUIDS: usize = 1_000;
+
 /// The tokens of a filter, as `GET /api/v1/tokens` takes it.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -46,8 +49,8 @@ pub struct BulkRequest {
     pub days: Option<i64>,
     /// For `add_scope` and `remove_scope`: the scope's name.
     pub scope: Option<String>,
-    /// The tokens' GUIDs (at most 100,000).
-    #[schema(max_items = 100000)]
+    /// The tokens' GUIDs, at most 1,000 (a filter selects up to 100,000).
+    #[schema(max_items = 1000)]
     pub tokens: Option<Vec<String>>,
     pub filter: Option<BulkFilter>,
     /// Only say what would be done.
@@ -140,6 +143,13 @@ pub async fn bulk(
         |message| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_action", message),
     )?;
     let selection = match (request.tokens, request.filter) {
+        (Some(guids), None) if guids.len() > MAX_GUIDS => {
+            return Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_selection",
+                "Name at most 1,000 tokens; select more with a filter.",
+            ));
+        }
         (Some(guids), None) => Selection::Guids(
             guids
                 .iter()
