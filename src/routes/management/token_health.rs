@@ -75,7 +75,13 @@ pub async fn health(
     if !IDLE_DAYS.contains(&idle_days) {
         return Err(unprocessable("idle_days is 30, 60 or 90."));
     }
-    let scope = match &params.scope {
+    // An empty scope is none: every scope of the key's.
+    let named = params
+        .scope
+        .as_deref()
+        .map(str::trim)
+        .filter(|n| !n.is_empty());
+    let scope = match named {
         None => None,
         Some(name) => Some(
             tokens::catalog_for(state.services(), &caller)
@@ -102,7 +108,7 @@ pub async fn health(
     Ok(json(
         StatusCode::OK,
         &HealthAnswer {
-            scope: params.scope,
+            scope: named.map(str::to_owned),
             idle_days,
             findings,
         },
