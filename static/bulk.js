@@ -9,6 +9,8 @@
   const select = form.querySelector("[data-bulk-select]");
   const count = form.querySelector("[data-bulk-count]");
   const action = form.querySelector("[data-bulk-action]");
+  const fold = form.querySelector("[data-bulk-fold]");
+  if (window.matchMedia("(max-width: 640px)").matches) fold.open = false;
 
   const update = () => {
     const all = boxes();
@@ -35,7 +37,10 @@
   }
   document.addEventListener("change", (event) => {
     if (!event.target.matches('input[name="tokens"]')) return;
-    if (event.target.checked) select.value = "rows";
+    if (event.target.checked) {
+      select.value = "rows";
+      fold.open = true;
+    }
     update();
   });
   select.addEventListener("change", update);

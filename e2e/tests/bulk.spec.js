@@ -55,7 +55,7 @@ test.describe("without JavaScript", () => {
     await page.goto(`/settings/api-tokens?status=active&q=${encodeURIComponent(project)}`);
     const bar = page.locator("form[data-bulk]");
     await expect(bar.getByLabel("Days")).toBeVisible();
-    await expect(bar.getByLabel("Scope", { exact: true })).toBeVisible();
+    await expect(bar.getByLabel("Scope to add or remove")).toBeVisible();
     const first = page.locator("input[name=tokens]").first();
     await first.check();
     await bar.getByLabel("Action").selectOption("extend");
