@@ -202,6 +202,11 @@ async fn every_finding_is_found_counted_scoped_and_fixed() {
         api.get("/api/v1/token-health?scope=Nowhere").await.status,
         422
     );
+    let everywhere = api.get("/api/v1/token-health?scope=").await;
+    assert_eq!(
+        everywhere.json["findings"], answer.json["findings"],
+        "an empty scope is every scope"
+    );
 
     // Remedies: the idle tokens of Staging disabled from the page (three clicks:
     // the scope, the fix, the confirmation).
