@@ -184,6 +184,19 @@ fn count_matching(
     Ok(TokenCount::from_capped(counted, limit))
 }
 
+/// What a query of the list starts from: statuses whose time has come (or whose
+/// dates changed) refreshed first, so that filters and the status order agree with
+/// the rule; then how much the viewer's scopes hold, and the keywords' search.
+fn prepare(
+    conn: &mut DbConnection,
+    filter: &TokenFilter,
+    visibility: &ScopeAccess,
+) -> QueryResult<(Share, Option<KeywordSearch>)> {
+    token_status::refresh_due(conn, now())?;
+    let share = scope_share(conn, visibility)?;
+    Ok((share, keyword_search(conn, &filter.keywords)?))
+}
+
 /// The IDs of the tokens the viewer sees that match `filter` (its page aside), in ID
 /// order: at most `limit` and one more, to say there are more.
 pub fn matching_ids(
@@ -192,9 +205,7 @@ pub fn matching_ids(
     visibility: &ScopeAccess,
     limit: usize,
 ) -> QueryResult<Vec<TokenId>> {
-    token_status::refresh_due(conn, now())?;
-    let share = scope_share(conn, visibility)?;
-    let search = keyword_search(conn, &filter.keywords)?;
+    let (share, search) = prepare(conn, filter, visibility)?;
     let mut sql = Sql::new(conn);
     sql.push("SELECT t.id AS n");
     from_where(
@@ -220,12 +231,7 @@ pub fn list(
     position: &PagePosition,
     page_size: i64,
 ) -> QueryResult<TokenPage> {
-    let now = now();
-    // Statuses whose time has come (or whose dates changed) first, so that filters
-    // and the status order agree with the rule.
-    token_status::refresh_due(conn, now)?;
-    let share = scope_share(conn, visibility)?;
-    let search = keyword_search(conn, &filter.keywords)?;
+    let (share, search) = prepare(conn, filter, visibility)?;
     let sort = filter.sort;
     // Walking backwards for a previous page: flip the order, then the rows.
     let backwards = matches!(position, PagePosition::Before(_));

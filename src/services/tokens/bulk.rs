@@ -9,12 +9,11 @@ use time::Duration;
 
 use super::TokenError;
 use super::bulk_chunk::{Loaded, apply_chunk, detail, item};
+use super::create::{api_key_of, reserve_key};
 use crate::db::bulk_actions::{self, BulkRecord};
 use crate::db::health::{self, Lens};
 use crate::db::tokens;
-use crate::db::{
-    DbConnection, catalog, idempotency, is_unique_violation, now, token_list, token_status,
-};
+use crate::db::{DbConnection, catalog, idempotency, now, token_list, token_status};
 use crate::domain::ids::{Guid, TokenId};
 use crate::domain::token_list::TokenFilter;
 use crate::domain::tokens::{BulkAction, Cutoffs, Finding, MAX_BULK_TOKENS, bulk_step};
@@ -238,12 +237,7 @@ async fn reserve(
     request: &Idempotency,
     batch_id: &str,
 ) -> Result<Option<BulkResult>, TokenError> {
-    let api_key = caller
-        .actor
-        .via_api_key
-        .as_ref()
-        .map(|k| k.id)
-        .ok_or(TokenError::Refused("Idempotency keys are for API keys."))?;
+    let api_key = api_key_of(caller)?;
     let (request, batch_id) = (request.clone(), batch_id.to_owned());
     services
         .db
@@ -264,21 +258,7 @@ async fn reserve(
                     items,
                 }));
             }
-            idempotency::insert(
-                c,
-                api_key,
-                &request.key,
-                &request.request_digest,
-                &batch_id,
-                now,
-            )
-            .map_err(|e| {
-                if is_unique_violation(&e) {
-                    TokenError::IdempotencyKeyInFlight
-                } else {
-                    e.into()
-                }
-            })?;
+            reserve_key(c, api_key, &request, &batch_id, now)?;
             Ok(None)
         })
         .await

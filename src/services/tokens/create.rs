@@ -98,12 +98,7 @@ pub async fn create_once(
     idempotency: Idempotency,
 ) -> Result<CreateOutcome, TokenError> {
     caller.require(Permission::TokensCreate)?;
-    let api_key = caller
-        .actor
-        .via_api_key
-        .as_ref()
-        .map(|k| k.id)
-        .ok_or(TokenError::Refused("Idempotency keys are for API keys."))?;
+    let api_key = api_key_of(caller)?;
     let key = services.encryption_key.cloned();
     let caller = caller.clone();
     let request = idempotency.clone();
@@ -122,21 +117,13 @@ pub async fn create_once(
             // of its own. (A GUID that does not parse fails validation below, and
             // the reservation goes with the rollback.)
             let guid = Guid::parse(&input.guid).map(|g| g.to_string());
-            idempotency::insert(
+            reserve_key(
                 c,
                 api_key,
-                &request.key,
-                &request.request_digest,
+                &request,
                 guid.as_deref().unwrap_or_default(),
                 now,
-            )
-            .map_err(|e| {
-                if is_unique_violation(&e) {
-                    TokenError::IdempotencyKeyInFlight
-                } else {
-                    e.into()
-                }
-            })?;
+            )?;
             let created = create_in(c, &caller, input, choices, key.as_ref())?;
             Ok(CreateOutcome::Created(Box::new(created)))
         })
@@ -155,6 +142,34 @@ pub async fn create_once(
         services.token_changed(&created.token.token.guid);
     }
     Ok(outcome)
+}
+
+/// The row ID of the API key the caller acts through, whose idempotency keys these are.
+pub(super) fn api_key_of(caller: &Caller) -> Result<i64, TokenError> {
+    caller
+        .actor
+        .via_api_key
+        .as_ref()
+        .map(|k| k.id)
+        .ok_or(TokenError::Refused("Idempotency keys are for API keys."))
+}
+
+/// Takes the idempotency key for a request that makes `made` (a token's GUID, or a
+/// bulk action's batch ID); a concurrent request holding it is in flight.
+pub(super) fn reserve_key(
+    c: &mut DbConnection,
+    api_key: i64,
+    request: &Idempotency,
+    made: &str,
+    now: time::PrimitiveDateTime,
+) -> Result<(), TokenError> {
+    idempotency::insert(c, api_key, &request.key, &request.request_digest, made, now).map_err(|e| {
+        if is_unique_violation(&e) {
+            TokenError::IdempotencyKeyInFlight
+        } else {
+            e.into()
+        }
+    })
 }
 
 /// What an earlier request with this idempotency key made, if there was one.
