@@ -3,9 +3,9 @@
 # finding's tokens, for a Super Admin and for a Token Manager of two scopes. Usage:
 #   bench/health.sh                          # SQLite, in a temporary directory
 #   BENCH_DATABASE_URL=postgres://... bench/health.sh
-# Environment: BENCH_TOKENS (default 100000), BENCH_RUNS (default 30). Half the used
-# tokens get a use of one module, and every used token an address, so that the
-# unused-permission and address findings have rows to read.
+# Environment: BENCH_TOKENS (default 100000), BENCH_RUNS (default 30). The seeded
+# tokens come with usage (permission uses and clients), so that every finding has
+# tokens and rows to read.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,20 +19,6 @@ echo "benchmark password" | "$bin" admin create --name Bench --email bench@examp
     --password-stdin >/dev/null
 echo "manager password" | "$bin" admin create --name Manager --email manager@example.com \
     --role token-manager --scope Production --scope "Team 01" --password-stdin >/dev/null
-usage_sql="
-INSERT INTO token_permission_uses (token_id, module, action, last_used_at)
-    SELECT id, (SELECT module_key FROM modules ORDER BY id LIMIT 1), 'read', CURRENT_TIMESTAMP
-    FROM api_tokens WHERE last_used_at IS NOT NULL AND id % 2 = 0;
-INSERT INTO token_clients (token_id, client_ip, user_agent, first_seen, last_seen)
-    SELECT id, '10.0.0.' || (id % 250), 'bench', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP
-    FROM api_tokens WHERE last_used_at IS NOT NULL;"
-if [[ $backend == postgres ]]; then
-    psql "$database" -qc "$usage_sql" -c "ANALYZE" >/dev/null
-else
-    python3 -c 'import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.executescript(sys.argv[2]); c.commit()' \
-        "$database" "$usage_sql"
-fi
-
 start_server /login
 jar=$work/cookies
 manager_jar=$work/manager

@@ -30,6 +30,7 @@ pub mod token_list;
 pub mod token_status;
 pub mod tokens;
 pub mod usage;
+pub mod usage_facts;
 pub mod usage_leaders;
 pub mod usage_overview;
 pub mod usage_retention;

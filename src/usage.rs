@@ -17,7 +17,7 @@ use crate::db::usage::{
     add_unknown_counts, record_permission_uses,
 };
 use crate::db::usage_overview::scope_sets_of;
-use crate::db::{Db, DbError, write_transaction};
+use crate::db::{Db, DbError, usage_facts, write_transaction};
 use crate::domain::ids::TokenId;
 use crate::domain::scopes::ScopeSet;
 use crate::domain::tokens::Action;
@@ -122,14 +122,18 @@ impl UsageCounts {
         };
         let (mut entries, uses) = entries_and_uses(tokens);
         // The latest uses first: keeping the latest is safe to do twice.
-        let mut statements =
-            match write_transaction(&mut conn, |c| record_permission_uses(c, &uses)) {
-                Ok(statements) => statements,
-                Err(error) => {
-                    self.put_back(entries.into_iter().collect(), unknown);
-                    return Err(error.into());
-                }
-            };
+        let mut statements = match write_transaction(&mut conn, |c| {
+            let statements = record_permission_uses(c, &uses)?;
+            let ids: Vec<TokenId> = uses.iter().map(|u| u.token_id).collect();
+            usage_facts::refresh(c, &ids)?;
+            Ok::<_, diesel::result::Error>(statements)
+        }) {
+            Ok(statements) => statements,
+            Err(error) => {
+                self.put_back(entries.into_iter().collect(), unknown);
+                return Err(error.into());
+            }
+        };
         let mut written = 0;
         while written < entries.len() {
             let batch = &entries[written..(written + ROWS_PER_TRANSACTION).min(entries.len())];

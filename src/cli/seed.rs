@@ -45,6 +45,8 @@ const WORDS: [&str; 20] = [
 /// keys touch most of them; fewer, larger commits write far less.
 const ROWS_PER_TRANSACTION: usize = 100_000;
 
+mod usage;
+
 pub fn run(database: &DatabaseArgs, args: SeedArgs) -> anyhow::Result<()> {
     let db = open_database(database, None)?;
     let mut conn = db.get()?;
@@ -58,9 +60,9 @@ pub fn run(database: &DatabaseArgs, args: SeedArgs) -> anyhow::Result<()> {
         .iter()
         .map(|s| s.id)
         .collect();
-    let module_ids: Vec<i64> = catalog::list_modules(&mut conn)?
-        .iter()
-        .map(|m| m.module.id)
+    let modules: Vec<(i64, String)> = catalog::list_modules(&mut conn)?
+        .into_iter()
+        .map(|m| (m.module.id, m.module.module_key))
         .collect();
 
     examples::begin_bulk_load(&mut conn)?;
@@ -69,7 +71,7 @@ pub fn run(database: &DatabaseArgs, args: SeedArgs) -> anyhow::Result<()> {
     let total = args.tokens;
     // Tokens are made (random secrets, digests) on one core while the other writes.
     let (sender, batches) = mpsc::sync_channel::<Batch>(2);
-    let catalog = (scope_ids.as_slice(), module_ids.as_slice());
+    let catalog = (scope_ids.as_slice(), modules.as_slice());
     std::thread::scope(|scope| -> anyhow::Result<()> {
         scope.spawn(move || {
             let mut rng = rand::thread_rng();
@@ -117,7 +119,7 @@ pub fn run(database: &DatabaseArgs, args: SeedArgs) -> anyhow::Result<()> {
         args.tokens,
         started.elapsed().as_secs_f64(),
         scope_ids.len(),
-        module_ids.len()
+        modules.len()
     );
     Ok(())
 }
@@ -150,7 +152,7 @@ fn token(
     now: PrimitiveDateTime,
     index: usize,
     total: usize,
-    (scope_ids, module_ids): (&[i64], &[i64]),
+    (scope_ids, modules): (&[i64], &[(i64, String)]),
 ) -> (ExampleToken, Lifecycle, SecretToken) {
     let secret = SecretToken::generate_with(rng);
     let year = Duration::days(365).whole_seconds() as f64;
@@ -218,13 +220,13 @@ fn token(
         .copied()
         .collect();
     row.scope_set = ScopeSet::of(scope_ids.clone()).key().to_owned();
-    let grants = if token_type == TokenType::Custom {
+    let grants: Vec<(&(i64, String), Action)> = if token_type == TokenType::Custom {
         let count = rng.gen_range(1..=3);
-        module_ids
+        modules
             .choose_multiple(rng, count)
             .map(|module| {
                 (
-                    *module,
+                    module,
                     *[Action::Read, Action::Write].choose(rng).expect("actions"),
                 )
             })
@@ -232,10 +234,27 @@ fn token(
     } else {
         Vec::new()
     };
+    let (mut uses, mut clients) = (Vec::new(), Vec::new());
+    if let (Some(last), Some(address)) = (row.last_used_at, row.last_used_ip.as_deref()) {
+        let used = usage::Used {
+            created: created_at,
+            last,
+            address,
+        };
+        let granted: Vec<(String, Action)> = grants
+            .iter()
+            .map(|((_, key), a)| (key.clone(), *a))
+            .collect();
+        let keys: Vec<String> = modules.iter().map(|(_, key)| key.clone()).collect();
+        uses = usage::uses(rng, &used, token_type, &granted, &keys);
+        clients = usage::clients(rng, &used);
+    }
     let token = ExampleToken {
         row,
         scope_ids,
-        grants,
+        grants: grants.iter().map(|((id, _), a)| (*id, *a)).collect(),
+        uses,
+        clients,
     };
     (token, lifecycle, secret)
 }

@@ -10,7 +10,7 @@ use time::PrimitiveDateTime;
 use super::schema::{
     api_token_permissions, api_token_scopes, api_tokens, module_path_prefixes, modules, scopes,
 };
-use super::{DbConnection, DbError, changes, is_unique_violation, now};
+use super::{DbConnection, DbError, changes, is_unique_violation, now, usage_facts};
 use crate::domain::catalog::{ModuleDetails, ScopeDetails, ScopeUsers};
 use crate::domain::validation::name_key;
 
@@ -157,6 +157,7 @@ pub fn create_module(
             .select(modules::id)
             .first(conn)?;
         replace_prefixes(conn, id, &details.path_prefixes)?;
+        usage_facts::refresh_all(conn)?;
         changes::catalog_changed(conn)?;
         Ok(())
     })
@@ -250,6 +251,8 @@ pub fn delete_module(conn: &mut DbConnection, id: i64) -> Result<(), CatalogWrit
         if deleted == 0 {
             return Err(CatalogWriteError::NotFound);
         }
+        // Full access and Read-only grant every module: theirs changed.
+        usage_facts::refresh_all(conn)?;
         changes::catalog_changed(conn)?;
         Ok(())
     })
@@ -321,6 +324,8 @@ pub fn delete_scope(conn: &mut DbConnection, id: i64) -> Result<(), CatalogWrite
         if deleted == 0 {
             return Err(CatalogWriteError::NotFound);
         }
+        // Full access and Read-only grant every module: theirs changed.
+        usage_facts::refresh_all(conn)?;
         changes::catalog_changed(conn)?;
         Ok(())
     })

@@ -78,7 +78,12 @@ impl DatabaseUrl {
     /// Opens one connection, configured like the pooled ones.
     pub fn connect(&self) -> diesel::ConnectionResult<DbConnection> {
         match self.backend {
-            Backend::Postgres => PgConnection::establish(&self.target).map(DbConnection::Postgres),
+            Backend::Postgres => {
+                let mut conn = PgConnection::establish(&self.target)?;
+                configure_postgres(&mut conn)
+                    .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
+                Ok(DbConnection::Postgres(conn))
+            }
             Backend::Sqlite => {
                 let mut conn = SqliteConnection::establish(&self.target)?;
                 configure_sqlite(&mut conn)
@@ -112,6 +117,15 @@ fn configure_sqlite(conn: &mut SqliteConnection) -> diesel::QueryResult<()> {
          PRAGMA foreign_keys = ON;
          PRAGMA temp_store = MEMORY;",
     )
+}
+
+/// No JIT compilation: the planner's cost of a count over every token (a
+/// correlated subquery per row) passes JIT's threshold, and compiling it took
+/// longer than running it (555 of 750 ms at 100,000 tokens). Every query here is
+/// short, so none gains from it.
+fn configure_postgres(conn: &mut PgConnection) -> diesel::QueryResult<()> {
+    use diesel::connection::SimpleConnection;
+    conn.batch_execute("SET jit = off")
 }
 
 /// Called once per statement a pooled connection runs for the verification path

@@ -8,7 +8,9 @@ use diesel::prelude::*;
 use time::PrimitiveDateTime;
 
 use super::DbConnection;
-use super::schema::{api_token_permissions, api_token_scopes, api_tokens};
+use super::schema::{
+    api_token_permissions, api_token_scopes, api_tokens, token_clients, token_permission_uses,
+};
 use crate::domain::tokens::{Action, TokenType};
 use crate::on_backend;
 
@@ -41,11 +43,29 @@ pub struct ExampleRow {
     pub scope_set: String,
 }
 
-/// An example token with its scopes and, for a custom token, its grants.
+/// An example token with its scopes, for a custom token its grants, and the
+/// usage it had.
 pub struct ExampleToken {
     pub row: ExampleRow,
     pub scope_ids: Vec<i64>,
     pub grants: Vec<(i64, Action)>,
+    pub uses: Vec<ExampleUse>,
+    pub clients: Vec<ExampleClient>,
+}
+
+/// The latest use of a module and action.
+pub struct ExampleUse {
+    pub module: String,
+    pub action: Action,
+    pub at: PrimitiveDateTime,
+}
+
+/// A client the token was used from.
+pub struct ExampleClient {
+    pub client_ip: String,
+    pub user_agent: String,
+    pub first_seen: PrimitiveDateTime,
+    pub last_seen: PrimitiveDateTime,
 }
 
 /// Before a bulk load. Inserts land at random places in the GUID and digest
@@ -77,6 +97,8 @@ fn insert_chunk(conn: &mut DbConnection, tokens: &[ExampleToken]) -> QueryResult
         .collect();
     let mut scopes = Vec::new();
     let mut grants = Vec::new();
+    let mut uses = Vec::new();
+    let mut clients = Vec::new();
     for token in tokens {
         let id = ids[&token.row.guid];
         let live_name = token
@@ -98,23 +120,51 @@ fn insert_chunk(conn: &mut DbConnection, tokens: &[ExampleToken]) -> QueryResult
                 api_token_permissions::action.eq(*action),
             ));
         }
+        for used in &token.uses {
+            uses.push((
+                token_permission_uses::token_id.eq(id),
+                token_permission_uses::module.eq(&used.module),
+                token_permission_uses::action.eq(used.action.key()),
+                token_permission_uses::last_used_at.eq(used.at),
+            ));
+        }
+        for client in &token.clients {
+            clients.push((
+                token_clients::token_id.eq(id),
+                token_clients::client_ip.eq(&client.client_ip),
+                token_clients::user_agent.eq(&client.user_agent),
+                token_clients::first_seen.eq(client.first_seen),
+                token_clients::last_seen.eq(client.last_seen),
+            ));
+        }
     }
     let insert = diesel::insert_into(api_token_scopes::table).values(&scopes);
     on_backend!(&mut *conn, |c| insert.execute(c))?;
     let insert = diesel::insert_into(api_token_permissions::table).values(&grants);
     on_backend!(&mut *conn, |c| insert.execute(c))?;
+    // Within SQLite's 32,766 bound values per statement.
+    for chunk in uses.chunks(ROWS_PER_INSERT) {
+        let insert = diesel::insert_into(token_permission_uses::table).values(chunk);
+        on_backend!(&mut *conn, |c| insert.execute(c))?;
+    }
+    for chunk in clients.chunks(ROWS_PER_INSERT) {
+        let insert = diesel::insert_into(token_clients::table).values(chunk);
+        on_backend!(&mut *conn, |c| insert.execute(c))?;
+    }
     Ok(())
 }
 
 /// After a bulk load.
 pub fn end_bulk_load(conn: &mut DbConnection) -> QueryResult<()> {
     super::token_counts::fold(conn)?;
+    super::usage_facts::refresh_all(conn)?;
     match conn {
         // What autovacuum would do soon after a bulk load: statistics for the planner,
         // and a visibility map for index-only scans.
         DbConnection::Postgres(pg) => {
             pg.batch_execute(
-            "VACUUM ANALYZE api_tokens, api_token_scopes, api_token_permissions, token_count_changes, token_counts",
+            "VACUUM ANALYZE api_tokens, api_token_scopes, api_token_permissions, token_count_changes, \
+             token_counts, token_permission_uses, token_clients, token_usage_facts",
         )
         }
         // The load sits in the write-ahead log; moved into the database here, or the

@@ -1,6 +1,7 @@
 //! The tokens of each health finding (see [`crate::domain::tokens::Finding`]):
 //! active tokens the administrator sees, narrowed by the finding's rule. Scopes
-//! are read from the token's own set of scopes, so no join is needed.
+//! are read from the token's own set of scopes, and what its usage says from its
+//! facts ([`super::usage_facts`]).
 
 use std::collections::HashMap;
 
@@ -14,7 +15,7 @@ use super::sql::{Bind, Sql};
 use super::token_list::Number;
 use crate::domain::ids::TokenId;
 use crate::domain::scopes::{ScopeAccess, seen_patterns};
-use crate::domain::tokens::{Cutoffs, Finding, MANY_ADDRESSES, TokenStatus};
+use crate::domain::tokens::{Cutoffs, Finding, TokenStatus};
 
 /// Who looks, at which scope, and when.
 #[derive(Debug, Clone)]
@@ -26,8 +27,10 @@ pub struct Lens {
 
 /// The active tokens the lens sees.
 fn from_where(sql: &mut Sql, lens: &Lens) {
-    sql.push(" FROM api_tokens t WHERE t.status = ")
-        .bind(Bind::Integer(TokenStatus::Active.rank().into()));
+    sql.push(
+        " FROM api_tokens t LEFT JOIN token_usage_facts f ON f.token_id = t.id WHERE t.status = ",
+    )
+    .bind(Bind::Integer(TokenStatus::Active.rank().into()));
     if let Some(patterns) = seen_patterns(&lens.access) {
         sql.push(" AND (1 = 0");
         for pattern in patterns {
@@ -62,46 +65,24 @@ fn condition(sql: &mut Sql, finding: Finding, c: &Cutoffs) {
             sql.push(" AND t.valid_to <= ").bind(at(c.expiring_before));
         }
         Finding::UnusedPermissions => {
-            // Older than the window, with a granted pair (its type's pairs spelled
-            // out) that was not used within it.
-            let unused = |sql: &mut Sql, module: &str, action: &str| {
-                sql.push(&format!(
-                    " AND NOT EXISTS (SELECT 1 FROM token_permission_uses u WHERE u.token_id = t.id \
-                     AND u.module = {module} AND u.action = {action} AND u.last_used_at >= "
-                ))
-                .bind(at(c.window_start));
-                sql.push(")");
-            };
-            // Used for a module within the window, so what it uses is known: a
-            // service that never names a module tells nothing of its needs.
+            // Older than the window, used for a module within it (so what it uses
+            // is known: a service that never names a module tells nothing of its
+            // needs), with a granted pair not used within it.
             sql.push(" AND t.created_at < ").bind(at(c.window_start));
-            sql.push(
-                " AND EXISTS (SELECT 1 FROM token_permission_uses w WHERE w.token_id = t.id \
-                 AND w.last_used_at >= ",
-            )
-            .bind(at(c.window_start));
-            sql.push(")");
-            sql.push(
-                " AND ((t.token_type = 'custom' AND EXISTS (SELECT 1 FROM api_token_permissions p \
-                 JOIN modules m ON m.id = p.module_id WHERE p.token_id = t.id",
-            );
-            unused(sql, "m.module_key", "p.action");
-            sql.push(
-                ")) OR (t.token_type <> 'custom' AND EXISTS (SELECT 1 FROM modules m CROSS JOIN \
-                 (SELECT 'read' AS action UNION ALL SELECT 'write') a \
-                 WHERE (a.action = 'read' OR t.token_type = 'full_access')",
-            );
-            unused(sql, "m.module_key", "a.action");
-            sql.push(")))");
+            sql.push(" AND f.modules_used_at >= ")
+                .bind(at(c.window_start));
+            sql.push(" AND f.grants_used_until < ")
+                .bind(at(c.window_start));
         }
         Finding::NewAddresses => {
-            sql.push(" AND t.id IN (SELECT c.token_id FROM token_clients c WHERE c.last_seen >= ")
+            // A sixth address seen within the window, or an address first seen in
+            // the last day by a token seen from another one before.
+            sql.push(" AND (f.sixth_address_seen >= ")
                 .bind(at(c.window_start));
-            sql.push(" GROUP BY c.token_id HAVING COUNT(DISTINCT c.client_ip) > ")
-                .bind(Bind::BigInt(MANY_ADDRESSES));
-            // A new address of a token seen from another one before.
-            sql.push(" OR (MAX(c.first_seen) >= ").bind(at(c.day_start));
-            sql.push(" AND MIN(c.first_seen) < ").bind(at(c.day_start));
+            sql.push(" OR (f.newest_address_since >= ")
+                .bind(at(c.day_start));
+            sql.push(" AND f.oldest_address_since < ")
+                .bind(at(c.day_start));
             sql.push("))");
         }
     }

@@ -67,9 +67,10 @@ pub fn remove_before(c: &mut DbConnection, first_kept: Day) -> QueryResult<usize
     let clients = diesel::delete(
         token_clients::table.filter(token_clients::last_seen.lt(first_kept.start())),
     );
-    Ok(usage.execute(c)?
-        + sets.execute(c)?
-        + unknown.execute(c)?
-        + uses.execute(c)?
-        + clients.execute(c)?)
+    let counts = usage.execute(c)? + sets.execute(c)? + unknown.execute(c)?;
+    let seen = uses.execute(c)? + clients.execute(c)?;
+    if seen > 0 {
+        super::usage_facts::refresh_all(c)?;
+    }
+    Ok(counts + seen)
 }

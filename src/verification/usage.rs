@@ -13,7 +13,7 @@ use super::Verifier;
 use crate::db::connection::for_verification;
 use crate::db::token_clients::{ClientSeen, record_clients};
 use crate::db::verification::{Usage, record_usage};
-use crate::db::{Db, DbError};
+use crate::db::{Db, DbError, usage_facts};
 use crate::domain::ids::TokenId;
 use crate::domain::verification::{UseNews, stored_agent};
 
@@ -130,6 +130,8 @@ impl UsageBuffer {
             for_verification(|| {
                 let written = record_usage(&mut conn, &batch)?;
                 record_clients(&mut conn, &clients)?;
+                let ids: Vec<TokenId> = clients.iter().map(|c| c.token_id).collect();
+                usage_facts::refresh(&mut conn, &ids)?;
                 Ok(written)
             })
         });

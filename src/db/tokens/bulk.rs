@@ -6,10 +6,10 @@ use diesel::prelude::*;
 use time::PrimitiveDateTime;
 
 use super::{TokenRow, TokenWriteError, unique_means};
-use crate::db::DbConnection;
 use crate::db::schema::{
     api_token_permissions, api_token_scopes, api_tokens, modules, token_permission_uses,
 };
+use crate::db::{DbConnection, usage_facts};
 use crate::domain::ids::{Guid, TokenId};
 use crate::domain::scopes::{ScopeAccess, ScopeSet};
 use crate::domain::tokens::{Action, TokenType};
@@ -186,5 +186,5 @@ pub fn set_permissions(
     diesel::update(api_tokens::table.find(id))
         .set(api_tokens::token_type.eq(TokenType::Custom))
         .execute(conn)?;
-    Ok(())
+    usage_facts::refresh(conn, &[id])
 }

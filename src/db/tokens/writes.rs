@@ -10,7 +10,7 @@ use crate::db::connection::MultiBackend;
 use crate::db::schema::{
     api_token_allowed_networks, api_token_permissions, api_token_scopes, api_tokens,
 };
-use crate::db::{DbConnection, DbError, is_unique_violation, now};
+use crate::db::{DbConnection, DbError, is_unique_violation, now, usage_facts};
 use crate::domain::ids::{AdministratorId, TokenId};
 use crate::domain::scopes::ScopeSet;
 use crate::domain::tokens::{INTROSPECT, StoredSecret, TokenDefinition};
@@ -135,7 +135,10 @@ pub fn update(
         ))
         .execute(conn)?;
     remove_associations(conn, id)?;
-    add_associations(conn, id, def)
+    add_associations(conn, id, def)?;
+    // Its grants may have changed, and with them what it leaves unused.
+    usage_facts::refresh(conn, &[id])?;
+    Ok(())
 }
 
 /// Replaces the secret. With a grace period, the previous secret keeps working until
