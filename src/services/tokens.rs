@@ -11,8 +11,8 @@ mod reveal;
 mod update;
 
 pub use bulk::{
-    BULK_RESULTS_KEPT, BulkItem, BulkOutcome, BulkResult, Selection, apply as apply_bulk,
-    preview as preview_bulk,
+    BULK_RESULTS_KEPT, BulkItem, BulkOutcome, BulkResult, GrantChange, Selection,
+    apply as apply_bulk, preview as preview_bulk,
 };
 pub use create::{CreateOutcome, Created, IDEMPOTENCY_WINDOW, Idempotency, create, create_once};
 pub use lifecycle::{delete, disable, enable, revoke};

@@ -243,13 +243,17 @@ async fn every_finding_is_found_counted_scoped_and_fixed() {
             ],
         )
         .await;
-    assert!(
-        asked
-            .html()
-            .text(".bulk-names")
-            .contains("Keeps orders: read"),
+    let page = asked.html();
+    assert_eq!(
+        page.text(".bulk-matrix caption"),
+        "Custom",
         "{}",
         asked.body
+    );
+    assert_eq!(
+        page.texts(".bulk-matrix tbody td"),
+        ["✓ kept", "✓ dropped"],
+        "orders: read kept, write dropped"
     );
     assert_eq!(
         crate::bulk_pages::confirm(&admin, &asked.body).await.status,
@@ -286,4 +290,92 @@ async fn every_finding_is_found_counted_scoped_and_fixed() {
     let after = cards(&admin, "").await;
     assert_eq!(count_of(&after, "Unused permissions"), "0");
     assert_eq!(count_of(&after, "Idle for 30 days"), "0");
+}
+
+#[actix_web::test]
+async fn full_access_that_used_one_read_keeps_only_it_as_custom() {
+    let app = spawn_app_with(ServeArgs {
+        usage_flush_seconds: 1,
+        ..ServeArgs::default()
+    })
+    .await;
+    let admin = app.with_examples().await;
+    app.execute("UPDATE api_tokens SET disabled_at = '2020-01-01 00:00:00'");
+    let wide = app
+        .token(&admin)
+        .named("wide")
+        .scope("Production")
+        .full_access()
+        .create()
+        .await;
+    let read = "?module=orders&action=read";
+    assert_eq!(
+        verify_from(&app, &wide.secret, read, "203.0.113.7").await,
+        200
+    );
+    eventually("the use is written", || {
+        app.count("token_permission_uses") == 1
+    })
+    .await;
+    made_days_ago(&app, &wide.guid, 40);
+    let all = cards(&admin, "").await;
+    assert_eq!(count_of(&all, "Unused permissions"), "1", "{all:?}");
+
+    // The API's dry run says what it keeps; the page shows the matrix.
+    let key = app
+        .api_key(&admin, "health", &["tokens.read", "tokens.update"], &[])
+        .await;
+    let api = ApiClient::new(&app, &key);
+    let body = json!({
+        "action": "drop_unused_permissions",
+        "tokens": [wide.guid.to_string()],
+        "dry_run": true,
+    });
+    let dry = api.post("/api/v1/tokens/bulk", &body).await;
+    assert_eq!(dry.status, 200, "{}", dry.json);
+    assert_eq!(
+        dry.json["results"][0]["permissions"],
+        json!([{ "module": "orders", "action": "read" }])
+    );
+    let asked = admin
+        .post(
+            "/settings/api-tokens/bulk",
+            &[
+                ("select", "rows"),
+                ("tokens", &wide.guid),
+                ("bulk_action", "drop_unused_permissions"),
+            ],
+        )
+        .await;
+    let page = asked.html();
+    assert_eq!(page.text(".bulk-matrix caption"), "Full access → Custom");
+    let cells = page.texts(".bulk-matrix tbody td");
+    let modules = page.texts(".bulk-matrix tbody th").len();
+    assert_eq!(cells.len(), modules * 2, "read and write of every module");
+    assert_eq!(cells.iter().filter(|c| *c == "✓ kept").count(), 1);
+    assert_eq!(
+        cells.iter().filter(|c| *c == "✓ dropped").count(),
+        modules * 2 - 1
+    );
+    assert_eq!(
+        crate::bulk_pages::confirm(&admin, &asked.body).await.status,
+        303
+    );
+    assert_eq!(
+        verify_from(
+            &app,
+            &wide.secret,
+            "?module=orders&action=write",
+            "203.0.113.7"
+        )
+        .await,
+        403
+    );
+    assert_eq!(
+        verify_from(&app, &wide.secret, read, "203.0.113.7").await,
+        200
+    );
+    // Its grants changed, and with them its finding.
+    let after = cards(&admin, "").await;
+    assert_eq!(count_of(&after, "Unused permissions"), "0", "{after:?}");
 }

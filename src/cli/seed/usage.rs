@@ -4,6 +4,7 @@
 //! from many addresses, and tokens seen from a new address today.
 
 use rand::Rng;
+use rand::seq::SliceRandom;
 use time::{Duration, PrimitiveDateTime};
 
 use crate::db::examples::{ExampleClient, ExampleUse};
@@ -32,7 +33,7 @@ pub fn uses(
     grants: &[(String, Action)],
     module_keys: &[String],
 ) -> Vec<ExampleUse> {
-    let pairs: Vec<(String, Action)> = match token_type {
+    let mut pairs: Vec<(String, Action)> = match token_type {
         TokenType::Custom => grants.to_vec(),
         TokenType::ReadOnly => module_keys
             .iter()
@@ -43,6 +44,8 @@ pub fn uses(
             .flat_map(|m| [(m.clone(), Action::Read), (m.clone(), Action::Write)])
             .collect(),
     };
+    // The pair used last is any of them.
+    pairs.shuffle(rng);
     let mut uses = Vec::new();
     for (i, (module, action)) in pairs.into_iter().enumerate() {
         let at = if i == 0 {

@@ -1,7 +1,7 @@
 //! The WHERE and ORDER BY of the list: filters, visibility, status, sort keys.
 
 use crate::db::sql::{Bind, Sql};
-use crate::domain::scopes::ScopeAccess;
+use crate::domain::scopes::{ScopeAccess, seen_patterns};
 use crate::domain::token_list::{SortKey, StatusFilter, TokenFilter, words};
 
 use super::plan::{KeywordSearch, Share};
@@ -84,20 +84,27 @@ pub fn from_where(
         if ids.is_empty() {
             sql.push(" AND 1 = 0");
         } else {
-            sql.push(match scopes {
-                Share::Many => {
-                    " AND EXISTS (SELECT 1 FROM api_token_scopes vs WHERE vs.token_id = t.id AND vs.scope_id IN ("
+            match scopes {
+                // Read from the scope index, then looked up.
+                Share::Few => {
+                    sql.push(" AND t.id IN (SELECT vs.token_id FROM api_token_scopes vs WHERE vs.scope_id IN (");
+                    sql.bind_list(ids.iter().map(|id| Bind::BigInt(*id)));
+                    sql.push("))");
                 }
-                Share::Few => " AND t.id IN (SELECT vs.token_id FROM api_token_scopes vs WHERE vs.scope_id IN (",
-            });
-            sql.bind_list(ids.iter().map(|id| Bind::BigInt(*id)));
-            sql.push("))");
+                // Checked on each row read, from the row's own set of scopes.
+                Share::Many => {
+                    sql.push(" AND (1 = 0");
+                    for pattern in seen_patterns(visibility).unwrap_or_default() {
+                        sql.push(" OR t.scope_set LIKE ").bind(Bind::Text(pattern));
+                    }
+                    sql.push(")");
+                }
+            }
         }
     }
     if let Some(scope_id) = filter.scope_id {
-        sql.push(" AND EXISTS (SELECT 1 FROM api_token_scopes fs WHERE fs.token_id = t.id AND fs.scope_id = ");
-        sql.bind(Bind::BigInt(scope_id));
-        sql.push(")");
+        sql.push(" AND t.scope_set LIKE ");
+        sql.bind(Bind::Text(format!("%,{scope_id},%")));
     }
     if let Some(creator) = filter.created_by {
         sql.push(" AND t.created_by = ");

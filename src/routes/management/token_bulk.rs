@@ -6,12 +6,13 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::token_json::Grant;
 use super::tokens::idempotency;
 use super::{Problem, json};
 use crate::auth::api_key::ApiCaller;
 use crate::domain::ids::Guid;
 use crate::domain::token_list::{ExpiringWithin, ListQuery, StatusFilter, TokenFilter};
-use crate::domain::tokens::BulkAction;
+use crate::domain::tokens::{Action, BulkAction};
 use crate::http::api_error::ApiError;
 use crate::services::tokens::{self, BulkOutcome, BulkResult, Selection, apply_bulk, preview_bulk};
 use crate::state::AppState;
@@ -67,6 +68,9 @@ pub struct BulkItemAnswer {
     pub result: &'static str,
     /// Why it was skipped.
     pub reason: Option<String>,
+    /// For `drop_unused_permissions`: the permissions it keeps, as a custom token.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub permissions: Option<Vec<Grant>>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -99,6 +103,17 @@ impl BulkAnswer {
                         (None, false) => "done",
                     },
                     reason: i.skipped.clone(),
+                    permissions: i.grants.as_ref().map(|g| {
+                        g.kept
+                            .iter()
+                            .filter_map(|(module, action)| {
+                                Some(Grant {
+                                    module: module.clone(),
+                                    action: Action::from_key(action)?,
+                                })
+                            })
+                            .collect()
+                    }),
                 })
                 .collect(),
         }

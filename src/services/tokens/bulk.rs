@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use time::Duration;
 
 use super::TokenError;
-use super::bulk_chunk::{Loaded, apply_chunk, detail, item};
+use super::bulk_chunk::{Loaded, apply_chunk, grant_change, item};
 use super::create::{api_key_of, reserve_key};
 use crate::db::bulk_actions::{self, BulkRecord};
 use crate::db::health::{self, Lens};
@@ -44,9 +44,19 @@ pub struct BulkItem {
     pub name: String,
     /// Why the action was not applied; none when it was.
     pub skipped: Option<String>,
-    /// What it changes, where the action alone does not say (the permissions kept).
+    /// The grants it had and keeps, for an action that drops some.
     #[serde(default)]
-    pub detail: Option<String>,
+    pub grants: Option<GrantChange>,
+}
+
+/// A token's grants before an action and after it, as (module key, action key)
+/// pairs; what remains is Custom.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct GrantChange {
+    /// The type it had: "Full access", "Read-only" or "Custom".
+    pub was: String,
+    pub before: Vec<(String, String)>,
+    pub kept: Vec<(String, String)>,
 }
 
 /// What an action did (or, previewed, would do), token by token.
@@ -128,7 +138,7 @@ fn unseen_items(unseen: Vec<String>) -> impl Iterator<Item = BulkItem> {
         name: String::new(),
         guid,
         skipped: Some("No such token, or you cannot see it.".into()),
-        detail: None,
+        grants: None,
     })
 }
 
@@ -152,12 +162,10 @@ pub async fn preview(
             for chunk in ids.chunks(CHUNK * 4) {
                 let loaded = Loaded::read(c, action, chunk, now)?;
                 for (i, (row, _)) in loaded.rows.iter().enumerate() {
-                    let step = bulk_step(action, &loaded.target(i, now), &access, now);
-                    items.push(item(
-                        row,
-                        step.as_ref().err().cloned(),
-                        detail(&step, &modules),
-                    ));
+                    let target = loaded.target(i, now);
+                    let step = bulk_step(action, &target, &access, now);
+                    let grants = grant_change(&step, &target, row.token_type, &modules);
+                    items.push(item(row, step.as_ref().err().cloned(), grants));
                 }
             }
             Ok::<_, TokenError>((label, items))

@@ -3,14 +3,16 @@
 
 use diesel::Connection;
 
-use super::bulk::BulkItem;
+use super::bulk::{BulkItem, GrantChange};
 use super::lifecycle::write_change;
 use super::{TokenError, audit_action, record_change};
 use crate::db::tokens::{self, Pairs, TokenRow, TokenWriteError};
 use crate::db::{DbConnection, catalog, now};
 use crate::domain::ids::TokenId;
 use crate::domain::timestamps::iso;
-use crate::domain::tokens::{Action, BulkAction, BulkStep, BulkTarget, Cutoffs, bulk_step};
+use crate::domain::tokens::{
+    Action, BulkAction, BulkStep, BulkTarget, Cutoffs, TokenType, bulk_step,
+};
 use crate::domain::validation::name_key;
 use crate::services::Caller;
 
@@ -58,26 +60,38 @@ fn pairs_of(pairs: &Pairs, id: TokenId) -> &[(i64, Action)] {
     pairs.get(&id).map_or(&[], Vec::as_slice)
 }
 
-pub(super) fn item(row: &TokenRow, skipped: Option<String>, detail: Option<String>) -> BulkItem {
+pub(super) fn item(
+    row: &TokenRow,
+    skipped: Option<String>,
+    grants: Option<GrantChange>,
+) -> BulkItem {
     BulkItem {
         guid: row.guid.to_string(),
         name: row.name.clone(),
         skipped,
-        detail,
+        grants,
     }
 }
 
-/// "Keeps orders: read": the grants a token keeps, named by module key.
-pub(super) fn detail(step: &Result<BulkStep, String>, modules: &[(i64, String)]) -> Option<String> {
+/// The grants a token had and those it keeps, where the action drops some.
+pub(super) fn grant_change(
+    step: &Result<BulkStep, String>,
+    target: &BulkTarget<'_>,
+    was: TokenType,
+    modules: &[(i64, String)],
+) -> Option<GrantChange> {
     match step {
-        Ok(BulkStep::Permissions(kept)) => {
-            Some(format!("Keeps {}", pair_names(kept, modules).join(", ")))
-        }
+        Ok(BulkStep::Permissions(kept)) => Some(GrantChange {
+            was: was.label().to_owned(),
+            before: pair_names(target.grants, modules),
+            kept: pair_names(kept, modules),
+        }),
         _ => None,
     }
 }
 
-fn pair_names(pairs: &[(i64, Action)], modules: &[(i64, String)]) -> Vec<String> {
+/// (module key, action key) pairs.
+fn pair_names(pairs: &[(i64, Action)], modules: &[(i64, String)]) -> Vec<(String, String)> {
     pairs
         .iter()
         .map(|(module, action)| {
@@ -85,7 +99,7 @@ fn pair_names(pairs: &[(i64, Action)], modules: &[(i64, String)]) -> Vec<String>
                 .iter()
                 .find(|(id, _)| id == module)
                 .map_or("?", |(_, k)| k);
-            format!("{key}: {}", action.key())
+            (key.to_owned(), action.key().to_owned())
         })
         .collect()
 }
@@ -137,10 +151,15 @@ pub(super) fn apply_chunk(
                 }
                 BulkStep::Permissions(kept) => {
                     tokens::set_permissions(c, token.id, kept)?;
-                    let before = loaded.target(i, now).grants;
+                    let pairs = |pairs: &[(i64, Action)]| {
+                        pair_names(pairs, &modules)
+                            .into_iter()
+                            .map(|(module, action)| format!("{module}: {action}"))
+                            .collect::<Vec<_>>()
+                    };
                     serde_json::json!({
                         "type": [token.token_type.key(), "custom"],
-                        "permissions": [pair_names(before, &modules), pair_names(kept, &modules)],
+                        "permissions": [pairs(loaded.target(i, now).grants), pairs(kept)],
                     })
                     .to_string()
                 }
@@ -163,7 +182,8 @@ pub(super) fn apply_chunk(
             Err(TokenWriteError::Conflict) => Some("Someone else changed it meanwhile.".into()),
             Err(other) => return Err(other.into()),
         };
-        items.push(item(row, skipped, detail(&planned, &modules)));
+        let grants = grant_change(&planned, &loaded.target(i, now), row.token_type, &modules);
+        items.push(item(row, skipped, grants));
     }
     Ok(items)
 }

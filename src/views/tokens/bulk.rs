@@ -6,8 +6,8 @@ use askama_web::WebTemplate;
 
 use super::Choice;
 use crate::domain::token_list::TokenFilter;
-use crate::domain::tokens::{BULK_DAYS, BulkAction};
-use crate::services::tokens::{BulkItem, BulkResult};
+use crate::domain::tokens::{BULK_DAYS, BulkAction, TokenType};
+use crate::services::tokens::{BulkItem, BulkResult, GrantChange};
 use crate::views::Layout;
 
 /// Tokens named on a confirmation or result page; the rest are counted.
@@ -92,8 +92,14 @@ impl BulkBar {
 /// What the confirmation and the result list: the first few tokens by name, and
 /// how many more.
 pub struct NamedTokens {
-    pub names: Vec<String>,
+    pub names: Vec<NamedToken>,
     pub more: usize,
+}
+
+pub struct NamedToken {
+    pub name: String,
+    /// Its permissions before and after, for an action that drops some.
+    pub grants: Option<GrantMatrix>,
 }
 
 impl NamedTokens {
@@ -103,12 +109,71 @@ impl NamedTokens {
             names: items
                 .iter()
                 .take(NAMED)
-                .map(|i| match &i.detail {
-                    Some(detail) => format!("{} · {detail}", display_name(i)),
-                    None => display_name(i),
+                .map(|i| NamedToken {
+                    name: display_name(i),
+                    grants: i.grants.as_ref().map(GrantMatrix::of),
                 })
                 .collect(),
             more: items.len().saturating_sub(NAMED),
+        }
+    }
+}
+
+impl NamedTokens {
+    /// Whether the tokens come with their permission matrices, which want room.
+    pub fn with_grants(&self) -> bool {
+        self.names.iter().any(|n| n.grants.is_some())
+    }
+}
+
+/// The permission matrix a token had, each granted cell marked kept or dropped.
+pub struct GrantMatrix {
+    /// "Full access → Custom", or "Custom".
+    pub types: String,
+    pub rows: Vec<GrantRow>,
+}
+
+pub struct GrantRow {
+    pub module: String,
+    /// Read, then write.
+    pub cells: [GrantCell; 2],
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GrantCell {
+    NotGranted,
+    Kept,
+    Dropped,
+}
+
+impl GrantMatrix {
+    fn of(change: &GrantChange) -> Self {
+        let mut modules: Vec<&str> = change.before.iter().map(|(m, _)| m.as_str()).collect();
+        modules.sort_unstable();
+        modules.dedup();
+        let cell = |module: &str, action: &str| {
+            let has =
+                |pairs: &[(String, String)]| pairs.iter().any(|(m, a)| m == module && a == action);
+            match (has(&change.before), has(&change.kept)) {
+                (_, true) => GrantCell::Kept,
+                (true, false) => GrantCell::Dropped,
+                (false, false) => GrantCell::NotGranted,
+            }
+        };
+        let custom = TokenType::Custom.label();
+        Self {
+            types: if change.was == custom {
+                custom.to_owned()
+            } else {
+                format!("{} → {custom}", change.was)
+            },
+            rows: modules
+                .into_iter()
+                .map(|module| GrantRow {
+                    module: module.to_owned(),
+                    cells: [cell(module, "read"), cell(module, "write")],
+                })
+                .collect(),
         }
     }
 }
