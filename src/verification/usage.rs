@@ -130,8 +130,14 @@ impl UsageBuffer {
             for_verification(|| {
                 let written = record_usage(&mut conn, &batch)?;
                 record_clients(&mut conn, &clients)?;
-                let ids: Vec<TokenId> = clients.iter().map(|c| c.token_id).collect();
-                usage_facts::refresh(&mut conn, &ids)?;
+                // A token's address facts change only when it is seen from another
+                // client than before (a new address, or one seen again after others).
+                let moved: Vec<TokenId> = batch
+                    .iter()
+                    .filter(|u| u.client.is_some())
+                    .map(|u| u.token_id)
+                    .collect();
+                usage_facts::refresh(&mut conn, &moved)?;
                 Ok(written)
             })
         });

@@ -15,6 +15,7 @@ mod expiring;
 mod expiry_mail;
 mod forward_auth;
 mod health;
+mod health_follows_changes;
 mod helpers;
 mod idempotency;
 mod introspection;

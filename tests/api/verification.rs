@@ -442,11 +442,12 @@ async fn last_use_is_written_in_batches_one_write_per_token() {
         written >= 2 && written <= 2 * flushes,
         "each token at most once per flush: {written} in {flushes}"
     );
-    assert_eq!(
-        statements(&app).await - before,
-        2 * flushes,
+    let run = statements(&app).await - before;
+    assert!(
+        (2 * flushes..=3 * flushes).contains(&run),
         "no statement but the flushes: one UPDATE for the whole batch, one INSERT for \
-         the clients seen"
+         the clients seen, and one for the usage facts of the tokens seen from another \
+         client: {run} in {flushes}"
     );
     assert_eq!(
         app.count("api_tokens WHERE last_used_at IS NOT NULL AND last_used_ip = '127.0.0.1'"),
