@@ -91,6 +91,17 @@ diesel::table! {
 }
 
 diesel::table! {
+    token_usage_facts (token_id) {
+        token_id -> BigInt,
+        modules_used_at -> Nullable<Timestamp>,
+        grants_used_until -> Timestamp,
+        sixth_address_seen -> Nullable<Timestamp>,
+        newest_address_since -> Nullable<Timestamp>,
+        oldest_address_since -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
     scope_set_usage (scope_set, day, outcome) {
         scope_set -> Text,
         day -> Integer,
