@@ -5,12 +5,12 @@
 # to core 0 and wrk to core 1. Usage:
 #   bench/bulk.sh                            # SQLite
 #   BENCH_DATABASE_URL=postgres://... bench/bulk.sh
-# Environment: BENCH_TOKENS (default 125000: "Team 01" then holds about 10,000
+# Environment: BENCH_TOKENS (default 150000: "Team 01" then holds about 10,400
 # active tokens), BENCH_SECONDS (default 10), BENCH_CONNECTIONS (default 64).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-tokens=${BENCH_TOKENS:-125000}
+tokens=${BENCH_TOKENS:-150000}
 seconds=${BENCH_SECONDS:-10}
 connections=${BENCH_CONNECTIONS:-64}
 source bench/server.sh
