@@ -285,3 +285,47 @@ async fn a_key_of_one_scope_selects_only_its_tokens() {
         )]
     );
 }
+
+#[actix_web::test]
+async fn a_name_taken_in_the_new_scope_skips_that_token_alone() {
+    let app = spawn_app().await;
+    let ada = app.with_examples().await;
+    let (production, staging) = (app.scope_id("Production"), app.scope_id("Staging"));
+    let twin = ada.create_token("nightly sync", &production, &[]).await;
+    let other = ada.create_token("weekly sync", &production, &[]).await;
+    ada.create_token("nightly sync", &staging, &[]).await;
+    let api = ApiClient::new(&app, &app.api_key(&ada, "all", ALL, &[]).await);
+    let audited = app.count("audit_events");
+
+    let added = bulk(
+        &api,
+        json!({
+            "action": "add_scope",
+            "scope": "Staging",
+            "tokens": [twin.guid.to_string(), other.guid.to_string()],
+        }),
+    )
+    .await;
+    assert_eq!(
+        results(&added),
+        [
+            (
+                "nightly sync".to_owned(),
+                "skipped: Another token of that scope has its name.".to_owned()
+            ),
+            ("weekly sync".to_owned(), "done".to_owned()),
+        ]
+    );
+    let scopes_of = |guid: &str| {
+        app.count(&format!(
+            "api_token_scopes s JOIN api_tokens t ON t.id = s.token_id WHERE t.guid = '{guid}'"
+        ))
+    };
+    assert_eq!(scopes_of(&twin.guid), 1, "its write undone");
+    assert_eq!(scopes_of(&other.guid), 2);
+    assert_eq!(
+        app.count("audit_events") - audited,
+        1,
+        "one event: the token changed"
+    );
+}

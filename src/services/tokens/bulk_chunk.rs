@@ -1,5 +1,5 @@
 //! One chunk of a bulk action: the tokens read with what the action needs of them,
-//! and, to apply it, each changed in a savepoint of its own.
+//! and, to apply it, each changed (a change of scopes in a savepoint of its own).
 
 use diesel::Connection;
 
@@ -104,8 +104,8 @@ fn pair_names(pairs: &[(i64, Action)], modules: &[(i64, String)]) -> Vec<(String
         .collect()
 }
 
-/// One transaction's share: each token read again inside it, and changed in a
-/// savepoint of its own, so that one refused write skips that token alone.
+/// One transaction's share: each token read again inside it and changed, so that
+/// one refused write skips that token alone.
 pub(super) fn apply_chunk(
     c: &mut DbConnection,
     caller: &Caller,
@@ -132,7 +132,7 @@ pub(super) fn apply_chunk(
                 continue;
             }
         };
-        let written = c.transaction(|c| {
+        let write = |c: &mut DbConnection| {
             let token = tokens::claim_version(c, row.id, row.version)?;
             let details = match step {
                 BulkStep::Change(change) => {
@@ -173,7 +173,13 @@ pub(super) fn apply_chunk(
                 &details,
             )?;
             Ok::<_, TokenWriteError>(())
-        });
+        };
+        // A refused claim writes nothing; only a new scope's name can be refused
+        // after writing, and that token's writes alone are undone.
+        let written = match step {
+            BulkStep::Scopes(_) => c.transaction(write),
+            _ => write(c),
+        };
         let skipped = match written {
             Ok(()) => None,
             Err(TokenWriteError::NameTaken) => {
