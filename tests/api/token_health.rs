@@ -162,7 +162,8 @@ async fn every_finding_is_found_counted_scoped_and_fixed() {
             .get("/settings/api-tokens")
             .await
             .html()
-            .text(".health-line");
+            .texts(".health-line")
+            .concat();
         if !line.is_empty() {
             break;
         }
