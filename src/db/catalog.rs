@@ -157,7 +157,8 @@ pub fn create_module(
             .select(modules::id)
             .first(conn)?;
         replace_prefixes(conn, id, &details.path_prefixes)?;
-        usage_facts::refresh_all(conn)?;
+        // Full access and Read-only grant every module: one more for theirs.
+        usage_facts::refresh_every_module_grantee(conn)?;
         changes::catalog_changed(conn)?;
         Ok(())
     })
@@ -252,7 +253,7 @@ pub fn delete_module(conn: &mut DbConnection, id: i64) -> Result<(), CatalogWrit
             return Err(CatalogWriteError::NotFound);
         }
         // Full access and Read-only grant every module: theirs changed.
-        usage_facts::refresh_all(conn)?;
+        usage_facts::refresh_every_module_grantee(conn)?;
         changes::catalog_changed(conn)?;
         Ok(())
     })
@@ -324,8 +325,6 @@ pub fn delete_scope(conn: &mut DbConnection, id: i64) -> Result<(), CatalogWrite
         if deleted == 0 {
             return Err(CatalogWriteError::NotFound);
         }
-        // Full access and Read-only grant every module: theirs changed.
-        usage_facts::refresh_all(conn)?;
         changes::catalog_changed(conn)?;
         Ok(())
     })

@@ -5,8 +5,9 @@
 //! instead of reading every token's usage rows.
 //!
 //! A token's facts are rewritten by whatever changes what they are made of: the
-//! usage flushes (uses and clients), a change of its grants, and, for every
-//! token, a change of the modules or the pruning of old usage.
+//! usage flushes (uses, and clients when a token is seen from another one), a
+//! change of its grants, a change of the modules (for the tokens granted every
+//! module), and, for every token, the daily pruning of old usage.
 
 use diesel::prelude::*;
 
@@ -18,36 +19,96 @@ use crate::domain::tokens::MANY_ADDRESSES;
 /// Tokens per statement.
 const TOKENS_PER_STATEMENT: usize = 500;
 
-/// Rewrites the facts of the tokens `ids`.
+/// Rewrites the facts of the tokens `ids`, after a write of their usage.
 pub fn refresh(conn: &mut DbConnection, ids: &[TokenId]) -> QueryResult<()> {
+    refresh_ids(conn, ids, Lock::Exclusive)
+}
+
+/// Rewrites the facts of the tokens `ids` within the transaction that changed
+/// their grants.
+pub fn refresh_after_grants(conn: &mut DbConnection, ids: &[TokenId]) -> QueryResult<()> {
+    refresh_ids(conn, ids, Lock::Shared)
+}
+
+fn refresh_ids(conn: &mut DbConnection, ids: &[TokenId], lock: Lock) -> QueryResult<()> {
     let mut ids = ids.to_vec();
     ids.sort_unstable();
     ids.dedup();
     for chunk in ids.chunks(TOKENS_PER_STATEMENT) {
-        let mut sql = Sql::new(conn);
-        upsert(&mut sql, |sql| {
+        rewrite(conn, lock, |sql| {
             sql.push("t.id IN (")
                 .bind_list(chunk.iter().map(|id| Bind::BigInt(id.0)))
                 .push(")");
-        });
-        sql.execute(conn)?;
+        })?;
     }
     Ok(())
 }
 
+/// Rewrites the facts of the Full access and Read-only tokens with usage, which
+/// every module's coming or going changes.
+pub fn refresh_every_module_grantee(conn: &mut DbConnection) -> QueryResult<()> {
+    rewrite(conn, Lock::Exclusive, |sql| {
+        sql.push("t.token_type <> 'custom' AND ").push(WITH_USAGE);
+    })
+}
+
 /// Rewrites every token's facts, dropping those of tokens without usage left.
 pub fn refresh_all(conn: &mut DbConnection) -> QueryResult<()> {
-    diesel::sql_query("DELETE FROM token_usage_facts").execute(conn)?;
+    conn.transaction(|c| {
+        serialize(c, Lock::Exclusive)?;
+        diesel::sql_query("DELETE FROM token_usage_facts").execute(c)?;
+        let mut sql = Sql::new(c);
+        upsert(&mut sql, |sql| {
+            sql.push(WITH_USAGE);
+        });
+        sql.execute(c)?;
+        Ok(())
+    })
+}
+
+const WITH_USAGE: &str = "t.id IN (SELECT token_id FROM token_permission_uses \
+     UNION SELECT token_id FROM token_clients)";
+
+/// One upsert, after the rewrites it must not overtake have committed.
+fn rewrite(conn: &mut DbConnection, lock: Lock, which: impl FnOnce(&mut Sql)) -> QueryResult<()> {
     let mut sql = Sql::new(conn);
-    upsert(&mut sql, |sql| {
-        sql.push(
-            "t.id IN (SELECT token_id FROM token_permission_uses \
-             UNION SELECT token_id FROM token_clients)",
-        );
-    });
-    sql.execute(conn)?;
+    upsert(&mut sql, which);
+    match conn {
+        DbConnection::Postgres(_) => conn.transaction(|c| {
+            serialize(c, lock)?;
+            sql.execute(c).map(drop)
+        }),
+        DbConnection::Sqlite(_) => sql.execute(conn).map(drop),
+    }
+}
+
+/// On PostgreSQL, an upsert reads the grants and usage as its statement began:
+/// a rewrite after a usage write, running beside a transaction that changed
+/// grants and rewrote their facts, would write its older reading over them. So
+/// usage writers (and every-token rewrites) take the facts' lock alone, grant
+/// writers share it, in a statement before the upsert, which then reads after
+/// the other side committed. Grant writers take it after their tokens' row
+/// locks, and a usage writer holds none that they wait for, so no two wait for
+/// each other. SQLite has one writer at a time already.
+#[derive(Clone, Copy)]
+enum Lock {
+    Exclusive,
+    Shared,
+}
+
+fn serialize(conn: &mut DbConnection, lock: Lock) -> QueryResult<()> {
+    if let DbConnection::Postgres(pg) = conn {
+        let function = match lock {
+            Lock::Exclusive => "pg_advisory_xact_lock",
+            Lock::Shared => "pg_advisory_xact_lock_shared",
+        };
+        diesel::sql_query(format!("SELECT {function}({FACTS_LOCK})")).execute(pg)?;
+    }
     Ok(())
 }
+
+/// The advisory lock of the facts' rewrites ("facts" in ASCII).
+const FACTS_LOCK: i64 = 0x0066_6163_7473;
 
 /// `INSERT ... SELECT` of the facts of the tokens `which` selects, replacing
 /// those stored.

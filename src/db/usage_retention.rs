@@ -67,10 +67,13 @@ pub fn remove_before(c: &mut DbConnection, first_kept: Day) -> QueryResult<usize
     let clients = diesel::delete(
         token_clients::table.filter(token_clients::last_seen.lt(first_kept.start())),
     );
-    let counts = usage.execute(c)? + sets.execute(c)? + unknown.execute(c)?;
-    let seen = uses.execute(c)? + clients.execute(c)?;
-    if seen > 0 {
-        super::usage_facts::refresh_all(c)?;
-    }
-    Ok(counts + seen)
+    let removed = usage.execute(c)?
+        + sets.execute(c)?
+        + unknown.execute(c)?
+        + uses.execute(c)?
+        + clients.execute(c)?;
+    // Every day, whether or not this pruned any: it also catches facts that the
+    // flushes of several instances did not (each sees its own clients change).
+    super::usage_facts::refresh_all(c)?;
+    Ok(removed)
 }

@@ -247,7 +247,7 @@ async fn every_finding_is_found_counted_scoped_and_fixed() {
     let page = asked.html();
     assert_eq!(
         page.text(".bulk-matrix caption"),
-        "Custom",
+        "Permissions of orders writer: Custom",
         "{}",
         asked.body
     );
@@ -349,7 +349,10 @@ async fn full_access_that_used_one_read_keeps_only_it_as_custom() {
         )
         .await;
     let page = asked.html();
-    assert_eq!(page.text(".bulk-matrix caption"), "Full access → Custom");
+    assert_eq!(
+        page.text(".bulk-matrix caption"),
+        "Permissions of wide: Full access → Custom"
+    );
     let cells = page.texts(".bulk-matrix tbody td");
     let modules = page.texts(".bulk-matrix tbody th").len();
     assert_eq!(cells.len(), modules * 2, "read and write of every module");

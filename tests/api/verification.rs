@@ -443,11 +443,13 @@ async fn last_use_is_written_in_batches_one_write_per_token() {
         "each token at most once per flush: {written} in {flushes}"
     );
     let run = statements(&app).await - before;
+    // The facts' rewrite is one statement on SQLite; on PostgreSQL, a transaction
+    // of two (the lock, then the upsert).
     assert!(
-        (2 * flushes..=3 * flushes).contains(&run),
+        (2 * flushes..=6 * flushes).contains(&run),
         "no statement but the flushes: one UPDATE for the whole batch, one INSERT for \
-         the clients seen, and one for the usage facts of the tokens seen from another \
-         client: {run} in {flushes}"
+         the clients seen, and the rewrite of the usage facts of the tokens seen from \
+         another client: {run} in {flushes}"
     );
     assert_eq!(
         app.count("api_tokens WHERE last_used_at IS NOT NULL AND last_used_ip = '127.0.0.1'"),

@@ -79,13 +79,13 @@ pub fn clients(rng: &mut impl Rng, used: &Used<'_>) -> Vec<ExampleClient> {
                 client_ip: format!("192.0.2.{}", first + i),
                 user_agent: format!("{agent} worker-{i}"),
                 first_seen: since,
-                last_seen: used.last - Duration::hours(i),
+                last_seen: (used.last - Duration::hours(i)).max(since),
             }));
         }
         4..=7 => clients.push(ExampleClient {
             client_ip: format!("198.51.100.{}", rng.gen_range(1..255)),
             user_agent: agent,
-            first_seen: used.last - Duration::hours(rng.gen_range(0..12)),
+            first_seen: (used.last - Duration::hours(rng.gen_range(0..12))).max(used.created),
             last_seen: used.last,
         }),
         _ => {}

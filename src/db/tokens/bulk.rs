@@ -186,5 +186,5 @@ pub fn set_permissions(
     diesel::update(api_tokens::table.find(id))
         .set(api_tokens::token_type.eq(TokenType::Custom))
         .execute(conn)?;
-    usage_facts::refresh(conn, &[id])
+    usage_facts::refresh_after_grants(conn, &[id])
 }

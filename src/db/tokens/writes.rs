@@ -137,7 +137,7 @@ pub fn update(
     remove_associations(conn, id)?;
     add_associations(conn, id, def)?;
     // Its grants may have changed, and with them what it leaves unused.
-    usage_facts::refresh(conn, &[id])?;
+    usage_facts::refresh_after_grants(conn, &[id])?;
     Ok(())
 }
 
