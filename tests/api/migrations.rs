@@ -221,3 +221,46 @@ async fn live_names_stay_taken_and_deleted_ones_free_after_names_become_per_scop
         .await;
     assert_eq!(free.status, 201, "{}", free.json);
 }
+
+/// Tokens used before their usage facts were kept get them with the table: both
+/// usage findings hold on the first page view after an upgrade.
+#[test]
+fn usage_facts_are_filled_for_tokens_used_before() {
+    #[derive(diesel::QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let db = TestDatabase::new();
+    let mut conn = db.connect();
+    migrations::run_pending(&mut conn).unwrap();
+    revert_through(&mut conn, "20261208000003");
+    for statement in [
+        "INSERT INTO modules (module_key, name, description, created_at, updated_at)
+         VALUES ('orders', 'Orders', '', '2026-01-01 00:00:00', '2026-01-01 00:00:00')",
+        "INSERT INTO api_tokens (guid, name, name_key, token_type, secret_digest, secret_hint,
+             valid_from, created_at, updated_at)
+         VALUES ('5f1c9a52-0b7e-4c38-9d6a-2f3e8b1c4d5e', 'reader', 'reader', 'read_only', 'd',
+             'h', '2026-01-01 00:00:00', '2026-01-01 00:00:00', '2026-01-01 00:00:00')",
+        "INSERT INTO token_permission_uses (token_id, module, action, last_used_at)
+         SELECT id, 'orders', 'read', '2026-01-03 00:00:00' FROM api_tokens",
+        "INSERT INTO token_clients (token_id, client_ip, user_agent, first_seen, last_seen)
+         SELECT id, '203.0.113.9', '', '2026-01-02 00:00:00', '2026-01-03 00:00:00'
+         FROM api_tokens",
+    ] {
+        diesel::sql_query(statement).execute(&mut conn).unwrap();
+    }
+
+    migrations::run_pending(&mut conn).unwrap();
+    let filled = diesel::sql_query(
+        "SELECT COUNT(*) AS n FROM token_usage_facts
+         WHERE modules_used_at = '2026-01-03 00:00:00'
+           AND grants_used_until = '2026-01-03 00:00:00'
+           AND newest_address_since = '2026-01-02 00:00:00'
+           AND oldest_address_since = '2026-01-02 00:00:00'
+           AND sixth_address_seen IS NULL",
+    )
+    .load::<Count>(&mut conn)
+    .unwrap();
+    assert_eq!(filled[0].n, 1);
+}
