@@ -245,8 +245,7 @@ fn token(
             .iter()
             .map(|((_, key), a)| (key.clone(), *a))
             .collect();
-        let keys: Vec<String> = modules.iter().map(|(_, key)| key.clone()).collect();
-        uses = usage::uses(rng, &used, token_type, &granted, &keys);
+        uses = usage::uses(rng, &used, token_type, &granted, modules);
         clients = usage::clients(rng, &used);
     }
     let token = ExampleToken {

@@ -1,20 +1,14 @@
 //! A token's health follows what changes around it: a module added to the catalog
 //! is one more grant that Full access and Read-only tokens have not used.
 
-use tessera::config::ServeArgs;
-
-use crate::helpers::{eventually, spawn_app_with};
-use crate::token_health::{cards, count_of, made_days_ago, verify_from};
+use crate::helpers::eventually;
+use crate::token_health::{
+    app_without_examples_in_use, cards, count_of, made_days_ago, verify_from,
+};
 
 #[actix_web::test]
 async fn a_new_module_is_an_unused_grant_of_every_read_only_token() {
-    let app = spawn_app_with(ServeArgs {
-        usage_flush_seconds: 1,
-        ..ServeArgs::default()
-    })
-    .await;
-    let admin = app.with_examples().await;
-    app.execute("UPDATE api_tokens SET disabled_at = '2020-01-01 00:00:00'");
+    let (app, admin) = app_without_examples_in_use().await;
     let reader = app
         .token(&admin)
         .named("reader")

@@ -24,6 +24,19 @@ pub async fn verify_from(app: &TestApp, secret: &str, query: &str, from: &str) -
         .0
 }
 
+/// An app writing usage every second, its example tokens disabled so that the
+/// findings are the test's own.
+pub async fn app_without_examples_in_use() -> (TestApp, Browser) {
+    let app = spawn_app_with(ServeArgs {
+        usage_flush_seconds: 1,
+        ..ServeArgs::default()
+    })
+    .await;
+    let admin = app.with_examples().await;
+    app.execute("UPDATE api_tokens SET disabled_at = '2020-01-01 00:00:00'");
+    (app, admin)
+}
+
 /// Counts by finding, as the page's cards show them.
 pub async fn cards(admin: &Browser, query: &str) -> Vec<(String, String)> {
     let page = admin.get(&format!("/settings/token-health{query}")).await;
@@ -295,13 +308,7 @@ async fn every_finding_is_found_counted_scoped_and_fixed() {
 
 #[actix_web::test]
 async fn full_access_that_used_one_read_keeps_only_it_as_custom() {
-    let app = spawn_app_with(ServeArgs {
-        usage_flush_seconds: 1,
-        ..ServeArgs::default()
-    })
-    .await;
-    let admin = app.with_examples().await;
-    app.execute("UPDATE api_tokens SET disabled_at = '2020-01-01 00:00:00'");
+    let (app, admin) = app_without_examples_in_use().await;
     let wide = app
         .token(&admin)
         .named("wide")

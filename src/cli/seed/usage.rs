@@ -31,17 +31,17 @@ pub fn uses(
     used: &Used<'_>,
     token_type: TokenType,
     grants: &[(String, Action)],
-    module_keys: &[String],
+    modules: &[(i64, String)],
 ) -> Vec<ExampleUse> {
     let mut pairs: Vec<(String, Action)> = match token_type {
         TokenType::Custom => grants.to_vec(),
-        TokenType::ReadOnly => module_keys
+        TokenType::ReadOnly => modules
             .iter()
-            .map(|m| (m.clone(), Action::Read))
+            .map(|(_, m)| (m.clone(), Action::Read))
             .collect(),
-        TokenType::FullAccess => module_keys
+        TokenType::FullAccess => modules
             .iter()
-            .flat_map(|m| [(m.clone(), Action::Read), (m.clone(), Action::Write)])
+            .flat_map(|(_, m)| [(m.clone(), Action::Read), (m.clone(), Action::Write)])
             .collect(),
     };
     // The pair used last is any of them.
