@@ -3,6 +3,7 @@
 //! showing its value, needs every one of them, so that one team cannot disable,
 //! edit or delete another team's token.
 
+pub mod policy;
 mod set;
 
 pub use set::{ScopeSet, seen_patterns};
