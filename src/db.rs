@@ -18,6 +18,7 @@ pub mod migrations;
 pub mod outbox;
 pub mod retention;
 pub mod schema;
+pub mod scope_policies;
 pub mod sessions;
 pub mod settings;
 pub mod setup;

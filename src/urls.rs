@@ -110,6 +110,10 @@ pub fn scope_edit(id: impl Display) -> String {
     format!("{SCOPES}/{id}/edit")
 }
 
+pub fn scope_policy(id: impl Display) -> String {
+    format!("{SCOPES}/{id}/policy")
+}
+
 pub fn scope_delete(id: impl Display) -> String {
     format!("{SCOPES}/{id}/delete")
 }

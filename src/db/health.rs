@@ -7,15 +7,16 @@ use std::collections::HashMap;
 
 use diesel::prelude::*;
 use diesel::sql_types::BigInt;
-use time::PrimitiveDateTime;
+use time::{Duration, PrimitiveDateTime};
 
-use super::DbConnection;
 use super::schema::token_clients;
 use super::sql::{Bind, Sql};
 use super::token_list::Number;
+use super::{DbConnection, scope_policies};
 use crate::domain::ids::TokenId;
+use crate::domain::scopes::policy::ScopePolicy;
 use crate::domain::scopes::{ScopeAccess, seen_patterns};
-use crate::domain::tokens::{Cutoffs, Finding, TokenStatus};
+use crate::domain::tokens::{Cutoffs, Finding, TokenStatus, TokenType};
 
 /// Who looks, at which scope, and when.
 #[derive(Debug, Clone)]
@@ -44,8 +45,9 @@ fn from_where(sql: &mut Sql, lens: &Lens) {
     }
 }
 
-/// The finding's rule about a token `t`, as a condition.
-fn condition(sql: &mut Sql, finding: Finding, c: &Cutoffs) {
+/// The finding's rule about a token `t`, as a condition; `policies` are every
+/// scope's.
+fn condition(sql: &mut Sql, finding: Finding, c: &Cutoffs, policies: &HashMap<i64, ScopePolicy>) {
     let at = |t: PrimitiveDateTime| Bind::Timestamp(t);
     sql.push("(1 = 1");
     match finding {
@@ -85,8 +87,63 @@ fn condition(sql: &mut Sql, finding: Finding, c: &Cutoffs) {
                 .bind(at(c.day_start));
             sql.push("))");
         }
+        Finding::PolicyBreach => {
+            sql.push(" AND (1 = 0");
+            for (scope, policy) in policies {
+                sql.push(" OR (t.scope_set LIKE ")
+                    .bind(Bind::Text(format!("%,{scope},%")));
+                sql.push(" AND (1 = 0");
+                breach(sql, *scope, policy, c.now);
+                sql.push("))");
+            }
+            sql.push(")");
+        }
     }
     sql.push(")");
+}
+
+/// A policy's rules broken by a token `t` of its scope, each as `OR` a condition:
+/// what [`crate::domain::scopes::policy::Strictest::breaches`] finds, in SQL.
+fn breach(sql: &mut Sql, scope: i64, policy: &ScopePolicy, now: PrimitiveDateTime) {
+    if policy.max_lifetime_days.is_some() || policy.expiry_required {
+        sql.push(" OR t.valid_to IS NULL");
+    }
+    if let Some(days) = policy.max_lifetime_days {
+        // Ends more than `days` after its start and after now.
+        sql.push(" OR (t.valid_to > ")
+            .bind(Bind::Timestamp(now + Duration::days(days)));
+        if sql.postgres {
+            sql.push(" AND t.valid_to > t.valid_from + make_interval(days => ")
+                .bind(Bind::Integer(i32::try_from(days).unwrap_or(i32::MAX)))
+                .push("))");
+        } else {
+            sql.push(" AND julianday(t.valid_to) > julianday(t.valid_from) + ")
+                .bind(Bind::BigInt(days))
+                .push(")");
+        }
+    }
+    let forbidden = TokenType::ALL
+        .into_iter()
+        .filter(|t| !policy.allowed_types.contains(t))
+        .map(|t| Bind::Text(t.key().to_owned()));
+    sql.push(" OR t.token_type IN (")
+        .bind_list(forbidden)
+        .push(")");
+    if policy.allowed_grants.is_some() {
+        sql.push(" OR t.token_type <> ")
+            .bind(Bind::Text(TokenType::Custom.key().to_owned()));
+        sql.push(
+            " OR EXISTS (SELECT 1 FROM api_token_permissions g WHERE g.token_id = t.id \
+             AND NOT EXISTS (SELECT 1 FROM scope_policy_grants pg WHERE pg.scope_id = ",
+        )
+        .bind(Bind::BigInt(scope))
+        .push(" AND pg.module_id = g.module_id AND pg.action = g.action))");
+    }
+    if policy.networks_required {
+        sql.push(
+            " OR NOT EXISTS (SELECT 1 FROM api_token_allowed_networks n WHERE n.token_id = t.id)",
+        );
+    }
 }
 
 #[derive(QueryableByName)]
@@ -103,26 +160,29 @@ struct Counts {
     c4: i64,
     #[diesel(sql_type = BigInt)]
     c5: i64,
+    #[diesel(sql_type = BigInt)]
+    c6: i64,
 }
 
-/// How many tokens each of the six findings holds, in one pass over the active
-/// tokens the lens sees.
+/// How many tokens each finding holds, in one pass over the active tokens the
+/// lens sees.
 pub fn counts(
     conn: &mut DbConnection,
-    findings: [Finding; 6],
+    findings: [Finding; 7],
     lens: &Lens,
-) -> QueryResult<[(Finding, i64); 6]> {
+) -> QueryResult<[(Finding, i64); 7]> {
+    let policies = scope_policies::of_scopes(conn, None)?;
     let mut sql = Sql::new(conn);
     sql.push("SELECT ");
     for (i, finding) in findings.iter().enumerate() {
         sql.push(if i == 0 { "" } else { ", " })
             .push("CAST(COALESCE(SUM(CASE WHEN ");
-        condition(&mut sql, *finding, &lens.cutoffs);
+        condition(&mut sql, *finding, &lens.cutoffs, &policies);
         sql.push(&format!(" THEN 1 ELSE 0 END), 0) AS BIGINT) AS c{i}"));
     }
     from_where(&mut sql, lens);
     let row = sql.load::<Counts>(conn)?.into_iter().next();
-    let n = row.map_or([0; 6], |r| [r.c0, r.c1, r.c2, r.c3, r.c4, r.c5]);
+    let n = row.map_or([0; 7], |r| [r.c0, r.c1, r.c2, r.c3, r.c4, r.c5, r.c6]);
     Ok(std::array::from_fn(|i| (findings[i], n[i])))
 }
 
@@ -133,11 +193,12 @@ pub fn token_ids(
     lens: &Lens,
     limit: usize,
 ) -> QueryResult<Vec<TokenId>> {
+    let policies = scope_policies::of_scopes(conn, None)?;
     let mut sql = Sql::new(conn);
     sql.push("SELECT t.id AS n");
     from_where(&mut sql, lens);
     sql.push(" AND ");
-    condition(&mut sql, finding, &lens.cutoffs);
+    condition(&mut sql, finding, &lens.cutoffs, &policies);
     sql.push(&format!(" ORDER BY t.name_key, t.id LIMIT {limit}"));
     Ok(sql
         .load::<Number>(conn)?

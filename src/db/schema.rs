@@ -4,9 +4,11 @@
 
 mod bulk;
 mod counts;
+mod policies;
 mod usage;
 pub use bulk::*;
 pub use counts::*;
+pub use policies::*;
 pub use usage::*;
 
 diesel::table! {

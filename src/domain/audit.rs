@@ -93,10 +93,12 @@ pub enum AuditAction {
     WebhookSecretRotated,
     NotificationsChanged,
     OldRecordsRemoved,
+    ScopePolicyChanged,
+    Exported,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 38] = [
+    pub const ALL: [AuditAction; 40] = [
         AuditAction::SetupCompleted,
         AuditAction::AdminSignedIn,
         AuditAction::AdminCreated,
@@ -135,6 +137,8 @@ impl AuditAction {
         AuditAction::WebhookSecretRotated,
         AuditAction::NotificationsChanged,
         AuditAction::OldRecordsRemoved,
+        AuditAction::ScopePolicyChanged,
+        AuditAction::Exported,
     ];
 
     /// The stable name stored in the database.
@@ -178,6 +182,8 @@ impl AuditAction {
             AuditAction::WebhookSecretRotated => "webhook.rotate_secret",
             AuditAction::NotificationsChanged => "notifications.update",
             AuditAction::OldRecordsRemoved => "retention.remove",
+            AuditAction::ScopePolicyChanged => "scope.policy",
+            AuditAction::Exported => "export.download",
         }
     }
 
@@ -225,6 +231,8 @@ impl AuditAction {
             AuditAction::WebhookSecretRotated => "Rotated webhook secret",
             AuditAction::NotificationsChanged => "Changed expiry notifications",
             AuditAction::OldRecordsRemoved => "Removed old deliveries and mails",
+            AuditAction::ScopePolicyChanged => "Changed scope policy",
+            AuditAction::Exported => "Exported",
         }
     }
 }

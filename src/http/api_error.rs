@@ -10,6 +10,7 @@ use serde_json::json;
 use super::problem::{CONTENT_TYPE, document};
 use crate::db::DbError;
 use crate::domain::api_keys::KeyRefusal;
+use crate::domain::scopes::policy::Breach;
 use crate::domain::throttle::wait_text;
 use crate::domain::validation::FieldErrors;
 use crate::services::Forbidden;
@@ -24,6 +25,8 @@ pub struct ApiError {
     pub fields: Vec<(String, String)>,
     /// Seconds to wait before trying again (`Retry-After`).
     pub retry_after: Option<i64>,
+    /// The policy rules a token would break: rule, scope, message.
+    pub rules: Vec<(&'static str, String, String)>,
 }
 
 impl ApiError {
@@ -34,6 +37,7 @@ impl ApiError {
             message: message.into(),
             fields: Vec::new(),
             retry_after: None,
+            rules: Vec::new(),
         }
     }
 
@@ -56,6 +60,25 @@ impl ApiError {
         error.fields = errors
             .iter()
             .map(|(field, message)| (rename(field).to_owned(), message.to_owned()))
+            .collect();
+        error
+    }
+
+    /// A token that would break its scopes' policies: each rule by name, beside
+    /// the field it is about.
+    pub fn policy(breaches: &[Breach]) -> Self {
+        let mut error = Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "policy_violation",
+            crate::services::tokens::TokenError::Policy(breaches.to_vec()).to_string(),
+        );
+        error.fields = breaches
+            .iter()
+            .map(|b| (api_field_name(b.rule.field()).to_owned(), b.message.clone()))
+            .collect();
+        error.rules = breaches
+            .iter()
+            .map(|b| (b.rule.key(), b.scope.clone(), b.message.clone()))
             .collect();
         error
     }
@@ -90,6 +113,13 @@ impl ResponseError for ApiError {
                 .map(|(field, message)| {
                     json!({ "field": field, "pointer": format!("#/{field}"), "detail": message })
                 })
+                .collect();
+        }
+        if !self.rules.is_empty() {
+            body["rules"] = self
+                .rules
+                .iter()
+                .map(|(rule, scope, message)| json!({ "rule": rule, "scope": scope, "detail": message }))
                 .collect();
         }
         let mut response = HttpResponse::build(self.status)
@@ -176,6 +206,7 @@ impl From<TokenError> for ApiError {
             TokenError::ForeignScopes(_) => (StatusCode::FORBIDDEN, "foreign_scopes"),
             TokenError::Refused(_) => (StatusCode::CONFLICT, "status_conflict"),
             TokenError::Invalid(errors) => return Self::invalid(errors, api_field_name),
+            TokenError::Policy(breaches) => return Self::policy(breaches),
             TokenError::NameTaken => (StatusCode::CONFLICT, "name_taken"),
             TokenError::GuidTaken => (StatusCode::CONFLICT, "guid_taken"),
             TokenError::IdempotencyKeyInFlight => {

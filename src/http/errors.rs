@@ -79,7 +79,9 @@ impl From<TokenError> for AppError {
             TokenError::Forbidden(_) | TokenError::ForeignScopes(_) => {
                 Self::NotAllowed(error.to_string())
             }
-            TokenError::Invalid(_) => Self::Unprocessable(error.to_string()),
+            TokenError::Invalid(_) | TokenError::Policy(_) => {
+                Self::Unprocessable(error.to_string())
+            }
             TokenError::RateLimited(_) => Self::TooManyRequests(error.to_string()),
             TokenError::Db(e) => e.into(),
             _ => Self::Conflict(error.to_string()),

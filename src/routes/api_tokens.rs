@@ -24,6 +24,7 @@ use crate::db::catalog::{ModuleWithPaths, Scope};
 use crate::db::now;
 use crate::db::tokens::{self, TokenDetails};
 use crate::domain::ids::Guid;
+use crate::domain::scopes::policy::ScopeRules;
 use crate::domain::tokens::{
     Action, TokenInput, TokenType, Validity, format_date, parse_permission,
 };
@@ -97,7 +98,7 @@ pub async fn load_to_change(
 pub async fn choices(
     state: &AppState,
     admin: &CurrentAdmin,
-) -> Result<(Vec<Scope>, Vec<ModuleWithPaths>), AppError> {
+) -> Result<(Vec<Scope>, Vec<ModuleWithPaths>, Vec<ScopeRules>), AppError> {
     let access = admin.scope_access();
     Ok(state
         .db
@@ -263,6 +264,8 @@ pub struct FormParts {
     pub conflict: Option<String>,
     pub scopes: Vec<Scope>,
     pub modules: Vec<ModuleWithPaths>,
+    /// The policies of the scopes offered, for the form's hint.
+    pub policies: Vec<ScopeRules>,
 }
 
 pub fn form_page(req: &HttpRequest, admin: &CurrentAdmin, parts: FormParts) -> TokenFormPage {
@@ -284,6 +287,7 @@ pub fn form_page(req: &HttpRequest, admin: &CurrentAdmin, parts: FormParts) -> T
         conflict: parts.conflict,
         scopes: parts.scopes,
         modules: parts.modules,
+        policies: parts.policies,
         durations: duration_options(editing),
         types,
         actions: Action::ALL,

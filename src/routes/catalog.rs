@@ -2,6 +2,7 @@
 //! catalog entry. What differs (fields, words, the use cases) is a [`Kind`].
 
 mod modules;
+pub mod policy;
 mod scopes;
 
 pub use modules::Modules;

@@ -10,6 +10,7 @@
 pub mod directory;
 pub mod openapi;
 mod openapi_conventions;
+pub mod scope_policy;
 pub mod token_bulk;
 pub mod token_health;
 pub mod token_input;

@@ -80,6 +80,11 @@ pub fn admin(cfg: &mut web::ServiceConfig) {
                 .post(catalog::update::<Scopes>),
         )
         .service(
+            web::resource("/settings/scopes/{id}/policy")
+                .get(catalog::policy::form)
+                .post(catalog::policy::save),
+        )
+        .service(
             web::resource("/settings/scopes/{id}/delete")
                 .get(catalog::delete_confirm::<Scopes>)
                 .post(catalog::delete::<Scopes>),
@@ -319,6 +324,11 @@ fn management_api(cfg: &mut web::ServiceConfig) {
     .service(endpoint("/usage", "GET").get(management::usage_overview::summary))
     .service(endpoint("/usage/top-tokens", "GET").get(management::usage_overview::top_tokens))
     .service(endpoint("/scopes", "GET").get(directory::scopes))
+    .service(
+        endpoint("/scopes/{id}/policy", "GET, PUT")
+            .get(management::scope_policy::read)
+            .put(management::scope_policy::replace),
+    )
     .service(endpoint("/modules", "GET").get(directory::modules))
     .service(endpoint("/administrators", "GET").get(directory::administrators))
     .service(endpoint("/audit-events", "GET").get(directory::audit_events))

@@ -1,6 +1,10 @@
 //! Modules and scopes: add, change, delete; and the examples a new installation
 //! may start with. Verification lists modules, so every change reaches it.
 
+mod policy;
+
+pub use policy::{PolicyDocument, PolicyGrant, ScopeWithPolicy, read_policy, save_policy};
+
 use serde_json::json;
 
 use crate::db::audit::{self, Actor, Target};

@@ -12,9 +12,12 @@ use time::PrimitiveDateTime;
 use super::{Caller, Forbidden};
 use crate::db::health::{self, Lens};
 use crate::db::tokens::{self, TokenRow};
-use crate::db::{Db, DbError, catalog, token_status};
+use crate::db::{Db, DbConnection, DbError, catalog, token_status};
+use crate::domain::ids::TokenId;
 use crate::domain::permissions::Permission;
+use crate::domain::scopes::ScopeAccess;
 use crate::domain::tokens::{Action, Cutoffs, Finding};
+use crate::services::tokens::policy::{Policies, saved_shape};
 
 /// Tokens of a finding shown at once; the remedy acts on all of them.
 pub const LISTED: usize = 50;
@@ -33,6 +36,8 @@ pub struct FoundToken {
     /// first seen: what the finding is about, where the row's dates do not say.
     pub unused: Vec<String>,
     pub addresses: Vec<(String, PrimitiveDateTime)>,
+    /// The scope policy rules it breaks, in words.
+    pub breaches: Vec<String>,
 }
 
 #[derive(Debug, Error)]
@@ -128,16 +133,41 @@ pub async fn tokens_of(
             ),
             _ => Default::default(),
         };
+        let mut breaches = if finding == Finding::PolicyBreach {
+            policy_breaches(c, &rows, now)?
+        } else {
+            HashMap::new()
+        };
         Ok(rows
             .into_iter()
             .map(|(token, _)| FoundToken {
                 unused: unused.remove(&token.id).unwrap_or_default(),
                 addresses: addresses.remove(&token.id).unwrap_or_default(),
+                breaches: breaches.remove(&token.id).unwrap_or_default(),
                 token,
             })
             .collect())
     })
     .await
+}
+
+/// The rules each token breaks, in words.
+fn policy_breaches(
+    c: &mut DbConnection,
+    rows: &[(TokenRow, Vec<i64>)],
+    now: PrimitiveDateTime,
+) -> diesel::QueryResult<HashMap<TokenId, Vec<String>>> {
+    let policies = Policies::read(c)?;
+    let mut found = HashMap::new();
+    for (row, scope_ids) in rows {
+        let Some(token) = tokens::find(c, &row.guid, &ScopeAccess::All)? else {
+            continue;
+        };
+        let shape = saved_shape(&token, token.token.validity());
+        let breaches = policies.breaches(scope_ids, &shape, now);
+        found.insert(row.id, breaches.into_iter().map(|b| b.message).collect());
+    }
+    Ok(found)
 }
 
 /// The GUIDs of the first `limit` tokens of `finding` by name.

@@ -5,6 +5,7 @@ mod bulk;
 mod bulk_chunk;
 mod create;
 mod lifecycle;
+pub mod policy;
 mod read;
 mod regenerate;
 mod reveal;
@@ -31,6 +32,7 @@ use crate::db::tokens::{self, ScopeNames, TokenDetails, TokenRow, TokenWriteErro
 use crate::db::{DbConnection, DbError, catalog, changes};
 use crate::domain::audit::AuditAction;
 use crate::domain::ids::Guid;
+use crate::domain::scopes::policy::{Breach, ScopeRules};
 use crate::domain::scopes::{ScopeAccess, change_refusal};
 use crate::domain::throttle::wait_text;
 use crate::domain::tokens::{FormContext, TokenChange, Validity};
@@ -52,6 +54,9 @@ pub enum TokenError {
     Refused(&'static str),
     #[error("Some fields need attention.")]
     Invalid(FieldErrors),
+    /// The token would break a rule of one of its scopes' policies.
+    #[error("{}", policy::in_words(.0))]
+    Policy(Vec<Breach>),
     /// Names are unique among the live tokens that share a scope, so the other
     /// token is always one the caller sees.
     #[error("Another token of the same scope already has this name. Choose another.")]
@@ -176,8 +181,10 @@ pub fn assignable_scopes(c: &mut DbConnection, access: &ScopeAccess) -> QueryRes
 pub fn form_choices(
     c: &mut DbConnection,
     access: &ScopeAccess,
-) -> QueryResult<(Vec<Scope>, Vec<ModuleWithPaths>)> {
-    Ok((assignable_scopes(c, access)?, catalog::list_modules(c)?))
+) -> QueryResult<(Vec<Scope>, Vec<ModuleWithPaths>, Vec<ScopeRules>)> {
+    let scopes = assignable_scopes(c, access)?;
+    let rules = policy::Policies::read(c)?.rules_of(&scopes);
+    Ok((scopes, catalog::list_modules(c)?, rules))
 }
 
 /// What a token may be given: the scopes the caller may put tokens in, and every

@@ -5,6 +5,8 @@ use askama_web::WebTemplate;
 
 use super::Layout;
 use crate::db::catalog::ModuleWithPaths;
+use crate::domain::scopes::policy::ScopePolicy;
+use crate::domain::tokens::{Action, TokenType};
 use crate::domain::validation::FieldErrors;
 
 /// The words of one kind of catalog entry, for its pages and its questions.
@@ -56,6 +58,8 @@ pub struct ScopeRow {
     pub name: String,
     pub description: String,
     pub created: String,
+    /// The scope's policy in words; none without one.
+    pub rules: Vec<String>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -87,4 +91,61 @@ pub struct ScopeEditPage {
     pub id: i64,
     pub form: ScopeValues,
     pub errors: FieldErrors,
+}
+
+/// The policy form's values, as saved or as typed.
+#[derive(Debug, Clone)]
+pub struct PolicyValues {
+    pub max_lifetime_days: String,
+    pub expiry_required: bool,
+    pub allowed_types: Vec<TokenType>,
+    pub limits_grants: bool,
+    pub grants: Vec<(i64, Action)>,
+    pub networks_required: bool,
+    pub show_again: bool,
+}
+
+impl PolicyValues {
+    pub fn of(policy: &ScopePolicy) -> Self {
+        Self {
+            max_lifetime_days: policy
+                .max_lifetime_days
+                .map_or_else(String::new, |d| d.to_string()),
+            expiry_required: policy.expiry_required,
+            allowed_types: policy.allowed_types.clone(),
+            limits_grants: policy.allowed_grants.is_some(),
+            grants: policy.allowed_grants.clone().unwrap_or_default(),
+            networks_required: policy.networks_required,
+            show_again: policy.show_again,
+        }
+    }
+
+    pub fn allows(&self, kind: &TokenType) -> bool {
+        self.allowed_types.contains(kind)
+    }
+
+    pub fn grants(&self, module: &i64, action: &Action) -> bool {
+        self.grants.contains(&(*module, *action))
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "catalog/scope_policy.html")]
+pub struct ScopePolicyPage {
+    pub layout: Layout,
+    pub id: i64,
+    pub scope: String,
+    pub values: PolicyValues,
+    pub errors: FieldErrors,
+    /// Every module, ID and key.
+    pub modules: Vec<(i64, String)>,
+    pub types: [TokenType; 3],
+    pub actions: [Action; 2],
+}
+
+impl ScopePolicyPage {
+    /// The scope's tokens that break its policy.
+    pub fn health_href(&self) -> String {
+        crate::urls::health("policy", 30, Some(self.id))
+    }
 }

@@ -33,8 +33,10 @@ pub struct FoundRow {
     pub href: String,
     pub last_used: Moment,
     pub expires: Moment,
-    /// The unused permissions, or the addresses: what makes it a finding.
+    /// The unused permissions, the addresses or the broken rules: what makes it
+    /// a finding.
     pub detail: String,
+    pub edit_href: String,
 }
 
 /// The remedy of the shown finding, for all its tokens.
@@ -56,6 +58,8 @@ pub struct Shown {
     pub remedy: Option<Remedy>,
     /// Each row offers to drop its own unused permissions.
     pub per_token_drop: bool,
+    /// Each token is fixed on its edit page (shortened or narrowed).
+    pub per_token_edit: bool,
 }
 
 #[derive(Template, WebTemplate)]
@@ -134,6 +138,7 @@ impl HealthPage {
                 rows,
                 remedy,
                 per_token_drop: can_update && finding == Finding::UnusedPermissions,
+                per_token_edit: can_update && finding == Finding::PolicyBreach,
             }
         });
         Self {
@@ -156,13 +161,16 @@ fn remedy_button(finding: Finding, total: i64) -> String {
         Finding::NoExpiry => format!("Set an expiry on {tokens}…"),
         Finding::Expiring => format!("Renew {tokens}…"),
         Finding::UnusedPermissions => format!("Drop the unused permissions of {tokens}…"),
+        Finding::PolicyBreach => format!("Revoke {tokens}…"),
         _ => format!("Disable {tokens}…"),
     }
 }
 
 fn row(found: &FoundToken, now: time::PrimitiveDateTime) -> FoundRow {
     let t = &found.token;
-    let detail = if !found.unused.is_empty() {
+    let detail = if !found.breaches.is_empty() {
+        found.breaches.join(" ")
+    } else if !found.unused.is_empty() {
         format!("Unused: {}", found.unused.join(", "))
     } else if !found.addresses.is_empty() {
         let addresses: Vec<String> = found
@@ -178,6 +186,7 @@ fn row(found: &FoundToken, now: time::PrimitiveDateTime) -> FoundRow {
         name: t.name.clone(),
         guid: t.guid.to_string(),
         href: urls::token(&t.guid),
+        edit_href: urls::token_page(&t.guid, urls::TokenPage::Edit),
         last_used: Moment::or(&t.last_used_at, &now, "Never"),
         expires: Moment::or(&t.valid_to, &now, "Never"),
         detail,

@@ -31,16 +31,20 @@ pub enum Finding {
     /// Used from more than [`MANY_ADDRESSES`] addresses within the window, or from
     /// an address first seen in the last day.
     NewAddresses,
+    /// Breaks a rule of one of its scopes' policies: made before the rule, or
+    /// changed in a way no rule looked at.
+    PolicyBreach,
 }
 
 impl Finding {
-    pub const ALL: [Finding; 6] = [
+    pub const ALL: [Finding; 7] = [
         Finding::NeverUsed,
         Finding::Idle(30),
         Finding::NoExpiry,
         Finding::Expiring,
         Finding::UnusedPermissions,
         Finding::NewAddresses,
+        Finding::PolicyBreach,
     ];
 
     pub fn key(self) -> &'static str {
@@ -51,6 +55,7 @@ impl Finding {
             Finding::Expiring => "expiring",
             Finding::UnusedPermissions => "unused_permissions",
             Finding::NewAddresses => "new_addresses",
+            Finding::PolicyBreach => "policy",
         }
     }
 
@@ -79,6 +84,7 @@ impl Finding {
             Finding::Expiring => format!("Expire within {EXPIRING_WITHIN_DAYS} days"),
             Finding::UnusedPermissions => "Unused permissions".into(),
             Finding::NewAddresses => "New or many addresses".into(),
+            Finding::PolicyBreach => "Break a scope policy".into(),
         }
     }
 
@@ -99,6 +105,9 @@ impl Finding {
             Finding::NewAddresses => format!(
                 "Used from more than {MANY_ADDRESSES} addresses in {USE_WINDOW_DAYS} days, or from an address first seen today."
             ),
+            Finding::PolicyBreach => {
+                "Made before a rule of their scope, which was left alone: shorten or narrow each, or revoke them.".into()
+            }
         }
     }
 
@@ -110,6 +119,7 @@ impl Finding {
             Finding::NoExpiry => BulkAction::SetExpiry(days),
             Finding::Expiring => BulkAction::Extend(days),
             Finding::UnusedPermissions => BulkAction::DropUnusedPermissions,
+            Finding::PolicyBreach => BulkAction::Revoke,
         }
     }
 

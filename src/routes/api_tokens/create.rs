@@ -1,6 +1,7 @@
 //! `/settings/api-tokens/new`: the create form, and saving it, which shows the
 //! new token once.
 
+use crate::domain::scopes::policy::field_errors;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 
@@ -27,7 +28,7 @@ pub async fn form(
     state: web::Data<AppState>,
     admin: Creator,
 ) -> Result<HttpResponse, AppError> {
-    let (scopes, modules) = choices(&state, &admin).await?;
+    let (scopes, modules, policies) = choices(&state, &admin).await?;
     let values = TokenFormValues {
         guid: Guid::generate().to_string(),
         // One scope to choose from: it is the choice.
@@ -50,6 +51,7 @@ pub async fn form(
             conflict: None,
             scopes,
             modules,
+            policies,
         },
     );
     render_with_status(StatusCode::OK, &page)
@@ -84,7 +86,7 @@ pub async fn submit(
             Err(error) => refused(&form, error)?,
         }
     };
-    let (scopes, modules) = choices(&state, &admin).await?;
+    let (scopes, modules, policies) = choices(&state, &admin).await?;
     let page = form_page(
         &req,
         &admin,
@@ -95,6 +97,7 @@ pub async fn submit(
             conflict: None,
             scopes,
             modules,
+            policies,
         },
     );
     render_with_status(status, &page)
@@ -110,6 +113,10 @@ fn refused(
     let status = match error {
         TokenError::Invalid(invalid) => {
             errors = invalid;
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
+        TokenError::Policy(breaches) => {
+            errors = field_errors(&breaches);
             StatusCode::UNPROCESSABLE_ENTITY
         }
         TokenError::NameTaken => {

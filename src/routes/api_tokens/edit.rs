@@ -1,6 +1,7 @@
 //! `/settings/api-tokens/{guid}/edit`: change name, description, scopes, type,
 //! permissions and dates. Saves only over the version that was edited.
 
+use crate::domain::scopes::policy::field_errors;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 
@@ -85,7 +86,7 @@ pub async fn form(
     renewal: web::Query<Renewal>,
 ) -> Result<HttpResponse, AppError> {
     let token = editable(&req, &state, &admin, guid.into_inner()).await?;
-    let (scopes, modules) = choices(&state, &admin).await?;
+    let (scopes, modules, policies) = choices(&state, &admin).await?;
     let mut values = values_of(&token);
     if DurationChoice::from_key(&renewal.duration)
         .is_some_and(|d| !matches!(d, DurationChoice::Keep | DurationChoice::Custom))
@@ -102,6 +103,7 @@ pub async fn form(
             conflict: None,
             scopes,
             modules,
+            policies,
         },
     );
     render_with_status(StatusCode::OK, &page)
@@ -141,6 +143,12 @@ pub async fn submit(
             return Ok(see_other(&urls::token(&token.token.guid)));
         }
         Err(TokenError::Invalid(errors)) => (token, errors, None, StatusCode::UNPROCESSABLE_ENTITY),
+        Err(TokenError::Policy(breaches)) => (
+            token,
+            field_errors(&breaches),
+            None,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
         Err(TokenError::Conflict) => {
             // Show what is saved now, keep what was typed, and let a second save
             // (knowingly) replace it.
@@ -170,7 +178,7 @@ pub async fn submit(
         }
         Err(error) => return Err(error.into()),
     };
-    let (scopes, modules) = choices(&state, &admin).await?;
+    let (scopes, modules, policies) = choices(&state, &admin).await?;
     let mut values = values_from(&form);
     values.guid = shown.token.guid.to_string();
     let page = form_page(
@@ -183,6 +191,7 @@ pub async fn submit(
             conflict,
             scopes,
             modules,
+            policies,
         },
     );
     render_with_status(status, &page)

@@ -2,8 +2,8 @@
 //! limited to.
 
 use super::Kind;
-use crate::db::DbConnection;
 use crate::db::catalog::{self as stored, Scope};
+use crate::db::{DbConnection, scope_policies};
 use crate::domain::validation::FieldErrors;
 use crate::services::catalog::{self, CatalogError};
 use crate::services::{Caller, Services};
@@ -14,8 +14,14 @@ use crate::views::{Layout, Section};
 
 pub struct Scopes;
 
+/// A scope, with its policy's rules in words for the list.
+pub struct ScopeEntry {
+    scope: Scope,
+    rules: Vec<String>,
+}
+
 impl Kind for Scopes {
-    type Entry = Scope;
+    type Entry = ScopeEntry;
     type Values = ScopeValues;
     type ListPage = ScopesPage;
     type EditPage = ScopeEditPage;
@@ -31,42 +37,63 @@ impl Kind for Scopes {
         delete_button: "Delete scope",
     };
 
-    fn all(conn: &mut DbConnection) -> diesel::QueryResult<Vec<Scope>> {
-        stored::list_scopes(conn)
+    fn all(conn: &mut DbConnection) -> diesel::QueryResult<Vec<ScopeEntry>> {
+        let mut policies = scope_policies::of_scopes(conn, None)?;
+        let modules = stored::module_keys(conn)?;
+        let key = |id: i64| {
+            modules
+                .iter()
+                .find(|(m, _)| *m == id)
+                .map_or_else(String::new, |(_, k)| k.clone())
+        };
+        Ok(stored::list_scopes(conn)?
+            .into_iter()
+            .map(|scope| ScopeEntry {
+                rules: policies
+                    .remove(&scope.id)
+                    .map(|p| p.describe(key))
+                    .unwrap_or_default(),
+                scope,
+            })
+            .collect())
     }
 
-    fn find(conn: &mut DbConnection, id: i64) -> diesel::QueryResult<Option<Scope>> {
-        stored::find_scope(conn, id)
+    fn find(conn: &mut DbConnection, id: i64) -> diesel::QueryResult<Option<ScopeEntry>> {
+        Ok(stored::find_scope(conn, id)?.map(|scope| ScopeEntry {
+            scope,
+            rules: Vec::new(),
+        }))
     }
 
-    fn name(entry: &Scope) -> &str {
-        &entry.name
+    fn name(entry: &ScopeEntry) -> &str {
+        &entry.scope.name
     }
 
     fn delete_url(id: i64) -> String {
         urls::scope_delete(id)
     }
 
-    fn values(entry: &Scope) -> ScopeValues {
+    fn values(entry: &ScopeEntry) -> ScopeValues {
         ScopeValues {
-            name: entry.name.clone(),
-            description: entry.description.clone(),
+            name: entry.scope.name.clone(),
+            description: entry.scope.description.clone(),
         }
     }
 
     fn list_page(
         layout: Layout,
-        scopes: Vec<Scope>,
+        scopes: Vec<ScopeEntry>,
         form: ScopeValues,
         errors: FieldErrors,
     ) -> ScopesPage {
         let scopes = scopes
             .into_iter()
-            .map(|s| ScopeRow {
+            .map(|ScopeEntry { scope: s, rules }| ScopeRow {
                 id: s.id,
                 created: datetime(&s.created_at),
                 name: s.name,
                 description: s.description,
+                rules,
             })
             .collect();
         ScopesPage {
@@ -80,14 +107,14 @@ impl Kind for Scopes {
 
     fn edit_page(
         layout: Layout,
-        entry: &Scope,
+        entry: &ScopeEntry,
         form: ScopeValues,
         errors: FieldErrors,
     ) -> ScopeEditPage {
         ScopeEditPage {
             layout,
             text: &Self::TEXT,
-            id: entry.id,
+            id: entry.scope.id,
             form,
             errors,
         }

@@ -9,7 +9,10 @@ use utoipa::openapi::server::Server;
 use utoipa::{Modify, OpenApi};
 
 use super::openapi_conventions::Conventions;
-use super::{directory, token_bulk, token_health, token_lifecycle, tokens, usage, usage_overview};
+use super::{
+    directory, scope_policy, token_bulk, token_health, token_lifecycle, tokens, usage,
+    usage_overview,
+};
 use crate::routes::api::{forward_auth, introspect, verify};
 use crate::state::AppState;
 use crate::urls;
@@ -30,7 +33,7 @@ use crate::views::layout::{Layout, Section};
         token_lifecycle::regenerate, token_lifecycle::enable, token_lifecycle::disable,
         token_lifecycle::revoke, usage::token_usage, usage_overview::summary,
         usage_overview::top_tokens,
-        directory::scopes, directory::modules, directory::administrators, directory::audit_events,
+        directory::scopes, scope_policy::read, scope_policy::replace, directory::modules, directory::administrators, directory::audit_events,
         verify::verify, introspect::introspect, forward_auth::auth,
     ),
     components(schemas(

@@ -10,6 +10,7 @@ use time::Duration;
 use super::TokenError;
 use super::bulk_chunk::{Loaded, apply_chunk, grant_change, item};
 use super::create::{api_key_of, reserve_key};
+use super::policy::Policies;
 use crate::db::bulk_actions::{self, BulkRecord};
 use crate::db::health::{self, Lens};
 use crate::db::tokens;
@@ -159,11 +160,13 @@ pub async fn preview(
             let label = describe(c, action)?;
             let mut items = Vec::with_capacity(ids.len());
             let modules = catalog::module_keys(c)?;
+            let policies = Policies::read(c)?;
             for chunk in ids.chunks(CHUNK * 4) {
                 let loaded = Loaded::read(c, action, chunk, now)?;
-                for (i, (row, _)) in loaded.rows.iter().enumerate() {
+                for (i, (row, scope_ids)) in loaded.rows.iter().enumerate() {
                     let target = loaded.target(i, now);
                     let step = bulk_step(action, &target, &access, now);
+                    let step = policies.judge(c, (row, scope_ids), step, now)?;
                     let grants = grant_change(&step, &target, row.token_type, &modules);
                     items.push(item(row, step.as_ref().err().cloned(), grants));
                 }

@@ -5,6 +5,7 @@ use diesel::Connection;
 
 use super::bulk::{BulkItem, GrantChange};
 use super::lifecycle::write_change;
+use super::policy::Policies;
 use super::{TokenError, audit_action, record_change};
 use crate::db::tokens::{self, Pairs, TokenRow, TokenWriteError};
 use crate::db::{DbConnection, catalog, now};
@@ -122,9 +123,11 @@ pub(super) fn apply_chunk(
             .map_or_else(String::new, |s| s.name.clone())
     };
     let loaded = Loaded::read(c, action, ids, now)?;
+    let policies = Policies::read(c)?;
     let mut items = Vec::with_capacity(ids.len());
     for (i, (row, scope_ids)) in loaded.rows.iter().enumerate() {
         let planned = bulk_step(action, &loaded.target(i, now), &caller.scopes, now);
+        let planned = policies.judge(c, (row, scope_ids), planned, now)?;
         let step = match &planned {
             Ok(step) => step,
             Err(reason) => {

@@ -1,6 +1,7 @@
 //! Creating a token: the form's input checked, the token saved with its first
 //! secret, which is returned once and never stored in clear.
 
+use super::policy::{Policies, shape_of};
 use super::{Choices, TokenError, target};
 use crate::db::tokens::{self, NewToken, TokenDetails};
 use crate::db::{audit, changes};
@@ -196,6 +197,9 @@ fn create_in(
     key: Option<&EncryptionKey>,
 ) -> Result<Created, TokenError> {
     let definition = validate(&input, &choices.context(None)).map_err(TokenError::Invalid)?;
+    let rules = Policies::read(c)?.check(&definition.scope_ids, &shape_of(&definition), now())?;
+    // A scope that shows values once keeps no ciphertext to show again.
+    let key = key.filter(|_| rules.keeps_value());
     let secret = SecretToken::generate();
     let stored = secret.to_store(&definition.guid, key);
     let token = tokens::create(

@@ -2,7 +2,7 @@
 //! `tokens.reveal` who manage all the token's scopes; rate-limited per caller and
 //! audited each time. Confirming the password again is the page's concern.
 
-use super::{TokenError, changeable, target};
+use super::{TokenError, changeable, policy, target};
 use crate::db::{audit, now, throttle, tokens};
 use crate::domain::audit::AuditAction;
 use crate::domain::digest::sha256_hex;
@@ -43,7 +43,9 @@ pub async fn reveal(
     services
         .db
         .run(move |c| {
-            let token = changeable(c, &caller, &guid)?.token;
+            let token = changeable(c, &caller, &guid)?;
+            policy::refuse_showing_again(c, &token)?;
+            let token = token.token;
             // Counted before anything is shown, in one statement: concurrent reveals
             // cannot outrun the limit. The command line counts as one caller.
             let key_of_caller = format!("token-reveal\n{}", caller.actor.id.map_or(0, |id| id.0));

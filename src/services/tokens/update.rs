@@ -4,6 +4,7 @@
 use serde_json::{Map, Value, json};
 use time::PrimitiveDateTime;
 
+use super::policy::{Policies, shape_of};
 use super::{Choices, TokenError, audit_action, changeable, record_change};
 use crate::db::now;
 use crate::db::tokens::{self, TokenDetails};
@@ -41,6 +42,7 @@ pub async fn update(
             input.guid = before.token.guid.to_string();
             let context = choices.context(Some(before.token.validity()));
             let definition = validate(&input, &context).map_err(TokenError::Invalid)?;
+            Policies::read(c)?.check(&definition.scope_ids, &shape_of(&definition), now())?;
             let changes = describe_changes(&before, &definition);
             if changes.is_empty() {
                 // Judged as a change would be, but nothing is written.

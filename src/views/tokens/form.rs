@@ -5,6 +5,7 @@ use askama_web::WebTemplate;
 
 use crate::db::catalog::{ModuleWithPaths, Scope};
 use crate::domain::ids::Guid;
+use crate::domain::scopes::policy::ScopeRules;
 use crate::domain::tokens::{Action, DurationChoice, TokenType};
 use crate::domain::validation::FieldErrors;
 use crate::urls::{self, TokenPage};
@@ -62,6 +63,8 @@ pub struct TokenFormPage {
     pub conflict: Option<String>,
     pub scopes: Vec<Scope>,
     pub modules: Vec<ModuleWithPaths>,
+    /// The offered scopes' policies, shown for the scopes ticked.
+    pub policies: Vec<ScopeRules>,
     pub durations: Vec<DurationOption>,
     pub types: Vec<(TokenType, bool)>,
     pub actions: [Action; 2],

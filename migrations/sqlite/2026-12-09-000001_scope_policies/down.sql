@@ -1,0 +1,2 @@
+DROP TABLE scope_policy_grants;
+DROP TABLE scope_policies;
