@@ -7,14 +7,14 @@ use std::collections::HashMap;
 
 use diesel::prelude::*;
 use diesel::sql_types::BigInt;
-use time::{Duration, PrimitiveDateTime};
+use time::PrimitiveDateTime;
 
 use super::schema::token_clients;
 use super::sql::{Bind, Sql};
 use super::token_list::Number;
 use super::{DbConnection, scope_policies};
 use crate::domain::ids::TokenId;
-use crate::domain::scopes::policy::ScopePolicy;
+use crate::domain::scopes::policy::{ScopePolicy, last_moment};
 use crate::domain::scopes::{ScopeAccess, seen_patterns};
 use crate::domain::tokens::{Cutoffs, Finding, TokenStatus, TokenType};
 
@@ -109,16 +109,17 @@ fn breach(sql: &mut Sql, scope: i64, policy: &ScopePolicy, now: PrimitiveDateTim
         sql.push(" OR t.valid_to IS NULL");
     }
     if let Some(days) = policy.max_lifetime_days {
-        // Ends more than `days` after its start and after now.
+        // Ends after the last moment counted from now, and from its start: on or
+        // after the midnight that ends the day `days` after it.
         sql.push(" OR (t.valid_to > ")
-            .bind(Bind::Timestamp(now + Duration::days(days)));
+            .bind(Bind::Timestamp(last_moment(now, days)));
         if sql.postgres {
-            sql.push(" AND t.valid_to > t.valid_from + make_interval(days => ")
-                .bind(Bind::Integer(i32::try_from(days).unwrap_or(i32::MAX)))
+            sql.push(" AND t.valid_to >= date_trunc('day', t.valid_from) + make_interval(days => ")
+                .bind(Bind::Integer(i32::try_from(days + 1).unwrap_or(i32::MAX)))
                 .push("))");
         } else {
-            sql.push(" AND julianday(t.valid_to) > julianday(t.valid_from) + ")
-                .bind(Bind::BigInt(days))
+            sql.push(" AND julianday(t.valid_to) >= julianday(date(t.valid_from)) + ")
+                .bind(Bind::BigInt(days + 1))
                 .push(")");
         }
     }

@@ -3,6 +3,7 @@
 //! are checked whenever a token is made or changed so that it could pass again;
 //! tokens made before a rule are left as they are and found by token health.
 
+use time::macros::time;
 use time::{Duration, PrimitiveDateTime};
 
 use crate::domain::tokens::{Action, TokenType, Validity};
@@ -14,7 +15,8 @@ pub const MAX_LIFETIME_DAYS: i64 = 3650;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ScopePolicy {
     /// A token's validity ends at most this many days after it starts, or after
-    /// the change that sets it, whichever is later.
+    /// the change that sets it, whichever is later (by the end of that day, UTC,
+    /// as the date the form offers).
     pub max_lifetime_days: Option<i64>,
     pub expiry_required: bool,
     /// The token types allowed.
@@ -186,6 +188,12 @@ pub struct Breach {
     pub message: String,
 }
 
+/// The last moment a token starting at `start` may be valid for `days` days: the
+/// end of the day (UTC) `days` after it.
+pub fn last_moment(start: PrimitiveDateTime, days: i64) -> PrimitiveDateTime {
+    PrimitiveDateTime::new((start + Duration::days(days)).date(), time!(23:59:59))
+}
+
 /// The breaches as a form's errors, each beside its field.
 pub fn field_errors(breaches: &[Breach]) -> FieldErrors {
     let mut errors = FieldErrors::default();
@@ -277,24 +285,22 @@ impl Strictest {
         };
         let end = token.validity.valid_to;
         if let Some((days, scope)) = &self.max_lifetime {
-            let start = token.validity.valid_from.max(now);
+            let last = last_moment(token.validity.valid_from.max(now), *days);
             match end {
                 None => breach(
                     Rule::MaxLifetime,
                     scope,
                     format!("{scope} allows tokens of at most {days} days: choose an expiry."),
                 ),
-                Some(end) if end > start + Duration::days(*days) => {
-                    // Whole days, a part day counted.
-                    let lives = ((end - start).whole_seconds() + 86_399) / 86_400;
-                    breach(
-                        Rule::MaxLifetime,
-                        scope,
-                        format!(
-                            "{scope} allows tokens of at most {days} days; this one would live {lives} days. Choose an earlier expiry."
-                        ),
-                    )
-                }
+                Some(end) if end > last => breach(
+                    Rule::MaxLifetime,
+                    scope,
+                    format!(
+                        "{scope} allows tokens of at most {days} days, so until {} at the latest; this one would end on {}. Choose an earlier expiry.",
+                        last.date(),
+                        end.date()
+                    ),
+                ),
                 Some(_) => {}
             }
         } else if let (Some(scope), None) = (&self.expiry_required, end) {

@@ -36,10 +36,9 @@ fn a_lifetime_limit_refuses_longer_and_endless_tokens() {
     let all = strictest([("Production", &production)]);
     let year = all.breaches(&shape(Some(365), TokenType::ReadOnly, &[]), NOW, name);
     assert_eq!(rules(&year), [(Rule::MaxLifetime, "Production")]);
-    assert!(
-        year[0]
-            .message
-            .contains("at most 90 days; this one would live 365 days")
+    assert_eq!(
+        year[0].message,
+        "Production allows tokens of at most 90 days, so until 2027-03-07 at the latest; this one would end on 2027-12-07. Choose an earlier expiry."
     );
     assert_eq!(year[0].rule.field(), "duration");
     let endless = all.breaches(&shape(None, TokenType::ReadOnly, &[]), NOW, name);
@@ -48,6 +47,23 @@ fn a_lifetime_limit_refuses_longer_and_endless_tokens() {
         all.breaches(&shape(Some(90), TokenType::ReadOnly, &[]), NOW, name)
             .is_empty()
     );
+    // The date the form offers 90 days out, to its end, is within.
+    let last_day = TokenShape {
+        validity: Validity {
+            valid_from: NOW,
+            valid_to: Some(datetime!(2027-03-07 23:59:59)),
+        },
+        ..shape(None, TokenType::ReadOnly, &[])
+    };
+    assert!(all.breaches(&last_day, NOW, name).is_empty());
+    let a_day_more = TokenShape {
+        validity: Validity {
+            valid_from: NOW,
+            valid_to: Some(datetime!(2027-03-08 00:00)),
+        },
+        ..last_day
+    };
+    assert_eq!(all.breaches(&a_day_more, NOW, name).len(), 1);
 }
 
 #[test]
