@@ -8,7 +8,7 @@ test("the health page counts each finding and fixes one after asking", async ({ 
   await page.goto("/settings/api-tokens");
   await page.getByRole("navigation", { name: "Settings" }).getByRole("link", { name: "Token health" }).click();
   await expect(page).toHaveURL(/\/settings\/token-health/);
-  await expect(page.locator(".health-card")).toHaveCount(6);
+  await expect(page.locator(".health-card")).toHaveCount(7);
   const never = page.locator(".health-card", { hasText: "Never expire" });
   await expect(never.locator(".health-count")).not.toHaveText("0");
   await never.getByRole("link").click();

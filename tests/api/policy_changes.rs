@@ -43,7 +43,11 @@ async fn a_new_policy_changes_no_token_and_health_lists_those_that_break_it() {
         token_body("Endless admin", &["Production"], "unlimited", "full_access"),
     )
     .await;
-    let (fine, _) = make(&api, token_body("Fine", &["Production"], "30d", "read_only")).await;
+    let (fine, _) = make(
+        &api,
+        token_body("Fine", &["Production"], "30d", "read_only"),
+    )
+    .await;
     // To the last day the policy allows, and a year: only the year breaks it.
     let until = |name: &str, days: i64| {
         let mut body = token_body(name, &["Production"], "custom", "read_only");
@@ -75,14 +79,16 @@ async fn a_new_policy_changes_no_token_and_health_lists_those_that_break_it() {
     assert_eq!(read.json["valid_to"], Value::Null);
     assert_eq!(read.header("etag"), Some(endless_tag.as_str()));
     // The change is in the audit log, before and after.
-    let details = app.texts(
-        "SELECT details AS t FROM audit_events WHERE action = 'scope.policy' ORDER BY id",
-    );
+    let details = app
+        .texts("SELECT details AS t FROM audit_events WHERE action = 'scope.policy' ORDER BY id");
     assert_eq!(details.len(), 1);
     let change: Value = serde_json::from_str(&details[0]).unwrap();
     assert_eq!(change["before"]["max_lifetime_days"], Value::Null);
     assert_eq!(change["after"]["max_lifetime_days"], 90);
-    assert_eq!(change["after"]["allowed_types"], json!(["read_only", "custom"]));
+    assert_eq!(
+        change["after"]["allowed_types"],
+        json!(["read_only", "custom"])
+    );
 
     // Token health lists the one token that breaks it, with why and the fixes.
     let health = api.get("/api/v1/token-health").await;
@@ -94,7 +100,10 @@ async fn a_new_policy_changes_no_token_and_health_lists_those_that_break_it() {
     let html = page.html();
     assert_eq!(html.texts("[data-label=Token]"), ["Endless admin", "Year"]);
     let why = html.text("[data-label=Why]");
-    assert!(why.contains("Production allows tokens of at most 90 days"), "{why}");
+    assert!(
+        why.contains("Production allows tokens of at most 90 days"),
+        "{why}"
+    );
     assert!(why.contains("does not allow Full access tokens"), "{why}");
     assert!(page.body.contains("Shorten or narrow"));
     assert!(page.body.contains("Revoke all 2 tokens"));
@@ -104,13 +113,23 @@ async fn a_new_policy_changes_no_token_and_health_lists_those_that_break_it() {
 
     // Regenerating it is refused until it follows the policy...
     let regenerate = api
-        .write("POST", &format!("/api/v1/tokens/{endless}/regenerate"), &endless_tag, Some(&json!({})))
+        .write(
+            "POST",
+            &format!("/api/v1/tokens/{endless}/regenerate"),
+            &endless_tag,
+            Some(&json!({})),
+        )
         .await;
     assert_eq!(regenerate.status, 422, "{:?}", regenerate.json);
     assert_eq!(regenerate.code(), "policy_violation");
     // ...and so is an edit that leaves it breaking it, even a rename.
     let rename = api
-        .write("PATCH", &format!("/api/v1/tokens/{endless}"), &endless_tag, Some(&json!({ "name": "Renamed" })))
+        .write(
+            "PATCH",
+            &format!("/api/v1/tokens/{endless}"),
+            &endless_tag,
+            Some(&json!({ "name": "Renamed" })),
+        )
         .await;
     assert_eq!(rename.status, 422);
     let rules: Vec<&str> = rename.json["rules"]
@@ -134,7 +153,12 @@ async fn a_new_policy_changes_no_token_and_health_lists_those_that_break_it() {
     assert_eq!(policy_finding(&health.json)["guids"], json!([year]));
     let tag = fixed.header("etag").unwrap();
     let regenerated = api
-        .write("POST", &format!("/api/v1/tokens/{endless}/regenerate"), tag, Some(&json!({})))
+        .write(
+            "POST",
+            &format!("/api/v1/tokens/{endless}/regenerate"),
+            tag,
+            Some(&json!({})),
+        )
         .await;
     assert_eq!(regenerated.status, 200, "{:?}", regenerated.json);
 }
@@ -144,7 +168,11 @@ async fn bulk_actions_and_enabling_are_held_to_the_policy() {
     let app = spawn_app().await;
     let admin = app.with_examples().await;
     let api = ApiClient::new(&app, &app.api_key(&admin, "CI", KEY_PERMISSIONS, &[]).await);
-    let (short, _) = make(&api, token_body("Short", &["Production"], "30d", "read_only")).await;
+    let (short, _) = make(
+        &api,
+        token_body("Short", &["Production"], "30d", "read_only"),
+    )
+    .await;
     let (endless, _) = make(
         &api,
         token_body("Endless", &["Production"], "unlimited", "read_only"),
@@ -156,7 +184,12 @@ async fn bulk_actions_and_enabling_are_held_to_the_policy() {
     )
     .await;
     let disabled = api
-        .write("POST", &format!("/api/v1/tokens/{endless}/disable"), "\"1\"", None)
+        .write(
+            "POST",
+            &format!("/api/v1/tokens/{endless}/disable"),
+            "\"1\"",
+            None,
+        )
         .await;
     assert_eq!(disabled.status, 200, "{:?}", disabled.json);
     set_policy(&app, &admin, "Production", &[("max_lifetime_days", "90")]).await;
@@ -173,7 +206,10 @@ async fn bulk_actions_and_enabling_are_held_to_the_policy() {
     let extended = bulk(json!({ "action": "extend", "days": 365, "tokens": [short] })).await;
     assert_eq!(extended["result"], "skipped");
     assert!(
-        extended["reason"].as_str().unwrap().contains("at most 90 days"),
+        extended["reason"]
+            .as_str()
+            .unwrap()
+            .contains("at most 90 days"),
         "{extended}"
     );
     assert_eq!(
@@ -181,13 +217,20 @@ async fn bulk_actions_and_enabling_are_held_to_the_policy() {
         "done"
     );
     // Into a scope whose policy it breaks: skipped; its own scope has none.
-    let moved = bulk(json!({ "action": "add_scope", "scope": "Production", "tokens": [staging_only] })).await;
+    let moved =
+        bulk(json!({ "action": "add_scope", "scope": "Production", "tokens": [staging_only] }))
+            .await;
     assert_eq!(moved["result"], "skipped", "{moved}");
     // Enabling lets it pass again: held to the policy, one by one and in bulk.
     let enable = bulk(json!({ "action": "enable", "tokens": [endless] })).await;
     assert_eq!(enable["result"], "skipped", "{enable}");
     let one = api
-        .write("POST", &format!("/api/v1/tokens/{endless}/enable"), "\"2\"", None)
+        .write(
+            "POST",
+            &format!("/api/v1/tokens/{endless}/enable"),
+            "\"2\"",
+            None,
+        )
         .await;
     assert_eq!(one.status, 422, "{:?}", one.json);
     // Setting an expiry within the policy is the fix, then enabling works.
@@ -225,14 +268,32 @@ async fn a_scope_that_shows_values_once_keeps_none_and_shows_none_again() {
     })
     .await;
     let admin = app.with_examples().await;
-    let before = app.token(&admin).named("Kept").scope("Production").create().await;
+    let before = app
+        .token(&admin)
+        .named("Kept")
+        .scope("Production")
+        .create()
+        .await;
     assert!(sealed(&app, &before.guid.to_string()));
     set_policy(&app, &admin, "Production", &[("show_again", "")]).await;
 
-    let after = app.token(&admin).named("Once").scope("Production").create().await;
+    let after = app
+        .token(&admin)
+        .named("Once")
+        .scope("Production")
+        .create()
+        .await;
     assert!(!sealed(&app, &after.guid.to_string()), "no value kept");
-    let staging = app.token(&admin).named("Staging").scope("Staging").create().await;
-    assert!(sealed(&app, &staging.guid.to_string()), "other scopes keep theirs");
+    let staging = app
+        .token(&admin)
+        .named("Staging")
+        .scope("Staging")
+        .create()
+        .await;
+    assert!(
+        sealed(&app, &staging.guid.to_string()),
+        "other scopes keep theirs"
+    );
     // The value kept before is not shown either.
     let shown = reveal(&admin, &before.guid.to_string()).await;
     assert_eq!(shown.status, 422, "{}", shown.body);
@@ -259,7 +320,10 @@ async fn policies_are_checked_read_and_changed_within_scopes() {
     // None yet: everything allowed.
     let none = api.get(&path).await;
     assert_eq!(none.status, 200);
-    assert_eq!(none.json["allowed_types"], json!(["read_only", "full_access", "custom"]));
+    assert_eq!(
+        none.json["allowed_types"],
+        json!(["read_only", "full_access", "custom"])
+    );
     assert_eq!(none.json["allowed_grants"], Value::Null);
 
     let put = |body: Value| {
@@ -274,15 +338,27 @@ async fn policies_are_checked_read_and_changed_within_scopes() {
     }))
     .await;
     assert_eq!(saved.status, 200, "{:?}", saved.json);
-    assert_eq!(saved.json["allowed_grants"], json!([{ "module": "orders", "action": "read" }]));
+    assert_eq!(
+        saved.json["allowed_grants"],
+        json!([{ "module": "orders", "action": "read" }])
+    );
     assert_eq!(api.get(&path).await.json, saved.json);
     // What no token could follow, or names nothing, is refused beside its field.
     for (body, field) in [
         (json!({ "allowed_types": [] }), "allowed_types"),
         (json!({ "max_lifetime_days": 0 }), "max_lifetime_days"),
-        (json!({ "max_lifetime_days": 99999999999i64 }), "max_lifetime_days"),
-        (json!({ "allowed_types": ["read_only"], "allowed_grants": [] }), "allowed_grants"),
-        (json!({ "allowed_grants": [{ "module": "nope", "action": "read" }] }), "allowed_grants"),
+        (
+            json!({ "max_lifetime_days": 99999999999i64 }),
+            "max_lifetime_days",
+        ),
+        (
+            json!({ "allowed_types": ["read_only"], "allowed_grants": [] }),
+            "allowed_grants",
+        ),
+        (
+            json!({ "allowed_grants": [{ "module": "nope", "action": "read" }] }),
+            "allowed_grants",
+        ),
     ] {
         let refused = put(body.clone()).await;
         assert_eq!(refused.status, 422, "{body}: {:?}", refused.json);
@@ -291,11 +367,20 @@ async fn policies_are_checked_read_and_changed_within_scopes() {
     assert_eq!(put(json!({ "nonsense": true })).await.status, 422);
     assert_eq!(api.get("/api/v1/scopes/999999/policy").await.status, 404);
     // The page shows the same policy, and refuses the same way.
-    let form = admin.get(&format!("/settings/scopes/{production}/policy")).await;
+    let form = admin
+        .get(&format!("/settings/scopes/{production}/policy"))
+        .await;
     assert_eq!(form.status, 200);
-    assert_eq!(form.html().attr("#max_lifetime_days", "value").as_deref(), Some("90"));
+    assert_eq!(
+        form.html().attr("#max_lifetime_days", "value").as_deref(),
+        Some("90")
+    );
     let list = admin.get("/settings/scopes").await;
-    assert!(list.body.contains("Tokens expire within 90 days."), "{}", list.body);
+    assert!(
+        list.body.contains("Tokens expire within 90 days."),
+        "{}",
+        list.body
+    );
     let refused = admin
         .post(
             &format!("/settings/scopes/{production}/policy"),
@@ -303,18 +388,32 @@ async fn policies_are_checked_read_and_changed_within_scopes() {
         )
         .await;
     assert_eq!(refused.status, 422);
-    assert!(refused.html().text("#max_lifetime_days-error").contains("whole number"));
+    assert!(
+        refused
+            .html()
+            .text("#max_lifetime_days-error")
+            .contains("whole number")
+    );
 
     // A key without settings.manage reads but does not change; a key limited to
     // Staging does not see Production's.
-    let reader = ApiClient::new(&app, &app.api_key(&admin, "Reader", &["tokens.read"], &[]).await);
+    let reader = ApiClient::new(
+        &app,
+        &app.api_key(&admin, "Reader", &["tokens.read"], &[]).await,
+    );
     assert_eq!(reader.get(&path).await.status, 200);
-    assert_eq!(reader.send("PUT", &path, &[], Some(&json!({}))).await.status, 403);
+    assert_eq!(
+        reader
+            .send("PUT", &path, &[], Some(&json!({})))
+            .await
+            .status,
+        403
+    );
     let staging = ApiClient::new(
         &app,
-        &app.api_key(&admin, "Staging", KEY_PERMISSIONS, &["Staging"]).await,
+        &app.api_key(&admin, "Staging", KEY_PERMISSIONS, &["Staging"])
+            .await,
     );
     assert_eq!(staging.get(&path).await.status, 404);
     assert_eq!(app.count("scope_policies"), 1);
 }
-

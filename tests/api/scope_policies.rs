@@ -101,7 +101,10 @@ fn cases(app: &TestApp) -> Vec<Case> {
             rule: "allowed_grants",
             policy: vec![
                 ("grants", s("only")),
-                ("allowed_grants", format!("{}:read", app.module_id("orders"))),
+                (
+                    "allowed_grants",
+                    format!("{}:read", app.module_id("orders")),
+                ),
             ],
             page: vec![("token_type", s("custom")), ("permissions", orders_write)],
             api: json!({ "type": "custom", "permissions": [{ "module": "orders", "action": "write" }] }),
@@ -182,7 +185,12 @@ async fn each_rule_refuses_a_breaking_token_from_the_page_the_api_and_the_comman
         assert!(!output.status.success(), "{}: {stderr}", case.rule);
         assert!(stderr.contains("Production"), "{}: {stderr}", case.rule);
         assert!(output.stdout.is_empty(), "no secret printed");
-        assert_eq!(app.count("api_tokens"), before, "{}: nothing made", case.rule);
+        assert_eq!(
+            app.count("api_tokens"),
+            before,
+            "{}: nothing made",
+            case.rule
+        );
 
         // Made to follow the rule, the same token is made.
         let made = api
@@ -215,7 +223,12 @@ async fn a_token_in_several_scopes_follows_the_strictest_of_them() {
         refused.json
     );
     // Production alone allows it; both allow 30 days.
-    assert_eq!(api.post("/api/v1/tokens", &body("Alone", &sixty)).await.status, 201);
+    assert_eq!(
+        api.post("/api/v1/tokens", &body("Alone", &sixty))
+            .await
+            .status,
+        201
+    );
     both["duration"] = json!("30d");
     both.as_object_mut().unwrap().remove("valid_to");
     assert_eq!(api.post("/api/v1/tokens", &both).await.status, 201);
@@ -238,7 +251,10 @@ async fn a_token_in_several_scopes_follows_the_strictest_of_them() {
         .await;
     assert_eq!(refused.status, 422);
     assert!(
-        refused.html().text("#duration-error").starts_with("Staging allows tokens of at most 30 days"),
+        refused
+            .html()
+            .text("#duration-error")
+            .starts_with("Staging allows tokens of at most 30 days"),
         "{}",
         refused.body
     );
