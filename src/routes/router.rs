@@ -325,7 +325,7 @@ fn management_api(cfg: &mut web::ServiceConfig) {
     .service(endpoint("/usage/top-tokens", "GET").get(management::usage_overview::top_tokens))
     .service(endpoint("/scopes", "GET").get(directory::scopes))
     .service(
-        endpoint("/scopes/{id}/policy", "GET, PUT")
+        endpoint("/scopes/{scope_id}/policy", "GET, PUT")
             .get(management::scope_policy::read)
             .put(management::scope_policy::replace),
     )

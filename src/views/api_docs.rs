@@ -114,8 +114,13 @@ impl OperationView {
             .collect();
         let body = body_example(doc, &operation["requestBody"]);
         let form = form_fields(doc, &operation["requestBody"]);
-        // Inside double quotes, so that the shell fills in the token's GUID.
-        let url = format!("{public_url}{}", path.replace("{guid}", "$GUID"));
+        // Inside double quotes, so that the shell fills in the token's GUID or
+        // the scope's ID.
+        let url = format!(
+            "{public_url}{}",
+            path.replace("{guid}", "$GUID")
+                .replace("{scope_id}", "$SCOPE_ID")
+        );
         let mut curl = format!("curl -X {} \"{url}\"", method.to_uppercase());
         let secret = match (with_key, form.iter().any(|field| field == "token")) {
             (true, _) => "$TESSERA_API_KEY",

@@ -50,7 +50,10 @@ async fn the_reference_page_lists_every_operation_with_an_example_that_works() {
                 "{endpoint}"
             );
             let curl = page.text(&format!("#curl-{id}"));
-            let url = format!("{}{}", app.address, path.replace("{guid}", "$GUID"));
+            let placeholders = path
+                .replace("{guid}", "$GUID")
+                .replace("{scope_id}", "$SCOPE_ID");
+            let url = format!("{}{placeholders}", app.address);
             assert!(curl.contains(&url), "{curl}");
             operations += 1;
         }
@@ -80,7 +83,7 @@ async fn the_reference_page_lists_every_operation_with_an_example_that_works() {
 
 /// Every example on the page works as printed: each is run with curl, its
 /// documented placeholders (`$TESSERA_API_KEY`, `$TOKEN`, `$GATEWAY_TOKEN`,
-/// `$GUID`) set in the environment to the test's own values, and answers 2xx.
+/// `$GUID`, `$SCOPE_ID`) set in the environment to the test's own values, and answers 2xx.
 #[actix_web::test]
 async fn every_example_on_the_page_works_as_printed_with_curl() {
     let app = spawn_app().await;
@@ -92,6 +95,7 @@ async fn every_example_on_the_page_works_as_printed_with_curl() {
         "tokens.delete",
         "admins.manage",
         "audit.read",
+        "settings.manage",
     ];
     let key = app.api_key(&ada, "docs", &permissions, &[]).await;
     let api = ApiClient::new(&app, &key);
@@ -145,6 +149,7 @@ async fn every_example_on_the_page_works_as_printed_with_curl() {
             .env("TOKEN", &client_token.secret)
             .env("GATEWAY_TOKEN", &gateway.secret)
             .env("GUID", &guid)
+            .env("SCOPE_ID", app.scope_id("Production"))
             .env("ANSWER", &answer)
             .output()
             .unwrap();

@@ -60,6 +60,7 @@ fn declared() -> Columns {
         include_str!("../../src/db/schema/usage.rs"),
         include_str!("../../src/db/schema/counts.rs"),
         include_str!("../../src/db/schema/bulk.rs"),
+        include_str!("../../src/db/schema/policies.rs"),
     ]
     .concat();
     let mut result = Columns::new();

@@ -27,8 +27,9 @@ impl From<CatalogError> for ApiError {
 }
 
 #[utoipa::path(
-    get, path = "/api/v1/scopes/{id}/policy", tag = "Catalog", summary = "Read a scope's policy",
-    params(("id" = i64, Path, description = "The scope's ID, as the scope list gives it")),
+    get, path = "/api/v1/scopes/{scope_id}/policy", tag = "Catalog", summary = "Read a scope's policy",
+    operation_id = "read_scope_policy",
+    params(("scope_id" = i64, Path, description = "The scope's ID, as the scope list gives it")),
     responses(
         (status = 200, description = "The scope's rules; a scope without rules allows everything", body = PolicyDocument),
         (status = 401, description = "No valid API key", body = Problem),
@@ -50,9 +51,10 @@ pub async fn read(
 }
 
 #[utoipa::path(
-    put, path = "/api/v1/scopes/{id}/policy", tag = "Catalog", summary = "Replace a scope's policy",
+    put, path = "/api/v1/scopes/{scope_id}/policy", tag = "Catalog", summary = "Replace a scope's policy",
+    operation_id = "replace_scope_policy",
     description = "Replaces every rule at once. Tokens made before keep their settings; those that break the new rules are listed by `GET /api/v1/token-health` (finding `policy`). Needs `settings.manage`.",
-    params(("id" = i64, Path, description = "The scope's ID")),
+    params(("scope_id" = i64, Path, description = "The scope's ID")),
     request_body = PolicyDocument,
     responses(
         (status = 200, description = "The policy as saved", body = PolicyDocument),

@@ -28,6 +28,14 @@ pub struct PolicyGrant {
 /// scopes follows the strictest of each rule).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "max_lifetime_days": 90,
+    "expiry_required": true,
+    "allowed_types": ["read_only", "custom"],
+    "allowed_grants": null,
+    "networks_required": false,
+    "show_again": false
+}))]
 pub struct PolicyDocument {
     /// A token's validity ends at most this many days after it starts (or after
     /// the change, whichever is later); null for no limit.
