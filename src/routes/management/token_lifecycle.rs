@@ -52,7 +52,7 @@ pub struct RegenerateRequest {
     responses(
         (status = 200, description = "A new secret, shown this once", body = RegeneratedToken, headers(("ETag" = String))),
         TokenChangeProblems,
-        (status = 422, description = "The body does not fit: an unknown field or grace period", body = Problem),
+        (status = 422, description = "The body does not fit (an unknown field or grace period), or the token breaks a rule of its scopes' policies (`policy_violation`, with `rules`)", body = Problem),
     ),
     security(("api_key" = []))
 )]
@@ -86,7 +86,7 @@ pub async fn regenerate(
 
 /// One step along the lifecycle, on the version named by `If-Match`.
 macro_rules! lifecycle_endpoint {
-    ($name:ident, $service:path, $path:literal, $summary:literal, $what:literal) => {
+    ($name:ident, $service:path, $path:literal, $summary:literal, $what:literal $(, $extra:tt)?) => {
         #[utoipa::path(
             post, path = $path, tag = "Tokens", summary = $summary, description = $what,
             params(("guid" = String, Path, description = "The token's GUID"),
@@ -94,7 +94,8 @@ macro_rules! lifecycle_endpoint {
             responses(
                 (status = 200, description = "The token after the change", body = Token, headers(("ETag" = String))),
                 TokenChangeProblems,
-                    ),
+                $($extra,)?
+            ),
             security(("api_key" = []))
         )]
         pub async fn $name(
@@ -115,7 +116,13 @@ lifecycle_endpoint!(
     tokens::enable,
     "/api/v1/tokens/{guid}/enable",
     "Enable a token",
-    "Lets a disabled token pass again."
+    "Lets a disabled token pass again, if it follows its scopes' policies.",
+    (
+        status = 422,
+        description =
+            "The token breaks a rule of its scopes' policies (`policy_violation`, with `rules`)",
+        body = Problem
+    )
 );
 lifecycle_endpoint!(
     disable,

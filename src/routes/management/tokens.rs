@@ -124,7 +124,7 @@ pub async fn list(
         (status = 401, description = "No valid API key", body = Problem),
         (status = 403, description = "The key may not create tokens", body = Problem),
         (status = 409, description = "The name is taken in one of the token's scopes (`name_taken`), the GUID is taken (`guid_taken`), or a request with the same Idempotency-Key is still being handled (`idempotency_key_in_flight`): retry it for its answer", body = Problem),
-        (status = 422, description = "A field is not valid, or the Idempotency-Key was used for another request", body = Problem),
+        (status = 422, description = "A field is not valid, the token would break a rule of its scopes' policies (`policy_violation`, with `rules`), or the Idempotency-Key was used for another request", body = Problem),
     ),
     security(("api_key" = []))
 )]
@@ -254,7 +254,7 @@ pub(super) fn deleted() -> ApiError {
     responses(
         (status = 200, description = "The token as saved", body = Token, headers(("ETag" = String))),
         TokenChangeProblems,
-        (status = 422, description = "A field is not valid", body = Problem),
+        (status = 422, description = "A field is not valid, or the token would break a rule of its scopes' policies (`policy_violation`, with `rules`)", body = Problem),
     ),
     security(("api_key" = []))
 )]

@@ -44,8 +44,9 @@ pub struct PolicyDocument {
     /// Tokens must have an expiry date.
     #[serde(default)]
     pub expiry_required: bool,
-    /// The token types allowed; every type when left out.
+    /// The token types allowed (at least one); every type when left out.
     #[serde(default = "every_type")]
+    #[schema(min_items = 1)]
     pub allowed_types: Vec<TokenType>,
     /// The only module × action pairs Custom tokens may be granted (the other
     /// types are then refused); null for any.
