@@ -7,6 +7,7 @@ pub mod catalog;
 pub mod digest;
 pub mod encryption;
 pub mod expiry;
+pub mod export;
 pub mod ids;
 pub mod keyed;
 pub mod networks;

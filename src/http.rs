@@ -3,6 +3,7 @@
 
 pub mod api_error;
 pub mod client;
+pub mod download;
 pub mod error_pages;
 pub mod errors;
 pub mod headers;

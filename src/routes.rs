@@ -6,6 +6,7 @@ pub mod api;
 pub mod api_tokens;
 pub mod audit_log;
 pub mod catalog;
+pub mod exports;
 pub mod health;
 pub mod home;
 pub mod login;

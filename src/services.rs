@@ -8,6 +8,7 @@ pub mod api_keys;
 pub mod catalog;
 pub mod events;
 pub mod expiry;
+pub mod exports;
 pub mod health;
 pub mod keys;
 pub mod mail;

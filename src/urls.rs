@@ -110,6 +110,15 @@ pub fn scope_edit(id: impl Display) -> String {
     format!("{SCOPES}/{id}/edit")
 }
 
+/// The export of a list (`/settings/api-tokens/export.csv?…`), with its filters.
+pub fn export(list: &str, extension: &str, query: &str) -> String {
+    if query.is_empty() {
+        format!("{list}/export.{extension}")
+    } else {
+        format!("{list}/export.{extension}?{query}")
+    }
+}
+
 pub fn scope_policy(id: impl Display) -> String {
     format!("{SCOPES}/{id}/policy")
 }

@@ -4,7 +4,10 @@
 //! and every value is a bound parameter.
 
 mod conditions;
+mod export;
 mod plan;
+
+pub use export::{ExportWalk, ExportedToken};
 
 use super::sql::{Bind, Sql};
 use conditions::{Purpose, from_where, sort_expression};
@@ -224,31 +227,23 @@ pub fn matching_ids(
         .collect())
 }
 
-pub fn list(
+/// The IDs of a page in the list's order, from the sort order's covering index
+/// alone: after or before the cursor (walking backwards for a previous page, so
+/// in reverse), one more than `page_size` to say there are more.
+fn page_ids(
     conn: &mut DbConnection,
     filter: &TokenFilter,
     visibility: &ScopeAccess,
+    (share, search): (Share, Option<&KeywordSearch>),
     position: &PagePosition,
     page_size: i64,
-) -> QueryResult<TokenPage> {
-    let (share, search) = prepare(conn, filter, visibility)?;
+) -> QueryResult<Vec<TokenId>> {
     let sort = filter.sort;
-    // Walking backwards for a previous page: flip the order, then the rows.
     let backwards = matches!(position, PagePosition::Before(_));
     let ascending = (filter.direction == SortDirection::Asc) != backwards;
-
     let mut sql = Sql::new(conn);
-    // First the IDs of the page, from the sort order's covering index alone; then
-    // the rows themselves.
     sql.push("SELECT t.id AS n");
-    from_where(
-        &mut sql,
-        filter,
-        visibility,
-        share,
-        search.as_ref(),
-        Purpose::Page,
-    );
+    from_where(&mut sql, filter, visibility, share, search, Purpose::Page);
     if let PagePosition::After(cursor) | PagePosition::Before(cursor) = position {
         sql.push(" AND (");
         sort_expression(&mut sql, sort);
@@ -269,11 +264,31 @@ pub fn list(
     sort_expression(&mut sql, sort);
     sql.push(order).push(", t.id").push(order);
     sql.push(&format!(" LIMIT {}", page_size + 1));
-    let ids: Vec<TokenId> = sql
+    Ok(sql
         .load::<Number>(conn)?
         .into_iter()
         .map(|row| TokenId(row.n))
-        .collect();
+        .collect())
+}
+
+pub fn list(
+    conn: &mut DbConnection,
+    filter: &TokenFilter,
+    visibility: &ScopeAccess,
+    position: &PagePosition,
+    page_size: i64,
+) -> QueryResult<TokenPage> {
+    let (share, search) = prepare(conn, filter, visibility)?;
+    let sort = filter.sort;
+    let backwards = matches!(position, PagePosition::Before(_));
+    let ids = page_ids(
+        conn,
+        filter,
+        visibility,
+        (share, search.as_ref()),
+        position,
+        page_size,
+    )?;
     let mut tokens = rows(conn, &ids)?;
 
     let more = tokens.len() as i64 > page_size;

@@ -19,10 +19,12 @@ pub enum TargetKind {
     /// An administrator's key for the management API.
     ApiKey,
     Webhook,
+    /// A file of tokens, audit events or usage taken away.
+    Export,
 }
 
 impl TargetKind {
-    pub const ALL: [TargetKind; 8] = [
+    pub const ALL: [TargetKind; 9] = [
         TargetKind::Token,
         TargetKind::Administrator,
         TargetKind::Module,
@@ -31,6 +33,7 @@ impl TargetKind {
         TargetKind::Settings,
         TargetKind::ApiKey,
         TargetKind::Webhook,
+        TargetKind::Export,
     ];
 
     /// The stable name stored in the database.
@@ -44,6 +47,7 @@ impl TargetKind {
             TargetKind::Settings => "settings",
             TargetKind::ApiKey => "api_key",
             TargetKind::Webhook => "webhook",
+            TargetKind::Export => "export",
         }
     }
 

@@ -185,6 +185,16 @@ impl From<crate::services::health::HealthError> for ApiError {
     }
 }
 
+impl From<crate::services::exports::ExportError> for ApiError {
+    fn from(error: crate::services::exports::ExportError) -> Self {
+        use crate::services::exports::ExportError;
+        match error {
+            ExportError::Forbidden(f) => f.into(),
+            ExportError::Db(e) => e.into(),
+        }
+    }
+}
+
 impl From<DbError> for ApiError {
     fn from(error: DbError) -> Self {
         Self::internal(error)

@@ -66,6 +66,16 @@ impl AppError {
     }
 }
 
+impl From<crate::services::exports::ExportError> for AppError {
+    fn from(error: crate::services::exports::ExportError) -> Self {
+        use crate::services::exports::ExportError;
+        match error {
+            ExportError::Forbidden(_) => Self::NotAllowed(error.to_string()),
+            ExportError::Db(e) => e.into(),
+        }
+    }
+}
+
 impl From<DbError> for AppError {
     fn from(error: DbError) -> Self {
         Self::Internal(error.into())

@@ -10,7 +10,6 @@ pub mod regenerate;
 pub mod reveal;
 pub mod revoke;
 pub mod show;
-pub mod usage_csv;
 
 use actix_session::Session;
 use actix_web::{HttpRequest, HttpResponse};

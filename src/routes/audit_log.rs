@@ -164,5 +164,6 @@ pub async fn list(
         token: query.token.clone(),
         from: query.from.clone(),
         to: query.to.clone(),
+        export_query: filters.clone(),
     })
 }

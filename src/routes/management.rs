@@ -70,6 +70,27 @@ pub fn parse_body<T: serde::de::DeserializeOwned>(
     T::deserialize(value).map_err(|e| does_not_fit(e.to_string()))
 }
 
+/// The client asks for CSV (`Accept: text/csv` first): the whole of what its
+/// filters match, as a file, instead of a page of JSON.
+pub fn wants_csv(req: &HttpRequest) -> bool {
+    use actix_web::http::header::{Accept, Header};
+    Accept::parse(req).is_ok_and(|accept| {
+        accept
+            .ranked()
+            .first()
+            .is_some_and(|mime| mime.essence_str() == "text/csv")
+    })
+}
+
+/// An export for a program that asked for CSV.
+pub async fn csv_export(
+    download: impl Future<
+        Output = Result<crate::services::exports::Download, crate::services::exports::ExportError>,
+    >,
+) -> Result<HttpResponse, ApiError> {
+    Ok(crate::http::download::file(download.await?))
+}
+
 /// An error, as RFC 9457 problem details.
 #[derive(Debug, serde::Serialize, ToSchema)]
 pub struct Problem {

@@ -90,6 +90,10 @@ pub fn admin(cfg: &mut web::ServiceConfig) {
                 .post(catalog::delete::<Scopes>),
         )
         .route("/settings/audit-log", web::get().to(audit_log::list))
+        .route(
+            "/settings/audit-log/export.{format}",
+            web::get().to(super::exports::audit_log),
+        )
         .route("/settings/usage", web::get().to(usage::page))
         .route(
             crate::urls::HEALTH,
@@ -151,6 +155,11 @@ fn webhook_pages(cfg: &mut web::ServiceConfig) {
 /// Settings > API tokens.
 fn api_tokens(cfg: &mut web::ServiceConfig) {
     cfg.route("/settings/api-tokens", web::get().to(tokens::list::page))
+        // Before the token pages, whose GUID would take the file's name.
+        .route(
+            "/settings/api-tokens/export.{format}",
+            web::get().to(super::exports::tokens),
+        )
         .service(
             web::resource("/settings/api-tokens/new")
                 .get(tokens::create::form)
@@ -181,8 +190,8 @@ fn api_tokens(cfg: &mut web::ServiceConfig) {
             web::get().to(tokens::show::usage),
         )
         .route(
-            "/settings/api-tokens/{guid}/usage.csv",
-            web::get().to(tokens::usage_csv::download),
+            "/settings/api-tokens/{guid}/usage.{format}",
+            web::get().to(super::exports::token_usage),
         )
         .route(
             "/settings/api-tokens/{guid}/details",

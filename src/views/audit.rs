@@ -33,4 +33,6 @@ pub struct AuditLogPage {
     pub token: String,
     pub from: String,
     pub to: String,
+    /// The filters as a query string, for the exports.
+    pub export_query: String,
 }

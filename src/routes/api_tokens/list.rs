@@ -199,6 +199,7 @@ pub async fn render(
             .map(|c| link("before", c, first.map(|f| (f - page_size).max(1)))),
         can_create: admin.can(Permission::TokensCreate),
         base_path,
+        export_query: profile_tabs.is_empty().then(|| filter.query_string(&[])),
         profile_tabs,
         bulk,
         health_line,

@@ -6,17 +6,19 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{Problem, json, with_next_link};
+use super::{Problem, csv_export, json, wants_csv, with_next_link};
 use crate::auth::api_key::ApiCaller;
 use crate::db::audit::{self, AuditReader};
 use crate::db::{DbError, admins, catalog};
 use crate::domain::audit::AuditAction;
+use crate::domain::export::ExportFormat;
 use crate::domain::permissions::Permission;
 use crate::domain::scopes::ScopeAccess;
 use crate::domain::timestamps::iso;
 use crate::domain::tokens::parse_date;
 use crate::http::api_error::ApiError;
 use crate::routes::audit_log::AuditQuery;
+use crate::services::exports::{self, Reader};
 use crate::services::tokens::assignable_scopes;
 use crate::state::AppState;
 use crate::urls;
@@ -197,7 +199,8 @@ pub struct AuditParams {
     get, path = "/api/v1/audit-events", tag = "Audit log", summary = "List audit events",
     params(AuditParams),
     responses(
-        (status = 200, description = "The newest matching events the key may read", body = AuditEventList,
+        (status = 200, description = "The newest matching events the key may read; with `Accept: text/csv`, every one of them (older than `before`, if given), as a CSV file with a header row and each event's details",
+         content((AuditEventList = "application/json"), (String = "text/csv")),
          headers(("Link" = String, description = "`<url>; rel=\"next\"` when there are older events"))),
         (status = 400, description = "A filter is not valid", body = Problem),
         (status = 401, description = "No valid API key", body = Problem),
@@ -241,18 +244,25 @@ pub async fn audit_events(
     let (owner, scopes) = (caller.actor.id, caller.scopes.clone());
     let filters = query.query_string();
     let before = query.before;
+    // A reader limited to some scopes also reads the events about themselves.
+    let limited = matches!(scopes, ScopeAccess::Scopes(_));
+    let public_id = state
+        .db
+        .run(move |c| match owner {
+            Some(id) if limited => Ok::<_, DbError>(admins::find(c, id)?.map(|a| a.public_id)),
+            _ => Ok(None),
+        })
+        .await?
+        .unwrap_or_default();
+    let filter = query.filter(AuditReader { scopes, public_id });
+    if wants_csv(&req) {
+        let format = (ExportFormat::Csv, Reader::Program);
+        let export = exports::audit_log(&state.db, &caller, filter, before, &filters, format);
+        return csv_export(export).await;
+    }
     let events = state
         .db
-        .run(move |c| {
-            let public_id = match (owner, &scopes) {
-                (Some(id), ScopeAccess::Scopes(_)) => admins::find(c, id)?
-                    .map(|a| a.public_id)
-                    .unwrap_or_default(),
-                _ => String::new(),
-            };
-            let filter = query.filter(AuditReader { scopes, public_id });
-            Ok::<_, DbError>(audit::search(c, &filter, AUDIT_PAGE_SIZE, before)?)
-        })
+        .run(move |c| Ok::<_, DbError>(audit::search(c, &filter, AUDIT_PAGE_SIZE, before)?))
         .await?;
     let next = (events.len() as i64 == AUDIT_PAGE_SIZE)
         .then(|| events.last().map(|e| e.id))

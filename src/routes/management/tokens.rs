@@ -8,16 +8,21 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::token_json::{CreatedToken, NewToken, Token, TokenChanges, TokenList, TokenSummary};
-use super::{IfMatch, Problem, TokenChangeProblems, etag, if_match, json, with_next_link};
+use super::{
+    IfMatch, Problem, TokenChangeProblems, csv_export, etag, if_match, json, wants_csv,
+    with_next_link,
+};
 use crate::auth::api_key::ApiCaller;
 use crate::db::token_list::PagePosition;
 use crate::domain::digest::sha256_hex;
+use crate::domain::export::ExportFormat;
 use crate::domain::ids::Guid;
 use crate::domain::token_list::{
     Cursor, ExpiringWithin, ListQuery, PageSize, SortDirection, SortKey, StatusFilter, TokenFilter,
 };
 use crate::domain::tokens::TokenStatus;
 use crate::http::api_error::{ApiError, api_field_name};
+use crate::services::exports::{self, Reader};
 use crate::services::tokens::{self, Choices, CreateOutcome, Idempotency};
 use crate::state::AppState;
 
@@ -52,7 +57,8 @@ pub struct ListParams {
     get, path = "/api/v1/tokens", tag = "Tokens", summary = "List tokens",
     params(ListParams),
     responses(
-        (status = 200, description = "A page of the tokens the key sees", body = TokenList,
+        (status = 200, description = "A page of the tokens the key sees; with `Accept: text/csv`, every token the filters match (the cursor and page size aside), as a CSV file with a header row",
+         content((TokenList = "application/json"), (String = "text/csv")),
          headers(("Link" = String, description = "`<url>; rel=\"next\"` when there is a next page"))),
         (status = 400, description = "A parameter is not valid", body = Problem),
         (status = 401, description = "No valid API key", body = Problem),
@@ -96,6 +102,11 @@ pub async fn list(
                 .ok_or_else(|| ApiError::bad_request("The cursor is not valid."))?,
         ),
     };
+    if wants_csv(&req) {
+        let query = filter.query_string(&[]);
+        let format = (ExportFormat::Csv, Reader::Program);
+        return csv_export(exports::tokens(&state.db, &caller, filter, &query, format)).await;
+    }
     let page = tokens::list(state.services(), &caller, filter.clone(), position).await?;
     let next = page.next.as_ref().map(|cursor| {
         let query = filter.query_string(&[("after", &cursor.encode())]);

@@ -4,14 +4,15 @@
 use std::collections::BTreeMap;
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use serde::{Deserialize, Serialize};
 use time::{Duration, PrimitiveDateTime, Time};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{Problem, json};
+use super::{Problem, csv_export, json, wants_csv};
 use crate::auth::api_key::ApiCaller;
 use crate::db;
+use crate::domain::export::ExportFormat;
 use crate::domain::ids::Guid;
 use crate::domain::timestamps::iso;
 use crate::domain::tokens::parse_date;
@@ -19,6 +20,7 @@ use crate::domain::usage::asked::{WindowError, asked_window};
 use crate::domain::usage::series::{Bucket, Granularity, Window};
 use crate::domain::verification::Outcome;
 use crate::http::api_error::ApiError;
+use crate::services::exports::{self, Reader};
 use crate::services::{tokens, usage};
 use crate::state::AppState;
 
@@ -141,7 +143,8 @@ fn day_bound(text: &str, end_of_day: bool) -> Result<PrimitiveDateTime, ApiError
     description = "Every answer of /verify, /introspect and /auth about the token, counted by hour (or day) and outcome: exact counts, written a few seconds after the requests.",
     params(("guid" = String, Path, description = "The token's GUID"), UsageParams),
     responses(
-        (status = 200, description = "The token's requests in the window", body = TokenUsageAnswer),
+        (status = 200, description = "The token's requests in the window; with `Accept: text/csv`, its buckets as a CSV file, a column per outcome",
+         content((TokenUsageAnswer = "application/json"), (String = "text/csv"))),
         (status = 400, description = "`from`, `to` or `granularity` cannot be read", body = Problem),
         (status = 401, description = "No valid API key", body = Problem),
         (status = 403, description = "The key may not read tokens", body = Problem),
@@ -152,6 +155,7 @@ fn day_bound(text: &str, end_of_day: bool) -> Result<PrimitiveDateTime, ApiError
     security(("api_key" = []))
 )]
 pub async fn token_usage(
+    req: HttpRequest,
     state: web::Data<AppState>,
     caller: ApiCaller,
     guid: web::Path<Guid>,
@@ -163,6 +167,12 @@ pub async fn token_usage(
     }
     let window = asked(&state, params.into_inner())?;
     let usage = usage::for_token(&state.db, details.token.id, window).await?;
+    if wants_csv(&req) {
+        let named = (details.token.guid.to_string(), details.token.name.clone());
+        let format = (ExportFormat::Csv, Reader::Program);
+        let export = exports::token_usage(&state.db, &caller, named, usage.buckets, format);
+        return csv_export(export).await;
+    }
     let answer = TokenUsageAnswer {
         token: details.token.guid.to_string(),
         from: iso(&window.first),

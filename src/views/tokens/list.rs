@@ -202,6 +202,9 @@ pub struct TokenListPage {
     pub next_href: Option<String>,
     pub previous_href: Option<String>,
     pub can_create: bool,
+    /// The filters as a query string, for the exports of the list; none for a
+    /// list that is not the full one.
+    pub export_query: Option<String>,
     /// Where the filters and pages link to.
     pub base_path: &'static str,
     /// Set when the page is the administrator's own tokens, under My profile.

@@ -12,8 +12,9 @@ use crate::views::usage::{PeriodLink, period_links};
 
 pub struct UsageTab {
     pub period: Period,
-    /// The same numbers as CSV.
+    /// The same numbers as CSV, and as JSON.
     pub csv_url: String,
+    pub json_url: String,
     pub periods: Vec<PeriodLink>,
     pub chart: StackedBars,
     pub total: String,
@@ -46,6 +47,11 @@ impl UsageTab {
             period,
             csv_url: format!(
                 "{}.csv?period={}",
+                urls::token_page(guid, TokenPage::Usage),
+                period.key()
+            ),
+            json_url: format!(
+                "{}.json?period={}",
                 urls::token_page(guid, TokenPage::Usage),
                 period.key()
             ),
