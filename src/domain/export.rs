@@ -45,9 +45,14 @@ impl ExportKind {
         }
     }
 
-    /// `api-tokens-2026-12-07.csv`: what, and the day (UTC) it was taken.
-    pub fn file_name(self, day: Date, format: ExportFormat) -> String {
-        format!("{}-{day}.{}", self.key(), format.extension())
+    /// `api-tokens-2026-12-07.csv`: what (of which, if `of` says), and the day
+    /// (UTC) it was taken.
+    pub fn file_name(self, of: Option<&str>, day: Date, format: ExportFormat) -> String {
+        let what = match of {
+            Some(of) => format!("{}-{of}", self.key()),
+            None => self.key().to_owned(),
+        };
+        format!("{what}-{day}.{}", format.extension())
     }
 }
 
@@ -162,12 +167,20 @@ mod tests {
     #[test]
     fn file_names_carry_the_day() {
         assert_eq!(
-            ExportKind::Tokens.file_name(date!(2026 - 12 - 07), ExportFormat::Csv),
+            ExportKind::Tokens.file_name(None, date!(2026 - 12 - 07), ExportFormat::Csv),
             "api-tokens-2026-12-07.csv"
         );
         assert_eq!(
-            ExportKind::AuditLog.file_name(date!(2027 - 01 - 31), ExportFormat::Json),
+            ExportKind::AuditLog.file_name(None, date!(2027 - 01 - 31), ExportFormat::Json),
             "audit-log-2027-01-31.json"
+        );
+        assert_eq!(
+            ExportKind::TokenUsage.file_name(
+                Some("0b8f-24h"),
+                date!(2027 - 01 - 31),
+                ExportFormat::Csv
+            ),
+            "token-usage-0b8f-24h-2027-01-31.csv"
         );
     }
 }

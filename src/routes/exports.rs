@@ -92,7 +92,7 @@ pub async fn token_usage(
     let buckets = usage::for_token(&state.db, token.id, period.window(now()))
         .await?
         .buckets;
-    let named = (token.guid.to_string(), token.name);
+    let named = (token.guid.to_string(), token.name, period.key().to_owned());
     let caller = admin.caller(&req);
     let download =
         exports::token_usage(&state.db, &caller, named, buckets, reader_of(format)).await?;

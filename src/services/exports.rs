@@ -64,7 +64,7 @@ pub async fn tokens(
     (format, reader): (ExportFormat, Reader),
 ) -> Result<Download, ExportError> {
     caller.require(Permission::TokensRead)?;
-    let file_name = ExportKind::Tokens.file_name(now().date(), format);
+    let file_name = ExportKind::Tokens.file_name(None, now().date(), format);
     let details = json!({ "filters": query, "format": format.extension() });
     let target = (TargetKind::Export, None, file_name.clone());
     record(db, caller, target, details).await?;
@@ -85,7 +85,7 @@ pub async fn audit_log(
     (format, reader): (ExportFormat, Reader),
 ) -> Result<Download, ExportError> {
     caller.require(Permission::AuditRead)?;
-    let file_name = ExportKind::AuditLog.file_name(now().date(), format);
+    let file_name = ExportKind::AuditLog.file_name(None, now().date(), format);
     let details = json!({ "filters": query, "format": format.extension() });
     let target = (TargetKind::Export, None, file_name.clone());
     record(db, caller, target, details).await?;
@@ -94,17 +94,18 @@ pub async fn audit_log(
     }))
 }
 
-/// A token's usage, bucket by bucket, as its Usage tab shows it: the caller has
-/// read the token (so sees it) and its buckets.
+/// A token's usage over a period (`24h`, or from–to), bucket by bucket, as its
+/// Usage tab shows it: the caller has read the token (so sees it) and its buckets.
 pub async fn token_usage(
     db: &Db,
     caller: &Caller,
-    (guid, name): (String, String),
+    (guid, name, period): (String, String, String),
     buckets: Vec<crate::domain::usage::series::Bucket>,
     (format, reader): (ExportFormat, Reader),
 ) -> Result<Download, ExportError> {
     caller.require(Permission::TokensRead)?;
-    let file_name = ExportKind::TokenUsage.file_name(now().date(), format);
+    let of = format!("{guid}-{period}");
+    let file_name = ExportKind::TokenUsage.file_name(Some(&of), now().date(), format);
     let details = json!({ "export": file_name, "format": format.extension() });
     record(db, caller, (TargetKind::Token, Some(guid), name), details).await?;
     Ok(download(db, file_name, (format, reader), move |_| {

@@ -13,6 +13,7 @@ mod control_characters;
 mod csrf;
 mod expiring;
 mod expiry_mail;
+mod exports;
 mod forward_auth;
 mod health;
 mod health_follows_changes;

@@ -168,7 +168,12 @@ pub async fn token_usage(
     let window = asked(&state, params.into_inner())?;
     let usage = usage::for_token(&state.db, details.token.id, window).await?;
     if wants_csv(&req) {
-        let named = (details.token.guid.to_string(), details.token.name.clone());
+        let period = format!("{}-{}", window.first.date(), window.end().date());
+        let named = (
+            details.token.guid.to_string(),
+            details.token.name.clone(),
+            period,
+        );
         let format = (ExportFormat::Csv, Reader::Program);
         let export = exports::token_usage(&state.db, &caller, named, usage.buckets, format);
         return csv_export(export).await;
