@@ -265,3 +265,40 @@ async fn the_audit_log_and_a_tokens_usage_are_exported_with_their_filters() {
     let rows = csv_rows(std::str::from_utf8(&csv).unwrap());
     assert_eq!(column(&rows, "action"), ["token.disable"]);
 }
+
+#[actix_web::test]
+async fn an_export_of_many_batches_holds_every_row_once_in_the_lists_order() {
+    let app = spawn_app().await;
+    let admin = app.with_examples().await;
+    let seeded = crate::process::tessera(&app.db)
+        .args(["seed", "--tokens", "2600"])
+        .output()
+        .unwrap();
+    assert!(seeded.status.success(), "{seeded:?}");
+    let live = app.count("api_tokens WHERE deleted_at IS NULL");
+    assert!(live > 2 * tessera::services::exports::BATCH, "{live}");
+    for sort in [
+        "sort=name&dir=asc",
+        "sort=created&dir=desc",
+        "sort=expires&dir=asc",
+    ] {
+        let csv = export(&admin, &format!("/settings/api-tokens/export.csv?{sort}")).await;
+        let rows = csv_rows(csv.body.trim_start_matches('\u{feff}'));
+        let mut guids = column(&rows, "guid");
+        assert_eq!(guids.len() as i64, live, "{sort}");
+        guids.sort_unstable();
+        guids.dedup();
+        assert_eq!(guids.len() as i64, live, "{sort}: each token once");
+    }
+    // The first rows are the list's first page, in its order.
+    let page = admin.get("/settings/api-tokens?sort=name&dir=asc").await;
+    let listed = page.html().texts("a.token-name");
+    let csv = export(&admin, "/settings/api-tokens/export.csv?sort=name&dir=asc").await;
+    let rows = csv_rows(csv.body.trim_start_matches('\u{feff}'));
+    let names: Vec<String> = column(&rows, "name")
+        .iter()
+        .take(listed.len())
+        .map(|n| n.trim_start_matches('\'').to_owned())
+        .collect();
+    assert_eq!(names, listed);
+}
