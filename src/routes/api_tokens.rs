@@ -229,6 +229,12 @@ pub fn finish(
         Err(error @ (TokenError::Conflict | TokenError::Refused(_))) => {
             session::flash(session, FlashKind::Error, error.to_string())
         }
+        // Regenerate and enable: the token is to be edited to follow the policy first.
+        Err(error @ TokenError::Policy(_)) => session::flash(
+            session,
+            FlashKind::Error,
+            format!("Nothing was done, as this token breaks its scopes' policy: {error} Edit it to follow the policy first."),
+        ),
         Err(error) => return Err(error.into()),
     }
     Ok(see_other(location))

@@ -122,6 +122,18 @@ async fn a_new_policy_changes_no_token_and_health_lists_those_that_break_it() {
         .await;
     assert_eq!(regenerate.status, 422, "{:?}", regenerate.json);
     assert_eq!(regenerate.code(), "policy_violation");
+    // From its page too: back to the token, with why.
+    let version = admin.version_of(&endless).await;
+    let refused = admin
+        .post(
+            &format!("/settings/api-tokens/{endless}/regenerate"),
+            &[("version", version.as_str()), ("grace", "")],
+        )
+        .await;
+    refused.assert_redirect(&format!("/settings/api-tokens/{endless}"));
+    let page = admin.get(&format!("/settings/api-tokens/{endless}")).await;
+    let flash = page.html().text(".flash-error");
+    assert!(flash.contains("breaks its scopes' policy: Production"), "{flash}");
     // ...and so is an edit that leaves it breaking it, even a rename.
     let rename = api
         .write(
