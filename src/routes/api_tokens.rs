@@ -233,7 +233,9 @@ pub fn finish(
         Err(error @ TokenError::Policy(_)) => session::flash(
             session,
             FlashKind::Error,
-            format!("Nothing was done, as this token breaks its scopes' policy: {error} Edit it to follow the policy first."),
+            format!(
+                "Nothing was done, as this token breaks its scopes' policy: {error} Edit it to follow the policy first."
+            ),
         ),
         Err(error) => return Err(error.into()),
     }

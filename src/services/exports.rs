@@ -61,17 +61,15 @@ pub async fn tokens(
     caller: &Caller,
     filter: TokenFilter,
     query: &str,
-    (format, reader): (ExportFormat, Reader),
+    format: (ExportFormat, Reader),
 ) -> Result<Download, ExportError> {
     caller.require(Permission::TokensRead)?;
-    let file_name = ExportKind::Tokens.file_name(None, now().date(), format);
-    let details = json!({ "filters": query, "format": format.extension() });
-    let target = (TargetKind::Export, None, file_name.clone());
-    record(db, caller, target, details).await?;
     let visibility = caller.scopes.clone();
-    Ok(download(db, file_name, (format, reader), move |c| {
+    let list = (ExportKind::Tokens, query);
+    filtered(db, caller, list, format, move |c| {
         TokenSource::start(c, filter, visibility)
-    }))
+    })
+    .await
 }
 
 /// Every event of the audit log that `filter` narrows (older than `before`, if
@@ -82,16 +80,29 @@ pub async fn audit_log(
     filter: AuditFilter,
     before: Option<i64>,
     query: &str,
-    (format, reader): (ExportFormat, Reader),
+    format: (ExportFormat, Reader),
 ) -> Result<Download, ExportError> {
     caller.require(Permission::AuditRead)?;
-    let file_name = ExportKind::AuditLog.file_name(None, now().date(), format);
+    let list = (ExportKind::AuditLog, query);
+    filtered(db, caller, list, format, move |_| {
+        Ok(AuditSource::new(filter, before))
+    })
+    .await
+}
+
+/// A list's export, recorded with the filters (`query`) it was taken with.
+async fn filtered<S: Source>(
+    db: &Db,
+    caller: &Caller,
+    (kind, query): (ExportKind, &str),
+    (format, reader): (ExportFormat, Reader),
+    start: impl FnOnce(&mut DbConnection) -> diesel::QueryResult<S> + Send + 'static,
+) -> Result<Download, ExportError> {
+    let file_name = kind.file_name(None, now().date(), format);
     let details = json!({ "filters": query, "format": format.extension() });
     let target = (TargetKind::Export, None, file_name.clone());
     record(db, caller, target, details).await?;
-    Ok(download(db, file_name, (format, reader), move |_| {
-        Ok(AuditSource::new(filter, before))
-    }))
+    Ok(download(db, file_name, (format, reader), start))
 }
 
 /// A token's usage over a period (`24h`, or from–to), bucket by bucket, as its

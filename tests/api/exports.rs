@@ -35,6 +35,20 @@ fn file_name(response: &Response) -> String {
         .to_owned()
 }
 
+/// What the API answers a program that asks for CSV.
+async fn api_csv(app: &TestApp, key: &str, path: &str) -> String {
+    let mut response = awc::Client::default()
+        .get(format!("{}{path}", app.address))
+        .insert_header(("authorization", format!("Bearer {key}")))
+        .insert_header(("accept", "text/csv"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200, "{path}");
+    let body = response.body().limit(1 << 24).await.unwrap();
+    String::from_utf8(body.to_vec()).unwrap()
+}
+
 async fn export(admin: &Browser, path: &str) -> Response {
     let response = admin.get(path).await;
     assert_eq!(response.status, 200, "{path}: {}", response.body);
@@ -110,21 +124,8 @@ async fn the_token_list_exports_exactly_its_filtered_rows_safe_for_spreadsheets(
 
     // The API answers a program's Accept: text/csv with the file, without a BOM.
     let key = app.api_key(&admin, "Export", KEY_PERMISSIONS, &[]).await;
-    let raw = awc::Client::default()
-        .get(format!(
-            "{}/api/v1/tokens?scope={production}&per_page=25",
-            app.address
-        ))
-        .insert_header(("authorization", format!("Bearer {key}")))
-        .insert_header(("accept", "text/csv"))
-        .send()
-        .await
-        .unwrap()
-        .body()
-        .limit(1 << 24)
-        .await
-        .unwrap();
-    let body = String::from_utf8(raw.to_vec()).unwrap();
+    let path = format!("/api/v1/tokens?scope={production}&per_page=25");
+    let body = api_csv(&app, &key, &path).await;
     assert!(body.starts_with("guid,name,"), "{body}");
     assert_eq!(csv_rows(&body).len() as i64 - 1, in_production);
 
@@ -249,21 +250,10 @@ async fn the_audit_log_and_a_tokens_usage_are_exported_with_their_filters() {
     let api = ApiClient::new(&app, &key);
     let page = api.get("/api/v1/audit-events?action=token.disable").await;
     assert_eq!(page.json["events"].as_array().unwrap().len(), 1);
-    let csv = awc::Client::default()
-        .get(format!(
-            "{}/api/v1/audit-events?action=token.disable",
-            app.address
-        ))
-        .insert_header(("authorization", format!("Bearer {key}")))
-        .insert_header(("accept", "text/csv"))
-        .send()
-        .await
-        .unwrap()
-        .body()
-        .await
-        .unwrap();
-    let rows = csv_rows(std::str::from_utf8(&csv).unwrap());
-    assert_eq!(column(&rows, "action"), ["token.disable"]);
+    let csv = api_csv(&app, &key, "/api/v1/audit-events?action=token.disable").await;
+    assert_eq!(column(&csv_rows(&csv), "action"), ["token.disable"]);
+    let usage = api_csv(&app, &key, &format!("/api/v1/tokens/{guid}/usage")).await;
+    assert!(usage.starts_with("start,valid,"), "{usage}");
 }
 
 #[actix_web::test]

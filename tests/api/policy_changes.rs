@@ -133,7 +133,10 @@ async fn a_new_policy_changes_no_token_and_health_lists_those_that_break_it() {
     refused.assert_redirect(&format!("/settings/api-tokens/{endless}"));
     let page = admin.get(&format!("/settings/api-tokens/{endless}")).await;
     let flash = page.html().text(".flash-error");
-    assert!(flash.contains("breaks its scopes' policy: Production"), "{flash}");
+    assert!(
+        flash.contains("breaks its scopes' policy: Production"),
+        "{flash}"
+    );
     // ...and so is an edit that leaves it breaking it, even a rename.
     let rename = api
         .write(
