@@ -179,6 +179,18 @@ async fn exports_hold_only_what_the_reader_may_see() {
         serde_json::from_str::<Vec<Value>>(&other.body).unwrap(),
         Vec::<Value>::new()
     );
+
+    // The audit log's export holds the events of the reader's scopes' tokens, and
+    // of their own account: nothing of Production's.
+    let tess = app
+        .add_admin(&admin, "tess@example.com", "token_manager", &[&staging])
+        .await;
+    let prod_guid = app.texts("SELECT guid AS t FROM api_tokens WHERE name = 'Prod secret'");
+    let staging_guid = app.texts("SELECT guid AS t FROM api_tokens WHERE name = 'Staging one'");
+    let log = export(&tess, "/settings/audit-log/export.csv").await;
+    assert!(log.body.contains(&staging_guid[0]), "{}", log.body);
+    assert!(!log.body.contains(&prod_guid[0]), "{}", log.body);
+    assert!(!log.body.contains("Prod secret"), "{}", log.body);
 }
 
 #[actix_web::test]
