@@ -14,7 +14,7 @@ use super::sql::{Bind, Sql};
 use super::token_list::Number;
 use super::{DbConnection, scope_policies};
 use crate::domain::ids::TokenId;
-use crate::domain::scopes::policy::{ScopePolicy, last_moment};
+use crate::domain::scopes::policy::{ScopePolicy, too_long_from};
 use crate::domain::scopes::{ScopeAccess, seen_patterns};
 use crate::domain::tokens::{Cutoffs, Finding, TokenStatus, TokenType};
 
@@ -109,10 +109,11 @@ fn breach(sql: &mut Sql, scope: i64, policy: &ScopePolicy, now: PrimitiveDateTim
         sql.push(" OR t.valid_to IS NULL");
     }
     if let Some(days) = policy.max_lifetime_days {
-        // Ends after the last moment counted from now, and from its start: on or
-        // after the midnight that ends the day `days` after it.
-        sql.push(" OR (t.valid_to > ")
-            .bind(Bind::Timestamp(last_moment(now, days)));
+        // Ends on or after the midnight that ends the day `days` after now, and
+        // the one `days` after its start (as `Strictest::breaches` says).
+        let too_long = too_long_from(now, days).unwrap_or(PrimitiveDateTime::MAX);
+        sql.push(" OR (t.valid_to >= ")
+            .bind(Bind::Timestamp(too_long));
         if sql.postgres {
             sql.push(" AND t.valid_to >= date_trunc('day', t.valid_from) + make_interval(days => ")
                 .bind(Bind::Integer(i32::try_from(days + 1).unwrap_or(i32::MAX)))

@@ -125,7 +125,9 @@ fn rows(conn: &mut DbConnection, ids: &[TokenId]) -> QueryResult<Vec<ListedToken
     sql.bind_list(ids.iter().map(|id| Bind::BigInt(id.0)));
     sql.push(")");
     let mut rows: Vec<ListedToken> = sql.load(conn)?;
-    rows.sort_by_key(|row| ids.iter().position(|id| *id == row.id));
+    let order: std::collections::HashMap<TokenId, usize> =
+        ids.iter().enumerate().map(|(at, id)| (*id, at)).collect();
+    rows.sort_by_key(|row| order.get(&row.id).copied());
     Ok(rows)
 }
 
@@ -229,14 +231,14 @@ pub fn matching_ids(
 
 /// The IDs of a page in the list's order, from the sort order's covering index
 /// alone: after or before the cursor (walking backwards for a previous page, so
-/// in reverse), one more than `page_size` to say there are more.
+/// in reverse), at most `limit` (every one, without).
 fn page_ids(
     conn: &mut DbConnection,
     filter: &TokenFilter,
     visibility: &ScopeAccess,
     (share, search): (Share, Option<&KeywordSearch>),
     position: &PagePosition,
-    page_size: i64,
+    limit: Option<i64>,
 ) -> QueryResult<Vec<TokenId>> {
     let sort = filter.sort;
     let backwards = matches!(position, PagePosition::Before(_));
@@ -263,7 +265,9 @@ fn page_ids(
     sql.push(" ORDER BY ");
     sort_expression(&mut sql, sort);
     sql.push(order).push(", t.id").push(order);
-    sql.push(&format!(" LIMIT {}", page_size + 1));
+    if let Some(limit) = limit {
+        sql.push(&format!(" LIMIT {limit}"));
+    }
     Ok(sql
         .load::<Number>(conn)?
         .into_iter()
@@ -287,7 +291,7 @@ pub fn list(
         visibility,
         (share, search.as_ref()),
         position,
-        page_size,
+        Some(page_size + 1),
     )?;
     let mut tokens = rows(conn, &ids)?;
 

@@ -218,6 +218,14 @@ pub fn sealed_secrets(conn: &mut DbConnection) -> QueryResult<Vec<(TokenId, Guid
         .load(conn)
 }
 
+/// Forgets the token's kept value: it is shown once, never again.
+pub fn forget_sealed_secret(conn: &mut DbConnection, id: TokenId) -> QueryResult<()> {
+    diesel::update(api_tokens::table.find(id))
+        .set(api_tokens::secret_ciphertext.eq(None::<String>))
+        .execute(conn)?;
+    Ok(())
+}
+
 pub fn replace_sealed_secret(
     conn: &mut DbConnection,
     id: TokenId,

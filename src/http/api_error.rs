@@ -191,6 +191,7 @@ impl From<crate::services::exports::ExportError> for ApiError {
         match error {
             ExportError::Forbidden(f) => f.into(),
             ExportError::Db(e) => e.into(),
+            ExportError::Write(_) => Self::internal(error),
         }
     }
 }

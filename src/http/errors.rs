@@ -72,6 +72,7 @@ impl From<crate::services::exports::ExportError> for AppError {
         match error {
             ExportError::Forbidden(_) => Self::NotAllowed(error.to_string()),
             ExportError::Db(e) => e.into(),
+            ExportError::Write(_) => Self::internal(error),
         }
     }
 }

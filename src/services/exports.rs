@@ -5,9 +5,11 @@
 //! client that goes away stops the reading. Every export is in the audit log,
 //! with what it was narrowed to, and holds only what the caller may see.
 
+mod file;
 mod sources;
 
 use std::io;
+use std::time::Duration;
 
 use futures_util::stream::{self, BoxStream};
 use serde_json::{Value, json};
@@ -17,9 +19,10 @@ use super::{Caller, Forbidden};
 use crate::db::audit::{self, Target};
 use crate::db::{Db, DbConnection, DbError, now};
 use crate::domain::audit::{AuditAction, TargetKind};
-use crate::domain::export::{Cell, ExportFormat, ExportKind, json_row};
+use crate::domain::export::{Cell, ExportFormat, ExportKind};
 use crate::domain::permissions::Permission;
 use crate::domain::token_list::TokenFilter;
+use file::FileWriter;
 use sources::{AuditSource, TokenSource, UsageSource};
 
 pub use crate::db::audit::AuditFilter;
@@ -53,6 +56,8 @@ pub enum ExportError {
     Forbidden(#[from] Forbidden),
     #[error(transparent)]
     Db(#[from] DbError),
+    #[error("the file could not be written: {0}")]
+    Write(String),
 }
 
 /// Every token of the list that `filter` narrows (its page aside), in its order.
@@ -102,7 +107,7 @@ async fn filtered<S: Source>(
     let details = json!({ "filters": query, "format": format.extension() });
     let target = (TargetKind::Export, None, file_name.clone());
     record(db, caller, target, details).await?;
-    Ok(download(db, file_name, (format, reader), start))
+    download(db, file_name, (format, reader), start).await
 }
 
 /// A token's usage over a period (`24h`, or from–to), bucket by bucket, as its
@@ -119,9 +124,10 @@ pub async fn token_usage(
     let file_name = ExportKind::TokenUsage.file_name(Some(&of), now().date(), format);
     let details = json!({ "export": file_name, "format": format.extension() });
     record(db, caller, (TargetKind::Token, Some(guid), name), details).await?;
-    Ok(download(db, file_name, (format, reader), move |_| {
+    download(db, file_name, (format, reader), move |_| {
         Ok(UsageSource::new(buckets))
-    }))
+    })
+    .await
 }
 
 async fn record(
@@ -145,23 +151,46 @@ async fn record(
     .await
 }
 
-fn download<S: Source>(
+/// How long a client may leave a batch untaken before it counts as gone.
+const CLIENT_PATIENCE: Duration = Duration::from_secs(60);
+
+/// Starts the file: the source and its first batch are read before the answer
+/// begins, so that a failure then is an error answer rather than a cut file. The
+/// rest is read a batch at a time, each on a connection taken for it alone: a
+/// client that reads slowly holds a few batches of memory, never a connection.
+async fn download<S: Source>(
     db: &Db,
     file_name: String,
     (format, reader): (ExportFormat, Reader),
     start: impl FnOnce(&mut DbConnection) -> diesel::QueryResult<S> + Send + 'static,
-) -> Download {
+) -> Result<Download, ExportError> {
+    let (source, first) = db
+        .run(move |c| {
+            let mut source = start(c)?;
+            let rows = source.next(c)?;
+            Ok::<_, DbError>((source, rows))
+        })
+        .await?;
+    let (mut file, mut opening) = FileWriter::open(format, reader, source.columns())
+        .and_then(|(mut file, mut opening)| {
+            opening.extend(file.rows(&first)?);
+            Ok((file, opening))
+        })
+        .map_err(|e| ExportError::Write(e.to_string()))?;
+    let done = first.is_empty();
+    if done {
+        opening.extend(file.close());
+    }
     let (sender, receiver) = mpsc::channel(4);
-    let failed = sender.clone();
     let db = db.clone();
     tokio::spawn(async move {
-        let written = db
-            .run(move |c| write(c, start, (format, reader), &sender))
-            .await;
-        if let Err(error) = written {
+        if !offer(&sender, opening).await || done {
+            return;
+        }
+        if let Err(error) = the_rest(&db, source, &mut file, &sender).await {
             tracing::error!(%error, "an export stopped");
             // The file ends in an error rather than looking complete.
-            let _ = failed
+            let _ = sender
                 .send(Err(io::Error::other("the export stopped")))
                 .await;
         }
@@ -169,71 +198,48 @@ fn download<S: Source>(
     let body = stream::unfold(receiver, |mut receiver| async move {
         receiver.recv().await.map(|chunk| (chunk, receiver))
     });
-    Download {
+    Ok(Download {
         file_name,
         format,
         body: Box::pin(body),
-    }
+    })
 }
 
 type Chunks = mpsc::Sender<Result<Vec<u8>, io::Error>>;
 
-/// Writes the file a batch at a time; stops early when the client has gone.
-fn write<S: Source>(
-    c: &mut DbConnection,
-    start: impl FnOnce(&mut DbConnection) -> diesel::QueryResult<S>,
-    (format, reader): (ExportFormat, Reader),
+/// Reads and sends the batches after the first, then the file's end; stops early
+/// when the client is gone.
+async fn the_rest<S: Source>(
+    db: &Db,
+    mut source: S,
+    file: &mut FileWriter,
     chunks: &Chunks,
 ) -> anyhow::Result<()> {
-    let mut source = start(c)?;
-    let columns = source.columns();
-    let names: Vec<&str> = columns.iter().map(String::as_str).collect();
-    let mut out = Vec::with_capacity(256 * 1024);
-    match format {
-        ExportFormat::Csv => {
-            if reader == Reader::Spreadsheet {
-                out.extend_from_slice("\u{feff}".as_bytes());
-            }
-            csv_rows(&mut out, [names.iter().map(|n| (*n).to_owned()).collect()])?;
-        }
-        ExportFormat::Json => out.push(b'['),
-    }
-    let mut first = true;
     loop {
-        let rows = source.next(c)?;
-        if rows.is_empty() {
-            break;
-        }
-        match format {
-            ExportFormat::Csv => {
-                csv_rows(
-                    &mut out,
-                    rows.iter().map(|row| row.iter().map(Cell::csv).collect()),
-                )?;
-            }
-            ExportFormat::Json => {
-                for row in &rows {
-                    out.extend_from_slice(if first { b"\n" } else { b",\n" });
-                    first = false;
-                    serde_json::to_writer(&mut out, &json_row(&names, row))?;
-                }
-            }
-        }
-        if chunks.blocking_send(Ok(std::mem::take(&mut out))).is_err() {
+        let (back, rows) = db
+            .run(move |c| {
+                let rows = source.next(c);
+                Ok::<_, DbError>((source, rows))
+            })
+            .await?;
+        source = back;
+        let rows = rows?;
+        let chunk = if rows.is_empty() {
+            file.close()
+        } else {
+            file.rows(&rows)?
+        };
+        if !offer(chunks, chunk).await || rows.is_empty() {
             return Ok(());
         }
     }
-    if format == ExportFormat::Json {
-        out.extend_from_slice(b"\n]\n");
-    }
-    let _ = chunks.blocking_send(Ok(out));
-    Ok(())
 }
 
-fn csv_rows(out: &mut Vec<u8>, rows: impl IntoIterator<Item = Vec<String>>) -> anyhow::Result<()> {
-    let mut writer = csv::Writer::from_writer(out);
-    for row in rows {
-        writer.write_record(&row)?;
-    }
-    Ok(writer.flush()?)
+/// Hands a chunk to the answer: false when the client is gone, or has taken
+/// nothing for [`CLIENT_PATIENCE`].
+async fn offer(chunks: &Chunks, chunk: Vec<u8>) -> bool {
+    matches!(
+        tokio::time::timeout(CLIENT_PATIENCE, chunks.send(Ok(chunk))).await,
+        Ok(Ok(()))
+    )
 }

@@ -292,6 +292,26 @@ async fn an_export_of_many_batches_holds_every_row_once_in_the_lists_order() {
         guids.dedup();
         assert_eq!(guids.len() as i64, live, "{sort}: each token once");
     }
+    // The API's CSV is the whole of what the filters match, its cursor and page
+    // size aside.
+    let key = app.api_key(&admin, "Export", KEY_PERMISSIONS, &[]).await;
+    let first = ApiClient::new(&app, &key)
+        .get("/api/v1/tokens?per_page=25")
+        .await;
+    let next = first.json["next"].as_str().unwrap();
+    let after = next
+        .split_once("after=")
+        .unwrap()
+        .1
+        .split('&')
+        .next()
+        .unwrap();
+    let path = format!("/api/v1/tokens?per_page=25&after={after}");
+    assert_eq!(
+        csv_rows(&api_csv(&app, &key, &path).await).len() as i64 - 1,
+        live
+    );
+
     // The first rows are the list's first page, in its order.
     let page = admin.get("/settings/api-tokens?sort=name&dir=asc").await;
     let listed = page.html().texts("a.token-name");

@@ -432,3 +432,175 @@ async fn policies_are_checked_read_and_changed_within_scopes() {
     assert_eq!(staging.get(&path).await.status, 404);
     assert_eq!(app.count("scope_policies"), 1);
 }
+
+#[actix_web::test]
+async fn dropping_unused_permissions_makes_no_custom_token_where_custom_is_not_allowed() {
+    use crate::token_health::{app_without_examples_in_use, made_days_ago, verify_from};
+    let (app, admin) = app_without_examples_in_use().await;
+    let wide = app
+        .token(&admin)
+        .named("wide")
+        .scope("Production")
+        .full_access()
+        .create()
+        .await;
+    let read = "?module=orders&action=read";
+    assert_eq!(
+        verify_from(&app, &wide.secret, read, "203.0.113.7").await,
+        200
+    );
+    crate::helpers::eventually("the use is written", || {
+        app.count("token_permission_uses") == 1
+    })
+    .await;
+    made_days_ago(&app, &wide.guid, 40);
+    set_policy(
+        &app,
+        &admin,
+        "Production",
+        &[
+            ("allowed_types", "read_only"),
+            ("allowed_types", "full_access"),
+        ],
+    )
+    .await;
+    let api = ApiClient::new(&app, &app.api_key(&admin, "CI", KEY_PERMISSIONS, &[]).await);
+    let body = json!({ "action": "drop_unused_permissions", "tokens": [wide.guid.to_string()] });
+    let answer = api.post("/api/v1/tokens/bulk", &body).await;
+    let result = &answer.json["results"][0];
+    assert_eq!(result["result"], "skipped", "{result}");
+    assert!(
+        result["reason"]
+            .as_str()
+            .unwrap()
+            .contains("does not allow Custom tokens"),
+        "{result}"
+    );
+    let read = api.get(&format!("/api/v1/tokens/{}", wide.guid)).await;
+    assert_eq!(read.json["type"], "full_access");
+}
+
+#[actix_web::test]
+async fn a_policy_is_changed_only_by_a_key_of_its_scope_with_settings_manage() {
+    let app = spawn_app().await;
+    let admin = app.with_examples().await;
+    let production = app.scope_id("Production");
+    let path = format!("/api/v1/scopes/{production}/policy");
+    let body = json!({ "max_lifetime_days": 30 });
+    let staging_key = app
+        .api_key(&admin, "Staging", KEY_PERMISSIONS, &["Staging"])
+        .await;
+    let staging = ApiClient::new(&app, &staging_key);
+    assert_eq!(
+        staging.send("PUT", &path, &[], Some(&body)).await.status,
+        404
+    );
+    assert_eq!(app.count("scope_policies"), 0, "nothing saved");
+    // Managing settings is enough to change it, and the answer is what was saved.
+    let settings = ApiClient::new(
+        &app,
+        &app.api_key(&admin, "Settings", &["settings.manage"], &[])
+            .await,
+    );
+    let saved = settings.send("PUT", &path, &[], Some(&body)).await;
+    assert_eq!(saved.status, 200, "{:?}", saved.json);
+    assert_eq!(saved.json["max_lifetime_days"], 30);
+    assert_eq!(app.count("scope_policies"), 1);
+}
+
+#[actix_web::test]
+async fn the_lifetime_is_counted_the_same_for_new_tokens_and_in_token_health() {
+    let app = spawn_app().await;
+    let admin = app.with_examples().await;
+    app.execute("UPDATE api_tokens SET disabled_at = '2020-01-01 00:00:00'");
+    let api = ApiClient::new(&app, &app.api_key(&admin, "CI", KEY_PERMISSIONS, &[]).await);
+    let until = |name: &str, days: i64| {
+        let mut body = token_body(name, &["Production"], "custom", "read_only");
+        body["valid_to"] = json!(day_in(days));
+        body
+    };
+    let made: Vec<String> = {
+        let mut made = Vec::new();
+        for (name, days) in [
+            ("Day 90", 90),
+            ("Day 91", 91),
+            ("Day 200", 200),
+            ("Old, 30 left", 30),
+        ] {
+            made.push(make(&api, until(name, days)).await.0);
+        }
+        made
+    };
+    // Started 200 days ago: 30 days left is within 90 from now; the long one is not.
+    app.execute(&format!(
+        "UPDATE api_tokens SET valid_from = '2020-01-01 00:00:00' WHERE guid IN ('{}', '{}')",
+        made[2], made[3]
+    ));
+    set_policy(&app, &admin, "Production", &[("max_lifetime_days", "90")]).await;
+    let health = api.get("/api/v1/token-health").await;
+    let mut found: Vec<String> = policy_finding(&health.json)["guids"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g.as_str().unwrap().to_owned())
+        .collect();
+    found.sort();
+    let mut expected = vec![made[1].clone(), made[2].clone()];
+    expected.sort();
+    assert_eq!(found, expected, "day 91 and day 200 break it");
+    // The same rule refuses day 91 and takes day 90 for a new token.
+    assert_eq!(
+        api.post("/api/v1/tokens", &until("New 91", 91))
+            .await
+            .status,
+        422
+    );
+    assert_eq!(
+        api.post("/api/v1/tokens", &until("New 90", 90))
+            .await
+            .status,
+        201
+    );
+}
+
+#[actix_web::test]
+async fn a_token_moved_into_a_scope_that_shows_values_once_forgets_its_value() {
+    let app = spawn_app_with(tessera::config::ServeArgs {
+        encryption: tessera::config::EncryptionArgs {
+            encryption_key: Some(KEY.to_owned()),
+        },
+        ..Default::default()
+    })
+    .await;
+    let admin = app.with_examples().await;
+    set_policy(&app, &admin, "Production", &[("show_again", "")]).await;
+    let api = ApiClient::new(&app, &app.api_key(&admin, "CI", KEY_PERMISSIONS, &[]).await);
+    let (edited, tag) = make(&api, token_body("Edited", &["Staging"], "30d", "read_only")).await;
+    let (moved, _) = make(&api, token_body("Moved", &["Staging"], "30d", "read_only")).await;
+    assert!(sealed(&app, &edited) && sealed(&app, &moved));
+    let changed = api
+        .write(
+            "PATCH",
+            &format!("/api/v1/tokens/{edited}"),
+            &tag,
+            Some(&json!({ "scopes": ["Staging", "Production"] })),
+        )
+        .await;
+    assert_eq!(changed.status, 200, "{:?}", changed.json);
+    assert!(!sealed(&app, &edited), "forgotten on edit");
+    let body = json!({ "action": "add_scope", "scope": "Production", "tokens": [moved] });
+    assert_eq!(api.post("/api/v1/tokens/bulk", &body).await.json["done"], 1);
+    assert!(!sealed(&app, &moved), "forgotten in bulk");
+    // Regenerated in it, a token keeps no value either.
+    let tag = changed.header("etag").unwrap();
+    let regenerated = api
+        .write(
+            "POST",
+            &format!("/api/v1/tokens/{edited}/regenerate"),
+            tag,
+            Some(&json!({})),
+        )
+        .await;
+    assert_eq!(regenerated.status, 200, "{:?}", regenerated.json);
+    assert!(!sealed(&app, &edited));
+}

@@ -1,12 +1,13 @@
 //! The token list for an export: every token the viewer sees that matches the
-//! filter, in the list's order, a batch at a time, each with its scopes, grants
-//! and networks by name.
+//! filter, in the list's order, each with its scopes, grants and networks by name.
+//! Which tokens, and in what order, is read once at the start (8 bytes a token):
+//! a token whose sort value changes meanwhile (its last use, say) is neither
+//! skipped nor repeated. The rows are read a batch at a time.
 
 use std::collections::HashMap;
 
 use diesel::prelude::*;
 
-use super::plan::{KeywordSearch, Share};
 use super::{ListedToken, PagePosition, page_ids, prepare, rows};
 use crate::db::DbConnection;
 use crate::db::schema::{
@@ -24,49 +25,49 @@ pub struct ExportedToken {
     pub networks: Vec<String>,
 }
 
-/// How far an export has read.
+/// The tokens of an export, and how many were read.
 pub struct ExportWalk {
-    filter: TokenFilter,
-    visibility: ScopeAccess,
-    share: Share,
-    search: Option<KeywordSearch>,
-    position: Option<PagePosition>,
+    ids: Vec<TokenId>,
+    read: usize,
 }
 
 impl ExportWalk {
     pub fn start(
         conn: &mut DbConnection,
-        filter: TokenFilter,
-        visibility: ScopeAccess,
+        filter: &TokenFilter,
+        visibility: &ScopeAccess,
     ) -> QueryResult<Self> {
-        let (share, search) = prepare(conn, &filter, &visibility)?;
-        Ok(Self {
+        let (share, search) = prepare(conn, filter, visibility)?;
+        let everything = &PagePosition::First;
+        let ids = page_ids(
+            conn,
             filter,
             visibility,
-            share,
-            search,
-            position: Some(PagePosition::First),
-        })
+            (share, search.as_ref()),
+            everything,
+            None,
+        )?;
+        Ok(Self { ids, read: 0 })
     }
 
     /// The next `size` tokens; none once all were read.
-    pub fn next(&mut self, conn: &mut DbConnection, size: i64) -> QueryResult<Vec<ExportedToken>> {
-        let Some(position) = self.position.take() else {
-            return Ok(Vec::new());
-        };
-        let share = (self.share, self.search.as_ref());
-        let mut ids = page_ids(conn, &self.filter, &self.visibility, share, &position, size)?;
-        let more = ids.len() as i64 > size;
-        ids.truncate(size as usize);
-        let tokens = rows(conn, &ids)?;
-        if more {
-            let last = tokens.last().map(|t| t.cursor(self.filter.sort));
-            self.position = last.map(PagePosition::After);
+    pub fn next(
+        &mut self,
+        conn: &mut DbConnection,
+        size: usize,
+    ) -> QueryResult<Vec<ExportedToken>> {
+        let end = (self.read + size).min(self.ids.len());
+        let ids = &self.ids[self.read..end];
+        self.read = end;
+        let tokens = rows(conn, ids)?;
+        if tokens.is_empty() && end < self.ids.len() {
+            // Removed since the start, every one: on to the next batch.
+            return self.next(conn, size);
         }
         let mut scopes = grouped(
             api_token_scopes::table
                 .inner_join(scopes::table)
-                .filter(api_token_scopes::token_id.eq_any(&ids))
+                .filter(api_token_scopes::token_id.eq_any(ids))
                 .order(scopes::name_key.asc())
                 .select((api_token_scopes::token_id, scopes::name))
                 .load(conn)?,
@@ -74,7 +75,7 @@ impl ExportWalk {
         let mut grants = grouped(
             api_token_permissions::table
                 .inner_join(modules::table)
-                .filter(api_token_permissions::token_id.eq_any(&ids))
+                .filter(api_token_permissions::token_id.eq_any(ids))
                 .order((
                     modules::module_key.asc(),
                     api_token_permissions::action.asc(),
@@ -89,7 +90,7 @@ impl ExportWalk {
         );
         let mut networks = grouped(
             api_token_allowed_networks::table
-                .filter(api_token_allowed_networks::token_id.eq_any(&ids))
+                .filter(api_token_allowed_networks::token_id.eq_any(ids))
                 .order(api_token_allowed_networks::cidr.asc())
                 .select((
                     api_token_allowed_networks::token_id,

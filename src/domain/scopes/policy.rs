@@ -3,8 +3,7 @@
 //! are checked whenever a token is made or changed so that it could pass again;
 //! tokens made before a rule are left as they are and found by token health.
 
-use time::macros::time;
-use time::{Duration, PrimitiveDateTime};
+use time::{Date, Duration, PrimitiveDateTime, Time};
 
 use crate::domain::tokens::{Action, TokenType, Validity};
 use crate::domain::validation::FieldErrors;
@@ -188,10 +187,19 @@ pub struct Breach {
     pub message: String,
 }
 
-/// The last moment a token starting at `start` may be valid for `days` days: the
-/// end of the day (UTC) `days` after it.
-pub fn last_moment(start: PrimitiveDateTime, days: i64) -> PrimitiveDateTime {
-    PrimitiveDateTime::new((start + Duration::days(days)).date(), time!(23:59:59))
+/// The last day (UTC) a token starting at `start` may be valid on for `days`
+/// days; `None` past the calendar's end, where nothing can be later.
+pub fn last_day(start: PrimitiveDateTime, days: i64) -> Option<Date> {
+    start
+        .checked_add(Duration::days(days))
+        .map(|limit| limit.date())
+}
+
+/// The midnight after [`last_day`]: a validity ending at it or later is too long.
+pub fn too_long_from(start: PrimitiveDateTime, days: i64) -> Option<PrimitiveDateTime> {
+    last_day(start, days)?
+        .next_day()
+        .map(|day| PrimitiveDateTime::new(day, Time::MIDNIGHT))
 }
 
 /// The breaches as a form's errors, each beside its field.
@@ -285,19 +293,20 @@ impl Strictest {
         };
         let end = token.validity.valid_to;
         if let Some((days, scope)) = &self.max_lifetime {
-            let last = last_moment(token.validity.valid_from.max(now), *days);
+            let start = token.validity.valid_from.max(now);
+            let too_long = too_long_from(start, *days);
             match end {
                 None => breach(
                     Rule::MaxLifetime,
                     scope,
                     format!("{scope} allows tokens of at most {days} days: choose an expiry."),
                 ),
-                Some(end) if end > last => breach(
+                Some(end) if too_long.is_some_and(|too_long| end >= too_long) => breach(
                     Rule::MaxLifetime,
                     scope,
                     format!(
                         "{scope} allows tokens of at most {days} days, so until {} at the latest; this one would end on {}. Choose an earlier expiry.",
-                        last.date(),
+                        last_day(start, *days).map_or_else(String::new, |d| d.to_string()),
                         end.date()
                     ),
                 ),

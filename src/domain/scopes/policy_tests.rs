@@ -265,3 +265,38 @@ fn a_policy_no_token_could_follow_is_refused() {
         [TokenType::ReadOnly, TokenType::Custom]
     );
 }
+
+#[test]
+fn a_start_at_the_calendars_end_is_no_breach_and_no_panic() {
+    let policy = ScopePolicy {
+        max_lifetime_days: Some(90),
+        ..ScopePolicy::default()
+    };
+    let all = strictest([("Production", &policy)]);
+    let far = TokenShape {
+        validity: Validity {
+            valid_from: datetime!(9999-12-30 00:00),
+            valid_to: Some(datetime!(9999-12-31 23:59:59)),
+        },
+        ..shape(None, TokenType::ReadOnly, &[])
+    };
+    assert!(all.breaches(&far, NOW, name).is_empty());
+    // The last day is allowed to its last fraction of a second; its midnight is not,
+    // as the health check says.
+    let just_past = TokenShape {
+        validity: Validity {
+            valid_from: NOW,
+            valid_to: Some(datetime!(2027-03-07 23:59:59.5)),
+        },
+        ..shape(None, TokenType::ReadOnly, &[])
+    };
+    assert!(all.breaches(&just_past, NOW, name).is_empty());
+    let midnight = TokenShape {
+        validity: Validity {
+            valid_from: NOW,
+            valid_to: Some(datetime!(2027-03-08 00:00)),
+        },
+        ..just_past
+    };
+    assert_eq!(all.breaches(&midnight, NOW, name).len(), 1);
+}

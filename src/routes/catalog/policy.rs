@@ -129,8 +129,7 @@ pub async fn save(
     let policy = form.policy();
     let saved = catalog::save_policy(services, &caller, *id, move |_| policy).await;
     let (errors, status) = match saved {
-        Ok(_) => {
-            let found = catalog::read_policy(services, &caller, *id).await?;
+        Ok(found) => {
             let message = format!(
                 "Saved the policy of {}. Tokens made before keep their settings: Token health lists those that break it.",
                 found.scope.name

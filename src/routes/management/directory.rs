@@ -257,7 +257,11 @@ pub async fn audit_events(
     let filter = query.filter(AuditReader { scopes, public_id });
     if wants_csv(&req) {
         let format = (ExportFormat::Csv, Reader::Program);
-        let export = exports::audit_log(&state.db, &caller, filter, before, &filters, format);
+        let described = match before {
+            Some(id) => format!("{filters}&before={id}"),
+            None => filters,
+        };
+        let export = exports::audit_log(&state.db, &caller, filter, before, &described, format);
         return csv_export(export).await;
     }
     let events = state

@@ -60,7 +60,7 @@ pub async fn read(
         (status = 200, description = "The policy as saved", body = PolicyDocument),
         (status = 401, description = "No valid API key", body = Problem),
         (status = 403, description = "The key may not manage settings", body = Problem),
-        (status = 404, description = "No such scope", body = Problem),
+        (status = 404, description = "No such scope of the key's", body = Problem),
         (status = 415, description = "The body is not JSON", body = Problem),
         (status = 422, description = "A rule no token could follow, or an unknown module", body = Problem),
     ),
@@ -74,12 +74,10 @@ pub async fn replace(
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let document: PolicyDocument = parse_body(&req, &body)?;
-    let services = state.services();
-    catalog::save_policy(services, &caller, *id, move |modules| {
+    let found = catalog::save_policy(state.services(), &caller, *id, move |modules| {
         document.policy(modules)
     })
     .await?;
-    let found = catalog::read_policy(services, &caller, *id).await?;
     Ok(json(
         StatusCode::OK,
         &PolicyDocument::of(&found.policy, &found.modules),

@@ -157,14 +157,18 @@ pub async fn read_policy(
         .await
 }
 
-/// Replaces the scope's policy; `make` builds it from every module's ID and key.
+/// Replaces the policy of a scope the caller sees; `make` builds it from every
+/// module's ID and key. Answers with the policy as saved.
 pub async fn save_policy(
     services: Services<'_>,
     caller: &Caller,
     scope_id: i64,
     make: impl FnOnce(&[(i64, String)]) -> Result<ScopePolicy, FieldErrors> + Send + 'static,
-) -> Result<ScopePolicy, CatalogError> {
+) -> Result<ScopeWithPolicy, CatalogError> {
     caller.require(Permission::SettingsManage)?;
+    if !caller.scopes.includes(scope_id) {
+        return Err(CatalogError::NotFound);
+    }
     change(services, caller, move |c, actor| {
         let scope = catalog::find_scope(c, scope_id)?.ok_or(CatalogError::NotFound)?;
         let modules = catalog::module_keys(c)?;
@@ -186,22 +190,25 @@ pub async fn save_policy(
         let before = scope_policies::of_scopes(c, Some(&[scope_id]))?
             .remove(&scope_id)
             .unwrap_or_default();
-        if before == policy {
-            return Ok(policy);
+        if before != policy {
+            scope_policies::save(c, scope_id, &policy, now())?;
+            let details = serde_json::json!({
+                "before": PolicyDocument::of(&before, &modules),
+                "after": PolicyDocument::of(&policy, &modules),
+            });
+            audit::record(
+                c,
+                actor,
+                AuditAction::ScopePolicyChanged,
+                &Target::scope(&scope.name),
+                &details.to_string(),
+            )?;
         }
-        scope_policies::save(c, scope_id, &policy, now())?;
-        let details = serde_json::json!({
-            "before": PolicyDocument::of(&before, &modules),
-            "after": PolicyDocument::of(&policy, &modules),
-        });
-        audit::record(
-            c,
-            actor,
-            AuditAction::ScopePolicyChanged,
-            &Target::scope(&scope.name),
-            &details.to_string(),
-        )?;
-        Ok(policy)
+        Ok(ScopeWithPolicy {
+            scope,
+            policy,
+            modules,
+        })
     })
     .await
 }

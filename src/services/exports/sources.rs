@@ -46,7 +46,7 @@ impl TokenSource {
         visibility: ScopeAccess,
     ) -> diesel::QueryResult<Self> {
         Ok(Self {
-            walk: ExportWalk::start(c, filter, visibility)?,
+            walk: ExportWalk::start(c, &filter, &visibility)?,
             now: now(),
         })
     }
@@ -81,7 +81,7 @@ impl Source for TokenSource {
     }
 
     fn next(&mut self, c: &mut DbConnection) -> diesel::QueryResult<Vec<Vec<Cell>>> {
-        let batch = self.walk.next(c, BATCH)?;
+        let batch = self.walk.next(c, BATCH as usize)?;
         Ok(batch.into_iter().map(|t| self.row(t)).collect())
     }
 }

@@ -149,6 +149,10 @@ pub(super) fn apply_chunk(
                 }
                 BulkStep::Scopes(new) => {
                     tokens::set_scopes(c, token.id, &name_key(&token.name), new)?;
+                    if !policies.strictest(new).keeps_value() {
+                        // Now in a scope that shows values once.
+                        tokens::forget_sealed_secret(c, token.id)?;
+                    }
                     let names = |ids: &[i64]| ids.iter().map(&name_of).collect::<Vec<_>>();
                     serde_json::json!({ "scopes": [names(scope_ids), names(new)] }).to_string()
                 }

@@ -15,7 +15,7 @@ use crate::domain::scopes::ScopeAccess;
 use crate::domain::scopes::policy::{
     Breach, Rule, ScopePolicy, ScopeRules, Strictest, TokenShape, strictest,
 };
-use crate::domain::tokens::{BulkStep, TokenChange, TokenDefinition, Validity};
+use crate::domain::tokens::{BulkStep, TokenChange, TokenDefinition, TokenType, Validity};
 
 pub struct Policies {
     by_scope: HashMap<i64, ScopePolicy>,
@@ -144,9 +144,10 @@ pub fn refuse_showing_again(c: &mut DbConnection, token: &TokenDetails) -> Resul
 
 impl Policies {
     /// A bulk action's step, or why it is skipped: a step that makes the token
-    /// valid longer, puts it in a scope or lets it pass again is skipped if the
-    /// token would then break its scopes' rules. The others narrow what it can
-    /// do, and always may.
+    /// valid longer, puts it in a scope, lets it pass again or makes it Custom
+    /// (dropping unused permissions) is skipped if the token would then break
+    /// its scopes' rules. Disabling, revoking, deleting and taking a scope off
+    /// always may.
     pub fn judge(
         &self,
         c: &mut DbConnection,
@@ -157,11 +158,16 @@ impl Policies {
         let Ok(planned) = &step else {
             return Ok(step);
         };
-        let (scopes, valid_to) = match planned {
-            BulkStep::ValidTo(to) => (scope_ids, Some(*to)),
-            BulkStep::Scopes(new) => (new.as_slice(), row.valid_to),
-            BulkStep::Change(TokenChange::Enable) => (scope_ids, row.valid_to),
-            _ => return Ok(step),
+        let (scopes, valid_to, kept) = match planned {
+            BulkStep::ValidTo(to) => (scope_ids, Some(*to), None),
+            // Taking a scope off only lightens what the token is held to.
+            BulkStep::Scopes(new) if new.iter().all(|s| scope_ids.contains(s)) => {
+                return Ok(step);
+            }
+            BulkStep::Scopes(new) => (new.as_slice(), row.valid_to, None),
+            BulkStep::Change(TokenChange::Enable) => (scope_ids, row.valid_to, None),
+            BulkStep::Permissions(kept) => (scope_ids, row.valid_to, Some(kept.as_slice())),
+            BulkStep::Change(_) => return Ok(step),
         };
         if !self.apply_to(scopes) {
             return Ok(step);
@@ -173,7 +179,12 @@ impl Policies {
             valid_from: row.valid_from,
             valid_to,
         };
-        let breaches = self.breaches(scopes, &saved_shape(&token, validity), now);
+        let mut shape = saved_shape(&token, validity);
+        if let Some(kept) = kept {
+            shape.token_type = TokenType::Custom;
+            shape.grants = kept;
+        }
+        let breaches = self.breaches(scopes, &shape, now);
         if breaches.is_empty() {
             Ok(step)
         } else {

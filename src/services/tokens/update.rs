@@ -42,7 +42,8 @@ pub async fn update(
             input.guid = before.token.guid.to_string();
             let context = choices.context(Some(before.token.validity()));
             let definition = validate(&input, &context).map_err(TokenError::Invalid)?;
-            Policies::read(c)?.check(&definition.scope_ids, &shape_of(&definition), now())?;
+            let rules =
+                Policies::read(c)?.check(&definition.scope_ids, &shape_of(&definition), now())?;
             let changes = describe_changes(&before, &definition);
             if changes.is_empty() {
                 // Judged as a change would be, but nothing is written.
@@ -61,6 +62,10 @@ pub async fn update(
             // Every scope of the token is the caller's (`changeable`), so the
             // scopes chosen are the whole new set.
             tokens::update(c, token.id, &definition)?;
+            if before.has_sealed_secret && !rules.keeps_value() {
+                // Now in a scope that shows values once.
+                tokens::forget_sealed_secret(c, token.id)?;
+            }
             record_change(
                 c,
                 &caller.actor,
