@@ -197,11 +197,13 @@
     const cancel = dialog.querySelector("[data-dialog-cancel]");
     let opener = null;
 
-    document.querySelectorAll("a[data-confirm]").forEach((link) => {
-      link.addEventListener("click", (event) => {
+    // Without JavaScript, links lead to a confirmation page; forms are asked here.
+    document.querySelectorAll("a[data-confirm], form[data-confirm]").forEach((link) => {
+      const isForm = link.tagName === "FORM";
+      link.addEventListener(isForm ? "submit" : "click", (event) => {
         event.preventDefault();
-        opener = link;
-        form.action = link.href;
+        opener = isForm ? link.querySelector("[type=submit]") : link;
+        form.action = isForm ? link.action : link.href;
         title.textContent = link.dataset.confirm;
         body.textContent = link.dataset.confirmBody || "";
         confirm.textContent = link.dataset.confirmButton || "Confirm";

@@ -23,6 +23,7 @@ use crate::db::catalog::{ModuleWithPaths, Scope};
 use crate::db::now;
 use crate::db::tokens::{self, TokenDetails};
 use crate::domain::ids::Guid;
+use crate::domain::permissions::Permission;
 use crate::domain::scopes::policy::ScopeRules;
 use crate::domain::tokens::{
     Action, TokenInput, TokenType, Validity, format_date, parse_permission,
@@ -295,6 +296,7 @@ pub fn form_page(req: &HttpRequest, admin: &CurrentAdmin, parts: FormParts) -> T
         scopes: parts.scopes,
         modules: parts.modules,
         policies: parts.policies,
+        manages_catalog: admin.can(Permission::SettingsManage),
         durations: duration_options(editing),
         types,
         actions: Action::ALL,

@@ -120,7 +120,10 @@ pub async fn list(
                 _ => None,
             },
             target: match e.target_id {
-                Some(id) if id != e.target_label => format!("{} · {}", e.target_label, id),
+                // An administrator's label holds their ID already.
+                Some(id) if !e.target_label.contains(&id) => {
+                    format!("{} · {}", e.target_label, id)
+                }
                 _ => e.target_label,
             },
             ip: e.ip.unwrap_or_else(|| "—".into()),

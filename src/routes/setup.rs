@@ -53,7 +53,12 @@ async fn setup_state(state: &AppState, code: &str) -> Result<SetupState, AppErro
         .map_err(AppError::from)
 }
 
+/// To the tokens for a signed-in administrator, to sign-in for anyone else.
 fn already_set_up(session: &Session) -> HttpResponse {
+    if session::admin_id(session).is_some() {
+        session::flash(session, FlashKind::Info, "Tessera is already set up.");
+        return see_other(urls::TOKENS);
+    }
     session::flash(
         session,
         FlashKind::Info,
@@ -67,7 +72,7 @@ fn invalid_code(req: &HttpRequest) -> Result<HttpResponse, AppError> {
         layout: Layout::page(req, None, "Setup link not valid", Section::None),
         heading: "This setup link is not valid".into(),
         message: "It may be mistyped, already used, or older than 24 hours. Restart Tessera to print a new \
-                  setup link on its console, or create the first administrator with `tessera admin create`."
+                  setup link on its console, or create the first administrator with the command tessera admin create."
             .into(),
         link: None,
     };

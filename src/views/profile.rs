@@ -22,6 +22,8 @@ pub struct ProfilePage {
     pub password_errors: FieldErrors,
     pub expiry_mail_own: bool,
     pub expiry_mail_scopes: bool,
+    /// The operator set up mail; without it, the choices wait until they do.
+    pub mail_set_up: bool,
     /// "my 2 API keys", offered for revocation with the password and the sessions.
     pub revoke_keys: Option<String>,
 }

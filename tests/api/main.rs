@@ -30,6 +30,7 @@ mod migrations;
 mod nginx;
 mod openapi;
 mod operator_commands;
+mod page_words;
 mod pages;
 mod permissions;
 mod policy_changes;

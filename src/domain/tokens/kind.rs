@@ -51,6 +51,14 @@ impl TokenType {
         }
     }
 
+    /// What the type grants, where no matrix follows (a token's page, a policy).
+    pub fn meaning(self) -> &'static str {
+        match self {
+            TokenType::Custom => "Only the modules and actions granted one by one.",
+            other => other.description(),
+        }
+    }
+
     /// Whether the type grants `action` on any module, without per-module rows.
     pub fn grants_everywhere(self, action: Action) -> bool {
         match self {

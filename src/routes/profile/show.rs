@@ -60,6 +60,7 @@ pub async fn profile_page(
         password_errors,
         expiry_mail_own: admin.admin.expiry_mail_own,
         expiry_mail_scopes: admin.admin.expiry_mail_scopes,
+        mail_set_up: state.config.mail.is_some(),
         revoke_keys: keys_to_revoke("my", active_keys),
     })
 }

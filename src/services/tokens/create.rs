@@ -251,13 +251,32 @@ fn create_in(
     })
 }
 
-/// The audit entry of a new token: what it grants and when.
+/// The audit entry of a new token: what it grants, from where and when.
 fn summary(definition: &TokenDefinition) -> String {
-    serde_json::json!({
+    let mut summary = serde_json::json!({
         "type": definition.token_type.key(),
         "scope_ids": definition.scope_ids,
         "valid_from": iso(&definition.validity.valid_from),
         "valid_to": definition.validity.valid_to.as_ref().map(iso),
-    })
-    .to_string()
+    });
+    if !definition.permissions.is_empty() {
+        let grants: Vec<String> = definition
+            .permissions
+            .iter()
+            .map(|(module, action)| format!("{module}:{}", action.key()))
+            .collect();
+        summary["permissions"] = grants.into();
+    }
+    if !definition.allowed_networks.is_empty() {
+        let networks: Vec<String> = definition
+            .allowed_networks
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        summary["allowed_networks"] = networks.into();
+    }
+    if definition.can_introspect {
+        summary["can_introspect"] = true.into();
+    }
+    summary.to_string()
 }

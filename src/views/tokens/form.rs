@@ -65,6 +65,8 @@ pub struct TokenFormPage {
     pub modules: Vec<ModuleWithPaths>,
     /// The offered scopes' policies, shown for the scopes ticked.
     pub policies: Vec<ScopeRules>,
+    /// May add scopes and modules (where there are none to choose).
+    pub manages_catalog: bool,
     pub durations: Vec<DurationOption>,
     pub types: Vec<(TokenType, bool)>,
     pub actions: [Action; 2],

@@ -93,9 +93,10 @@ impl TokenActions {
     }
 
     /// The row menu: every change the administrator's role allows, always in the
-    /// same order, those the token's status rules out disabled with the reason.
+    /// same order, those the token's status rules out disabled with the reason;
+    /// none when nothing can be done (a deleted token).
     pub fn menu(&self) -> Vec<MenuItem> {
-        if self.scope_locked {
+        if self.scope_locked || self.status == TokenStatus::Deleted {
             return Vec::new();
         }
         let toggle = if self.status == TokenStatus::Disabled {

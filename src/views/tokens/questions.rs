@@ -34,7 +34,7 @@ pub const REVOKE: Question = Question {
 
 pub const DELETE: Question = Question {
     verb: "Delete",
-    body: "The token stops working and is removed from the list for good. Its history stays in the audit log.",
+    body: "The token stops working for good and leaves the list; the Deleted status filter still shows it, and its history stays in the audit log.",
     button: "Delete token",
     danger: true,
     action: TokenPage::Delete,
