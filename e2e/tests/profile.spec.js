@@ -166,7 +166,15 @@ test("an administrator creates an API key in My profile, copies it once and revo
   await expect(row).toContainText("tokens.read, tokens.create");
   await expect(row).toContainText(/from 127\.0\.0\.1/);
 
+  // Revoking asks first: Cancel keeps it, the dialog's button revokes it.
   await row.getByRole("button", { name: /Revoke/ }).click();
+  const dialog = page.getByRole("dialog", { name: `Revoke the API key ${name}?` });
+  await expect(dialog).toBeVisible();
+  await expectAccessible(page, "API key revoke question");
+  await dialog.getByRole("button", { name: "Cancel" }).click();
+  await expect(page.locator("tr", { hasText: name })).toContainText("Active");
+  await row.getByRole("button", { name: /Revoke/ }).click();
+  await dialog.getByRole("button", { name: "Revoke key" }).click();
   await expect(page.getByText(`The API key “${name}” was revoked.`)).toBeVisible();
   await expect(page.locator("tr", { hasText: name })).toContainText("Revoked");
   const refused = await page.request.get("/api/v1/tokens", { headers: { Authorization: `Bearer ${key}` } });
