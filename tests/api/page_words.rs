@@ -47,6 +47,15 @@ async fn the_one_time_page_and_the_token_pages_say_what_each_reader_can_do() {
     let hint = page.html().text("dd .hint");
     assert!(hint.contains("your role cannot show it again"), "{hint}");
     assert!(!hint.to_lowercase().contains("regenerate"), "{hint}");
+    // Their own tokens are none: they are pointed at the scopes' list, which is
+    // not empty.
+    let mine = vic.get("/profile/api-tokens").await;
+    assert!(
+        mine.body.contains("Your role does not create tokens."),
+        "{}",
+        mine.body
+    );
+    assert!(!mine.body.contains("There are no tokens in your scopes"));
     // A Custom token's page does not point at a matrix to tick.
     assert!(
         page.body
@@ -88,6 +97,12 @@ async fn a_deleted_token_offers_no_menu_and_its_question_says_where_it_goes() {
         question.body
     );
     assert!(!question.body.contains("removed from the list for good"));
+    // Cancelling an edit goes back to the token, not to the list.
+    let edit = admin
+        .get(&format!("/settings/api-tokens/{}/edit", token.guid))
+        .await;
+    let cancel = edit.html().attr("a.button-quiet", "href");
+    assert_eq!(cancel, Some(format!("/settings/api-tokens/{}", token.guid)));
     let version = admin.version_of(&token.guid.to_string()).await;
     admin
         .post(

@@ -79,6 +79,14 @@ impl TokenFormPage {
         matches!(self.mode, FormMode::Edit { .. })
     }
 
+    /// Where Cancel leads: back to the token being edited, or to the list.
+    pub fn cancel_url(&self) -> String {
+        match &self.mode {
+            FormMode::Create => urls::TOKENS.into(),
+            FormMode::Edit { guid, .. } => urls::token(guid),
+        }
+    }
+
     pub fn action_url(&self) -> String {
         match &self.mode {
             FormMode::Create => urls::NEW_TOKEN.into(),
