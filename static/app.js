@@ -202,7 +202,10 @@
       const isForm = link.tagName === "FORM";
       link.addEventListener(isForm ? "submit" : "click", (event) => {
         event.preventDefault();
-        opener = isForm ? link.querySelector("[type=submit]") : link;
+        // A row's menu closes behind the question; focus comes back to its button.
+        const menu = link.closest("details");
+        if (menu) menu.open = false;
+        opener = menu ? menu.querySelector("summary") : isForm ? link.querySelector("[type=submit]") : link;
         form.action = isForm ? link.action : link.href;
         title.textContent = link.dataset.confirm;
         body.textContent = link.dataset.confirmBody || "";
@@ -282,41 +285,6 @@
     if (window.matchMedia("(max-width: 640px)").matches) fold.open = false;
   }
 
-  // The token list's column chooser: hidden columns are remembered in this browser.
-  function setUpColumnChooser() {
-    const chooser = document.querySelector("[data-columns]");
-    const table = document.querySelector(".token-table");
-    if (!chooser || !table) return;
-    const KEY = "tessera.token-list.hidden-columns";
-    let hidden = [];
-    try {
-      hidden = JSON.parse(localStorage.getItem(KEY) || "[]");
-    } catch (_) {
-      hidden = [];
-    }
-    const boxes = [...chooser.querySelectorAll("input[type=checkbox]")];
-    function apply() {
-      boxes.forEach((box) => {
-        box.checked = !hidden.includes(box.value);
-        table.classList.toggle("hide-" + box.value, !box.checked);
-      });
-    }
-    boxes.forEach((box) => {
-      box.addEventListener("change", (event) => {
-        event.stopPropagation();
-        hidden = boxes.filter((b) => !b.checked).map((b) => b.value);
-        try {
-          localStorage.setItem(KEY, JSON.stringify(hidden));
-        } catch (_) {
-          // Private windows may refuse: the choice then lasts for this page.
-        }
-        apply();
-      });
-    });
-    apply();
-    chooser.hidden = false;
-  }
-
   function today() {
     const now = new Date();
     return now.toISOString().slice(0, 10);
@@ -391,7 +359,6 @@
     setUpValueReveal();
     setUpMenus();
     setUpFilters();
-    setUpColumnChooser();
     setUpConfirmations();
     setUpReveal();
     setUpTokenForm();

@@ -70,6 +70,8 @@ test("disable, enable, revoke and delete, as the seed documents describe", async
 
   await page.getByLabel("Token status").selectOption("deleted");
   await expect(page.getByRole("row", { name: new RegExp(name) })).toContainText("Deleted");
+  // Nothing can be done to it any more: no menu of disabled items.
+  await expect(page.getByRole("row", { name: new RegExp(name) }).locator("[data-row-menu]")).toHaveCount(0);
 });
 
 test("from the list: one menu per row, with unavailable actions disabled and saying why", async ({ page }) => {
@@ -109,5 +111,8 @@ test("from the list: one menu per row, with unavailable actions disabled and say
   // The menu's confirmations are the same dialogs as everywhere.
   await row.getByRole("link", { name: "Revoke" }).click();
   await expect(page.getByRole("dialog")).toContainText(`Revoke ${name}?`);
+  // The menu closes behind the question, and the focus comes back to its button.
+  await expect(row.locator("[data-row-menu]")).not.toHaveAttribute("open", "");
   await page.getByRole("dialog").getByRole("button", { name: "Cancel" }).click();
+  await expect(menu).toBeFocused();
 });

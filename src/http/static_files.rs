@@ -33,6 +33,7 @@ pub fn url(path: &str) -> String {
 
 pub static CSS_URL: LazyLock<String> = LazyLock::new(|| url("app.css"));
 pub static TABLE_CSS_URL: LazyLock<String> = LazyLock::new(|| url("token-table.css"));
+pub static TABLE_JS_URL: LazyLock<String> = LazyLock::new(|| url("token-table.js"));
 pub static CHARTS_CSS_URL: LazyLock<String> = LazyLock::new(|| url("charts.css"));
 pub static CHARTS_JS_URL: LazyLock<String> = LazyLock::new(|| url("charts.js"));
 pub static BULK_CSS_URL: LazyLock<String> = LazyLock::new(|| url("bulk.css"));
