@@ -1,7 +1,7 @@
 // Settings > Scopes > a scope's policy, and the token form that follows it: the
 // ticked scopes' rules shown before Save, and a token that breaks them refused
 // with the reason beside the field.
-const { test, expect, unique, shoot, expectAccessible, dayFromToday } = require("../support/fixtures");
+const { test, expect, unique, shoot, expectAccessible, dayFromToday, LAPTOP, PHONE } = require("../support/fixtures");
 
 test("a scope's policy is set, shown on the token form and refuses a token that breaks it", async ({ page }) => {
   const scope = unique("Partner");
@@ -35,6 +35,10 @@ test("a scope's policy is set, shown on the token form and refuses a token that 
 
   // The create form shows the policy of the scopes ticked, and only theirs.
   await page.goto("/settings/api-tokens/new");
+  // On a phone the GUID is whole, its buttons below it.
+  await page.setViewportSize(PHONE);
+  expect(await page.locator("#guid").evaluate((input) => input.scrollWidth <= input.clientWidth)).toBe(true);
+  await page.setViewportSize(LAPTOP);
   const hint = page.locator("[data-policy-hint]");
   await expect(hint).toBeHidden();
   await page.locator("fieldset", { hasText: "Scopes" }).getByLabel(scope, { exact: true }).check();
