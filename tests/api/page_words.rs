@@ -103,6 +103,35 @@ async fn a_deleted_token_offers_no_menu_and_its_question_says_where_it_goes() {
         .await;
     let cancel = edit.html().attr("a.button-quiet", "href");
     assert_eq!(cancel, Some(format!("/settings/api-tokens/{}", token.guid)));
+    // The strip above the tabs: when it ends, its last use, who made it.
+    let page = admin
+        .get(&format!("/settings/api-tokens/{}", token.guid))
+        .await;
+    let strip = page.html().texts(".summary-strip li");
+    let ends =
+        tessera::domain::tokens::format_date(tessera::db::now().date() + time::Duration::days(30));
+    assert_eq!(strip.len(), 3, "{strip:?}");
+    assert!(
+        strip[0].starts_with("Expires in ") && strip[0].ends_with(&format!("({ends})")),
+        "{strip:?}"
+    );
+    assert_eq!(strip[1], "Last used Never");
+    assert!(
+        strip[2].starts_with("Created just now by Ada Admin · "),
+        "{strip:?}"
+    );
+    let version = admin.version_of(&token.guid.to_string()).await;
+    admin
+        .post(
+            &format!("/settings/api-tokens/{}/revoke", token.guid),
+            &[("version", version.as_str())],
+        )
+        .await;
+    let page = admin
+        .get(&format!("/settings/api-tokens/{}", token.guid))
+        .await;
+    let strip = page.html().texts(".summary-strip li");
+    assert!(strip[0].starts_with("Revoked just now ("), "{strip:?}");
     let version = admin.version_of(&token.guid.to_string()).await;
     admin
         .post(

@@ -22,7 +22,7 @@ use crate::views::format::{datetime, optional_datetime};
 use crate::views::tokens::history;
 use crate::views::tokens::{
     DetailRow, HistoryRow, ModuleGrant, Tab, TokenActions, TokenShowPage, TokenValue, UsageTab,
-    tabs,
+    summary, tabs,
 };
 use crate::views::{Layout, Section};
 
@@ -254,6 +254,7 @@ pub async fn page(
         details,
         history,
         window: window(&t.validity()),
+        summary: summary(&token, now),
         networks: if token.allowed_networks.is_empty() {
             "Any address".into()
         } else {

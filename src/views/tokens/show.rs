@@ -6,10 +6,14 @@ use askama_web::WebTemplate;
 
 pub use super::usage::UsageTab;
 use super::{Badge, TokenActions};
+use time::PrimitiveDateTime;
+
+use crate::db::tokens::TokenDetails;
 use crate::domain::ids::Guid;
-use crate::domain::tokens::TokenType;
+use crate::domain::tokens::{TokenStatus, TokenType};
 use crate::urls::{self, TokenPage};
 use crate::views::Layout;
+use crate::views::format::Moment;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tab {
@@ -68,6 +72,8 @@ pub struct TokenShowPage {
     pub history: Vec<HistoryRow>,
     /// "valid from ... to ...", under the name.
     pub window: String,
+    /// Its end, last use and making, above the tabs.
+    pub summary: Vec<Fact>,
     /// The allow-list, or that any address may use the token.
     pub networks: String,
     pub can_introspect: bool,
@@ -119,4 +125,33 @@ pub fn tabs(guid: &Guid, current: Tab) -> Vec<TabLink> {
         current: tab == current,
     })
     .collect()
+}
+
+/// One fact of the strip above a token's tabs: "Expires in 3 months (2027-03-31)".
+pub struct Fact {
+    pub label: &'static str,
+    pub at: Moment,
+    /// The day, after a relative moment; empty otherwise.
+    pub day: String,
+}
+
+/// The strip above a token's tabs: when its validity ends (or ended, and why),
+/// when it was last used, and who made it when.
+pub fn summary(token: &TokenDetails, now: PrimitiveDateTime) -> Vec<Fact> {
+    let t = &token.token;
+    let fact = |label, at: &Option<PrimitiveDateTime>, none: &str| Fact {
+        label,
+        at: Moment::or(at, &now, none),
+        day: at.map(|at| at.date().to_string()).unwrap_or_default(),
+    };
+    let end = match t.status(now) {
+        TokenStatus::Deleted => fact("Deleted", &t.deleted_at, "—"),
+        TokenStatus::Revoked => fact("Revoked", &t.revoked_at, "—"),
+        TokenStatus::Expired => fact("Expired", &t.valid_to, "—"),
+        TokenStatus::Scheduled => fact("Starts", &Some(t.valid_from), "—"),
+        _ => fact("Expires", &t.valid_to, "Never"),
+    };
+    let mut created = fact("Created", &Some(t.created_at), "—");
+    created.day = format!("by {}", token.created_by_label());
+    vec![end, fact("Last used", &t.last_used_at, "Never"), created]
 }
