@@ -1,9 +1,18 @@
-// The token list's column chooser: hidden columns are remembered in this
-// browser. A column the window has no room for (the stylesheet hides it at this
-// width) shows as half-ticked, "no room", rather than as shown.
+// The token list: "/" goes to the search (not while typing elsewhere), and the
+// column chooser remembers hidden columns in this browser. A column the window
+// has no room for (the stylesheet hides it at this width) shows as half-ticked,
+// "no room", rather than as shown.
 "use strict";
 
 (() => {
+  document.addEventListener("keydown", (event) => {
+    if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey) return;
+    if (event.target.closest("input, textarea, select, [contenteditable]")) return;
+    const search = document.getElementById("filter-q");
+    if (!search) return;
+    event.preventDefault();
+    search.focus();
+  });
   const chooser = document.querySelector("[data-columns]");
   const table = document.querySelector(".token-table");
   if (!chooser || !table) return;

@@ -36,14 +36,23 @@ pub struct NextQuery {
 
 pub async fn show(
     req: HttpRequest,
+    state: web::Data<AppState>,
     query: web::Query<NextQuery>,
 ) -> Result<HttpResponse, AppError> {
     let next = query.into_inner().next.unwrap_or_default();
     if CurrentAdmin::optional(&req).await?.is_some() {
         return Ok(see_other(safe_next(&next)));
     }
-    page(&req, StatusCode::OK, String::new(), next, None)
+    // Before the first administrator, nobody can sign in: say where to start.
+    let nobody = state
+        .db
+        .run(|c| Ok::<_, DbError>(admins::count(c)? == 0))
+        .await?;
+    let error = nobody.then(|| NOBODY_YET.to_owned());
+    page(&req, StatusCode::OK, String::new(), next, error)
 }
+
+const NOBODY_YET: &str = "Nobody can sign in yet: there is no administrator. Open the setup link Tessera printed on its console when it started, or create the first administrator on the server with the command tessera admin create.";
 
 fn page(
     req: &HttpRequest,

@@ -191,6 +191,15 @@ async fn hints_fit_the_reader_setup_and_mail() {
     let fresh = spawn_app().await;
     let wrong = Browser::new(&fresh).get("/setup?code=guess").await;
     assert_eq!(wrong.status, 403);
+    // Nor can anyone sign in there yet, which sign-in says.
+    let login = Browser::new(&fresh).get("/login").await;
+    assert!(
+        login.body.contains("Nobody can sign in yet"),
+        "{}",
+        login.body
+    );
+    let stranger = Browser::new(&app).get("/login").await;
+    assert!(!stranger.body.contains("Nobody can sign in yet"));
     assert!(
         wrong.body.contains("tessera admin create"),
         "{}",
