@@ -137,6 +137,16 @@ impl ScopeUsers {
 
     /// The refusal to delete the scope `name`, in words.
     pub fn refusal(&self, name: &str) -> String {
+        format!("{name} was not deleted: {}", self.why())
+    }
+
+    /// Said before a delete that would be refused: what keeps the scope.
+    pub fn warning(&self, name: &str) -> String {
+        format!("{name} cannot be deleted now: {}", self.why())
+    }
+
+    /// What uses the scope, and what to do first.
+    fn why(&self) -> String {
         let mut reasons = Vec::new();
         let one_token = self.tokens == 1;
         if self.tokens > 0 {
@@ -164,7 +174,7 @@ impl ScopeUsers {
             (false, _) => "Take the scope off them, or delete them, first.",
             (true, false) => "Move or delete the tokens, and take the scope off the others, first.",
         };
-        format!("{name} was not deleted: {}. {advice}", reasons.join("; "))
+        format!("{}. {advice}", reasons.join("; "))
     }
 }
 

@@ -48,6 +48,10 @@ pub trait Kind: 'static {
     fn find(conn: &mut DbConnection, id: i64) -> diesel::QueryResult<Option<Self::Entry>>;
     fn name(entry: &Self::Entry) -> &str;
     fn delete_url(id: i64) -> String;
+    /// What deleting the entry would do, or what keeps it from being deleted.
+    fn delete_warning(_entry: &Self::Entry) -> String {
+        Self::TEXT.delete_warning.to_owned()
+    }
     /// The edit form, filled in from the entry.
     fn values(entry: &Self::Entry) -> Self::Values;
     fn list_page(
@@ -193,7 +197,7 @@ pub async fn delete_confirm<K: Kind>(
         },
         confirmation: Confirmation {
             title: format!("Delete the {} {name}?", K::TEXT.noun),
-            body: K::TEXT.delete_warning.into(),
+            body: K::delete_warning(&entry),
             button: K::TEXT.delete_button,
             danger: true,
             action: K::delete_url(id),

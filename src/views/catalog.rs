@@ -60,6 +60,11 @@ pub struct ScopeRow {
     pub created: String,
     /// The scope's policy in words; none without one.
     pub rules: Vec<String>,
+    /// Its live tokens, and the administrators limited to it.
+    pub tokens: i64,
+    pub administrators: usize,
+    /// What a delete would do, or what keeps it from being deleted.
+    pub delete_warning: String,
 }
 
 #[derive(Template, WebTemplate)]

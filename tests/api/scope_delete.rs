@@ -176,3 +176,68 @@ async fn administrators_and_api_keys_limited_to_a_scope_keep_it() {
         "the token is there to be seen"
     );
 }
+
+#[actix_web::test]
+async fn the_scope_list_says_what_uses_each_scope_and_warns_before_a_refused_delete() {
+    let app = spawn_app().await;
+    let admin = app.with_examples().await;
+    let staging = app.scope_id("Staging");
+    app.token(&admin)
+        .named("One")
+        .scope("Staging")
+        .create()
+        .await;
+    app.token(&admin)
+        .named("Two")
+        .scope("Staging")
+        .create()
+        .await;
+    app.add_admin(&admin, "vic@example.com", "viewer", &[&staging])
+        .await;
+    let list = admin.get("/settings/scopes").await;
+    let html = list.html();
+    let row = html
+        .texts("tr")
+        .into_iter()
+        .find(|r| r.contains("Pre-release testing"))
+        .unwrap();
+    let in_staging = app.count(&format!(
+        "api_tokens WHERE deleted_at IS NULL AND scope_set LIKE '%,{staging},%'"
+    ));
+    assert!(row.contains(&format!("{in_staging} tokens")), "{row}");
+    assert!(row.contains("1 administrator limited to it"), "{row}");
+    assert!(
+        list.body
+            .contains(&format!("href=\"/settings/api-tokens?scope={staging}\""))
+    );
+    // The question before the delete says it will be refused, and why; in the
+    // dialog and on the page without JavaScript.
+    assert!(
+        list.body.contains("Staging cannot be deleted now:"),
+        "{}",
+        list.body
+    );
+    let page = admin
+        .get(&format!("/settings/scopes/{staging}/delete"))
+        .await;
+    assert!(
+        page.body.contains("Staging cannot be deleted now:"),
+        "{}",
+        page.body
+    );
+    // A scope nothing uses is asked about as before.
+    admin
+        .post(
+            "/settings/scopes",
+            &[("name", "Empty"), ("description", "")],
+        )
+        .await;
+    let empty = app.scope_id("Empty");
+    let page = admin.get(&format!("/settings/scopes/{empty}/delete")).await;
+    assert!(
+        !page.body.contains("cannot be deleted now"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("prevent the delete"), "{}", page.body);
+}

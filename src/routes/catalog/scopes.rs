@@ -3,7 +3,8 @@
 
 use super::Kind;
 use crate::db::catalog::{self as stored, Scope};
-use crate::db::{DbConnection, scope_policies};
+use crate::db::{DbConnection, now, scope_policies};
+use crate::domain::catalog::ScopeUsers;
 use crate::domain::validation::FieldErrors;
 use crate::services::catalog::{self, CatalogError};
 use crate::services::{Caller, Services};
@@ -14,10 +15,11 @@ use crate::views::{Layout, Section};
 
 pub struct Scopes;
 
-/// A scope, with its policy's rules in words for the list.
+/// A scope, with its policy's rules in words for the list, and what uses it.
 pub struct ScopeEntry {
     scope: Scope,
     rules: Vec<String>,
+    users: ScopeUsers,
 }
 
 impl Kind for Scopes {
@@ -46,23 +48,37 @@ impl Kind for Scopes {
                 .find(|(m, _)| *m == id)
                 .map_or_else(String::new, |(_, k)| k.clone())
         };
-        Ok(stored::list_scopes(conn)?
-            .into_iter()
-            .map(|scope| ScopeEntry {
+        let mut entries = Vec::new();
+        for scope in stored::list_scopes(conn)? {
+            entries.push(ScopeEntry {
                 rules: policies
                     .remove(&scope.id)
                     .map(|p| p.describe(key))
                     .unwrap_or_default(),
+                users: stored::scope_users(conn, scope.id, now())?,
                 scope,
-            })
-            .collect())
+            });
+        }
+        Ok(entries)
     }
 
     fn find(conn: &mut DbConnection, id: i64) -> diesel::QueryResult<Option<ScopeEntry>> {
-        Ok(stored::find_scope(conn, id)?.map(|scope| ScopeEntry {
-            scope,
+        let Some(scope) = stored::find_scope(conn, id)? else {
+            return Ok(None);
+        };
+        Ok(Some(ScopeEntry {
+            users: stored::scope_users(conn, id, now())?,
             rules: Vec::new(),
+            scope,
         }))
+    }
+
+    fn delete_warning(entry: &ScopeEntry) -> String {
+        if entry.users.is_empty() {
+            Self::TEXT.delete_warning.to_owned()
+        } else {
+            entry.users.warning(&entry.scope.name)
+        }
     }
 
     fn name(entry: &ScopeEntry) -> &str {
@@ -88,12 +104,23 @@ impl Kind for Scopes {
     ) -> ScopesPage {
         let scopes = scopes
             .into_iter()
-            .map(|ScopeEntry { scope: s, rules }| ScopeRow {
-                id: s.id,
-                created: datetime(&s.created_at),
-                name: s.name,
-                description: s.description,
-                rules,
+            .map(|entry| {
+                let delete_warning = Self::delete_warning(&entry);
+                let ScopeEntry {
+                    scope: s,
+                    rules,
+                    users,
+                } = entry;
+                ScopeRow {
+                    id: s.id,
+                    created: datetime(&s.created_at),
+                    tokens: users.tokens,
+                    administrators: users.administrators.len(),
+                    delete_warning,
+                    name: s.name,
+                    description: s.description,
+                    rules,
+                }
             })
             .collect();
         ScopesPage {
