@@ -214,3 +214,16 @@ async fn hints_fit_the_reader_setup_and_mail() {
         .text("[aria-labelledby=expiry-heading] .flash-warning");
     assert!(note.contains("Mail is not set up on this server"), "{note}");
 }
+
+#[actix_web::test]
+async fn the_api_keys_page_is_titled_as_such_and_tells_keys_from_tokens() {
+    let app = spawn_app().await;
+    let admin = app.set_up().await;
+    let page = admin.get("/profile/api-keys").await;
+    let html = page.html();
+    assert_eq!(html.text("h1"), "API keys");
+    assert!(
+        html.text(".page-header p")
+            .contains("They are not API tokens")
+    );
+}
