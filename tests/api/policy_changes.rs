@@ -12,6 +12,13 @@ fn token_body(name: &str, scopes: &[&str], duration: &str, kind: &str) -> Value 
     json!({ "name": name, "scopes": scopes, "duration": duration, "type": kind })
 }
 
+/// A read-only Production token valid to the end of the day `days` from today.
+fn until(name: &str, days: i64) -> Value {
+    let mut body = token_body(name, &["Production"], "custom", "read_only");
+    body["valid_to"] = json!(day_in(days));
+    body
+}
+
 async fn make(api: &ApiClient, body: Value) -> (String, String) {
     let made = api.post("/api/v1/tokens", &body).await;
     assert_eq!(made.status, 201, "{:?}", made.json);
@@ -49,11 +56,6 @@ async fn a_new_policy_changes_no_token_and_health_lists_those_that_break_it() {
     )
     .await;
     // To the last day the policy allows, and a year: only the year breaks it.
-    let until = |name: &str, days: i64| {
-        let mut body = token_body(name, &["Production"], "custom", "read_only");
-        body["valid_to"] = json!(day_in(days));
-        body
-    };
     let ninety = make(&api, until("Ninety", 90)).await.0;
     let year = make(&api, until("Year", 365)).await.0;
     let (elsewhere, _) = make(
@@ -435,25 +437,8 @@ async fn policies_are_checked_read_and_changed_within_scopes() {
 
 #[actix_web::test]
 async fn dropping_unused_permissions_makes_no_custom_token_where_custom_is_not_allowed() {
-    use crate::token_health::{app_without_examples_in_use, made_days_ago, verify_from};
-    let (app, admin) = app_without_examples_in_use().await;
-    let wide = app
-        .token(&admin)
-        .named("wide")
-        .scope("Production")
-        .full_access()
-        .create()
-        .await;
-    let read = "?module=orders&action=read";
-    assert_eq!(
-        verify_from(&app, &wide.secret, read, "203.0.113.7").await,
-        200
-    );
-    crate::helpers::eventually("the use is written", || {
-        app.count("token_permission_uses") == 1
-    })
-    .await;
-    made_days_ago(&app, &wide.guid, 40);
+    let (app, admin) = crate::token_health::app_without_examples_in_use().await;
+    let wide = crate::token_health::full_access_that_read_orders(&app, &admin).await;
     set_policy(
         &app,
         &admin,
@@ -514,11 +499,6 @@ async fn the_lifetime_is_counted_the_same_for_new_tokens_and_in_token_health() {
     let admin = app.with_examples().await;
     app.execute("UPDATE api_tokens SET disabled_at = '2020-01-01 00:00:00'");
     let api = ApiClient::new(&app, &app.api_key(&admin, "CI", KEY_PERMISSIONS, &[]).await);
-    let until = |name: &str, days: i64| {
-        let mut body = token_body(name, &["Production"], "custom", "read_only");
-        body["valid_to"] = json!(day_in(days));
-        body
-    };
     let made: Vec<String> = {
         let mut made = Vec::new();
         for (name, days) in [

@@ -306,11 +306,13 @@ async fn every_finding_is_found_counted_scoped_and_fixed() {
     assert_eq!(count_of(&after, "Idle for 30 days"), "0");
 }
 
-#[actix_web::test]
-async fn full_access_that_used_one_read_keeps_only_it_as_custom() {
-    let (app, admin) = app_without_examples_in_use().await;
+/// A Full access token made 40 days ago that read orders once, its use written.
+pub async fn full_access_that_read_orders(
+    app: &TestApp,
+    admin: &Browser,
+) -> crate::helpers::CreatedToken {
     let wide = app
-        .token(&admin)
+        .token(admin)
         .named("wide")
         .scope("Production")
         .full_access()
@@ -318,14 +320,21 @@ async fn full_access_that_used_one_read_keeps_only_it_as_custom() {
         .await;
     let read = "?module=orders&action=read";
     assert_eq!(
-        verify_from(&app, &wide.secret, read, "203.0.113.7").await,
+        verify_from(app, &wide.secret, read, "203.0.113.7").await,
         200
     );
     eventually("the use is written", || {
         app.count("token_permission_uses") == 1
     })
     .await;
-    made_days_ago(&app, &wide.guid, 40);
+    made_days_ago(app, &wide.guid, 40);
+    wide
+}
+
+#[actix_web::test]
+async fn full_access_that_used_one_read_keeps_only_it_as_custom() {
+    let (app, admin) = app_without_examples_in_use().await;
+    let wide = full_access_that_read_orders(&app, &admin).await;
     let all = cards(&admin, "").await;
     assert_eq!(count_of(&all, "Unused permissions"), "1", "{all:?}");
 
@@ -383,7 +392,13 @@ async fn full_access_that_used_one_read_keeps_only_it_as_custom() {
         403
     );
     assert_eq!(
-        verify_from(&app, &wide.secret, read, "203.0.113.7").await,
+        verify_from(
+            &app,
+            &wide.secret,
+            "?module=orders&action=read",
+            "203.0.113.7"
+        )
+        .await,
         200
     );
     // Its grants changed, and with them its finding.
