@@ -303,6 +303,7 @@
     const from = form.querySelector("#valid_from");
     const to = form.querySelector("#valid_to");
     const name = form.querySelector("#name");
+    const preview = form.querySelector("[data-duration-preview]");
 
     const checked = (selector) => form.querySelector(selector + ":checked");
 
@@ -314,8 +315,23 @@
       return true;
     }
 
+    // When the token would end, as the duration is picked; a warning on no end.
+    function showEnd(duration) {
+      const days = { "7d": 7, "30d": 30, "90d": 90 }[duration ? duration.value : ""];
+      const end = days ? new Date(Date.now() + days * 86400000).toISOString() : "";
+      const never = duration !== null && duration.value === "unlimited";
+      preview.textContent = days
+        ? `Ends on ${end.slice(0, 10)} at ${end.slice(11, 16)} UTC.`
+        : never
+          ? "Never ends: a leaked copy works until someone revokes it. Choose an end unless its client cannot be given a new token."
+          : duration !== null && duration.value === "custom" && to.value ? `Ends at the end of ${to.value} (UTC).` : "";
+      preview.hidden = preview.textContent === "";
+      preview.classList.toggle("warning-text", never);
+    }
+
     function update() {
       const duration = checked("input[name=duration]");
+      showEnd(duration);
       const type = checked("input[name=token_type]");
       const custom = duration && duration.value === "custom";
       customDates.hidden = !custom;

@@ -39,6 +39,14 @@ test("a scope's policy is set, shown on the token form and refuses a token that 
   await page.setViewportSize(PHONE);
   expect(await page.locator("#guid").evaluate((input) => input.scrollWidth <= input.clientWidth)).toBe(true);
   await page.setViewportSize(LAPTOP);
+  // The end shows as the duration is picked; no end is warned about.
+  const ends = page.locator("[data-duration-preview]");
+  await page.locator('input[name=duration][value="30d"]').check();
+  await expect(ends).toContainText(`Ends on ${dayFromToday(30)} at `);
+  await page.locator('input[name=duration][value="unlimited"]').check();
+  await expect(ends).toContainText("Never ends");
+  await expect(ends).toHaveClass(/warning-text/);
+  await page.locator('input[name=duration][value="30d"]').check();
   const hint = page.locator("[data-policy-hint]");
   await expect(hint).toBeHidden();
   await page.locator("fieldset", { hasText: "Scopes" }).getByLabel(scope, { exact: true }).check();
