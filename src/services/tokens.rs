@@ -152,20 +152,21 @@ fn changeable(
 }
 
 /// Claims the next version of a token the caller may change, and checks that its
-/// status allows `change`; a change made since `version` wins.
+/// status allows `change`; a change made since `version` wins. Returns the token
+/// as read (with its scopes and grants) and as claimed.
 fn claim(
     c: &mut DbConnection,
     caller: &Caller,
     guid: &Guid,
     version: i32,
     change: TokenChange,
-) -> Result<TokenRow, TokenError> {
-    let id = changeable(c, caller, guid)?.token.id;
-    let token = tokens::claim_version(c, id, version)?;
+) -> Result<(TokenDetails, TokenRow), TokenError> {
+    let details = changeable(c, caller, guid)?;
+    let token = tokens::claim_version(c, details.token.id, version)?;
     change
         .allowed_from(token.status(crate::db::now()))
         .map_err(TokenError::Refused)?;
-    Ok(token)
+    Ok((details, token))
 }
 
 /// The scopes an administrator may put tokens in (and filter the list by).

@@ -1,7 +1,7 @@
 //! Disable, enable, revoke and delete: one step along a token's lifecycle, allowed
 //! or refused by [`TokenChange::allowed_from`].
 
-use super::{TokenError, audit_action, changeable, claim, policy, record_change};
+use super::{TokenError, audit_action, claim, policy, record_change};
 use diesel::QueryResult;
 use time::PrimitiveDateTime;
 
@@ -64,12 +64,11 @@ async fn apply(
     let token = services
         .db
         .write(move |c| {
+            let (details, token) = claim(c, &caller, &guid, version, change)?;
             if change == TokenChange::Enable {
                 // A token that lets requests through again follows its scopes' rules.
-                let token = changeable(c, &caller, &guid)?;
-                policy::check_saved(c, &token, now())?;
+                policy::check_saved(c, &details, now())?;
             }
-            let token = claim(c, &caller, &guid, version, change)?;
             write_change(c, &token, change, now())?;
             let named = (&token.guid, token.name.as_str());
             record_change(c, &caller.actor, audit_action(change), named, "")?;

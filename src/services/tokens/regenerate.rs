@@ -3,7 +3,7 @@
 
 use time::{Duration, PrimitiveDateTime};
 
-use super::{TokenError, audit_action, changeable, claim, policy, record_change};
+use super::{TokenError, audit_action, claim, policy, record_change};
 use crate::db::now;
 use crate::db::tokens::{self, TokenRow};
 use crate::domain::ids::Guid;
@@ -32,9 +32,8 @@ pub async fn regenerate(
     let regenerated = services
         .db
         .write(move |c| {
-            let saved = changeable(c, &caller, &guid)?;
+            let (saved, token) = claim(c, &caller, &guid, version, change)?;
             let rules = policy::check_saved(c, &saved, now())?;
-            let token = claim(c, &caller, &guid, version, change)?;
             let (id, now) = (token.id, now());
             let key = key.filter(|_| rules.keeps_value());
             let previous_until = grace.map(|g| now + g);
