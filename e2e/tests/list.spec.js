@@ -12,13 +12,21 @@ test("filters and sorting work from the page and live in the address", async ({ 
   await page.goto("/settings/api-tokens");
   // With the script, filters apply as they change: no Apply button.
   await expect(page.getByRole("button", { name: "Apply" })).toBeHidden();
-  await page.getByLabel("Search by name").fill(`${tag.toUpperCase()} feed`);
-  await page.getByLabel("Search by name").press("Enter");
+  const search = page.getByLabel("Search by name or GUID");
+  await search.fill(`${tag.toUpperCase()} feed`);
+  await search.press("Enter");
   await expect.poll(async () => (await rows.allTextContents()).sort()).toEqual([names[0], names[1]]);
   await expect(page).toHaveURL(/q=/);
 
-  await page.getByLabel("Scope", { exact: true }).selectOption({ label: "Staging" });
+  await page.getByLabel("Scope", { exact: true }).selectOption({ label: "Scope: Staging" });
   await expect(rows).toHaveText([names[1]]);
+  // Each filter in force is a chip that takes itself away, and only itself.
+  const chips = page.locator(".active-filters .filter-chip");
+  await expect(chips).toHaveText([/^Search: .* feed/, /^Scope: Staging/]);
+  await chips.filter({ hasText: "Scope: Staging" }).click();
+  await expect.poll(async () => (await rows.allTextContents()).sort()).toEqual([names[0], names[1]]);
+  await expect(page.getByLabel("Scope", { exact: true })).toHaveValue("");
+  await expect(page.getByLabel("Search by name or GUID")).toHaveValue(new RegExp(`^${tag} feed$`, "i"));
 
   await page.goto(`/settings/api-tokens?q=${encodeURIComponent(tag)}`);
   await page.getByRole("link", { name: "Expires" }).click();
@@ -37,8 +45,13 @@ test("filters and sorting work from the page and live in the address", async ({ 
   await page.goto(bookmarked);
   await expect(rows).toHaveText(names);
 
-  await page.getByLabel("Search by GUID").fill("ffffffff-ffff");
-  await page.getByLabel("Search by GUID").blur();
+  // The same box finds a GUID by its beginning.
+  const { guid } = await page.evaluate(() => ({ guid: document.querySelector(".token-table [data-copy]").dataset.copy }));
+  await page.goto(`/settings/api-tokens?q=${guid.slice(0, 8).toUpperCase()}`);
+  await expect(rows).toHaveCount(1);
+  await expect(page.getByLabel("Search by name or GUID")).toHaveValue(guid.slice(0, 8).toUpperCase());
+  await page.getByLabel("Search by name or GUID").fill("ffffffff-ffff");
+  await page.getByLabel("Search by name or GUID").blur();
   await expect(page.getByText("No tokens match these filters")).toBeVisible();
   await shoot(page, "token-list-empty");
   await page.getByRole("link", { name: "Clear filters" }).first().click();
@@ -89,6 +102,14 @@ test("one line per token: short GUIDs, relative dates with exact times, nothing 
     };
   });
   expect(fit.visible).toBeGreaterThanOrEqual(12);
+  // Unscrolled, the first screen is for tokens: ten rows at least under the title,
+  // notices, filters and bulk bar; sorting is by the column headers alone.
+  await page.evaluate(() => window.scrollTo(0, 0));
+  const firstScreen = await page.evaluate(() =>
+    [...document.querySelectorAll(".token-table tbody tr")].filter((r) => r.getBoundingClientRect().bottom <= window.innerHeight).length,
+  );
+  expect(firstScreen).toBeGreaterThanOrEqual(10);
+  await expect(page.getByLabel("Sort by")).toBeHidden();
   // What the keyboard focuses scrolls clear of the sticky header.
   const clearance = await page.evaluate(() => ({
     padding: parseFloat(getComputedStyle(document.documentElement).scrollPaddingTop),
@@ -110,7 +131,7 @@ test("one line per token: short GUIDs, relative dates with exact times, nothing 
   await page.reload();
   const fold = page.getByText("Filters", { exact: true });
   await expect(fold).toBeVisible();
-  await expect(page.getByLabel("Search by name")).toBeHidden();
+  await expect(page.getByLabel("Search by name or GUID")).toBeHidden();
   const first = await page.locator("tbody tr").first().boundingBox();
   expect(first.y + first.height).toBeLessThanOrEqual(844);
   // Every button, menu, field and section link is a target of 44 px at least.
@@ -123,8 +144,10 @@ test("one line per token: short GUIDs, relative dates with exact times, nothing 
   );
   expect(small).toEqual([]);
   await fold.click();
-  await expect(page.getByLabel("Search by name")).toBeVisible();
-  await page.getByLabel("Token status").selectOption("active");
+  await expect(page.getByLabel("Search by name or GUID")).toBeVisible();
+  // Cards have no column headers: a phone sorts with the selects.
+  await expect(page.getByLabel("Sort by")).toBeVisible();
+  await page.getByLabel("Status", { exact: true }).selectOption("active");
   await expect(page).toHaveURL(/status=active/);
   await expect(page.getByText("Filters (1)")).toBeVisible();
   await expectAccessible(page, "token list on a phone");
@@ -139,7 +162,7 @@ test("an administrator chooses the columns, and the browser remembers", async ({
   await page.keyboard.press("/");
   await expect(page.locator("#filter-q")).toBeFocused();
   await page.locator("#filter-q").blur();
-  await page.getByText("Columns", { exact: true }).click();
+  await page.getByLabel("Columns", { exact: true }).click();
   // At 1366 pixels there is no room for descriptions: chosen, but not ticked as shown.
   const description = page.getByRole("checkbox", { name: "Description" });
   expect(await description.evaluate((box) => box.indeterminate)).toBe(true);
@@ -152,10 +175,38 @@ test("an administrator chooses the columns, and the browser remembers", async ({
 
   await page.reload();
   await expect(modules).toBeHidden();
-  await page.getByText("Columns", { exact: true }).click();
+  await page.getByLabel("Columns", { exact: true }).click();
   await expect(page.getByRole("checkbox", { name: "Modules" })).not.toBeChecked();
   await page.getByRole("checkbox", { name: "Modules" }).check();
   await expect(modules).toBeVisible();
   await page.reload();
   await expect(modules).toBeVisible();
+});
+
+test("a token in several scopes shows the first and how many more, the whole list on hover and focus", async ({ page }) => {
+  const name = unique("Three scopes");
+  await page.goto("/settings/api-tokens/new");
+  await page.getByLabel("Name", { exact: false }).first().fill(name);
+  const scopes = page.locator("fieldset", { hasText: "Scopes" });
+  for (const scope of ["Production", "Staging", "Development"]) await scopes.getByLabel(scope, { exact: true }).check();
+  await page.locator("[data-save]").click();
+  await expect(page.getByRole("heading", { name: "Copy your API token now" })).toBeVisible();
+
+  await page.goto(`/settings/api-tokens?q=${encodeURIComponent(name)}`);
+  const cell = page.locator("tbody tr td.col-scopes");
+  await expect(cell.locator(".name-first")).toHaveText("Development");
+  const more = cell.locator(".more-chip");
+  await expect(more).toContainText("+2");
+  // Nothing of it is cut: the name and the count fit their cell.
+  const cut = await cell.evaluate((td) => {
+    const first = td.querySelector(".name-first");
+    const chip = td.querySelector(".more-chip").getBoundingClientRect();
+    return first.scrollWidth > first.clientWidth || chip.right > td.getBoundingClientRect().right;
+  });
+  expect(cut).toBe(false);
+  await more.focus();
+  const tip = await more.evaluate((chip) => getComputedStyle(chip, "::after").content);
+  expect(tip).toBe('"Development, Production, Staging"');
+  await shoot(page, "token-list-scopes");
+  await expectAccessible(page, "token list with a list of scopes");
 });

@@ -68,7 +68,7 @@ test("disable, enable, revoke and delete, as the seed documents describe", async
   await expect(page.getByText(`Deleted ${name}.`)).toBeVisible();
   await expect(page.getByRole("link", { name, exact: true })).toHaveCount(0);
 
-  await page.getByLabel("Token status").selectOption("deleted");
+  await page.getByLabel("Status", { exact: true }).selectOption("deleted");
   await expect(page.getByRole("row", { name: new RegExp(name) })).toContainText("Deleted");
   // Nothing can be done to it any more: no menu of disabled items.
   await expect(page.getByRole("row", { name: new RegExp(name) }).locator("[data-row-menu]")).toHaveCount(0);

@@ -164,6 +164,14 @@ pub fn list(conn: &mut DbConnection) -> QueryResult<Vec<AdminSummary>> {
     with_scopes(conn, rows)
 }
 
+/// Every administrator's ID and name, by name: the list's "Created by" choices.
+pub fn names(conn: &mut DbConnection) -> QueryResult<Vec<(i64, String)>> {
+    administrators::table
+        .order((administrators::display_name.asc(), administrators::id.asc()))
+        .select((administrators::id, administrators::display_name))
+        .load(conn)
+}
+
 pub fn summary(conn: &mut DbConnection, public_id: &str) -> QueryResult<Option<AdminSummary>> {
     let rows: Vec<(Administrator, String)> = administrators::table
         .inner_join(roles::table)

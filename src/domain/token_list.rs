@@ -6,12 +6,14 @@ mod cursor;
 mod expiring;
 mod page;
 mod search;
+mod unused;
 
 pub use count::{EXACT_COUNT_LIMIT, StatusCounts, TokenCount};
 pub use cursor::{Cursor, CursorValue};
 pub use expiring::ExpiringWithin;
 pub use page::{PageSize, first_position};
-pub use search::words;
+pub use search::{looks_like_guid, words};
+pub use unused::UnusedFor;
 
 use time::PrimitiveDateTime;
 use time::macros::datetime;
@@ -151,9 +153,12 @@ pub struct TokenFilter {
     pub guid: Option<String>,
     pub scope_id: Option<i64>,
     pub created_by: Option<AdministratorId>,
+    /// Tokens that may call this module (all but Custom tokens may call every one).
+    pub module_id: Option<i64>,
     pub status: StatusFilter,
     /// Active tokens whose validity ends within this time.
     pub expiring: Option<ExpiringWithin>,
+    pub unused: Option<UnusedFor>,
     pub sort: SortKey,
     pub direction: SortDirection,
     pub page_size: PageSize,
@@ -166,8 +171,10 @@ impl Default for TokenFilter {
             guid: None,
             scope_id: None,
             created_by: None,
+            module_id: None,
             status: StatusFilter::AllButDeleted,
             expiring: None,
+            unused: None,
             sort: SortKey::Created,
             direction: SortDirection::Desc,
             page_size: PageSize::DEFAULT,
@@ -188,6 +195,13 @@ pub struct ListQuery {
     pub status: String,
     #[serde(default)]
     pub expiring: String,
+    #[serde(default)]
+    pub module: String,
+    /// The creating administrator's ID.
+    #[serde(default)]
+    pub creator: String,
+    #[serde(default)]
+    pub unused: String,
     #[serde(default)]
     pub sort: String,
     #[serde(default)]
@@ -210,8 +224,13 @@ impl ListQuery {
     /// Reads the filters leniently: unknown values fall back to the defaults, so an
     /// old or hand-edited link still shows a list.
     pub fn filter(&self) -> TokenFilter {
-        let keywords = self
-            .q
+        // One search box finds names and GUIDs; `guid` is for links made before.
+        let (q, guid) = if self.guid.trim().is_empty() && looks_like_guid(&self.q) {
+            ("", self.q.as_str())
+        } else {
+            (self.q.as_str(), self.guid.as_str())
+        };
+        let keywords = q
             .chars()
             .take(MAX_FILTER_CHARS)
             .collect::<String>()
@@ -220,7 +239,7 @@ impl ListQuery {
             .take(MAX_KEYWORDS)
             .map(str::to_owned)
             .collect();
-        let guid = Some(self.guid.trim().to_lowercase())
+        let guid = Some(guid.trim().to_lowercase())
             .filter(|g| !g.is_empty())
             .map(|g| g.chars().take(MAX_FILTER_CHARS).collect());
         let sort = SortKey::from_key(&self.sort).unwrap_or(SortKey::Created);
@@ -233,9 +252,11 @@ impl ListQuery {
             keywords,
             guid,
             scope_id: self.scope.trim().parse().ok(),
-            created_by: None,
+            created_by: self.creator.trim().parse().ok().map(AdministratorId),
+            module_id: self.module.trim().parse().ok(),
             status: StatusFilter::from_key(self.status.trim()),
             expiring: ExpiringWithin::from_key(&self.expiring),
+            unused: UnusedFor::from_key(&self.unused),
             sort,
             direction,
             page_size: PageSize::from_key(&self.per_page),
@@ -254,19 +275,24 @@ impl ListQuery {
 impl TokenFilter {
     /// The query string for this view; `extra` adds the page position.
     pub fn query_string(&self, extra: &[(&str, &str)]) -> String {
-        let keywords = self.keywords.join(" ");
-        let scope = self.scope_id.map(|s| s.to_string()).unwrap_or_default();
+        let search = self.search_text();
+        let guid = self.guid.as_deref().filter(|g| !looks_like_guid(g));
+        let number = |n: Option<i64>| n.map(|n| n.to_string()).unwrap_or_default();
+        let scope = number(self.scope_id);
+        let creator = number(self.created_by.map(|a| a.0));
+        let module = number(self.module_id);
+        let unused = number(self.unused.map(UnusedFor::days));
         let page_size = self.page_size.key();
-        let expiring = self
-            .expiring
-            .map(|e| e.days().to_string())
-            .unwrap_or_default();
+        let expiring = number(self.expiring.map(ExpiringWithin::days));
         let mut pairs: Vec<(&str, &str)> = vec![
-            ("q", keywords.as_str()),
-            ("guid", self.guid.as_deref().unwrap_or("")),
+            ("q", search.as_str()),
+            ("guid", guid.unwrap_or("")),
             ("scope", scope.as_str()),
             ("status", self.status.key()),
             ("expiring", expiring.as_str()),
+            ("module", module.as_str()),
+            ("creator", creator.as_str()),
+            ("unused", unused.as_str()),
             ("sort", self.sort.key()),
             ("dir", self.direction.key()),
             ("per_page", page_size.as_str()),
@@ -276,114 +302,14 @@ impl TokenFilter {
         serde_html_form::to_string(pairs).unwrap_or_default()
     }
 
-    /// How many filters narrow the list (the sort order is not one).
-    pub fn active_filters(&self) -> usize {
-        [
-            !self.keywords.is_empty(),
-            self.guid.is_some(),
-            self.scope_id.is_some(),
-            self.status != StatusFilter::AllButDeleted,
-            self.expiring.is_some(),
-        ]
-        .into_iter()
-        .filter(|active| *active)
-        .count()
-    }
-
-    pub fn is_filtered(&self) -> bool {
-        self.active_filters() > 0
+    /// What the search box holds: the words of the name, or the GUID looked for.
+    pub fn search_text(&self) -> String {
+        match &self.guid {
+            Some(guid) if self.keywords.is_empty() && looks_like_guid(guid) => guid.clone(),
+            _ => self.keywords.join(" "),
+        }
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::domain::ids::TokenId;
-    use proptest::prelude::*;
-
-    #[test]
-    fn an_empty_query_is_the_default_view() {
-        assert_eq!(ListQuery::default().filter(), TokenFilter::default());
-    }
-
-    #[test]
-    fn keywords_are_split_and_lower_cased_and_unknown_values_fall_back() {
-        let query = ListQuery {
-            q: "  Billing  SYNC ".into(),
-            guid: " 3F2A ".into(),
-            scope: "7".into(),
-            status: "inactive".into(),
-            sort: "expires".into(),
-            dir: "sideways".into(),
-            ..ListQuery::default()
-        };
-        let filter = query.filter();
-        assert_eq!(filter.keywords, vec!["billing", "sync"]);
-        assert_eq!(filter.guid.as_deref(), Some("3f2a"));
-        assert_eq!(filter.scope_id, Some(7));
-        assert_eq!(filter.status, StatusFilter::Inactive);
-        assert_eq!(filter.sort, SortKey::Expires);
-        assert_eq!(filter.direction, SortDirection::Asc);
-        let bogus = ListQuery {
-            status: "exploded".into(),
-            sort: "price".into(),
-            scope: "x".into(),
-            ..ListQuery::default()
-        };
-        assert_eq!(bogus.filter(), TokenFilter::default());
-    }
-
-    #[test]
-    fn the_query_string_round_trips() {
-        let query = ListQuery {
-            q: "billing sync".into(),
-            status: "revoked".into(),
-            sort: "name".into(),
-            dir: "desc".into(),
-            ..ListQuery::default()
-        };
-        let filter = query.filter();
-        let text = filter.query_string(&[]);
-        assert_eq!(text, "q=billing+sync&status=revoked&sort=name&dir=desc");
-        let parsed: ListQuery = serde_html_form::from_str(&text).unwrap();
-        assert_eq!(parsed.filter(), filter);
-    }
-
-    #[test]
-    fn cursors_round_trip_for_every_sort() {
-        let cursors = [
-            (SortKey::Name, CursorValue::Text("billing\nsync ü".into())),
-            (
-                SortKey::Created,
-                CursorValue::Time(datetime!(2026-11-23 17:54:31.123456)),
-            ),
-            (SortKey::Expires, CursorValue::Time(SortKey::NEVER_EXPIRES)),
-            (SortKey::LastUsed, CursorValue::Time(SortKey::NEVER_USED)),
-            (SortKey::Status, CursorValue::Rank(3)),
-        ];
-        for (sort, value) in cursors {
-            let cursor = Cursor {
-                id: TokenId(42),
-                value,
-            };
-            assert_eq!(Cursor::decode(&cursor.encode(), sort), Some(cursor));
-        }
-        assert_eq!(Cursor::decode("!!", SortKey::Name), None);
-        let time_cursor = Cursor {
-            id: TokenId(1),
-            value: CursorValue::Time(SortKey::NEVER_USED),
-        };
-        assert_eq!(Cursor::decode(&time_cursor.encode(), SortKey::Status), None);
-    }
-
-    proptest! {
-        #[test]
-        fn any_query_string_gives_a_filter(q in ".{0,300}", guid in ".{0,80}", after in ".{0,80}") {
-            let query = ListQuery { q, guid, after, ..ListQuery::default() };
-            let filter = query.filter();
-            prop_assert!(filter.keywords.len() <= MAX_KEYWORDS);
-            let _ = query.cursor(filter.sort);
-            let _ = filter.query_string(&[]);
-        }
-    }
-}
+mod tests;

@@ -2,6 +2,7 @@
 //! and the confirmations.
 
 pub mod bulk;
+mod filters;
 mod form;
 pub mod history;
 mod list;
@@ -10,6 +11,7 @@ mod reveal;
 mod show;
 mod usage;
 
+pub use filters::*;
 pub use form::*;
 pub use list::*;
 pub use reveal::*;

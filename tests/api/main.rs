@@ -24,6 +24,7 @@ mod key_failures;
 mod key_revocation;
 mod last_use;
 mod list_at_scale;
+mod list_filters;
 mod lock_out;
 mod management_api;
 mod migrations;

@@ -5,7 +5,7 @@ use crate::domain::scopes::{ScopeAccess, seen_patterns};
 use crate::domain::token_list::{SortKey, StatusFilter, TokenFilter, words};
 
 use super::plan::{KeywordSearch, Share};
-use crate::domain::tokens::TokenStatus;
+use crate::domain::tokens::{TokenStatus, TokenType};
 
 /// The expression a sort key orders by. Must match the indexes of the migrations
 /// character for character, or the database sorts instead of walking an index.
@@ -109,6 +109,18 @@ pub fn from_where(
     if let Some(creator) = filter.created_by {
         sql.push(" AND t.created_by = ");
         sql.bind(Bind::BigInt(creator.0));
+    }
+    if let Some(module_id) = filter.module_id {
+        // Every type but Custom may call every module, those added later too.
+        sql.push(" AND (t.token_type <> ");
+        sql.bind(Bind::Text(TokenType::Custom.key().to_owned()));
+        sql.push(" OR EXISTS (SELECT 1 FROM api_token_permissions p WHERE p.token_id = t.id AND p.module_id = ");
+        sql.bind(Bind::BigInt(module_id));
+        sql.push("))");
+    }
+    if let Some(unused) = filter.unused {
+        sql.push(" AND COALESCE(t.last_used_at, t.created_at) < ");
+        sql.bind(Bind::Timestamp(unused.cutoff(crate::db::now())));
     }
     let joined = joins_search(sql, search, purpose);
     keyword_condition(sql, &filter.keywords, search, joined);

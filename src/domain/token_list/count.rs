@@ -46,10 +46,26 @@ impl TokenFilter {
     /// The list can be counted from the counts kept per scope and status: nothing
     /// else narrows it.
     pub fn counted_by_status(&self) -> bool {
-        self.keywords.is_empty()
-            && self.guid.is_none()
-            && self.created_by.is_none()
-            && self.expiring.is_none()
+        // Named one by one, so a new filter has to say whether the kept counts hold.
+        let TokenFilter {
+            keywords,
+            guid,
+            scope_id: _,
+            created_by,
+            module_id,
+            status: _,
+            expiring,
+            unused,
+            sort: _,
+            direction: _,
+            page_size: _,
+        } = self;
+        keywords.is_empty()
+            && guid.is_none()
+            && created_by.is_none()
+            && module_id.is_none()
+            && expiring.is_none()
+            && unused.is_none()
     }
 }
 

@@ -27,8 +27,8 @@ use crate::views::format::Moment;
 use crate::views::health::summary_line;
 use crate::views::tokens::bulk::BulkBar;
 use crate::views::tokens::{
-    Choice, SortHeaders, TabLink, TokenActions, TokenListPage, TokenRow, expiring_choices,
-    expiring_notice, sort_choices, status_choices,
+    Choice, FilterBar, FilterNames, NameList, SortHeaders, TabLink, TokenActions, TokenListPage,
+    TokenRow, expiring_notice,
 };
 use crate::views::{Layout, Section};
 
@@ -88,7 +88,8 @@ pub async fn render(
         ..TokenFilter::default()
     });
     let today = Day::of(now());
-    let (page, scopes, expiring, requests) = state
+    let everyone = profile_tabs.is_empty();
+    let (page, scopes, expiring, requests, creators) = state
         .db
         .run(move |c| {
             let page = token_list::list(c, &listed, &seen_by, &position, page_size)?;
@@ -105,7 +106,8 @@ pub async fn render(
             let ids: Vec<TokenId> = page.tokens.iter().map(|t| t.id).collect();
             let requests = daily_requests(c, &ids, (today.plus(1 - DAYS as i32), today))?;
             let scopes = tokens::assignable_scopes(c, &seen_by)?;
-            Ok::<_, DbError>((page, scopes, expiring, requests))
+            let creators = everyone.then(|| crate::db::admins::names(c)).transpose()?;
+            Ok::<_, DbError>((page, scopes, expiring, requests, creators))
         })
         .await?;
     let expiring_notice = (expiring != TokenCount::Exact(0)).then(|| {
@@ -123,7 +125,6 @@ pub async fn render(
     let can_update = admin.can(Permission::TokensUpdate);
     let can_delete = admin.can(Permission::TokensDelete);
     let rows = rows(&page, &requests, &access, can_update, can_delete);
-    let (sort_choices, direction_choices) = sort_choices(&filter);
     let shown = rows.len() as i64;
     let link = |param: &str, cursor: &Cursor, from: Option<i64>| {
         let from = from.map(|n| n.to_string()).unwrap_or_default();
@@ -132,10 +133,20 @@ pub async fn render(
             filter.query_string(&[(param, &cursor.encode()), ("from", &from)])
         )
     };
+    let filters = FilterBar::new(
+        &filter,
+        &query.q,
+        base_path,
+        FilterNames {
+            scopes: scopes.iter().map(|s| (s.id, s.name.clone())).collect(),
+            modules: page.module_names.clone(),
+            creators,
+        },
+    );
     let scope_choices: Vec<Choice> = scopes
         .into_iter()
         .map(|s| Choice {
-            selected: filter.scope_id == Some(s.id),
+            selected: false,
             value: s.id.to_string(),
             label: s.name,
         })
@@ -149,14 +160,7 @@ pub async fn render(
                 ),
                 TokenCount::MoreThan(_) => "All tokens matching these filters".to_owned(),
             };
-            let scopes = scope_choices
-                .iter()
-                .map(|c| Choice {
-                    selected: false,
-                    ..c.clone()
-                })
-                .collect();
-            BulkBar::new(&filter, all, (can_update, can_delete), scopes)
+            BulkBar::new(&filter, all, (can_update, can_delete), scope_choices)
         });
     let health_line = profile_tabs
         .is_empty()
@@ -177,17 +181,11 @@ pub async fn render(
                 selected: *n == page_size,
             })
             .collect(),
-        filtered: filter.is_filtered(),
-        active_filters: filter.active_filters(),
+        filtered: !filters.active.is_empty(),
+        active_filters: filters.active.len(),
         no_scopes: matches!(&access, ScopeAccess::Scopes(ids) if ids.is_empty()),
-        keywords: query.q.clone(),
-        guid: query.guid.clone(),
-        scope_choices,
-        status_choices: status_choices(filter.status),
-        expiring_choices: expiring_choices(filter.expiring),
+        filters,
         expiring_notice,
-        sort_choices,
-        direction_choices,
         sort: SortHeaders::new(&filter, base_path),
         next_href: page
             .next
@@ -254,12 +252,13 @@ fn rows(
                 .map(|(_, module)| *module)
                 .collect();
             let modules = match (t.token_type, granted.as_slice(), module_count) {
-                (TokenType::Custom, [], _) => "None".to_owned(),
-                (TokenType::Custom, [only], _) => module_name(*only),
-                (TokenType::Custom, many, _) => format!("{} modules", many.len()),
-                (_, _, 0) => "None yet".to_owned(),
-                (_, _, 1) => page.module_names[0].1.clone(),
-                (_, _, n) => format!("All {n} modules"),
+                (TokenType::Custom, [], _) => vec!["None".to_owned()],
+                (TokenType::Custom, granted, _) => {
+                    granted.iter().map(|m| module_name(*m)).collect()
+                }
+                (_, _, 0) => vec!["None yet".to_owned()],
+                (_, _, 1) => vec![page.module_names[0].1.clone()],
+                (_, _, n) => vec![format!("All {n} modules")],
             };
             let (scope_ids, scopes): (Vec<i64>, Vec<&str>) = page
                 .scopes
@@ -271,8 +270,8 @@ fn rows(
                 guid: t.guid.clone(),
                 name: t.name.clone(),
                 description: t.description.lines().next().unwrap_or_default().to_owned(),
-                modules,
-                scopes: scopes.join(", "),
+                modules: NameList::new(modules),
+                scopes: NameList::new(scopes.into_iter().map(str::to_owned).collect()),
                 created_by: t
                     .creator_name
                     .clone()

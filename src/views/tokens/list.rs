@@ -3,9 +3,9 @@
 use askama::Template;
 use askama_web::WebTemplate;
 
-use super::TabLink;
+use super::{Choice, TabLink};
 use crate::domain::ids::Guid;
-use crate::domain::token_list::{ExpiringWithin, SortKey, StatusFilter, TokenCount, TokenFilter};
+use crate::domain::token_list::{ExpiringWithin, SortKey, TokenCount, TokenFilter};
 use crate::domain::tokens::{TokenChange, TokenStatus};
 use crate::views::Layout;
 use crate::views::charts::sparkline::Sparkline;
@@ -123,13 +123,31 @@ impl TokenActions {
     }
 }
 
+/// A cell of names that keeps to one line: the first, then how many more
+/// ("Production +2"); the whole list is for the title and screen readers.
+pub struct NameList {
+    pub first: String,
+    pub more: usize,
+    pub all: String,
+}
+
+impl NameList {
+    pub fn new(names: Vec<String>) -> Self {
+        Self {
+            all: names.join(", "),
+            more: names.len().saturating_sub(1),
+            first: names.into_iter().next().unwrap_or_default(),
+        }
+    }
+}
+
 pub struct TokenRow {
     pub guid: Guid,
     pub name: String,
     /// The first line of the description.
     pub description: String,
-    pub modules: String,
-    pub scopes: String,
+    pub modules: NameList,
+    pub scopes: NameList,
     pub created_by: String,
     pub created_by_id: String,
     pub created: Moment,
@@ -170,13 +188,6 @@ pub struct SortLink {
     pub aria_sort: &'static str,
 }
 
-#[derive(Clone)]
-pub struct Choice {
-    pub value: String,
-    pub label: String,
-    pub selected: bool,
-}
-
 #[derive(Template, WebTemplate)]
 #[template(path = "tokens/list.html")]
 pub struct TokenListPage {
@@ -190,15 +201,9 @@ pub struct TokenListPage {
     pub active_filters: usize,
     /// The administrator has no scopes: why the list is empty.
     pub no_scopes: bool,
-    pub keywords: String,
-    pub guid: String,
-    pub scope_choices: Vec<Choice>,
-    pub status_choices: Vec<Choice>,
-    pub expiring_choices: Vec<Choice>,
+    pub filters: super::filters::FilterBar,
     /// "3 tokens expire within 7 days", and the list of them.
     pub expiring_notice: Option<(String, String)>,
-    pub sort_choices: Vec<Choice>,
-    pub direction_choices: Vec<Choice>,
     pub sort: SortHeaders,
     pub next_href: Option<String>,
     pub previous_href: Option<String>,
@@ -278,42 +283,6 @@ impl SortHeaders {
     }
 }
 
-pub fn status_choices(current: StatusFilter) -> Vec<Choice> {
-    let mut choices = vec![
-        ("", "All but deleted"),
-        ("active", "Active"),
-        ("inactive", "Inactive"),
-    ];
-    choices.extend(
-        TokenStatus::ALL
-            .iter()
-            .filter(|s| **s != TokenStatus::Active)
-            .map(|s| (s.key(), s.label())),
-    );
-    choices
-        .into_iter()
-        .map(|(value, label)| Choice {
-            selected: value == current.key(),
-            value: value.into(),
-            label: label.into(),
-        })
-        .collect()
-}
-
-pub fn expiring_choices(current: Option<ExpiringWithin>) -> Vec<Choice> {
-    let mut choices = vec![Choice {
-        value: String::new(),
-        label: "Any time".into(),
-        selected: current.is_none(),
-    }];
-    choices.extend(ExpiringWithin::all().map(|window| Choice {
-        value: window.days().to_string(),
-        label: window.label(),
-        selected: current == Some(window),
-    }));
-    choices
-}
-
 /// "1 token expires within 7 days", "3 tokens expire within 7 days".
 pub fn expiring_notice(count: TokenCount, window: ExpiringWithin) -> String {
     let verb = if count == TokenCount::Exact(1) {
@@ -323,26 +292,6 @@ pub fn expiring_notice(count: TokenCount, window: ExpiringWithin) -> String {
     };
     let count = crate::views::format::capitalized(&count.describe());
     format!("{count} {verb} within {}", window.label())
-}
-
-pub fn sort_choices(filter: &TokenFilter) -> (Vec<Choice>, Vec<Choice>) {
-    let sorts = SortKey::ALL
-        .iter()
-        .map(|s| Choice {
-            value: s.key().into(),
-            label: s.label().into(),
-            selected: *s == filter.sort,
-        })
-        .collect();
-    let directions = [("asc", "Ascending"), ("desc", "Descending")]
-        .into_iter()
-        .map(|(value, label)| Choice {
-            value: value.into(),
-            label: label.into(),
-            selected: value == filter.direction.key(),
-        })
-        .collect();
-    (sorts, directions)
 }
 
 #[cfg(test)]

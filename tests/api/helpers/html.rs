@@ -44,6 +44,13 @@ impl Page {
             .unwrap_or_else(|| panic!("nothing matches {css}"))
     }
 
+    /// An attribute of every matching element that has it.
+    pub fn attrs(&self, css: &str, name: &str) -> Vec<String> {
+        self.all(css)
+            .filter_map(|e| e.value().attr(name).map(str::to_owned))
+            .collect()
+    }
+
     /// An attribute of the first matching element, as the browser reads it.
     pub fn attr(&self, css: &str, name: &str) -> Option<String> {
         self.all(css)
