@@ -14,6 +14,15 @@ test("the details page: tabs, copying the GUID and endpoint, show and hide", asy
   await page.getByRole("link", { name, exact: true }).click();
   await expect(page).toHaveURL(new RegExp(`/settings/api-tokens/${guid}$`));
   await expect(page.getByRole("navigation", { name: "Token sections" }).getByRole("link", { name: "General" })).toHaveAttribute("aria-current", "page");
+  // General holds the usage figures, and the changes that stop the token apart,
+  // each with one sentence; the header keeps the everyday ones.
+  const usage = page.getByRole("region", { name: /Usage/ });
+  await expect(usage.getByRole("term")).toHaveText(["Requests", "Allowed", "Refused"]);
+  await expect(usage.getByRole("definition").first()).toHaveText("0");
+  const danger = page.getByRole("region", { name: "Danger zone" });
+  await expect(danger.getByRole("heading", { level: 3 })).toHaveText(["Disable this token", "Revoke this token", "Delete this token"]);
+  await expect(danger.locator(".danger-row p")).toHaveCount(3);
+  await expect(page.locator(".header-actions").getByText(/Disable|Revoke|Delete/)).toHaveCount(0);
   await shoot(page, "token-general");
   await expectAccessible(page, "token general");
 

@@ -13,6 +13,7 @@ use crate::domain::ids::Guid;
 use crate::domain::permissions::Permission;
 use crate::domain::scopes::change_refusal;
 use crate::domain::tokens::Action;
+use crate::domain::usage::series::Period;
 use crate::domain::verification::last_use_precision;
 use crate::http::AppError;
 use crate::routes::usage::{UsageQuery, period_of};
@@ -28,13 +29,22 @@ use crate::views::{Layout, Section};
 
 type Reader = Authorized<perm::TokensRead>;
 
+/// The General tab, with the last 30 days' figures of the Usage tab.
 pub async fn general(
     req: HttpRequest,
     state: web::Data<AppState>,
     admin: Reader,
     guid: web::Path<Guid>,
 ) -> Result<TokenShowPage, AppError> {
-    render(&req, &state, &admin, guid.into_inner(), Tab::General).await
+    with_usage(
+        &req,
+        &state,
+        &admin,
+        guid.into_inner(),
+        Period::Month,
+        Tab::General,
+    )
+    .await
 }
 
 pub async fn modules(
@@ -55,10 +65,21 @@ pub async fn usage(
     query: web::Query<UsageQuery>,
 ) -> Result<TokenShowPage, AppError> {
     let period = period_of(&query);
-    let token = load(&state, &admin, guid.into_inner()).await?;
+    with_usage(&req, &state, &admin, guid.into_inner(), period, Tab::Usage).await
+}
+
+async fn with_usage(
+    req: &HttpRequest,
+    state: &AppState,
+    admin: &Reader,
+    guid: Guid,
+    period: Period,
+    tab: Tab,
+) -> Result<TokenShowPage, AppError> {
+    let token = load(state, admin, guid).await?;
     let usage = usage::for_token(&state.db, token.token.id, period.window(now())).await?;
     let usage = UsageTab::new(&token.token.guid, period, usage);
-    let mut page = page(&req, &state, &admin, token, Tab::Usage).await?;
+    let mut page = page(req, state, admin, token, tab).await?;
     page.usage = Some(usage);
     Ok(page)
 }
