@@ -285,75 +285,10 @@
     if (window.matchMedia("(max-width: 640px)").matches) fold.open = false;
   }
 
-  function today() {
-    const now = new Date();
-    return now.toISOString().slice(0, 10);
-  }
-
-  // The token form: show what applies, and keep Save disabled until the required
-  // fields are filled and the dates are valid. The server checks everything again.
-  function setUpTokenForm() {
+  // A new GUID on the token form, without sending it.
+  function setUpNewGuid() {
     const form = document.querySelector("[data-token-form]");
     if (!form) return;
-    // The visible Save button, and the hidden one that Enter in a field presses.
-    const saves = form.querySelectorAll("[data-save], [data-enter-saves]");
-    const saveHint = form.querySelector("[data-save-hint]");
-    const customDates = form.querySelector("[data-custom-dates]");
-    const matrix = form.querySelector("[data-custom-permissions]");
-    const from = form.querySelector("#valid_from");
-    const to = form.querySelector("#valid_to");
-    const name = form.querySelector("#name");
-    const preview = form.querySelector("[data-duration-preview]");
-
-    const checked = (selector) => form.querySelector(selector + ":checked");
-
-    function datesValid() {
-      const min = from.min || today();
-      if (from.value && (from.validity.badInput || from.value < min)) return false;
-      if (to.value && (to.validity.badInput || to.value < min)) return false;
-      if (from.value && to.value && to.value < from.value) return false;
-      return true;
-    }
-
-    // When the token would end, as the duration is picked; a warning on no end.
-    function showEnd(duration) {
-      const days = { "7d": 7, "30d": 30, "90d": 90 }[duration ? duration.value : ""];
-      const end = days ? new Date(Date.now() + days * 86400000).toISOString() : "";
-      const never = duration !== null && duration.value === "unlimited";
-      preview.textContent = days
-        ? `Ends on ${end.slice(0, 10)} at ${end.slice(11, 16)} UTC.`
-        : never
-          ? "Never ends: a leaked copy works until someone revokes it. Choose an end unless its client cannot be given a new token."
-          : duration !== null && duration.value === "custom" && to.value ? `Ends at the end of ${to.value} (UTC).` : "";
-      preview.hidden = preview.textContent === "";
-      preview.classList.toggle("warning-text", never);
-    }
-
-    function update() {
-      const duration = checked("input[name=duration]");
-      showEnd(duration);
-      const type = checked("input[name=token_type]");
-      const custom = duration && duration.value === "custom";
-      customDates.hidden = !custom;
-      matrix.hidden = !(type && type.value === "custom");
-      to.min = from.value && from.value > (from.min || "") ? from.value : from.min;
-      const valid =
-        name.value.trim() !== "" &&
-        checked("input[name=scopes]") !== null &&
-        duration !== null &&
-        (!custom || datesValid()) &&
-        type !== null &&
-        (type.value !== "custom" || checked("input[name=permissions]") !== null);
-      saves.forEach((save) => {
-        save.disabled = !valid;
-      });
-      saveHint.hidden = valid;
-    }
-
-    form.addEventListener("input", update);
-    form.addEventListener("change", update);
-    update();
-
     const newGuid = form.querySelector("[data-new-guid]");
     const guid = form.querySelector("#guid");
     if (newGuid && guid && window.crypto && typeof crypto.randomUUID === "function") {
@@ -377,7 +312,7 @@
     setUpFilters();
     setUpConfirmations();
     setUpReveal();
-    setUpTokenForm();
+    setUpNewGuid();
     focusFirstError();
   });
 })();

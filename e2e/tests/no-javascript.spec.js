@@ -45,6 +45,7 @@ test("regenerate, a new GUID, and Enter saves without JavaScript", async ({ page
   await page.goto("/settings/api-tokens/new");
   const guid = await page.locator("#guid").inputValue();
   await page.getByLabel("Name", { exact: false }).first().fill(unique("No script GUID"));
+  await page.getByText("Advanced", { exact: true }).click();
   await page.getByRole("button", { name: "Generate a new GUID" }).click();
   await expect(page.locator("#guid")).not.toHaveValue(guid);
   const newGuid = await page.locator("#guid").inputValue();

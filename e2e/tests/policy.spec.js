@@ -37,6 +37,8 @@ test("a scope's policy is set, shown on the token form and refuses a token that 
   await page.goto("/settings/api-tokens/new");
   // On a phone the GUID is whole, its buttons below it.
   await page.setViewportSize(PHONE);
+  await page.getByText("Advanced", { exact: true }).click();
+  await expect(page.locator("#guid")).toBeVisible();
   expect(await page.locator("#guid").evaluate((input) => input.scrollWidth <= input.clientWidth)).toBe(true);
   await page.setViewportSize(LAPTOP);
   // The end shows as the duration is picked; no end is warned about.

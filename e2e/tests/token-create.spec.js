@@ -82,42 +82,67 @@ test("the one-time page copies exactly the token, and a reload never shows it ag
   expect(await page.content()).not.toContain(secret);
 });
 
-test("Save stays disabled until the form is valid, and past dates are not offered", async ({ page }) => {
+test("Save says at each field what is missing, and past dates are not offered", async ({ page }) => {
   await page.goto("/settings/api-tokens/new");
   const save = page.locator("[data-save]");
-  await expect(save).toBeDisabled();
-  await expect(page.getByText("Fill in the required fields and valid dates to save.")).toBeVisible();
+  await expect(save).toBeEnabled();
   await shoot(page, "token-form");
   await expectAccessible(page, "token form");
 
-  await page.getByLabel("Name", { exact: false }).first().fill(unique("Form"));
-  await expect(save).toBeDisabled();
+  // Saving too early stays on the page, with a message at each field to fill in.
+  await save.click();
+  const summary = page.locator("[data-save-hint]");
+  await expect(summary).toHaveText("2 fields need your attention.");
+  const name = page.getByLabel("Name", { exact: false }).first();
+  await expect(name).toBeFocused();
+  await expect(name).toHaveAttribute("aria-invalid", "true");
+  await expect(page.getByText("Name is required.")).toBeVisible();
+  await expect(page.getByText("Choose at least one scope.")).toBeVisible();
+  await shoot(page, "token-form-missing");
+  await expectAccessible(page, "token form with messages");
+  await name.fill(unique("Form"));
+  await name.blur();
+  await expect(page.getByText("Name is required.")).toBeHidden();
+  await expect(page.getByText("Choose at least one scope.")).toBeVisible();
   await page.locator("fieldset", { hasText: "Scopes" }).getByLabel("Production", { exact: true }).check();
-  await expect(save).toBeEnabled();
+  await expect(page.getByText("Choose at least one scope.")).toBeHidden();
+  await expect(summary).toBeHidden();
 
-  // Custom dates: the pickers start today; a past date or an inverted window disables Save.
+  // Custom dates: the pickers start today; a past date or an inverted window is named.
   await page.locator("input[name=duration][value=custom]").check();
   await expect(page.locator("#valid_from")).toBeVisible();
   await expect(page.locator("#valid_from")).toHaveAttribute("min", dayFromToday(0));
   await expect(page.locator("#valid_to")).toHaveAttribute("min", dayFromToday(0));
   await page.locator("#valid_from").fill(dayFromToday(-1));
-  await expect(save).toBeDisabled();
+  await save.click();
+  await expect(page.getByText("The start cannot be in the past.")).toBeVisible();
   await page.locator("#valid_from").fill(dayFromToday(10));
   await expect(page.locator("#valid_to")).toHaveAttribute("min", dayFromToday(10));
   await page.locator("#valid_to").fill(dayFromToday(5));
-  await expect(save).toBeDisabled();
+  await save.click();
+  await expect(page.getByText("The end must be on or after the start.")).toBeVisible();
+  await expect(page.getByText("The start cannot be in the past.")).toBeHidden();
   await page.locator("#valid_to").fill(dayFromToday(20));
-  await expect(save).toBeEnabled();
   await shoot(page, "token-form-custom-dates");
 
-  // Custom type: the matrix appears, and one tick is needed.
+  // Custom type: the matrix appears, one tick is needed, and a column ticks whole.
   await page.locator("input[name=token_type][value=custom]").check();
   await expect(page.locator("[data-custom-permissions]")).toBeVisible();
-  await expect(save).toBeDisabled();
-  await page.getByLabel("Read on Catalog", { exact: true }).check();
-  await expect(save).toBeEnabled();
+  await save.click();
+  await expect(page.getByText("Tick at least one module and action.")).toBeVisible();
+  const allRead = page.getByLabel("Read on every module", { exact: true });
+  await allRead.check();
+  await expect(page.getByText("Tick at least one module and action.")).toBeHidden();
+  const reads = page.locator('input[name=permissions][value$=":read"]');
+  for (const box of await reads.all()) await expect(box).toBeChecked();
+  await expect(page.locator('input[name=permissions][value$=":write"]:checked')).toHaveCount(0);
+  await page.getByLabel("Read on Catalog", { exact: true }).uncheck();
+  expect(await allRead.evaluate((box) => box.indeterminate)).toBe(true);
+  await shoot(page, "token-form-matrix");
 
-  // A new GUID, without leaving the page.
+  // The GUID is under Advanced; a new one without leaving the page.
+  await expect(page.locator("#guid")).toBeHidden();
+  await page.getByText("Advanced", { exact: true }).click();
   const guid = await page.locator("#guid").inputValue();
   await page.getByRole("button", { name: "Generate a new GUID" }).click();
   await expect(page.locator("#guid")).not.toHaveValue(guid);
@@ -125,12 +150,9 @@ test("Save stays disabled until the form is valid, and past dates are not offere
 
 test("the server checks again and keeps what was typed", async ({ page }) => {
   await page.goto("/settings/api-tokens/new");
-  // Bypass the disabled button, as a script or an old browser would.
+  // Past the page's own checks, as a script or an old browser would send it.
   await page.getByLabel("Description").fill("Kept as typed");
-  await page.locator("[data-save]").evaluate((button) => {
-    button.disabled = false;
-    button.click();
-  });
+  await page.locator("[data-token-form]").evaluate((form) => form.submit());
   await expect(page.getByText("Name is required.")).toBeVisible();
   await expect(page.getByText("Choose at least one scope.")).toBeVisible();
   await expect(page.getByLabel("Description")).toHaveValue("Kept as typed");
@@ -150,10 +172,7 @@ test("the server checks again and keeps what was typed", async ({ page }) => {
   await page.locator("input[name=duration][value=custom]").check();
   await page.locator("#valid_from").fill(dayFromToday(-1));
   await page.locator("#valid_to").fill(dayFromToday(-2));
-  await page.locator("[data-save]").evaluate((button) => {
-    button.disabled = false;
-    button.click();
-  });
+  await page.locator("[data-token-form]").evaluate((form) => form.submit());
   await expect(page.getByText("The start cannot be in the past.")).toBeVisible();
   await expect(page.locator("#valid_from")).toHaveAttribute("aria-invalid", "true");
   await expect(page.locator("#valid_to")).toHaveAttribute("aria-invalid", "true");
@@ -170,7 +189,7 @@ test("Enter in a field saves the token, and never makes a new GUID", async ({ pa
   await field.fill(name);
   // Not valid yet: Enter saves nothing and changes nothing.
   await field.press("Enter");
-  await expect(page.getByText("Fill in the required fields and valid dates to save.")).toBeVisible();
+  await expect(page.getByText("Choose at least one scope.")).toBeVisible();
   await expect(page.locator("#guid")).toHaveValue(guid);
   await page.locator("fieldset", { hasText: "Scopes" }).getByLabel("Production", { exact: true }).check();
   await field.press("Enter");
