@@ -29,7 +29,7 @@ test("settings pages", async ({ page }) => {
   await expectAccessible(page, "module edit");
 
   await page.goto("/settings/scopes");
-  await page.getByRole("link", { name: /^Rename Staging/ }).click();
+  await page.getByRole("link", { name: /^Edit Staging/ }).click();
   await shoot(page, "scope-edit");
   await expectAccessible(page, "scope edit");
 

@@ -124,6 +124,33 @@ pub struct ScopeUsers {
     pub webhooks: Vec<String>,
 }
 
+/// What uses a module: every live token that may call it, and among them the
+/// Custom tokens granted it one by one, which keep it from being deleted (the
+/// other types call every module there is, whichever).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ModuleUsers {
+    pub tokens: i64,
+    pub granted: i64,
+}
+
+impl ModuleUsers {
+    /// Said before a delete that would be refused.
+    pub fn warning(&self, name: &str) -> Option<String> {
+        let n = self.granted;
+        (n > 0).then(|| {
+            let (tokens, are) = if n == 1 {
+                ("token", "is")
+            } else {
+                ("tokens", "are")
+            };
+            format!(
+                "{name} cannot be deleted now: {n} Custom {tokens} {are} granted it. \
+                 Take it off them first (the list's Module filter finds them)."
+            )
+        })
+    }
+}
+
 /// Names listed in a refusal; the rest are counted.
 const NAMED: usize = 5;
 
@@ -244,6 +271,24 @@ pub fn example_scopes() -> Vec<ScopeDetails> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_module_granted_one_by_one_is_warned_about_before_a_delete() {
+        let free = ModuleUsers {
+            tokens: 40,
+            granted: 0,
+        };
+        assert_eq!(free.warning("Orders"), None, "other types do not keep it");
+        let kept = ModuleUsers {
+            tokens: 40,
+            granted: 1,
+        };
+        assert!(
+            kept.warning("Orders")
+                .unwrap()
+                .starts_with("Orders cannot be deleted now: 1 Custom token is granted it.")
+        );
+    }
 
     #[test]
     fn module_keys_are_short_lower_case_slugs() {

@@ -35,12 +35,19 @@ pub struct ModuleValues {
     pub path_prefixes: String,
 }
 
+/// A module of the list, with what uses it.
+pub struct ModuleRow {
+    pub module: ModuleWithPaths,
+    pub users: crate::domain::catalog::ModuleUsers,
+    pub delete_warning: String,
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "catalog/modules.html")]
 pub struct ModulesPage {
     pub layout: Layout,
     pub text: &'static CatalogText,
-    pub entries: Vec<ModuleWithPaths>,
+    pub entries: Vec<ModuleRow>,
     pub form: ModuleValues,
     pub errors: FieldErrors,
 }

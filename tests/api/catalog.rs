@@ -203,3 +203,83 @@ async fn scopes_are_renamed_and_deleted_unless_tokens_use_them() {
         .assert_redirect("/settings/scopes");
     assert_eq!(app.count("scopes"), 1);
 }
+
+#[actix_web::test]
+async fn modules_count_the_tokens_that_may_call_them_and_warn_before_a_refused_delete() {
+    let app = spawn_app().await;
+    let admin = app.with_examples().await;
+    app.token(&admin)
+        .named("Reads all")
+        .scope("Production")
+        .create()
+        .await;
+    app.token(&admin)
+        .named("Orders only")
+        .scope("Production")
+        .custom(&[("orders", "read"), ("orders", "write")])
+        .create()
+        .await;
+    let gone = app
+        .token(&admin)
+        .named("Gone")
+        .scope("Production")
+        .create()
+        .await;
+    let version = admin.version_of(gone.guid.as_str()).await;
+    admin
+        .post(
+            &format!("/settings/api-tokens/{}/delete", gone.guid),
+            &[("version", &version)],
+        )
+        .await;
+
+    let page = admin.get("/settings/modules").await;
+    let html = page.html();
+    let orders = app.module_id("orders");
+    let catalog = app.module_id("catalog");
+    // Orders: the read-only token and the Custom one (counted once, for two grants).
+    let link = format!("a[href=\"/settings/api-tokens?module={orders}\"]");
+    assert!(
+        html.text(&link).starts_with("2 tokens"),
+        "{}",
+        html.text(&link)
+    );
+    let link = format!("a[href=\"/settings/api-tokens?module={catalog}\"]");
+    assert!(
+        html.text(&link).starts_with("1 token"),
+        "{}",
+        html.text(&link)
+    );
+    // The list the count links to shows as many.
+    let listed = admin
+        .get(&format!("/settings/api-tokens?module={orders}"))
+        .await;
+    assert_eq!(listed.html().count(".token-name"), 2);
+
+    // Deleting Orders would be refused: its confirmation says so before.
+    let warnings = html.attrs(
+        "a[data-confirm^=\"Delete the module\"]",
+        "data-confirm-body",
+    );
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.starts_with("Orders cannot be deleted now: 1 Custom token is granted it.")),
+        "{warnings:?}"
+    );
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.contains("no token is granted it one by one")),
+        "{warnings:?}"
+    );
+    // The same verbs on both catalog pages.
+    for page in ["/settings/modules", "/settings/scopes"] {
+        let html = admin.get(page).await.html();
+        assert!(
+            html.texts(".cell-actions a")
+                .iter()
+                .all(|a| a.starts_with("Edit") || a.starts_with("Delete"))
+        );
+    }
+}

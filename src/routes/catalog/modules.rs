@@ -1,17 +1,33 @@
 //! Settings > Modules: the parts of an API that tokens are granted, with the path
 //! prefixes forward-auth maps requests by.
 
+use std::collections::HashMap;
+
 use super::Kind;
 use crate::db::DbConnection;
 use crate::db::catalog::{self as stored, ModuleWithPaths};
+use crate::domain::catalog::ModuleUsers;
 use crate::domain::validation::FieldErrors;
 use crate::services::catalog::{self, CatalogError, ModuleInput};
 use crate::services::{Caller, Services};
 use crate::urls;
-use crate::views::catalog::{CatalogText, ModuleEditPage, ModuleValues, ModulesPage};
+use crate::views::catalog::{CatalogText, ModuleEditPage, ModuleRow, ModuleValues, ModulesPage};
 use crate::views::{Layout, Section};
 
 pub struct Modules;
+
+/// A module, with what uses it.
+pub struct ModuleEntry {
+    module: ModuleWithPaths,
+    users: ModuleUsers,
+}
+
+impl ModuleEntry {
+    fn of(module: ModuleWithPaths, users: &HashMap<i64, ModuleUsers>) -> Self {
+        let users = users.get(&module.module.id).copied().unwrap_or_default();
+        Self { module, users }
+    }
+}
 
 fn input(form: &ModuleValues) -> ModuleInput {
     ModuleInput {
@@ -23,7 +39,7 @@ fn input(form: &ModuleValues) -> ModuleInput {
 }
 
 impl Kind for Modules {
-    type Entry = ModuleWithPaths;
+    type Entry = ModuleEntry;
     type Values = ModuleValues;
     type ListPage = ModulesPage;
     type EditPage = ModuleEditPage;
@@ -35,27 +51,40 @@ impl Kind for Modules {
         noun: "module",
         list: urls::MODULES,
         edit: "Edit",
-        delete_warning: "Its key and paths are removed. Tokens granted this module prevent the delete.",
+        delete_warning: "Its key and paths are removed; no token is granted it one by one.",
         delete_button: "Delete module",
     };
 
-    fn all(conn: &mut DbConnection) -> diesel::QueryResult<Vec<ModuleWithPaths>> {
-        stored::list_modules(conn)
+    fn all(conn: &mut DbConnection) -> diesel::QueryResult<Vec<ModuleEntry>> {
+        let users = stored::module_users(conn)?;
+        Ok(stored::list_modules(conn)?
+            .into_iter()
+            .map(|module| ModuleEntry::of(module, &users))
+            .collect())
     }
 
-    fn find(conn: &mut DbConnection, id: i64) -> diesel::QueryResult<Option<ModuleWithPaths>> {
-        stored::find_module(conn, id)
+    fn find(conn: &mut DbConnection, id: i64) -> diesel::QueryResult<Option<ModuleEntry>> {
+        let users = stored::module_users(conn)?;
+        Ok(stored::find_module(conn, id)?.map(|module| ModuleEntry::of(module, &users)))
     }
 
-    fn name(entry: &ModuleWithPaths) -> &str {
-        &entry.module.name
+    fn delete_warning(entry: &ModuleEntry) -> String {
+        entry
+            .users
+            .warning(&entry.module.module.name)
+            .unwrap_or_else(|| Self::TEXT.delete_warning.to_owned())
+    }
+
+    fn name(entry: &ModuleEntry) -> &str {
+        &entry.module.module.name
     }
 
     fn delete_url(id: i64) -> String {
         urls::module_delete(id)
     }
 
-    fn values(entry: &ModuleWithPaths) -> ModuleValues {
+    fn values(entry: &ModuleEntry) -> ModuleValues {
+        let entry = &entry.module;
         ModuleValues {
             key: entry.module.module_key.clone(),
             name: entry.module.name.clone(),
@@ -66,14 +95,21 @@ impl Kind for Modules {
 
     fn list_page(
         layout: Layout,
-        modules: Vec<ModuleWithPaths>,
+        modules: Vec<ModuleEntry>,
         form: ModuleValues,
         errors: FieldErrors,
     ) -> ModulesPage {
         ModulesPage {
             layout,
             text: &Self::TEXT,
-            entries: modules,
+            entries: modules
+                .into_iter()
+                .map(|entry| ModuleRow {
+                    delete_warning: Self::delete_warning(&entry),
+                    module: entry.module,
+                    users: entry.users,
+                })
+                .collect(),
             form,
             errors,
         }
@@ -81,10 +117,11 @@ impl Kind for Modules {
 
     fn edit_page(
         layout: Layout,
-        entry: &ModuleWithPaths,
+        entry: &ModuleEntry,
         form: ModuleValues,
         errors: FieldErrors,
     ) -> ModuleEditPage {
+        let entry = &entry.module;
         ModuleEditPage {
             layout,
             text: &Self::TEXT,

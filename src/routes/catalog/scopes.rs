@@ -34,7 +34,7 @@ impl Kind for Scopes {
         intro: "Named areas — teams, projects, environments. Tokens belong to scopes, and administrators see only the tokens of their scopes.",
         noun: "scope",
         list: urls::SCOPES,
-        edit: "Rename",
+        edit: "Edit",
         delete_warning: "Tokens in it, and administrators, API keys and webhooks limited to it, prevent the delete: take it off them first.",
         delete_button: "Delete scope",
     };
