@@ -148,6 +148,12 @@ pub fn scope_names(conn: &mut DbConnection) -> QueryResult<Vec<(i64, String)>> {
 }
 
 /// Every module's ID and key.
+pub fn module_names(conn: &mut DbConnection) -> QueryResult<Vec<(i64, String)>> {
+    modules::table
+        .select((modules::id, modules::name))
+        .load(conn)
+}
+
 pub fn module_keys(conn: &mut DbConnection) -> QueryResult<Vec<(i64, String)>> {
     modules::table
         .select((modules::id, modules::module_key))

@@ -7,7 +7,7 @@ use time::macros::time;
 
 use crate::auth::{Authorized, perm};
 use crate::db::audit::{self, AuditFilter, AuditReader};
-use crate::db::{DbError, admins};
+use crate::db::{DbError, admins, catalog};
 use crate::domain::audit::{AuditAction, TargetKind};
 use crate::domain::ids::{AdministratorId, Guid};
 use crate::domain::scopes::ScopeAccess;
@@ -18,7 +18,7 @@ use crate::state::AppState;
 use crate::urls;
 use crate::views::audit::{AuditLogPage, AuditRow};
 use crate::views::format::datetime;
-use crate::views::tokens::Choice;
+use crate::views::tokens::{Choice, history};
 use crate::views::{Layout, Section};
 
 const PAGE_SIZE: i64 = 50;
@@ -89,7 +89,7 @@ pub async fn list(
     };
     let filter = query.filter(reader.clone());
     let before = query.before;
-    let (events, authors, administrators) = state
+    let (events, authors, administrators, names) = state
         .db
         .run(move |c| {
             Ok::<_, DbError>((
@@ -100,9 +100,14 @@ pub async fn list(
                     ScopeAccess::Scopes(_) => Some(audit::actors(c, &reader)?),
                 },
                 admins::list(c)?,
+                (catalog::scope_names(c)?, catalog::module_names(c)?),
             ))
         })
         .await?;
+    let names = history::Names {
+        scopes: &names.0,
+        modules: &names.1,
+    };
     let older_than = (events.len() as i64 == PAGE_SIZE)
         .then(|| events.last().map(|e| e.id))
         .flatten();
@@ -119,10 +124,17 @@ pub async fn list(
                 (TargetKind::Administrator, Some(id)) => Some(urls::administrator(id)),
                 _ => None,
             },
+            changes: history::sentence(&e.details, &names),
+            target_title: e.target_id.clone().unwrap_or_default(),
             target: match e.target_id {
-                // An administrator's label holds their ID already.
+                // An administrator's label holds their ID already; a GUID is
+                // shown by its first block, as in the token list.
                 Some(id) if !e.target_label.contains(&id) => {
-                    format!("{} · {}", e.target_label, id)
+                    let short = match e.target_type {
+                        TargetKind::Token => id.split('-').next().unwrap_or_default(),
+                        _ => id.as_str(),
+                    };
+                    format!("{} · {short}", e.target_label)
                 }
                 _ => e.target_label,
             },

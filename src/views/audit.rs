@@ -14,6 +14,10 @@ pub struct AuditRow {
     pub via_api_key: Option<String>,
     pub action: String,
     pub target: String,
+    /// The target's whole ID, where the row shows it shortened.
+    pub target_title: String,
+    /// What changed ("Scopes: Production → Staging"), or the facts of the event.
+    pub changes: String,
     /// The token's or administrator's page, for events about one.
     pub target_href: Option<String>,
     pub ip: String,

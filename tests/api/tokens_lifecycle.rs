@@ -137,6 +137,21 @@ async fn edits_save_and_are_audited_with_what_changed() {
         log.body.contains("<a href=\"/settings/administrators/"),
         "and to the administrator"
     );
+    // Its row says what changed, and shows the GUID by its first block.
+    let html = log.html();
+    let changes = html.texts("td[data-label=Changes]");
+    assert!(
+        changes[0].contains("Scopes: Production → Staging")
+            && changes[0].contains("Name: Before → After"),
+        "{changes:?}"
+    );
+    let short = created.guid.as_str().split('-').next().unwrap();
+    let targets = html.texts("td[data-label=Target]");
+    assert_eq!(targets[0], format!("After · {short}"));
+    assert_eq!(
+        html.attr("td[data-label=Target]", "title").as_deref(),
+        Some(created.guid.as_str())
+    );
     assert_eq!(
         app.digest_of(&created.guid),
         digest(&created.secret),
