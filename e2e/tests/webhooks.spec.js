@@ -75,9 +75,25 @@ test("an administrator adds a webhook, tests it, reads its log, redelivers, and 
   const [revoked] = await verified(receiver, secret, "token.revoked");
   expect(revoked.payload.data.token.status).toBe("revoked");
 
+  // Each delivery opens to what was sent and what came back; the token by name.
   await page.goto("/settings/webhooks");
-  await expect(page.locator("tr", { hasText: description })).toContainText("Enabled");
+  const row = page.locator("tr", { hasText: description });
+  await expect(row).toContainText("Enabled");
+  // The list says how the newest delivery went.
+  await expect(row.locator("td[data-label='Last delivery']")).toContainText(/Delivered|Queued|Retrying/);
   await shoot(page, "webhooks");
+  await row.getByRole("link").first().click();
+  await expect.poll(async () => {
+    await page.reload();
+    return page.locator(".delivery-token").first().innerText();
+  }, { timeout: 15_000 }).toBe(name);
+  const details = page.locator(".delivery-details").first();
+  await details.locator("summary").click();
+  await expect(details.locator("pre").first()).toContainText(`"name": "${name}"`);
+  await expect(details.locator(".header-list")).toContainText("webhook-id");
+  await shoot(page, "webhook-delivery");
+  await expectAccessible(page, "webhook delivery details");
+  await page.goto("/settings/webhooks");
   await expectAccessible(page, "webhooks");
   receiver.close();
 });

@@ -155,6 +155,10 @@ pub struct DeliveryLogRow {
     pub last_duration_ms: Option<i32>,
     pub last_error: Option<String>,
     pub created_at: PrimitiveDateTime,
+    /// What was sent.
+    pub payload: String,
+    /// The start of the receiver's last answer.
+    pub last_answer: Option<String>,
 }
 
 /// The newest deliveries to an endpoint.
@@ -176,6 +180,8 @@ pub fn log(c: &mut DbConnection, endpoint_id: i64, limit: i64) -> QueryResult<Ve
             webhook_deliveries::last_duration_ms,
             webhook_deliveries::last_error,
             webhook_deliveries::created_at,
+            outbox_events::payload,
+            webhook_deliveries::last_answer,
         ))
         .load(c)
 }

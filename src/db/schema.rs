@@ -278,6 +278,7 @@ diesel::table! {
         last_duration_ms -> Nullable<Integer>,
         last_error -> Nullable<Text>,
         created_at -> Timestamp,
+        last_answer -> Nullable<Text>,
     }
 }
 

@@ -66,7 +66,13 @@ pub async fn list(
     let endpoints = webhooks::list(state.services(), &admin.caller(&req)).await?;
     Ok(WebhooksPage {
         layout: Layout::page(&req, Some(&admin), "Webhooks", Section::Webhooks),
-        endpoints: endpoints.iter().map(EndpointView::of).collect(),
+        endpoints: endpoints
+            .iter()
+            .map(|(endpoint, last)| {
+                let last = last.as_ref().map(|row| DeliveryView::of(row, &now()));
+                (EndpointView::of(endpoint), last)
+            })
+            .collect(),
         can_sign: state.config.webhook_key.is_some(),
     })
 }

@@ -73,14 +73,22 @@ fn summary(url: &str, events: &str) -> String {
     serde_json::json!({ "url": redacted(url), "events": events }).to_string()
 }
 
+/// The endpoints, each with its newest delivery.
 pub async fn list(
     services: Services<'_>,
     caller: &Caller,
-) -> Result<Vec<EndpointWithScopes>, WebhookError> {
+) -> Result<Vec<(EndpointWithScopes, Option<DeliveryLogRow>)>, WebhookError> {
     caller.require(Permission::SettingsManage)?;
     Ok(services
         .db
-        .run(|c| Ok::<_, DbError>(webhooks::list(c)?))
+        .run(|c| {
+            let mut listed = Vec::new();
+            for endpoint in webhooks::list(c)? {
+                let last = outbox::log(c, endpoint.endpoint.id, 1)?.pop();
+                listed.push((endpoint, last));
+            }
+            Ok::<_, DbError>(listed)
+        })
         .await?)
 }
 

@@ -13,12 +13,14 @@ use crate::db::webhooks::EndpointWithScopes;
 use crate::domain::validation::FieldErrors;
 use crate::domain::webhooks::destination::redacted;
 use crate::domain::webhooks::{EndpointInput, EventType};
+use crate::services::webhooks::delivery::USER_AGENT;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "webhooks/list.html")]
 pub struct WebhooksPage {
     pub layout: Layout,
-    pub endpoints: Vec<EndpointView>,
+    /// Each endpoint with its newest delivery.
+    pub endpoints: Vec<(EndpointView, Option<DeliveryView>)>,
     /// Without the operator's encryption key no secret can be kept.
     pub can_sign: bool,
 }
@@ -135,10 +137,19 @@ pub struct DeliveryView {
     pub last_attempt: Moment,
     pub next_attempt: Moment,
     pub error: String,
+    /// The token the event is about, when it is about one.
+    pub token: String,
+    /// What was sent: the payload, indented, and the headers of the last attempt.
+    pub payload: String,
+    pub headers: Vec<(&'static str, String)>,
+    /// The start of the receiver's last answer's body.
+    pub answer_body: String,
 }
 
 impl DeliveryView {
     pub fn of(row: &DeliveryLogRow, now: &PrimitiveDateTime) -> Self {
+        let payload: serde_json::Value =
+            serde_json::from_str(&row.payload).unwrap_or(serde_json::Value::Null);
         let (state, badge) = match row.state.as_str() {
             outbox::DELIVERED => ("Delivered", "badge-active"),
             outbox::FAILED => ("Failed", "badge-revoked"),
@@ -164,8 +175,36 @@ impl DeliveryView {
                 "—",
             ),
             error: row.last_error.clone().unwrap_or_default(),
+            token: payload
+                .pointer("/data/token/name")
+                .and_then(serde_json::Value::as_str)
+                .unwrap_or_default()
+                .to_owned(),
+            payload: serde_json::to_string_pretty(&payload).unwrap_or_else(|_| row.payload.clone()),
+            headers: sent_headers(row),
+            answer_body: row.last_answer.clone().unwrap_or_default(),
         }
     }
+}
+
+/// The headers of the last attempt; the signature is made anew for each one from
+/// the signing secret, and not kept.
+fn sent_headers(row: &DeliveryLogRow) -> Vec<(&'static str, String)> {
+    let mut headers = vec![
+        ("content-type", "application/json".to_owned()),
+        ("user-agent", USER_AGENT.to_owned()),
+        ("webhook-id", row.message_id.clone()),
+    ];
+    if let Some(at) = row.last_attempt_at {
+        let timestamp = at.assume_utc().unix_timestamp().to_string();
+        headers.push(("webhook-timestamp", timestamp));
+        headers.push((
+            "webhook-signature",
+            "v1,… (HMAC-SHA256 of id, timestamp and payload, with each signing secret in use)"
+                .to_owned(),
+        ));
+    }
+    headers
 }
 
 /// A signing secret, shown once: for a new endpoint, or after a rotation.
@@ -202,6 +241,9 @@ mod tests {
             last_duration_ms: ms,
             last_error: None,
             created_at: now,
+            payload: r#"{"type":"token.revoked","data":{"token":{"name":"Billing <sync>"}}}"#
+                .into(),
+            last_answer: Some("<h1>ok</h1>".into()),
         };
         let cases = [
             (row(outbox::PENDING, 0, None, None), "Queued", "—"),
@@ -226,6 +268,22 @@ mod tests {
             assert_eq!((view.state, view.answer.as_str()), (state, answer));
         }
         let retrying = DeliveryView::of(&row(outbox::PENDING, 2, None, Some(3)), &now);
+        assert_eq!(retrying.token, "Billing <sync>");
+        assert!(retrying.payload.contains("\n  \"data\": {"), "indented");
+        let headers: Vec<&str> = retrying.headers.iter().map(|(name, _)| *name).collect();
+        assert_eq!(
+            headers,
+            [
+                "content-type",
+                "user-agent",
+                "webhook-id",
+                "webhook-timestamp",
+                "webhook-signature"
+            ]
+        );
+        assert_eq!(retrying.headers[3].1, "1795607940");
+        let queued = DeliveryView::of(&row(outbox::PENDING, 0, None, None), &now);
+        assert_eq!(queued.headers.len(), 3, "no attempt, no timestamp");
         assert_eq!(retrying.next_attempt.text, "in 5 min");
         let delivered = DeliveryView::of(&row(outbox::DELIVERED, 1, Some(204), Some(3)), &now);
         assert_eq!(

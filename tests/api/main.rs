@@ -68,6 +68,7 @@ mod usage_retention;
 mod verification;
 mod verify_answers;
 mod webhook_delivery;
+mod webhook_details;
 mod webhook_key;
 mod webhook_stalls;
 mod webhooks;

@@ -147,11 +147,13 @@ async fn a_sender_whose_claim_lapsed_records_nothing() {
         status: Some(204),
         duration_ms: 3,
         error: None,
+        answer: None,
     };
     let failed = Attempt {
         status: None,
         duration_ms: 180_000,
         error: Some("No answer within 10 seconds.".into()),
+        answer: None,
     };
     let at = t0 + time::Duration::minutes(3) + time::Duration::seconds(1);
     assert_eq!(

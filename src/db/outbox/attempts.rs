@@ -140,6 +140,8 @@ pub struct Attempt {
     pub duration_ms: i32,
     /// Why it failed, in a few words, when it did.
     pub error: Option<String>,
+    /// The start of the answer's body, as text.
+    pub answer: Option<String>,
 }
 
 impl Attempt {
@@ -190,6 +192,7 @@ pub fn record_attempt(
             webhook_deliveries::last_status.eq(attempt.status.map(i32::from)),
             webhook_deliveries::last_duration_ms.eq(attempt.duration_ms),
             webhook_deliveries::last_error.eq(&attempt.error),
+            webhook_deliveries::last_answer.eq(&attempt.answer),
         ))
         .execute(c)?;
     if recorded == 0 {

@@ -8,6 +8,7 @@ use std::net::SocketAddr;
 use std::time::Instant;
 
 use actix_tls::connect::{Connector as TcpConnector, Resolve, Resolver};
+use futures_util::StreamExt;
 use futures_util::future::{LocalBoxFuture, join_all};
 use time::{Duration, PrimitiveDateTime};
 
@@ -29,7 +30,10 @@ pub const PER_ENDPOINT: usize = 10;
 /// A sender holds a delivery this long; one that died leaves it to the next. Far
 /// longer than an attempt may take, so a claim never lapses while its attempt runs.
 const LEASE: Duration = Duration::minutes(2);
-/// An answer's body is read (and dropped) up to this size.
+/// Who sends, as the receiver reads it.
+pub const USER_AGENT: &str = concat!("Tessera-Webhooks/", env!("CARGO_PKG_VERSION"));
+/// An answer's body is read up to this size; the start of it is kept for the
+/// delivery's details, the rest dropped.
 const ANSWER_LIMIT: usize = 4 * 1024;
 
 /// How this instance sends: the keys that open the signing secrets, what the
@@ -204,6 +208,7 @@ async fn send(
         status: None,
         duration_ms: elapsed_ms(started),
         error: Some(error),
+        answer: None,
     };
     let endpoint = &delivery.endpoint;
     // Checked again: the operator may have narrowed what is allowed since.
@@ -234,10 +239,7 @@ async fn send(
     let request = client
         .post(&endpoint.url)
         .insert_header(("content-type", "application/json"))
-        .insert_header((
-            "user-agent",
-            concat!("Tessera-Webhooks/", env!("CARGO_PKG_VERSION")),
-        ))
+        .insert_header(("user-agent", USER_AGENT))
         .insert_header(("webhook-id", delivery.message_id.as_str()))
         .insert_header(("webhook-timestamp", timestamp.to_string()))
         .insert_header(("webhook-signature", signature))
@@ -254,16 +256,34 @@ async fn send(
         Ok(Ok(answer)) => answer,
     };
     let status = answer.status().as_u16();
-    // Read so that the connection can be reused, while time remains; what it says
-    // does not matter, and a receiver that trickles it holds nothing up.
+    // Read so that the connection can be reused, while time remains; a receiver
+    // that trickles it holds nothing up.
     let remaining = sender.timeout.saturating_sub(started.elapsed());
-    let _ = actix_web::rt::time::timeout(remaining, answer.body().limit(ANSWER_LIMIT)).await;
+    let body = actix_web::rt::time::timeout(remaining, answer_start(&mut answer)).await;
     let error = (!(200..300).contains(&status)).then(|| format!("The endpoint answered {status}."));
     Attempt {
         status: Some(status),
         duration_ms: elapsed_ms(started),
         error,
+        answer: body.ok().filter(|text| !text.is_empty()),
     }
+}
+
+/// The first [`ANSWER_LIMIT`] bytes of an answer's body, as text (what is not
+/// UTF-8 replaced); a longer body is cut there.
+async fn answer_start<S>(answer: &mut awc::ClientResponse<S>) -> String
+where
+    S: futures_util::Stream<Item = Result<actix_web::web::Bytes, awc::error::PayloadError>> + Unpin,
+{
+    let mut read = Vec::new();
+    while read.len() < ANSWER_LIMIT {
+        match answer.next().await {
+            Some(Ok(chunk)) => read.extend_from_slice(&chunk),
+            _ => break,
+        }
+    }
+    read.truncate(ANSWER_LIMIT);
+    String::from_utf8_lossy(&read).into_owned()
 }
 
 fn elapsed_ms(started: Instant) -> i32 {

@@ -48,6 +48,7 @@ pub struct Receiver {
     pub url: String,
     got: Arc<Mutex<Vec<Received>>>,
     status: Arc<Mutex<u16>>,
+    body: Arc<Mutex<String>>,
 }
 
 impl Receiver {
@@ -59,11 +60,12 @@ impl Receiver {
     pub fn start_on(address: &str) -> Self {
         let got = Arc::new(Mutex::new(Vec::new()));
         let status = Arc::new(Mutex::new(200));
-        let (g, s) = (got.clone(), status.clone());
+        let answer = Arc::new(Mutex::new(String::new()));
+        let (g, s, a) = (got.clone(), status.clone(), answer.clone());
         let server = HttpServer::new(move || {
-            let (g, s) = (g.clone(), s.clone());
+            let (g, s, a) = (g.clone(), s.clone(), a.clone());
             App::new().default_service(web::to(move |req: HttpRequest, body: String| {
-                let (g, s) = (g.clone(), s.clone());
+                let (g, s, a) = (g.clone(), s.clone(), a.clone());
                 async move {
                     let header = |name: &str| {
                         req.headers()
@@ -79,8 +81,9 @@ impl Receiver {
                         body,
                     });
                     let code = *s.lock().unwrap();
+                    let answer = a.lock().unwrap().clone();
                     HttpResponse::build(actix_web::http::StatusCode::from_u16(code).unwrap())
-                        .finish()
+                        .body(answer)
                 }
             }))
         })
@@ -89,11 +92,22 @@ impl Receiver {
         .unwrap();
         let url = format!("http://{}/hooks", server.addrs()[0]);
         actix_web::rt::spawn(server.run());
-        Self { url, got, status }
+        Self {
+            url,
+            got,
+            status,
+            body: answer,
+        }
     }
 
     pub fn answer(&self, status: u16) {
         *self.status.lock().unwrap() = status;
+    }
+
+    /// Answers `status` with this body from now on.
+    pub fn answer_with(&self, status: u16, body: &str) {
+        self.answer(status);
+        *self.body.lock().unwrap() = body.to_owned();
     }
 
     pub fn received(&self) -> Vec<Received> {
