@@ -45,3 +45,34 @@ test("settings pages", async ({ page }) => {
   await shoot(page, "scopes-errors");
   await expectAccessible(page, "scopes with errors");
 });
+
+test("on a phone, one menu holds the sections and the account, and scopes sit two to a row", async ({ page }) => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto("/settings/api-tokens");
+  await expect(page.getByRole("navigation", { name: "Settings" })).toBeHidden();
+  const menu = page.locator("[data-account-menu] > summary");
+  await expect(menu).toContainText("Menu");
+  await menu.click();
+  const sections = page.getByRole("navigation", { name: "Sections" });
+  await expect(sections.getByRole("link", { name: "API tokens" })).toHaveAttribute("aria-current", "page");
+  await expect(page.locator(".account-dropdown").getByRole("link", { name: "My profile" })).toBeVisible();
+  await shoot(page, "phone-menu");
+  await expectAccessible(page, "phone menu");
+  await sections.getByRole("link", { name: "Usage" }).click();
+  await expect(page).toHaveURL(/\/settings\/usage/);
+
+  await page.goto("/settings/api-tokens/new");
+  const boxes = page.locator("fieldset", { hasText: "Scopes" }).locator(".choice");
+  const [first, second] = [await boxes.nth(0).boundingBox(), await boxes.nth(1).boundingBox()];
+  expect(Math.round(first.y)).toBe(Math.round(second.y));
+  expect(second.x).toBeGreaterThan(first.x + first.width - 1);
+  // A long scope name wraps at a word, never inside one.
+  const cut = await boxes.evaluateAll((labels) => labels.some((label) => label.scrollWidth > label.clientWidth));
+  expect(cut).toBe(false);
+
+  // Wider, the sections are back beside or above the page, and not in the menu.
+  await page.setViewportSize({ width: 1366, height: 768 });
+  await expect(page.getByRole("navigation", { name: "Settings" })).toBeVisible();
+  await menu.click();
+  await expect(page.getByRole("navigation", { name: "Sections" })).toBeHidden();
+});

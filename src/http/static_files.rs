@@ -32,6 +32,7 @@ pub fn url(path: &str) -> String {
 }
 
 pub static CSS_URL: LazyLock<String> = LazyLock::new(|| url("app.css"));
+pub static FRAME_CSS_URL: LazyLock<String> = LazyLock::new(|| url("frame.css"));
 pub static TABLE_CSS_URL: LazyLock<String> = LazyLock::new(|| url("token-table.css"));
 pub static TABLE_JS_URL: LazyLock<String> = LazyLock::new(|| url("token-table.js"));
 pub static CHARTS_CSS_URL: LazyLock<String> = LazyLock::new(|| url("charts.css"));

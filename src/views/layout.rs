@@ -106,6 +106,7 @@ pub struct Layout {
     pub flashes: Vec<Flash>,
     pub css_url: &'static str,
     pub table_css_url: &'static str,
+    pub frame_css_url: &'static str,
     pub js_url: &'static str,
     pub icon_url: &'static str,
 }
@@ -169,6 +170,7 @@ impl Layout {
             flashes: Vec::new(),
             css_url: &static_files::CSS_URL,
             table_css_url: &static_files::TABLE_CSS_URL,
+            frame_css_url: &static_files::FRAME_CSS_URL,
             js_url: &static_files::JS_URL,
             icon_url: &static_files::ICON_URL,
         }
