@@ -8,6 +8,8 @@ pub mod show;
 pub mod sign_out_everywhere;
 pub mod tokens;
 
+use crate::auth::CurrentAdmin;
+use crate::domain::permissions::Permission;
 use crate::urls;
 use crate::views::tokens::TabLink;
 
@@ -18,7 +20,9 @@ pub enum ProfileTab {
     ApiKeys,
 }
 
-pub fn tabs(current: ProfileTab) -> Vec<TabLink> {
+/// The profile's tabs; the list of one's own tokens only for a role that makes them.
+pub fn tabs(current: ProfileTab, admin: &CurrentAdmin) -> Vec<TabLink> {
+    let makes_tokens = admin.can(Permission::TokensCreate);
     [
         (ProfileTab::Profile, "My profile", urls::PROFILE),
         (
@@ -29,6 +33,7 @@ pub fn tabs(current: ProfileTab) -> Vec<TabLink> {
         (ProfileTab::ApiKeys, "API keys", urls::PROFILE_API_KEYS),
     ]
     .into_iter()
+    .filter(|(tab, _, _)| *tab != ProfileTab::Tokens || makes_tokens)
     .map(|(tab, label, href)| TabLink {
         label,
         href: href.to_owned(),

@@ -89,6 +89,8 @@ pub struct LayoutAdmin {
     pub display_name: String,
     pub public_id: String,
     pub role_name: String,
+    /// Their role creates tokens: their own list of them is of use.
+    pub makes_tokens: bool,
 }
 
 /// A page that reloads itself (to hide a shown token value again).
@@ -159,6 +161,7 @@ impl Layout {
                 display_name: a.admin.display_name.clone(),
                 public_id: a.admin.public_id.clone(),
                 role_name: a.role_name.clone(),
+                makes_tokens: a.can(crate::domain::permissions::Permission::TokensCreate),
             }),
             nav,
             // Signed-in pages all have forms (Sign out at least). Anonymous pages

@@ -227,3 +227,26 @@ async fn the_api_keys_page_is_titled_as_such_and_tells_keys_from_tokens() {
             .contains("They are not API tokens")
     );
 }
+
+#[actix_web::test]
+async fn the_list_of_ones_own_tokens_is_offered_only_to_roles_that_make_tokens() {
+    let app = spawn_app().await;
+    let admin = app.with_examples().await;
+    let production = app.scope_id("Production");
+    let viewer = app
+        .add_admin(&admin, "vic@example.com", "viewer", &[&production])
+        .await;
+    let manager = app
+        .add_admin(&admin, "tom@example.com", "token_manager", &[&production])
+        .await;
+    let own_list = "a[href=\"/profile/api-tokens\"]";
+    let profile = viewer.get("/profile").await.html();
+    assert_eq!(
+        profile.count(own_list),
+        0,
+        "neither in the menu nor the tabs"
+    );
+    assert_eq!(profile.texts(".tabs a"), ["My profile", "API keys"]);
+    let profile = manager.get("/profile").await.html();
+    assert_eq!(profile.count(own_list), 2, "in the menu and the tabs");
+}

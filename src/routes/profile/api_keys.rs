@@ -59,7 +59,7 @@ async fn keys_page(
     let now = now();
     Ok(ApiKeysPage {
         layout: Layout::page(req, Some(admin), "API keys", Section::Profile),
-        profile_tabs: tabs(ProfileTab::ApiKeys),
+        profile_tabs: tabs(ProfileTab::ApiKeys, admin),
         keys: keys.iter().map(|k| ApiKeyRowView::of(k, &now)).collect(),
         form,
         errors,

@@ -50,7 +50,7 @@ pub async fn profile_page(
     let active_keys = api_keys::active_count(state.services(), admin.admin.id).await?;
     Ok(ProfilePage {
         layout: Layout::page(req, Some(admin), "My profile", Section::Profile),
-        profile_tabs: tabs(ProfileTab::Profile),
+        profile_tabs: tabs(ProfileTab::Profile, admin),
         display_name,
         email: admin.admin.email.clone(),
         public_id: admin.admin.public_id.clone(),

@@ -29,7 +29,7 @@ pub async fn page(
         &query,
         filter,
         urls::PROFILE_TOKENS,
-        tabs(ProfileTab::Tokens),
+        tabs(ProfileTab::Tokens, &admin),
     )
     .await
 }
