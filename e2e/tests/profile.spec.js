@@ -41,10 +41,10 @@ test("the account menu opens, closes and leads to My profile", async ({ page }) 
   await page.getByLabel("Display name").fill("Ada Byron");
   await page.getByRole("button", { name: "Save name" }).click();
   await expect(page.getByText("Your name was changed.")).toBeVisible();
-  await expect(page.locator(".account-name")).toHaveText("Ada Byron");
+  await expect(page.locator(".account-summary .account-name")).toHaveText("Ada Byron");
   await page.getByLabel("Display name").fill("Ada Admin");
   await page.getByRole("button", { name: "Save name" }).click();
-  await expect(page.locator(".account-name")).toHaveText("Ada Admin");
+  await expect(page.locator(".account-summary .account-name")).toHaveText("Ada Admin");
 });
 
 test("an administrator generates a token from their profile menu", async ({ page }) => {
@@ -158,6 +158,20 @@ test("an administrator creates an API key in My profile, copies it once and revo
   await expect(page.locator("#curl-create")).toContainText("-d '{");
   await page.locator("#create").getByRole("button", { name: "Copy" }).click();
   await expect(page.locator("#toast")).toContainText("curl example");
+  // Request fields with what each allows, an example answer, curl lines that wrap.
+  const fields = page.locator("#create").getByRole("region", { name: "Request fields of Create a token" });
+  await expect(fields.getByRole("row", { name: /^type required/ })).toContainText("one of read_only, full_access, custom");
+  await page.locator("#create .api-example").first().locator("summary").click();
+  await expect(page.locator("#create .api-example pre").first()).toContainText('"secret": "tsr_');
+  const wide = await page.locator(".api-main pre").evaluateAll((blocks) => blocks.filter((b) => b.scrollWidth > b.clientWidth + 1).length);
+  expect(wide).toBe(0);
+  // The side navigation stays in view and finds endpoints as words are typed.
+  const side = page.getByRole("navigation", { name: "Endpoints" });
+  await side.getByLabel("Find an endpoint").fill("revoke");
+  await expect(side.locator("[data-api-entry]:visible")).toHaveText([/Revoke a token/]);
+  await side.getByLabel("Find an endpoint").fill("no such thing");
+  await expect(side.getByText("No endpoint matches.")).toBeVisible();
+  await side.getByLabel("Find an endpoint").fill("");
   await shoot(page, "api-docs");
   await expectAccessible(page, "api-docs");
   await page.goto("/profile/api-keys");

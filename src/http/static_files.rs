@@ -44,6 +44,7 @@ pub static TOKEN_FORM_JS_URL: LazyLock<String> = LazyLock::new(|| url("token-for
 pub static JS_URL: LazyLock<String> = LazyLock::new(|| url("app.js"));
 pub static ICON_URL: LazyLock<String> = LazyLock::new(|| url("favicon.svg"));
 pub static WEBHOOKS_CSS_URL: LazyLock<String> = LazyLock::new(|| url("webhooks.css"));
+pub static API_DOCS_JS_URL: LazyLock<String> = LazyLock::new(|| url("api-docs.js"));
 pub static API_DOCS_CSS_URL: LazyLock<String> = LazyLock::new(|| url("api-docs.css"));
 
 #[derive(serde::Deserialize)]

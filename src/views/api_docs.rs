@@ -8,6 +8,10 @@ use serde_json::Value;
 
 use super::Layout;
 
+mod schema;
+
+use schema::{kind, resolve};
+
 #[derive(Template, WebTemplate)]
 #[template(path = "api/docs.html")]
 pub struct ApiDocsPage {
@@ -35,7 +39,8 @@ pub struct OperationView {
     /// What authenticates it: an API key or an API token.
     pub authentication: &'static str,
     pub parameters: Vec<ParameterView>,
-    /// An example body, as pretty JSON.
+    /// The body's fields, and an example of it as pretty JSON.
+    pub fields: Vec<ParameterView>,
     pub body: Option<String>,
     pub responses: Vec<ResponseView>,
     pub curl: String,
@@ -44,6 +49,8 @@ pub struct OperationView {
 pub struct ResponseView {
     pub status: String,
     pub description: Prose,
+    /// What a successful answer holds, as pretty JSON.
+    pub example: Option<String>,
     /// The names of the headers the answer carries, as the document lists them.
     pub headers: Vec<String>,
 }
@@ -160,6 +167,11 @@ impl OperationView {
             .map(|(status, r)| ResponseView {
                 status: status.clone(),
                 description: Prose::of(&r["description"]),
+                example: status
+                    .starts_with('2')
+                    .then(|| schema::example(doc, &r["content"]["application/json"]["schema"]))
+                    .flatten()
+                    .and_then(|example| serde_json::to_string_pretty(&example).ok()),
                 headers: r["headers"]
                     .as_object()
                     .into_iter()
@@ -176,6 +188,7 @@ impl OperationView {
             description: Prose::of(&operation["description"]),
             authentication: if with_key { "API key" } else { "API token" },
             parameters,
+            fields: body_fields(doc, &operation["requestBody"]),
             body: body.and_then(|example| serde_json::to_string_pretty(&example).ok()),
             responses,
             curl,
@@ -222,40 +235,26 @@ fn text(value: &Value) -> String {
     value.as_str().unwrap_or_default().to_owned()
 }
 
-/// A referenced schema, or the schema itself.
-fn resolve<'a>(doc: &'a Value, schema: &'a Value) -> &'a Value {
-    match schema["$ref"]
-        .as_str()
-        .and_then(|r| r.strip_prefix("#/components/schemas/"))
-    {
-        Some(name) => &doc["components"]["schemas"][name],
-        None => schema,
-    }
-}
-
-/// A parameter's type as a reader wants it: its choices, or its type and format.
-fn kind(doc: &Value, schema: &Value) -> String {
-    let schema = resolve(doc, schema);
-    if let Some(choices) = schema["enum"].as_array() {
-        let words: Vec<String> = choices
-            .iter()
-            .map(|c| c.as_str().map_or_else(|| c.to_string(), str::to_owned))
-            .collect();
-        return format!("one of {}", words.join(", "));
-    }
-    let types = match &schema["type"] {
-        Value::Array(types) => types
-            .iter()
-            .filter_map(Value::as_str)
-            .filter(|t| *t != "null")
-            .collect::<Vec<_>>()
-            .join(" or "),
-        other => other.as_str().unwrap_or("any").to_owned(),
+/// The fields of a JSON or form body, as a table of them reads.
+fn body_fields(doc: &Value, body: &Value) -> Vec<ParameterView> {
+    let content = &body["content"];
+    let (schema, location) = match content.get("application/json") {
+        Some(json) => (&json["schema"], "JSON body"),
+        None => (
+            &content["application/x-www-form-urlencoded"]["schema"],
+            "form body",
+        ),
     };
-    match schema["format"].as_str() {
-        Some(format) => format!("{types} ({format})"),
-        None => types,
-    }
+    schema::fields(doc, schema)
+        .into_iter()
+        .map(|field| ParameterView {
+            name: field.name,
+            location: location.to_owned(),
+            required: field.required,
+            kind: field.kind,
+            description: Prose::of(&field.description),
+        })
+        .collect()
 }
 
 /// The required fields of a form body: each is filled from the shell variable of
