@@ -281,7 +281,7 @@ pub fn form_page(req: &HttpRequest, admin: &CurrentAdmin, parts: FormParts) -> T
     let title = if editing {
         "Edit API token"
     } else {
-        "Create new API token"
+        "Create API token"
     };
     let types = TokenType::ALL
         .into_iter()

@@ -120,7 +120,10 @@ async fn a_token_manager_cannot_manage_administrators_or_settings() {
         .await;
     let tokens = manager.get("/settings/api-tokens").await;
     let navigation = tokens.html();
-    assert_eq!(navigation.count("nav a[href=\"/settings/audit-log\"]"), 1);
+    assert_eq!(
+        navigation.count("nav.sidenav a[href=\"/settings/audit-log\"]"),
+        1
+    );
     assert_eq!(navigation.count("a[href=\"/settings/administrators\"]"), 0);
     assert_eq!(manager.get("/settings/audit-log").await.status, 200);
     assert_eq!(manager.get("/settings/administrators").await.status, 403);
