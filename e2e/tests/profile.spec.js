@@ -158,8 +158,8 @@ test("an administrator creates an API key in My profile, copies it once and revo
   await expect(page.locator("#curl-create")).toContainText("-d '{");
   await page.locator("#create").getByRole("button", { name: "Copy" }).click();
   await expect(page.locator("#toast")).toContainText("curl example");
-  // Request fields with what each allows, an example answer, curl lines that wrap.
-  const fields = page.locator("#create").getByRole("region", { name: "Request fields of Create a token" });
+  // Request fields with what each allows (beside the parameters), an example answer, curl lines that wrap.
+  const fields = page.locator("#create").getByRole("region", { name: "Parameters of Create a token" });
   await expect(fields.getByRole("row", { name: /^type required/ })).toContainText("one of read_only, full_access, custom");
   await page.locator("#create .api-example").first().locator("summary").click();
   await expect(page.locator("#create .api-example pre").first()).toContainText('"secret": "tsr_');

@@ -38,9 +38,9 @@ pub struct OperationView {
     pub description: Prose,
     /// What authenticates it: an API key or an API token.
     pub authentication: &'static str,
+    /// The parameters, then the body's fields.
     pub parameters: Vec<ParameterView>,
-    /// The body's fields, and an example of it as pretty JSON.
-    pub fields: Vec<ParameterView>,
+    /// An example body, as pretty JSON.
     pub body: Option<String>,
     pub responses: Vec<ResponseView>,
     pub curl: String,
@@ -119,6 +119,8 @@ impl OperationView {
                 description: Prose::of(&p["description"]),
             })
             .collect();
+        let mut parameters = parameters;
+        parameters.extend(body_fields(doc, &operation["requestBody"]));
         let body = body_example(doc, &operation["requestBody"]);
         let form = form_fields(doc, &operation["requestBody"]);
         // Inside double quotes, so that the shell fills in the token's GUID or
@@ -188,7 +190,6 @@ impl OperationView {
             description: Prose::of(&operation["description"]),
             authentication: if with_key { "API key" } else { "API token" },
             parameters,
-            fields: body_fields(doc, &operation["requestBody"]),
             body: body.and_then(|example| serde_json::to_string_pretty(&example).ok()),
             responses,
             curl,
