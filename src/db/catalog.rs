@@ -1,7 +1,9 @@
 //! Modules and scopes.
 
+mod module_users;
 mod scope_users;
 
+pub use module_users::module_users;
 pub use scope_users::scope_users;
 
 use diesel::prelude::*;
@@ -11,8 +13,7 @@ use super::schema::{
     api_token_permissions, api_token_scopes, api_tokens, module_path_prefixes, modules, scopes,
 };
 use super::{DbConnection, DbError, changes, is_unique_violation, now, usage_facts};
-use crate::domain::catalog::{ModuleDetails, ModuleUsers, ScopeDetails, ScopeUsers};
-use crate::domain::tokens::TokenType;
+use crate::domain::catalog::{ModuleDetails, ScopeDetails, ScopeUsers};
 use crate::domain::validation::name_key;
 
 diesel::define_sql_function!(fn replace(text: diesel::sql_types::Text, from: diesel::sql_types::Text, to: diesel::sql_types::Text) -> diesel::sql_types::Text);
@@ -91,47 +92,6 @@ pub fn list_modules(conn: &mut DbConnection) -> QueryResult<Vec<ModuleWithPaths>
         .collect())
 }
 
-/// What uses each module (by ID): every live token of a type that calls every
-/// module, and the live Custom tokens granted it.
-pub fn module_users(
-    conn: &mut DbConnection,
-) -> QueryResult<std::collections::HashMap<i64, ModuleUsers>> {
-    let every_module: i64 = api_tokens::table
-        .filter(api_tokens::deleted_at.is_null())
-        .filter(api_tokens::token_type.ne(TokenType::Custom.key()))
-        .count()
-        .get_result(conn)?;
-    let granted: Vec<(i64, i64)> = api_token_permissions::table
-        .inner_join(api_tokens::table)
-        .filter(api_tokens::deleted_at.is_null())
-        .filter(api_tokens::token_type.eq(TokenType::Custom.key()))
-        .group_by(api_token_permissions::module_id)
-        .select((
-            api_token_permissions::module_id,
-            diesel::dsl::count(api_token_permissions::token_id).aggregate_distinct(),
-        ))
-        .load(conn)?;
-    let mut users: std::collections::HashMap<i64, ModuleUsers> = modules::table
-        .select(modules::id)
-        .load::<i64>(conn)?
-        .into_iter()
-        .map(|id| {
-            let users = ModuleUsers {
-                tokens: every_module,
-                granted: 0,
-            };
-            (id, users)
-        })
-        .collect();
-    for (module, count) in granted {
-        if let Some(users) = users.get_mut(&module) {
-            users.granted = count;
-            users.tokens += count;
-        }
-    }
-    Ok(users)
-}
-
 pub fn list_scopes(conn: &mut DbConnection) -> QueryResult<Vec<Scope>> {
     scopes::table
         .order(scopes::name_key.asc())
@@ -148,12 +108,6 @@ pub fn scope_names(conn: &mut DbConnection) -> QueryResult<Vec<(i64, String)>> {
 }
 
 /// Every module's ID and key.
-pub fn module_names(conn: &mut DbConnection) -> QueryResult<Vec<(i64, String)>> {
-    modules::table
-        .select((modules::id, modules::name))
-        .load(conn)
-}
-
 pub fn module_keys(conn: &mut DbConnection) -> QueryResult<Vec<(i64, String)>> {
     modules::table
         .select((modules::id, modules::module_key))

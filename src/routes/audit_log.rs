@@ -100,7 +100,13 @@ pub async fn list(
                     ScopeAccess::Scopes(_) => Some(audit::actors(c, &reader)?),
                 },
                 admins::list(c)?,
-                (catalog::scope_names(c)?, catalog::module_names(c)?),
+                (
+                    catalog::scope_names(c)?,
+                    catalog::list_modules(c)?
+                        .into_iter()
+                        .map(|m| (m.module.id, m.module.name))
+                        .collect::<Vec<_>>(),
+                ),
             ))
         })
         .await?;
