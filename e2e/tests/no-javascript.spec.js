@@ -78,3 +78,37 @@ test("show a token's value again without JavaScript", async ({ browser, baseURL 
   expect(await page.content()).not.toContain(secret);
   await context.close();
 });
+
+test("the list's filter chips, the audit log's filters and the reference work without JavaScript", async ({ page }) => {
+  const name = unique("No script chips");
+  await createToken(page, { name, scope: "Staging" });
+  await page.goto("/settings/api-tokens");
+  await page.getByLabel("Search by name or GUID").fill(name);
+  await page.getByLabel("Scope", { exact: true }).selectOption({ label: "Scope: Staging" });
+  await page.getByRole("button", { name: "Apply" }).click();
+  await expect(page.locator(".token-name")).toHaveText([name]);
+  // On a laptop the column headers sort; the selects are for a phone's cards.
+  await expect(page.getByLabel("Sort by")).toBeHidden();
+  const chips = page.locator(".active-filters .filter-chip");
+  await expect(chips).toHaveText([/^Search: /, /^Scope: Staging/]);
+  await chips.filter({ hasText: "Search:" }).click();
+  await expect(page).not.toHaveURL(/q=/);
+  await expect(page.getByLabel("Scope", { exact: true })).toHaveValue(/^\d+$/);
+
+  // The audit log's filters apply with their button.
+  await page.goto("/settings/audit-log");
+  await page.getByLabel("Action").selectOption({ label: "Created token" });
+  await page.getByRole("button", { name: "Apply" }).click();
+  await expect(page).toHaveURL(/action=token\.create/);
+  await expect(page.getByRole("row", { name: new RegExp(name) }).first()).toContainText("Scopes: Staging");
+
+  // The reference lists every endpoint, with no search to type into.
+  await page.goto("/api/docs");
+  await expect(page.getByLabel("Find an endpoint")).toBeHidden();
+  await expect(page.getByRole("navigation", { name: "Endpoints" }).getByRole("link", { name: /Revoke a token/ })).toBeVisible();
+
+  // The matrix's whole-column boxes need the script, and are not offered without it.
+  await page.goto("/settings/api-tokens/new");
+  await expect(page.getByLabel("Read on Orders", { exact: true })).toBeVisible();
+  await expect(page.getByLabel("Read on every module", { exact: true })).toBeHidden();
+});
