@@ -61,6 +61,9 @@ impl Browser {
             client: awc::Client::builder()
                 .disable_redirects()
                 .timeout(std::time::Duration::from_secs(30))
+                // Idle connections are dropped before the server's keep-alive (5 s)
+                // would close them under a request after a long pause.
+                .connector(awc::Connector::new().conn_keep_alive(std::time::Duration::from_secs(2)))
                 .finish(),
             cookie: RefCell::new(None),
             csrf: RefCell::new(None),
