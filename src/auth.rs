@@ -6,6 +6,7 @@ pub mod csrf;
 pub mod current_admin;
 pub mod device;
 pub mod locked_addresses;
+pub mod oidc;
 pub mod reauth;
 pub mod session;
 pub mod session_store;

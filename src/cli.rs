@@ -78,7 +78,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     init_logging(&cli.log);
     match cli.command {
         None => serve(cli.serve, cli.database),
-        Some(Command::Serve(args)) => serve(args, cli.database),
+        Some(Command::Serve(args)) => serve(*args, cli.database),
         Some(Command::Migrate) => {
             startup::open_database(&cli.database, None)?;
             println!("The database schema is up to date.");
@@ -87,6 +87,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Admin(AdminCommand::Create(args))) => admin::create(&cli.database, args),
         Some(Command::Admin(AdminCommand::Unlock { email })) => {
             admin::unlock(&cli.database, &email)
+        }
+        Some(Command::Admin(AdminCommand::SignInLink { email })) => {
+            admin::sign_in_link(&cli.database, &cli.serve, &email)
         }
         Some(Command::Admin(AdminCommand::Key(AdminKeyCommand::Create(args)))) => {
             admin_key::create(&cli.database, args)

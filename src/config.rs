@@ -2,10 +2,12 @@
 
 mod commands;
 mod flags;
+mod oidc;
 mod secrets;
 mod server;
 
 pub use commands::*;
 pub use flags::*;
+pub use oidc::*;
 pub use secrets::read_secret_file;
 pub use server::*;

@@ -22,6 +22,7 @@ pub mod scope_policies;
 pub mod sessions;
 pub mod settings;
 pub mod setup;
+pub mod sign_in_links;
 pub mod sql;
 mod sql_types;
 pub mod throttle;

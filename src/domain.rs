@@ -14,6 +14,7 @@ pub mod networks;
 pub mod permissions;
 pub mod request_path;
 pub mod scopes;
+pub mod sso;
 pub mod throttle;
 pub mod timestamps;
 pub mod token_list;

@@ -16,6 +16,8 @@ pub mod notifications;
 pub mod profile;
 pub mod router;
 pub mod setup;
+pub mod sign_in_link;
+pub mod sso;
 pub mod token_health;
 pub mod usage;
 pub mod webhooks;

@@ -17,6 +17,8 @@ pub mod profile;
 pub mod retention;
 pub mod setup;
 pub mod sign_in;
+pub mod sign_in_links;
+pub mod sso;
 pub mod tokens;
 pub mod usage;
 pub mod usage_overview;

@@ -14,6 +14,7 @@ use base64::engine::general_purpose::STANDARD;
 
 use crate::auth::csrf::reject_cross_site;
 use crate::auth::locked_addresses::LockedAddresses;
+use crate::auth::oidc::OidcProvider;
 use crate::auth::session::random_token;
 use crate::auth::session_store::DbSessionStore;
 use crate::config::{DatabaseArgs, ServerConfig};
@@ -127,6 +128,11 @@ impl Application {
             listener::spawn(url.to_owned(), Arc::downgrade(&verifier));
         }
         let hashing = HashingGate::per_core(db.blocking().clone());
+        let oidc = config
+            .oidc
+            .clone()
+            .map(|settings| OidcProvider::new(settings, config.public_url()))
+            .transpose()?;
         let state = web::Data::new(AppState {
             db,
             config,
@@ -135,6 +141,7 @@ impl Application {
             cookie_key: key.clone(),
             locked_addresses: LockedAddresses::default(),
             health_summaries: Default::default(),
+            oidc,
         });
         warn_about_open_endpoints(&state.config);
         let config = &state.config;

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use actix_web::cookie::Key;
 
 use crate::auth::locked_addresses::LockedAddresses;
+use crate::auth::oidc::OidcProvider;
 use crate::config::ServerConfig;
 use crate::db::Db;
 use crate::passwords::HashingGate;
@@ -26,6 +27,8 @@ pub struct AppState {
     pub locked_addresses: LockedAddresses,
     /// The token list's health summary line, per set of scopes.
     pub health_summaries: SummaryCache,
+    /// The identity provider administrators may sign in with, if configured.
+    pub oidc: Option<OidcProvider>,
 }
 
 impl AppState {

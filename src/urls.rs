@@ -11,6 +11,9 @@ use crate::domain::tokens::TokenChange;
 pub const HOME: &str = "/";
 pub const LOGIN: &str = "/login";
 pub const LOGOUT: &str = "/logout";
+pub const SSO_START: &str = "/login/sso";
+pub const SSO_CALLBACK: &str = "/login/sso/callback";
+pub const SIGN_IN_LINK: &str = "/login/link";
 pub const SETUP: &str = "/setup";
 pub const SETUP_CATALOG: &str = "/setup/catalog";
 pub const SETUP_EXAMPLES: &str = "/setup/catalog/examples";
@@ -87,6 +90,18 @@ impl From<TokenChange> for TokenPage {
 }
 
 /// A token's details page.
+/// Signing in through the identity provider, then going on to `next`.
+pub fn sso_start(next: &str) -> String {
+    if next.is_empty() {
+        SSO_START.to_owned()
+    } else {
+        format!(
+            "{SSO_START}?next={}",
+            utf8_percent_encode(next, QUERY_VALUE)
+        )
+    }
+}
+
 pub fn token(guid: &Guid) -> String {
     token_page(guid, TokenPage::General)
 }

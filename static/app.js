@@ -305,6 +305,16 @@
     if (invalid) invalid.focus();
   }
 
+  // A one-time sign-in link carries its code after "#", which never reaches a
+  // server or its logs: it fills the form, and leaves the address bar.
+  function codeFromFragment() {
+    const form = document.querySelector("[data-code-from-fragment]");
+    const code = location.hash.slice(1);
+    if (!form || !code) return;
+    form.querySelector("[name=code]").value = decodeURIComponent(code);
+    history.replaceState(null, "", location.pathname);
+  }
+
   document.addEventListener("DOMContentLoaded", () => {
     setUpCopyButtons();
     setUpValueReveal();
@@ -314,5 +324,6 @@
     setUpReveal();
     setUpNewGuid();
     focusFirstError();
+    codeFromFragment();
   });
 })();

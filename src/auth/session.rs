@@ -1,27 +1,19 @@
 //! What Tessera keeps in a session, and the only functions that read or write it.
 
 use actix_session::Session;
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use rand::RngCore;
 use serde::{Deserialize, Serialize};
 
+pub use crate::domain::digest::random_token;
 use crate::domain::ids::AdministratorId;
 
 const ADMIN_ID: &str = "admin_id";
 const CSRF_TOKEN: &str = "csrf";
 const FLASHES: &str = "flash";
 const PASSWORD_CONFIRMED_AT: &str = "password_confirmed_at";
+const SSO_ID_TOKEN: &str = "sso_id_token";
 
 /// How long a password confirmation lets an administrator do sensitive things.
 pub const CONFIRMATION_LIFETIME: time::Duration = time::Duration::minutes(5);
-
-/// A random value of `bytes` bytes from the OS, URL-safe base64 encoded.
-pub fn random_token(bytes: usize) -> String {
-    let mut buf = vec![0u8; bytes];
-    rand::rngs::OsRng.fill_bytes(&mut buf);
-    URL_SAFE_NO_PAD.encode(buf)
-}
 
 /// The signed-in administrator's ID, if any.
 pub fn admin_id(session: &Session) -> Option<AdministratorId> {
@@ -50,6 +42,20 @@ pub fn sign_in(
     session.renew();
     session.insert(ADMIN_ID, admin_id)?;
     session.insert(CSRF_TOKEN, random_token(32))
+}
+
+/// Notes the ID token of a sign-in through the identity provider, to name the
+/// session when signing out there too.
+pub fn signed_in_through_provider(
+    session: &Session,
+    id_token: String,
+) -> Result<(), actix_session::SessionInsertError> {
+    session.insert(SSO_ID_TOKEN, id_token)
+}
+
+/// The ID token of a session that began at the identity provider.
+pub fn provider_id_token(session: &Session) -> Option<String> {
+    session.get::<String>(SSO_ID_TOKEN).ok().flatten()
 }
 
 /// Ends the authenticated session: its key is deleted from the store, and the browser

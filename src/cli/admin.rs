@@ -1,4 +1,4 @@
-//! `tessera admin create` and `unlock`: administrators from a terminal. The password comes from
+//! `tessera admin create`, `unlock` and `sign-in-link`: administrators from a terminal. The password comes from
 //! a prompt or from standard input, never from the command line (which other users
 //! of the machine can see).
 
@@ -7,13 +7,13 @@ use std::io::{BufRead, IsTerminal};
 use anyhow::{Context, bail};
 
 use super::Operator;
-use crate::config::{AdminCreateArgs, DatabaseArgs};
+use crate::config::{AdminCreateArgs, DatabaseArgs, ServeArgs, ServerConfig};
 use crate::db::catalog;
 use crate::domain::admins::normalize_email;
 use crate::domain::validation::{FieldErrors, name_key};
 use crate::passwords::Password;
 use crate::services::admins::{self as admins_service, AdminError, NewAdministrator};
-use crate::services::{Caller, catalog as catalog_service, sign_in};
+use crate::services::{Caller, catalog as catalog_service, sign_in, sign_in_links};
 use crate::startup::open_database;
 
 pub fn create(database: &DatabaseArgs, args: AdminCreateArgs) -> anyhow::Result<()> {
@@ -69,6 +69,22 @@ pub fn unlock(database: &DatabaseArgs, email: &str) -> anyhow::Result<()> {
     println!(
         "Lifted the sign-in limits of {} ({removed} counters removed).",
         admin.label()
+    );
+    Ok(())
+}
+
+/// `tessera admin sign-in-link --email`: the break-glass way in. The code rides
+/// after `#` in the link, which browsers never send to a server.
+pub fn sign_in_link(database: &DatabaseArgs, serve: &ServeArgs, email: &str) -> anyhow::Result<()> {
+    let operator = Operator::new(open_database(database, None)?, None);
+    let code = operator.block_on(sign_in_links::create(operator.services(), email))?;
+    let mut config = ServerConfig::from_args(serve)?;
+    config.resolve_public_url(serve.listen);
+    println!(
+        "A one-time sign-in link (it works once, for {} minutes):\n{}{}#{code}",
+        sign_in_links::LINK_LIFETIME.whole_minutes(),
+        config.public_url(),
+        crate::urls::SIGN_IN_LINK,
     );
     Ok(())
 }

@@ -52,7 +52,7 @@ impl Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the web server: the admin app and the verification API (the default)
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Apply pending database migrations, then exit
     Migrate,
     /// Manage administrators from a terminal
@@ -241,6 +241,14 @@ pub enum AdminCommand {
     /// An administrator's API keys for the management API
     #[command(subcommand)]
     Key(AdminKeyCommand),
+    /// Print a one-time sign-in link for an administrator (works once, for 15
+    /// minutes): the way in when the identity provider is down, or when sign-in is
+    /// through it alone. Uses TESSERA_PUBLIC_URL for the link's address
+    SignInLink {
+        /// The administrator's email address
+        #[arg(long)]
+        email: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

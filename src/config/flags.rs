@@ -200,6 +200,9 @@ pub struct ServeArgs {
 
     #[command(flatten)]
     pub encryption: EncryptionArgs,
+
+    #[command(flatten)]
+    pub oidc: super::OidcArgs,
 }
 
 #[derive(Debug, Args, Clone, Default)]
@@ -262,6 +265,7 @@ impl Default for ServeArgs {
             smtp_url: None,
             mail_from: None,
             encryption: EncryptionArgs::default(),
+            oidc: super::OidcArgs::default(),
         }
     }
 }

@@ -50,6 +50,8 @@ pub struct ServerConfig {
     pub usage_retention: UsageRetention,
     /// Where mail goes out, when set up.
     pub mail: Option<MailSettings>,
+    /// Single sign-on, when an identity provider is configured.
+    pub oidc: Option<super::OidcSettings>,
 }
 
 /// The SMTP server (its connection settings, built once) and the sender of
@@ -159,6 +161,7 @@ impl ServerConfig {
                 daily_days: args.usage_daily_days,
             },
             mail: mail_settings(args.smtp_url.as_deref(), args.mail_from.as_deref())?,
+            oidc: args.oidc.settings()?,
         })
     }
 

@@ -4,6 +4,7 @@
 //! reads it, for sign-in.
 
 pub mod preferences;
+pub mod sso;
 mod writes;
 
 pub use writes::*;
@@ -33,6 +34,9 @@ pub struct Administrator {
     pub expiry_mail_own: bool,
     /// Mailed about every token of their scopes that expires soon (off by default).
     pub expiry_mail_scopes: bool,
+    /// The identity provider's subject, for an administrator who signs in through
+    /// it: their role and scopes follow its groups.
+    pub sso_subject: Option<String>,
 }
 
 impl Administrator {

@@ -56,6 +56,15 @@ impl Actor {
         }
     }
 
+    /// Tessera acting on what the identity provider said (creating, linking or
+    /// narrowing an administrator at sign-in, or refusing it).
+    pub fn single_sign_on() -> Self {
+        Self {
+            label: "Single sign-on".into(),
+            ..Self::system()
+        }
+    }
+
     /// Tessera itself, acting on a rule (such as stopping a failing webhook).
     pub fn system() -> Self {
         Self {

@@ -59,6 +59,17 @@ diesel::table! {
         version -> Integer,
         expiry_mail_own -> Bool,
         expiry_mail_scopes -> Bool,
+        sso_issuer -> Nullable<Text>,
+        sso_subject -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    sign_in_links (code_digest) {
+        code_digest -> Text,
+        administrator_id -> BigInt,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
     }
 }
 
@@ -320,6 +331,7 @@ diesel::joinable!(api_token_scopes -> scopes (scope_id));
 diesel::joinable!(api_token_allowed_networks -> api_tokens (token_id));
 diesel::joinable!(audit_events -> administrators (actor_id));
 diesel::joinable!(sessions -> administrators (administrator_id));
+diesel::joinable!(sign_in_links -> administrators (administrator_id));
 diesel::joinable!(admin_api_keys -> administrators (administrator_id));
 diesel::joinable!(admin_api_key_scopes -> admin_api_keys (api_key_id));
 diesel::joinable!(admin_api_key_scopes -> scopes (scope_id));
@@ -333,6 +345,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     server_settings,
     setup_codes,
     roles,
+    sign_in_links,
     role_permissions,
     administrators,
     scopes,

@@ -99,10 +99,13 @@ pub enum AuditAction {
     OldRecordsRemoved,
     ScopePolicyChanged,
     Exported,
+    AdminLinkedToSso,
+    SsoSignInRefused,
+    SignInLinkCreated,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 40] = [
+    pub const ALL: [AuditAction; 43] = [
         AuditAction::SetupCompleted,
         AuditAction::AdminSignedIn,
         AuditAction::AdminCreated,
@@ -143,6 +146,9 @@ impl AuditAction {
         AuditAction::OldRecordsRemoved,
         AuditAction::ScopePolicyChanged,
         AuditAction::Exported,
+        AuditAction::AdminLinkedToSso,
+        AuditAction::SsoSignInRefused,
+        AuditAction::SignInLinkCreated,
     ];
 
     /// The stable name stored in the database.
@@ -188,6 +194,9 @@ impl AuditAction {
             AuditAction::OldRecordsRemoved => "retention.remove",
             AuditAction::ScopePolicyChanged => "scope.policy",
             AuditAction::Exported => "export.download",
+            AuditAction::AdminLinkedToSso => "admin.sso_link",
+            AuditAction::SsoSignInRefused => "admin.sso_refused",
+            AuditAction::SignInLinkCreated => "admin.sign_in_link",
         }
     }
 
@@ -237,6 +246,9 @@ impl AuditAction {
             AuditAction::OldRecordsRemoved => "Removed old deliveries and mails",
             AuditAction::ScopePolicyChanged => "Changed scope policy",
             AuditAction::Exported => "Exported",
+            AuditAction::AdminLinkedToSso => "Linked to single sign-on",
+            AuditAction::SsoSignInRefused => "Refused single sign-on",
+            AuditAction::SignInLinkCreated => "Made a one-time sign-in link",
         }
     }
 }

@@ -1,6 +1,17 @@
-//! SHA-256 digests, as stored for secrets the database must not hold in clear.
+//! SHA-256 digests, as stored for secrets the database must not hold in clear, and
+//! the random codes they are made of.
 
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use rand::RngCore;
 use sha2::{Digest, Sha256};
+
+/// A random value of `bytes` bytes from the OS, URL-safe base64 encoded.
+pub fn random_token(bytes: usize) -> String {
+    let mut buf = vec![0u8; bytes];
+    rand::rngs::OsRng.fill_bytes(&mut buf);
+    URL_SAFE_NO_PAD.encode(buf)
+}
 
 /// The digest as bytes, for keys kept in memory.
 pub fn sha256(data: &[u8]) -> [u8; 32] {

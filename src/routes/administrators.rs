@@ -74,6 +74,7 @@ async fn edit_page(
             Section::Administrators,
         ),
         is_you,
+        single_sign_on: target.sso_subject.is_some(),
         enabled: target.is_enabled(),
         version: target.version,
         keys: keys

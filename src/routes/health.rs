@@ -62,6 +62,7 @@ mod tests {
             cookie_key: actix_web::cookie::Key::generate(),
             locked_addresses: Default::default(),
             health_summaries: Default::default(),
+            oidc: None,
         };
         let app = test::init_service(
             App::new()

@@ -21,7 +21,7 @@ use crate::passwords::{self, HashingError, Password};
 use crate::services::sign_in::{self, SignInKeys, throttled_address};
 use crate::state::AppState;
 use crate::urls;
-use crate::views::auth::LoginPage;
+use crate::views::auth::{LoginPage, SingleSignOn};
 use crate::views::errors::MessagePage;
 use crate::views::{Layout, Section, render_with_status};
 
@@ -61,15 +61,38 @@ fn page(
     next: String,
     error: Option<String>,
 ) -> Result<HttpResponse, AppError> {
+    let provider = req
+        .app_data::<web::Data<AppState>>()
+        .and_then(|state| state.oidc.as_ref());
+    let single_sign_on = provider.map(|p| SingleSignOn {
+        name: p.settings.name.clone(),
+        url: urls::sso_start(&next),
+    });
     let page = LoginPage {
         layout: Layout::anonymous_form(req, "Sign in"),
         email,
         next,
         error,
         errors: FieldErrors::default(),
+        passwords: !provider.is_some_and(|p| p.settings.only),
+        single_sign_on,
     };
     render_with_status(status, &page)
 }
+
+/// The sign-in page, saying why a sign-in through the provider did not happen.
+pub fn refused_page(
+    req: &HttpRequest,
+    status: StatusCode,
+    next: String,
+    message: String,
+) -> Result<HttpResponse, AppError> {
+    page(req, status, String::new(), next, Some(message))
+}
+
+/// Refused when sign-in is through the identity provider alone.
+const PASSWORDS_OFF: &str =
+    "Password sign-in is turned off: sign in with your organisation's account.";
 
 /// The form again, with a message that says to wait, and `Retry-After`.
 fn retry_page(
@@ -140,6 +163,16 @@ pub async fn submit(
     session: Session,
     CsrfForm(form): CsrfForm<LoginForm>,
 ) -> Result<HttpResponse, AppError> {
+    if state.oidc.as_ref().is_some_and(|p| p.settings.only) {
+        let status = StatusCode::FORBIDDEN;
+        return page(
+            &req,
+            status,
+            form.email,
+            form.next,
+            Some(PASSWORDS_OFF.into()),
+        );
+    }
     let email = normalize_email(&form.email);
     let client = client_address(&req);
     let keys = SignInKeys::new(&email, client);

@@ -6,7 +6,7 @@ use actix_web::web;
 use super::catalog::{Modules, Scopes};
 use super::{
     administrators, api, api_tokens as tokens, audit_log, catalog, health, home, login, logout,
-    management, notifications, profile as me, setup, usage, webhooks,
+    management, notifications, profile as me, setup, sign_in_link, sso, usage, webhooks,
 };
 use crate::http::problem::{api_edge, problem};
 
@@ -15,6 +15,13 @@ pub fn admin(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(home::index))
         .service(web::resource("/login").get(login::show).post(login::submit))
         .route("/logout", web::post().to(logout::submit))
+        .route("/login/sso", web::get().to(sso::start))
+        .route("/login/sso/callback", web::get().to(sso::callback))
+        .service(
+            web::resource("/login/link")
+                .get(sign_in_link::show)
+                .post(sign_in_link::submit),
+        )
         .service(web::resource("/setup").get(setup::show).post(setup::submit))
         .route("/setup/catalog", web::get().to(setup::catalog))
         .route(

@@ -317,7 +317,7 @@ fn access_of(c: &mut DbConnection, admin: &Administrator) -> Result<Access, Admi
     })
 }
 
-fn super_admin_remains(
+pub(super) fn super_admin_remains(
     c: &mut DbConnection,
     admin: &Administrator,
     stays: bool,

@@ -20,6 +20,8 @@ pub struct AdminRow {
     pub last_sign_in: String,
     pub enabled: bool,
     pub is_you: bool,
+    /// Signs in through the identity provider.
+    pub single_sign_on: bool,
 }
 
 #[derive(Template, WebTemplate)]
@@ -68,6 +70,8 @@ pub struct EditAdminPage {
     pub email: String,
     pub enabled: bool,
     pub is_you: bool,
+    /// Signs in through the identity provider, whose groups set their role and scopes.
+    pub single_sign_on: bool,
     pub version: i32,
     pub access: AccessValues,
     pub roles: Vec<Role>,

@@ -8,6 +8,7 @@ mod database;
 mod fixtures;
 mod html;
 mod mail_server;
+mod oidc_provider;
 mod stalling_receiver;
 mod webhook_receiver;
 
@@ -18,6 +19,7 @@ pub use database::*;
 pub use fixtures::*;
 pub use html::*;
 pub use mail_server::*;
+pub use oidc_provider::*;
 pub use stalling_receiver::*;
 pub use webhook_receiver::*;
 

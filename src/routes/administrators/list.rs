@@ -25,6 +25,7 @@ pub async fn list(
         .into_iter()
         .map(|s| AdminRow {
             is_you: s.admin.id == me,
+            single_sign_on: s.admin.sso_subject.is_some(),
             enabled: s.admin.is_enabled(),
             last_sign_in: optional_datetime(&s.admin.last_sign_in_at, "Never"),
             scopes: if s.all_scopes {

@@ -51,6 +51,8 @@ pub struct Browser {
     base: String,
     client: awc::Client,
     cookie: RefCell<Option<String>>,
+    /// The cookie a sign-in through the identity provider waits in.
+    sso_cookie: RefCell<Option<String>>,
     csrf: RefCell<Option<String>>,
 }
 
@@ -66,6 +68,7 @@ impl Browser {
                 .connector(awc::Connector::new().conn_keep_alive(std::time::Duration::from_secs(2)))
                 .finish(),
             cookie: RefCell::new(None),
+            sso_cookie: RefCell::new(None),
             csrf: RefCell::new(None),
         }
     }
@@ -93,8 +96,12 @@ impl Browser {
 
     pub async fn get(&self, path: &str) -> Response {
         let mut request = self.client.get(format!("{}{path}", self.base));
-        if let Some(cookie) = self.cookie() {
-            request = request.insert_header(("cookie", cookie));
+        let cookies: Vec<String> = [self.cookie(), self.sso_cookie.borrow().clone()]
+            .into_iter()
+            .flatten()
+            .collect();
+        if !cookies.is_empty() {
+            request = request.insert_header(("cookie", cookies.join("; ")));
         }
         let response = request.send().await.expect("GET sent");
         self.read(response).await
@@ -154,8 +161,17 @@ impl Browser {
         }
         for set_cookie in headers.get("set-cookie").into_iter().flatten() {
             let pair = set_cookie.split(';').next().unwrap_or_default();
-            let cleared = pair.ends_with('=') || set_cookie.contains("Max-Age=0");
-            *self.cookie.borrow_mut() = if cleared { None } else { Some(pair.to_owned()) };
+            let empty = pair
+                .split_once('=')
+                .is_none_or(|(_, value)| value.is_empty());
+            let cleared =
+                empty || set_cookie.contains("Max-Age=0;") || set_cookie.ends_with("Max-Age=0");
+            let slot = if pair.starts_with("tessera_sso=") {
+                &self.sso_cookie
+            } else {
+                &self.cookie
+            };
+            *slot.borrow_mut() = if cleared { None } else { Some(pair.to_owned()) };
         }
         let body = response
             .body()
