@@ -1,6 +1,7 @@
 // Starts the real server on a fresh SQLite database and a free port, and records
-// where it listens and the one-time setup link it prints.
-const { spawn } = require("node:child_process");
+// where it listens and the one-time setup link it prints. Administrators may also
+// sign in through a real OpenID provider (tests/oidc-provider), started first.
+const { execFileSync, spawn } = require("node:child_process");
 const crypto = require("node:crypto");
 const fs = require("node:fs");
 const net = require("node:net");
@@ -19,6 +20,26 @@ function freePort() {
   });
 }
 
+// The test OpenID provider: its issuer URL and process.
+async function startProvider() {
+  const dir = path.resolve(__dirname, "../../tests/oidc-provider");
+  if (!fs.existsSync(path.join(dir, "node_modules/oidc-provider"))) {
+    execFileSync("npm", ["ci", "--no-audit", "--no-fund", "--loglevel=error"], { cwd: dir, stdio: "inherit" });
+  }
+  // Its standard input stays open while the tests run: it stops when that closes.
+  const provider = spawn(process.execPath, ["provider.js"], { cwd: dir, stdio: ["pipe", "pipe", "ignore"], detached: true });
+  const issuer = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("the OpenID provider did not start")), 30_000);
+    provider.stdout.once("data", (chunk) => {
+      clearTimeout(timer);
+      resolve(String(chunk).trim().split("\n")[0]);
+    });
+    provider.on("exit", (code) => reject(new Error(`the OpenID provider exited with ${code}`)));
+  });
+  provider.unref();
+  return { issuer, pid: provider.pid };
+}
+
 module.exports = async () => {
   const chromium = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
   if (!fs.existsSync(chromium)) {
@@ -29,6 +50,7 @@ module.exports = async () => {
     throw new Error(`${binary} not found: run cargo build first.`);
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tessera-e2e-"));
+  const provider = await startProvider();
   const port = await freePort();
   const server = spawn(binary, ["serve", "--listen", `127.0.0.1:${port}`], {
     env: {
@@ -43,6 +65,14 @@ module.exports = async () => {
       // Usage counts reach the pages a second after the requests.
       TESSERA_USAGE_FLUSH_SECONDS: "1",
       TESSERA_USAGE_RANKING_SECONDS: "1",
+      // Single sign-on beside passwords: the provider's tessera-admins are Super
+      // Admins, its tessera-viewers Viewers.
+      TESSERA_OIDC_ISSUER: provider.issuer,
+      TESSERA_OIDC_CLIENT_ID: "tessera",
+      TESSERA_OIDC_CLIENT_SECRET: "tessera-secret",
+      TESSERA_OIDC_NAME: "Test IdP",
+      TESSERA_OIDC_ROLE_MAP: "tessera-admins=super_admin; tessera-viewers=viewer",
+      TESSERA_OIDC_STRICT: "true",
     },
     stdio: ["ignore", "pipe", "inherit"],
     detached: true,
@@ -64,6 +94,6 @@ module.exports = async () => {
   fs.mkdirSync(path.dirname(STATE_FILE), { recursive: true });
   fs.writeFileSync(
     STATE_FILE,
-    JSON.stringify({ baseURL: `http://127.0.0.1:${port}`, setupUrl, pid: server.pid, dir }),
+    JSON.stringify({ baseURL: `http://127.0.0.1:${port}`, setupUrl, pid: server.pid, providerPid: provider.pid, issuer: provider.issuer, dir }),
   );
 };

@@ -91,6 +91,9 @@ pub struct LayoutAdmin {
     pub role_name: String,
     /// Their role creates tokens: their own list of them is of use.
     pub makes_tokens: bool,
+    /// They sign in through the identity provider of this name, and confirm who
+    /// they are there (not with a password) before sensitive actions.
+    pub confirms_with: Option<String>,
 }
 
 /// A page that reloads itself (to hide a shown token value again).
@@ -113,7 +116,20 @@ pub struct Layout {
     pub icon_url: &'static str,
 }
 
+/// The identity provider an administrator signs in through, when one is
+/// configured and they are linked to it.
+fn provider_of(req: &HttpRequest, admin: &CurrentAdmin) -> Option<String> {
+    admin.admin.sso_subject.as_ref()?;
+    let state = req.app_data::<actix_web::web::Data<crate::state::AppState>>()?;
+    Some(state.oidc.as_ref()?.settings.name.clone())
+}
+
 impl Layout {
+    /// The provider the signed-in administrator confirms who they are with, if any.
+    pub fn confirms_with(&self) -> Option<&str> {
+        self.admin.as_ref()?.confirms_with.as_deref()
+    }
+
     /// The layout of a page; takes the flash messages waiting in the session.
     pub fn page(
         req: &HttpRequest,
@@ -162,6 +178,7 @@ impl Layout {
                 public_id: a.admin.public_id.clone(),
                 role_name: a.role_name.clone(),
                 makes_tokens: a.can(crate::domain::permissions::Permission::TokensCreate),
+                confirms_with: provider_of(req, a),
             }),
             nav,
             // Signed-in pages all have forms (Sign out at least). Anonymous pages

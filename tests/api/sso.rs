@@ -161,9 +161,18 @@ async fn a_verified_email_links_an_existing_administrator_and_an_unverified_one_
     );
     assert_eq!(subject, ["sso-linked"]);
     // Their password still works, as sign-in is not through the provider alone.
-    Browser::new(&app)
+    let by_password = Browser::new(&app);
+    by_password
         .sign_in("sso-linked@example.com", PASSWORD)
         .await;
+    // They confirm who they are at the provider before a new API key, not with a
+    // password.
+    let keys = by_password.get("/profile/api-keys").await.html();
+    assert_eq!(keys.count("input[name=password]"), 0);
+    assert_eq!(
+        keys.attr("a[href^='/login/sso']", "href").as_deref(),
+        Some("/login/sso?next=/profile/api-keys")
+    );
 }
 
 #[actix_web::test]
