@@ -158,15 +158,29 @@ pub async fn signed_in(
             throttle::clear(c, &keys.account_from_ip)?;
             throttle::clear(c, &keys.account)?;
             throttle::forgive_one(c, &keys.client_ip)?;
-            admins::record_sign_in(c, admin_id)?;
             if let Some(admin) = admins::find(c, admin_id)? {
-                let actor = Actor::administrator(&admin, ip);
-                let target = Target::administrator(&admin.public_id, &actor.label);
-                audit::record(c, &actor, AuditAction::AdminSignedIn, &target, "")?;
+                record(c, &admin, ip, None)?;
             }
             Ok(())
         })
         .await
+}
+
+/// Notes an administrator's sign-in from `ip` (through the identity provider or a
+/// one-time link: `via`), and audits it.
+pub(super) fn record(
+    c: &mut DbConnection,
+    admin: &Administrator,
+    ip: String,
+    via: Option<&str>,
+) -> diesel::QueryResult<()> {
+    admins::record_sign_in(c, admin.id)?;
+    let actor = Actor::administrator(admin, ip);
+    let target = Target::administrator(&admin.public_id, &actor.label);
+    let details = via.map_or_else(String::new, |via| {
+        serde_json::json!({ "via": via }).to_string()
+    });
+    audit::record(c, &actor, AuditAction::AdminSignedIn, &target, &details)
 }
 
 #[cfg(test)]

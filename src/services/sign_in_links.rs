@@ -8,8 +8,8 @@ use crate::domain::admins::normalize_email;
 use crate::domain::audit::AuditAction;
 use crate::domain::digest::{random_token, sha256_hex};
 use crate::domain::ids::AdministratorId;
-use crate::services::Services;
 use crate::services::admins::target;
+use crate::services::{Services, sign_in};
 
 /// How long a link works.
 pub const LINK_LIFETIME: time::Duration = time::Duration::minutes(15);
@@ -73,16 +73,7 @@ pub async fn redeem(
             let Some(admin) = admins::find(c, id)?.filter(|a| a.is_enabled()) else {
                 return Ok(None);
             };
-            admins::record_sign_in(c, admin.id)?;
-            let actor = Actor::administrator(&admin, ip);
-            let details = serde_json::json!({ "via": "sign_in_link" });
-            audit::record(
-                c,
-                &actor,
-                AuditAction::AdminSignedIn,
-                &target(&admin),
-                &details.to_string(),
-            )?;
+            sign_in::record(c, &admin, ip, Some("sign_in_link"))?;
             Ok::<_, DbError>(Some(admin.id))
         })
         .await

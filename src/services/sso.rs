@@ -11,8 +11,8 @@ use crate::domain::admins::{SUPER_ADMIN, generate_public_id, normalize_email, va
 use crate::domain::audit::{AuditAction, TargetKind};
 use crate::domain::ids::AdministratorId;
 use crate::domain::sso::{Identity, MappedAccess, Refusal};
-use crate::services::Services;
 use crate::services::admins::{AdminError, super_admin_remains, target};
+use crate::services::{Services, sign_in};
 
 /// Why the transaction ended without a sign-in.
 #[derive(Debug, thiserror::Error)]
@@ -178,16 +178,7 @@ fn sign_in_in(
         return refuse(Refusal::Disabled);
     }
     apply_mapping(c, &admin, (&role, &scope_ids), who, &system)?;
-    admins::record_sign_in(c, admin.id)?;
-    let actor = Actor::administrator(&admin, ip);
-    let details = serde_json::json!({ "via": "single_sign_on" });
-    audit::record(
-        c,
-        &actor,
-        AuditAction::AdminSignedIn,
-        &target(&admin),
-        &details.to_string(),
-    )?;
+    sign_in::record(c, &admin, ip, Some("single_sign_on"))?;
     Ok(admin.id)
 }
 
