@@ -67,6 +67,11 @@ pub struct OidcArgs {
     /// password (the break-glass path is `tessera admin sign-in-link`)
     #[arg(long, env = "TESSERA_OIDC_ONLY", default_value_t = false, action = clap::ArgAction::Set)]
     pub oidc_only: bool,
+
+    /// Send whoever opens the sign-in page straight to the provider (the page
+    /// still shows when a sign-in was refused)
+    #[arg(long, env = "TESSERA_OIDC_AUTO_LOGIN", default_value_t = false, action = clap::ArgAction::Set)]
+    pub oidc_auto_login: bool,
 }
 
 /// The flags' defaults, for configurations built in code.
@@ -85,6 +90,7 @@ impl Default for OidcArgs {
             oidc_strict: false,
             oidc_allow_sign_up: true,
             oidc_only: false,
+            oidc_auto_login: false,
         }
     }
 }
@@ -101,6 +107,7 @@ pub struct OidcSettings {
     pub mapping: Mapping,
     pub allow_sign_up: bool,
     pub only: bool,
+    pub auto_login: bool,
 }
 
 /// Never prints the client secret.
@@ -160,6 +167,7 @@ impl OidcArgs {
             mapping,
             allow_sign_up: self.oidc_allow_sign_up,
             only: self.oidc_only,
+            auto_login: self.oidc_auto_login,
         }))
     }
 }

@@ -43,6 +43,9 @@ pub async fn show(
     if CurrentAdmin::optional(&req).await?.is_some() {
         return Ok(see_other(safe_next(&next)));
     }
+    if state.oidc.as_ref().is_some_and(|p| p.settings.auto_login) {
+        return Ok(see_other(&urls::sso_start(safe_next(&next))));
+    }
     // Before the first administrator, nobody can sign in: say where to start.
     let nobody = state
         .db

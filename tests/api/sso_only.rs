@@ -7,6 +7,32 @@ use crate::helpers::{Browser, PASSWORD, provider, spawn_app_with};
 use crate::process::{run_ok, tessera};
 
 #[actix_web::test]
+async fn with_auto_login_the_sign_in_page_sends_to_the_provider_but_still_says_why_not() {
+    let app = spawn_app_with(ServeArgs {
+        oidc: OidcArgs {
+            oidc_auto_login: true,
+            ..provider().args("tessera")
+        },
+        ..ServeArgs::default()
+    })
+    .await;
+    app.set_up().await;
+    let browser = Browser::new(&app);
+    browser
+        .get("/settings/audit-log")
+        .await
+        .assert_redirect("/login?next=/settings/audit-log");
+    browser
+        .get("/login?next=/settings/audit-log")
+        .await
+        .assert_redirect("/login/sso?next=/settings/audit-log");
+    let who = crate::helpers::account("auto-nobody", &["marketing"]).await;
+    let refused = crate::helpers::sign_in_through_provider(&browser, &who).await;
+    assert_eq!(refused.status, 403, "the page says why, and sends nowhere");
+    assert!(refused.body.contains("in no group"));
+}
+
+#[actix_web::test]
 async fn only_the_provider_signs_in_and_a_link_from_the_command_line_gets_a_super_admin_in() {
     let app = spawn_app_with(ServeArgs {
         oidc: OidcArgs {
