@@ -97,6 +97,15 @@ pub struct OidcProvider {
 
 impl OidcProvider {
     pub fn new(settings: OidcSettings, public_url: &str) -> anyhow::Result<Self> {
+        let loopback = ["http://127.0.0.1", "http://localhost", "http://[::1]"];
+        if settings.issuer.starts_with("http://")
+            && !loopback.iter().any(|l| settings.issuer.starts_with(l))
+        {
+            tracing::warn!(
+                issuer = %settings.issuer,
+                "the OpenID provider is reached over plain http: anyone on the way could sign in as anyone"
+            );
+        }
         let redirect_url = RedirectUrl::new(format!("{public_url}{}", urls::SSO_CALLBACK))?;
         Ok(Self {
             settings,

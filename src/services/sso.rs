@@ -25,6 +25,11 @@ enum Failed {
 
 impl From<diesel::result::Error> for Failed {
     fn from(error: diesel::result::Error) -> Self {
+        // Two first sign-ins of one person at once: the second is refused (and
+        // rolled back), and may start again.
+        if crate::db::is_unique_violation(&error) {
+            return Self::Refused(Refusal::NotStartedHere);
+        }
         Self::Db(error.into())
     }
 }
