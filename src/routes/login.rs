@@ -46,11 +46,17 @@ pub async fn show(
     if state.oidc.as_ref().is_some_and(|p| p.settings.auto_login) {
         return Ok(see_other(&urls::sso_start(safe_next(&next))));
     }
-    // Before the first administrator, nobody can sign in: say where to start.
-    let nobody = state
-        .db
-        .run(|c| Ok::<_, DbError>(admins::count(c)? == 0))
-        .await?;
+    // Before the first administrator, nobody can sign in (unless the identity
+    // provider's people may sign up): say where to start.
+    let sign_up = state
+        .oidc
+        .as_ref()
+        .is_some_and(|p| p.settings.allow_sign_up);
+    let nobody = !sign_up
+        && state
+            .db
+            .run(|c| Ok::<_, DbError>(admins::count(c)? == 0))
+            .await?;
     let error = nobody.then(|| NOBODY_YET.to_owned());
     page(&req, StatusCode::OK, String::new(), next, error)
 }

@@ -178,6 +178,10 @@ async fn a_verified_email_links_an_existing_administrator_and_an_unverified_one_
 #[actix_web::test]
 async fn in_strict_mode_groups_that_map_to_nothing_are_refused() {
     let app = app_with_provider("tessera").await;
+    // Before the first administrator, the provider's people may still sign up.
+    let first = Browser::new(&app).get("/login").await;
+    assert!(!first.body.contains("Nobody can sign in yet"));
+    assert_eq!(first.html().count("a[href='/login/sso']"), 1);
     app.set_up().await;
     let who = account("sso-marketing", &["marketing"]).await;
     let browser = Browser::new(&app);
