@@ -1,7 +1,7 @@
 //! The list's filter bar: one box for names and GUIDs, and the module, creator and
 //! "unused for" filters, counted the same as they list, each removable alone.
 
-use crate::helpers::{Browser, spawn_app};
+use crate::helpers::{ApiClient, ApiResponse, Browser, spawn_app};
 use crate::token_health::made_days_ago;
 
 /// The names a list shows, and its count line.
@@ -125,7 +125,7 @@ async fn module_creator_and_unused_filters_list_and_count_the_same_tokens() {
     assert!(hrefs[1].contains(&format!("q={block}")) && !hrefs[1].contains("module="));
     assert_eq!(
         html.attr("#filter-module option[selected]", "value"),
-        Some(module)
+        Some(module.clone())
     );
 
     // Junk in any filter is no filter, never an error.
@@ -133,6 +133,55 @@ async fn module_creator_and_unused_filters_list_and_count_the_same_tokens() {
     assert!(names.is_empty(), "no name holds a percent sign");
     let (names, _) = listed(&admin, "module=x&creator=%27&unused=45").await;
     assert_eq!(names.len(), 5);
+
+    // The management API takes the same filters, the creator by public ID, and
+    // refuses what is not one.
+    let key = app.api_key(&admin, "Lister", &["tokens.read"], &[]).await;
+    let api = ApiClient::new(&app, &key);
+    let listed_by_api = |answer: &ApiResponse| {
+        let mut names: Vec<String> = answer.json["tokens"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["name"].as_str().unwrap().to_owned())
+            .collect();
+        names.sort();
+        names
+    };
+    let bob_public =
+        app.texts("SELECT public_id AS t FROM administrators WHERE email = 'bob@example.com'");
+    let by_bob = api
+        .get(&format!("/api/v1/tokens?creator={}", bob_public[0]))
+        .await;
+    assert_eq!(listed_by_api(&by_bob), ["Bob's token"]);
+    let unused = api.get("/api/v1/tokens?unused=30").await;
+    assert_eq!(listed_by_api(&unused), ["Idle full access"]);
+    let calling = api.get(&format!("/api/v1/tokens?module={module}")).await;
+    assert_eq!(listed_by_api(&calling).len(), 4);
+    for bad in ["unused=45", "module=0", "creator=NOSUCHID"] {
+        let answer = api.get(&format!("/api/v1/tokens?{bad}")).await;
+        assert_eq!(answer.status, 400, "{bad}");
+    }
+    // The next page keeps the creator, by public ID.
+    for n in 0..25 {
+        let name = format!("Bob's batch {n:02}");
+        app.token(&bob)
+            .named(&name)
+            .scope("Production")
+            .create()
+            .await;
+    }
+    let paged = api
+        .get(&format!("/api/v1/tokens?creator={}", bob_public[0]))
+        .await;
+    assert_eq!(listed_by_api(&paged).len(), 25);
+    let next = paged.json["next"].as_str().unwrap();
+    assert!(
+        next.contains(&format!("creator={}", bob_public[0])),
+        "{next}"
+    );
+    let path = &next[next.find("/api/").unwrap()..];
+    assert_eq!(listed_by_api(&api.get(path).await).len(), 1);
 }
 
 #[actix_web::test]

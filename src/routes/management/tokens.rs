@@ -14,11 +14,13 @@ use super::{
 };
 use crate::auth::api_key::ApiCaller;
 use crate::db::token_list::PagePosition;
+use crate::db::{DbError, admins};
 use crate::domain::digest::sha256_hex;
 use crate::domain::export::ExportFormat;
 use crate::domain::ids::Guid;
 use crate::domain::token_list::{
     Cursor, ExpiringWithin, ListQuery, PageSize, SortDirection, SortKey, StatusFilter, TokenFilter,
+    UnusedFor,
 };
 use crate::domain::tokens::TokenStatus;
 use crate::http::api_error::{ApiError, api_field_name};
@@ -42,6 +44,17 @@ pub struct ListParams {
     status: Option<StatusFilter>,
     /// Only active tokens whose validity ends within this many days.
     expiring: Option<ExpiringWithin>,
+    /// A module ID (`GET /api/v1/modules`): only tokens that may call it (every
+    /// token but a Custom one without a grant on it).
+    #[param(minimum = 1)]
+    module: Option<i64>,
+    /// An administrator's ID (`GET /api/v1/administrators`): only the tokens they
+    /// created.
+    #[param(min_length = 1)]
+    creator: Option<String>,
+    /// Only tokens not used for this many days (30, 60 or 90), counting from their
+    /// creation when never used.
+    unused: Option<i64>,
     /// The order; newest first when left out.
     sort: Option<SortKey>,
     /// The direction; the sort's usual one when left out.
@@ -78,6 +91,33 @@ pub async fn list(
             "scope is a scope's ID, from GET /api/v1/scopes.",
         ));
     }
+    if params.module.is_some_and(|id| id < 1) {
+        return Err(ApiError::bad_request(
+            "module is a module's ID, from GET /api/v1/modules.",
+        ));
+    }
+    let unused =
+        match params.unused {
+            None => None,
+            Some(days) => Some(UnusedFor::from_key(&days.to_string()).ok_or_else(|| {
+                ApiError::bad_request("unused is a number of days: 30, 60 or 90.")
+            })?),
+        };
+    let created_by = match params.creator.as_deref() {
+        None => None,
+        Some(public_id) => {
+            let public_id = public_id.to_owned();
+            let found = state
+                .db
+                .run(move |c| admins::find_by_public_id(c, &public_id).map_err(DbError::from))
+                .await?;
+            Some(found.map(|a| a.id).ok_or_else(|| {
+                ApiError::bad_request(
+                    "creator is an administrator's ID, from GET /api/v1/administrators.",
+                )
+            })?)
+        }
+    };
     // Words and GUIDs are read as the page reads them; the rest is typed already.
     let words = ListQuery {
         q: params.q.unwrap_or_default(),
@@ -90,6 +130,9 @@ pub async fn list(
         scope_id: params.scope,
         status: params.status.unwrap_or(words.status),
         expiring: params.expiring,
+        module_id: params.module,
+        created_by,
+        unused,
         sort,
         direction: params.dir.unwrap_or(sort.default_direction()),
         page_size: params.per_page.unwrap_or(words.page_size),
@@ -109,7 +152,13 @@ pub async fn list(
     }
     let page = tokens::list(state.services(), &caller, filter.clone(), position).await?;
     let next = page.next.as_ref().map(|cursor| {
-        let query = filter.query_string(&[("after", &cursor.encode())]);
+        // The page's links name the creator by row ID; the API names them by public ID.
+        let creator = params.creator.as_deref().unwrap_or_default();
+        let links = TokenFilter {
+            created_by: None,
+            ..filter.clone()
+        };
+        let query = links.query_string(&[("creator", creator), ("after", &cursor.encode())]);
         format!("{}{}?{query}", state.config.public_url(), req.path())
     });
     let mut response = json(
