@@ -13,7 +13,7 @@ use crate::db::webhooks::EndpointWithScopes;
 use crate::domain::validation::FieldErrors;
 use crate::domain::webhooks::destination::redacted;
 use crate::domain::webhooks::{EndpointInput, EventType};
-use crate::services::webhooks::delivery::USER_AGENT;
+use crate::services::webhooks::delivery::request_headers;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "webhooks/list.html")]
@@ -190,21 +190,19 @@ impl DeliveryView {
 /// The headers of the last attempt; the signature is made anew for each one from
 /// the signing secret, and not kept.
 fn sent_headers(row: &DeliveryLogRow) -> Vec<(&'static str, String)> {
-    let mut headers = vec![
-        ("content-type", "application/json".to_owned()),
-        ("user-agent", USER_AGENT.to_owned()),
-        ("webhook-id", row.message_id.clone()),
-    ];
-    if let Some(at) = row.last_attempt_at {
-        let timestamp = at.assume_utc().unix_timestamp().to_string();
-        headers.push(("webhook-timestamp", timestamp));
-        headers.push((
-            "webhook-signature",
-            "v1,… (HMAC-SHA256 of id, timestamp and payload, with each signing secret in use)"
-                .to_owned(),
-        ));
-    }
-    headers
+    let signature =
+        "v1,… (HMAC-SHA256 of id, timestamp and payload, with each signing secret in use)";
+    let timestamp = row
+        .last_attempt_at
+        .map(|at| at.assume_utc().unix_timestamp());
+    let headers = request_headers(
+        &row.message_id,
+        timestamp.unwrap_or_default(),
+        signature.into(),
+    );
+    // Before a first attempt there is no timestamp, nor a signature.
+    let shown = if timestamp.is_some() { 5 } else { 3 };
+    headers.into_iter().take(shown).collect()
 }
 
 /// A signing secret, shown once: for a new endpoint, or after a rotation.

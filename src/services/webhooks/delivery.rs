@@ -32,6 +32,22 @@ pub const PER_ENDPOINT: usize = 10;
 const LEASE: Duration = Duration::minutes(2);
 /// Who sends, as the receiver reads it.
 pub const USER_AGENT: &str = concat!("Tessera-Webhooks/", env!("CARGO_PKG_VERSION"));
+
+/// The headers of a delivery (Standard Webhooks), in the order sent; the page of a
+/// delivery lists the same ones. The timestamp and signature come last.
+pub fn request_headers(
+    message_id: &str,
+    timestamp: i64,
+    signature: String,
+) -> [(&'static str, String); 5] {
+    [
+        ("content-type", "application/json".to_owned()),
+        ("user-agent", USER_AGENT.to_owned()),
+        ("webhook-id", message_id.to_owned()),
+        ("webhook-timestamp", timestamp.to_string()),
+        ("webhook-signature", signature),
+    ]
+}
 /// An answer's body is read up to this size; the start of it is kept for the
 /// delivery's details, the rest dropped.
 const ANSWER_LIMIT: usize = 4 * 1024;
@@ -236,14 +252,11 @@ async fn send(
     secrets.extend(previous.as_ref());
     let timestamp = now.assume_utc().unix_timestamp();
     let signature = signature_header(&secrets, &delivery.message_id, timestamp, &delivery.payload);
-    let request = client
-        .post(&endpoint.url)
-        .insert_header(("content-type", "application/json"))
-        .insert_header(("user-agent", USER_AGENT))
-        .insert_header(("webhook-id", delivery.message_id.as_str()))
-        .insert_header(("webhook-timestamp", timestamp.to_string()))
-        .insert_header(("webhook-signature", signature))
-        .send_body(delivery.payload.clone());
+    let mut request = client.post(&endpoint.url);
+    for header in request_headers(&delivery.message_id, timestamp, signature) {
+        request = request.insert_header(header);
+    }
+    let request = request.send_body(delivery.payload.clone());
     let no_answer = || {
         failed(format!(
             "No answer within {} seconds.",
