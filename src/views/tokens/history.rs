@@ -57,6 +57,14 @@ fn fact(key: &str, value: &Value, names: &Names) -> Option<String> {
             Some("copy") => "Copied".to_owned(),
             _ => "Shown".to_owned(),
         },
+        // Single sign-on: the refusal's sentence says what its reason's key does.
+        "detail" => value.as_str()?.to_owned(),
+        "reason" => return None,
+        "via" | "by" => match value.as_str()? {
+            "single_sign_on" => "Through single sign-on".to_owned(),
+            "sign_in_link" => "With a one-time sign-in link".to_owned(),
+            other => format!("{}: {other}", label(key)),
+        },
         _ => format!("{}: {}", label(key), words(key, value, names)),
     })
 }
@@ -192,5 +200,27 @@ mod tests {
         );
         assert_eq!(sentence("", &names), "");
         assert_eq!(sentence("{}", &names), "");
+    }
+
+    #[test]
+    fn single_sign_on_events_read_as_sentences() {
+        let (scopes, modules) = names();
+        let names = Names {
+            scopes: &scopes,
+            modules: &modules,
+        };
+        let refused = r#"{"reason":"email_not_verified","detail":"The provider has not verified the email address.","groups":["ops"],"subject":"u1"}"#;
+        assert_eq!(
+            sentence(refused, &names),
+            "The provider has not verified the email address. · Groups: ops · Subject: u1"
+        );
+        assert_eq!(
+            sentence(r#"{"via":"single_sign_on"}"#, &names),
+            "Through single sign-on"
+        );
+        assert_eq!(
+            sentence(r#"{"via":"sign_in_link"}"#, &names),
+            "With a one-time sign-in link"
+        );
     }
 }
