@@ -7,6 +7,7 @@ use tessera::config::ServeArgs;
 
 use crate::helpers::{
     Browser, PASSWORD, TestApp, account, provider, sign_in_through_provider, spawn_app_with,
+    through_provider,
 };
 
 pub async fn app_with_provider(client: &str) -> TestApp {
@@ -251,4 +252,24 @@ async fn a_role_narrowed_at_the_provider_is_narrowed_at_the_next_sign_in_and_so_
         "the key acts with its owner's narrowed rights"
     );
     assert_eq!(api.get("/api/v1/tokens").await.status, 200);
+}
+
+#[actix_web::test]
+async fn two_first_sign_ins_of_one_person_at_once_make_one_administrator() {
+    let app = app_with_provider("tessera").await;
+    app.set_up().await;
+    let who = account("sso-twice", &["tessera-viewers"]).await;
+    let (one, two) = (Browser::new(&app), Browser::new(&app));
+    let first = through_provider(&one, &who, |url| url).await;
+    let second = through_provider(&two, &who, |url| url).await;
+    let (a, b) = futures_util::future::join(one.get(&first), two.get(&second)).await;
+    let statuses = [a.status, b.status];
+    assert!(statuses.contains(&200), "{statuses:?}");
+    assert!(
+        statuses.iter().all(|s| *s == 200 || *s == 400),
+        "signed in, or asked to start again; never a server error: {statuses:?}"
+    );
+    let made =
+        app.texts("SELECT email AS t FROM administrators WHERE email = 'sso-twice@example.com'");
+    assert_eq!(made.len(), 1);
 }
