@@ -266,6 +266,31 @@ pub async fn submit(
         );
     };
 
+    // Whoever is linked to the identity provider signs in there, where their groups
+    // are checked: a password must not keep the rights the provider took away. (Said
+    // only to whoever typed the right password.)
+    if let Some(provider) = &state.oidc {
+        let linked = state
+            .db
+            .run(move |c| {
+                let admin = admins::find(c, admin_id)?;
+                Ok::<_, DbError>(admin.is_some_and(|a| a.sso_subject.is_some()))
+            })
+            .await?;
+        if linked {
+            let message = format!(
+                "Your account signs in with {}: use the button above.",
+                provider.settings.name
+            );
+            return page(
+                &req,
+                StatusCode::FORBIDDEN,
+                form.email,
+                form.next,
+                Some(message),
+            );
+        }
+    }
     sign_in::signed_in(state.services(), keys, admin_id, ip).await?;
     session::sign_in(&session, admin_id).map_err(AppError::internal)?;
     let mut response = see_other(safe_next(&form.next));

@@ -161,14 +161,43 @@ async fn a_verified_email_links_an_existing_administrator_and_an_unverified_one_
         "SELECT sso_subject AS t FROM administrators WHERE email = 'sso-linked@example.com'",
     );
     assert_eq!(subject, ["sso-linked"]);
-    // Their password still works, as sign-in is not through the provider alone.
+    // Linked, they sign in with the provider, where their groups are checked: their
+    // old password no longer opens Tessera (and says so only when it is right).
     let by_password = Browser::new(&app);
-    by_password
-        .sign_in("sso-linked@example.com", PASSWORD)
+    by_password.get("/login").await;
+    let wrong = by_password
+        .post(
+            "/login",
+            &[
+                ("email", "sso-linked@example.com"),
+                ("password", "not it at all"),
+            ],
+        )
         .await;
+    assert_eq!(wrong.status, 401);
+    let right = by_password
+        .post(
+            "/login",
+            &[("email", "sso-linked@example.com"), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(right.status, 403);
+    assert!(
+        right.body.contains("Your account signs in with Test IdP"),
+        "{}",
+        right.body
+    );
+    assert_eq!(by_password.get("/settings/api-tokens").await.status, 303);
     // They confirm who they are at the provider before a new API key, not with a
-    // password.
-    let keys = by_password.get("/profile/api-keys").await.html();
+    // password (here once the confirmation of their sign-in has lapsed).
+    let browser = Browser::new(&app);
+    assert_eq!(
+        sign_in_through_provider(&browser, &linked).await.status,
+        200
+    );
+    browser.get("/settings/api-tokens").await;
+    app.execute("UPDATE sessions SET state = REPLACE(state, 'password_confirmed_at', 'lapsed')");
+    let keys = browser.get("/profile/api-keys").await.html();
     assert_eq!(keys.count("input[name=password]"), 0);
     assert_eq!(
         keys.attr("a[href^='/login/sso']", "href").as_deref(),
