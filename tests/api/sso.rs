@@ -67,6 +67,9 @@ async fn the_first_sign_in_creates_the_administrator_with_the_role_and_scopes_of
     );
     assert_eq!(browser.get("/settings/api-tokens").await.status, 200);
     assert_eq!(role_of(&app, "sso-first@example.com"), "viewer");
+    let profile = browser.get("/profile").await;
+    assert_eq!(profile.html().count("input[name=current_password]"), 0);
+    assert!(profile.body.contains("You sign in with Test IdP"));
     let scopes = app.texts(
         "SELECT s.name AS t FROM administrator_scopes a JOIN scopes s ON s.id = a.scope_id \
          JOIN administrators d ON d.id = a.administrator_id WHERE d.email = 'sso-first@example.com'",
