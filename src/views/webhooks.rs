@@ -12,8 +12,8 @@ use crate::db::outbox::{self, DeliveryLogRow};
 use crate::db::webhooks::EndpointWithScopes;
 use crate::domain::validation::FieldErrors;
 use crate::domain::webhooks::destination::redacted;
+use crate::domain::webhooks::signature::request_headers;
 use crate::domain::webhooks::{EndpointInput, EventType};
-use crate::services::webhooks::delivery::request_headers;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "webhooks/list.html")]

@@ -102,6 +102,25 @@ pub fn signature_header(
         .join(" ")
 }
 
+/// Who sends, as the receiver reads it.
+pub const USER_AGENT: &str = concat!("Tessera-Webhooks/", env!("CARGO_PKG_VERSION"));
+
+/// The headers of a delivery (Standard Webhooks), in the order sent; the page of a
+/// delivery lists the same ones. The timestamp and signature come last.
+pub fn request_headers(
+    message_id: &str,
+    timestamp: i64,
+    signature: String,
+) -> [(&'static str, String); 5] {
+    [
+        ("content-type", "application/json".to_owned()),
+        ("user-agent", USER_AGENT.to_owned()),
+        ("webhook-id", message_id.to_owned()),
+        ("webhook-timestamp", timestamp.to_string()),
+        ("webhook-signature", signature),
+    ]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -17,7 +17,7 @@ use crate::db::outbox::{self, Attempt, DueDelivery, Recorded};
 use crate::db::{Db, DbConnection, DbError};
 use crate::domain::audit::AuditAction;
 use crate::domain::webhooks::destination::{Policy, address_allowed, check_url, redacted};
-use crate::domain::webhooks::signature::{WebhookKeys, signature_header};
+use crate::domain::webhooks::signature::{WebhookKeys, request_headers, signature_header};
 use crate::services::outbound;
 use crate::services::webhooks::stop_notice;
 
@@ -30,24 +30,7 @@ pub const PER_ENDPOINT: usize = 10;
 /// A sender holds a delivery this long; one that died leaves it to the next. Far
 /// longer than an attempt may take, so a claim never lapses while its attempt runs.
 const LEASE: Duration = Duration::minutes(2);
-/// Who sends, as the receiver reads it.
-pub const USER_AGENT: &str = concat!("Tessera-Webhooks/", env!("CARGO_PKG_VERSION"));
 
-/// The headers of a delivery (Standard Webhooks), in the order sent; the page of a
-/// delivery lists the same ones. The timestamp and signature come last.
-pub fn request_headers(
-    message_id: &str,
-    timestamp: i64,
-    signature: String,
-) -> [(&'static str, String); 5] {
-    [
-        ("content-type", "application/json".to_owned()),
-        ("user-agent", USER_AGENT.to_owned()),
-        ("webhook-id", message_id.to_owned()),
-        ("webhook-timestamp", timestamp.to_string()),
-        ("webhook-signature", signature),
-    ]
-}
 /// An answer's body is read up to this size; the start of it is kept for the
 /// delivery's details, the rest dropped.
 const ANSWER_LIMIT: usize = 4 * 1024;
