@@ -188,7 +188,9 @@ impl OidcProvider {
         if let Some(error) = answer.error {
             return Err(Refusal::ProviderRefused(error.chars().take(64).collect()));
         }
-        let code = answer.code.ok_or(Refusal::CodeRefused)?;
+        let code = answer
+            .code
+            .ok_or_else(|| Refusal::CodeRefused("no code".into()))?;
         let client = self.client(self.metadata().await?);
         let http = http_client::Outbound::new();
         let tokens = client
@@ -198,7 +200,9 @@ impl OidcProvider {
             .request_async(&|r| http.send(r))
             .await
             .map_err(|error| match error {
-                RequestTokenError::ServerResponse(_) => Refusal::CodeRefused,
+                RequestTokenError::ServerResponse(answer) => {
+                    Refusal::CodeRefused(answer.error().as_ref().chars().take(64).collect())
+                }
                 other => {
                     tracing::error!(error = %error_chain(&other), "the OpenID provider's token endpoint failed");
                     Refusal::ProviderUnavailable

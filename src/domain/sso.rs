@@ -140,8 +140,9 @@ pub enum Refusal {
     ProviderRefused(String),
     /// The provider could not be reached or answered something unusable.
     ProviderUnavailable,
-    /// The code was refused at the token endpoint (used before, or expired).
-    CodeRefused,
+    /// The token endpoint refused the code, with its error code (`invalid_grant`:
+    /// used before or expired; `invalid_client`: Tessera's client ID or secret).
+    CodeRefused(String),
     /// The ID token failed validation: what failed.
     InvalidIdToken(String),
     NoEmail,
@@ -164,7 +165,7 @@ impl Refusal {
             Refusal::NotStartedHere => "state_mismatch",
             Refusal::ProviderRefused(_) => "provider_error",
             Refusal::ProviderUnavailable => "provider_unavailable",
-            Refusal::CodeRefused => "code_refused",
+            Refusal::CodeRefused(_) => "code_refused",
             Refusal::InvalidIdToken(_) => "invalid_id_token",
             Refusal::NoEmail => "no_email",
             Refusal::EmailNotVerified => "email_not_verified",
@@ -183,7 +184,8 @@ impl Refusal {
             Refusal::NotStartedHere => "The answer did not match a sign-in started in this browser (state).".into(),
             Refusal::ProviderRefused(code) => format!("The provider answered with the error {code}."),
             Refusal::ProviderUnavailable => "The provider could not be reached.".into(),
-            Refusal::CodeRefused => "The provider refused the authorization code (used before, or expired).".into(),
+            Refusal::CodeRefused(error) if error == "invalid_client" => "The provider refused Tessera's client ID or secret (invalid_client): check TESSERA_OIDC_CLIENT_ID and TESSERA_OIDC_CLIENT_SECRET.".into(),
+            Refusal::CodeRefused(error) => format!("The provider refused the authorization code ({error}): used before, or expired."),
             Refusal::InvalidIdToken(why) => format!("The ID token is not valid: {why}."),
             Refusal::NoEmail => "The provider gave no email address.".into(),
             Refusal::EmailNotVerified => "The provider has not verified the email address.".into(),
@@ -200,7 +202,7 @@ impl Refusal {
     /// can use.
     pub fn message(&self, provider: &str) -> String {
         match self {
-            Refusal::NotStartedHere | Refusal::CodeRefused | Refusal::InvalidIdToken(_) => {
+            Refusal::NotStartedHere | Refusal::CodeRefused(_) | Refusal::InvalidIdToken(_) => {
                 format!("The sign-in with {provider} could not be completed. Start again.")
             }
             Refusal::ProviderRefused(_) => format!("{provider} did not sign you in."),

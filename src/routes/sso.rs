@@ -108,7 +108,7 @@ fn onward(req: &HttpRequest, next: &str) -> Result<HttpResponse, AppError> {
 fn status_of(refusal: &Refusal) -> StatusCode {
     match refusal {
         Refusal::ProviderUnavailable => StatusCode::BAD_GATEWAY,
-        Refusal::NotStartedHere | Refusal::CodeRefused | Refusal::InvalidIdToken(_) => {
+        Refusal::NotStartedHere | Refusal::CodeRefused(_) | Refusal::InvalidIdToken(_) => {
             StatusCode::BAD_REQUEST
         }
         _ => StatusCode::FORBIDDEN,

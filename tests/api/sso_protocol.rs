@@ -3,7 +3,9 @@
 //! not Tessera's, ID tokens expired or meant for another client. Each is refused
 //! and audited with its reason; nobody is signed in.
 
-use crate::helpers::{Browser, TestApp, account, provider, through_provider};
+use tessera::config::{OidcArgs, ServeArgs};
+
+use crate::helpers::{Browser, TestApp, account, provider, spawn_app_with, through_provider};
 use crate::sso::{app_with_provider, last_refusal};
 
 /// `query` with the parameter `name` set to `value`.
@@ -74,7 +76,28 @@ async fn a_code_used_once_is_refused_the_second_time() {
     let attacker = Browser::new(&app);
     let second = through_provider(&attacker, &who, |url| url).await;
     let replayed = with_param(&second, "code", &param(&first, "code"));
-    assert_refused(&app, &attacker, &replayed, "code_refused").await;
+    assert_refused(&app, &attacker, &replayed, "invalid_grant").await;
+}
+
+#[actix_web::test]
+async fn a_wrong_client_secret_is_named_in_the_audit_log() {
+    let app = spawn_app_with(ServeArgs {
+        oidc: OidcArgs {
+            oidc_client_secret: Some("not-the-secret".into()),
+            ..provider().args("tessera")
+        },
+        ..ServeArgs::default()
+    })
+    .await;
+    app.set_up().await;
+    let who = account("proto-client", &["tessera-admins"]).await;
+    let browser = Browser::new(&app);
+    let callback = through_provider(&browser, &who, |url| url).await;
+    assert_refused(&app, &browser, &callback, "TESSERA_OIDC_CLIENT_SECRET").await;
+    assert!(
+        !last_refusal(&app).contains("not-the-secret"),
+        "never the secret"
+    );
 }
 
 #[actix_web::test]
