@@ -42,7 +42,7 @@ pub async fn start(
                 .map_err(AppError::internal)?;
             Ok(response)
         }
-        Err(refusal) => refuse(&req, &state, refusal, None, next).await,
+        Err(refusal) => refuse(&req, &state, refusal, next).await,
     }
 }
 
@@ -57,7 +57,7 @@ pub async fn callback(
     let pending = oidc::take_pending(&req, &state.cookie_key);
     let next = pending.as_ref().map(|p| p.next.clone()).unwrap_or_default();
     let mut response = match provider.finish(pending, query.into_inner()).await {
-        Err(refusal) => refuse(&req, &state, refusal, None, next).await?,
+        Err(refusal) => refuse(&req, &state, refusal, next).await?,
         Ok(signed_in) => {
             let ip = client_address(&req).to_string();
             let identity = signed_in.identity.clone();
@@ -121,11 +121,10 @@ async fn refuse(
     req: &HttpRequest,
     state: &AppState,
     refusal: Refusal,
-    identity: Option<&crate::domain::sso::Identity>,
     next: String,
 ) -> Result<HttpResponse, AppError> {
     let ip = client_address(req).to_string();
-    sso::refused(state.services(), refusal.clone(), identity, ip).await?;
+    sso::refused(state.services(), refusal.clone(), None, ip).await?;
     let name = state.oidc.as_ref().map_or("", |p| p.settings.name.as_str());
     login::refused_page(req, status_of(&refusal), next, refusal.message(name))
 }
