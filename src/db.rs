@@ -13,6 +13,8 @@ pub mod examples;
 pub mod expiry;
 pub mod health;
 pub mod idempotency;
+pub mod identities;
+pub mod limits;
 pub mod mail;
 pub mod migrations;
 pub mod outbox;

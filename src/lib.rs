@@ -8,6 +8,7 @@ pub mod config;
 pub mod db;
 pub mod domain;
 pub mod http;
+pub mod limits;
 pub mod passwords;
 pub mod routes;
 pub mod services;

@@ -10,6 +10,7 @@ mod answers;
 mod cache;
 mod cached;
 mod catalog;
+mod control;
 pub mod listener;
 pub mod loader;
 pub mod metrics;
@@ -19,6 +20,7 @@ pub use cache::CacheReport;
 pub use cached::CachedToken;
 pub(crate) use cached::prepare;
 pub use catalog::Catalog;
+pub use control::Control;
 
 use std::net::IpAddr;
 use std::ops::Deref;
@@ -38,6 +40,7 @@ use cache::{Digest, Lookup, TokenCache};
 pub use metrics::{Endpoint, Metrics};
 pub use usage::UsageBuffer;
 
+use crate::limits::{Decision, Limiter};
 use crate::usage::UsageCounts;
 
 /// What a request asks to do.
@@ -92,6 +95,8 @@ impl Presenter<'_> {
 pub struct Verdict {
     pub outcome: Outcome,
     pub token: Option<Presented>,
+    /// What the token's limits and credits said, when it has any and was judged.
+    pub limits: Option<Decision>,
 }
 
 /// The token a request presented, with the catalog its answers are written from.
@@ -102,8 +107,8 @@ pub struct Presented {
 }
 
 impl Presented {
-    pub fn verify_body(&self) -> Bytes {
-        self.token.verify_body(&self.catalog)
+    pub fn verify_body(&self, limits: Option<&Decision>) -> Bytes {
+        self.token.verify_body(&self.catalog, limits)
     }
 
     pub fn introspection_body(&self) -> Bytes {
@@ -131,6 +136,8 @@ pub struct Verifier {
     /// store what it read, which may predate the change.
     generation: AtomicU64,
     pub usage: UsageBuffer,
+    /// Rate limits and credits.
+    pub limiter: Limiter,
     /// Every answer, tallied for the usage pages; `None`: nothing is counted (to
     /// measure what counting costs).
     counts: Option<UsageCounts>,
@@ -149,23 +156,25 @@ impl Verifier {
             catalog_loading: tokio::sync::Mutex::new(()),
             generation: AtomicU64::new(0),
             usage: UsageBuffer::default(),
+            limiter: Limiter::default(),
             counts: settings.count_usage.then(UsageCounts::default),
             usage_granularity: settings.usage_granularity,
             metrics,
         }
     }
 
-    /// Checks a presented secret for a request. Malformed secrets are refused
-    /// before any hashing or lookup, and who presents a token is asked only once it
-    /// is known.
+    /// Checks a presented secret for a request of `cost` (what it spends of limits
+    /// and credits). Malformed secrets are refused before any hashing or lookup, and
+    /// who presents a token is asked only once it is known.
     pub async fn check<'p>(
         &self,
         endpoint: Endpoint,
         presented: Option<&str>,
         requested: Requested<'_>,
+        cost: i64,
         presenter: impl FnOnce() -> Presenter<'p>,
     ) -> Result<Verdict, DbError> {
-        let verdict = self.decide(presented, requested, presenter).await?;
+        let verdict = self.decide(presented, requested, cost, presenter).await?;
         self.metrics.outcome(endpoint, verdict.outcome);
         Ok(verdict)
     }
@@ -174,6 +183,7 @@ impl Verifier {
         &self,
         presented: Option<&str>,
         requested: Requested<'_>,
+        cost: i64,
         presenter: impl FnOnce() -> Presenter<'p>,
     ) -> Result<Verdict, DbError> {
         let token = match presented.filter(|s| check_format(s).is_ok()) {
@@ -191,6 +201,7 @@ impl Verifier {
             return Ok(Verdict {
                 outcome: Outcome::Invalid,
                 token: None,
+                limits: None,
             });
         };
         let catalog = self.catalog().await?;
@@ -226,17 +237,29 @@ impl Verifier {
                 return Ok(Verdict {
                     outcome,
                     token: None,
+                    limits: None,
                 });
             }
         };
         let presenter = presenter();
-        let outcome = evaluate(
+        let mut outcome = evaluate(
             &token.rules,
             token.matched,
             now,
             presenter.client_ip(),
             access,
         );
+        let mut limits = None;
+        if let (Outcome::Valid, Presenter::Client(_), Some(control)) =
+            (outcome, presenter, token.control.as_deref())
+            && control.limits_use()
+        {
+            let decision = self
+                .limiter
+                .admit(&control.limits, &control.credits, now, cost);
+            outcome = decision.refusal.unwrap_or(outcome);
+            limits = Some(decision);
+        }
         if let Some(counts) = &self.counts {
             let access = access
                 .filter(|_| outcome == Outcome::Valid)
@@ -254,6 +277,7 @@ impl Verifier {
         Ok(Verdict {
             outcome,
             token: Some(Presented { token, catalog }),
+            limits,
         })
     }
 
@@ -344,11 +368,13 @@ impl Verifier {
             }),
             None => Ok(()),
         };
+        let limited = self.limiter.flush(&self.db, db::now());
         let written = self.usage.flush(&self.db)?;
         if written > 0 {
             self.metrics.flushed(written);
         }
         counted?;
+        limited?;
         Ok(written)
     }
 }

@@ -11,8 +11,9 @@ const LAYERS: &[&[&str]] = &[
     &["config", "blocking", "passwords", "urls"],
     // Queries (and the macro that picks the backend).
     &["db", "on_backend"],
-    // Verification, and the use cases that tell it what changed.
-    &["verification", "usage"],
+    // Verification and the pipelines beside it (usage counting, rate limits and
+    // credits), and the use cases that tell it what changed.
+    &["verification", "usage", "limits"],
     &["services"],
     // What requests are answered with: state, HTTP plumbing, sign-in, pages.
     &["state", "http", "auth", "views"],

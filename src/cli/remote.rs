@@ -160,6 +160,7 @@ impl Remote {
             "valid_to": (!valid_to.is_empty()).then_some(valid_to),
             "allowed_networks": args.allowed_networks,
             "can_introspect": args.introspect,
+            "identity": args.identity,
         });
         // Retried once if the connection fails: the key makes sure that the
         // retry never makes a second token.

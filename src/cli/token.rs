@@ -159,6 +159,7 @@ fn create(database: &DatabaseArgs, args: TokenCreateArgs) -> anyhow::Result<()> 
         permissions,
         allowed_networks: args.allowed_networks.join("\n"),
         can_introspect: args.introspect,
+        identity: args.identity.unwrap_or_default(),
     };
     drop(conn);
     let operator = Operator::new(db, key);

@@ -168,6 +168,10 @@ pub struct TokenCreateArgs {
     #[arg(long)]
     pub introspect: bool,
 
+    /// The external ID of the identity that owns the token
+    #[arg(long, value_name = "EXTERNAL_ID")]
+    pub identity: Option<String>,
+
     #[command(flatten)]
     pub encryption: EncryptionArgs,
 

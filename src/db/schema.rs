@@ -3,10 +3,12 @@
 // BigInt, Integer, Text, Timestamp (flags are nullable timestamps).
 
 mod bulk;
+mod control;
 mod counts;
 mod policies;
 mod usage;
 pub use bulk::*;
+pub use control::*;
 pub use counts::*;
 pub use policies::*;
 pub use usage::*;
@@ -138,6 +140,7 @@ diesel::table! {
         status -> SmallInt,
         status_until -> Nullable<Timestamp>,
         scope_set -> Text,
+        identity_id -> Nullable<BigInt>,
     }
 }
 
@@ -340,6 +343,8 @@ diesel::joinable!(webhook_endpoint_scopes -> scopes (scope_id));
 diesel::joinable!(webhook_deliveries -> webhook_endpoints (endpoint_id));
 diesel::joinable!(webhook_deliveries -> outbox_events (event_id));
 diesel::joinable!(expiry_notices -> api_tokens (token_id));
+diesel::joinable!(api_tokens -> identities (identity_id));
+diesel::joinable!(identity_scopes -> scopes (scope_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     server_settings,
@@ -368,4 +373,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     webhook_deliveries,
     expiry_notices,
     mail_outbox,
+    identities,
+    identity_scopes,
 );

@@ -8,7 +8,7 @@ use diesel::serialize::{self, Output, ToSql};
 use diesel::sql_types::{BigInt, Text};
 
 use crate::domain::audit::{AuditAction, TargetKind};
-use crate::domain::ids::{AdministratorId, Guid, TokenId};
+use crate::domain::ids::{AdministratorId, Guid, IdentityId, TokenId};
 use crate::domain::tokens::{Action, TokenType};
 
 /// Maps each enum to a `Text` column through its `key` and `from_key`.
@@ -68,7 +68,7 @@ macro_rules! stored_as_big_int {
     )+};
 }
 
-stored_as_big_int!(TokenId, AdministratorId);
+stored_as_big_int!(TokenId, AdministratorId, IdentityId);
 
 impl<DB> ToSql<Text, DB> for Guid
 where

@@ -15,7 +15,7 @@ use super::schema::{
     administrators, api_token_allowed_networks, api_token_permissions, api_token_scopes,
     api_tokens, scopes,
 };
-use crate::domain::ids::{AdministratorId, Guid, TokenId};
+use crate::domain::ids::{AdministratorId, Guid, IdentityId, TokenId};
 use crate::domain::scopes::ScopeAccess;
 use crate::domain::tokens::{Action, INTROSPECT, Lifecycle, TokenStatus, TokenType, Validity};
 
@@ -42,6 +42,8 @@ pub struct TokenRow {
     pub last_used_ip: Option<String>,
     pub last_used_user_agent: Option<String>,
     pub version: i32,
+    /// The identity that owns the token, if any.
+    pub identity_id: Option<IdentityId>,
 }
 
 impl TokenRow {
@@ -85,6 +87,8 @@ pub struct TokenDetails {
     pub allowed_networks: Vec<String>,
     /// The secret is also stored encrypted, so it can be shown again.
     pub has_sealed_secret: bool,
+    /// The identity that owns it.
+    pub identity: Option<super::identities::IdentityRow>,
 }
 
 impl TokenDetails {
@@ -158,6 +162,10 @@ pub fn find(
         .load(conn)?;
     // Byte by byte, whatever the database's collation: as a new token lists them.
     allowed_networks.sort();
+    let identity = match token.identity_id {
+        Some(id) => super::identities::by_id(conn, id)?,
+        None => None,
+    };
     Ok(Some(TokenDetails {
         token,
         created_by,
@@ -165,6 +173,7 @@ pub fn find(
         permissions,
         allowed_networks,
         has_sealed_secret,
+        identity,
     }))
 }
 

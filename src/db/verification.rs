@@ -7,13 +7,16 @@ use diesel::prelude::*;
 use time::PrimitiveDateTime;
 
 use super::DbConnection;
+use super::identities::IdentityRow;
+use super::limits::{CreditsRow, RateLimitRow};
+use super::schema::identities;
 use super::schema::{
     api_token_allowed_networks, api_token_permissions, api_token_scopes, api_tokens, modules,
     scopes,
 };
 use super::sql::{Bind, Sql};
 use super::tokens::TokenRow;
-use crate::domain::ids::TokenId;
+use crate::domain::ids::{IdentityId, TokenId};
 use crate::domain::tokens::{Action, TokenType};
 use crate::domain::verification::SecretMatch;
 
@@ -26,6 +29,11 @@ pub struct LoadedToken {
     /// Custom tokens: (module key, action).
     pub grants: Vec<(String, Action)>,
     pub allowed_networks: Vec<String>,
+    /// The identity that owns it.
+    pub identity: Option<IdentityRow>,
+    /// The token's limits and its identity's, and their credits.
+    pub limits: Vec<RateLimitRow>,
+    pub credits: Vec<CreditsRow>,
 }
 
 /// The live tokens whose current (or previous, during its grace) secret has one of
@@ -85,11 +93,36 @@ pub fn find_by_digests(
             api_token_allowed_networks::cidr,
         ))
         .load(conn)?;
+    let owners: Vec<IdentityId> = rows.iter().filter_map(|(t, _, _)| t.identity_id).collect();
+    let owners_rows: Vec<IdentityRow> = if owners.is_empty() {
+        Vec::new()
+    } else {
+        identities::table
+            .filter(identities::id.eq_any(owners.iter().map(|i| i.0)))
+            .select(IdentityRow::as_select())
+            .load(conn)?
+    };
+    let (limits, credits) = super::limits::of_owners(conn, &ids, &owners)?;
 
     let mut found = HashMap::new();
     for (token, current, previous) in rows {
         let id = token.id;
+        let owner = token.identity_id;
+        let owned = |token_id: Option<i64>, identity_id: Option<i64>| {
+            token_id == Some(id.0) || (identity_id.is_some() && identity_id == owner.map(|o| o.0))
+        };
         let loaded = LoadedToken {
+            identity: owners_rows.iter().find(|i| Some(i.id) == owner).cloned(),
+            limits: limits
+                .iter()
+                .filter(|l| owned(l.token_id, l.identity_id))
+                .cloned()
+                .collect(),
+            credits: credits
+                .iter()
+                .filter(|c| owned(c.token_id, c.identity_id))
+                .cloned()
+                .collect(),
             matched: SecretMatch::Current,
             scope_names: scope_names
                 .iter()

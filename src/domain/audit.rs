@@ -21,10 +21,12 @@ pub enum TargetKind {
     Webhook,
     /// A file of tokens, audit events or usage taken away.
     Export,
+    /// A customer or system that owns tokens.
+    Identity,
 }
 
 impl TargetKind {
-    pub const ALL: [TargetKind; 9] = [
+    pub const ALL: [TargetKind; 10] = [
         TargetKind::Token,
         TargetKind::Administrator,
         TargetKind::Module,
@@ -34,6 +36,7 @@ impl TargetKind {
         TargetKind::ApiKey,
         TargetKind::Webhook,
         TargetKind::Export,
+        TargetKind::Identity,
     ];
 
     /// The stable name stored in the database.
@@ -48,6 +51,7 @@ impl TargetKind {
             TargetKind::ApiKey => "api_key",
             TargetKind::Webhook => "webhook",
             TargetKind::Export => "export",
+            TargetKind::Identity => "identity",
         }
     }
 
@@ -102,10 +106,14 @@ pub enum AuditAction {
     AdminLinkedToSso,
     SsoSignInRefused,
     SignInLinkCreated,
+    IdentityCreated,
+    IdentityUpdated,
+    IdentityDeleted,
+    LimitsChanged,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 43] = [
+    pub const ALL: [AuditAction; 47] = [
         AuditAction::SetupCompleted,
         AuditAction::AdminSignedIn,
         AuditAction::AdminCreated,
@@ -149,6 +157,10 @@ impl AuditAction {
         AuditAction::AdminLinkedToSso,
         AuditAction::SsoSignInRefused,
         AuditAction::SignInLinkCreated,
+        AuditAction::IdentityCreated,
+        AuditAction::IdentityUpdated,
+        AuditAction::IdentityDeleted,
+        AuditAction::LimitsChanged,
     ];
 
     /// The stable name stored in the database.
@@ -197,6 +209,10 @@ impl AuditAction {
             AuditAction::AdminLinkedToSso => "admin.sso_link",
             AuditAction::SsoSignInRefused => "admin.sso_refused",
             AuditAction::SignInLinkCreated => "admin.sign_in_link",
+            AuditAction::IdentityCreated => "identity.create",
+            AuditAction::IdentityUpdated => "identity.update",
+            AuditAction::IdentityDeleted => "identity.delete",
+            AuditAction::LimitsChanged => "limits.update",
         }
     }
 
@@ -249,6 +265,10 @@ impl AuditAction {
             AuditAction::AdminLinkedToSso => "Linked to single sign-on",
             AuditAction::SsoSignInRefused => "Refused single sign-on",
             AuditAction::SignInLinkCreated => "Made a one-time sign-in link",
+            AuditAction::IdentityCreated => "Added identity",
+            AuditAction::IdentityUpdated => "Changed identity",
+            AuditAction::IdentityDeleted => "Deleted identity",
+            AuditAction::LimitsChanged => "Changed rate limits or credits",
         }
     }
 }

@@ -35,6 +35,10 @@ row_id!(
     /// The row ID of an administrator; pages show their public ID instead.
     AdministratorId
 );
+row_id!(
+    /// The row ID of an identity; pages and the API use its public ID.
+    IdentityId
+);
 
 /// A token's public identifier: a UUID in its lowercase hyphenated form, the
 /// only form stored, so equal GUIDs are equal strings.

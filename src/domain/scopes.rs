@@ -75,6 +75,30 @@ impl ScopeAccess {
     }
 }
 
+/// The scope IDs a form chose (sorted, once each); at least one, and only among
+/// `usable` (those that exist and the administrator may use).
+pub fn chosen(
+    errors: &mut super::validation::FieldErrors,
+    submitted: &[String],
+    usable: &[i64],
+) -> Vec<i64> {
+    let mut ids: Vec<i64> = submitted
+        .iter()
+        .filter_map(|s| s.trim().parse().ok())
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    if ids.is_empty() {
+        errors.add("scopes", "Choose at least one scope.");
+    } else if ids.iter().any(|id| !usable.contains(id)) {
+        errors.add(
+            "scopes",
+            "Choose only scopes that exist and that you may use.",
+        );
+    }
+    ids
+}
+
 /// Why a token cannot be changed by an administrator who sees it.
 pub fn change_refusal(token_name: &str, foreign: &[&str]) -> String {
     format!(

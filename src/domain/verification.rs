@@ -31,10 +31,14 @@ pub enum Outcome {
     IpNotAllowed,
     /// Forward-auth: a path that servers could resolve to different resources.
     AmbiguousPath,
+    /// One of the token's (or its identity's) rate limits is reached.
+    RateLimited,
+    /// No credits left.
+    UsageExceeded,
 }
 
 impl Outcome {
-    pub const ALL: [Outcome; 9] = [
+    pub const ALL: [Outcome; 11] = [
         Outcome::Valid,
         Outcome::Invalid,
         Outcome::Expired,
@@ -44,6 +48,8 @@ impl Outcome {
         Outcome::InsufficientPermissions,
         Outcome::IpNotAllowed,
         Outcome::AmbiguousPath,
+        Outcome::RateLimited,
+        Outcome::UsageExceeded,
     ];
 
     pub fn code(self) -> &'static str {
@@ -57,6 +63,8 @@ impl Outcome {
             Outcome::InsufficientPermissions => "insufficient_permissions",
             Outcome::IpNotAllowed => "ip_not_allowed",
             Outcome::AmbiguousPath => "ambiguous_path",
+            Outcome::RateLimited => "rate_limited",
+            Outcome::UsageExceeded => "usage_exceeded",
         }
     }
 
@@ -64,10 +72,12 @@ impl Outcome {
         Self::ALL.into_iter().find(|o| o.code() == code)
     }
 
-    /// 200 to pass, 401 for the token itself, 403 for what it may not do.
+    /// 200 to pass, 401 for the token itself, 403 for what it may not do, 429 for
+    /// what it has used up.
     pub fn http_status(self) -> u16 {
         match self {
             Outcome::Valid => 200,
+            Outcome::RateLimited | Outcome::UsageExceeded => 429,
             Outcome::InsufficientPermissions | Outcome::IpNotAllowed | Outcome::AmbiguousPath => {
                 403
             }

@@ -19,6 +19,7 @@ use serde_json::json;
 use crate::domain::verification::Outcome;
 pub use crate::http::client::bearer;
 pub use crate::http::problem::problem;
+use crate::limits::Decision;
 use crate::verification::{Client, Presenter};
 
 pub async fn not_found() -> HttpResponse {
@@ -54,7 +55,70 @@ pub fn client<'a>(req: &'a HttpRequest) -> Presenter<'a> {
     })
 }
 
-/// A refused verification: 401 (with `WWW-Authenticate`) or 403, and its code.
+/// The most a request may weigh (`?cost=`).
+pub const MAX_COST: i64 = 1_000_000;
+
+/// The weight of a request: `?cost=` (1 when left out), or why it cannot be.
+pub fn cost(asked: Option<i64>) -> Result<i64, String> {
+    match asked {
+        None => Ok(1),
+        Some(cost) if (0..=MAX_COST).contains(&cost) => Ok(cost),
+        Some(_) => Err(format!("cost must be a whole number from 0 to {MAX_COST}.")),
+    }
+}
+
+/// A request the endpoint cannot read: 400 with the reason.
+pub fn bad_request(reason: &str) -> HttpResponse {
+    problem(StatusCode::BAD_REQUEST, "invalid_request", reason)
+}
+
+/// Says where the token's limits stand: the IETF `RateLimit-Policy` and `RateLimit`
+/// fields, one item per named limit, and `Retry-After` when refused.
+pub fn limit_headers(response: &mut HttpResponse, decision: Option<&Decision>) {
+    let Some(decision) = decision else {
+        return;
+    };
+    let headers = response.headers_mut();
+    if !decision.limits.is_empty() {
+        let mut policy = String::new();
+        let mut current = String::new();
+        for (i, limit) in decision.limits.iter().enumerate() {
+            if i > 0 {
+                policy.push_str(", ");
+                current.push_str(", ");
+            }
+            // Limit names are lowercase letters, digits, "-" and "_": valid strings.
+            policy.push_str(&format!(
+                "\"{}\";q={};w={}",
+                limit.name, limit.limit, limit.period_seconds
+            ));
+            current.push_str(&format!(
+                "\"{}\";r={};t={}",
+                limit.name, limit.remaining, limit.reset_seconds
+            ));
+        }
+        for (name, value) in [(&RATELIMIT_POLICY, policy), (&RATELIMIT, current)] {
+            if let Ok(value) = HeaderValue::from_str(&value) {
+                headers.insert(name.clone(), value);
+            }
+        }
+    }
+    if let Some(credits) = decision.credits {
+        headers.insert(CREDITS_REMAINING.clone(), HeaderValue::from(credits.max(0)));
+    }
+    if decision.refusal.is_some()
+        && let Some(seconds) = decision.retry_after
+    {
+        headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+    }
+}
+
+static RATELIMIT_POLICY: header::HeaderName = header::HeaderName::from_static("ratelimit-policy");
+static RATELIMIT: header::HeaderName = header::HeaderName::from_static("ratelimit");
+static CREDITS_REMAINING: header::HeaderName =
+    header::HeaderName::from_static("x-tessera-credits-remaining");
+
+/// A refused verification: 401 (with `WWW-Authenticate`), 403 or 429, and its code.
 pub fn refusal(outcome: Outcome) -> HttpResponse {
     // The few possible bodies, built once.
     static BODIES: LazyLock<Vec<(Outcome, Bytes)>> = LazyLock::new(|| {

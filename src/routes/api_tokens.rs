@@ -148,6 +148,9 @@ pub struct TokenForm {
     /// A checkbox: present when ticked.
     #[serde(default)]
     pub can_introspect: Option<String>,
+    /// The owning identity's external ID; empty for none.
+    #[serde(default)]
+    pub identity: String,
     #[serde(default)]
     pub version: String,
     /// `new_guid` asks for the form again with a fresh GUID.
@@ -169,6 +172,7 @@ impl TokenForm {
             permissions: self.permissions.clone(),
             allowed_networks: self.allowed_networks.clone(),
             can_introspect: self.can_introspect.is_some(),
+            identity: self.identity.clone(),
         }
     }
 }

@@ -8,6 +8,8 @@
 //! with a `Link: <...>; rel="next"` header.
 
 pub mod directory;
+pub mod identities;
+pub mod limits_json;
 pub mod openapi;
 mod openapi_conventions;
 pub mod scope_policy;
@@ -16,6 +18,7 @@ pub mod token_health;
 pub mod token_input;
 pub mod token_json;
 pub mod token_lifecycle;
+pub mod token_limits;
 pub mod tokens;
 pub mod usage;
 pub mod usage_overview;

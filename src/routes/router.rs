@@ -318,7 +318,7 @@ fn query_config() -> web::QueryConfig {
 
 /// The management API, for administrators' API keys.
 fn management_api(cfg: &mut web::ServiceConfig) {
-    use management::{directory, openapi, token_lifecycle as lifecycle, tokens};
+    use management::{directory, identities, openapi, token_lifecycle as lifecycle, tokens};
     cfg.service(
         endpoint("/tokens", "GET, POST")
             .get(tokens::list)
@@ -337,6 +337,23 @@ fn management_api(cfg: &mut web::ServiceConfig) {
     .service(endpoint("/tokens/{guid}/disable", "POST").post(lifecycle::disable))
     .service(endpoint("/tokens/{guid}/revoke", "POST").post(lifecycle::revoke))
     .service(endpoint("/tokens/{guid}/usage", "GET").get(management::usage::token_usage))
+    .service(
+        endpoint("/tokens/{guid}/limits", "GET, PUT")
+            .get(management::token_limits::read)
+            .put(management::token_limits::replace),
+    )
+    .service(
+        endpoint("/identities", "GET, POST")
+            .get(identities::list)
+            .post(identities::create),
+    )
+    .service(
+        endpoint("/identities/{id}", "GET, PATCH, DELETE")
+            .get(identities::read)
+            .patch(identities::update)
+            .delete(identities::delete),
+    )
+    .service(endpoint("/identities/{id}/limits", "PUT").put(identities::replace_limits))
     .service(endpoint("/usage", "GET").get(management::usage_overview::summary))
     .service(endpoint("/usage/top-tokens", "GET").get(management::usage_overview::top_tokens))
     .service(endpoint("/scopes", "GET").get(directory::scopes))

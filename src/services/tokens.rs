@@ -25,9 +25,11 @@ pub use update::{Edited, update};
 use diesel::QueryResult;
 use time::Duration;
 
+use super::identities::{self as identity_service, IdentityLookup};
 use super::{Caller, Forbidden, events};
 use crate::db::audit::{self, Actor, Target};
 use crate::db::catalog::{ModuleWithPaths, Scope};
+use crate::db::identities::IdentityRow;
 use crate::db::tokens::{self, ScopeNames, TokenDetails, TokenRow, TokenWriteError};
 use crate::db::{DbConnection, DbError, catalog, changes};
 use crate::domain::audit::AuditAction;
@@ -35,7 +37,7 @@ use crate::domain::ids::Guid;
 use crate::domain::scopes::policy::{Breach, ScopeRules};
 use crate::domain::scopes::{ScopeAccess, change_refusal};
 use crate::domain::throttle::wait_text;
-use crate::domain::tokens::{FormContext, TokenChange, Validity};
+use crate::domain::tokens::{FormContext, TokenChange, TokenDefinition, TokenInput, Validity};
 use crate::domain::validation::{FieldErrors, name_key};
 
 /// Why a token use case did nothing, in a sentence for people.
@@ -133,9 +135,34 @@ pub async fn find_changeable(
         .await
 }
 
+/// The checked input and the identity it names (by external ID, among those the
+/// caller sees), with every field's problem at once.
+fn with_owner(
+    c: &mut DbConnection,
+    caller: &Caller,
+    input: &TokenInput,
+    checked: Result<TokenDefinition, FieldErrors>,
+) -> Result<(TokenDefinition, Option<IdentityRow>), TokenError> {
+    let identity = match identity_service::resolve(c, &caller.scopes, &input.identity) {
+        Ok(identity) => Ok(identity),
+        Err(IdentityLookup::Db(error)) => return Err(error.into()),
+        Err(IdentityLookup::Unknown(message)) => Err(message),
+    };
+    match (checked, identity) {
+        (Ok(definition), Ok(identity)) => Ok((definition, identity)),
+        (checked, identity) => {
+            let mut errors = checked.err().unwrap_or_default();
+            if let Err(message) = identity {
+                errors.add("identity", message);
+            }
+            Err(TokenError::Invalid(errors))
+        }
+    }
+}
+
 /// The token, if the caller may change it: they see it, and every one of its
 /// scopes is theirs. Use cases read it inside their transaction.
-fn changeable(
+pub(crate) fn changeable(
     c: &mut DbConnection,
     caller: &Caller,
     guid: &Guid,

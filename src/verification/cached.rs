@@ -14,12 +14,13 @@ use serde::Serialize;
 use time::PrimitiveDateTime;
 use uuid::Uuid;
 
-use super::{Catalog, answers};
+use super::{Catalog, Control, answers};
 use crate::db;
 use crate::domain::ids::TokenId;
 use crate::domain::networks::parse_network;
 use crate::domain::tokens::{Action, TokenType};
 use crate::domain::verification::{LastUseMark, SecretMatch, TokenRules};
+use crate::limits::Decision;
 
 /// A token as verification sees it.
 #[derive(Debug)]
@@ -36,15 +37,33 @@ pub struct CachedToken {
     /// The `scopes` array of its answers, shared with the tokens of the same scopes.
     scopes_answer: Arc<[u8]>,
     created_at: PrimitiveDateTime,
+    /// Its identity, limits and credits, when it has any.
+    pub control: Option<Box<Control>>,
 }
 
 impl CachedToken {
     /// The body of a passing `/verify`, fields in alphabetical order:
-    /// `{"token":{"guid":..,"name":..,"permissions":..,"scopes":..,"type":..,
-    /// "valid_from":..,"valid_to":..},"valid":true}`.
-    pub fn verify_body(&self, catalog: &Catalog) -> Bytes {
+    /// `{"credits":..,"identity":..,"ratelimits":..,"token":{"guid":..,"name":..,
+    /// "permissions":..,"scopes":..,"type":..,"valid_from":..,"valid_to":..},
+    /// "valid":true}`; the first three only when the token has them.
+    pub fn verify_body(&self, catalog: &Catalog, limits: Option<&Decision>) -> Bytes {
         let mut out = Vec::with_capacity(512);
-        out.extend_from_slice(b"{\"token\":{\"guid\":\"");
+        out.push(b'{');
+        if let Some(credits) = limits.and_then(|d| d.credits) {
+            out.extend_from_slice(b"\"credits\":{\"remaining\":");
+            out.extend_from_slice(credits.to_string().as_bytes());
+            out.extend_from_slice(b"},");
+        }
+        if let Some(identity) = self.control.as_ref().and_then(|c| c.identity.as_deref()) {
+            out.extend_from_slice(b"\"identity\":");
+            out.extend_from_slice(identity);
+            out.push(b',');
+        }
+        if let Some(decision) = limits.filter(|d| !d.limits.is_empty()) {
+            answers::limits(&mut out, &decision.limits);
+            out.push(b',');
+        }
+        out.extend_from_slice(b"\"token\":{\"guid\":\"");
         let mut guid = [0; uuid::fmt::Hyphenated::LENGTH];
         out.extend_from_slice(self.guid.hyphenated().encode_lower(&mut guid).as_bytes());
         out.extend_from_slice(b"\",\"name\":");
@@ -147,6 +166,7 @@ impl CachedToken {
             + name
             + self.rules.grants.len() * size_of::<(Arc<str>, Action)>()
             + self.rules.allowed_networks.len() * size_of::<IpNet>()
+            + self.control.as_ref().map_or(0, |c| c.footprint())
     }
 }
 
@@ -182,8 +202,10 @@ fn json(body: &impl Serialize) -> Bytes {
 
 /// Builds the cached form of a token. Module keys are the catalog's own.
 pub(crate) fn prepare(loaded: db::verification::LoadedToken, catalog: &Catalog) -> CachedToken {
+    let control = Control::of(&loaded);
     let t = loaded.token;
     CachedToken {
+        control,
         id: t.id,
         guid: t.guid.uuid(),
         rules: TokenRules {

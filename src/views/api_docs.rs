@@ -123,12 +123,13 @@ impl OperationView {
         parameters.extend(body_fields(doc, &operation["requestBody"]));
         let body = body_example(doc, &operation["requestBody"]);
         let form = form_fields(doc, &operation["requestBody"]);
-        // Inside double quotes, so that the shell fills in the token's GUID or
-        // the scope's ID.
+        // Inside double quotes, so that the shell fills in the token's GUID, the
+        // scope's ID or the identity's (external) ID.
         let url = format!(
             "{public_url}{}",
             path.replace("{guid}", "$GUID")
                 .replace("{scope_id}", "$SCOPE_ID")
+                .replace("{id}", "$IDENTITY")
         );
         let mut curl = format!("curl -X {} \"{url}\"", method.to_uppercase());
         let secret = match (with_key, form.iter().any(|field| field == "token")) {

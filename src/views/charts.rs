@@ -80,6 +80,8 @@ pub fn series_class(outcome: Outcome) -> &'static str {
         Outcome::InsufficientPermissions => "series-insufficient",
         Outcome::IpNotAllowed => "series-address",
         Outcome::AmbiguousPath => "series-ambiguous",
+        Outcome::RateLimited => "series-rate-limited",
+        Outcome::UsageExceeded => "series-usage-exceeded",
     }
 }
 
@@ -94,6 +96,8 @@ pub fn outcome_label(outcome: Outcome) -> &'static str {
         Outcome::InsufficientPermissions => "Insufficient permissions",
         Outcome::IpNotAllowed => "Address not allowed",
         Outcome::AmbiguousPath => "Ambiguous path",
+        Outcome::RateLimited => "Rate limited",
+        Outcome::UsageExceeded => "Out of credits",
     }
 }
 

@@ -52,7 +52,8 @@ async fn the_reference_page_lists_every_operation_with_an_example_that_works() {
             let curl = page.text(&format!("#curl-{id}"));
             let placeholders = path
                 .replace("{guid}", "$GUID")
-                .replace("{scope_id}", "$SCOPE_ID");
+                .replace("{scope_id}", "$SCOPE_ID")
+                .replace("{id}", "$IDENTITY");
             let url = format!("{}{placeholders}", app.address);
             assert!(curl.contains(&url), "{curl}");
             operations += 1;
@@ -83,7 +84,7 @@ async fn the_reference_page_lists_every_operation_with_an_example_that_works() {
 
 /// Every example on the page works as printed: each is run with curl, its
 /// documented placeholders (`$TESSERA_API_KEY`, `$TOKEN`, `$GATEWAY_TOKEN`,
-/// `$GUID`, `$SCOPE_ID`) set in the environment to the test's own values, and answers 2xx.
+/// `$GUID`, `$SCOPE_ID`, `$IDENTITY`) set in the environment to the test's own values, and answers 2xx.
 #[actix_web::test]
 async fn every_example_on_the_page_works_as_printed_with_curl() {
     let app = spawn_app().await;
@@ -133,6 +134,15 @@ async fn every_example_on_the_page_works_as_printed_with_curl() {
             .await;
         assert_eq!(made.status, 201, "{}", made.json);
         let guid = made.json["guid"].as_str().unwrap().to_owned();
+        // And on an identity of its own, at version 1.
+        let identity = format!("customer-{n}");
+        let owner = api
+            .post(
+                "/api/v1/identities",
+                &serde_json::json!({"external_id": identity, "name": identity, "scopes": ["Production"]}),
+            )
+            .await;
+        assert_eq!(owner.status, 201, "{}", owner.json);
         if example.contains("/enable\"") {
             let path = format!("/api/v1/tokens/{guid}/disable");
             let disabled = api.write("POST", &path, "*", None).await;
@@ -149,6 +159,7 @@ async fn every_example_on_the_page_works_as_printed_with_curl() {
             .env("TOKEN", &client_token.secret)
             .env("GATEWAY_TOKEN", &gateway.secret)
             .env("GUID", &guid)
+            .env("IDENTITY", &identity)
             .env("SCOPE_ID", app.scope_id("Production"))
             .env("ANSWER", &answer)
             .output()

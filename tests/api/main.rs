@@ -63,6 +63,7 @@ mod tokens_lifecycle;
 mod tokens_list;
 mod tokens_security;
 mod unchanged_edits;
+mod usage_control;
 mod usage_counts;
 mod usage_overview;
 mod usage_pages;

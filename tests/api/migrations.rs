@@ -61,6 +61,7 @@ fn declared() -> Columns {
         include_str!("../../src/db/schema/counts.rs"),
         include_str!("../../src/db/schema/bulk.rs"),
         include_str!("../../src/db/schema/policies.rs"),
+        include_str!("../../src/db/schema/control.rs"),
     ]
     .concat();
     let mut result = Columns::new();

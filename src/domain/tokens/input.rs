@@ -35,6 +35,8 @@ pub struct TokenInput {
     pub allowed_networks: String,
     /// May call the introspection endpoint about other tokens.
     pub can_introspect: bool,
+    /// The external ID of the identity that owns the token; empty for none.
+    pub identity: String,
 }
 
 /// What the form may choose from, and what it is editing.
@@ -83,21 +85,7 @@ pub fn validate(input: &TokenInput, ctx: &FormContext<'_>) -> Result<TokenDefini
         errors.add("guid", "The GUID is not valid; generate a new one.");
     }
 
-    let mut scope_ids: Vec<i64> = input
-        .scopes
-        .iter()
-        .filter_map(|s| s.trim().parse().ok())
-        .collect();
-    scope_ids.sort_unstable();
-    scope_ids.dedup();
-    if scope_ids.is_empty() {
-        errors.add("scopes", "Choose at least one scope.");
-    } else if scope_ids.iter().any(|id| !ctx.scope_ids.contains(id)) {
-        errors.add(
-            "scopes",
-            "Choose only scopes that exist and that you may use.",
-        );
-    }
+    let scope_ids = super::super::scopes::chosen(&mut errors, &input.scopes, ctx.scope_ids);
 
     let validity = resolve_validity(
         &mut errors,
@@ -355,7 +343,7 @@ mod tests {
             let input = TokenInput {
                 name, description, guid, scopes: vec![scope], duration,
                 valid_from: from, valid_to: to, token_type: kind, permissions: vec![permission],
-                allowed_networks: networks, can_introspect: false,
+                allowed_networks: networks, can_introspect: false, identity: String::new(),
             };
             let _ = validate(&input, &ctx());
         }

@@ -7,7 +7,9 @@ use actix_web::http::header::HeaderName;
 use actix_web::http::{Method, StatusCode};
 use actix_web::{HttpRequest, HttpResponse, web};
 
-use super::{bearer, client, method_not_allowed, problem, refusal};
+use super::{
+    bad_request, bearer, client, cost, limit_headers, method_not_allowed, problem, refusal,
+};
 use crate::domain::networks::{allows, canonical};
 use crate::domain::request_path::{self, Ambiguity};
 use crate::domain::verification::{Outcome, action_of_method};
@@ -18,6 +20,9 @@ use crate::verification::{Endpoint, Requested};
 /// Sent to the upstream with a passing request.
 static TOKEN_GUID_HEADER: HeaderName = HeaderName::from_static("x-tessera-token-guid");
 static TOKEN_NAME_HEADER: HeaderName = HeaderName::from_static("x-tessera-token-name");
+static IDENTITY_HEADER: HeaderName = HeaderName::from_static("x-tessera-identity");
+/// Sent with every refusal: nginx cannot read the body, but can read this.
+static CODE_HEADER: HeaderName = HeaderName::from_static("x-tessera-code");
 
 /// The proxies' headers naming the original request (names made once, not parsed
 /// on every request).
@@ -57,6 +62,34 @@ fn original(req: &HttpRequest) -> Result<(&str, &str), Ambiguity> {
     Ok((method, target))
 }
 
+/// What the proxy's configuration asks of this endpoint, in its query.
+#[derive(Debug, Default, serde::Deserialize)]
+struct ProxyOptions {
+    /// What the request weighs against limits and credits.
+    cost: Option<i64>,
+    /// The status of a `rate_limited` or `usage_exceeded` refusal: 429 (Traefik,
+    /// Envoy), or 403 for nginx, whose `auth_request` knows only 401 and 403.
+    limited_status: Option<u16>,
+}
+
+/// The proxy's options. Only a proxy that names the original request in headers
+/// (nginx, Traefik) has a query of its own: Envoy's query is the client's, and a
+/// client does not choose what its request costs.
+fn proxy_options(req: &HttpRequest) -> Result<(i64, StatusCode), String> {
+    let options: ProxyOptions = match header(req, &ORIGINAL_URI) {
+        Ok(Some(_)) => serde_html_form::from_str(req.query_string()).map_err(|_| {
+            "The query takes cost (a whole number) and limited_status (403 or 429).".to_owned()
+        })?,
+        _ => ProxyOptions::default(),
+    };
+    let status = match options.limited_status {
+        None | Some(429) => StatusCode::TOO_MANY_REQUESTS,
+        Some(403) => StatusCode::FORBIDDEN,
+        Some(_) => return Err("limited_status is 403 or 429.".into()),
+    };
+    Ok((cost(options.cost)?, status))
+}
+
 /// The methods of the calls forward-auth judges.
 const API_METHODS: [Method; 7] = [
     Method::GET,
@@ -82,9 +115,11 @@ const API_METHODS: [Method; 7] = [
          headers(
              ("X-Tessera-Token-Guid" = String, description = "The token's GUID"),
              ("X-Tessera-Token-Name" = String, description = "The token's name, when it can be written in a header"),
+             ("X-Tessera-Identity" = String, description = "The external ID of the identity that owns the token, when it has one"),
          )),
         (status = 401, description = "No token, or not a valid one", body = serde_json::Value),
-        (status = 403, description = "Valid, but not for this path, method or address", body = serde_json::Value),
+        (status = 403, description = "Valid, but not for this path, method or address; or, with `limited_status=403`, a limit or credits used up (`X-Tessera-Code` says which)", body = serde_json::Value),
+        (status = 429, description = "Valid, but a rate limit is reached or no credits are left; `Retry-After` says when to try again", body = serde_json::Value),
     ),
     security(("token" = []))
 )]
@@ -120,12 +155,16 @@ pub async fn auth(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRe
             Requested::AmbiguousPath
         }
     };
+    let (cost, limited_status) = match proxy_options(&req) {
+        Ok(options) => options,
+        Err(reason) => return Ok(bad_request(&reason)),
+    };
     let verdict = verifier
-        .check(Endpoint::ForwardAuth, bearer(&req), requested, || {
+        .check(Endpoint::ForwardAuth, bearer(&req), requested, cost, || {
             client(&req)
         })
         .await?;
-    Ok(match (verdict.outcome, verdict.token) {
+    let mut response = match (verdict.outcome, &verdict.token) {
         (Outcome::Valid, Some(token)) => {
             let mut response = HttpResponse::Ok().finish();
             let headers = response.headers_mut();
@@ -133,8 +172,27 @@ pub async fn auth(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRe
             if let Some(name) = token.name_header() {
                 headers.insert(TOKEN_NAME_HEADER.clone(), name);
             }
+            if let Some(identity) = token
+                .control
+                .as_ref()
+                .and_then(|c| c.identity_header.clone())
+            {
+                headers.insert(IDENTITY_HEADER.clone(), identity);
+            }
             response
         }
-        (outcome, _) => refusal(outcome),
-    })
+        (outcome, _) => {
+            let mut response = refusal(outcome);
+            if response.status() == StatusCode::TOO_MANY_REQUESTS {
+                *response.status_mut() = limited_status;
+            }
+            response.headers_mut().insert(
+                CODE_HEADER.clone(),
+                actix_web::http::header::HeaderValue::from_static(outcome.code()),
+            );
+            response
+        }
+    };
+    limit_headers(&mut response, verdict.limits.as_ref());
+    Ok(response)
 }

@@ -85,6 +85,7 @@ pub async fn introspect(
             Endpoint::Introspect,
             bearer(&req),
             Requested::Nothing,
+            1,
             || client(&req),
         )
         .await?;
@@ -158,6 +159,8 @@ pub async fn introspect(
             Endpoint::Introspect,
             Some(presented),
             Requested::Nothing,
+            // Asking about a token spends none of its limits or credits.
+            0,
             // The token asked about is not being used by the caller, whose address
             // is not its client's: no use is recorded, and its allow-list is judged
             // on the address the gateway names.

@@ -4,7 +4,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
-use super::{bearer, client, problem, refusal};
+use super::{bad_request, bearer, client, cost, limit_headers, problem, refusal};
 use crate::domain::tokens::Action;
 use crate::domain::verification::Outcome;
 use crate::http::AppError;
@@ -18,6 +18,10 @@ pub struct VerifyQuery {
     module: Option<String>,
     /// What the token must be allowed on `module` (`read` when left out).
     action: Option<Action>,
+    /// What the request weighs against the token's rate limits and credits (1 when
+    /// left out; 0 checks without spending).
+    #[param(minimum = 0, maximum = 1_000_000)]
+    cost: Option<i64>,
 }
 
 #[utoipa::path(
@@ -29,6 +33,13 @@ pub struct VerifyQuery {
         (status = 400, description = "A parameter is not valid", body = crate::routes::management::Problem),
         (status = 401, description = "No token, or not a valid one: `valid: false` and a code", body = serde_json::Value),
         (status = 403, description = "Valid, but not for this module, action or address", body = serde_json::Value),
+        (status = 429, description = "Valid, but a rate limit is reached (`rate_limited`) or no credits are left (`usage_exceeded`); `Retry-After` says when to try again",
+         headers(
+             ("RateLimit-Policy" = String, description = "Each of the token's limits: `\"name\";q=limit;w=seconds`"),
+             ("RateLimit" = String, description = "Where each limit stands: `\"name\";r=remaining;t=seconds to reset`"),
+             ("Retry-After" = i64, description = "Seconds until the request could pass"),
+         ),
+         body = serde_json::Value),
     ),
     security(("token" = []))
 )]
@@ -50,13 +61,22 @@ pub async fn verify(
         }
         (None, false) => Requested::Nothing,
     };
+    let cost = match cost(query.cost) {
+        Ok(cost) => cost,
+        Err(reason) => return Ok(bad_request(&reason)),
+    };
     let verdict = verifier
-        .check(Endpoint::Verify, bearer(&req), requested, || client(&req))
+        .check(Endpoint::Verify, bearer(&req), requested, cost, || {
+            client(&req)
+        })
         .await?;
-    Ok(match (verdict.outcome, verdict.token) {
+    let limits = verdict.limits.as_ref();
+    let mut response = match (verdict.outcome, &verdict.token) {
         (Outcome::Valid, Some(token)) => HttpResponse::Ok()
             .content_type("application/json")
-            .body(token.verify_body()),
+            .body(token.verify_body(limits)),
         (outcome, _) => refusal(outcome),
-    })
+    };
+    limit_headers(&mut response, limits);
+    Ok(response)
 }

@@ -10,8 +10,8 @@ use utoipa::{Modify, OpenApi};
 
 use super::openapi_conventions::Conventions;
 use super::{
-    directory, scope_policy, token_bulk, token_health, token_lifecycle, tokens, usage,
-    usage_overview,
+    directory, identities, scope_policy, token_bulk, token_health, token_lifecycle, token_limits,
+    tokens, usage, usage_overview,
 };
 use crate::routes::api::{forward_auth, introspect, verify};
 use crate::state::AppState;
@@ -32,7 +32,9 @@ use crate::views::layout::{Layout, Section};
         tokens::list, tokens::create, token_bulk::bulk, token_health::health, tokens::read, tokens::update, token_lifecycle::delete,
         token_lifecycle::regenerate, token_lifecycle::enable, token_lifecycle::disable,
         token_lifecycle::revoke, usage::token_usage, usage_overview::summary,
-        usage_overview::top_tokens,
+        usage_overview::top_tokens, token_limits::read, token_limits::replace,
+        identities::list, identities::create, identities::read, identities::update,
+        identities::delete, identities::replace_limits,
         directory::scopes, scope_policy::read, scope_policy::replace, directory::modules, directory::administrators, directory::audit_events,
         verify::verify, introspect::introspect, forward_auth::auth,
     ),
@@ -48,6 +50,7 @@ use crate::views::layout::{Layout, Section};
     modifiers(&Security, &Conventions),
     tags(
         (name = "Tokens", description = "API tokens: the same rules as the admin app"),
+        (name = "Identities", description = "Who owns tokens: limits and credits shared by their tokens, metadata in every answer"),
         (name = "Usage", description = "What tokens did: every verification answer, counted"),
         (name = "Catalog", description = "The scopes and modules tokens are made of"),
         (name = "Administrators", description = "For keys allowed `admins.manage`"),

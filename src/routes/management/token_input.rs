@@ -63,6 +63,7 @@ impl NewToken {
             permissions: grants(choices, &self.permissions, &mut errors),
             allowed_networks: self.allowed_networks.join("\n"),
             can_introspect: self.can_introspect,
+            identity: self.identity.clone().unwrap_or_default(),
         };
         errors.into_result(input)
     }
@@ -112,6 +113,13 @@ impl TokenChanges {
                 .as_ref()
                 .map_or_else(|| current.allowed_networks.join("\n"), |n| n.join("\n")),
             can_introspect: self.can_introspect.unwrap_or(t.can_introspect()),
+            identity: self.identity.clone().unwrap_or_else(|| {
+                current
+                    .identity
+                    .as_ref()
+                    .map(|i| i.external_id.clone())
+                    .unwrap_or_default()
+            }),
         };
         errors.into_result(input)
     }

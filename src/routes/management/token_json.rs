@@ -88,6 +88,9 @@ pub struct NewToken {
     /// May call the introspection endpoint about other tokens.
     #[serde(default)]
     pub can_introspect: bool,
+    /// The external ID of the identity that owns the token; none when left out.
+    #[schema(example = "cus_4711")]
+    pub identity: Option<String>,
 }
 
 /// Changes to a token: the fields sent replace the token's, the others stay.
@@ -110,6 +113,8 @@ pub struct TokenChanges {
     pub valid_to: Option<String>,
     pub allowed_networks: Option<Vec<String>>,
     pub can_introspect: Option<bool>,
+    /// The external ID of the identity that owns the token; `""` for none.
+    pub identity: Option<String>,
 }
 
 /// Who made a token.
@@ -146,8 +151,18 @@ pub struct Token {
     pub updated_at: String,
     pub last_used_at: Option<String>,
     pub last_used_ip: Option<String>,
+    /// The identity that owns the token, if any.
+    pub identity: Option<IdentityRef>,
     /// Changes with every write; also the `ETag`.
     pub version: i32,
+}
+
+/// An identity as a token names it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct IdentityRef {
+    pub id: String,
+    pub external_id: String,
+    pub name: String,
 }
 
 /// A token just made: the token and, this once, its secret.
@@ -249,6 +264,11 @@ impl Token {
             updated_at: iso(&t.updated_at),
             last_used_at: t.last_used_at.as_ref().map(iso),
             last_used_ip: t.last_used_ip.clone(),
+            identity: details.identity.as_ref().map(|i| IdentityRef {
+                id: i.public_id.clone(),
+                external_id: i.external_id.clone(),
+                name: i.name.clone(),
+            }),
             version: t.version,
         }
     }

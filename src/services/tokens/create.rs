@@ -2,7 +2,8 @@
 //! secret, which is returned once and never stored in clear.
 
 use super::policy::{Policies, shape_of};
-use super::{Choices, TokenError, target};
+use super::{Choices, TokenError, target, with_owner};
+use crate::db::identities;
 use crate::db::tokens::{self, NewToken, TokenDetails};
 use crate::db::{audit, changes};
 use crate::domain::webhooks::EventType;
@@ -196,7 +197,8 @@ fn create_in(
     choices: Choices,
     key: Option<&EncryptionKey>,
 ) -> Result<Created, TokenError> {
-    let definition = validate(&input, &choices.context(None)).map_err(TokenError::Invalid)?;
+    let checked = validate(&input, &choices.context(None));
+    let (definition, identity) = with_owner(c, caller, &input, checked)?;
     let rules = Policies::read(c)?.check(&definition.scope_ids, &shape_of(&definition), now())?;
     // A scope that shows values once keeps no ciphertext to show again.
     let key = key.filter(|_| rules.keeps_value());
@@ -210,6 +212,9 @@ fn create_in(
             created_by: caller.actor.id,
         },
     )?;
+    if let Some(identity) = &identity {
+        identities::link_token(c, token.id, Some(identity.id))?;
+    }
     let action = AuditAction::TokenCreated;
     audit::record(
         c,
@@ -243,6 +248,7 @@ fn create_in(
         permissions: definition.permissions,
         allowed_networks,
         has_sealed_secret: stored.sealed.is_some(),
+        identity,
     };
     Ok(Created {
         token,

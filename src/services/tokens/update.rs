@@ -5,7 +5,8 @@ use serde_json::{Map, Value, json};
 use time::PrimitiveDateTime;
 
 use super::policy::{Policies, shape_of};
-use super::{Choices, TokenError, audit_action, changeable, record_change};
+use super::{Choices, TokenError, audit_action, changeable, record_change, with_owner};
+use crate::db::identities::{self, IdentityRow};
 use crate::db::now;
 use crate::db::tokens::{self, TokenDetails};
 use crate::domain::ids::Guid;
@@ -41,10 +42,19 @@ pub async fn update(
             let choices = Choices::read(c, &caller.scopes)?;
             input.guid = before.token.guid.to_string();
             let context = choices.context(Some(before.token.validity()));
-            let definition = validate(&input, &context).map_err(TokenError::Invalid)?;
+            let checked = validate(&input, &context);
+            let (definition, identity) = with_owner(c, &caller, &input, checked)?;
             let rules =
                 Policies::read(c)?.check(&definition.scope_ids, &shape_of(&definition), now())?;
-            let changes = describe_changes(&before, &definition);
+            let mut changes = describe_changes(&before, &definition);
+            let external_id = |i: Option<&IdentityRow>| i.map(|i| i.external_id.clone());
+            let (was, now_owned) = (
+                external_id(before.identity.as_ref()),
+                external_id(identity.as_ref()),
+            );
+            if was != now_owned {
+                changes.insert("identity".into(), json!([was, now_owned]));
+            }
             if changes.is_empty() {
                 // Judged as a change would be, but nothing is written.
                 if before.token.version != version {
@@ -62,6 +72,7 @@ pub async fn update(
             // Every scope of the token is the caller's (`changeable`), so the
             // scopes chosen are the whole new set.
             tokens::update(c, token.id, &definition)?;
+            identities::link_token(c, token.id, identity.map(|i| i.id))?;
             if before.has_sealed_secret && !rules.keeps_value() {
                 // Now in a scope that shows values once.
                 tokens::forget_sealed_secret(c, token.id)?;

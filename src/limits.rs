@@ -1,0 +1,215 @@
+//! Usage control on the verification path: each token's rate limits (its own and its
+//! identity's) judged over sliding windows kept in memory, and credits spent in
+//! memory and written with the usage flush. Verification calls [`Limiter::admit`]
+//! for tokens that have limits or credits, and nothing else here; a token without
+//! them costs nothing.
+//!
+//! What a `kill -9` loses: the credits spent since the last flush (at most
+//! `TESSERA_USAGE_FLUSH_SECONDS` of uses), which come back to their owner. Several
+//! instances on one database re-read each other's spending at every flush, so
+//! together they may overspend by what the others spend in one flush interval.
+
+mod balances;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use foldhash::fast::FixedState;
+use time::PrimitiveDateTime;
+
+use crate::db::limits;
+use crate::db::{Db, DbError, write_transaction};
+use crate::domain::limits::{Credits, Window};
+use crate::domain::verification::Outcome;
+use balances::Balances;
+
+/// A rate limit as verification holds it.
+#[derive(Debug, Clone)]
+pub struct LimitRule {
+    /// Its row: the key of what it counted.
+    pub id: i64,
+    pub name: Arc<str>,
+    pub limit: i64,
+    pub period_seconds: u32,
+}
+
+/// Credits as verification holds them: the stored row as loaded.
+#[derive(Debug, Clone)]
+pub struct CreditRule {
+    pub id: i64,
+    pub version: i32,
+    pub stored: Credits,
+}
+
+/// Where a limit stands after a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LimitState {
+    pub name: Arc<str>,
+    pub limit: i64,
+    pub period_seconds: u32,
+    pub remaining: i64,
+    pub reset_seconds: i64,
+}
+
+/// The answer of usage control for one request.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Decision {
+    /// `RateLimited` or `UsageExceeded`; `None`: the request passes.
+    pub refusal: Option<Outcome>,
+    pub limits: Vec<LimitState>,
+    /// Credits left after this request (the fewest, when both token and identity
+    /// have some).
+    pub credits: Option<i64>,
+    /// Refused: seconds until the request could pass, when it ever can.
+    pub retry_after: Option<i64>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Counted {
+    window: Window,
+    period_ms: i64,
+}
+
+/// The windows and balances of this instance.
+#[derive(Debug, Default)]
+pub struct Limiter {
+    windows: Mutex<HashMap<i64, Counted, FixedState>>,
+    balances: Balances,
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A panic while holding the lock leaves counts that are still counts.
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+fn millis(at: PrimitiveDateTime) -> i64 {
+    (at.assume_utc().unix_timestamp_nanos() / 1_000_000) as i64
+}
+
+impl Limiter {
+    /// Judges a request of `cost` against every limit, then the credits; counts it
+    /// only when all of them let it pass.
+    pub fn admit(
+        &self,
+        rules: &[LimitRule],
+        credits: &[CreditRule],
+        now: PrimitiveDateTime,
+        cost: i64,
+    ) -> Decision {
+        let now_ms = millis(now);
+        let mut decision = Decision::default();
+        let mut windows = lock(&self.windows);
+        let mut judged = Vec::with_capacity(rules.len());
+        for rule in rules {
+            let period_ms = i64::from(rule.period_seconds) * 1000;
+            let window = windows
+                .get(&rule.id)
+                .map_or(Window::default(), |c| c.window)
+                .at(now_ms, period_ms);
+            let judgement = window.judge(now_ms, period_ms, rule.limit, cost);
+            if !judgement.admitted {
+                decision.refusal = Some(Outcome::RateLimited);
+                decision.retry_after = match (decision.retry_after, judgement.retry_after_seconds) {
+                    (Some(a), Some(b)) => Some(a.max(b)),
+                    (a, b) => a.or(b),
+                };
+            }
+            judged.push((window, period_ms, judgement));
+        }
+        if decision.refusal.is_none() && !credits.is_empty() {
+            match self.balances.spend(credits, now, cost) {
+                Ok(left) => decision.credits = left,
+                Err(next_refill) => {
+                    decision.refusal = Some(Outcome::UsageExceeded);
+                    decision.credits = Some(0);
+                    decision.retry_after =
+                        next_refill.map(|at| ((millis(at) - now_ms + 999) / 1000).max(1));
+                }
+            }
+        }
+        let admitted = decision.refusal.is_none();
+        for (rule, (mut window, period_ms, judgement)) in rules.iter().zip(judged) {
+            if admitted {
+                window.count(cost);
+            }
+            windows.insert(rule.id, Counted { window, period_ms });
+            decision.limits.push(LimitState {
+                name: rule.name.clone(),
+                limit: rule.limit,
+                period_seconds: rule.period_seconds,
+                remaining: if admitted { judgement.remaining } else { 0 },
+                reset_seconds: judgement.reset_seconds,
+            });
+        }
+        decision
+    }
+
+    /// What the limits and credits stand at now, without a request (for pages).
+    pub fn standing(
+        &self,
+        rules: &[LimitRule],
+        credits: &[CreditRule],
+        now: PrimitiveDateTime,
+    ) -> (Vec<(LimitState, i64)>, Option<i64>) {
+        let now_ms = millis(now);
+        let windows = lock(&self.windows);
+        let limits = rules
+            .iter()
+            .map(|rule| {
+                let period_ms = i64::from(rule.period_seconds) * 1000;
+                let window = windows
+                    .get(&rule.id)
+                    .map_or(Window::default(), |c| c.window)
+                    .at(now_ms, period_ms);
+                let judged = window.judge(now_ms, period_ms, rule.limit, 0);
+                let state = LimitState {
+                    name: rule.name.clone(),
+                    limit: rule.limit,
+                    period_seconds: rule.period_seconds,
+                    remaining: judged.remaining,
+                    reset_seconds: judged.reset_seconds,
+                };
+                (state, rule.limit - judged.remaining)
+            })
+            .collect();
+        (limits, self.balances.standing(credits, now))
+    }
+
+    /// Writes the credits spent since the last flush and re-reads the rest, so this
+    /// instance learns what others spent; forgets windows no request will weigh
+    /// again. Blocking. Returns the credit rows written.
+    pub fn flush(&self, db: &Db, now: PrimitiveDateTime) -> Result<usize, DbError> {
+        let now_ms = millis(now);
+        lock(&self.windows).retain(|_, c| c.window.start_ms + 2 * c.period_ms > now_ms);
+        let (spent, held) = self.balances.take_spent();
+        if spent.is_empty() && held.is_empty() {
+            return Ok(0);
+        }
+        let written = spent.len();
+        let result = db.get().and_then(|mut conn| {
+            write_transaction(&mut conn, |c| {
+                for s in &spent {
+                    limits::spend(c, *s)?;
+                }
+                limits::stored(c, &held)
+            })
+            .map_err(DbError::from)
+        });
+        match result {
+            Ok(stored) => {
+                self.balances.settle(&stored);
+                Ok(written)
+            }
+            Err(error) => {
+                // Spent stays spent: counted again at the next flush.
+                self.balances.restore(&spent);
+                Err(error)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;
