@@ -17,7 +17,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use foldhash::fast::FixedState;
 use time::PrimitiveDateTime;
 
-use crate::db::limits;
+use crate::db::limits::{self, CreditsRow, RateLimitRow};
 use crate::db::{Db, DbError, write_transaction};
 use crate::domain::limits::{Credits, Window};
 use crate::domain::verification::Outcome;
@@ -39,6 +39,27 @@ pub struct CreditRule {
     pub id: i64,
     pub version: i32,
     pub stored: Credits,
+}
+
+impl From<&RateLimitRow> for LimitRule {
+    fn from(row: &RateLimitRow) -> Self {
+        LimitRule {
+            id: row.id,
+            name: Arc::from(row.name.as_str()),
+            limit: row.max_requests,
+            period_seconds: u32::try_from(row.period_seconds).unwrap_or(1),
+        }
+    }
+}
+
+impl From<&CreditsRow> for CreditRule {
+    fn from(row: &CreditsRow) -> Self {
+        CreditRule {
+            id: row.id,
+            version: row.version,
+            stored: row.credits(),
+        }
+    }
 }
 
 /// Where a limit stands after a request.

@@ -9,6 +9,7 @@ pub mod catalog;
 pub mod exports;
 pub mod health;
 pub mod home;
+pub mod identities;
 pub mod login;
 pub mod logout;
 pub mod management;

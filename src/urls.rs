@@ -102,6 +102,26 @@ pub fn sso_start(next: &str) -> String {
     }
 }
 
+/// Where a token's limits and credits are saved.
+pub fn token_limits(guid: &Guid) -> String {
+    format!("{TOKENS}/{guid}/limits")
+}
+
+pub const IDENTITIES: &str = "/settings/identities";
+pub const NEW_IDENTITY: &str = "/settings/identities/new";
+
+/// An identity's page; `action` is a segment below it (`edit`, `limits`, `delete`).
+pub fn identity(public_id: &str) -> String {
+    format!(
+        "{IDENTITIES}/{}",
+        utf8_percent_encode(public_id, QUERY_VALUE)
+    )
+}
+
+pub fn identity_action(public_id: &str, action: &str) -> String {
+    format!("{}/{action}", identity(public_id))
+}
+
 pub fn token(guid: &Guid) -> String {
     token_page(guid, TokenPage::General)
 }

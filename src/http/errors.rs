@@ -13,6 +13,7 @@ use crate::services::api_keys::ApiKeyError;
 use crate::services::catalog::CatalogError;
 use crate::services::expiry::ExpiryError;
 use crate::services::health::HealthError;
+use crate::services::identities::IdentityError;
 use crate::services::tokens::TokenError;
 use crate::services::webhooks::WebhookError;
 use crate::urls;
@@ -148,6 +149,19 @@ impl From<WebhookError> for AppError {
                 Self::Conflict(error.to_string())
             }
             WebhookError::Db(e) => e.into(),
+        }
+    }
+}
+
+impl From<IdentityError> for AppError {
+    fn from(error: IdentityError) -> Self {
+        match error {
+            IdentityError::Forbidden(_) => Self::NotAllowed(error.to_string()),
+            IdentityError::NotFound => Self::NotFound,
+            IdentityError::ForeignScopes(_) => Self::NotAllowed(error.to_string()),
+            IdentityError::Invalid(_) => Self::Unprocessable(error.to_string()),
+            IdentityError::Conflict => Self::Conflict(error.to_string()),
+            IdentityError::Db(e) => e.into(),
         }
     }
 }

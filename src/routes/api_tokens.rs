@@ -5,6 +5,7 @@ pub mod create;
 pub mod delete;
 pub mod edit;
 pub mod enable_disable;
+pub mod limits;
 pub mod list;
 pub mod regenerate;
 pub mod reveal;
@@ -260,6 +261,7 @@ pub fn values_from(form: &TokenForm) -> TokenFormValues {
         token_type: form.token_type.clone(),
         allowed_networks: form.allowed_networks.clone(),
         can_introspect: form.can_introspect.is_some(),
+        identity: form.identity.clone(),
         permissions: form
             .permissions
             .iter()

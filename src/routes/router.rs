@@ -108,6 +108,7 @@ pub fn admin(cfg: &mut web::ServiceConfig) {
         )
         .route("/settings/usage.csv", web::get().to(usage::download))
         .configure(webhook_pages)
+        .configure(super::identities::pages)
         .service(
             web::resource("/settings/notifications")
                 .get(notifications::show)
@@ -226,6 +227,10 @@ fn api_tokens(cfg: &mut web::ServiceConfig) {
             web::resource("/settings/api-tokens/{guid}/revoke")
                 .get(tokens::revoke::confirm)
                 .post(tokens::revoke::submit),
+        )
+        .route(
+            "/settings/api-tokens/{guid}/limits",
+            web::post().to(tokens::limits::save),
         )
         .service(
             web::resource("/settings/api-tokens/{guid}/delete")

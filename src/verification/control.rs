@@ -1,8 +1,6 @@
 //! What a token's answers say of its identity, and the limits and credits
 //! verification applies to it, prepared once when the token is loaded.
 
-use std::sync::Arc;
-
 use actix_web::http::header::HeaderValue;
 
 use super::answers;
@@ -44,25 +42,8 @@ impl Control {
         Some(Box::new(Control {
             identity,
             identity_header,
-            limits: loaded
-                .limits
-                .iter()
-                .map(|row| LimitRule {
-                    id: row.id,
-                    name: Arc::from(row.name.as_str()),
-                    limit: row.max_requests,
-                    period_seconds: u32::try_from(row.period_seconds).unwrap_or(1),
-                })
-                .collect(),
-            credits: loaded
-                .credits
-                .iter()
-                .map(|row| CreditRule {
-                    id: row.id,
-                    version: row.version,
-                    stored: row.credits(),
-                })
-                .collect(),
+            limits: loaded.limits.iter().map(LimitRule::from).collect(),
+            credits: loaded.credits.iter().map(CreditRule::from).collect(),
         }))
     }
 

@@ -13,6 +13,7 @@ use crate::urls;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Section {
     ApiTokens,
+    Identities,
     Health,
     Usage,
     Modules,
@@ -27,11 +28,17 @@ pub enum Section {
     None,
 }
 
-const NAVIGATION: [(Section, &str, &str, Permission); 9] = [
+const NAVIGATION: [(Section, &str, &str, Permission); 10] = [
     (
         Section::ApiTokens,
         "API tokens",
         urls::TOKENS,
+        Permission::TokensRead,
+    ),
+    (
+        Section::Identities,
+        "Identities",
+        urls::IDENTITIES,
         Permission::TokensRead,
     ),
     (

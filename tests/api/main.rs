@@ -19,6 +19,7 @@ mod health;
 mod health_follows_changes;
 mod helpers;
 mod idempotency;
+mod identity_pages;
 mod introspection;
 mod key_failures;
 mod key_revocation;

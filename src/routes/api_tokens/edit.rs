@@ -47,6 +47,11 @@ fn values_of(token: &TokenDetails) -> TokenFormValues {
         permissions: token.permissions.clone(),
         allowed_networks: token.allowed_networks.join("\n"),
         can_introspect: t.can_introspect(),
+        identity: token
+            .identity
+            .as_ref()
+            .map(|i| i.external_id.clone())
+            .unwrap_or_default(),
     }
 }
 

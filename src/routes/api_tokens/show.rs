@@ -20,6 +20,7 @@ use crate::routes::usage::{UsageQuery, period_of};
 use crate::services::usage;
 use crate::state::AppState;
 use crate::views::format::{datetime, optional_datetime};
+use crate::views::limits::OwnerLink;
 use crate::views::tokens::history;
 use crate::views::tokens::{
     DetailRow, HistoryRow, ModuleGrant, Tab, TokenActions, TokenShowPage, TokenValue, UsageTab,
@@ -79,8 +80,10 @@ async fn with_usage(
     let token = load(state, admin, guid).await?;
     let usage = usage::for_token(&state.db, token.token.id, period.window(now())).await?;
     let usage = UsageTab::new(&token.token.guid, period, usage);
+    let control = super::limits::control(state, admin, &token).await?;
     let mut page = page(req, state, admin, token, tab).await?;
     page.usage = Some(usage);
+    page.control = Some(control);
     Ok(page)
 }
 
@@ -283,6 +286,12 @@ pub async fn page(
         },
         can_introspect: t.can_introspect(),
         usage: None,
+        control: None,
+        owner: token.identity.as_ref().map(|i| OwnerLink {
+            name: i.name.clone(),
+            external_id: i.external_id.clone(),
+            href: crate::urls::identity(&i.public_id),
+        }),
         value: value_access(state, admin, &token),
         hide_after_seconds: super::reveal::HIDE_AFTER_SECONDS,
     })

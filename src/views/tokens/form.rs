@@ -25,6 +25,8 @@ pub struct TokenFormValues {
     pub permissions: Vec<(i64, Action)>,
     pub allowed_networks: String,
     pub can_introspect: bool,
+    /// The owning identity's external ID; empty for none.
+    pub identity: String,
 }
 
 impl TokenFormValues {

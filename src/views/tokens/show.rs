@@ -79,6 +79,10 @@ pub struct TokenShowPage {
     pub can_introspect: bool,
     /// The Usage tab's charts and tables, on that tab.
     pub usage: Option<UsageTab>,
+    /// Rate limits and credits, on the General and Usage tabs.
+    pub control: Option<crate::views::limits::TokenControl>,
+    /// The identity that owns the token.
+    pub owner: Option<crate::views::limits::OwnerLink>,
     pub value: TokenValue,
     pub hide_after_seconds: u32,
 }
