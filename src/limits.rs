@@ -10,18 +10,22 @@
 //! together they may overspend by what the others spend in one flush interval.
 
 mod balances;
+pub mod shared;
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
 use foldhash::fast::FixedState;
 use time::PrimitiveDateTime;
 
+use crate::config::SharedLimits;
 use crate::db::limits::{self, CreditsRow, RateLimitRow};
 use crate::db::{Db, DbError, write_transaction};
-use crate::domain::limits::{Credits, Window};
+use crate::domain::limits::{Credits, WhenDown, Window};
 use crate::domain::verification::Outcome;
+use crate::verification::metrics::SharedLimitMetrics;
 use balances::Balances;
+use shared::{Shared, Took, Unreachable};
 
 /// A rate limit as verification holds it.
 #[derive(Debug, Clone)]
@@ -91,11 +95,12 @@ struct Counted {
     period_ms: i64,
 }
 
-/// The windows and balances of this instance.
-#[derive(Debug, Default)]
+/// The windows and balances of this instance, and Redis when limits are shared.
+#[derive(Default)]
 pub struct Limiter {
     windows: Mutex<HashMap<i64, Counted, FixedState>>,
     balances: Balances,
+    shared: OnceLock<Arc<Shared>>,
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -110,9 +115,121 @@ fn millis(at: PrimitiveDateTime) -> i64 {
 }
 
 impl Limiter {
-    /// Judges a request of `cost` against every limit, then the credits; counts it
-    /// only when all of them let it pass.
-    pub fn admit(
+    /// Shares rate limits through Redis from now on (once: at start).
+    pub fn share(
+        &self,
+        settings: &SharedLimits,
+        metrics: SharedLimitMetrics,
+    ) -> anyhow::Result<()> {
+        let shared = Shared::start(settings, metrics)?;
+        let _ = self.shared.set(shared);
+        Ok(())
+    }
+
+    /// Whether limits are shared, and whether Redis answers.
+    pub fn shared_state(&self) -> Option<(bool, WhenDown)> {
+        self.shared.get().map(|s| (s.is_up(), s.when_down))
+    }
+
+    /// Judges a request of `cost` against every limit (shared through Redis when it
+    /// is configured and answers), then the credits; counts it only when all of
+    /// them let it pass.
+    pub async fn admit(
+        &self,
+        rules: &[LimitRule],
+        credits: &[CreditRule],
+        now: PrimitiveDateTime,
+        cost: i64,
+    ) -> Decision {
+        let Some(shared) = self.shared.get().filter(|_| !rules.is_empty()) else {
+            return self.admit_here(rules, credits, now, cost);
+        };
+        if shared.is_up()
+            && let Ok(decision) = self.admit_shared(shared, rules, credits, now, cost).await
+        {
+            return decision;
+        }
+        match shared.when_down {
+            WhenDown::Open => self.admit_here(rules, credits, now, cost),
+            WhenDown::Closed => Decision {
+                refusal: Some(Outcome::RateLimited),
+                retry_after: Some(1),
+                ..Decision::default()
+            },
+        }
+    }
+
+    async fn admit_shared(
+        &self,
+        shared: &Shared,
+        rules: &[LimitRule],
+        credits: &[CreditRule],
+        now: PrimitiveDateTime,
+        cost: i64,
+    ) -> Result<Decision, Unreachable> {
+        let now_ms = millis(now);
+        let mut decision = Decision::default();
+        let mut taken = Vec::with_capacity(rules.len());
+        for rule in rules {
+            let judgement = match shared.take(rule, now_ms, cost).await {
+                Ok(Took::Spent(judgement)) => {
+                    taken.push(rule);
+                    judgement
+                }
+                Ok(Took::Refused(judgement)) => {
+                    decision.refusal = Some(Outcome::RateLimited);
+                    decision.retry_after = decision.retry_after.max(judgement.retry_after_seconds);
+                    judgement
+                }
+                Err(unreachable) => {
+                    for rule in &taken {
+                        shared.give_back(rule, now_ms, cost);
+                    }
+                    return Err(unreachable);
+                }
+            };
+            decision.limits.push(LimitState {
+                name: rule.name.clone(),
+                limit: rule.limit,
+                period_seconds: rule.period_seconds,
+                remaining: judgement.remaining,
+                reset_seconds: judgement.reset_seconds,
+            });
+        }
+        if decision.refusal.is_none() && !credits.is_empty() {
+            self.spend_credits(&mut decision, credits, now, cost);
+        }
+        if decision.refusal.is_some() {
+            for rule in &taken {
+                shared.give_back(rule, now_ms, cost);
+            }
+            for limit in &mut decision.limits {
+                limit.remaining = 0;
+            }
+        }
+        Ok(decision)
+    }
+
+    fn spend_credits(
+        &self,
+        decision: &mut Decision,
+        credits: &[CreditRule],
+        now: PrimitiveDateTime,
+        cost: i64,
+    ) {
+        match self.balances.spend(credits, now, cost) {
+            Ok(left) => decision.credits = left,
+            Err(next_refill) => {
+                decision.refusal = Some(Outcome::UsageExceeded);
+                decision.credits = Some(0);
+                decision.retry_after =
+                    next_refill.map(|at| ((millis(at) - millis(now) + 999) / 1000).max(1));
+            }
+        }
+    }
+
+    /// [`Limiter::admit`] on this instance alone.
+    fn admit_here(
         &self,
         rules: &[LimitRule],
         credits: &[CreditRule],
@@ -140,15 +257,7 @@ impl Limiter {
             judged.push((window, period_ms, judgement));
         }
         if decision.refusal.is_none() && !credits.is_empty() {
-            match self.balances.spend(credits, now, cost) {
-                Ok(left) => decision.credits = left,
-                Err(next_refill) => {
-                    decision.refusal = Some(Outcome::UsageExceeded);
-                    decision.credits = Some(0);
-                    decision.retry_after =
-                        next_refill.map(|at| ((millis(at) - now_ms + 999) / 1000).max(1));
-                }
-            }
+            self.spend_credits(&mut decision, credits, now, cost);
         }
         let admitted = decision.refusal.is_none();
         for (rule, (mut window, period_ms, judgement)) in rules.iter().zip(judged) {
@@ -204,6 +313,9 @@ impl Limiter {
     pub fn flush(&self, db: &Db, now: PrimitiveDateTime) -> Result<usize, DbError> {
         let now_ms = millis(now);
         lock(&self.windows).retain(|_, c| c.window.start_ms + 2 * c.period_ms > now_ms);
+        if let Some(shared) = self.shared.get() {
+            shared.prune(now_ms);
+        }
         let (spent, held) = self.balances.take_spent();
         if spent.is_empty() && held.is_empty() {
             return Ok(0);

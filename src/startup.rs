@@ -124,6 +124,10 @@ impl Application {
         config.webhook_key = webhook_keys;
 
         let verifier = Arc::new(Verifier::new(db.clone(), metrics, config.verifier));
+        if let Some(shared) = &config.shared_limits {
+            let metrics = verifier.metrics.shared_limits.clone();
+            verifier.limiter.share(shared, metrics)?;
+        }
         if let Some(url) = db.url().postgres() {
             listener::spawn(url.to_owned(), Arc::downgrade(&verifier));
         }

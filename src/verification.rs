@@ -256,7 +256,8 @@ impl Verifier {
         {
             let decision = self
                 .limiter
-                .admit(&control.limits, &control.credits, now, cost);
+                .admit(&control.limits, &control.credits, now, cost)
+                .await;
             outcome = decision.refusal.unwrap_or(outcome);
             limits = Some(decision);
         }

@@ -130,6 +130,16 @@ pub struct ServeArgs {
           value_parser = clap::value_parser!(u32).range(100..=50_000_000))]
     pub token_cache_capacity: u32,
 
+    /// Redis that shares rate limits between instances (redis://host:6379/0). From
+    /// the environment only: it may hold a password
+    #[arg(skip = std::env::var("TESSERA_REDIS_URL").ok().filter(|u| !u.trim().is_empty()))]
+    pub redis_url: Option<String>,
+
+    /// While Redis does not answer: `open` applies each limit per instance, `closed`
+    /// refuses requests of tokens with rate limits
+    #[arg(long, env = "TESSERA_REDIS_WHEN_DOWN", value_enum, default_value_t = WhenDownArg::Open)]
+    pub redis_when_down: WhenDownArg,
+
     /// Seconds between writes of buffered last-use data
     #[arg(long, env = "TESSERA_USAGE_FLUSH_SECONDS", default_value_t = 5,
           value_parser = clap::value_parser!(u32).range(1..=300))]
@@ -251,6 +261,8 @@ impl Default for ServeArgs {
             verify_listen: None,
             token_cache: true,
             token_cache_capacity: 200_000,
+            redis_url: None,
+            redis_when_down: WhenDownArg::Open,
             usage_flush_seconds: 5,
             usage_granularity_seconds: 60,
             usage_counting: true,
@@ -266,6 +278,21 @@ impl Default for ServeArgs {
             mail_from: None,
             encryption: EncryptionArgs::default(),
             oidc: super::OidcArgs::default(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum WhenDownArg {
+    Open,
+    Closed,
+}
+
+impl From<WhenDownArg> for crate::domain::limits::WhenDown {
+    fn from(arg: WhenDownArg) -> Self {
+        match arg {
+            WhenDownArg::Open => Self::Open,
+            WhenDownArg::Closed => Self::Closed,
         }
     }
 }

@@ -30,6 +30,8 @@ pub struct ServerConfig {
     pub metrics_listen: Option<SocketAddr>,
     pub verify_listen: Option<SocketAddr>,
     pub verifier: VerifierSettings,
+    /// Redis that shares rate limits between instances, if any.
+    pub shared_limits: Option<SharedLimits>,
     pub usage_flush: std::time::Duration,
     /// How often the busiest and most refused tokens are ranked.
     pub usage_ranking: std::time::Duration,
@@ -143,6 +145,10 @@ impl ServerConfig {
                 usage_granularity: args.usage_granularity_seconds,
                 count_usage: args.usage_counting,
             },
+            shared_limits: args.redis_url.clone().map(|url| SharedLimits {
+                url,
+                when_down: args.redis_when_down.into(),
+            }),
             usage_flush: std::time::Duration::from_secs(args.usage_flush_seconds.into()),
             usage_ranking: std::time::Duration::from_secs(args.usage_ranking_seconds.into()),
             webhook_key: encryption_key
@@ -216,6 +222,22 @@ fn normalize_public_url(url: &str) -> anyhow::Result<String> {
         anyhow::bail!("TESSERA_PUBLIC_URL must be a plain URL such as https://tokens.example.com");
     }
     Ok(url.to_owned())
+}
+
+/// Where rate limits are shared, and what happens while they cannot be.
+#[derive(Clone)]
+pub struct SharedLimits {
+    /// May hold a password: never logged.
+    pub url: String,
+    pub when_down: crate::domain::limits::WhenDown,
+}
+
+impl std::fmt::Debug for SharedLimits {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SharedLimits")
+            .field("when_down", &self.when_down)
+            .finish_non_exhaustive()
+    }
 }
 
 /// How the verifier keeps tokens and their uses.

@@ -168,6 +168,26 @@ fn parse_period(text: &str) -> Option<u32> {
     count.checked_mul(unit).filter(|s| *s > 0)
 }
 
+/// What verification does with limited tokens while Redis, which shares rate limits
+/// between instances, does not answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WhenDown {
+    /// Each instance applies every limit on its own: a client may get up to the
+    /// limit from each instance.
+    Open,
+    /// Requests of tokens with rate limits are refused (`rate_limited`).
+    Closed,
+}
+
+impl WhenDown {
+    pub fn key(self) -> &'static str {
+        match self {
+            WhenDown::Open => "open",
+            WhenDown::Closed => "closed",
+        }
+    }
+}
+
 /// What a token's or identity's usage control says, as a form submits it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct UsageControl {

@@ -32,11 +32,11 @@ fn the_boundary_is_exact_and_every_limit_counts() {
     let now = datetime!(2026-12-07 12:00:30);
     let rules = [rule(1, 5, 60), rule(2, 3, 86_400)];
     for expected_left in [2, 1, 0] {
-        let decision = limiter.admit(&rules, &[], now, 1);
+        let decision = limiter.admit_here(&rules, &[], now, 1);
         assert_eq!(decision.refusal, None);
         assert_eq!(decision.limits[1].remaining, expected_left);
     }
-    let refused = limiter.admit(&rules, &[], now, 1);
+    let refused = limiter.admit_here(&rules, &[], now, 1);
     assert_eq!(refused.refusal, Some(Outcome::RateLimited));
     // The daily limit refuses; the per-minute one had room and counted nothing more.
     assert_eq!(limiter.standing(&rules, &[], now).0[0].1, 3);
@@ -50,15 +50,15 @@ fn costs_weigh_and_credits_are_spent_only_when_everything_passes() {
     let now = datetime!(2026-12-07 12:00:00);
     let rules = [rule(1, 10, 60)];
     let wallet = [credits(7, 4, None)];
-    let decision = limiter.admit(&rules, &wallet, now, 3);
+    let decision = limiter.admit_here(&rules, &wallet, now, 3);
     assert_eq!((decision.refusal, decision.credits), (None, Some(1)));
     assert_eq!(decision.limits[0].remaining, 7);
-    let refused = limiter.admit(&rules, &wallet, now, 2);
+    let refused = limiter.admit_here(&rules, &wallet, now, 2);
     assert_eq!(refused.refusal, Some(Outcome::UsageExceeded));
     assert_eq!(refused.retry_after, None, "no refill: no time helps");
     // The refused request counted against no limit.
     assert_eq!(limiter.standing(&rules, &wallet, now).0[0].1, 3);
-    assert_eq!(limiter.admit(&rules, &wallet, now, 1).credits, Some(0));
+    assert_eq!(limiter.admit_here(&rules, &wallet, now, 1).credits, Some(0));
 }
 
 #[test]
@@ -66,12 +66,20 @@ fn credits_refill_at_midnight_utc() {
     let limiter = Limiter::default();
     let wallet = [credits(9, 2, Some((Refill::Daily, 2)))];
     let evening = datetime!(2026-12-07 23:59:59.999);
-    assert!(limiter.admit(&[], &wallet, evening, 2).refusal.is_none());
-    let refused = limiter.admit(&[], &wallet, evening, 1);
+    assert!(
+        limiter
+            .admit_here(&[], &wallet, evening, 2)
+            .refusal
+            .is_none()
+    );
+    let refused = limiter.admit_here(&[], &wallet, evening, 1);
     assert_eq!(refused.refusal, Some(Outcome::UsageExceeded));
     assert_eq!(refused.retry_after, Some(1));
     let midnight = datetime!(2026-12-08 0:00);
-    assert_eq!(limiter.admit(&[], &wallet, midnight, 1).credits, Some(1));
+    assert_eq!(
+        limiter.admit_here(&[], &wallet, midnight, 1).credits,
+        Some(1)
+    );
 }
 
 #[test]
@@ -79,12 +87,12 @@ fn credits_set_anew_replace_what_was_held() {
     let limiter = Limiter::default();
     let now = datetime!(2026-12-07 12:00);
     let mut wallet = [credits(3, 1, None)];
-    limiter.admit(&[], &wallet, now, 1);
+    limiter.admit_here(&[], &wallet, now, 1);
     assert_eq!(
-        limiter.admit(&[], &wallet, now, 1).refusal,
+        limiter.admit_here(&[], &wallet, now, 1).refusal,
         Some(Outcome::UsageExceeded)
     );
     wallet[0].version = 2;
     wallet[0].stored.remaining = 5;
-    assert_eq!(limiter.admit(&[], &wallet, now, 1).credits, Some(4));
+    assert_eq!(limiter.admit_here(&[], &wallet, now, 1).credits, Some(4));
 }

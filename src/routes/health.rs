@@ -1,4 +1,5 @@
-//! `/healthz`: the process is up. `/readyz`: it can reach its database.
+//! `/healthz`: the process is up. `/readyz`: it can reach its database; with
+//! shared rate limits, whether Redis answers and what happens while it does not.
 
 use actix_web::{HttpResponse, web};
 use diesel::RunQueryDsl;
@@ -19,8 +20,25 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
                 .map_err(DbError::from)
         })
         .await;
+    // Redis: shared rate limits, and what happens to them while it is down.
+    let limits = state
+        .verifier
+        .limiter
+        .shared_state()
+        .map(|(up, when_down)| {
+            serde_json::json!({
+                "shared_limits": if up { "redis" } else { "redis_down" },
+                "when_redis_down": when_down.key(),
+            })
+        });
     match reachable {
-        Ok(_) => HttpResponse::Ok().json(serde_json::json!({ "status": "ready" })),
+        Ok(_) => {
+            let mut body = serde_json::json!({ "status": "ready" });
+            if let Some(serde_json::Value::Object(limits)) = limits {
+                body.as_object_mut().expect("an object").extend(limits);
+            }
+            HttpResponse::Ok().json(body)
+        }
         Err(error) => {
             tracing::warn!(%error, "database unreachable");
             HttpResponse::ServiceUnavailable().json(

@@ -87,6 +87,44 @@ pub struct Metrics {
     count_statements: Counter,
     notifications: Counter,
     listens: Counter,
+    pub shared_limits: SharedLimitMetrics,
+}
+
+/// Rate limits shared through Redis: whether it answers, what this instance does
+/// when it does not, and the round trips the local allowances save.
+#[derive(Debug, Clone, Default)]
+pub struct SharedLimitMetrics {
+    pub up: Gauge,
+    pub fail_open: Gauge,
+    pub round_trips: Counter,
+    pub errors: Counter,
+}
+
+impl SharedLimitMetrics {
+    fn register(registry: &mut Registry) -> Self {
+        let metrics = Self::default();
+        registry.register(
+            "shared_limits_up",
+            "1 while Redis answers (rate limits are shared), 0 while it does not or is not configured",
+            metrics.up.clone(),
+        );
+        registry.register(
+            "shared_limits_fail_open",
+            "1: while Redis is down, each instance applies every limit on its own (TESSERA_REDIS_WHEN_DOWN=open); 0: limited tokens are refused",
+            metrics.fail_open.clone(),
+        );
+        registry.register(
+            "shared_limits_round_trips",
+            "Calls to Redis for a new allowance of a rate limit",
+            metrics.round_trips.clone(),
+        );
+        registry.register(
+            "shared_limits_errors",
+            "Calls to Redis that failed or timed out",
+            metrics.errors.clone(),
+        );
+        metrics
+    }
 }
 
 impl Default for Metrics {
@@ -179,6 +217,7 @@ impl Default for Metrics {
             "Times the change listener (re)connected, forgetting the cache (PostgreSQL)",
             listens.clone(),
         );
+        let shared_limits = SharedLimitMetrics::register(&mut registry);
         // Every series exists from the start, at zero, so rates work at once.
         let verifications = Endpoint::ALL.map(|endpoint| {
             Outcome::ALL.map(|outcome| {
@@ -213,6 +252,7 @@ impl Default for Metrics {
             count_statements,
             notifications,
             listens,
+            shared_limits,
         }
     }
 }

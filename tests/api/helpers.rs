@@ -9,6 +9,7 @@ mod fixtures;
 mod html;
 mod mail_server;
 mod oidc_provider;
+mod redis_server;
 mod stalling_receiver;
 mod webhook_receiver;
 
@@ -20,6 +21,7 @@ pub use fixtures::*;
 pub use html::*;
 pub use mail_server::*;
 pub use oidc_provider::*;
+pub use redis_server::*;
 pub use stalling_receiver::*;
 pub use webhook_receiver::*;
 

@@ -48,6 +48,7 @@ pub mod scope_policies;
 mod scoped_access;
 mod sessions;
 mod setup;
+mod shared_limits;
 mod sign_in;
 mod slow_clients;
 mod sso;
