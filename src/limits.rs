@@ -11,6 +11,7 @@
 
 mod balances;
 pub mod shared;
+mod thresholds;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
@@ -325,6 +326,10 @@ impl Limiter {
             write_transaction(&mut conn, |c| {
                 for s in &spent {
                     limits::spend(c, *s)?;
+                }
+                let ids: Vec<i64> = spent.iter().map(|s| s.id).collect();
+                for crossing in limits::crossed(c, &ids)? {
+                    thresholds::tell(c, &crossing, now)?;
                 }
                 limits::stored(c, &held)
             })

@@ -57,6 +57,9 @@ pub struct CreditsRow {
     pub refill_amount: Option<i64>,
     pub refilled_at: Option<PrimitiveDateTime>,
     pub version: i32,
+    pub granted: i64,
+    /// The threshold (80, 100) last told.
+    pub notified_level: i32,
 }
 
 impl CreditsRow {
@@ -190,6 +193,8 @@ fn write_credits(
                     credits::refilled_at.eq(refilled_at),
                     credits::version.eq(row.version + 1),
                     credits::updated_at.eq(now),
+                    credits::granted.eq(input.remaining),
+                    credits::notified_level.eq(0),
                 ))
                 .execute(c)?;
         }
@@ -204,6 +209,8 @@ fn write_credits(
                     credits::refilled_at.eq(refilled_at),
                     credits::version.eq(1),
                     credits::updated_at.eq(now),
+                    credits::granted.eq(input.remaining),
+                    credits::notified_level.eq(0),
                 ))
                 .execute(c)?;
         }
@@ -267,7 +274,9 @@ pub fn spend(c: &mut DbConnection, spent: Spent) -> QueryResult<usize> {
     due(&mut sql);
     sql.push(" THEN ")
         .bind(Bind::NullableTimestamp(spent.period))
-        .push(" ELSE refilled_at END WHERE id = ")
+        .push(" ELSE refilled_at END, notified_level = CASE WHEN ");
+    due(&mut sql);
+    sql.push(" THEN 0 ELSE notified_level END WHERE id = ")
         .bind(Bind::BigInt(spent.id))
         .push(" AND version = ")
         .bind(Bind::Integer(spent.version));
@@ -277,4 +286,64 @@ pub fn spend(c: &mut DbConnection, spent: Spent) -> QueryResult<usize> {
             .push(")");
     }
     sql.execute(c)
+}
+
+/// Credits whose use just reached a threshold not told yet.
+#[derive(Debug, Clone)]
+pub struct Crossing {
+    pub id: i64,
+    pub token_id: Option<i64>,
+    pub identity_id: Option<i64>,
+    pub remaining: i64,
+    pub reference: i64,
+    pub threshold: i32,
+}
+
+/// Marks the thresholds these credits reached as told, and returns them: each
+/// once, whichever instance flushes first (the update is conditional).
+pub fn crossed(c: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<Crossing>> {
+    let rows: Vec<CreditsRow> = credits::table
+        .filter(credits::id.eq_any(ids))
+        .select(CreditsRow::as_select())
+        .load(c)?;
+    let mut crossed = Vec::new();
+    for row in rows {
+        let (id, token_id, identity_id, remaining) =
+            (row.id, row.token_id, row.identity_id, row.remaining);
+        let told = row.notified_level;
+        let reference = row.refill_amount.unwrap_or(row.granted);
+        let threshold = crate::domain::limits::credits::threshold(remaining, reference);
+        if threshold <= told {
+            continue;
+        }
+        let claimed = diesel::update(
+            credits::table
+                .filter(credits::id.eq(id))
+                .filter(credits::notified_level.eq(told)),
+        )
+        .set(credits::notified_level.eq(threshold))
+        .execute(c)?;
+        if claimed == 1 {
+            crossed.push(Crossing {
+                id,
+                token_id,
+                identity_id,
+                remaining,
+                reference,
+                threshold,
+            });
+        }
+    }
+    Ok(crossed)
+}
+
+/// The credits told at 80 % or more used (and not refilled or set since), most
+/// used first.
+pub fn running_low(c: &mut DbConnection, limit: i64) -> QueryResult<Vec<CreditsRow>> {
+    credits::table
+        .filter(credits::notified_level.ge(80))
+        .order((credits::notified_level.desc(), credits::remaining.asc()))
+        .limit(limit)
+        .select(CreditsRow::as_select())
+        .load(c)
 }

@@ -177,6 +177,16 @@ pub fn find(
     }))
 }
 
+/// A live token's GUID and name.
+pub fn live_name(conn: &mut DbConnection, id: TokenId) -> QueryResult<Option<(Guid, String)>> {
+    api_tokens::table
+        .filter(api_tokens::id.eq(id))
+        .filter(api_tokens::deleted_at.is_null())
+        .select((api_tokens::guid, api_tokens::name))
+        .first(conn)
+        .optional()
+}
+
 /// A token's scopes: (ID, name), by name.
 pub type ScopeNames = Vec<(i64, String)>;
 

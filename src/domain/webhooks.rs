@@ -20,12 +20,14 @@ pub enum EventType {
     TokenDeleted,
     TokenExpiring,
     TokenExpired,
+    /// A token's (or its identity's) credits are 80 % or wholly used.
+    UsageThreshold,
     /// Sent by "Send test event" only, whatever the endpoint subscribes to.
     WebhookTest,
 }
 
 impl EventType {
-    pub const ALL: [EventType; 10] = [
+    pub const ALL: [EventType; 11] = [
         EventType::TokenCreated,
         EventType::TokenUpdated,
         EventType::TokenRegenerated,
@@ -35,6 +37,7 @@ impl EventType {
         EventType::TokenDeleted,
         EventType::TokenExpiring,
         EventType::TokenExpired,
+        EventType::UsageThreshold,
         EventType::WebhookTest,
     ];
 
@@ -49,6 +52,7 @@ impl EventType {
             EventType::TokenDeleted => "token.deleted",
             EventType::TokenExpiring => "token.expiring",
             EventType::TokenExpired => "token.expired",
+            EventType::UsageThreshold => "token.usage_threshold",
             EventType::WebhookTest => "webhook.test",
         }
     }
@@ -68,6 +72,7 @@ impl EventType {
             EventType::TokenDeleted => "Token deleted",
             EventType::TokenExpiring => "Token expiring soon",
             EventType::TokenExpired => "Token expired",
+            EventType::UsageThreshold => "Credits 80 % or wholly used",
             EventType::WebhookTest => "Test event",
         }
     }

@@ -85,8 +85,11 @@ async fn list(
     admin: Reader,
     query: web::Query<ListQuery>,
 ) -> Result<IdentitiesPage, AppError> {
-    let found = service::list(state.services(), &admin.caller(&req), &query.q).await?;
+    let caller = admin.caller(&req);
+    let found = service::list(state.services(), &caller, &query.q).await?;
+    let running_low = crate::services::limits::running_low(state.services(), &caller).await?;
     Ok(IdentitiesPage {
+        running_low,
         layout: Layout::page(&req, Some(&admin), "Identities", Section::Identities),
         identities: found.iter().map(IdentityView::of).collect(),
         search: query.q.trim().to_owned(),

@@ -6,10 +6,11 @@ use serde_json::json;
 use super::identities::{self as identity_service, IdentityError};
 use super::tokens::TokenError;
 use crate::db::audit::{self, Actor, Target};
+use crate::db::identities;
 use crate::db::limits::{self, CreditsRow, Owner, RateLimitRow};
-use crate::db::{DbConnection, changes, now};
+use crate::db::{DbConnection, DbError, changes, now};
 use crate::domain::audit::{AuditAction, TargetKind};
-use crate::domain::ids::Guid;
+use crate::domain::ids::{Guid, IdentityId, TokenId};
 use crate::domain::limits::{UsageControl, limits_text};
 use crate::domain::permissions::Permission;
 use crate::services::{Caller, Services};
@@ -116,4 +117,73 @@ pub async fn set_for_identity(
         services.token_changed(guid);
     }
     Ok(())
+}
+
+/// Credits running low, as a notice names them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunningLow {
+    pub name: String,
+    pub href: String,
+    /// None left (otherwise 80 % or more used).
+    pub used_up: bool,
+}
+
+/// The tokens and identities the caller sees whose credits are 80 % or wholly
+/// used: at most ten.
+pub async fn running_low(
+    services: Services<'_>,
+    caller: &Caller,
+) -> Result<Vec<RunningLow>, DbError> {
+    let access = caller.scopes.clone();
+    services
+        .db
+        .run(move |c| {
+            let mut found = Vec::new();
+            for row in limits::running_low(c, 50)? {
+                let threshold = row.notified_level;
+                let named = match (row.token_id, row.identity_id) {
+                    (Some(id), _) => visible_token(c, &access, TokenId(id))?,
+                    (None, Some(id)) => identities::by_id(c, IdentityId(id))?
+                        .map(|i| identities::find(c, &access, &i.public_id))
+                        .transpose()?
+                        .flatten()
+                        .map(|i| {
+                            (
+                                i.identity.name,
+                                crate::urls::identity(&i.identity.public_id),
+                            )
+                        }),
+                    (None, None) => None,
+                };
+                if let Some((name, href)) = named {
+                    found.push(RunningLow {
+                        name,
+                        href,
+                        used_up: threshold >= 100,
+                    });
+                }
+                if found.len() == 10 {
+                    break;
+                }
+            }
+            Ok(found)
+        })
+        .await
+}
+
+fn visible_token(
+    c: &mut DbConnection,
+    access: &crate::domain::scopes::ScopeAccess,
+    id: TokenId,
+) -> diesel::QueryResult<Option<(String, String)>> {
+    let Some((guid, name)) = crate::db::tokens::live_name(c, id)? else {
+        return Ok(None);
+    };
+    let scopes: Vec<i64> = crate::db::tokens::scopes_of(c, id)?
+        .iter()
+        .map(|(s, _)| *s)
+        .collect();
+    Ok(access
+        .sees(&scopes)
+        .then(|| (name, crate::urls::token(&guid))))
 }

@@ -48,6 +48,7 @@ pub struct IdentitiesPage {
     pub can_add: bool,
     /// The list stops at this many.
     pub limit: i64,
+    pub running_low: Vec<crate::services::limits::RunningLow>,
 }
 
 /// A scope the form offers.

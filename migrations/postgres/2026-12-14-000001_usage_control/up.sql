@@ -46,5 +46,10 @@ CREATE TABLE credits (
     refilled_at TIMESTAMP,
     version INTEGER NOT NULL DEFAULT 1,
     updated_at TIMESTAMP NOT NULL,
+    -- What the use is measured against: the refill amount, or the count set.
+    granted BIGINT NOT NULL,
+    -- The highest threshold (80, 100 percent used) already told, since the last
+    -- refill or setting.
+    notified_level INTEGER NOT NULL DEFAULT 0,
     CHECK ((token_id IS NULL) <> (identity_id IS NULL))
 );

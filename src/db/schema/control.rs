@@ -42,6 +42,8 @@ diesel::table! {
         refilled_at -> Nullable<Timestamp>,
         version -> Integer,
         updated_at -> Timestamp,
+        granted -> BigInt,
+        notified_level -> Integer,
     }
 }
 

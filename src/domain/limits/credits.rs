@@ -127,6 +127,19 @@ pub fn read_form(
     Ok(Some(input))
 }
 
+/// How much of its credits an owner used, as the thresholds that are told: 0,
+/// 80 (80 % or more used) or 100 (none left). `reference` is the refill amount, or
+/// the count last set.
+pub fn threshold(remaining: i64, reference: i64) -> i32 {
+    if remaining <= 0 {
+        100
+    } else if remaining.saturating_mul(5) <= reference {
+        80
+    } else {
+        0
+    }
+}
+
 /// Credits as verification keeps them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Credits {
@@ -194,6 +207,17 @@ mod tests {
             Refill::Daily.next(datetime!(2026-12-31 23:59)),
             datetime!(2027-01-01 0:00)
         );
+    }
+
+    #[test]
+    fn thresholds_are_told_at_80_and_100_percent_used() {
+        assert_eq!(threshold(1000, 1000), 0);
+        assert_eq!(threshold(201, 1000), 0);
+        assert_eq!(threshold(200, 1000), 80);
+        assert_eq!(threshold(1, 1000), 80);
+        assert_eq!(threshold(0, 1000), 100);
+        assert_eq!(threshold(-3, 1000), 100);
+        assert_eq!(threshold(0, 0), 100);
     }
 
     #[test]

@@ -167,6 +167,11 @@ pub async fn render(
         .then(|| health_summary(req, state, admin))
         .flatten()
         .and_then(|counts| summary_line(&counts));
+    let running_low = if profile_tabs.is_empty() {
+        crate::services::limits::running_low(state.services(), &admin.caller(req)).await?
+    } else {
+        Vec::new()
+    };
     Ok(TokenListPage {
         layout: Layout::page(req, Some(admin), title, section),
         rows,
@@ -201,6 +206,7 @@ pub async fn render(
         profile_tabs,
         bulk,
         health_line,
+        running_low,
     })
 }
 

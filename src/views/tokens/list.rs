@@ -219,6 +219,8 @@ pub struct TokenListPage {
     pub bulk: Option<super::bulk::BulkBar>,
     /// "Token health: 3 never used · …", linking to the findings.
     pub health_line: Option<String>,
+    /// Tokens and identities whose credits are 80 % or wholly used.
+    pub running_low: Vec<crate::services::limits::RunningLow>,
 }
 
 impl TokenListPage {
