@@ -132,7 +132,7 @@ pub struct ServeArgs {
 
     /// Redis that shares rate limits between instances (redis://host:6379/0). From
     /// the environment only: it may hold a password
-    #[arg(skip = std::env::var("TESSERA_REDIS_URL").ok().filter(|u| !u.trim().is_empty()))]
+    #[arg(long, env = "TESSERA_REDIS_URL", hide_env_values = true)]
     pub redis_url: Option<String>,
 
     /// While Redis does not answer: `open` applies each limit per instance, `closed`

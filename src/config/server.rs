@@ -145,10 +145,14 @@ impl ServerConfig {
                 usage_granularity: args.usage_granularity_seconds,
                 count_usage: args.usage_counting,
             },
-            shared_limits: args.redis_url.clone().map(|url| SharedLimits {
-                url,
-                when_down: args.redis_when_down.into(),
-            }),
+            shared_limits: args
+                .redis_url
+                .clone()
+                .filter(|url| !url.trim().is_empty())
+                .map(|url| SharedLimits {
+                    url,
+                    when_down: args.redis_when_down.into(),
+                }),
             usage_flush: std::time::Duration::from_secs(args.usage_flush_seconds.into()),
             usage_ranking: std::time::Duration::from_secs(args.usage_ranking_seconds.into()),
             webhook_key: encryption_key

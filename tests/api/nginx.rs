@@ -116,6 +116,17 @@ impl Nginx {
     /// Sends the request line exactly as given, as `curl --path-as-is` does, and
     /// returns the status and the body.
     async fn raw(&self, method: &str, target: &str, token: Option<&str>) -> (u16, String) {
+        let (status, _, body) = self.exchange(method, target, token).await;
+        (status, body)
+    }
+
+    /// [`Nginx::raw`], with the response's header lines too.
+    async fn exchange(
+        &self,
+        method: &str,
+        target: &str,
+        token: Option<&str>,
+    ) -> (u16, String, String) {
         let port = self.port;
         let request = format!(
             "{method} {target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n{}\r\n",
@@ -134,10 +145,11 @@ impl Nginx {
                 .nth(1)
                 .and_then(|s| s.parse().ok())
                 .unwrap_or(0);
-            let body = response
-                .split_once("\r\n\r\n")
-                .map_or_else(String::new, |(_, b)| b.to_owned());
-            (status, body)
+            let (head, body) = response.split_once("\r\n\r\n").map_or_else(
+                || (response.clone(), String::new()),
+                |(h, b)| (h.to_owned(), b.to_owned()),
+            );
+            (status, head.to_lowercase(), body)
         })
         .await
         .unwrap()
@@ -272,4 +284,59 @@ async fn no_path_trick_through_nginx_reaches_a_module_the_token_lacks() {
         assert!(status == 403 || status == 400, "{attack}: {status} {body}");
         assert!(!body.contains("billing file"), "{attack} reached Billing");
     }
+}
+
+#[actix_web::test]
+async fn nginx_turns_a_used_up_limit_into_429_with_the_headers() {
+    let Some(nginx) = nginx_binary() else {
+        return;
+    };
+    let app = tessera_behind_nginx().await;
+    let admin = app.with_examples().await;
+    let token = admin
+        .create_token("Limited behind nginx", &app.scope_id("Production"), &[])
+        .await;
+    let limits = admin
+        .post(
+            &format!("/settings/api-tokens/{}/limits", token.guid),
+            &[("limits", "requests: 2 per day")],
+        )
+        .await;
+    assert_eq!(limits.status, 303);
+
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let upstream_port = listener.local_addr().unwrap().port();
+    let server = HttpServer::new(|| App::new().default_service(web::to(echo)))
+        .workers(1)
+        .listen(listener)
+        .unwrap()
+        .run();
+    actix_web::rt::spawn(server);
+    let nginx = Nginx::start(&nginx, &app, upstream_port, "", &[]);
+
+    for left in [1, 0] {
+        let (status, head, body) = nginx
+            .exchange("GET", "/orders/1", Some(&token.secret))
+            .await;
+        assert_eq!(status, 200, "{body}");
+        assert!(
+            head.contains("ratelimit-policy: \"requests\";q=2;w=86400"),
+            "{head}"
+        );
+        assert!(
+            head.contains(&format!("ratelimit: \"requests\";r={left};")),
+            "{head}"
+        );
+    }
+    let (status, head, _) = nginx
+        .exchange("GET", "/orders/1", Some(&token.secret))
+        .await;
+    assert_eq!(status, 429, "{head}");
+    assert!(head.contains("retry-after: "), "{head}");
+    assert!(head.contains("ratelimit: \"requests\";r=0;"), "{head}");
+    // A refusal for what the token may not do stays a 403.
+    let (status, _, _) = nginx
+        .exchange("GET", "/orders/1", Some("tsr_not_a_token"))
+        .await;
+    assert_eq!(status, 401);
 }
