@@ -145,8 +145,10 @@ impl Limiter {
         let Some(shared) = self.shared.get().filter(|_| !rules.is_empty()) else {
             return self.admit_here(rules, credits, now, cost);
         };
+        // Boxed: the Redis call's future is large, and verification's own stays small.
         if shared.is_up()
-            && let Ok(decision) = self.admit_shared(shared, rules, credits, now, cost).await
+            && let Ok(decision) =
+                Box::pin(self.admit_shared(shared, rules, credits, now, cost)).await
         {
             return decision;
         }

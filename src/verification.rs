@@ -107,8 +107,8 @@ pub struct Presented {
 }
 
 impl Presented {
-    pub fn verify_body(&self, limits: Option<&Decision>) -> Bytes {
-        self.token.verify_body(&self.catalog, limits)
+    pub fn verify_body(&self) -> Bytes {
+        self.token.verify_body(&self.catalog)
     }
 
     pub fn introspection_body(&self) -> Bytes {

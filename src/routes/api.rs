@@ -19,8 +19,7 @@ use serde_json::json;
 use crate::domain::verification::Outcome;
 pub use crate::http::client::bearer;
 pub use crate::http::problem::problem;
-use crate::limits::Decision;
-use crate::verification::{Client, Presenter};
+use crate::verification::{Client, Presenter, Verdict};
 
 pub async fn not_found() -> HttpResponse {
     problem(
@@ -72,35 +71,39 @@ pub fn bad_request(reason: &str) -> HttpResponse {
     problem(StatusCode::BAD_REQUEST, "invalid_request", reason)
 }
 
-/// Says where the token's limits stand: the IETF `RateLimit-Policy` and `RateLimit`
-/// fields, one item per named limit, and `Retry-After` when refused.
-pub fn limit_headers(response: &mut HttpResponse, decision: Option<&Decision>) {
-    let Some(decision) = decision else {
+/// Says where the token's limits stand: the IETF `RateLimit-Policy` (prepared with
+/// the token) and `RateLimit` fields, one item per named limit, the credits left,
+/// and `Retry-After` when refused.
+pub fn limit_headers(response: &mut HttpResponse, verdict: &Verdict) {
+    let Some(decision) = &verdict.limits else {
         return;
     };
     let headers = response.headers_mut();
+    if let Some(policy) = verdict
+        .token
+        .as_ref()
+        .and_then(|t| t.control.as_ref())
+        .and_then(|c| c.policy_header.clone())
+    {
+        headers.insert(RATELIMIT_POLICY.clone(), policy);
+    }
     if !decision.limits.is_empty() {
-        let mut policy = String::new();
-        let mut current = String::new();
+        let mut current = Vec::with_capacity(32 * decision.limits.len());
+        let mut number = itoa::Buffer::new();
         for (i, limit) in decision.limits.iter().enumerate() {
             if i > 0 {
-                policy.push_str(", ");
-                current.push_str(", ");
+                current.extend_from_slice(b", ");
             }
             // Limit names are lowercase letters, digits, "-" and "_": valid strings.
-            policy.push_str(&format!(
-                "\"{}\";q={};w={}",
-                limit.name, limit.limit, limit.period_seconds
-            ));
-            current.push_str(&format!(
-                "\"{}\";r={};t={}",
-                limit.name, limit.remaining, limit.reset_seconds
-            ));
+            current.push(b'"');
+            current.extend_from_slice(limit.name.as_bytes());
+            current.extend_from_slice(b"\";r=");
+            current.extend_from_slice(number.format(limit.remaining).as_bytes());
+            current.extend_from_slice(b";t=");
+            current.extend_from_slice(number.format(limit.reset_seconds).as_bytes());
         }
-        for (name, value) in [(&RATELIMIT_POLICY, policy), (&RATELIMIT, current)] {
-            if let Ok(value) = HeaderValue::from_str(&value) {
-                headers.insert(name.clone(), value);
-            }
+        if let Ok(value) = HeaderValue::from_bytes(&current) {
+            headers.insert(RATELIMIT.clone(), value);
         }
     }
     if let Some(credits) = decision.credits {

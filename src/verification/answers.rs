@@ -8,7 +8,6 @@ use time::PrimitiveDateTime;
 
 use crate::domain::timestamps::push_iso;
 use crate::domain::tokens::Action;
-use crate::limits::LimitState;
 
 /// A JSON string, escaped as needed.
 pub fn string(out: &mut Vec<u8>, value: &str) {
@@ -52,24 +51,4 @@ pub fn timestamp(out: &mut Vec<u8>, value: Option<&PrimitiveDateTime>) {
         }
         None => out.extend_from_slice(b"null"),
     }
-}
-
-/// `"ratelimits":[{"limit":..,"name":..,"period":..,"remaining":..,"reset":..},...]`.
-pub fn limits(out: &mut Vec<u8>, limits: &[LimitState]) {
-    out.extend_from_slice(b"\"ratelimits\":[");
-    for (i, limit) in limits.iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
-        out.extend_from_slice(format!("{{\"limit\":{},\"name\":", limit.limit).as_bytes());
-        string(out, &limit.name);
-        out.extend_from_slice(
-            format!(
-                ",\"period\":{},\"remaining\":{},\"reset\":{}}}",
-                limit.period_seconds, limit.remaining, limit.reset_seconds
-            )
-            .as_bytes(),
-        );
-    }
-    out.push(b']');
 }

@@ -20,7 +20,6 @@ use crate::domain::ids::TokenId;
 use crate::domain::networks::parse_network;
 use crate::domain::tokens::{Action, TokenType};
 use crate::domain::verification::{LastUseMark, SecretMatch, TokenRules};
-use crate::limits::Decision;
 
 /// A token as verification sees it.
 #[derive(Debug)]
@@ -43,24 +42,15 @@ pub struct CachedToken {
 
 impl CachedToken {
     /// The body of a passing `/verify`, fields in alphabetical order:
-    /// `{"credits":..,"identity":..,"ratelimits":..,"token":{"guid":..,"name":..,
-    /// "permissions":..,"scopes":..,"type":..,"valid_from":..,"valid_to":..},
-    /// "valid":true}`; the first three only when the token has them.
-    pub fn verify_body(&self, catalog: &Catalog, limits: Option<&Decision>) -> Bytes {
+    /// `{"identity":..,"token":{"guid":..,"name":..,"permissions":..,"scopes":..,
+    /// "type":..,"valid_from":..,"valid_to":..},"valid":true}`, `identity` only
+    /// when an identity owns the token. Limits and credits are in the headers.
+    pub fn verify_body(&self, catalog: &Catalog) -> Bytes {
         let mut out = Vec::with_capacity(512);
         out.push(b'{');
-        if let Some(credits) = limits.and_then(|d| d.credits) {
-            out.extend_from_slice(b"\"credits\":{\"remaining\":");
-            out.extend_from_slice(credits.to_string().as_bytes());
-            out.extend_from_slice(b"},");
-        }
         if let Some(identity) = self.control.as_ref().and_then(|c| c.identity.as_deref()) {
             out.extend_from_slice(b"\"identity\":");
             out.extend_from_slice(identity);
-            out.push(b',');
-        }
-        if let Some(decision) = limits.filter(|d| !d.limits.is_empty()) {
-            answers::limits(&mut out, &decision.limits);
             out.push(b',');
         }
         out.extend_from_slice(b"\"token\":{\"guid\":\"");

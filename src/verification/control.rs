@@ -14,6 +14,8 @@ pub struct Control {
     pub identity: Option<Box<[u8]>>,
     /// The identity's external ID, for forward-auth, when a header can carry it.
     pub identity_header: Option<HeaderValue>,
+    /// `RateLimit-Policy: "requests";q=100;w=60, ...`, when it has rate limits.
+    pub policy_header: Option<HeaderValue>,
     pub limits: Box<[LimitRule]>,
     pub credits: Box<[CreditRule]>,
 }
@@ -39,9 +41,18 @@ impl Control {
             .identity
             .as_ref()
             .and_then(|i| HeaderValue::from_str(&i.external_id).ok());
+        let policy = loaded
+            .limits
+            .iter()
+            .map(|l| format!("\"{}\";q={};w={}", l.name, l.max_requests, l.period_seconds))
+            .collect::<Vec<_>>()
+            .join(", ");
         Some(Box::new(Control {
             identity,
             identity_header,
+            policy_header: HeaderValue::from_str(&policy)
+                .ok()
+                .filter(|_| !policy.is_empty()),
             limits: loaded.limits.iter().map(LimitRule::from).collect(),
             credits: loaded.credits.iter().map(CreditRule::from).collect(),
         }))
@@ -52,6 +63,7 @@ impl Control {
         std::mem::size_of::<Self>()
             + self.identity.as_ref().map_or(0, |i| i.len())
             + self.identity_header.as_ref().map_or(0, |h| h.len())
+            + self.policy_header.as_ref().map_or(0, |h| h.len())
             + self
                 .limits
                 .iter()

@@ -99,7 +99,6 @@ async fn an_identity_shares_its_limit_between_its_tokens_exactly() {
                     answer.json["identity"]["metadata"],
                     json!({ "plan": "pro", "seats": 5 })
                 );
-                assert_eq!(answer.json["ratelimits"][0]["remaining"], 5 - passed);
                 assert_eq!(
                     answer.header("ratelimit-policy"),
                     Some("\"requests\";q=5;w=60")
@@ -159,7 +158,6 @@ async fn costs_weigh_credits_run_out_and_are_written_with_the_flush() {
 
     let spent = verify(&app.address, &secret, "?cost=3").await;
     assert_eq!(spent.status, 200, "{}", spent.json);
-    assert_eq!(spent.json["credits"]["remaining"], 2);
     assert_eq!(spent.header("x-tessera-credits-remaining"), Some("2"));
     let refused = verify(&app.address, &secret, "?cost=3").await;
     assert_eq!(refused.status, 429);

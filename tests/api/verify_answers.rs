@@ -92,3 +92,33 @@ async fn a_read_only_token_is_answered_with_every_module_of_the_catalog() {
     });
     assert_eq!(answer(&app, &token.secret).await, expected.to_string());
 }
+
+#[actix_web::test]
+async fn an_identity_is_answered_exactly_as_a_serializer_writes_it() {
+    let app = spawn_app().await;
+    let admin = app.with_examples().await;
+    let token = admin
+        .create_token(
+            "Owned",
+            &app.scope_id("Production"),
+            &[("duration", "unlimited")],
+        )
+        .await;
+    let metadata = json!({ "plan": "pro", "quota": { "seats": 5 }, "note": "\"quoted\" é" });
+    app.execute(&format!(
+        "INSERT INTO identities (public_id, external_id, name, metadata, created_at, updated_at, version) \
+         VALUES ('3b1d5c1e-0000-4000-8000-000000000001', 'cus_\"1', 'Acme \\ Co', '{}', \
+         '2026-01-01 00:00:00', '2026-01-01 00:00:00', 1); \
+         UPDATE api_tokens SET identity_id = (SELECT id FROM identities), \
+         valid_from = '2025-12-31 23:59:59' WHERE guid = '{}'",
+        metadata.to_string().replace('\'', "''"),
+        token.guid
+    ));
+    let body: serde_json::Value = serde_json::from_str(&answer(&app, &token.secret).await).unwrap();
+    assert_eq!(
+        body["identity"],
+        json!({ "external_id": "cus_\"1", "metadata": metadata, "name": "Acme \\ Co" })
+    );
+    // Byte for byte what a serializer writes from the same value.
+    assert_eq!(answer(&app, &token.secret).await, body.to_string());
+}

@@ -193,6 +193,6 @@ pub async fn auth(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRe
             response
         }
     };
-    limit_headers(&mut response, verdict.limits.as_ref());
+    limit_headers(&mut response, &verdict);
     Ok(response)
 }

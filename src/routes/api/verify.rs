@@ -70,13 +70,12 @@ pub async fn verify(
             client(&req)
         })
         .await?;
-    let limits = verdict.limits.as_ref();
     let mut response = match (verdict.outcome, &verdict.token) {
         (Outcome::Valid, Some(token)) => HttpResponse::Ok()
             .content_type("application/json")
-            .body(token.verify_body(limits)),
+            .body(token.verify_body()),
         (outcome, _) => refusal(outcome),
     };
-    limit_headers(&mut response, limits);
+    limit_headers(&mut response, &verdict);
     Ok(response)
 }
