@@ -20,6 +20,8 @@ use crate::services::{Caller, Services};
 pub struct Settings {
     pub limits: Vec<RateLimitRow>,
     pub credits: Option<CreditsRow>,
+    /// The token was deleted: its limits count for nothing now.
+    pub deleted: bool,
 }
 
 fn details(control: &UsageControl) -> String {
@@ -61,7 +63,12 @@ pub async fn of_token(
         .run(move |c| {
             let token = crate::db::tokens::find(c, &guid, &access)?.ok_or(TokenError::NotFound)?;
             let (limits, credits) = limits::of_owner(c, Owner::Token(token.token.id))?;
-            Ok(Settings { limits, credits })
+            let deleted = token.token.deleted_at.is_some();
+            Ok(Settings {
+                limits,
+                credits,
+                deleted,
+            })
         })
         .await
 }
@@ -79,6 +86,9 @@ pub async fn set_for_token(
         .db
         .write(move |c| {
             let token = super::tokens::changeable(c, &caller, &token_guid)?;
+            if token.token.deleted_at.is_some() {
+                return Err(TokenError::NotFound);
+            }
             limits::set(c, Owner::Token(token.token.id), &control, now())?;
             let target = Target::of(
                 TargetKind::Token,

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use utoipa::ToSchema;
 
-use super::limits_json::LimitsDocument;
+use super::limits_json::{Limits, LimitsDocument};
 use super::{IfMatch, Problem, etag, if_match, json, parse_body};
 use crate::auth::api_key::ApiCaller;
 use crate::db::identities::IdentityWithScopes;
@@ -116,7 +116,7 @@ pub struct IdentityDetails {
     /// The GUIDs of the live tokens it owns.
     pub token_guids: Vec<String>,
     #[serde(flatten)]
-    pub limits: LimitsDocument,
+    pub limits: Limits,
 }
 
 impl IdentityDetails {
@@ -124,7 +124,7 @@ impl IdentityDetails {
         Self {
             identity: Identity::of(&page.identity),
             token_guids: page.tokens.iter().map(|(_, g, _)| g.to_string()).collect(),
-            limits: LimitsDocument::of(&page.limits, page.credits.as_ref()),
+            limits: Limits::of(&page.limits, page.credits.as_ref()),
         }
     }
 }
@@ -340,7 +340,7 @@ pub async fn delete(
     params(("id" = String, Path, description = "Its ID or its external ID")),
     request_body = LimitsDocument,
     responses(
-        (status = 200, description = "Saved", body = LimitsDocument),
+        (status = 200, description = "Saved", body = Limits),
         (status = 401, description = "No valid API key", body = Problem),
         (status = 403, description = "The key may not change it", body = Problem),
         (status = 404, description = "No such identity in the key's scopes", body = Problem),
@@ -364,6 +364,6 @@ pub async fn replace_limits(
     let page = service::find(state.services(), &caller, &id).await?;
     Ok(json(
         StatusCode::OK,
-        &LimitsDocument::of(&page.limits, page.credits.as_ref()),
+        &Limits::of(&page.limits, page.credits.as_ref()),
     ))
 }

@@ -18,7 +18,7 @@ pub struct RateLimitJson {
     #[schema(example = "requests", pattern = "^[a-z0-9_-]{1,32}$")]
     pub name: String,
     /// Requests (or the sum of their costs) admitted per period.
-    #[schema(example = 100, minimum = 1)]
+    #[schema(example = 100, minimum = 1, maximum = 1_000_000_000_000_i64)]
     pub limit: i64,
     /// The period, in seconds (at most 31 days).
     #[schema(example = 60, minimum = 1, maximum = 2678400)]
@@ -33,7 +33,7 @@ pub struct RefillJson {
     #[schema(example = "month")]
     pub interval: RefillInterval,
     /// The credits after each refill.
-    #[schema(example = 1000, minimum = 1)]
+    #[schema(example = 1000, minimum = 1, maximum = 1_000_000_000_000_i64)]
     pub amount: i64,
 }
 
@@ -48,16 +48,31 @@ pub enum RefillInterval {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreditsJson {
-    #[schema(example = 1000, minimum = 0)]
+    #[schema(example = 1000, minimum = 0, maximum = 1_000_000_000_000_i64)]
     pub remaining: i64,
     pub refill: Option<RefillJson>,
-    /// When they last refilled (read only).
-    #[serde(default, skip_deserializing)]
+}
+
+/// Credits as they stand.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CreditsState {
+    /// As of the last flush of spent credits (every few seconds).
+    pub remaining: i64,
+    pub refill: Option<RefillJson>,
+    /// When they last refilled.
     pub refilled_at: Option<String>,
 }
 
-/// A token's or identity's limits and credits.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+/// A token's or identity's limits and credits, as read.
+#[derive(Debug, Clone, Default, Serialize, ToSchema)]
+pub struct Limits {
+    pub ratelimits: Vec<RateLimitJson>,
+    /// None: requests spend no credits.
+    pub credits: Option<CreditsState>,
+}
+
+/// A token's or identity's limits and credits, as written.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({
     "ratelimits": [
@@ -74,7 +89,7 @@ pub struct LimitsDocument {
     pub credits: Option<CreditsJson>,
 }
 
-impl LimitsDocument {
+impl Limits {
     pub fn of(limits: &[RateLimitRow], credits: Option<&CreditsRow>) -> Self {
         Self {
             ratelimits: limits
@@ -87,7 +102,7 @@ impl LimitsDocument {
                 .collect(),
             credits: credits.map(|row| {
                 let credits = row.credits();
-                CreditsJson {
+                CreditsState {
                     remaining: credits.remaining.max(0),
                     refill: credits.refill.map(|(period, amount)| RefillJson {
                         interval: match period {
@@ -105,7 +120,9 @@ impl LimitsDocument {
     pub fn of_settings(settings: &Settings) -> Self {
         Self::of(&settings.limits, settings.credits.as_ref())
     }
+}
 
+impl LimitsDocument {
     /// The usage control this document asks for, or what is wrong with it.
     pub fn control(&self) -> Result<UsageControl, FieldErrors> {
         let mut errors = FieldErrors::default();

@@ -4,7 +4,7 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 
-use super::limits_json::LimitsDocument;
+use super::limits_json::{Limits, LimitsDocument};
 use super::{Problem, json, parse_body};
 use crate::auth::api_key::ApiCaller;
 use crate::domain::ids::Guid;
@@ -17,10 +17,11 @@ use crate::state::AppState;
     operation_id = "read_token_limits",
     params(("guid" = String, Path, description = "The token's GUID")),
     responses(
-        (status = 200, description = "Its own limits and credits", body = LimitsDocument),
+        (status = 200, description = "Its own limits and credits", body = Limits),
         (status = 401, description = "No valid API key", body = Problem),
         (status = 403, description = "The key may not read tokens", body = Problem),
         (status = 404, description = "No such token in the key's scopes", body = Problem),
+        (status = 410, description = "The token was deleted", body = Problem),
     ),
     security(("api_key" = []))
 )]
@@ -30,10 +31,10 @@ pub async fn read(
     guid: web::Path<Guid>,
 ) -> Result<HttpResponse, ApiError> {
     let settings = limits::of_token(state.services(), &caller, &guid).await?;
-    Ok(json(
-        StatusCode::OK,
-        &LimitsDocument::of_settings(&settings),
-    ))
+    if settings.deleted {
+        return Err(super::tokens::deleted());
+    }
+    Ok(json(StatusCode::OK, &Limits::of_settings(&settings)))
 }
 
 #[utoipa::path(
@@ -43,10 +44,11 @@ pub async fn read(
     params(("guid" = String, Path, description = "The token's GUID")),
     request_body = LimitsDocument,
     responses(
-        (status = 200, description = "Saved", body = LimitsDocument),
+        (status = 200, description = "Saved", body = Limits),
         (status = 401, description = "No valid API key", body = Problem),
         (status = 403, description = "The key may not change this token", body = Problem),
         (status = 404, description = "No such token in the key's scopes", body = Problem),
+        (status = 410, description = "The token was deleted", body = Problem),
         (status = 415, description = "The body is not JSON", body = Problem),
         (status = 422, description = "A limit or the credits need attention", body = Problem),
     ),
@@ -63,10 +65,13 @@ pub async fn replace(
     let control = document
         .control()
         .map_err(|e| ApiError::invalid(&e, |f| f))?;
+    if limits::of_token(state.services(), &caller, &guid)
+        .await?
+        .deleted
+    {
+        return Err(super::tokens::deleted());
+    }
     limits::set_for_token(state.services(), &caller, &guid, control).await?;
     let settings = limits::of_token(state.services(), &caller, &guid).await?;
-    Ok(json(
-        StatusCode::OK,
-        &LimitsDocument::of_settings(&settings),
-    ))
+    Ok(json(StatusCode::OK, &Limits::of_settings(&settings)))
 }
