@@ -159,8 +159,13 @@ fn sign_in_in(
                 return refuse(Refusal::EmailNotVerified);
             }
             match sso::find_by_email(c, &email)? {
+                // Linked already: to someone else, or to this very person by a
+                // first sign-in that committed a moment ago (read again to tell).
                 Some(admin) if admin.sso_subject.is_some() => {
-                    return refuse(Refusal::LinkedElsewhere);
+                    match sso::find_by_subject(c, &settings.issuer, &who.subject)? {
+                        Some(same) => same,
+                        None => return refuse(Refusal::LinkedElsewhere),
+                    }
                 }
                 Some(admin) => {
                     sso::link(c, admin.id, &settings.issuer, &who.subject)?;
