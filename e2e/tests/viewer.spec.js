@@ -22,7 +22,7 @@ test("a Viewer signs in to a read-only view", async ({ page, browser, baseURL })
   await viewer.getByRole("button", { name: "Sign in" }).click();
   await expect(viewer.getByRole("link", { name, exact: true })).toBeVisible();
   await expect(viewer.getByRole("link", { name: "Create API token" })).toHaveCount(0);
-  await expect(viewer.getByRole("navigation", { name: "Settings" }).getByRole("link")).toHaveText(["API tokens", "Token health", "Usage"]);
+  await expect(viewer.getByRole("navigation", { name: "Settings" }).getByRole("link")).toHaveText(["API tokens", "Identities", "Token health", "Usage"]);
   await expect(viewer.locator("[data-row-menu]")).toHaveCount(0);
   await shoot(viewer, "viewer-list");
   await expectAccessible(viewer, "viewer list");
