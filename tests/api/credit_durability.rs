@@ -9,9 +9,8 @@ use serde_json::json;
 use tessera::db::limits::{Spent, spend};
 use time::macros::datetime;
 
-use crate::helpers::{ApiClient, TestApp, eventually, spawn_app};
-use crate::management_api::new_token;
-use crate::usage_control::verify;
+use crate::helpers::{TestApp, eventually, spawn_app};
+use crate::usage_control::{metered, verify};
 
 fn remaining(app: &TestApp) -> i64 {
     app.texts("SELECT CAST(remaining AS TEXT) AS t FROM credits")[0]
@@ -23,25 +22,7 @@ fn remaining(app: &TestApp) -> i64 {
 async fn a_kill_9_loses_at_most_the_spending_since_the_last_flush() {
     let app = spawn_app().await;
     let ada = app.with_examples().await;
-    let key = app
-        .api_key(
-            &ada,
-            "ops",
-            &["tokens.read", "tokens.create", "tokens.update"],
-            &[],
-        )
-        .await;
-    let api = ApiClient::new(&app, &key);
-    let token = api
-        .post("/api/v1/tokens", &new_token("metered", "Production"))
-        .await;
-    let (guid, value) = (
-        token.json["guid"].as_str().unwrap().to_owned(),
-        token.json["secret"].as_str().unwrap().to_owned(),
-    );
-    let set = json!({ "credits": { "remaining": 100 } });
-    let path = format!("/api/v1/tokens/{guid}/limits");
-    assert_eq!(api.send("PUT", &path, &[], Some(&set)).await.status, 200);
+    let (_, _, value) = metered(&app, &ada, "metered", json!({ "remaining": 100 })).await;
 
     let port = TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -81,23 +62,13 @@ async fn a_kill_9_loses_at_most_the_spending_since_the_last_flush() {
 async fn the_flush_refills_at_the_boundary_once_whatever_the_order_of_instances() {
     let app = spawn_app().await;
     let ada = app.with_examples().await;
-    let key = app
-        .api_key(
-            &ada,
-            "ops",
-            &["tokens.read", "tokens.create", "tokens.update"],
-            &[],
-        )
-        .await;
-    let api = ApiClient::new(&app, &key);
-    let token = api
-        .post("/api/v1/tokens", &new_token("monthly", "Production"))
-        .await;
-    let guid = token.json["guid"].as_str().unwrap().to_owned();
-    let set =
-        json!({ "credits": { "remaining": 5, "refill": { "interval": "month", "amount": 50 } } });
-    let path = format!("/api/v1/tokens/{guid}/limits");
-    assert_eq!(api.send("PUT", &path, &[], Some(&set)).await.status, 200);
+    metered(
+        &app,
+        &ada,
+        "monthly",
+        json!({ "remaining": 5, "refill": { "interval": "month", "amount": 50 } }),
+    )
+    .await;
     app.execute("UPDATE credits SET refilled_at = '2026-11-01 00:00:00'");
     let id: i64 = app.texts("SELECT CAST(id AS TEXT) AS t FROM credits")[0]
         .parse()

@@ -43,6 +43,36 @@ pub async fn verify(address: &str, secret: &str, query: &str) -> Verified {
     }
 }
 
+/// A token named `name` in Production with `credits` set, made through the API:
+/// the client, its GUID and its secret.
+pub async fn metered(
+    app: &TestApp,
+    admin: &crate::helpers::Browser,
+    name: &str,
+    credits: Value,
+) -> (ApiClient, String, String) {
+    let key = app
+        .api_key(
+            admin,
+            "ops",
+            &["tokens.read", "tokens.create", "tokens.update"],
+            &[],
+        )
+        .await;
+    let api = ApiClient::new(app, &key);
+    let token = api
+        .post("/api/v1/tokens", &new_token(name, "Production"))
+        .await;
+    let (guid, secret) = (
+        token.json["guid"].as_str().unwrap().to_owned(),
+        token.json["secret"].as_str().unwrap().to_owned(),
+    );
+    let set = json!({ "credits": credits });
+    let path = format!("/api/v1/tokens/{guid}/limits");
+    assert_eq!(api.send("PUT", &path, &[], Some(&set)).await.status, 200);
+    (api, guid, secret)
+}
+
 /// An identity "Acme" with two tokens, through the API.
 pub async fn acme(app: &TestApp, api: &ApiClient) -> (String, String) {
     let created = api

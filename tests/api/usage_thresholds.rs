@@ -5,9 +5,8 @@
 use serde_json::json;
 use tessera::config::ServeArgs;
 
-use crate::helpers::{ApiClient, Receiver, add_endpoint, eventually, spawn_app_with, webhook_args};
-use crate::management_api::new_token;
-use crate::usage_control::verify;
+use crate::helpers::{Receiver, add_endpoint, eventually, spawn_app_with, webhook_args};
+use crate::usage_control::{metered, verify};
 
 #[actix_web::test]
 async fn credits_at_80_and_100_percent_are_told_once_each() {
@@ -19,25 +18,9 @@ async fn credits_at_80_and_100_percent_are_told_once_each() {
     .await;
     let ada = app.with_examples().await;
     let (_, secret) = add_endpoint(&ada, &receiver.url, &["token.usage_threshold"]).await;
-    let key = app
-        .api_key(
-            &ada,
-            "ops",
-            &["tokens.read", "tokens.create", "tokens.update"],
-            &[],
-        )
-        .await;
-    let api = ApiClient::new(&app, &key);
-    let token = api
-        .post("/api/v1/tokens", &new_token("metered", "Production"))
-        .await;
-    let (guid, value) = (
-        token.json["guid"].as_str().unwrap().to_owned(),
-        token.json["secret"].as_str().unwrap().to_owned(),
-    );
-    let set = json!({ "credits": { "remaining": 10 } });
+    let (api, guid, value) = metered(&app, &ada, "metered", json!({ "remaining": 10 })).await;
     let path = format!("/api/v1/tokens/{guid}/limits");
-    assert_eq!(api.send("PUT", &path, &[], Some(&set)).await.status, 200);
+    let set = json!({ "credits": { "remaining": 10 } });
 
     assert_eq!(verify(&app.address, &value, "?cost=7").await.status, 200);
     // 70 % used: nothing to tell. 80 %: told.
