@@ -17,6 +17,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
 use foldhash::fast::FixedState;
+use smallvec::SmallVec;
 use time::PrimitiveDateTime;
 
 use crate::config::SharedLimits;
@@ -67,7 +68,15 @@ impl From<&CreditsRow> for CreditRule {
     }
 }
 
-/// Where a limit stands after a request.
+/// Where a limit or credits stand after a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Standing {
+    pub remaining: i64,
+    /// Seconds until the window ends or the credits refill, when they do.
+    pub reset_seconds: Option<i64>,
+}
+
+/// Where a limit stands, named (for pages).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LimitState {
     pub name: Arc<str>,
@@ -82,10 +91,9 @@ pub struct LimitState {
 pub struct Decision {
     /// `RateLimited` or `UsageExceeded`; `None`: the request passes.
     pub refusal: Option<Outcome>,
-    pub limits: Vec<LimitState>,
-    /// Credits left after this request (the fewest, when both token and identity
-    /// have some).
-    pub credits: Option<i64>,
+    /// One per rate limit, in their order, then one per credits when they were
+    /// judged (not when a rate limit refused first). Held inline: few have more.
+    pub limits: SmallVec<[Standing; 4]>,
     /// Refused: seconds until the request could pass, when it ever can.
     pub retry_after: Option<i64>,
 }
@@ -99,9 +107,15 @@ struct Counted {
 /// The windows and balances of this instance, and Redis when limits are shared.
 #[derive(Default)]
 pub struct Limiter {
-    windows: Mutex<HashMap<i64, Counted, FixedState>>,
-    balances: Balances,
+    /// One lock for both: a request takes it once.
+    books: Mutex<Books>,
     shared: OnceLock<Arc<Shared>>,
+}
+
+#[derive(Default)]
+struct Books {
+    windows: HashMap<i64, Counted, FixedState>,
+    balances: Balances,
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -112,7 +126,12 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 fn millis(at: PrimitiveDateTime) -> i64 {
-    (at.assume_utc().unix_timestamp_nanos() / 1_000_000) as i64
+    at.assume_utc().unix_timestamp() * 1000 + i64::from(at.millisecond())
+}
+
+/// Whole seconds from `now` to `at`, rounded up.
+fn seconds_until(now: PrimitiveDateTime, at: PrimitiveDateTime) -> i64 {
+    (millis(at) - millis(now) + 999).div_euclid(1000)
 }
 
 impl Limiter {
@@ -191,44 +210,29 @@ impl Limiter {
                     return Err(unreachable);
                 }
             };
-            decision.limits.push(LimitState {
-                name: rule.name.clone(),
-                limit: rule.limit,
-                period_seconds: rule.period_seconds,
+            decision.limits.push(Standing {
                 remaining: judgement.remaining,
-                reset_seconds: judgement.reset_seconds,
+                reset_seconds: Some(judgement.reset_seconds),
             });
         }
         if decision.refusal.is_none() && !credits.is_empty() {
-            self.spend_credits(&mut decision, credits, now, cost);
+            spend_credits(
+                &mut lock(&self.books).balances,
+                &mut decision,
+                credits,
+                now,
+                cost,
+            );
         }
         if decision.refusal.is_some() {
             for rule in &taken {
                 shared.give_back(rule, now_ms, cost);
             }
-            for limit in &mut decision.limits {
+            for limit in &mut decision.limits[..rules.len()] {
                 limit.remaining = 0;
             }
         }
         Ok(decision)
-    }
-
-    fn spend_credits(
-        &self,
-        decision: &mut Decision,
-        credits: &[CreditRule],
-        now: PrimitiveDateTime,
-        cost: i64,
-    ) {
-        match self.balances.spend(credits, now, cost) {
-            Ok(left) => decision.credits = left,
-            Err(next_refill) => {
-                decision.refusal = Some(Outcome::UsageExceeded);
-                decision.credits = Some(0);
-                decision.retry_after =
-                    next_refill.map(|at| ((millis(at) - millis(now) + 999) / 1000).max(1));
-            }
-        }
     }
 
     /// [`Limiter::admit`] on this instance alone.
@@ -241,40 +245,45 @@ impl Limiter {
     ) -> Decision {
         let now_ms = millis(now);
         let mut decision = Decision::default();
-        let mut windows = lock(&self.windows);
-        let mut judged = Vec::with_capacity(rules.len());
+        let mut books = lock(&self.books);
+        let Books { windows, balances } = &mut *books;
+        // Counted as judged, one lookup each; taken back in the rare refusal.
+        let mut counted = SmallVec::<[bool; 4]>::with_capacity(rules.len());
         for rule in rules {
             let period_ms = i64::from(rule.period_seconds) * 1000;
-            let window = windows
-                .get(&rule.id)
-                .map_or(Window::default(), |c| c.window)
-                .at(now_ms, period_ms);
-            let judgement = window.judge(now_ms, period_ms, rule.limit, cost);
-            if !judgement.admitted {
+            let entry = windows.entry(rule.id).or_insert(Counted {
+                window: Window::default(),
+                period_ms,
+            });
+            entry.window = entry.window.at(now_ms, period_ms);
+            entry.period_ms = period_ms;
+            let judgement = entry.window.judge(now_ms, period_ms, rule.limit, cost);
+            if judgement.admitted {
+                entry.window.count(cost);
+            } else {
                 decision.refusal = Some(Outcome::RateLimited);
                 decision.retry_after = match (decision.retry_after, judgement.retry_after_seconds) {
                     (Some(a), Some(b)) => Some(a.max(b)),
                     (a, b) => a.or(b),
                 };
             }
-            judged.push((window, period_ms, judgement));
+            counted.push(judgement.admitted);
+            decision.limits.push(Standing {
+                remaining: judgement.remaining,
+                reset_seconds: Some(judgement.reset_seconds),
+            });
         }
         if decision.refusal.is_none() && !credits.is_empty() {
-            self.spend_credits(&mut decision, credits, now, cost);
+            spend_credits(balances, &mut decision, credits, now, cost);
         }
-        let admitted = decision.refusal.is_none();
-        for (rule, (mut window, period_ms, judgement)) in rules.iter().zip(judged) {
-            if admitted {
-                window.count(cost);
+        if decision.refusal.is_some() {
+            let judged = rules.iter().zip(counted);
+            for ((rule, counted), standing) in judged.zip(&mut decision.limits[..rules.len()]) {
+                if counted && let Some(entry) = windows.get_mut(&rule.id) {
+                    entry.window.take_back(cost);
+                }
+                standing.remaining = 0;
             }
-            windows.insert(rule.id, Counted { window, period_ms });
-            decision.limits.push(LimitState {
-                name: rule.name.clone(),
-                limit: rule.limit,
-                period_seconds: rule.period_seconds,
-                remaining: if admitted { judgement.remaining } else { 0 },
-                reset_seconds: judgement.reset_seconds,
-            });
         }
         decision
     }
@@ -287,12 +296,13 @@ impl Limiter {
         now: PrimitiveDateTime,
     ) -> (Vec<(LimitState, i64)>, Option<i64>) {
         let now_ms = millis(now);
-        let windows = lock(&self.windows);
+        let books = lock(&self.books);
         let limits = rules
             .iter()
             .map(|rule| {
                 let period_ms = i64::from(rule.period_seconds) * 1000;
-                let window = windows
+                let window = books
+                    .windows
                     .get(&rule.id)
                     .map_or(Window::default(), |c| c.window)
                     .at(now_ms, period_ms);
@@ -307,7 +317,7 @@ impl Limiter {
                 (state, rule.limit - judged.remaining)
             })
             .collect();
-        (limits, self.balances.standing(credits, now))
+        (limits, books.balances.standing(credits, now))
     }
 
     /// Writes the credits spent since the last flush and re-reads the rest, so this
@@ -315,11 +325,16 @@ impl Limiter {
     /// again. Blocking. Returns the credit rows written.
     pub fn flush(&self, db: &Db, now: PrimitiveDateTime) -> Result<usize, DbError> {
         let now_ms = millis(now);
-        lock(&self.windows).retain(|_, c| c.window.start_ms + 2 * c.period_ms > now_ms);
+        let (spent, held) = {
+            let mut books = lock(&self.books);
+            books
+                .windows
+                .retain(|_, c| c.window.start_ms + 2 * c.period_ms > now_ms);
+            books.balances.take_spent()
+        };
         if let Some(shared) = self.shared.get() {
             shared.prune(now_ms);
         }
-        let (spent, held) = self.balances.take_spent();
         if spent.is_empty() && held.is_empty() {
             return Ok(0);
         }
@@ -339,15 +354,29 @@ impl Limiter {
         });
         match result {
             Ok(stored) => {
-                self.balances.settle(&stored);
+                lock(&self.books).balances.settle(&stored);
                 Ok(written)
             }
             Err(error) => {
                 // Spent stays spent: counted again at the next flush.
-                self.balances.restore(&spent);
+                lock(&self.books).balances.restore(&spent);
                 Err(error)
             }
         }
+    }
+}
+
+/// Spends `cost` of the credits into the decision, or refuses it.
+fn spend_credits(
+    balances: &mut Balances,
+    decision: &mut Decision,
+    credits: &[CreditRule],
+    now: PrimitiveDateTime,
+    cost: i64,
+) {
+    if let Err(next_refill) = balances.spend(credits, now, cost, &mut decision.limits) {
+        decision.refusal = Some(Outcome::UsageExceeded);
+        decision.retry_after = next_refill.map(|at| seconds_until(now, at).max(1));
     }
 }
 

@@ -18,6 +18,9 @@ pub const MAX_LIMITS: usize = 10;
 pub const MAX_PERIOD_SECONDS: u32 = 31 * 86_400;
 /// The largest number a limit or credit count may be.
 pub const MAX_AMOUNT: i64 = 1_000_000_000_000;
+/// What the answers' `RateLimit` fields call credits, beside the named limits: a
+/// limit may not take the name.
+pub const CREDITS: &str = "credits";
 
 /// One named limit: at most `limit` per `period_seconds`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -94,6 +97,12 @@ pub fn check_limits(limits: &[RateLimit]) -> Result<(), String> {
     }
     for (i, limit) in limits.iter().enumerate() {
         check_limit(limit)?;
+        if limit.name == CREDITS {
+            return Err(format!(
+                "\"{CREDITS}\" names the credits in the answers' RateLimit fields: \
+                 choose another name for this limit."
+            ));
+        }
         if limits[..i].iter().any(|l| l.name == limit.name) {
             return Err(format!("Two limits are named \"{}\".", limit.name));
         }

@@ -1,14 +1,22 @@
 //! Credits held in memory: spent per request, written and re-read at each flush.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
 
 use foldhash::fast::FixedState;
 use time::PrimitiveDateTime;
 
-use super::{CreditRule, lock};
+use smallvec::SmallVec;
+
+use super::{CreditRule, Standing, seconds_until};
 use crate::db::limits::{Spent, Stored};
 use crate::domain::limits::Credits;
+
+fn standing(credits: Credits, now: PrimitiveDateTime) -> Standing {
+    Standing {
+        remaining: credits.remaining,
+        reset_seconds: credits.next_refill(now).map(|at| seconds_until(now, at)),
+    }
+}
 
 #[derive(Debug, Clone, Copy)]
 struct Balance {
@@ -28,21 +36,23 @@ impl Balance {
     }
 }
 
+/// Held under the limiter's lock.
 #[derive(Debug, Default)]
-pub(super) struct Balances(Mutex<HashMap<i64, Balance, FixedState>>);
+pub(super) struct Balances(HashMap<i64, Balance, FixedState>);
 
 impl Balances {
-    /// Spends `cost` from every one of these credits, or from none: `Ok` with the
-    /// fewest left, `Err` with the next refill when one has too few.
+    /// Spends `cost` from every one of these credits, or from none, and says where
+    /// each stands into `standings`: `Err` with the next refill when one has too few.
     pub fn spend(
-        &self,
+        &mut self,
         rules: &[CreditRule],
         now: PrimitiveDateTime,
         cost: i64,
-    ) -> Result<Option<i64>, Option<PrimitiveDateTime>> {
-        let mut balances = lock(&self.0);
-        for rule in rules {
-            let balance = balances.entry(rule.id).or_insert_with(|| Balance::of(rule));
+        standings: &mut SmallVec<[Standing; 4]>,
+    ) -> Result<(), Option<PrimitiveDateTime>> {
+        let before = standings.len();
+        for (i, rule) in rules.iter().enumerate() {
+            let balance = self.0.entry(rule.id).or_insert_with(|| Balance::of(rule));
             // Set anew by an administrator: what was spent before counts no more.
             if balance.version != rule.version {
                 *balance = Balance::of(rule);
@@ -50,42 +60,51 @@ impl Balances {
             if balance.credits.refill_if_due(now) {
                 balance.unflushed = 0;
             }
-            if balance.credits.remaining < cost {
-                return Err(balance.credits.next_refill(now));
+            if !balance.credits.spend(cost) {
+                let next_refill = balance.credits.next_refill(now);
+                // All or none: the ones before give back what they spent.
+                for rule in &rules[..i] {
+                    if let Some(balance) = self.0.get_mut(&rule.id) {
+                        balance.credits.remaining += cost;
+                        balance.unflushed -= cost;
+                    }
+                }
+                standings.truncate(before);
+                standings.extend(
+                    rules
+                        .iter()
+                        .map(|rule| standing(self.current(rule, now), now)),
+                );
+                return Err(next_refill);
             }
+            balance.unflushed += cost;
+            standings.push(standing(balance.credits, now));
         }
-        let mut fewest = None::<i64>;
-        for rule in rules {
-            if let Some(balance) = balances.get_mut(&rule.id) {
-                balance.credits.spend(cost);
-                balance.unflushed += cost;
-                let left = balance.credits.remaining;
-                fewest = Some(fewest.map_or(left, |f| f.min(left)));
-            }
-        }
-        Ok(fewest)
+        Ok(())
+    }
+
+    /// These credits as they stand now.
+    fn current(&self, rule: &CreditRule, now: PrimitiveDateTime) -> Credits {
+        let mut credits = match self.0.get(&rule.id) {
+            Some(b) if b.version == rule.version => b.credits,
+            _ => rule.stored,
+        };
+        credits.refill_if_due(now);
+        credits
     }
 
     /// The fewest credits left, without spending.
     pub fn standing(&self, rules: &[CreditRule], now: PrimitiveDateTime) -> Option<i64> {
-        let balances = lock(&self.0);
         rules
             .iter()
-            .map(|rule| {
-                let mut credits = match balances.get(&rule.id) {
-                    Some(b) if b.version == rule.version => b.credits,
-                    _ => rule.stored,
-                };
-                credits.refill_if_due(now);
-                credits.remaining
-            })
+            .map(|rule| self.current(rule, now).remaining)
             .min()
     }
 
     /// What was spent since the last flush (taken off the balances' books), and the
     /// IDs of every balance held, to re-read.
-    pub fn take_spent(&self) -> (Vec<Spent>, Vec<i64>) {
-        let mut balances = lock(&self.0);
+    pub fn take_spent(&mut self) -> (Vec<Spent>, Vec<i64>) {
+        let balances = &mut self.0;
         let mut spent = Vec::new();
         for (id, balance) in balances.iter_mut().filter(|(_, b)| b.unflushed > 0) {
             spent.push(Spent {
@@ -100,8 +119,8 @@ impl Balances {
     }
 
     /// A failed flush: the spending goes back on the books.
-    pub fn restore(&self, spent: &[Spent]) {
-        let mut balances = lock(&self.0);
+    pub fn restore(&mut self, spent: &[Spent]) {
+        let balances = &mut self.0;
         for s in spent {
             if let Some(balance) = balances.get_mut(&s.id)
                 && balance.version == s.version
@@ -115,8 +134,8 @@ impl Balances {
     /// Takes what the database holds after a flush: the stored remaining, less what
     /// was spent here meanwhile. Rows gone or set anew are forgotten (the next
     /// request loads them again).
-    pub fn settle(&self, stored: &[Stored]) {
-        let mut balances = lock(&self.0);
+    pub fn settle(&mut self, stored: &[Stored]) {
+        let balances = &mut self.0;
         let held: Vec<i64> = balances.keys().copied().collect();
         for id in held {
             let Some(row) = stored.iter().find(|s| s.id == id) else {

@@ -26,6 +26,11 @@ fn credits(id: i64, remaining: i64, refill: Option<(Refill, i64)>) -> CreditRule
     }
 }
 
+/// The credits' standing: listed after the rate limits.
+fn credits_left(decision: &Decision) -> Option<i64> {
+    decision.limits.last().map(|s| s.remaining)
+}
+
 #[test]
 fn the_boundary_is_exact_and_every_limit_counts() {
     let limiter = Limiter::default();
@@ -51,14 +56,17 @@ fn costs_weigh_and_credits_are_spent_only_when_everything_passes() {
     let rules = [rule(1, 10, 60)];
     let wallet = [credits(7, 4, None)];
     let decision = limiter.admit_here(&rules, &wallet, now, 3);
-    assert_eq!((decision.refusal, decision.credits), (None, Some(1)));
+    assert_eq!((decision.refusal, credits_left(&decision)), (None, Some(1)));
     assert_eq!(decision.limits[0].remaining, 7);
     let refused = limiter.admit_here(&rules, &wallet, now, 2);
     assert_eq!(refused.refusal, Some(Outcome::UsageExceeded));
     assert_eq!(refused.retry_after, None, "no refill: no time helps");
     // The refused request counted against no limit.
     assert_eq!(limiter.standing(&rules, &wallet, now).0[0].1, 3);
-    assert_eq!(limiter.admit_here(&rules, &wallet, now, 1).credits, Some(0));
+    assert_eq!(
+        credits_left(&limiter.admit_here(&rules, &wallet, now, 1)),
+        Some(0)
+    );
 }
 
 #[test]
@@ -77,7 +85,7 @@ fn credits_refill_at_midnight_utc() {
     assert_eq!(refused.retry_after, Some(1));
     let midnight = datetime!(2026-12-08 0:00);
     assert_eq!(
-        limiter.admit_here(&[], &wallet, midnight, 1).credits,
+        credits_left(&limiter.admit_here(&[], &wallet, midnight, 1)),
         Some(1)
     );
 }
@@ -94,5 +102,36 @@ fn credits_set_anew_replace_what_was_held() {
     );
     wallet[0].version = 2;
     wallet[0].stored.remaining = 5;
-    assert_eq!(limiter.admit_here(&[], &wallet, now, 1).credits, Some(4));
+    assert_eq!(
+        credits_left(&limiter.admit_here(&[], &wallet, now, 1)),
+        Some(4)
+    );
+}
+
+#[test]
+fn credits_of_token_and_identity_are_spent_together_or_not_at_all() {
+    let limiter = Limiter::default();
+    let now = datetime!(2026-12-07 18:00);
+    let wallets = [
+        credits(1, 10, Some((Refill::Daily, 10))),
+        credits(2, 2, None),
+    ];
+    let spent = limiter.admit_here(&[rule(5, 100, 60)], &wallets, now, 2);
+    assert_eq!(spent.refusal, None);
+    // The rate limit, then each credits: the daily ones refill in six hours.
+    let standings: Vec<_> = spent
+        .limits
+        .iter()
+        .map(|s| (s.remaining, s.reset_seconds))
+        .collect();
+    assert_eq!(standings, [(98, Some(60)), (8, Some(6 * 3600)), (0, None)]);
+    let refused = limiter.admit_here(&[rule(5, 100, 60)], &wallets, now, 1);
+    assert_eq!(refused.refusal, Some(Outcome::UsageExceeded));
+    assert_eq!(refused.retry_after, None, "the identity's never refill");
+    // Nothing was spent: not the token's credits, not the rate limit.
+    assert_eq!(refused.limits[1].remaining, 8);
+    assert_eq!(
+        limiter.standing(&[rule(5, 100, 60)], &wallets, now).0[0].1,
+        2
+    );
 }

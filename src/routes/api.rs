@@ -72,42 +72,19 @@ pub fn bad_request(reason: &str) -> HttpResponse {
 }
 
 /// Says where the token's limits stand: the IETF `RateLimit-Policy` (prepared with
-/// the token) and `RateLimit` fields, one item per named limit, the credits left,
-/// and `Retry-After` when refused.
+/// the token) and `RateLimit` fields, one item per named limit and one `"credits"`
+/// per credits, and `Retry-After` when refused.
 pub fn limit_headers(response: &mut HttpResponse, verdict: &Verdict) {
     let Some(decision) = &verdict.limits else {
         return;
     };
+    let control = verdict.token.as_ref().and_then(|t| t.control.as_deref());
     let headers = response.headers_mut();
-    if let Some(policy) = verdict
-        .token
-        .as_ref()
-        .and_then(|t| t.control.as_ref())
-        .and_then(|c| c.policy_header.clone())
-    {
-        headers.insert(RATELIMIT_POLICY.clone(), policy);
+    if let Some(policy) = control.and_then(|c| c.policy_header.as_ref()) {
+        headers.insert(RATELIMIT_POLICY.clone(), policy.clone());
     }
-    if !decision.limits.is_empty() {
-        let mut current = Vec::with_capacity(32 * decision.limits.len());
-        let mut number = itoa::Buffer::new();
-        for (i, limit) in decision.limits.iter().enumerate() {
-            if i > 0 {
-                current.extend_from_slice(b", ");
-            }
-            // Limit names are lowercase letters, digits, "-" and "_": valid strings.
-            current.push(b'"');
-            current.extend_from_slice(limit.name.as_bytes());
-            current.extend_from_slice(b"\";r=");
-            current.extend_from_slice(number.format(limit.remaining).as_bytes());
-            current.extend_from_slice(b";t=");
-            current.extend_from_slice(number.format(limit.reset_seconds).as_bytes());
-        }
-        if let Ok(value) = HeaderValue::from_bytes(&current) {
-            headers.insert(RATELIMIT.clone(), value);
-        }
-    }
-    if let Some(credits) = decision.credits {
-        headers.insert(CREDITS_REMAINING.clone(), HeaderValue::from(credits.max(0)));
+    if let Some(field) = control.and_then(|c| c.ratelimit_field(&decision.limits)) {
+        headers.insert(RATELIMIT.clone(), field);
     }
     if decision.refusal.is_some()
         && let Some(seconds) = decision.retry_after
@@ -118,8 +95,6 @@ pub fn limit_headers(response: &mut HttpResponse, verdict: &Verdict) {
 
 static RATELIMIT_POLICY: header::HeaderName = header::HeaderName::from_static("ratelimit-policy");
 static RATELIMIT: header::HeaderName = header::HeaderName::from_static("ratelimit");
-static CREDITS_REMAINING: header::HeaderName =
-    header::HeaderName::from_static("x-tessera-credits-remaining");
 
 /// A refused verification: 401 (with `WWW-Authenticate`), 403 or 429, and its code.
 pub fn refusal(outcome: Outcome) -> HttpResponse {

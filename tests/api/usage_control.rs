@@ -188,7 +188,16 @@ async fn costs_weigh_credits_run_out_and_are_written_with_the_flush() {
 
     let spent = verify(&app.address, &secret, "?cost=3").await;
     assert_eq!(spent.status, 200, "{}", spent.json);
-    assert_eq!(spent.header("x-tessera-credits-remaining"), Some("2"));
+    // Credits are one more item of the IETF fields: the monthly amount, what is
+    // left, and the seconds until the 1st of next month.
+    assert_eq!(spent.header("ratelimit-policy"), Some("\"credits\";q=100"));
+    let current = spent.header("ratelimit").unwrap();
+    let reset: i64 = current
+        .strip_prefix("\"credits\";r=2;t=")
+        .unwrap_or_else(|| panic!("{current}"))
+        .parse()
+        .unwrap();
+    assert!((1..=31 * 86_400).contains(&reset), "{reset}");
     let refused = verify(&app.address, &secret, "?cost=3").await;
     assert_eq!(refused.status, 429);
     assert_eq!(refused.json["code"], "usage_exceeded");
@@ -258,6 +267,8 @@ async fn bad_identities_and_limits_are_refused_with_reasons() {
         json!({ "ratelimits": [{ "name": "a", "limit": 0, "period": 60 }] }),
         json!({ "ratelimits": [{ "name": "a", "limit": 1, "period": 0 }] }),
         json!({ "ratelimits": [{ "name": "a", "limit": 1, "period": 60 }, { "name": "a", "limit": 2, "period": 60 }] }),
+        // The answers' fields call the credits so.
+        json!({ "ratelimits": [{ "name": "credits", "limit": 1, "period": 60 }] }),
         json!({ "credits": { "remaining": -1 } }),
         json!({ "credits": { "remaining": 1, "refill": { "interval": "week", "amount": 1 } } }),
     ] {

@@ -35,8 +35,8 @@ pub struct VerifyQuery {
         (status = 403, description = "Valid, but not for this module, action or address", body = serde_json::Value),
         (status = 429, description = "Valid, but a rate limit is reached (`rate_limited`) or no credits are left (`usage_exceeded`); `Retry-After` says when to try again",
          headers(
-             ("RateLimit-Policy" = String, description = "Each of the token's limits: `\"name\";q=limit;w=seconds`"),
-             ("RateLimit" = String, description = "Where each limit stands: `\"name\";r=remaining;t=seconds to reset`"),
+             ("RateLimit-Policy" = String, description = "Each of the token's limits, `\"name\";q=limit;w=seconds`, then its credits, `\"credits\";q=amount`"),
+             ("RateLimit" = String, description = "Where each stands: `\"name\";r=remaining;t=seconds to reset or refill`"),
              ("Retry-After" = i64, description = "Seconds until the request could pass"),
          ),
          body = serde_json::Value),
