@@ -98,6 +98,22 @@ pub struct Decision {
     pub retry_after: Option<i64>,
 }
 
+impl Decision {
+    /// A rate limit refuses: the longest wait of those that refuse.
+    fn refuse_for(&mut self, retry_after: Option<i64>) {
+        self.refusal = Some(Outcome::RateLimited);
+        // `None` (no wait helps) orders below any wait.
+        self.retry_after = self.retry_after.max(retry_after);
+    }
+
+    /// A refused request leaves none of the first `rate_limits` standings.
+    fn none_left(&mut self, rate_limits: usize) {
+        for limit in &mut self.limits[..rate_limits] {
+            limit.remaining = 0;
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy)]
 struct Counted {
     window: Window,
@@ -199,8 +215,7 @@ impl Limiter {
                     judgement
                 }
                 Ok(Took::Refused(judgement)) => {
-                    decision.refusal = Some(Outcome::RateLimited);
-                    decision.retry_after = decision.retry_after.max(judgement.retry_after_seconds);
+                    decision.refuse_for(judgement.retry_after_seconds);
                     judgement
                 }
                 Err(unreachable) => {
@@ -228,9 +243,7 @@ impl Limiter {
             for rule in &taken {
                 shared.give_back(rule, now_ms, cost);
             }
-            for limit in &mut decision.limits[..rules.len()] {
-                limit.remaining = 0;
-            }
+            decision.none_left(rules.len());
         }
         Ok(decision)
     }
@@ -261,11 +274,7 @@ impl Limiter {
             if judgement.admitted {
                 entry.window.count(cost);
             } else {
-                decision.refusal = Some(Outcome::RateLimited);
-                decision.retry_after = match (decision.retry_after, judgement.retry_after_seconds) {
-                    (Some(a), Some(b)) => Some(a.max(b)),
-                    (a, b) => a.or(b),
-                };
+                decision.refuse_for(judgement.retry_after_seconds);
             }
             counted.push(judgement.admitted);
             decision.limits.push(Standing {
@@ -277,13 +286,12 @@ impl Limiter {
             spend_credits(balances, &mut decision, credits, now, cost);
         }
         if decision.refusal.is_some() {
-            let judged = rules.iter().zip(counted);
-            for ((rule, counted), standing) in judged.zip(&mut decision.limits[..rules.len()]) {
+            for (rule, counted) in rules.iter().zip(counted) {
                 if counted && let Some(entry) = windows.get_mut(&rule.id) {
                     entry.window.take_back(cost);
                 }
-                standing.remaining = 0;
             }
+            decision.none_left(rules.len());
         }
         decision
     }
