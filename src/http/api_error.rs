@@ -213,6 +213,7 @@ impl From<TokenError> for ApiError {
         let message = error.to_string();
         let (status, code) = match &error {
             TokenError::NotFound => (StatusCode::NOT_FOUND, "token_not_found"),
+            TokenError::Deleted => (StatusCode::GONE, "token_deleted"),
             TokenError::Forbidden(f) => return (*f).into(),
             TokenError::ForeignScopes(_) => (StatusCode::FORBIDDEN, "foreign_scopes"),
             TokenError::Refused(_) => (StatusCode::CONFLICT, "status_conflict"),

@@ -87,7 +87,7 @@ impl From<DbError> for AppError {
 impl From<TokenError> for AppError {
     fn from(error: TokenError) -> Self {
         match error {
-            TokenError::NotFound => Self::TokenNotFound,
+            TokenError::NotFound | TokenError::Deleted => Self::TokenNotFound,
             TokenError::Forbidden(_) | TokenError::ForeignScopes(_) => {
                 Self::NotAllowed(error.to_string())
             }

@@ -87,7 +87,7 @@ pub async fn set_for_token(
         .write(move |c| {
             let token = super::tokens::changeable(c, &caller, &token_guid)?;
             if token.token.deleted_at.is_some() {
-                return Err(TokenError::NotFound);
+                return Err(TokenError::Deleted);
             }
             limits::set(c, Owner::Token(token.token.id), &control, now())?;
             let target = Target::of(

@@ -46,6 +46,11 @@ pub enum TokenError {
     /// No such token, or not one the caller sees: the two look the same.
     #[error("This token does not exist, or you cannot see it.")]
     NotFound,
+    /// The token was deleted: it is kept for the record, and changes no more.
+    #[error(
+        "This token was deleted. It is listed with status=deleted, and its history is in the audit log."
+    )]
+    Deleted,
     #[error(transparent)]
     Forbidden(#[from] Forbidden),
     /// The caller sees the token, but it is also in scopes they do not manage.

@@ -65,12 +65,6 @@ pub async fn replace(
     let control = document
         .control()
         .map_err(|e| ApiError::invalid(&e, |f| f))?;
-    if limits::of_token(state.services(), &caller, &guid)
-        .await?
-        .deleted
-    {
-        return Err(super::tokens::deleted());
-    }
     limits::set_for_token(state.services(), &caller, &guid, control).await?;
     let settings = limits::of_token(state.services(), &caller, &guid).await?;
     Ok(json(StatusCode::OK, &Limits::of_settings(&settings)))

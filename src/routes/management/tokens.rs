@@ -299,11 +299,7 @@ pub async fn read(
 
 /// Gone, as a client that deleted the token expects; its row is kept for the record.
 pub(super) fn deleted() -> ApiError {
-    ApiError::new(
-        StatusCode::GONE,
-        "token_deleted",
-        "This token was deleted. It is listed with status=deleted, and its history is in the audit log.",
-    )
+    tokens::TokenError::Deleted.into()
 }
 
 #[utoipa::path(
