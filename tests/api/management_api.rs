@@ -136,6 +136,17 @@ async fn a_key_from_my_profile_runs_a_token_through_its_life_audited_via_the_key
     assert_eq!((gone.status, gone.code()), (410, "token_deleted"));
     let usage = api.get(&format!("{path}/usage")).await;
     assert_eq!((usage.status, usage.code()), (410, "token_deleted"));
+    let limits = api.get(&format!("{path}/limits")).await;
+    assert_eq!((limits.status, limits.code()), (410, "token_deleted"));
+    let set = api
+        .send(
+            "PUT",
+            &format!("{path}/limits"),
+            &[],
+            Some(&serde_json::json!({ "credits": { "remaining": 5 } })),
+        )
+        .await;
+    assert_eq!((set.status, set.code()), (410, "token_deleted"));
     let listed = api.get("/api/v1/tokens?status=deleted").await;
     assert_eq!(
         listed.json["tokens"][0]["guid"],
